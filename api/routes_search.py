@@ -1,0 +1,65 @@
+"""Full-text search over dossier contents and similar cases, both scoped to what the caller sees."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.concurrency import run_in_threadpool
+
+from api.auth import case_visible, visible_agency_codes, visible_case_ids
+from api.deps import SettingsDep, UserDep
+from models import audit
+from models.db import session_scope
+from workers import engines, similar
+
+router = APIRouter(prefix="/api/v1", tags=["search"])
+
+
+@router.get("/search")
+def search(settings: SettingsDep, user: UserDep,
+           q: Annotated[str, Query(max_length=1000)] = "",
+           charge: str | None = None, court: str | None = None, doc_type: str | None = None,
+           year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+           case_id: int | None = None, group_by_case: bool = False,
+           sort: Literal["relevance", "date"] = "relevance",
+           page: Annotated[int, Query(ge=1, le=1000)] = 1,
+           size: Annotated[int, Query(ge=1, le=100)] = 10) -> dict[str, Any]:
+    from search.base import QuerySyntaxError, SearchQuery
+
+    with session_scope(settings.db_url) as s:
+        agencies = visible_agency_codes(s, user)
+    query = SearchQuery(q=q, charge=charge, court=court, doc_type=doc_type, year=year,
+                        case_id=case_id, agencies=agencies, group_by_case=group_by_case,
+                        sort=sort, page=page, size=size)
+    try:
+        result = engines.search_backend(settings).search(query)
+    except QuerySyntaxError as exc:
+        raise HTTPException(400, f"query syntax: {exc}") from exc
+    return result.to_dict()
+
+
+@router.get("/cases/{case_id}")
+def get_case(case_id: int, settings: SettingsDep, user: UserDep) -> dict[str, Any]:
+    with session_scope(settings.db_url) as s:
+        if not case_visible(s, user, case_id):
+            raise HTTPException(404, f"case {case_id} not found")
+        audit.record(s, "case.read", user_id=user.id, object_type="case", object_id=case_id)
+    return similar.case_summary(settings, case_id)
+
+
+@router.get("/cases/{case_id}/similar")
+async def similar_cases(case_id: int, settings: SettingsDep, user: UserDep,
+                        k: Annotated[int, Query(ge=1, le=100)] = 10) -> dict[str, Any]:
+    """The k most similar visible cases, with their charges and sentences."""
+    with session_scope(settings.db_url) as s:
+        if not case_visible(s, user, case_id):
+            raise HTTPException(404, f"case {case_id} not found")
+        allowed = visible_case_ids(s, user)
+    vector = similar.case_vector(settings, case_id)
+    if vector is None:
+        raise HTTPException(409, f"case {case_id} has no processed facts yet; try again when "
+                                 "its documents are processed")
+    hits = await run_in_threadpool(similar.similar_cases, settings, vector, k, allowed=allowed,
+                                   exclude=[case_id])
+    return {"case_id": case_id, "k": k, "results": hits}

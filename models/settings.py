@@ -1,0 +1,96 @@
+"""One settings object for the service, the CLI and the workers.
+
+Every value comes from the environment with the prefix ``DOSSIER_`` (or a ``.env`` file), so the
+API process and each worker process see the same configuration without passing it around.
+Defaults are the embedded, one-machine setup: everything lives under ``data_dir``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DOSSIER_", env_file=".env", extra="ignore")
+
+    mode: Literal["development", "production"] = "development"
+    data_dir: Path = Path("data")
+    database_url: str | None = None  # default: SQLite file under data_dir
+    broker_url: str | None = None  # default: filesystem broker under data_dir (no server needed)
+    search_url: str | None = None  # default: embedded SQLite FTS5 engine under data_dir
+    task_always_eager: bool = False  # run tasks in the calling process (unit tests only)
+
+    # uploads
+    max_upload_mb: int = Field(200, ge=1)
+    max_pages: int = Field(2000, ge=1)
+    max_image_pixels: int = Field(200_000_000, ge=1)
+
+    # OCR
+    ocr_engine: Literal["rapidocr", "paddleocr", "tesseract"] = "rapidocr"
+    ocr_threads: int = Field(2, ge=1)
+    paddleocr_model_dir: Path | None = None
+
+    # similarity
+    model_dir: Path | None = None  # default: data_dir / "models"
+    embedding_model: str | None = None  # a sentence-transformers dir; default: built e5-small
+
+    # workers
+    worker_concurrency: int = Field(1, ge=1)
+    task_max_retries: int = Field(3, ge=0)
+    stale_after_s: int = Field(300, ge=1)  # a running task without heartbeat this long is orphaned
+    visibility_timeout_s: int = Field(3600, ge=1)  # Redis: redeliver unacked messages after this
+
+    # auth
+    token_ttl_hours: int = Field(24 * 30, ge=1)
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'dossier.sqlite3').resolve()}"
+
+    @property
+    def broker(self) -> str:
+        return self.broker_url or "filesystem://"
+
+    @property
+    def broker_dir(self) -> Path:
+        return (self.data_dir / "broker").resolve()
+
+    @property
+    def blob_dir(self) -> Path:
+        return (self.data_dir / "blobs").resolve()
+
+    @property
+    def models_dir(self) -> Path:
+        return (self.model_dir or self.data_dir / "models").resolve()
+
+    @property
+    def embedding_model_path(self) -> str:
+        return self.embedding_model or str(self.models_dir / "multilingual-e5-small")
+
+    @property
+    def embedded_broker(self) -> bool:
+        return self.broker.startswith("filesystem")
+
+    def ensure_dirs(self) -> None:
+        for d in (self.data_dir, self.blob_dir):
+            d.mkdir(parents=True, exist_ok=True)
+        if self.embedded_broker:
+            for sub in ("in", "processed"):
+                (self.broker_dir / sub).mkdir(parents=True, exist_ok=True)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests change the environment between cases)."""
+    get_settings.cache_clear()

@@ -1,0 +1,136 @@
+"""The data pool on both databases: migrations, constraints that make re-runs idempotent, audit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from models import audit
+from models.blobs import BlobCorrupted, BlobStore
+from models.db import migrate, session_scope
+from models.schema import (
+    Agency,
+    AuditEvent,
+    Case,
+    Charge,
+    Document,
+    EvidenceItem,
+    Page,
+    Party,
+    Sentence,
+    Task,
+    User,
+)
+
+
+def _seed(url: str) -> int:
+    with session_scope(url) as s:
+        ag = Agency(code="court-1", name="某市人民法院", kind="court")
+        s.add(ag)
+        s.flush()
+        s.add(User(name="clerk", role="clerk", agency_id=ag.id))
+        case = Case(case_number="（2017）沪0120刑初684号", agency_id=ag.id)
+        s.add(case)
+        s.flush()
+        doc = Document(case_id=case.id, filename="a.pdf", sha256="a" * 64, mime="application/pdf",
+                       size=10, page_count=2)
+        s.add(doc)
+        s.flush()
+        return doc.id
+
+
+def test_migrations_create_every_table(db_url: str) -> None:
+    migrate(db_url)
+    migrate(db_url)  # idempotent
+    with session_scope(db_url) as s:
+        for model in (Agency, User, Case, Document, Page, Party, Charge, Sentence, EvidenceItem,
+                      Task, AuditEvent):
+            assert s.execute(select(model)).all() == []
+
+
+def test_rows_round_trip_with_json_and_unicode(db_url: str) -> None:
+    migrate(db_url)
+    doc_id = _seed(db_url)
+    with session_scope(db_url) as s:
+        s.add(Page(document_id=doc_id, number=1, text="被告人张三犯盗窃罪",
+                   lines=[{"text": "被告人张三", "box": [1, 2, 3, 4], "confidence": 0.98}],
+                   method="ocr", engine="rapidocr 3.10.0"))
+        doc = s.get(Document, doc_id)
+        assert doc is not None
+        doc.fields = {"defendants": [{"name": "张三", "charges": ["盗窃罪"]}]}
+    with session_scope(db_url) as s:
+        page = s.execute(select(Page)).scalar_one()
+        assert page.lines[0]["text"] == "被告人张三"
+        doc = s.get(Document, doc_id)
+        assert doc is not None and doc.fields is not None
+        assert doc.fields["defendants"][0]["charges"] == ["盗窃罪"]
+
+
+def test_page_numbers_are_unique_per_document(db_url: str) -> None:
+    migrate(db_url)
+    doc_id = _seed(db_url)
+    with session_scope(db_url) as s:
+        s.add(Page(document_id=doc_id, number=1, text="a", method="ocr", engine="x"))
+    with pytest.raises(IntegrityError), session_scope(db_url) as s:
+        s.add(Page(document_id=doc_id, number=1, text="b", method="ocr", engine="x"))
+    with session_scope(db_url) as s:
+        assert [p.text for p in s.execute(select(Page)).scalars()] == ["a"]
+
+
+def test_same_bytes_are_one_document_per_case(db_url: str) -> None:
+    migrate(db_url)
+    doc_id = _seed(db_url)
+    with session_scope(db_url) as s:
+        case_id = s.get(Document, doc_id).case_id  # type: ignore[union-attr]
+    with pytest.raises(IntegrityError), session_scope(db_url) as s:
+        s.add(Document(case_id=case_id, filename="copy.pdf", sha256="a" * 64,
+                       mime="application/pdf", size=10))
+
+
+def test_audit_chain_verifies_and_detects_tampering(db_url: str) -> None:
+    migrate(db_url)
+    with session_scope(db_url) as s:
+        for i in range(5):
+            audit.record(s, "document.read", user_id=1, object_type="document", object_id=i,
+                         detail={"i": i, "名": "张三"})
+    with session_scope(db_url) as s:
+        report = audit.verify_chain(s)
+        assert report.ok and report.events == 5
+    with session_scope(db_url) as s:
+        third = s.execute(select(AuditEvent.id).order_by(AuditEvent.id).offset(2).limit(1)).scalar_one()
+        s.execute(update(AuditEvent).where(AuditEvent.id == third).values(action="document.edit"))
+    with session_scope(db_url) as s:
+        report = audit.verify_chain(s)
+        assert not report.ok and report.broken_at == third
+
+
+def test_audit_chain_detects_a_removed_row(db_url: str) -> None:
+    migrate(db_url)
+    with session_scope(db_url) as s:
+        for i in range(4):
+            audit.record(s, "login", user_id=i)
+    with session_scope(db_url) as s:
+        ids = list(s.execute(select(AuditEvent.id).order_by(AuditEvent.id)).scalars())
+        s.execute(text("DELETE FROM audit_events WHERE id = :i"), {"i": ids[1]})
+    with session_scope(db_url) as s:
+        report = audit.verify_chain(s)
+        assert not report.ok and report.broken_at == ids[2]
+
+
+def test_blob_store_is_content_addressed_and_verified(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path / "blobs")
+    d1 = store.put(b"scan bytes")
+    d2 = store.put(b"scan bytes")
+    assert d1 == d2
+    assert len(list((tmp_path / "blobs").rglob("*"))) == 3  # two folders and one file
+    assert store.get(d1) == b"scan bytes"
+    path = store.path(d1)
+    path.chmod(0o644)
+    path.write_bytes(b"tampered")
+    with pytest.raises(BlobCorrupted):
+        store.get(d1)
+    with pytest.raises(ValueError):
+        store.path("../../etc/passwd")

@@ -1,0 +1,53 @@
+"""The Celery application, configured from Settings.
+
+Embedded default: kombu's filesystem transport under ``data_dir/broker`` — no server to install,
+several processes on one machine can share it, and it survives restarts because messages are
+files. It has no acknowledgements (a message is removed when taken), so a killed worker's task is
+recovered by the orphan sweeper in ``workers.recovery`` instead of by redelivery.
+Scale-out: any Celery broker URL (Redis, RabbitMQ) with ``acks_late`` so a killed worker's
+message is redelivered, plus the same sweeper as a second line of defence.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from models.settings import Settings, get_settings
+
+
+def configure(app: Celery, settings: Settings) -> None:
+    settings.ensure_dirs()
+    opts: dict[str, object] = {}
+    if settings.embedded_broker:
+        folder = str(settings.broker_dir / "in")
+        opts = {
+            "data_folder_in": folder,
+            "data_folder_out": folder,
+            "processed_folder": str(settings.broker_dir / "processed"),
+            "store_processed": False,
+            "control_folder": str(settings.broker_dir / "control"),
+        }
+    else:
+        opts = {"visibility_timeout": settings.visibility_timeout_s}
+    app.conf.update(
+        broker_url=settings.broker,
+        broker_transport_options=opts,
+        broker_connection_retry_on_startup=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_ignore_result=True,
+        task_serializer="json",
+        accept_content=["json"],
+        worker_prefetch_multiplier=1,
+        worker_hijack_root_logger=False,
+        worker_enable_remote_control=not settings.embedded_broker,
+        task_always_eager=settings.task_always_eager,
+        task_eager_propagates=False,
+        task_default_queue="dossier",
+        broker_connection_timeout=5,
+        broker_connection_max_retries=3,
+    )
+
+
+app = Celery("dossier", include=["workers.tasks"])
+configure(app, get_settings())

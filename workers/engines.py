@@ -1,0 +1,63 @@
+"""Stage engines chosen by settings, built once per process (models load once per worker)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from models.settings import Settings
+
+if TYPE_CHECKING:
+    from extraction.base import Extractor
+    from search.base import SearchBackend
+    from similarity.embedder import Embedder
+
+
+def ocr_engine(settings: Settings) -> Any:
+    from ocr.engines import get_engine
+
+    options: dict[str, Any] = {"threads": settings.ocr_threads}
+    if settings.ocr_engine == "paddleocr":
+        options = {"model_dir": settings.paddleocr_model_dir}
+    return get_engine(settings.ocr_engine, **options)
+
+
+@lru_cache(maxsize=4)
+def _extractor() -> Extractor:
+    from extraction.rules import RuleExtractor
+
+    return RuleExtractor()
+
+
+def extractor(settings: Settings) -> Extractor:
+    return _extractor()
+
+
+_SEARCH: dict[tuple[str | None, str], SearchBackend] = {}
+
+
+def search_backend(settings: Settings) -> SearchBackend:
+    from search import get_backend
+
+    key = (settings.search_url, str(settings.data_dir.resolve()))
+    if key not in _SEARCH:
+        _SEARCH[key] = get_backend(settings.search_url, settings.data_dir.resolve())
+    return _SEARCH[key]
+
+
+@lru_cache(maxsize=4)
+def _embedder(path: str, threads: int) -> Embedder:
+    from similarity.embedder import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(path, threads=threads)
+
+
+def embedder(settings: Settings) -> Embedder:
+    return _embedder(settings.embedding_model_path, settings.ocr_threads)
+
+
+def reset() -> None:
+    """Forget cached engines (tests switch data dirs)."""
+    for backend in _SEARCH.values():
+        backend.close()
+    _SEARCH.clear()

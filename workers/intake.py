@@ -1,0 +1,156 @@
+"""Accepting an upload: check it, store the original once, record it, queue its processing.
+
+Checks happen before anything is written, so a rejected file leaves the data pool untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from models import audit
+from models.blobs import BlobStore
+from models.db import session_scope
+from models.schema import Case, Document, Task, TaskState, User
+from models.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class UploadRejected(ValueError):
+    """A file that cannot be accepted; ``status`` is the HTTP status that says why."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+@dataclass
+class Inspection:
+    mime: str
+    page_count: int
+
+
+@dataclass
+class Accepted:
+    document_id: int
+    task_id: int
+    case_id: int
+    duplicate: bool
+
+
+def inspect(data: bytes, filename: str | None, settings: Settings) -> Inspection:
+    """Sniff the type from the bytes and open the file fully enough to know it is sound."""
+    from ocr.document import open_document
+
+    from ocr import errors
+    from ocr.sniff import sniff
+
+    if len(data) > settings.max_upload_mb * 1024 * 1024:
+        raise UploadRejected(413, f"file is larger than the {settings.max_upload_mb} MB limit")
+    try:
+        mime = sniff(data, filename)
+        with open_document(data, mime, max_pages=settings.max_pages,
+                           max_pixels=settings.max_image_pixels) as doc:
+            return Inspection(mime=mime, page_count=doc.page_count)
+    except errors.UnsupportedType as exc:
+        raise UploadRejected(415, str(exc)) from exc
+    except errors.TooLarge as exc:
+        raise UploadRejected(413, str(exc)) from exc
+    except errors.InputError as exc:
+        raise UploadRejected(422, str(exc)) from exc
+
+
+def accept(settings: Settings, user: User, data: bytes, filename: str,
+           case_number: str | None) -> Accepted:
+    """Store and record an upload; the same bytes in the same case are one document."""
+    info = inspect(data, filename, settings)
+    digest = BlobStore(settings.blob_dir).put(data)
+    safe_name = _display_name(filename)
+    case_number = (case_number or "").strip() or None
+    for attempt in range(3):  # a concurrent upload may create the same case/document first
+        try:
+            return _record(settings, user, digest, len(data), safe_name, info, case_number)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _record(settings: Settings, user: User, digest: str, size: int, filename: str,
+            info: Inspection, case_number: str | None) -> Accepted:
+    with session_scope(settings.db_url) as s:
+        case: Case | None = None
+        if case_number:
+            case = s.execute(select(Case).where(Case.agency_id == user.agency_id,
+                                                Case.case_number == case_number)).scalar_one_or_none()
+        existing = s.execute(
+            select(Document).join(Case).where(Document.sha256 == digest,
+                                              Case.agency_id == user.agency_id,
+                                              *([Case.id == case.id] if case else []))
+            .order_by(Document.id)).scalars().first()
+        if existing is not None and (case is not None or not case_number):
+            task = s.execute(select(Task).where(Task.document_id == existing.id)
+                             .order_by(Task.id.desc())).scalars().first()
+            assert task is not None
+            return Accepted(existing.id, task.id, existing.case_id, duplicate=True)
+        if case is None:
+            case = Case(case_number=case_number, agency_id=user.agency_id)
+            s.add(case)
+            s.flush()
+            audit.record(s, "case.create", user_id=user.id, object_type="case", object_id=case.id,
+                         detail={"case_number": case_number})
+        doc = Document(case_id=case.id, filename=filename, sha256=digest, mime=info.mime,
+                       size=size, page_count=info.page_count, uploaded_by=user.id)
+        s.add(doc)
+        s.flush()
+        task = Task(document_id=doc.id, state=TaskState.pending, pages_total=info.page_count)
+        s.add(task)
+        s.flush()
+        audit.record(s, "document.upload", user_id=user.id, object_type="document",
+                     object_id=doc.id, detail={"sha256": digest, "filename": filename,
+                                               "mime": info.mime, "case_id": case.id})
+        return Accepted(doc.id, task.id, case.id, duplicate=False)
+
+
+def _display_name(filename: str | None) -> str:
+    """Keep the base name for display only; it is never used as a path."""
+    name = (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip() or "upload"
+    return name[:300]
+
+
+def submit(settings: Settings, task_id: int, from_stage: str = "ocr") -> bool:
+    """Queue a task's processing; False (task left for the sweeper) when the broker is down."""
+    from workers.tasks import TRANSIENT, enqueue
+
+    try:
+        enqueue(task_id, from_stage)
+    except TRANSIENT as exc:
+        log.error("could not queue task %s, the sweeper will: %s", task_id, exc)
+        return False
+    with session_scope(settings.db_url) as s:
+        task = s.get(Task, task_id)
+        if task is not None and task.state == TaskState.pending and task.stage is None:
+            task.stage = "queued"
+    return True
+
+
+def retry(settings: Settings, user: User, document_id: int) -> int:
+    """A new task for a document whose processing failed (or is to be redone)."""
+    with session_scope(settings.db_url) as s:
+        doc = s.get(Document, document_id)
+        if doc is None:
+            raise LookupError(document_id)
+        task = Task(document_id=doc.id, state=TaskState.pending, pages_total=doc.page_count)
+        s.add(task)
+        s.flush()
+        audit.record(s, "document.retry", user_id=user.id, object_type="document",
+                     object_id=doc.id, detail={"task_id": task.id})
+        task_id = task.id
+    submit(settings, task_id)
+    return task_id

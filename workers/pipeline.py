@@ -1,0 +1,218 @@
+"""The stages of processing one document, as plain functions the Celery tasks call.
+
+Each stage reads what the previous one stored, writes its own rows keyed so that a re-run
+replaces them, and updates the Task row. Stages never call each other: the worker chains them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from models.blobs import BlobStore
+from models.db import session_scope
+from models.records import Extracted, PageResult
+from models.schema import (
+    Agency,
+    Case,
+    CaseShare,
+    CaseVector,
+    Charge,
+    Document,
+    FieldValue,
+    Page,
+    Party,
+    Sentence,
+    Task,
+)
+from models.settings import Settings
+from workers import engines
+from workers.fields import apply_corrections, get_path
+from workers.progress import Heartbeat, heartbeat
+
+log = logging.getLogger(__name__)
+
+STAGES = ("ocr", "extract", "index", "embed")
+
+
+def _task_doc(settings: Settings, task_id: int) -> tuple[int, str, str]:
+    with session_scope(settings.db_url) as s:
+        task = s.get(Task, task_id)
+        if task is None:
+            raise LookupError(f"task {task_id} does not exist")
+        doc = s.get(Document, task.document_id)
+        assert doc is not None
+        return doc.id, doc.sha256, doc.mime
+
+
+def run_ocr(settings: Settings, task_id: int, progress: Callable[[int, int], None] | None = None) -> None:
+    """Text of every page: text layer where real, PP-OCR otherwise. Resumes after a crash."""
+    from ocr.document import open_document
+
+    doc_id, digest, mime = _task_doc(settings, task_id)
+    data = BlobStore(settings.blob_dir).get(digest)
+    with open_document(data, mime, max_pages=settings.max_pages,
+                       max_pixels=settings.max_image_pixels) as src:
+        total = src.page_count
+        with session_scope(settings.db_url) as s:
+            s.execute(delete(Page).where(Page.document_id == doc_id, Page.number > total))
+            done = set(s.execute(select(Page.number).where(Page.document_id == doc_id)).scalars())
+            doc = s.get(Document, doc_id)
+            assert doc is not None
+            doc.page_count = total
+        heartbeat(settings.db_url, task_id, pages_done=len(done), pages_total=total)
+        for n in range(1, total + 1):
+            if n in done:
+                continue
+            with Heartbeat(settings.db_url, task_id, every_s=max(1.0, settings.stale_after_s / 4)):
+                page = src.read_page(n, lambda: engines.ocr_engine(settings))
+            _store_page(settings, doc_id, page)
+            done.add(n)
+            heartbeat(settings.db_url, task_id, pages_done=len(done))
+            if progress:
+                progress(len(done), total)
+
+
+def _store_page(settings: Settings, doc_id: int, page: PageResult) -> None:
+    with session_scope(settings.db_url) as s:
+        s.execute(delete(Page).where(Page.document_id == doc_id, Page.number == page.number))
+        s.add(Page(document_id=doc_id, number=page.number, text=page.text,
+                   lines=[{"text": ln.text, "box": list(ln.box), "confidence": ln.confidence}
+                          for ln in page.lines],
+                   method=page.method, engine=page.engine, width=page.width,
+                   height=page.height, confidence=page.confidence))
+
+
+def page_texts(settings: Settings, doc_id: int) -> list[str]:
+    with session_scope(settings.db_url) as s:
+        rows = s.execute(select(Page.text).where(Page.document_id == doc_id)
+                         .order_by(Page.number)).scalars()
+        return list(rows)
+
+
+def run_extract(settings: Settings, task_id: int) -> None:
+    """Structured fields with provenance; clerks' corrections survive and win."""
+    doc_id, _, _ = _task_doc(settings, task_id)
+    result = engines.extractor(settings).extract(page_texts(settings, doc_id))
+    store_extraction(settings, doc_id, result)
+
+
+def store_extraction(settings: Settings, doc_id: int, result: Extracted) -> None:
+    name = engines.extractor(settings).name
+    with session_scope(settings.db_url) as s:
+        doc = s.get(Document, doc_id)
+        assert doc is not None
+        s.execute(delete(FieldValue).where(FieldValue.document_id == doc_id,
+                                           FieldValue.corrected.is_(False)))
+        for path, prov in result.provenance.items():
+            s.add(FieldValue(document_id=doc_id, path=path, value=get_path(result.fields, path),
+                             page=prov.page, start=prov.start, end=prov.end,
+                             confidence=prov.confidence, extractor=prov.extractor))
+        corrections = s.execute(select(FieldValue).where(
+            FieldValue.document_id == doc_id, FieldValue.corrected.is_(True))).scalars().all()
+        fields = apply_corrections(result.fields, {c.path: c.value for c in corrections})
+        doc.fields = fields
+        doc.facts = result.facts
+        doc.doc_type = fields.get("doc_type")
+        doc.doc_type_confidence = result.doc_type_confidence
+        doc.court = fields.get("court") or fields.get("procuratorate")
+        doc.decision_date = fields.get("judgment_date")
+        _replace_parties(s, doc, fields, name)
+        case = s.get(Case, doc.case_id)
+        number = fields.get("case_number")
+        if case is not None and not case.case_number and number:
+            taken = s.execute(select(Case.id).where(Case.agency_id == case.agency_id,
+                                                    Case.case_number == number)).first()
+            if not taken:
+                case.case_number = number
+
+
+def _replace_parties(s: Any, doc: Document, fields: dict[str, Any], extractor: str) -> None:
+    s.execute(delete(Charge).where(Charge.document_id == doc.id))
+    s.execute(delete(Sentence).where(Sentence.document_id == doc.id))
+    s.execute(delete(Party).where(Party.document_id == doc.id))
+    s.flush()
+    for i, d in enumerate(fields.get("defendants") or []):
+        party = Party(document_id=doc.id, case_id=doc.case_id, role="defendant", position=i,
+                      name=d.get("name") or "", gender=d.get("gender"),
+                      birth_date=d.get("birth_date"), ethnicity=d.get("ethnicity"))
+        s.add(party)
+        s.flush()
+        for c in d.get("charges") or []:
+            s.add(Charge(document_id=doc.id, party_id=party.id, name=c))
+        sen = d.get("sentence") or {}
+        if any(sen.get(k) for k in ("principal", "term_months", "fine_yuan", "confiscation")):
+            s.add(Sentence(document_id=doc.id, party_id=party.id, principal=sen.get("principal"),
+                           term_months=sen.get("term_months"),
+                           probation_months=sen.get("probation_months"),
+                           fine_yuan=sen.get("fine_yuan"),
+                           confiscation=bool(sen.get("confiscation"))))
+    for role, key in (("victim", "victims"), ("counsel", "defense_counsel")):
+        for i, name in enumerate(fields.get(key) or []):
+            s.add(Party(document_id=doc.id, case_id=doc.case_id, role=role, position=i, name=name))
+
+
+def index_doc(settings: Settings, doc_id: int) -> Any:
+    """The search record of a document, built from the data pool."""
+    from search.base import IndexDoc
+
+    with session_scope(settings.db_url) as s:
+        doc = s.get(Document, doc_id)
+        assert doc is not None
+        case = s.get(Case, doc.case_id)
+        assert case is not None
+        agency = s.get(Agency, case.agency_id)
+        shared = s.execute(select(Agency.code).join(CaseShare, CaseShare.agency_id == Agency.id)
+                           .where(CaseShare.case_id == case.id)).scalars().all()
+        fields = doc.fields or {}
+        charges = sorted({c for d in fields.get("defendants") or [] for c in d.get("charges") or []})
+        parties = [p for p in s.execute(select(Party.name).where(Party.document_id == doc_id))
+                   .scalars() if p]
+        return IndexDoc(
+            document_id=doc.id, case_id=case.id, case_number=case.case_number,
+            filename=doc.filename, doc_type=doc.doc_type, court=doc.court,
+            agency=agency.code if agency else None, shared_with=list(shared), charges=charges,
+            date=doc.decision_date, pages=page_texts(settings, doc_id), parties=parties)
+
+
+def run_index(settings: Settings, task_id: int) -> None:
+    doc_id, _, _ = _task_doc(settings, task_id)
+    engines.search_backend(settings).index(index_doc(settings, doc_id))
+
+
+def case_text(fields: dict[str, Any], facts: str, pages: list[str]) -> str:
+    """What a case is compared on: charges first (short, decisive), then the facts."""
+    charges = sorted({c for d in fields.get("defendants") or [] for c in d.get("charges") or []})
+    body = facts or "\n".join(pages)
+    return ("；".join(charges) + "\n" + body).strip()
+
+
+def run_embed(settings: Settings, task_id: int) -> None:
+    """Embed the case facts so the case is a neighbour for similar-case search at once."""
+    import numpy as np
+
+    doc_id, _, _ = _task_doc(settings, task_id)
+    with session_scope(settings.db_url) as s:
+        doc = s.get(Document, doc_id)
+        assert doc is not None
+        case_id, facts, fields = doc.case_id, doc.facts or "", doc.fields or {}
+        current = s.get(CaseVector, case_id)
+        if current is not None and current.document_id != doc_id and not facts:
+            return  # another document of the case already describes its facts better
+    text = case_text(fields, facts, [] if facts else page_texts(settings, doc_id))
+    if not text:
+        return
+    embedder = engines.embedder(settings)
+    vec = np.asarray(embedder.embed_passages([text])[0], dtype=np.float32)
+    with session_scope(settings.db_url) as s:
+        row = s.get(CaseVector, case_id)
+        if row is None:
+            row = CaseVector(case_id=case_id)
+            s.add(row)
+        row.document_id = doc_id
+        row.model = embedder.name
+        row.dim = int(vec.shape[0])
+        row.vector = vec.tobytes()

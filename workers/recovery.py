@@ -1,0 +1,78 @@
+"""Orphan sweeper: finds work that no worker is doing and sends it again.
+
+Two cases lose a message: a worker killed while holding it on a transport without
+acknowledgements (the embedded filesystem broker), and an upload whose enqueue failed because the
+broker was down. The Task row knows both: ``running`` with a stale heartbeat, or ``pending`` and
+never queued. Re-sending is safe because every stage is idempotent and claims the task first.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import or_, select
+
+from models.db import session_scope
+from models.schema import Task, TaskState
+from models.settings import Settings
+from workers.progress import fail
+
+log = logging.getLogger(__name__)
+
+
+def orphaned(settings: Settings) -> list[tuple[int, str]]:
+    """(task id, stage to resume at) for every task nobody is working on."""
+    stale = datetime.now(UTC) - timedelta(seconds=settings.stale_after_s)
+    with session_scope(settings.db_url) as s:
+        rows = s.execute(select(Task).where(or_(
+            (Task.state == TaskState.running) & (Task.heartbeat_at < stale),
+            (Task.state == TaskState.pending) & (Task.stage.is_(None)) & (Task.created_at < stale),
+        ))).scalars().all()
+        return [(t.id, t.stage if t.stage in ("ocr", "extract", "index", "embed") else "ocr")
+                for t in rows]
+
+
+def sweep(settings: Settings, enqueue: Callable[[int, str], None]) -> int:
+    """Re-send orphaned tasks; returns how many were sent."""
+    sent = 0
+    for task_id, stage in orphaned(settings):
+        with session_scope(settings.db_url) as s:
+            task = s.get(Task, task_id)
+            if task is None:
+                continue
+            attempts = task.attempts
+            task.heartbeat_at = datetime.now(UTC)  # do not re-send it again on the next sweep
+            task.stage = stage
+        if attempts > settings.task_max_retries + 1:
+            fail(settings.db_url, task_id,
+                 f"{stage}: given up after {attempts} attempts (worker lost each time)")
+            continue
+        log.warning("re-sending orphaned task %s from stage %s", task_id, stage)
+        enqueue(task_id, stage)
+        sent += 1
+    return sent
+
+
+class Sweeper(threading.Thread):
+    """Runs ``sweep`` periodically inside a worker process."""
+
+    def __init__(self, settings: Settings, enqueue: Callable[[int, str], None],
+                 every_s: float) -> None:
+        super().__init__(daemon=True, name="dossier-sweeper")
+        self.settings, self.enqueue, self.every_s = settings, enqueue, every_s
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while True:
+            try:
+                sweep(self.settings, self.enqueue)
+            except Exception:
+                log.exception("orphan sweep failed; will try again")
+            if self._stop_event.wait(self.every_s):
+                return
+
+    def stop(self) -> None:
+        self._stop_event.set()
