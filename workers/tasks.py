@@ -12,10 +12,13 @@ from collections.abc import Callable
 
 from celery import Task as CeleryTask
 from celery import chain
+from celery.signals import worker_process_init, worker_ready
 
+from models.db import dispose_all
 from models.settings import Settings, get_settings
 from workers import pipeline, progress
 from workers.celery_app import app
+from workers.recovery import Sweeper
 
 log = logging.getLogger(__name__)
 
@@ -116,3 +119,15 @@ def enqueue(task_id: int, from_stage: str = "ocr") -> None:
     """Send the chain of stages for a task, starting at ``from_stage``."""
     names = pipeline.STAGES[pipeline.STAGES.index(from_stage):]
     chain(*(STAGE_TASKS[n].si(task_id) for n in names)).apply_async()
+
+
+@worker_process_init.connect
+def _fresh_connections(**_: object) -> None:
+    """Pooled connections must not cross a fork."""
+    dispose_all()
+
+
+@worker_ready.connect
+def _start_sweeper(**_: object) -> None:
+    settings = get_settings()
+    Sweeper(settings, enqueue, every_s=max(2.0, settings.stale_after_s / 2)).start()
