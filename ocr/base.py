@@ -1,0 +1,29 @@
+"""What the OCR stage needs from a recognition engine.
+
+A Protocol rather than a base class so that engines stay independent small adapters and tests
+can pass a fake engine without loading any model.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from models.records import Line
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+
+@runtime_checkable
+class OcrEngine(Protocol):
+    """Recognises the text lines of one page image.
+
+    ``name`` and ``version`` are recorded on every page (``PageResult.engine``) so a result can
+    be traced to the model that produced it. ``recognize`` returns lines in any order with boxes
+    in the pixels of the given image; the caller sorts them into reading order.
+    """
+
+    name: str
+    version: str
+
+    def recognize(self, image: Image.Image) -> list[Line]: ...

@@ -1,0 +1,402 @@
+"""Split an upload into pages and get each page's text.
+
+``open_document`` validates the whole file up front (corrupt, encrypted, too many pages or
+pixels) so that a bad upload is refused at once with a clear reason, before any page work is
+queued. Pages are then read one at a time: a worker can OCR pages in parallel processes, and
+the OCR engine is only created (``engine_factory``) when a page really needs OCR.
+
+Coordinates: text-layer lines are in PDF points, OCR lines in pixels of the rasterised page;
+``PageResult.width``/``height`` are in the same unit as that page's boxes.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+from collections.abc import Callable
+from importlib import metadata
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from models.records import Line, PageResult
+from ocr.base import OcrEngine
+from ocr.errors import CorruptFile, EncryptedFile, TooLarge, UnsupportedType
+from ocr.sniff import JPEG, PDF, PNG, TEXT, TIFF
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+log = logging.getLogger(__name__)
+
+OCR_DPI = 300  # PP-OCR is tuned on ~300 dpi scans; rendering finer only costs time
+# Text-layer rule (../shared/notes/ocr-engines.md): OCR unless the layer is real text.
+MIN_TEXT_CHARS = 20
+MAX_GARBAGE_RATIO = 0.10
+SCAN_IMAGE_COVERAGE = 0.80
+SCAN_MAX_CHARS = 200
+
+EngineFactory = Callable[[], OcrEngine]
+
+
+class SourceDocument:
+    """An opened upload: ``page_count`` pages, read one by one (1-based), then ``close()``.
+
+    Not thread-safe (PDFium is not): use one SourceDocument per thread or process.
+    """
+
+    mime: str
+    page_count: int
+
+    def read_page(self, number: int, engine_factory: EngineFactory) -> PageResult:
+        """Text of page ``number``; calls ``engine_factory`` only if the page needs OCR."""
+        raise NotImplementedError
+
+    def render_page(self, number: int, dpi: int = 200) -> Image.Image:
+        """The page as an RGB image, for display next to its text."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release native handles; reading afterwards is an error."""
+
+    def __enter__(self) -> SourceDocument:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _check_number(self, number: int) -> int:
+        """Turn a 1-based page number into a 0-based index, refusing out-of-range numbers."""
+        if not 1 <= number <= self.page_count:
+            raise IndexError(f"page {number} out of range 1..{self.page_count}")
+        return number - 1
+
+
+def open_document(
+    data: bytes, mime: str, *, max_pages: int = 2000, max_pixels: int = 200_000_000
+) -> SourceDocument:
+    """Open ``data`` of the sniffed type ``mime``, validating it eagerly.
+
+    Raises ``CorruptFile``, ``EncryptedFile``, ``TooLarge`` (pages > ``max_pages`` or an
+    image over ``max_pixels``) or ``UnsupportedType``.
+    """
+    if mime == PDF:
+        return PdfDocument(data, max_pages=max_pages, max_pixels=max_pixels)
+    if mime in (PNG, JPEG, TIFF):
+        return ImageDocument(data, mime, max_pages=max_pages, max_pixels=max_pixels)
+    if mime == TEXT:
+        return TextDocument(data, max_pages=max_pages)
+    raise UnsupportedType(f"cannot open documents of type {mime!r}")
+
+
+def ocr_page(number: int, image: Image.Image, engine: OcrEngine) -> PageResult:
+    """OCR one page image into a PageResult with lines in reading order."""
+    lines = reading_order(engine.recognize(image))
+    confidence = sum(line.confidence for line in lines) / len(lines) if lines else None
+    return PageResult(
+        number=number,
+        text="\n".join(line.text for line in lines),
+        method="ocr",
+        engine=f"{engine.name} {engine.version}",
+        lines=lines,
+        width=float(image.width),
+        height=float(image.height),
+        confidence=confidence,
+    )
+
+
+def reading_order(lines: list[Line]) -> list[Line]:
+    """Top-to-bottom, and left-to-right within a row.
+
+    Boxes join a row only when their vertical centres are within half a line height and they
+    do not overlap horizontally, so slightly skewed full-width lines (whose boxes overlap
+    vertically) keep their top-to-bottom order. Two-column layout is not handled yet.
+    """
+
+    def centre(line: Line) -> float:
+        return (line.box[1] + line.box[3]) / 2
+
+    def height(line: Line) -> float:
+        return max(line.box[3] - line.box[1], 1.0)
+
+    rows: list[list[Line]] = []
+    for line in sorted(lines, key=lambda ln: (centre(ln), ln.box[0])):
+        row = rows[-1] if rows else None
+        if row is not None and all(
+            abs(centre(line) - centre(other)) < 0.5 * min(height(line), height(other))
+            and (line.box[0] >= other.box[2] or line.box[2] <= other.box[0])
+            for other in row
+        ):
+            row.append(line)
+        else:
+            rows.append([line])
+    return [line for row in rows for line in sorted(row, key=lambda ln: ln.box[0])]
+
+
+class PdfDocument(SourceDocument):
+    """A PDF: PDFium validates and rasterises, pdfplumber reads real text layers."""
+
+    def __init__(self, data: bytes, *, max_pages: int, max_pixels: int) -> None:
+        import pypdfium2 as pdfium
+        import pypdfium2.raw as pdfium_c
+
+        self.mime = PDF
+        self._data = data
+        self._max_pixels = max_pixels
+        self._plumber: Any = None
+        try:
+            self._pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            if exc.err_code == pdfium_c.FPDF_ERR_PASSWORD:
+                raise EncryptedFile() from exc
+            if exc.err_code == pdfium_c.FPDF_ERR_SECURITY:
+                raise EncryptedFile(
+                    "the PDF uses an unsupported security handler (DRM); upload an unprotected copy"
+                ) from exc
+            raise CorruptFile(
+                f"the PDF is damaged or truncated and cannot be opened ({exc})"
+            ) from exc
+        self.page_count = len(self._pdf)
+        if self.page_count == 0:
+            self.close()
+            raise CorruptFile("the PDF has no pages")
+        if self.page_count > max_pages:
+            self.close()
+            raise TooLarge(f"the PDF has {self.page_count} pages; at most {max_pages} are accepted")
+
+    def read_page(self, number: int, engine_factory: EngineFactory) -> PageResult:
+        index = self._check_number(number)
+        result = self._text_layer(index)
+        if result is not None:
+            return result
+        image = self._render(index, OCR_DPI)
+        return ocr_page(number, image, engine_factory())
+
+    def render_page(self, number: int, dpi: int = 200) -> Image.Image:
+        return self._render(self._check_number(number), dpi)
+
+    def close(self) -> None:
+        if self._plumber is not None:
+            self._plumber.close()
+            self._plumber = None
+        pdf = getattr(self, "_pdf", None)
+        if pdf is not None:
+            pdf.close()
+            self._pdf = None
+
+    def _render(self, index: int, dpi: int) -> Image.Image:
+        """Rasterise a page, lowering the dpi if the page is so big it would exceed max_pixels."""
+        import pypdfium2 as pdfium
+
+        if self._pdf is None:
+            raise ValueError("document is closed")
+        try:
+            page = self._pdf[index]
+            try:
+                width, height = page.get_size()
+                scale = dpi / 72.0
+                pixels = width * height * scale * scale
+                if pixels > self._max_pixels:
+                    scale *= math.sqrt(self._max_pixels / pixels)
+                bitmap = page.render(scale=scale)
+                image = bitmap.to_pil().convert("RGB")
+                bitmap.close()
+            finally:
+                page.close()
+        except pdfium.PdfiumError as exc:
+            raise CorruptFile(f"page {index + 1} of the PDF cannot be rendered ({exc})") from exc
+        image.info["dpi"] = (scale * 72.0, scale * 72.0)
+        return image
+
+    def _text_layer(self, index: int) -> PageResult | None:
+        """The page's own text when it is real text; None when the page must be OCR'd.
+
+        pdfminer is stricter than PDFium: if it cannot parse the page, OCR still can.
+        """
+        import pdfplumber
+
+        try:
+            if self._plumber is None:
+                self._plumber = pdfplumber.open(io.BytesIO(self._data))
+            page = self._plumber.pages[index]
+        except Exception as exc:  # any parser failure means "use OCR"
+            log.info("pdfplumber cannot read page %d (%s); using OCR", index + 1, exc)
+            return None
+        try:
+            if not _is_real_text_layer(page):
+                return None
+            lines = [
+                Line(
+                    str(item["text"]),
+                    (
+                        float(item["x0"]),
+                        float(item["top"]),
+                        float(item["x1"]),
+                        float(item["bottom"]),
+                    ),
+                    1.0,
+                )
+                for item in page.extract_text_lines(return_chars=False)
+                if str(item["text"]).strip()
+            ]
+            return PageResult(
+                number=index + 1,
+                text="\n".join(line.text for line in lines),
+                method="text_layer",
+                engine=f"pdfplumber {metadata.version('pdfplumber')}",
+                lines=lines,
+                width=float(page.width),
+                height=float(page.height),
+                confidence=None,
+            )
+        except Exception as exc:
+            log.info("pdfplumber failed on page %d (%s); using OCR", index + 1, exc)
+            return None
+        finally:
+            page.close()
+
+
+def _is_real_text_layer(page: Any) -> bool:
+    """>= 20 visible chars, <= 10% unmappable glyphs, and not a full-page scan with a caption."""
+    glyphs = [str(c.get("text", "")) for c in page.chars]
+    visible = [g for g in glyphs if g.strip()]
+    if len(visible) < MIN_TEXT_CHARS:
+        return False
+    garbage = sum(1 for g in visible if g.startswith("(cid:") or "\ufffd" in g)
+    if garbage > MAX_GARBAGE_RATIO * len(visible):
+        return False
+    if len(visible) < SCAN_MAX_CHARS:
+        x0, top, x1, bottom = (float(v) for v in page.bbox)
+        area = max((x1 - x0) * (bottom - top), 1e-6)
+        for img in page.images:
+            w = min(float(img["x1"]), x1) - max(float(img["x0"]), x0)
+            h = min(float(img["bottom"]), bottom) - max(float(img["top"]), top)
+            if w > 0 and h > 0 and w * h > SCAN_IMAGE_COVERAGE * area:
+                return False
+    return True
+
+
+class ImageDocument(SourceDocument):
+    """PNG, JPEG or TIFF; each TIFF frame is a page."""
+
+    def __init__(self, data: bytes, mime: str, *, max_pages: int, max_pixels: int) -> None:
+        from PIL import Image
+
+        self.mime = mime
+        self._data = data
+        kind = mime.split("/")[1].upper()
+        try:
+            with Image.open(io.BytesIO(data)) as img:
+                self.page_count = int(getattr(img, "n_frames", 1))
+                if self.page_count > max_pages:
+                    raise TooLarge(
+                        f"the {kind} has {self.page_count} pages; at most {max_pages} are accepted"
+                    )
+                for index in range(self.page_count):
+                    img.seek(index)
+                    width, height = img.size
+                    if width * height > max_pixels:
+                        raise TooLarge(_too_many_pixels(kind, index, width, height, max_pixels))
+                    img.load()  # decode now: a truncated image must fail here, not mid-job
+        except Image.DecompressionBombError as exc:
+            raise TooLarge(
+                f"the {kind} declares an image so large it could exhaust memory ({exc})"
+            ) from exc
+        except (TooLarge, CorruptFile):
+            raise
+        except MemoryError as exc:
+            raise TooLarge(f"the {kind} is too large to decode") from exc
+        except Exception as exc:  # PIL raises OSError, SyntaxError, ValueError...
+            raise CorruptFile(
+                f"the {kind} is damaged or truncated and cannot be read ({exc})"
+            ) from exc
+        if self.page_count < 1:
+            raise CorruptFile(f"the {kind} has no image")
+
+    def read_page(self, number: int, engine_factory: EngineFactory) -> PageResult:
+        image = self._frame(self._check_number(number))
+        return ocr_page(number, image, engine_factory())
+
+    def render_page(self, number: int, dpi: int = 200) -> Image.Image:
+        """The frame itself (a scan already has its own resolution; ``dpi`` is ignored)."""
+        return self._frame(self._check_number(number))
+
+    def _frame(self, index: int) -> Image.Image:
+        from PIL import Image, ImageOps
+
+        with Image.open(io.BytesIO(self._data)) as img:
+            img.seek(index)
+            img.load()
+            dpi = img.info.get("dpi")
+            frame = ImageOps.exif_transpose(img) if self.mime == JPEG else img.copy()
+        rgb = to_rgb(frame)
+        if dpi:
+            rgb.info["dpi"] = dpi
+        return rgb
+
+
+def to_rgb(img: Image.Image) -> Image.Image:
+    """RGB for the engines: transparency onto white, 16-bit/float scans stretched to 8 bits."""
+    from PIL import Image
+
+    if img.mode == "RGB":
+        return img
+    if img.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+        import numpy as np
+
+        arr = np.asarray(img, dtype=np.float64)
+        lo, hi = float(arr.min()), float(arr.max())
+        arr = (arr - lo) * (255.0 / (hi - lo)) if hi > lo else np.zeros_like(arr)
+        return Image.fromarray(arr.astype(np.uint8)).convert("RGB")
+    if "A" in img.mode or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        white.alpha_composite(rgba)
+        return white.convert("RGB")
+    return img.convert("RGB")
+
+
+def _too_many_pixels(kind: str, index: int, width: int, height: int, limit: int) -> str:
+    where = f"page {index + 1} of the {kind}" if index else f"the {kind}"
+    return (
+        f"{where} is {width}x{height} pixels ({width * height:,}); "
+        f"at most {limit:,} pixels are accepted"
+    )
+
+
+class TextDocument(SourceDocument):
+    """UTF-8 text; form feeds split it into pages."""
+
+    def __init__(self, data: bytes, *, max_pages: int) -> None:
+        self.mime = TEXT
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise CorruptFile(f"the text is not valid UTF-8 ({exc})") from exc
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        pages = text.split("\f")
+        if len(pages) > 1 and not pages[-1].strip():
+            pages.pop()  # a trailing form feed ends the last page; it does not start a new one
+        self._pages = pages
+        self.page_count = len(pages)
+        if self.page_count > max_pages:
+            raise TooLarge(
+                f"the text has {self.page_count} pages; at most {max_pages} are accepted"
+            )
+
+    def read_page(self, number: int, engine_factory: EngineFactory) -> PageResult:
+        text = self._pages[self._check_number(number)]
+        lines = [Line(t, (0.0, 0.0, 0.0, 0.0), 1.0) for t in text.split("\n") if t.strip()]
+        return PageResult(
+            number=number, text=text, method="plain_text", engine="plain", lines=lines
+        )
+
+    def render_page(self, number: int, dpi: int = 200) -> Image.Image:
+        """Plain text has no page image; the UI shows the text itself."""
+        self._check_number(number)
+        raise ValueError("a plain-text document has no page image")

@@ -1,0 +1,169 @@
+"""Real OCR on synthetic scans of a real judgment (../shared/data/extraction_gold).
+
+The slow tests load RapidOCR's bundled PP-OCR models (~1 GB RAM) and OCR one page each;
+keep it that way on the 2-core CI machine.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from ocr.base import OcrEngine
+from ocr.document import open_document
+from ocr.engines import get_engine
+from ocr.errors import EngineUnavailable
+from ocr.metrics import cer, edit_distance, normalize
+from ocr.sniff import PDF, sniff
+from tests import conftest_data
+from tests.scans.generate import degrade, make_pdf, make_text_pdf, paragraphs, render_pages
+
+JUDGMENT = "judge-01885b6c-a37e-4b28-9173-6b94a6581ba2.txt"
+
+
+def judgment_text() -> str:
+    path = conftest_data.shared_data() / "extraction_gold" / "texts" / JUDGMENT
+    if not path.is_file():
+        pytest.fail(f"shared data missing: {path}")
+    return path.read_text("utf-8")
+
+
+@pytest.fixture(scope="module")
+def rapid() -> Iterator[OcrEngine]:
+    """RapidOCR built with every download path disabled: it must run from the wheel alone."""
+    from rapidocr.utils.download_file import DownloadFile
+
+    def no_download(*args: object, **kwargs: object) -> None:
+        raise AssertionError("rapidocr tried to download a model")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(DownloadFile, "run", classmethod(no_download))
+        engine = get_engine("rapidocr", threads=2)
+        yield engine
+
+
+@pytest.mark.slow
+def test_scanned_judgment_page_rapidocr(
+    rapid: OcrEngine, record_property: Callable[[str, object], None]
+) -> None:
+    page, truth = render_pages(judgment_text(), max_lines=25)[0]
+    assert len(truth.splitlines()) == 25
+    scan = degrade(page, skew_deg=1.0, blur=0.8, noise=8.0, jpeg_quality=60, seed=1)
+    data = make_pdf([scan])
+    assert sniff(data, "scan.pdf") == PDF
+
+    with open_document(data, PDF) as doc:
+        started = time.perf_counter()
+        result = doc.read_page(1, lambda: rapid)
+        seconds = time.perf_counter() - started
+
+    error = cer(truth, result.text)
+    record_property("cer", error)
+    record_property("seconds_per_page", seconds)
+    print(f"\nrapidocr scanned page: CER {error:.4%}, {seconds:.1f} s/page")
+    assert result.method == "ocr"
+    assert result.engine == "rapidocr 3.10.0"
+    assert error < 0.02, result.text
+    assert len(result.lines) >= 20
+    for line in result.lines:
+        x0, y0, x1, y1 = line.box
+        assert 0 <= x0 < x1 <= result.width and 0 <= y0 < y1 <= result.height
+        assert 0.0 < line.confidence <= 1.0
+    assert result.confidence is not None and result.confidence > 0.9
+    # Key items must come out exact, not just "mostly right".
+    for item in ("1960年6月30日", "2016年11月7日", "李林长"):
+        assert item in normalize(result.text)
+
+
+@pytest.mark.slow
+def test_engine_is_cached_per_process(rapid: OcrEngine) -> None:
+    assert get_engine("rapidocr", threads=2) is rapid
+
+
+def test_text_layer_pdf_gives_exact_text() -> None:
+    paras = paragraphs(judgment_text())[:6]
+    # Short lines so that make_text_pdf does not wrap them: the text is then known exactly.
+    lines = [p[i : i + 30] for p in paras for i in range(0, len(p), 30)][:30]
+    with open_document(make_text_pdf("\n".join(lines)), PDF) as doc:
+        page = doc.read_page(1, lambda: pytest.fail("a text layer must not be OCR'd"))
+    assert page.method == "text_layer"
+    assert page.engine.startswith("pdfplumber ")
+    assert page.text == "\n".join(lines)
+
+
+def test_unknown_engine() -> None:
+    with pytest.raises(ValueError, match="rapidocr"):
+        get_engine("abbyy")
+
+
+def test_paddleocr_unavailable_says_how_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DOSSIER_PADDLEOCR_MODEL_DIR", raising=False)
+    with pytest.raises(EngineUnavailable, match=r"\[paddle\].*DOSSIER_PADDLEOCR_MODEL_DIR"):
+        get_engine("paddleocr")
+    with pytest.raises(EngineUnavailable, match="det/"):
+        get_engine("paddleocr", model_dir=str(tmp_path))
+
+
+def test_tesseract_missing_binary() -> None:
+    with pytest.raises(EngineUnavailable, match="apt-get install"):
+        get_engine("tesseract", binary="/nonexistent/tesseract")
+
+
+@pytest.mark.slow
+def test_tesseract_on_a_few_clean_lines() -> None:
+    try:
+        engine = get_engine("tesseract")
+    except EngineUnavailable as exc:
+        pytest.skip(str(exc))
+    page, truth = render_pages(judgment_text(), max_lines=6)[0]
+    crop = page.crop((0, 0, page.width, 700))
+    lines = engine.recognize(crop)
+    hyp = "\n".join(line.text for line in lines)
+    assert engine.version.startswith(("4.", "5."))
+    assert lines and all(line.box[2] > line.box[0] for line in lines)
+    assert cer(truth, hyp) < 0.15, hyp
+
+
+def test_tesseract_tsv_parsing() -> None:
+    from ocr.engines.tesseract import parse_tsv
+
+    header = "\t".join(
+        [
+            "level",
+            "page_num",
+            "block_num",
+            "par_num",
+            "line_num",
+            "word_num",
+            "left",
+            "top",
+            "width",
+            "height",
+            "conf",
+            "text",
+        ]
+    )
+    rows = [
+        "4\t1\t1\t1\t1\t0\t10\t10\t200\t30\t-1\t",
+        "5\t1\t1\t1\t1\t1\t10\t10\t40\t30\t90\t被告人",
+        "5\t1\t1\t1\t1\t2\t60\t12\t40\t28\t70\t张三",
+        "5\t1\t1\t1\t2\t1\t10\t50\t40\t30\t80\tNo.",
+        "5\t1\t1\t1\t2\t2\t60\t50\t40\t30\t60\t12",
+    ]
+    lines = parse_tsv("\n".join([header, *rows]))
+    assert [ln.text for ln in lines] == ["被告人张三", "No. 12"]
+    assert lines[0].box == (10.0, 10.0, 100.0, 40.0)
+    assert lines[0].confidence == pytest.approx(0.8)
+
+
+def test_cer() -> None:
+    assert cer("被告人 张三\n", "被告人张三") == 0.0
+    assert cer("（2017）", "(2017)") == 0.0  # NFKC folds full-width brackets
+    assert cer("abcd", "abxd") == 0.25
+    assert cer("", "") == 0.0 and cer("", "x") == 1.0
+    assert edit_distance("kitten", "sitting") == 3

@@ -1,0 +1,1 @@
+"""Synthetic scans of real judgment text for OCR tests and benchmarks (see generate.py)."""

@@ -1,0 +1,438 @@
+"""Synthetic scans of real judgment text, for OCR tests and benchmarks.
+
+Real scans of case files cannot be shipped, so real published judgment text (../shared/data)
+is laid out on A4 pages with the Debian CJK fonts and then degraded like a scanner or copier
+would (skew, blur, noise, JPEG, low contrast, a red seal, a faint copy). Every page comes with
+the exact characters placed on it, so character error rates can be measured.
+
+CLI::
+
+    python -m tests.scans.generate --source ../shared/data/extraction_gold/texts/X.txt \
+        --out /tmp/scans --condition scanned
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import math
+import random
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageFont
+
+FONT_ROOT = Path("/usr/share/fonts")
+# short name -> (file name under /usr/share/fonts, family substring to pick inside a .ttc)
+FONTS: dict[str, tuple[str, str]] = {
+    "noto-serif": ("NotoSerifCJK-Regular.ttc", "CJK SC"),
+    "noto-sans": ("NotoSansCJK-Regular.ttc", "CJK SC"),
+    "wqy-zenhei": ("wqy-zenhei.ttc", "Zen Hei"),
+    "wqy-microhei": ("wqy-microhei.ttc", "Micro Hei"),
+    "ukai": ("ukai.ttc", "UKai CN"),
+    "uming": ("uming.ttc", "UMing CN"),
+}
+DEFAULT_FONT = "noto-serif"
+# TrueType-outline fonts usable by reportlab (it cannot embed the CFF-based Noto CJK fonts).
+TEXT_PDF_FONTS = ("wqy-zenhei", "wqy-microhei", "uming", "ukai")
+
+CONDITIONS: dict[str, dict[str, Any]] = {
+    "clean": {},
+    "scanned": {"skew_deg": 1.0, "blur": 0.8, "noise": 8.0, "jpeg_quality": 60},
+    "hard": {
+        "skew_deg": 2.0,
+        "blur": 1.2,
+        "noise": 14.0,
+        "jpeg_quality": 40,
+        "contrast": 0.6,
+        "seal": True,
+    },
+    "seal": {"seal": True, "noise": 4.0, "jpeg_quality": 75},
+    "faint": {"faint_copy": True, "skew_deg": 0.5, "jpeg_quality": 70},
+    "rotated": {"rotate": 180, "noise": 4.0},
+}
+
+_font_cache: dict[tuple[str, int], ImageFont.FreeTypeFont] = {}
+
+
+def font_path(font: str | None = None) -> tuple[Path, str]:
+    """Resolve a short font name (or a font file path) to (file, family substring)."""
+    name = font or DEFAULT_FONT
+    if name not in FONTS:
+        path = Path(name)
+        if path.is_file():
+            return path, ""
+        raise ValueError(f"unknown font {name!r}; choose one of {', '.join(FONTS)} or a path")
+    file_name, family = FONTS[name]
+    found = sorted(FONT_ROOT.rglob(file_name))
+    if not found:
+        raise FileNotFoundError(
+            f"font {file_name} not found under {FONT_ROOT}; apt-get install fonts-noto-cjk "
+            "fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-ukai fonts-arphic-uming"
+        )
+    return found[0], family
+
+
+def load_font(font: str | None, size: int) -> ImageFont.FreeTypeFont:
+    """A FreeType font at ``size`` px, picking the Simplified Chinese face inside a .ttc."""
+    key = (font or DEFAULT_FONT, size)
+    if key in _font_cache:
+        return _font_cache[key]
+    path, family = font_path(font)
+    chosen = ImageFont.truetype(str(path), size, index=0)
+    if path.suffix.lower() == ".ttc" and family:
+        for index in range(16):
+            try:
+                face = ImageFont.truetype(str(path), size, index=index)
+            except OSError:
+                break
+            if family in (face.getname()[0] or ""):
+                chosen = face
+                break
+    _font_cache[key] = chosen
+    return chosen
+
+
+def paragraphs(text: str) -> list[str]:
+    """Paragraphs of a judgment text.
+
+    The corpus files hold one judgment per line with paragraphs separated by spaces, so a run
+    of whitespace after a non-ASCII character ends a paragraph; spaces between ASCII words stay.
+    """
+    parts: list[str] = []
+    for block in text.replace("\r\n", "\n").split("\n"):
+        parts.extend(p.strip() for p in re.split(r"(?<=[^\x00-\x7f])\s+", block))
+    return [p for p in parts if p]
+
+
+def wrap(paragraph: str, fnt: ImageFont.FreeTypeFont, width: float, indent: float) -> list[str]:
+    """Break a paragraph into lines by measured glyph widths (CJK breaks anywhere)."""
+    lines: list[str] = []
+    current = ""
+    avail = width - indent
+    for ch in paragraph:
+        if current and fnt.getlength(current + ch) > avail:
+            lines.append(current)
+            current = ch.lstrip()
+            avail = width
+        else:
+            current += ch
+    if current:
+        lines.append(current)
+    return lines
+
+
+def render_pages(
+    text: str,
+    *,
+    font: str | None = None,
+    font_size: int = 34,
+    dpi: int = 300,
+    width_mm: float = 210,
+    height_mm: float = 297,
+    margin_mm: float = 25,
+    line_spacing: float = 1.6,
+    max_lines: int | None = None,
+) -> list[tuple[Image.Image, str]]:
+    """Lay ``text`` out on pages; return (RGB page image, ground-truth text) per page.
+
+    ``font_size`` is in pixels at ``dpi`` (34 px at 300 dpi is about 8 pt, dense like a
+    photocopied judgment). Each paragraph starts with a two-character indent. The ground
+    truth is the characters placed on the page, one rendered line per text line.
+    ``max_lines`` stops after that many lines in total (small test pages).
+    """
+    fnt = load_font(font, font_size)
+    px_per_mm = dpi / 25.4
+    page_w, page_h = round(width_mm * px_per_mm), round(height_mm * px_per_mm)
+    margin = round(margin_mm * px_per_mm)
+    text_w = page_w - 2 * margin
+    step = round(font_size * line_spacing)
+    per_page = max(1, (page_h - 2 * margin) // step)
+    indent = 2 * fnt.getlength("中")
+
+    placed: list[tuple[str, float]] = []
+    for para in paragraphs(text):
+        for i, line in enumerate(wrap(para, fnt, text_w, indent)):
+            placed.append((line, indent if i == 0 else 0.0))
+            if max_lines is not None and len(placed) >= max_lines:
+                break
+        if max_lines is not None and len(placed) >= max_lines:
+            break
+
+    pages: list[tuple[Image.Image, str]] = []
+    for start in range(0, len(placed), per_page):
+        img = Image.new("RGB", (page_w, page_h), "white")
+        draw = ImageDraw.Draw(img)
+        chunk = placed[start : start + per_page]
+        for row, (line, x_off) in enumerate(chunk):
+            draw.text((margin + x_off, margin + row * step), line, font=fnt, fill=(0, 0, 0))
+        img.info["dpi"] = (dpi, dpi)
+        pages.append((img, "\n".join(line for line, _ in chunk)))
+    return pages
+
+
+def degrade(
+    img: Image.Image,
+    *,
+    skew_deg: float = 0,
+    rotate: int = 0,
+    blur: float = 0,
+    noise: float = 0,
+    jpeg_quality: int | None = None,
+    contrast: float = 1.0,
+    seal: bool = False,
+    faint_copy: bool = False,
+    seed: int = 0,
+) -> Image.Image:
+    """Make a clean page look scanned; deterministic for a given ``seed``.
+
+    ``skew_deg`` tilts the page (scanner feed, up to about ±3°), ``rotate`` turns it by 90/180/
+    270 (a sheet fed the wrong way), ``blur`` is a Gaussian radius in px, ``noise`` the std-dev
+    of grey-level noise, ``jpeg_quality`` recompresses, ``contrast`` < 1 greys the page,
+    ``seal`` stamps a red court seal over the text and ``faint_copy`` imitates a light
+    second-generation photocopy (thin strokes, grey toner, speckles).
+    """
+    import numpy as np
+
+    rng = random.Random(seed)
+    out = img.convert("RGB")
+    dpi = img.info.get("dpi", (300, 300))
+    if faint_copy:
+        out = _faint_copy(out, rng)
+    if seal:
+        out = _stamp_seal(out, rng)
+    if contrast != 1.0:
+        out = ImageEnhance.Contrast(out).enhance(contrast)
+    if skew_deg:
+        out = out.rotate(
+            skew_deg, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=(255, 255, 255)
+        )
+    if rotate % 360:
+        turns = {
+            90: Image.Transpose.ROTATE_90,
+            180: Image.Transpose.ROTATE_180,
+            270: Image.Transpose.ROTATE_270,
+        }
+        if rotate % 360 not in turns:
+            raise ValueError("rotate must be a multiple of 90")
+        out = out.transpose(turns[rotate % 360])
+    if blur:
+        out = out.filter(ImageFilter.GaussianBlur(blur))
+    if noise:
+        arr = np.asarray(out, dtype=np.float64)
+        gen = np.random.default_rng(seed)
+        arr = arr + gen.normal(0.0, noise, size=arr.shape[:2])[:, :, None]
+        out = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+    if jpeg_quality is not None:
+        buf = io.BytesIO()
+        out.save(buf, "JPEG", quality=jpeg_quality)
+        buf.seek(0)
+        out = Image.open(buf).convert("RGB")
+    out.info["dpi"] = dpi
+    return out
+
+
+def _faint_copy(img: Image.Image, rng: random.Random) -> Image.Image:
+    """Thinner grey strokes on an off-white page with toner speckles."""
+    thin = Image.blend(img, img.filter(ImageFilter.MaxFilter(3)), 0.5)  # partly eroded strokes
+    grey = thin.point(lambda v: 110 + v * (246 - 110) // 255)  # black -> grey, white -> off-white
+    draw = ImageDraw.Draw(grey)
+    w, h = grey.size
+    for _ in range(w * h // 20000):
+        x, y = rng.randrange(w), rng.randrange(h)
+        r = rng.choice((1, 1, 2))
+        shade = rng.randrange(90, 170)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=(shade, shade, shade))
+    return grey
+
+
+def _stamp_seal(img: Image.Image, rng: random.Random) -> Image.Image:
+    """A red round seal (ring, star, arc of characters), multiplied over the page like ink."""
+    w, h = img.size
+    dpi = img.info.get("dpi", (300, 300))[0] or 300
+    radius = int(21 / 25.4 * dpi)  # a 42 mm court seal
+    stamp = Image.new("RGB", (2 * radius + 8, 2 * radius + 8), "white")
+    draw = ImageDraw.Draw(stamp)
+    red = (215, 40, 40)
+    c = radius + 4
+    ring = max(4, radius // 18)
+    draw.ellipse((c - radius, c - radius, c + radius, c + radius), outline=red, width=ring)
+    star_r = radius * 0.3
+    points = [
+        (
+            c + (star_r if k % 2 == 0 else star_r * 0.4) * math.sin(math.pi * k / 5),
+            c - (star_r if k % 2 == 0 else star_r * 0.4) * math.cos(math.pi * k / 5),
+        )
+        for k in range(10)
+    ]
+    draw.polygon(points, fill=red)
+    label = "某某省某某市人民法院"
+    fnt = load_font("noto-sans", max(12, radius // 5))
+    for k, ch in enumerate(label):
+        angle = math.radians(-150 + 300 * k / (len(label) - 1))
+        glyph = Image.new("L", (radius // 4, radius // 4), 0)
+        ImageDraw.Draw(glyph).text((0, 0), ch, font=fnt, fill=255)
+        glyph = glyph.rotate(-math.degrees(angle), resample=Image.Resampling.BICUBIC)
+        gx = c + (radius * 0.72) * math.sin(angle) - glyph.width / 2
+        gy = c - (radius * 0.72) * math.cos(angle) - glyph.height / 2
+        stamp.paste(Image.new("RGB", glyph.size, red), (int(gx), int(gy)), glyph)
+    # Ink is uneven: lighten random spots so the seal is not a perfect solid.
+    mask = Image.effect_noise(stamp.size, 64).filter(ImageFilter.GaussianBlur(2))
+    stamp = Image.composite(
+        Image.new("RGB", stamp.size, "white"), stamp, mask.point(lambda v: 255 if v > 170 else 0)
+    )
+    stamp = stamp.rotate(rng.uniform(-25, 25), fillcolor=(255, 255, 255))
+    x = rng.randrange(max(1, w // 2 - radius), max(2, w - 2 * radius - w // 10))
+    y = rng.randrange(max(1, h // 8), max(2, h // 2 - radius))
+    region = img.crop((x, y, x + stamp.width, y + stamp.height))
+    out = img.copy()
+    out.paste(ImageChops.multiply(region, stamp), (x, y))
+    return out
+
+
+def make_pdf(images: Sequence[Image.Image], dpi: int = 300, quality: int = 90) -> bytes:
+    """An image-only PDF (what a scanner writes): one JPEG-compressed image per page."""
+    if not images:
+        raise ValueError("no pages")
+    pages = [im.convert("RGB") for im in images]
+    buf = io.BytesIO()
+    pages[0].save(
+        buf, "PDF", save_all=True, append_images=pages[1:], resolution=float(dpi), quality=quality
+    )
+    return buf.getvalue()
+
+
+def make_text_pdf(
+    text: str,
+    *,
+    font: str = "wqy-zenhei",
+    font_size: float = 12,
+    margin_mm: float = 25,
+    background: Image.Image | None = None,
+) -> bytes:
+    """A PDF with a real text layer in an embedded CJK TrueType font (needs reportlab).
+
+    Each ``\\n`` starts a new line and ``\\f`` a new page; long lines wrap at the margin.
+    ``background`` is drawn over each whole page under the text, to imitate a scan that
+    carries a caption or a hidden OCR layer.
+    """
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    if font not in TEXT_PDF_FONTS:
+        raise ValueError(f"text PDFs need a TrueType font: one of {', '.join(TEXT_PDF_FONTS)}")
+    path, family = font_path(font)
+    face_name = f"dossier-{font}"
+    if face_name not in pdfmetrics.getRegisteredFontNames():
+        index = _ttc_index(path, family)
+        pdfmetrics.registerFont(TTFont(face_name, str(path), subfontIndex=index))
+    page_w, page_h = A4
+    margin = margin_mm * mm
+    leading = font_size * 1.5
+    avail = page_w - 2 * margin
+    buf = io.BytesIO()
+    pdf = canvas.Canvas(buf, pagesize=A4, invariant=True)
+    backdrop = None
+    if background is not None:
+        from reportlab.lib.utils import ImageReader
+
+        backdrop = ImageReader(background.convert("RGB"))
+    for page_text in text.split("\f"):
+        if backdrop is not None:
+            pdf.drawImage(backdrop, 0, 0, width=page_w, height=page_h)
+        pdf.setFont(face_name, font_size)
+        y = page_h - margin - font_size
+        for raw in page_text.split("\n"):
+            for line in _wrap_pdf(raw, face_name, font_size, avail) or [""]:
+                if y < margin:
+                    pdf.showPage()
+                    pdf.setFont(face_name, font_size)
+                    y = page_h - margin - font_size
+                pdf.drawString(margin, y, line)
+                y -= leading
+        pdf.showPage()
+    pdf.save()
+    return buf.getvalue()
+
+
+def _ttc_index(path: Path, family: str) -> int:
+    """Index of the face whose family contains ``family`` inside a .ttc (0 when unknown)."""
+    if path.suffix.lower() != ".ttc" or not family:
+        return 0
+    for index in range(16):
+        try:
+            face = ImageFont.truetype(str(path), 12, index=index)
+        except OSError:
+            break
+        if family in (face.getname()[0] or ""):
+            return index
+    return 0
+
+
+def _wrap_pdf(line: str, face: str, size: float, avail: float) -> list[str]:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    out: list[str] = []
+    current = ""
+    for ch in line:
+        if current and stringWidth(current + ch, face, size) > avail:
+            out.append(current)
+            current = ch
+        else:
+            current += ch
+    if current:
+        out.append(current)
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Write page PNGs, their ground truth and a scanned (or text-layer) PDF."""
+    parser = argparse.ArgumentParser(prog="python -m tests.scans.generate", description=__doc__)
+    parser.add_argument("--source", type=Path, required=True, help="UTF-8 judgment text file")
+    parser.add_argument("--out", type=Path, required=True, help="output folder")
+    parser.add_argument(
+        "--condition",
+        choices=[*CONDITIONS, "textpdf"],
+        default="clean",
+        help="degradation preset, or textpdf for a PDF with a real text layer",
+    )
+    parser.add_argument("--font", default=DEFAULT_FONT, help=f"one of {', '.join(FONTS)}")
+    parser.add_argument("--font-size", type=int, default=34, help="pixels at --dpi")
+    parser.add_argument("--dpi", type=int, default=300)
+    parser.add_argument("--pages", type=int, default=None, help="keep only the first N pages")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    text = args.source.read_text("utf-8-sig")
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = args.source.stem
+    if args.condition == "textpdf":
+        body = "\n".join(paragraphs(text))
+        (args.out / f"{stem}.text.pdf").write_bytes(make_text_pdf(body))
+        (args.out / f"{stem}.text.txt").write_text(body + "\n", "utf-8")
+        print(args.out / f"{stem}.text.pdf")
+        return 0
+    pages = render_pages(text, font=args.font, font_size=args.font_size, dpi=args.dpi)
+    if args.pages is not None:
+        pages = pages[: args.pages]
+    images = []
+    for number, (page, truth) in enumerate(pages, 1):
+        img = degrade(page, seed=args.seed + number, **CONDITIONS[args.condition])
+        name = f"{stem}.{args.condition}.p{number:03d}"
+        img.save(args.out / f"{name}.png", dpi=(args.dpi, args.dpi))
+        (args.out / f"{name}.txt").write_text(truth + "\n", "utf-8")
+        images.append(img)
+    pdf_path = args.out / f"{stem}.{args.condition}.pdf"
+    pdf_path.write_bytes(make_pdf(images, dpi=args.dpi))
+    print(f"{len(images)} pages -> {args.out} ({pdf_path.name})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
