@@ -1,0 +1,258 @@
+"""The search box syntax, parsed into a small tree that any backend can compile.
+
+Syntax: words, "quoted phrases", AND / OR / NOT (a leading ``-`` is NOT), parentheses and
+field filters (``charge:盗窃罪 court:... doc_type:... year:2018 case:12``); words next to each
+other are ANDed. A word is matched as the phrase of its tokens, so an unquoted 盗窃财物 needs
+those four characters in a row, which is what users of CJK search expect.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from search.analysis import is_cjk, normalize, term_token, tokenize
+from search.base import QuerySyntaxError
+
+FieldName = Literal["charge", "court", "doc_type", "year", "case"]
+FIELDS: dict[str, FieldName] = {
+    "charge": "charge",
+    "court": "court",
+    "doc_type": "doc_type",
+    "type": "doc_type",
+    "year": "year",
+    "case": "case",
+}
+_FIELD = re.compile(r"([A-Za-z_]+):(.*)", re.DOTALL)
+# Quotes that Chinese input methods produce, read as plain double quotes.
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u300c": '"', "\u300d": '"'})
+
+
+@dataclass(frozen=True)
+class Text:
+    """A word or quoted phrase: its tokens must occur in a row on one page."""
+
+    text: str
+    tokens: tuple[str, ...]
+    term: str  # the whole-word form, matched against dictionary terms (charges, party names)
+
+    @property
+    def single_cjk(self) -> bool:
+        """One CJK character: only bigrams contain it, so backends match it as a prefix."""
+        return len(self.tokens) == 1 and len(self.tokens[0]) == 1 and is_cjk(self.tokens[0])
+
+
+@dataclass(frozen=True)
+class Field:
+    name: FieldName
+    value: str  # normalised; year and case are validated integers
+
+
+@dataclass(frozen=True)
+class Not:
+    child: Node
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple[Node, ...]
+
+
+Node = Text | Field | Not | And | Or
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: Literal["(", ")", "AND", "OR", "NOT", "word", "phrase", "field"]
+    pos: int
+    text: str = ""
+    field: FieldName | None = None
+
+
+def _read_quoted(q: str, i: int) -> tuple[str, int]:
+    """The phrase starting at the quote q[i], and the index after its closing quote."""
+    end = q.find('"', i + 1)
+    if end < 0:
+        raise QuerySyntaxError(f'unbalanced quote: the " at position {i + 1} is never closed')
+    return q[i + 1 : end], end + 1
+
+
+def _lex(q: str) -> Iterator[_Tok]:
+    i, n = 0, len(q)
+    while i < n:
+        ch = q[i]
+        if ch.isspace():
+            i += 1
+        elif ch in "()":
+            yield _Tok(ch, i)  # type: ignore[arg-type]
+            i += 1
+        elif ch == '"':
+            start = i
+            text, i = _read_quoted(q, i)
+            yield _Tok("phrase", start, text)
+        elif ch == "-" and (i + 1 == n or q[i + 1].isspace() or q[i + 1] in "-)"):
+            raise QuerySyntaxError(f"'-' at position {i + 1} must be directly followed by a term")
+        elif ch == "-":
+            yield _Tok("NOT", i, "-")
+            i += 1
+        else:
+            start = i
+            while i < n and not q[i].isspace() and q[i] not in '()"':
+                i += 1
+            word = q[start:i]
+            if word in ("AND", "OR", "NOT"):
+                yield _Tok(word, start)  # type: ignore[arg-type]
+                continue
+            m = _FIELD.fullmatch(word)
+            field = FIELDS.get(m.group(1).lower()) if m else None
+            if m is None or field is None:
+                yield _Tok("word", start, word)
+                continue
+            value = m.group(2)
+            if not value and i < n and q[i] == '"':
+                value, i = _read_quoted(q, i)
+            yield _Tok("field", start, value, field)
+
+
+def _describe(tok: _Tok | None) -> str:
+    return "the end of the query" if tok is None else f"position {tok.pos + 1}"
+
+
+class _Parser:
+    """Recursive descent: or := and (OR and)*; and := unary (AND? unary)*; unary := NOT unary."""
+
+    _STARTS = ("(", "NOT", "word", "phrase", "field")
+
+    def __init__(self, q: str) -> None:
+        self.toks = list(_lex(q))
+        self.i = 0
+
+    def peek(self) -> _Tok | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def take(self) -> _Tok:
+        tok = self.toks[self.i]
+        self.i += 1
+        return tok
+
+    def need_term(self, after: str) -> None:
+        tok = self.peek()
+        if tok is None or tok.kind not in self._STARTS:
+            raise QuerySyntaxError(f"{after} needs a term after it, found {_describe(tok)}")
+
+    def parse(self) -> Node | None:
+        if not self.toks:
+            return None
+        node = self.parse_or()
+        tok = self.peek()
+        if tok is not None:  # only a stray ')' can stop parse_or early
+            raise QuerySyntaxError(
+                f"unbalanced parenthesis: ')' at position {tok.pos + 1} has no matching '('"
+            )
+        return node
+
+    def parse_or(self) -> Node:
+        items = [self.parse_and()]
+        while (tok := self.peek()) is not None and tok.kind == "OR":
+            self.take()
+            self.need_term("OR")
+            items.append(self.parse_and())
+        return items[0] if len(items) == 1 else Or(tuple(items))
+
+    def parse_and(self) -> Node:
+        items = [self.parse_unary()]
+        while (tok := self.peek()) is not None and tok.kind in ("AND", *self._STARTS):
+            if tok.kind == "AND":
+                self.take()
+                self.need_term("AND")
+            items.append(self.parse_unary())
+        return items[0] if len(items) == 1 else And(tuple(items))
+
+    def parse_unary(self) -> Node:
+        tok = self.peek()
+        if tok is not None and tok.kind == "NOT":
+            self.take()
+            self.need_term("NOT" if tok.text != "-" else "'-'")
+            return Not(self.parse_unary())
+        return self.parse_primary()
+
+    def parse_primary(self) -> Node:
+        tok = self.peek()
+        if tok is None:
+            raise QuerySyntaxError("the query ends where a term was expected")
+        if tok.kind in ("AND", "OR"):
+            raise QuerySyntaxError(f"{tok.kind} at position {tok.pos + 1} needs a term before it")
+        if tok.kind == ")":
+            raise QuerySyntaxError(f"empty or misplaced ')' at position {tok.pos + 1}")
+        self.take()
+        if tok.kind == "(":
+            self.need_term("'('")
+            node = self.parse_or()
+            close = self.peek()
+            if close is None or close.kind != ")":
+                raise QuerySyntaxError(
+                    f"unbalanced parenthesis: '(' at position {tok.pos + 1} is never closed"
+                )
+            self.take()
+            return node
+        if tok.kind == "field":
+            assert tok.field is not None
+            return _field(tok.field, tok.text, tok.pos)
+        return _text(tok.text)
+
+
+def _field(name: FieldName, raw: str, pos: int) -> Field:
+    value = normalize(raw).strip()
+    if not value:
+        raise QuerySyntaxError(f"field '{name}:' at position {pos + 1} needs a value")
+    if name in ("year", "case") and not value.isdigit():
+        raise QuerySyntaxError(f"field '{name}:' needs a whole number, got {raw!r}")
+    return Field(name, value)
+
+
+def _text(raw: str) -> Text:
+    return Text(raw, tuple(tokenize(raw)), term_token(raw))
+
+
+def _prune(node: Node) -> Node | None:
+    """Drop words with no tokens (lone punctuation) and whatever they leave empty."""
+    if isinstance(node, Text):
+        return node if node.tokens else None
+    if isinstance(node, Field):
+        return node
+    if isinstance(node, Not):
+        child = _prune(node.child)
+        return None if child is None else Not(child)
+    kids = tuple(k for k in map(_prune, node.children) if k is not None)
+    if len(kids) <= 1:
+        return kids[0] if kids else None
+    return And(kids) if isinstance(node, And) else Or(kids)
+
+
+def parse(q: str) -> Node | None:
+    """Parse a search box query; None when it has no terms or filters (match everything).
+
+    Raises QuerySyntaxError (a ValueError) with a message fit to show to the user.
+    """
+    q = unicodedata.normalize("NFKC", q.translate(_QUOTES))
+    node = _Parser(q).parse()
+    return None if node is None else _prune(node)
+
+
+def positive_texts(node: Node | None, negated: bool = False) -> list[Text]:
+    """Words and phrases that a hit should contain (not under NOT): for ranking, highlights."""
+    if node is None or isinstance(node, Field):
+        return []
+    if isinstance(node, Text):
+        return [] if negated else [node]
+    if isinstance(node, Not):
+        return positive_texts(node.child, not negated)
+    return [t for child in node.children for t in positive_texts(child, negated)]
