@@ -1,0 +1,246 @@
+"""Per-defendant charges and sentences from the operative part (判决如下 …).
+
+The verdict names each defendant before what the court decides for them (被告人张三犯盗窃罪，
+判处…), so it is cut into one chunk per such statement and each chunk is given to the defendant
+it names. Appeal judgments revoke (撤销) parts of the first judgment; those items are skipped
+and a later statement about the same defendant replaces an earlier one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from extraction.charges import find_charges
+from extraction.names import edit_distance
+from extraction.parties import DEFENDANT_ROLE, Defendant
+from extraction.sentence import Sentence, parse_sentence
+from extraction.text import DocText, Found
+
+_NOTE_MIN = 9  # parenthesised notes (刑期自…起至…止) longer than this are masked out
+_ITEM = re.compile(r"(?:^|(?<=[:。;)]))[一二三四五六七八九十]{1,3}、")
+_MENTION = re.compile(
+    rf"(?:{DEFENDANT_ROLE}|上诉人)(?P<names>[^,。;:()□]{{1,60}}?)(?=犯|无罪|免予刑事处罚|单处罚金|,|。|;)"
+)
+_REVOKED = re.compile(r"撤销|驳回")
+
+
+@dataclass
+class DefendantVerdict:
+    """What the verdict decides for one defendant."""
+
+    name: Found[str] | None = None  # the name as the verdict writes it
+    charges: list[Found[str]] = field(default_factory=list)
+    sentence: Sentence | None = None
+    acquitted: bool = False
+
+
+@dataclass
+class _Statement:
+    names: list[Found[str]]
+    start: int
+    end: int
+    targets: list[int | None] = field(default_factory=list)
+
+
+def mask_notes(text: str) -> str:
+    """Long parenthesised notes masked by □ (same length), so their dates and terms are ignored."""
+    chars = list(text)
+    stack: list[int] = []
+    for i, ch in enumerate(text):
+        if ch == "(":
+            stack.append(i)
+        elif ch == ")" and stack:
+            start = stack.pop()
+            if not stack and i - start - 1 >= _NOTE_MIN:
+                chars[start + 1 : i] = "□" * (i - start - 1)
+    return "".join(chars)
+
+
+def _decides(text: str, at: int) -> bool:
+    """True when a decision follows a name: 犯<charge>, 无罪, 免予刑事处罚, 单处罚金."""
+    if text.startswith(("无罪", "免予", "单处"), at):
+        return True
+    if not text.startswith("犯", at):
+        return False
+    charges = find_charges(text[at + 1 : at + 1 + 60])
+    return bool(charges) and charges[0][1] == 0
+
+
+def _plausible_name(part: str) -> bool:
+    if not part or "的" in part or "被告" in part or "上诉人" in part:
+        return False
+    return len(part) <= 8 or bool(re.search(r"公司|厂|集团|中心|银行|合作社|企业|店$", part))
+
+
+def _items(text: str) -> list[tuple[int, int]]:
+    starts = [m.start() for m in _ITEM.finditer(text)]
+    if not starts or starts[0] > 0:
+        starts.insert(0, 0)
+    return list(zip(starts, starts[1:] + [len(text)], strict=True))
+
+
+def _match(name: str, defendants: list[Defendant]) -> int | None:
+    for i, d in enumerate(defendants):
+        if name == d.name.value:
+            return i
+    close = [
+        i
+        for i, d in enumerate(defendants)
+        if len(name) >= 2
+        and edit_distance(name, d.name.value) == 1
+        and len(name) == len(d.name.value)
+    ]
+    return close[0] if len(close) == 1 else None
+
+
+def _statements(doc: DocText, masked: str, offset: int) -> list[_Statement]:
+    statements: list[_Statement] = []
+    for start, end in _items(masked):
+        body = masked[start:end]
+        if _REVOKED.match(re.sub(r"^[一二三四五六七八九十]{1,3}、", "", body)):
+            continue
+        for mention in _MENTION.finditer(masked, start, end):
+            if not _decides(masked, mention.end()):
+                continue
+            parts = mention.group("names").split("、")
+            if not all(_plausible_name(part) for part in parts):
+                continue
+            names, at = [], mention.start("names")
+            for part in parts:
+                names.append(
+                    Found(
+                        doc.value(offset + at, offset + at + len(part)),
+                        offset + at,
+                        offset + at + len(part),
+                        0.9,
+                    )
+                )
+                at += len(part) + 1
+            statements.append(_Statement(names, mention.start(), end))
+        for prev, nxt in zip(statements, statements[1:], strict=False):
+            if prev.end > nxt.start >= prev.start:
+                prev.end = nxt.start
+    return statements
+
+
+def _assign(statements: list[_Statement], defendants: list[Defendant]) -> None:
+    """Map every named person to a defendant: exact, one-character variant, or by order."""
+    for st in statements:
+        st.targets = [_match(n.value, defendants) for n in st.names]
+    flat = [(st, k) for st in statements for k in range(len(st.names))]
+    for pos, (st, k) in enumerate(flat):
+        if st.targets[k] is not None:
+            continue
+        before = [t for s, j in flat[:pos] if (t := s.targets[j]) is not None]
+        after = [t for s, j in flat[pos + 1 :] if (t := s.targets[j]) is not None]
+        low = before[-1] if before else -1  # nearest named neighbours
+        high = after[0] if after else len(defendants)
+        used = {t for s in statements for t in s.targets if t is not None}
+        free = [i for i in range(low + 1, high) if i not in used]
+        if len(free) == 1:
+            st.targets[k] = free[0]
+
+
+def _apply(
+    doc: DocText,
+    span: tuple[int, int],
+    defendants: list[Defendant],
+    results: list[DefendantVerdict],
+    only: set[int] | None = None,
+) -> None:
+    """Give each statement in ``span`` to its defendant(s); ``only`` limits who may be filled."""
+    offset = span[0]
+    masked = mask_notes(doc.norm[span[0] : span[1]])
+    statements = _statements(doc, masked, offset)
+    _assign(statements, defendants)
+    if len(defendants) == 1 and all(t is None for st in statements for t in st.targets):
+        for st in statements:
+            st.targets = [0] * len(st.targets)
+    scale = 1.0 if only is None else 0.7  # read from a quoted earlier judgment
+    for st in statements:
+        chunk = masked[st.start : st.end]
+        at = offset + st.start
+        charges = [
+            Found(written, at + s, at + e, 0.9 * scale)
+            for written, s, e in find_charges(chunk)
+            if chunk[s - 1 : s] in ("犯", "、")
+        ]
+        sentence = parse_sentence(chunk, at)
+        acquitted = bool(re.match(r"[^,。;]{0,60}?无罪", chunk)) and not charges
+        for name, target in zip(st.names, st.targets, strict=True):
+            if only is not None and target not in only:
+                continue
+            if target is None:
+                results.append(DefendantVerdict())
+                defendants.append(
+                    Defendant(name=name, role="被告人", segment=(name.start, name.end))
+                )
+                target = len(defendants) - 1
+            result = results[target]
+            if result.name is None or name.value != defendants[target].name.value:
+                result.name = name
+            for charge in charges:
+                if all(c.value != charge.value for c in result.charges):
+                    result.charges.append(charge)
+            if sentence.principal is not None or result.sentence is None:
+                result.sentence = _scaled(sentence, scale)
+            result.acquitted = result.acquitted or acquitted
+
+
+def _scaled(sentence: Sentence, scale: float) -> Sentence:
+    if scale == 1.0:
+        return sentence
+    parts = {
+        key: replace(value, confidence=value.confidence * scale) if value else None
+        for key, value in vars(sentence).items()
+    }
+    return Sentence(**parts)
+
+
+def read_verdict(
+    doc: DocText,
+    verdict: tuple[int, int],
+    defendants: list[Defendant],
+    quoted: tuple[tuple[int, int], ...] = (),
+) -> list[DefendantVerdict]:
+    """One entry per defendant (header order); defendants are added if only the verdict names them.
+
+    An appeal that upholds (维持) part of the first judgment does not restate it, so defendants
+    it leaves untouched are read from the ``quoted`` earlier judgment(s), the latest first.
+    """
+    results = [DefendantVerdict() for _ in defendants]
+    _apply(doc, verdict, defendants, results)
+    upheld = "维持" in doc.norm[verdict[0] : verdict[1]]
+    for span in reversed(quoted if upheld else ()):
+        missing = {
+            i
+            for i, r in enumerate(results)
+            if not r.charges and r.sentence is None and not r.acquitted
+        }
+        if not missing:
+            break
+        _apply(doc, span, defendants, results, only=missing)
+    return results
+
+
+def read_indictment(
+    doc: DocText, reasoning: tuple[int, int], defendants: list[Defendant]
+) -> list[DefendantVerdict]:
+    """Charges an indictment brings (应当以X罪追究其刑事责任), per defendant named with them."""
+    results = [DefendantVerdict() for _ in defendants]
+    text = doc.norm[reasoning[0] : reasoning[1]]
+    start = 0
+    for stop in [m.end() for m in re.finditer("[。;]", text)] + [len(text)]:
+        sentence = text[start:stop]
+        if "追究" in sentence or "构成" in sentence or "触犯" in sentence:
+            named = [i for i, d in enumerate(defendants) if d.name.value in sentence]
+            targets = named or (list(range(len(defendants))) if len(defendants) == 1 else [])
+            for written, s, e in find_charges(sentence):
+                at = reasoning[0] + start + s
+                charge = Found(written, at, reasoning[0] + start + e, 0.6)
+                for i in targets:
+                    if all(c.value != written for c in results[i].charges):
+                        results[i].charges.append(charge)
+        start = stop
+    return results
