@@ -222,10 +222,7 @@ def _process_inline(settings: Settings, task_id: int, bar: Any) -> None:
             return
         bar.set_postfix_str(stage)
         try:
-            if stage == "ocr":
-                pipeline.run_ocr(settings, task_id, step)
-            else:
-                getattr(pipeline, f"run_{stage}")(settings, task_id)
+            pipeline.run_stage(settings, task_id, stage, step)
         except Exception as exc:
             progress.fail(settings.db_url, task_id, f"{stage}: {type(exc).__name__}: {exc}")
             return
@@ -257,7 +254,6 @@ def search(query: str, as_json: Annotated[bool, typer.Option("--json")] = False,
            doc_type: str | None = None, page: int = 1, size: int = 10) -> None:
     """Search the indexed dossiers (operator view: not scoped to an agency)."""
     from search.base import QuerySyntaxError, SearchQuery
-
     from workers import engines
 
     settings = _ready()
@@ -280,7 +276,6 @@ def search(query: str, as_json: Annotated[bool, typer.Option("--json")] = False,
 
 def _read_pages(path: Path, settings: Settings) -> list[Any]:
     from ocr.document import open_document
-
     from ocr.errors import InputError
     from ocr.sniff import sniff
     from workers import engines

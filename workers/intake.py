@@ -45,9 +45,8 @@ class Accepted:
 
 def inspect(data: bytes, filename: str | None, settings: Settings) -> Inspection:
     """Sniff the type from the bytes and open the file fully enough to know it is sound."""
-    from ocr.document import open_document
-
     from ocr import errors
+    from ocr.document import open_document
     from ocr.sniff import sniff
 
     if len(data) > settings.max_upload_mb * 1024 * 1024:

@@ -48,7 +48,8 @@ def _task_doc(settings: Settings, task_id: int) -> tuple[int, str, str]:
         return doc.id, doc.sha256, doc.mime
 
 
-def run_ocr(settings: Settings, task_id: int, progress: Callable[[int, int], None] | None = None) -> None:
+def run_ocr(settings: Settings, task_id: int,
+            progress: Callable[[int, int], None] | None = None) -> None:
     """Text of every page: text layer where real, PP-OCR otherwise. Resumes after a crash."""
     from ocr.document import open_document
 
@@ -67,8 +68,7 @@ def run_ocr(settings: Settings, task_id: int, progress: Callable[[int, int], Non
         for n in range(1, total + 1):
             if n in done:
                 continue
-            with Heartbeat(settings.db_url, task_id, every_s=max(1.0, settings.stale_after_s / 4)):
-                page = src.read_page(n, lambda: engines.ocr_engine(settings))
+            page = src.read_page(n, lambda: engines.ocr_engine(settings))
             _store_page(settings, doc_id, page)
             done.add(n)
             heartbeat(settings.db_url, task_id, pages_done=len(done))
@@ -216,3 +216,21 @@ def run_embed(settings: Settings, task_id: int) -> None:
         row.model = embedder.name
         row.dim = int(vec.shape[0])
         row.vector = vec.tobytes()
+
+
+Progress = Callable[[int, int], None]
+
+
+def run_stage(settings: Settings, task_id: int, stage: str, progress: Progress | None = None
+              ) -> None:
+    """Run one stage with a live heartbeat, so a slow step (a model load, a dense page) is
+    never mistaken for a dead worker."""
+    with Heartbeat(settings.db_url, task_id, every_s=max(1.0, settings.stale_after_s / 4)):
+        if stage == "ocr":
+            run_ocr(settings, task_id, progress)
+        else:
+            STAGE_FUNCS[stage](settings, task_id)
+
+
+STAGE_FUNCS: dict[str, Callable[[Settings, int], None]] = {
+    "ocr": run_ocr, "extract": run_extract, "index": run_index, "embed": run_embed}

@@ -36,8 +36,8 @@ def claim(db_url: str, task_id: int, stage: str, stale_after_s: int) -> bool:
             hb = hb.replace(tzinfo=UTC)
         if task.state == TaskState.running and task.worker not in (None, me) and hb and hb > stale:
             return False
-        if task.state != TaskState.running or task.worker != me:
-            task.attempts += 1
+        if task.state == TaskState.pending:
+            task.attempts += 1  # re-sends by the sweeper count too (workers/recovery.py)
         task.state = TaskState.running
         task.stage = stage
         task.worker = me

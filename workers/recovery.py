@@ -43,8 +43,10 @@ def sweep(settings: Settings, enqueue: Callable[[int, str], None]) -> int:
             task = s.get(Task, task_id)
             if task is None:
                 continue
+            task.attempts += 1
             attempts = task.attempts
-            task.heartbeat_at = datetime.now(UTC)  # do not re-send it again on the next sweep
+            task.worker = None  # the lost owner gives up its claim: the next delivery may take it
+            task.heartbeat_at = datetime.now(UTC)  # and the next sweep does not re-send it again
             task.stage = stage
         if attempts > settings.task_max_retries + 1:
             fail(settings.db_url, task_id,

@@ -23,6 +23,7 @@ _cache: dict[str, tuple[tuple[Any, ...], Any]] = {}
 
 def _index(settings: Settings) -> Any:
     import numpy as np
+
     from similarity.vector_index import VectorIndex
 
     with session_scope(settings.db_url) as s:

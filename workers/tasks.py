@@ -8,7 +8,6 @@ the document for good with its reason, keeping the original for a later retry.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from celery import Task as CeleryTask
 from celery import chain
@@ -50,8 +49,7 @@ def transient_errors() -> tuple[type[BaseException], ...]:
 TRANSIENT = transient_errors()
 
 
-def _run_stage(task: CeleryTask, stage: str, task_id: int,
-               fn: Callable[[Settings, int], None], last: bool = False) -> None:
+def _run_stage(task: CeleryTask, stage: str, task_id: int, last: bool = False) -> None:
     settings = get_settings()
     if not progress.claim(settings.db_url, task_id, stage, settings.stale_after_s):
         log.info("task %s: stage %s skipped (done or owned elsewhere)", task_id, stage)
@@ -59,7 +57,7 @@ def _run_stage(task: CeleryTask, stage: str, task_id: int,
             task.request.chain = None
         return
     try:
-        fn(settings, task_id)
+        pipeline.run_stage(settings, task_id, stage)
     except TRANSIENT as exc:
         if task.request.retries >= settings.task_max_retries:
             progress.fail(settings.db_url, task_id, f"{stage}: {type(exc).__name__}: {exc}")
@@ -93,22 +91,22 @@ def _reason(exc: Exception) -> str:
 
 @app.task(bind=True, name="dossier.ocr", max_retries=None)
 def ocr_stage(self: CeleryTask, task_id: int) -> None:
-    _run_stage(self, "ocr", task_id, pipeline.run_ocr)
+    _run_stage(self, "ocr", task_id)
 
 
 @app.task(bind=True, name="dossier.extract", max_retries=None)
 def extract_stage(self: CeleryTask, task_id: int) -> None:
-    _run_stage(self, "extract", task_id, pipeline.run_extract)
+    _run_stage(self, "extract", task_id)
 
 
 @app.task(bind=True, name="dossier.index", max_retries=None)
 def index_stage(self: CeleryTask, task_id: int) -> None:
-    _run_stage(self, "index", task_id, pipeline.run_index)
+    _run_stage(self, "index", task_id)
 
 
 @app.task(bind=True, name="dossier.embed", max_retries=None)
 def embed_stage(self: CeleryTask, task_id: int) -> None:
-    _run_stage(self, "embed", task_id, pipeline.run_embed, last=True)
+    _run_stage(self, "embed", task_id, last=True)
 
 
 STAGE_TASKS = {"ocr": ocr_stage, "extract": extract_stage, "index": index_stage,

@@ -1,0 +1,119 @@
+"""VectorIndex: exact cosine search, upsert/remove bookkeeping and atomic persistence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from similarity.vector_index import VectorIndex
+
+
+def _unit(*values: float) -> np.ndarray:
+    v = np.asarray(values, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+@pytest.fixture()
+def index() -> VectorIndex:
+    idx = VectorIndex(3)
+    idx.upsert(1, [1, 0, 0])
+    idx.upsert(2, [0, 1, 0])
+    idx.upsert(3, [1, 1, 0])
+    idx.upsert(4, [0, 0, 5])  # not unit: stored normalised
+    return idx
+
+
+def test_search_orders_by_cosine(index: VectorIndex) -> None:
+    hits = index.search([1, 0.1, 0], 3)
+    assert [k for k, _ in hits] == [1, 3, 2]
+    assert hits[0][1] == pytest.approx(float(_unit(1, 0.1, 0) @ _unit(1, 0, 0)), abs=1e-6)
+    assert all(a[1] >= b[1] for a, b in zip(hits, hits[1:], strict=False))
+
+
+def test_vectors_are_normalised(index: VectorIndex) -> None:
+    stored = index.get(4)
+    assert stored is not None
+    assert np.allclose(stored, [0, 0, 1])
+    (key, score), *_ = index.search([0, 0, 0.001], 1)
+    assert key == 4 and score == pytest.approx(1.0, abs=1e-6)
+
+
+def test_upsert_replaces(index: VectorIndex) -> None:
+    index.upsert(1, [0, 0, 1])
+    assert len(index) == 4
+    top = index.search([0, 0, 1], 2)
+    assert {k for k, _ in top} == {1, 4}
+    assert index.search([1, 0, 0], 1)[0][0] == 3
+
+
+def test_remove(index: VectorIndex) -> None:
+    assert index.remove(1) is True
+    assert index.remove(1) is False
+    assert len(index) == 3 and 1 not in index
+    assert [k for k, _ in index.search([1, 0, 0], 10)] == [3, 2, 4]  # 2 and 4 tie at 0
+    # the row moved into the hole still answers correctly
+    assert index.search([0, 0, 1], 1)[0][0] == 4
+    index.upsert(1, [1, 0, 0])
+    assert index.search([1, 0, 0], 1)[0][0] == 1
+
+
+def test_exclude_and_allowed(index: VectorIndex) -> None:
+    q = [1, 0.1, 0]
+    assert [k for k, _ in index.search(q, 2, exclude={1})] == [3, 2]
+    assert [k for k, _ in index.search(q, 5, allowed={2, 4, 99})] == [2, 4]
+    assert [k for k, _ in index.search(q, 5, allowed={1, 2, 3}, exclude={1})] == [3, 2]
+    assert index.search(q, 5, allowed=set()) == []
+    assert index.search(q, 5, allowed={1}, exclude={1}) == []
+
+
+def test_k_bounds_and_ties() -> None:
+    idx = VectorIndex(2)
+    for key in (5, 3, 9, 1):
+        idx.upsert(key, [1, 0])
+    assert [k for k, _ in idx.search([1, 0], 2)] == [1, 3]  # ties: smaller key first
+    assert len(idx.search([1, 0], 100)) == 4
+    assert idx.search([1, 0], 0) == []
+
+
+def test_empty_index(tmp_path: Path) -> None:
+    idx = VectorIndex(4)
+    assert len(idx) == 0
+    assert idx.search([1, 0, 0, 0], 5) == []
+    assert idx.remove(7) is False
+    path = tmp_path / "empty.npz"
+    idx.save(path)
+    loaded = VectorIndex.load(path)
+    assert loaded.dim == 4 and len(loaded) == 0
+    loaded.upsert(7, [0, 1, 0, 0])
+    assert loaded.search([0, 1, 0, 0], 1)[0][0] == 7
+
+
+def test_save_load_round_trip(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    idx = VectorIndex(8)
+    vecs = rng.normal(size=(50, 8)).astype(np.float32)
+    idx.upsert_many(range(100, 150), vecs)
+    idx.remove(120)
+    path = tmp_path / "sub" / "index.npz"
+    idx.save(path)
+    idx.save(path)  # overwriting goes through os.replace too
+    assert sorted(p.name for p in path.parent.iterdir()) == ["index.npz"]  # no temp left over
+    loaded = VectorIndex.load(path)
+    assert len(loaded) == 49 and loaded.dim == 8
+    assert sorted(loaded.keys()) == sorted(idx.keys())
+    for q in rng.normal(size=(5, 8)):
+        assert loaded.search(q, 10) == idx.search(q, 10)
+
+
+def test_rejects_bad_input() -> None:
+    idx = VectorIndex(3)
+    with pytest.raises(ValueError):
+        idx.upsert(1, [1, 0])
+    with pytest.raises(ValueError):
+        idx.upsert(1, [0, 0, 0])
+    with pytest.raises(TypeError):
+        idx.upsert("1", [1, 0, 0])  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        VectorIndex(0)
