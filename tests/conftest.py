@@ -96,6 +96,10 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., dict[s
     current: dict[str, str] = {}
 
     def apply(**values: str) -> dict[str, str]:
+        """Set exactly the base plus these values (earlier calls' extras are removed)."""
+        for k in current:
+            monkeypatch.delenv(k, raising=False)
+        current.clear()
         current.update(base)
         current.update({f"DOSSIER_{k.upper()}": str(v) for k, v in values.items()})
         for k, v in current.items():

@@ -50,4 +50,23 @@ def configure(app: Celery, settings: Settings) -> None:
 
 
 app = Celery("dossier", include=["workers.tasks"])
-configure(app, get_settings())
+_applied: dict[str, object] = {}
+
+
+def ensure_configured(settings: Settings | None = None) -> Celery:
+    """Apply the current settings if they changed since the last call.
+
+    A long-lived process (tests, the API) may switch data dirs or brokers; Celery caches its
+    connection pools, so they are dropped too (the same reset Celery does after a fork).
+    """
+    settings = settings or get_settings()
+    dump = settings.model_dump(mode="json")
+    if dump != _applied:
+        configure(app, settings)
+        app._after_fork()
+        _applied.clear()
+        _applied.update(dump)
+    return app
+
+
+ensure_configured()

@@ -16,7 +16,7 @@ from celery.signals import worker_process_init, worker_ready
 from models.db import dispose_all
 from models.settings import Settings, get_settings
 from workers import pipeline, progress
-from workers.celery_app import app
+from workers.celery_app import app, ensure_configured
 from workers.recovery import Sweeper
 
 log = logging.getLogger(__name__)
@@ -115,6 +115,7 @@ STAGE_TASKS = {"ocr": ocr_stage, "extract": extract_stage, "index": index_stage,
 
 def enqueue(task_id: int, from_stage: str = "ocr") -> None:
     """Send the chain of stages for a task, starting at ``from_stage``."""
+    ensure_configured()
     names = pipeline.STAGES[pipeline.STAGES.index(from_stage):]
     chain(*(STAGE_TASKS[n].si(task_id) for n in names)).apply_async()
 
