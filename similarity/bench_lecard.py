@@ -171,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     t_start = time.perf_counter()
-    model_cache = Path(os.environ.get("DOSSIER_MODEL_CACHE", args.cache / "models"))
+    model_cache = Path(os.environ.get("DOSSIER_MODEL_DIR", REPO / "data" / "models"))
     model_dir = build_model(args.model or model_cache / MODEL_NAME, log=print)
     marker = read_marker(model_dir) or {}
     model_key = (

