@@ -1,0 +1,1 @@
+"""Data files shipped with the extraction package (the criminal charge list)."""
