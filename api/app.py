@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api import routes_documents, routes_search
+from api import routes_documents, routes_search, routes_sentencing
+from api.routes_fields import router as fields_router
 from models.db import migrate
 from models.settings import Settings, get_settings
 
@@ -18,6 +19,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.include_router(routes_documents.router)
     app.include_router(routes_search.router)
+    app.include_router(routes_sentencing.router)
+    app.include_router(fields_router)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
+from api import cli_rank
 from models.settings import Settings, get_settings
 
 app = typer.Typer(help="E-dossier intelligence service", no_args_is_help=True,
@@ -25,6 +26,7 @@ user_app = typer.Typer(help="Manage users", no_args_is_help=True)
 audit_app = typer.Typer(help="Audit trail", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.command(name="rank")(cli_rank.rank)
 
 SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".txt"}
 
@@ -308,7 +310,11 @@ def ocr(file: Path, fmt: Annotated[str, typer.Option("--format", help="text|json
 @app.command()
 def extract(files: list[Path],
             fmt: Annotated[str, typer.Option("--format", help="json")] = "json") -> None:
-    """Print the extracted fields of each file as one JSON line (SCHEMA.md fields + source)."""
+    """Print the extracted fields of each file as one JSON line: the SCHEMA.md fields, plus
+    ``source`` (the file), ``evidence`` (the evidence list, each item typed) and ``provenance``
+    (page, span, confidence and extractor per field path)."""
+    from dataclasses import asdict
+
     from workers import engines
 
     if fmt != "json":
@@ -317,7 +323,9 @@ def extract(files: list[Path],
     for f in files:
         pages = _read_pages(f, settings)
         result = engines.extractor(settings).extract([p.text for p in pages])
-        typer.echo(json.dumps(dict(result.fields, source=str(f)), ensure_ascii=False))
+        line = dict(result.fields, source=str(f), evidence=result.evidence,
+                    provenance={k: asdict(v) for k, v in result.provenance.items()})
+        typer.echo(json.dumps(line, ensure_ascii=False))
 
 
 @app.command()

@@ -11,6 +11,9 @@ from typing import Any
 
 from extraction.amounts import find_amount, find_blood_alcohol
 from extraction.circumstances import find_mitigating
+from extraction.classify import classify_text
+from extraction.custody import read_custody
+from extraction.evidence import find_evidence
 from extraction.header import (
     PROCURATORATE_TITLES,
     find_case_number,
@@ -24,7 +27,7 @@ from extraction.parties import Defendant, find_counsel, find_defendants, find_vi
 from extraction.sections import Sections, find_sections
 from extraction.sentence import Sentence
 from extraction.text import DocText, Found
-from extraction.verdict import DefendantVerdict, read_indictment, read_verdict
+from extraction.verdict import DefendantVerdict, read_indictment, read_suspected, read_verdict
 from models.records import Extracted, Provenance
 
 FIELDS = (
@@ -43,7 +46,8 @@ def empty_defendant() -> dict[str, Any]:
     sentence = {"principal": None, "term_months": None, "probation_months": None,
                 "fine_yuan": None, "confiscation": False}  # fmt: skip
     return {"name": None, "gender": None, "birth_date": None, "ethnicity": None,
-            "charges": [], "sentence": sentence}  # fmt: skip
+            "charges": [], "sentence": sentence,
+            "id_number": None, "prior_record": [], "custody": []}  # fmt: skip
 
 
 class _Record:
@@ -87,6 +91,12 @@ def _defendant(
         record.note(f"{path}/charges/{i}", charge) for i, charge in enumerate(verdict.charges)
     ]
     _sentence(record, out["sentence"], f"{path}/sentence", verdict.sentence)
+    custody, prior, id_number = read_custody(record.doc, header.segment)
+    record.put(out, "id_number", f"{path}/id_number", id_number)
+    out["prior_record"] = [
+        record.note(f"{path}/prior_record/{i}", item) for i, item in enumerate(prior)
+    ]
+    out["custody"] = [record.note(f"{path}/custody/{i}", item) for i, item in enumerate(custody)]
     return out
 
 
@@ -104,6 +114,9 @@ class RuleExtractor:
         header_end = sections.header[1]
 
         title = find_doc_type(doc)
+        kind = classify_text(doc)
+        if title is None and kind.title:
+            title = Found(kind.title, kind.start, kind.end, kind.confidence)
         record.put(fields, "doc_type", "doc_type", title)
         record.put(fields, "case_number", "case_number", find_case_number(doc, title, header_end))
         record.put(fields, "court", "court", find_court(doc, header_end, title))
@@ -119,6 +132,8 @@ class RuleExtractor:
             verdicts = read_verdict(doc, sections.verdict, defendants, sections.quoted_verdicts)
         elif title and title.value in PROCURATORATE_TITLES and sections.reasoning:
             verdicts = read_indictment(doc, sections.reasoning, defendants)
+        elif kind.kind not in ("刑事判决书", "刑事裁定书", "其他"):
+            verdicts = read_suspected(doc, (0, len(doc.norm)), defendants)
         else:
             verdicts = [DefendantVerdict() for _ in defendants]
         fields["defendants"] = [
@@ -128,11 +143,18 @@ class RuleExtractor:
         self._people(record, fields, doc, sections)
         self._figures(record, fields, doc, sections)
         facts = sections.facts or sections.charge
+        evidence = []
+        for found, evidence_kind in find_evidence(doc, sections):
+            page, start, end = doc.locate(found.start, found.end)
+            evidence.append({"text": found.value, "kind": evidence_kind, "page": page,
+                             "start": start, "end": end, "confidence": found.confidence})
         return Extracted(
             fields=fields,
             provenance=record.provenance,
-            doc_type_confidence=title.confidence if title else 0.0,
+            doc_type_confidence=kind.confidence,
             facts=doc.original(*facts) if facts else "",
+            doc_kind=kind.kind,
+            evidence=evidence,
         )
 
     @staticmethod

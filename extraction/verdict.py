@@ -228,12 +228,26 @@ def read_indictment(
     doc: DocText, reasoning: tuple[int, int], defendants: list[Defendant]
 ) -> list[DefendantVerdict]:
     """Charges an indictment brings (应当以X罪追究其刑事责任), per defendant named with them."""
+    return _charges_in_sentences(doc, reasoning, defendants, ("追究", "构成", "触犯"))
+
+
+def read_suspected(
+    doc: DocText, span: tuple[int, int], defendants: list[Defendant]
+) -> list[DefendantVerdict]:
+    """Charges a police or procuratorate form names for its suspects (因涉嫌盗窃罪…, 涉嫌X罪)."""
+    return _charges_in_sentences(doc, span, defendants, ("追究", "构成", "触犯", "涉嫌"))
+
+
+def _charges_in_sentences(
+    doc: DocText, reasoning: tuple[int, int], defendants: list[Defendant],
+    triggers: tuple[str, ...],
+) -> list[DefendantVerdict]:
     results = [DefendantVerdict() for _ in defendants]
     text = doc.norm[reasoning[0] : reasoning[1]]
     start = 0
     for stop in [m.end() for m in re.finditer("[。;]", text)] + [len(text)]:
         sentence = text[start:stop]
-        if "追究" in sentence or "构成" in sentence or "触犯" in sentence:
+        if any(t in sentence for t in triggers):
             named = [i for i, d in enumerate(defendants) if d.name.value in sentence]
             targets = named or (list(range(len(defendants))) if len(defendants) == 1 else [])
             for written, s, e in find_charges(sentence):

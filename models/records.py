@@ -34,6 +34,10 @@ class PageResult:
     width: float = 0.0
     height: float = 0.0
     confidence: float | None = None  # mean line confidence; None for text layers
+    #: OCR quality and clean-up notes (ocr.document.FLAGS): "blank", "unreadable",
+    #: "low_confidence", "review" (some line below ocr.document.REVIEW_LINE_CONFIDENCE),
+    #: "rotated_90/180/270", "deskewed", "seal_suppressed", ...
+    flags: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -65,3 +69,9 @@ class Extracted:
     provenance: dict[str, Provenance] = field(default_factory=dict)
     doc_type_confidence: float = 0.0
     facts: str = ""
+    #: the document kind (one of extraction.classify.KINDS, e.g. 刑事判决书 for a
+    #: 刑事附带民事判决书); doc_type_confidence is the confidence of this classification
+    doc_kind: str | None = None
+    #: the evidence list: {"text", "kind" (one of the eight statutory kinds or None), "page",
+    #: "start", "end"} in document order
+    evidence: list[dict[str, Any]] = field(default_factory=list)

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     ocr_engine: Literal["rapidocr", "paddleocr", "tesseract"] = "rapidocr"
     ocr_threads: int = Field(2, ge=1)
     paddleocr_model_dir: Path | None = None
+    ocr_fanout_min_pages: int = Field(3, ge=0)  # OCR pages as parallel tasks from this many; 0 = off
 
     # similarity
     model_dir: Path | None = None  # default: data_dir / "models"
@@ -41,6 +42,7 @@ class Settings(BaseSettings):
 
     # workers
     worker_concurrency: int = Field(1, ge=1)
+    worker_max_memory_mb: int = Field(4096, ge=256)  # a pool process above this is replaced
     task_max_retries: int = Field(3, ge=0)
     stale_after_s: int = Field(300, ge=1)  # a running task without heartbeat this long is orphaned
     visibility_timeout_s: int = Field(3600, ge=1)  # Redis: redeliver unacked messages after this

@@ -1,17 +1,25 @@
-"""LeCaRD similar-case retrieval with dense cosine only: the baseline the hybrid ranker must beat.
+"""LeCaRD similar-case retrieval: the hybrid ranker against the published baselines.
 
-Each query's 100-candidate pool is ranked by the cosine between the query facts (`q`, query
-prefix) and each candidate's facts (`ajjbqk`, passage prefix, cut at the model's token limit).
-The run is scored with ../shared/tools/lecard_metrics.py under both protocols (annotated 30 and
-full pool) next to the published BM25 / LMIR / TF-IDF runs on the same queries.
+Each query's 100-candidate pool is ranked by `similarity.ranking.PoolRanker` (the code behind
+`dossier rank`): BM25 over character bigrams of the facts, the e5 cosine (query facts `q` with
+the query prefix, candidate facts `ajjbqk` with the passage prefix), and structured agreement
+(charges: the query's `crime`, the candidate's verdict; circumstances; amounts; blood alcohol),
+fused linearly with ridge-fitted weights (`similarity.fusion`).
+
+Weights are fitted by k-fold cross-validation over the selected queries: fold i
+(`ridxs[i::k]`, ridx sorted numerically) is ranked with weights fit on the other folds only,
+so the "held out" row scores every query with weights that never saw it. The shipped weights
+(the constants in `similarity.fusion`, fit on all 72 dev queries; `--fit` prints them) are
+also scored, marked in-sample. Everything is scored with ../shared/tools/lecard_metrics.py
+under both protocols next to the published BM25 / LMIR / TF-IDF (/ BERT) runs.
 
 Splits: `dev` = all 72 queries (the project's dev split, see shared/data/README.md); `test` =
 the 13 queries of LeCaRD's own test split (the ones the published BERT run covers).
 
 Candidate and query vectors are cached under .cache/lecard/ (keyed by model source hash and
-token limit) and saved every chunk, so an interrupted run resumes and a re-run takes seconds.
+token limit); encoding the corpus takes ~35 min on 2 cores, a cached re-run ~1 min.
 
-    python -m similarity.bench_lecard --split dev
+    python -m similarity.bench_lecard --split dev [--no-dense] [--fit]
 """
 
 from __future__ import annotations
@@ -28,8 +36,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from similarity.embedder import E5_MAX_TOKENS, SentenceTransformerEmbedder
-from similarity.model_build import MODEL_NAME, build_model, read_marker
+import numpy as np
+
+from similarity.embedder import E5_MAX_TOKENS
+from similarity.fusion import SIGNALS, fit_weights, weight_vector
+from similarity.ranking import PoolRanker, read_corpus, read_queries
 from similarity.vector_index import VectorIndex
 
 REPO = Path(__file__).resolve().parents[1]
@@ -128,18 +139,49 @@ def embed_cached(
     return index, len(todo) / (time.perf_counter() - t0)
 
 
-def rank_pools(
+def dense_scores(
     qvecs: VectorIndex, cvecs: VectorIndex, pools: dict[str, list[str]], ridxs: Sequence[str]
-) -> dict[str, list[str]]:
-    """Run {ridx: candidate ids best first} by dense cosine inside each query's pool."""
-    run: dict[str, list[str]] = {}
+) -> dict[str, dict[str, float]]:
+    """{ridx: {candidate id: cosine}} inside each query's pool."""
+    out: dict[str, dict[str, float]] = {}
     for ridx in ridxs:
         qvec = qvecs.get(int(ridx))
         if qvec is None:
             raise KeyError(f"no vector for query {ridx}")
         pool = {int(c) for c in pools[ridx]}
-        run[ridx] = [str(k) for k, _ in cvecs.search(qvec, len(pool), allowed=pool)]
-    return run
+        out[ridx] = {str(k): s for k, s in cvecs.search(qvec, len(pool), allowed=pool)}
+    return out
+
+
+def _by_score(run_scores: dict[str, dict[str, float]]) -> dict[str, list[str]]:
+    return {r: sorted(sc, key=lambda c: -sc[c]) for r, sc in run_scores.items()}
+
+
+def cross_validate(
+    rows: dict[str, np.ndarray],
+    labels: dict[str, list[int]],
+    pools: dict[str, list[str]],
+    ridxs: Sequence[str],
+    *,
+    folds: int,
+    alpha: float,
+    use: Sequence[str],
+) -> tuple[dict[str, list[str]], list[dict[str, float]]]:
+    """Held-out run: fold i = ridxs[i::folds] is ranked with weights fit on the other folds."""
+    run: dict[str, list[str]] = {}
+    fitted: list[dict[str, float]] = []
+    for i in range(folds):
+        test = list(ridxs[i::folds])
+        train = [r for r in ridxs if r not in set(test)]
+        w = fit_weights([rows[r] for r in train], [labels[r] for r in train], alpha=alpha,
+                        use=use)
+        fitted.append(w)
+        vec = weight_vector(w)
+        for r in test:
+            scores = rows[r] @ vec
+            idx = np.argsort(-scores, kind="stable")
+            run[r] = [pools[r][j] for j in idx]
+    return run, fitted
 
 
 def _table(rows: dict[str, dict[str, float]], cols: Sequence[str]) -> str:
@@ -158,7 +200,13 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--model", type=Path, default=None, help="model dir (built if absent)")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
-    parser.add_argument("--out", type=Path, default=None, help="run JSON path")
+    parser.add_argument("--out", type=Path, default=None, help="run JSON path (production run)")
+    parser.add_argument("--no-dense", action="store_true", help="lexical + structured only")
+    parser.add_argument("--folds", type=int, default=2, help="cross-validation folds")
+    parser.add_argument("--alpha", type=float, default=3.0, help="ridge penalty")
+    parser.add_argument("--fit", action="store_true", help="print weights fit on all queries")
+    parser.add_argument("--run", type=Path, action="append", default=[],
+                        help="also score this run JSON (e.g. the output of `dossier rank`)")
     parser.add_argument("--max-seq-length", type=int, default=E5_MAX_TOKENS)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--threads", type=int, default=None)
@@ -166,11 +214,17 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Rank, write the run, print both protocols and the command that reproduces them."""
-    args = _parse_args(argv)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    t_start = time.perf_counter()
+def _dense(
+    args: argparse.Namespace,
+    queries: dict[str, str],
+    facts: dict[str, str],
+    pools: dict[str, list[str]],
+    ridxs: Sequence[str],
+) -> tuple[dict[str, dict[str, float]], str]:
+    """Cached (or freshly encoded) e5 cosines per pool, and the embedder's name."""
+    from similarity.embedder import SentenceTransformerEmbedder
+    from similarity.model_build import MODEL_NAME, build_model, read_marker
+
     model_cache = Path(os.environ.get("DOSSIER_MODEL_DIR", REPO / "data" / "models"))
     model_dir = build_model(args.model or model_cache / MODEL_NAME, log=print)
     marker = read_marker(model_dir) or {}
@@ -178,60 +232,95 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{str(marker.get('source_sha256', 'unknown'))[:12]}-v{marker.get('converter_version')}"
     )
     embedder = SentenceTransformerEmbedder(
-        model_dir,
-        max_seq_length=args.max_seq_length,
-        threads=args.threads,
+        model_dir, max_seq_length=args.max_seq_length, threads=args.threads,
         batch_size=args.batch_size,
     )
-
-    queries, pools, qrels = load_lecard(args.data)
-    ridxs = select_queries(args.split, args.data, qrels)[: args.limit]
-    wanted = {c for r in ridxs for c in pools[r]}
-    facts = read_facts(args.data, wanted)
-    print(f"{args.split}: {len(ridxs)} queries, {len(wanted)} candidates", flush=True)
-
     emb_dir = args.cache / "lecard"
     tag = f"{model_key}-{args.max_seq_length}"
-    cvecs, c_rate = embed_cached(
-        facts,
-        embedder.embed_passages,
-        embedder.dim,
-        emb_dir / f"candidates-{tag}.npz",
-        label="candidate facts",
-    )
-    qvecs, q_rate = embed_cached(
-        {r: queries[r] for r in ridxs},
-        embedder.embed_queries,
-        embedder.dim,
-        emb_dir / f"queries-{tag}.npz",
-        label="queries",
-    )
-    run = rank_pools(qvecs, cvecs, pools, ridxs)
-    out = args.out or emb_dir / f"run-dense-{args.split}-{args.max_seq_length}.json"
+    cvecs, _ = embed_cached(facts, embedder.embed_passages, embedder.dim,
+                            emb_dir / f"candidates-{tag}.npz", label="candidate facts")
+    qvecs, _ = embed_cached({r: queries[r] for r in ridxs}, embedder.embed_queries,
+                            embedder.dim, emb_dir / f"queries-{tag}.npz", label="queries")
+    return dense_scores(qvecs, cvecs, pools, ridxs), embedder.name
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Rank, write the run, print both protocols and the command that reproduces them."""
+    args = _parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    t_start = time.perf_counter()
+    lecard = args.data / "lecard"
+    _, pools, qrels = load_lecard(args.data)
+    queries = read_queries(lecard / "queries.jsonl")
+    ridxs = select_queries(args.split, args.data, qrels)[: args.limit]
+    wanted = {c for r in ridxs for c in pools[r]}
+    corpus = read_corpus(lecard / "corpus.jsonl.gz", wanted)
+    vocabulary = load_vocabulary(args.data)
+    print(f"{args.split}: {len(ridxs)} queries, {len(corpus)} candidates", flush=True)
+
+    dense: dict[str, dict[str, float]] | None = None
+    if not args.no_dense:
+        facts = read_facts(args.data, wanted)
+        dense, dense_name = _dense(args, {r: q.text for r, q in queries.items()}, facts, pools,
+                                   ridxs)
+    ranker = PoolRanker.build(corpus, vocabulary)
+    rows = {r: ranker.signals(queries[r], pools[r], (dense or {}).get(r)) for r in ridxs}
+    labels = {r: [qrels[r].get(c, 0) for c in pools[r]] for r in ridxs}
+    use = [s for s in SIGNALS if not (s == "dense" and dense is None)]
+    held_out, fitted = cross_validate(rows, labels, pools, ridxs, folds=args.folds,
+                                      alpha=args.alpha, use=use)
+    production = {r: ranker.rank(queries[r], pools[r], dense=(dense or {}).get(r))
+                  for r in ridxs}
+    out = args.out or args.cache / "lecard" / f"run-hybrid-{args.split}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(run, ensure_ascii=False) + "\n", encoding="utf-8")
+    out.write_text(json.dumps(production, ensure_ascii=False) + "\n", encoding="utf-8")
 
     metrics = _metrics_module(args.data)
     sel_qrels = {r: qrels[r] for r in ridxs}
-    rows = {f"dense {embedder.name}": metrics.evaluate(run, sel_qrels, pools)}
-    baselines = json.loads((args.data / "lecard" / "baseline_runs.json").read_text("utf-8"))
+    mode = "hybrid" if dense is not None else "lexical+structured"
+    rows_out = {
+        f"{mode}, held out ({args.folds}-fold)": metrics.evaluate(held_out, sel_qrels, pools),
+        f"{mode}, shipped weights (in-sample)": metrics.evaluate(production, sel_qrels, pools),
+    }
+    for path in args.run:
+        ext = json.loads(path.read_text(encoding="utf-8"))
+        ext = {str(k): [str(c) for c in v] for k, v in ext.items()}
+        rows_out[f"run {path.name} (in-sample)"] = metrics.evaluate(ext, sel_qrels, pools)
+    lex_only = {r: ranker.rank(queries[r], pools[r], weights={"lexical": 1.0}) for r in ridxs}
+    rows_out["our BM25 bigrams alone"] = metrics.evaluate(lex_only, sel_qrels, pools)
+    if dense is not None:
+        rows_out[f"dense {dense_name} alone"] = metrics.evaluate(_by_score(dense), sel_qrels,
+                                                                  pools)
+    baselines = json.loads((lecard / "baseline_runs.json").read_text("utf-8"))
     for name, brun in baselines.items():
         brun = {str(k): [str(c) for c in v] for k, v in brun.items()}
         if all(r in brun for r in ridxs):
-            rows[f"published {name}"] = metrics.evaluate(brun, sel_qrels, pools)
+            rows_out[f"published {name}"] = metrics.evaluate(brun, sel_qrels, pools)
     print(f"\nannotated protocol (30 labelled candidates per query, {len(ridxs)} queries):")
-    print(_table(rows, ANNOTATED))
+    print(_table(rows_out, ANNOTATED))
     print("\nfull-pool protocol (100 candidates, unlabelled = 0):")
-    print(_table(rows, FULL_POOL))
-    if c_rate:
-        print(f"\ncandidate encoding: {c_rate:.2f} facts/s (max {args.max_seq_length} tokens)")
-    if q_rate:
-        print(f"query encoding: {q_rate:.2f} queries/s")
-    print(f"run written to {out}")
+    print(_table(rows_out, FULL_POOL))
+    for i, w in enumerate(fitted):
+        print(f"fold {i} weights: " + json.dumps({k: v for k, v in w.items() if v}))
+    if args.fit:
+        w = fit_weights([rows[r] for r in ridxs], [labels[r] for r in ridxs], alpha=args.alpha,
+                        use=use)
+        print("weights fit on all queries: " + json.dumps(w))
+    print(f"production run written to {out}")
     print(f"total {time.perf_counter() - t_start:.1f}s")
     cmd = ["python", "-m", "similarity.bench_lecard", *(argv if argv is not None else sys.argv[1:])]
     print("reproduce: " + shlex.join(cmd))
+    print("same ranking via the CLI: " + shlex.join([
+        "dossier", "rank", "--queries", str(lecard / "queries.jsonl"),
+        "--pools", str(lecard / "pools.json"), "--corpus", str(lecard / "corpus.jsonl.gz"),
+        "--out", "RUN.json"]) + "  (lexical + structured, the --no-dense row)")
     return 0
+
+
+def load_vocabulary(data: Path) -> tuple[str, ...]:
+    """The criminal charge list (statute order) from the shared data."""
+    lines = (data / "charges" / "criminal_charges.txt").read_text(encoding="utf-8").splitlines()
+    return tuple(dict.fromkeys(line.strip() for line in lines if line.strip()))
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ def configure(app: Celery, settings: Settings) -> None:
         task_serializer="json",
         accept_content=["json"],
         worker_prefetch_multiplier=1,
+        worker_max_memory_per_child=settings.worker_max_memory_mb * 1024,  # KiB
         worker_hijack_root_logger=False,
         worker_enable_remote_control=not settings.embedded_broker,
         task_always_eager=settings.task_always_eager,

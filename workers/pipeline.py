@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from models.blobs import BlobStore
 from models.db import session_scope
@@ -48,32 +48,56 @@ def _task_doc(settings: Settings, task_id: int) -> tuple[int, str, str]:
         return doc.id, doc.sha256, doc.mime
 
 
-def run_ocr(settings: Settings, task_id: int,
-            progress: Callable[[int, int], None] | None = None) -> None:
-    """Text of every page: text layer where real, PP-OCR otherwise. Resumes after a crash."""
+def open_source(settings: Settings, task_id: int) -> tuple[int, Any]:
+    """The task's document id and its original opened for reading pages."""
     from ocr.document import open_document
 
     doc_id, digest, mime = _task_doc(settings, task_id)
     data = BlobStore(settings.blob_dir).get(digest)
-    with open_document(data, mime, max_pages=settings.max_pages,
-                       max_pixels=settings.max_image_pixels) as src:
-        total = src.page_count
-        with session_scope(settings.db_url) as s:
-            s.execute(delete(Page).where(Page.document_id == doc_id, Page.number > total))
-            done = set(s.execute(select(Page.number).where(Page.document_id == doc_id)).scalars())
-            doc = s.get(Document, doc_id)
-            assert doc is not None
-            doc.page_count = total
-        heartbeat(settings.db_url, task_id, pages_done=len(done), pages_total=total)
-        for n in range(1, total + 1):
-            if n in done:
-                continue
-            page = src.read_page(n, lambda: engines.ocr_engine(settings))
-            _store_page(settings, doc_id, page)
-            done.add(n)
-            heartbeat(settings.db_url, task_id, pages_done=len(done))
+    return doc_id, open_document(data, mime, max_pages=settings.max_pages,
+                                 max_pixels=settings.max_image_pixels)
+
+
+def ocr_plan(settings: Settings, task_id: int, src: Any) -> list[int]:
+    """Record the page count and return the pages not yet stored (a re-run resumes there)."""
+    doc_id = _task_doc(settings, task_id)[0]
+    total = src.page_count
+    with session_scope(settings.db_url) as s:
+        s.execute(delete(Page).where(Page.document_id == doc_id, Page.number > total))
+        done = set(s.execute(select(Page.number).where(Page.document_id == doc_id)).scalars())
+        doc = s.get(Document, doc_id)
+        assert doc is not None
+        doc.page_count = total
+    heartbeat(settings.db_url, task_id, pages_done=len(done), pages_total=total)
+    return [n for n in range(1, total + 1) if n not in done]
+
+
+def ocr_page(settings: Settings, task_id: int, number: int, src: Any = None) -> int:
+    """Read and store one page; returns how many pages of the document are stored now."""
+    if src is None:
+        doc_id, src = open_source(settings, task_id)
+        with src:
+            page = src.read_page(number, lambda: engines.ocr_engine(settings))
+    else:
+        doc_id = _task_doc(settings, task_id)[0]
+        page = src.read_page(number, lambda: engines.ocr_engine(settings))
+    _store_page(settings, doc_id, page)
+    with session_scope(settings.db_url) as s:
+        stored = s.execute(select(func.count()).select_from(Page)
+                           .where(Page.document_id == doc_id)).scalar_one()
+    heartbeat(settings.db_url, task_id, pages_done=stored)
+    return int(stored)
+
+
+def run_ocr(settings: Settings, task_id: int,
+            progress: Callable[[int, int], None] | None = None) -> None:
+    """Text of every page in this process: text layer where real, PP-OCR otherwise."""
+    _, src = open_source(settings, task_id)
+    with src:
+        for n in ocr_plan(settings, task_id, src):
+            stored = ocr_page(settings, task_id, n, src)
             if progress:
-                progress(len(done), total)
+                progress(stored, src.page_count)
 
 
 def _store_page(settings: Settings, doc_id: int, page: PageResult) -> None:
@@ -113,14 +137,20 @@ def store_extraction(settings: Settings, doc_id: int, result: Extracted) -> None
                              confidence=prov.confidence, extractor=prov.extractor))
         corrections = s.execute(select(FieldValue).where(
             FieldValue.document_id == doc_id, FieldValue.corrected.is_(True))).scalars().all()
-        fields = apply_corrections(result.fields, {c.path: c.value for c in corrections})
+        corrected = {c.path: c.value for c in corrections}
+        fields = apply_corrections(result.fields, corrected)
         doc.fields = fields
         doc.facts = result.facts
-        doc.doc_type = fields.get("doc_type")
+        doc.doc_type = result.doc_kind or fields.get("doc_type")
         doc.doc_type_confidence = result.doc_type_confidence
+        if "doc_type" in corrected:  # a clerk's type wins, as the kind its title names
+            from extraction.classify import kind_of_title
+
+            doc.doc_type = kind_of_title(fields.get("doc_type")) or fields.get("doc_type")
+            doc.doc_type_confidence = 1.0
         doc.court = fields.get("court") or fields.get("procuratorate")
         doc.decision_date = fields.get("judgment_date")
-        _replace_parties(s, doc, fields, name)
+        _replace_parties(s, doc, fields, name, result.evidence)
         case = s.get(Case, doc.case_id)
         number = fields.get("case_number")
         if case is not None and not case.case_number and number:
@@ -130,14 +160,21 @@ def store_extraction(settings: Settings, doc_id: int, result: Extracted) -> None
                 case.case_number = number
 
 
-def _replace_parties(s: Any, doc: Document, fields: dict[str, Any], extractor: str) -> None:
+def _replace_parties(s: Any, doc: Document, fields: dict[str, Any], extractor: str,
+                     evidence: list[dict[str, Any]] | None = None) -> None:
+    """Rewrite the Party/Charge/Sentence rows from ``fields``; also the EvidenceItem rows when
+    ``evidence`` is given (a correction of a field leaves the evidence list as it is)."""
+    from models.schema import EvidenceItem
+
     s.execute(delete(Charge).where(Charge.document_id == doc.id))
     s.execute(delete(Sentence).where(Sentence.document_id == doc.id))
     s.execute(delete(Party).where(Party.document_id == doc.id))
+    if evidence is not None:
+        s.execute(delete(EvidenceItem).where(EvidenceItem.document_id == doc.id))
     s.flush()
     for i, d in enumerate(fields.get("defendants") or []):
         party = Party(document_id=doc.id, case_id=doc.case_id, role="defendant", position=i,
-                      name=d.get("name") or "", gender=d.get("gender"),
+                      name=(d.get("name") or "")[:120], gender=d.get("gender"),
                       birth_date=d.get("birth_date"), ethnicity=d.get("ethnicity"))
         s.add(party)
         s.flush()
@@ -152,7 +189,11 @@ def _replace_parties(s: Any, doc: Document, fields: dict[str, Any], extractor: s
                            confiscation=bool(sen.get("confiscation"))))
     for role, key in (("victim", "victims"), ("counsel", "defense_counsel")):
         for i, name in enumerate(fields.get(key) or []):
-            s.add(Party(document_id=doc.id, case_id=doc.case_id, role=role, position=i, name=name))
+            s.add(Party(document_id=doc.id, case_id=doc.case_id, role=role, position=i,
+                        name=name[:120]))
+    for i, item in enumerate(evidence or []):
+        s.add(EvidenceItem(document_id=doc.id, position=i, kind=item.get("kind"),
+                           text=item.get("text") or "", page=item.get("page")))
 
 
 def index_doc(settings: Settings, doc_id: int) -> Any:

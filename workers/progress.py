@@ -13,10 +13,10 @@ import socket
 import threading
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from models.db import session_scope
-from models.schema import DocStatus, Document, Task, TaskState
+from models.schema import DocStatus, Document, Page, Task, TaskState
 
 
 def _now() -> datetime:
@@ -66,6 +66,25 @@ def release(db_url: str, task_id: int) -> None:
     with session_scope(db_url) as s:
         s.execute(update(Task).where(Task.id == task_id, Task.state == TaskState.running)
                   .values(worker=None, heartbeat_at=_now()))
+
+
+def is_active(db_url: str, task_id: int) -> bool:
+    """Whether a task is still to be worked on (not finished, not failed)."""
+    with session_scope(db_url) as s:
+        task = s.get(Task, task_id)
+        return task is not None and task.state in (TaskState.pending, TaskState.running)
+
+
+def advance_after_pages(db_url: str, task_id: int, stage: str, next_stage: str) -> bool:
+    """Move a task past ``stage`` once every page is stored; True for exactly one caller."""
+    stored = (select(func.count()).select_from(Page)
+              .where(Page.document_id == Task.document_id).scalar_subquery())
+    with session_scope(db_url) as s:
+        res = s.execute(update(Task).where(
+            Task.id == task_id, Task.stage == stage, Task.state == TaskState.running,
+            stored >= Task.pages_total).values(stage=next_stage, worker=None,
+                                               heartbeat_at=_now()))
+        return bool(res.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def succeed(db_url: str, task_id: int) -> None:

@@ -8,15 +8,17 @@ the document for good with its reason, keeping the original for a later retry.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from celery import Task as CeleryTask
-from celery import chain
+from celery import chain, group
 from celery.signals import worker_process_init, worker_ready
 
 from models.db import dispose_all
 from models.settings import Settings, get_settings
 from workers import pipeline, progress
 from workers.celery_app import app, ensure_configured
+from workers.progress import Heartbeat
 from workers.recovery import Sweeper
 
 log = logging.getLogger(__name__)
@@ -49,15 +51,13 @@ def transient_errors() -> tuple[type[BaseException], ...]:
 TRANSIENT = transient_errors()
 
 
-def _run_stage(task: CeleryTask, stage: str, task_id: int, last: bool = False) -> None:
+def _guarded(task: CeleryTask, stage: str, task_id: int, fn: Callable[[], object]) -> bool:
+    """Run ``fn``; retry transient faults with backoff, fail the task for good otherwise."""
     settings = get_settings()
-    if not progress.claim(settings.db_url, task_id, stage, settings.stale_after_s):
-        log.info("task %s: stage %s skipped (done or owned elsewhere)", task_id, stage)
-        if task.request.chain:  # do not let a duplicate delivery run the rest of the chain
-            task.request.chain = None
-        return
     try:
-        pipeline.run_stage(settings, task_id, stage)
+        with Heartbeat(settings.db_url, task_id, every_s=max(1.0, settings.stale_after_s / 4)):
+            fn()
+        return True
     except TRANSIENT as exc:
         if task.request.retries >= settings.task_max_retries:
             progress.fail(settings.db_url, task_id, f"{stage}: {type(exc).__name__}: {exc}")
@@ -68,8 +68,25 @@ def _run_stage(task: CeleryTask, stage: str, task_id: int, last: bool = False) -
     except Exception as exc:
         log.exception("task %s: stage %s failed", task_id, stage)
         progress.fail(settings.db_url, task_id, f"{stage}: {_reason(exc)}")
-        if task.request.chain:
-            task.request.chain = None
+        task.request.chain = None
+        return False
+
+
+def _claimed(task: CeleryTask, stage: str, task_id: int) -> bool:
+    settings = get_settings()
+    if progress.claim(settings.db_url, task_id, stage, settings.stale_after_s):
+        return True
+    log.info("task %s: stage %s skipped (done or owned elsewhere)", task_id, stage)
+    task.request.chain = None  # a duplicate delivery must not run the rest of the chain
+    return False
+
+
+def _run_stage(task: CeleryTask, stage: str, task_id: int, last: bool = False) -> None:
+    settings = get_settings()
+    if not _claimed(task, stage, task_id):
+        return
+    if not _guarded(task, stage, task_id,
+                    lambda: pipeline.STAGE_FUNCS[stage](settings, task_id)):
         return
     if last:
         progress.succeed(settings.db_url, task_id)
@@ -91,7 +108,50 @@ def _reason(exc: Exception) -> str:
 
 @app.task(bind=True, name="dossier.ocr", max_retries=None)
 def ocr_stage(self: CeleryTask, task_id: int) -> None:
-    _run_stage(self, "ocr", task_id)
+    """OCR a document: in this task, or fanned out one task per page across the workers."""
+    settings = get_settings()
+    fanout = settings.ocr_fanout_min_pages
+    if fanout <= 0 or settings.task_always_eager:
+        _run_stage(self, "ocr", task_id)
+        return
+    if not _claimed(self, "ocr", task_id):
+        return
+    pending: list[int] = []
+
+    def plan() -> None:
+        _, src = pipeline.open_source(settings, task_id)
+        with src:
+            pending.extend(pipeline.ocr_plan(settings, task_id, src))
+
+    if not _guarded(self, "ocr", task_id, plan):
+        return
+    if len(pending) < fanout:
+        if _guarded(self, "ocr", task_id, lambda: pipeline.run_ocr(settings, task_id)):
+            _release(settings, task_id)
+        return
+    # The page tasks run in parallel; the one that stores the last page sends the rest.
+    self.request.chain = None
+    _release(settings, task_id)
+    group(ocr_page.si(task_id, n) for n in pending).apply_async()
+
+
+@app.task(bind=True, name="dossier.ocr_page", max_retries=None)
+def ocr_page(self: CeleryTask, task_id: int, number: int) -> None:
+    settings = get_settings()
+    if not progress.is_active(settings.db_url, task_id):
+        return
+    if not _guarded(self, "ocr", task_id,
+                    lambda: pipeline.ocr_page(settings, task_id, number)):
+        return
+    log.info("task %s: page %s stored; worker peak RSS %.0f MB", task_id, number, _peak_rss_mb())
+    if progress.advance_after_pages(settings.db_url, task_id, "ocr", "extract"):
+        enqueue(task_id, "extract")
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 @app.task(bind=True, name="dossier.extract", max_retries=None)

@@ -52,7 +52,16 @@ def test_extract_prints_one_json_line_per_file(env: Callable[..., dict[str, str]
     lines = [json.loads(x) for x in out.stdout.splitlines()]
     assert [x["source"] for x in lines] == [str(txt), str(pdf)]
     for x in lines:
-        assert set(x) == SCHEMA_KEYS | {"source"}
+        assert set(x) == SCHEMA_KEYS | {"source", "evidence", "provenance"}
+        assert x["provenance"]["case_number"]["page"] == 1
+        assert x["provenance"]["case_number"]["extractor"].startswith("rules")
+        for item in x["evidence"]:
+            assert set(item) == {"text", "kind", "page", "start", "end", "confidence"}
+    assert lines[0]["evidence"] and lines[0]["evidence"][0]["kind"] == \
+        "犯罪嫌疑人/被告人供述和辩解"  # 1、被告人马保全供述：…
+    page = txt.read_text()
+    first = lines[0]["evidence"][0]
+    assert page[first["start"]:first["end"]].startswith("被告人马保全供述")
     labels = {n: json.loads((shared_data / "extraction_gold" / "labels" / f"{n}.json").read_text())
               for n in ("lecard-10868", "lecard-19303")}
     assert lines[0]["case_number"] == labels["lecard-10868"]["case_number"]

@@ -1,0 +1,141 @@
+"""Which field paths exist (extraction_gold/SCHEMA.md) and what values they may hold.
+
+A clerk corrects one value by its path ("defendants/0/sentence/term_months", "victims/2",
+"doc_type"); this module says whether the path names a SCHEMA field and whether the value fits,
+so a typo never lands in the data pool.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+Check = Callable[[Any], bool]
+
+
+def _str_or_none(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and len(v) <= 500)
+
+
+def _int_or_none(v: Any) -> bool:
+    return v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 0)
+
+
+def _number_or_none(v: Any) -> bool:
+    return v is None or (isinstance(v, int | float) and not isinstance(v, bool) and v >= 0)
+
+
+def _str(v: Any) -> bool:
+    return isinstance(v, str) and 0 < len(v) <= 200
+
+
+def _str_list(v: Any) -> bool:
+    return isinstance(v, list) and all(_str(x) for x in v)
+
+
+def _date(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and bool(_DATE.fullmatch(v)))
+
+
+_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+_ID = re.compile(r"\d{17}[\dX]")
+PRINCIPALS = ("有期徒刑", "拘役", "管制", "无期徒刑", "死刑", "免予刑事处罚", "单处罚金")
+
+SENTENCE: dict[str, Check] = {
+    "principal": lambda v: v is None or v in PRINCIPALS,
+    "term_months": _int_or_none,
+    "probation_months": _int_or_none,
+    "fine_yuan": _int_or_none,
+    "confiscation": lambda v: isinstance(v, bool),
+}
+MEASURES = ("刑事拘留", "司法拘留", "逮捕", "取保候审", "监视居住", "拘传", "羁押", "抓获", "释放")
+
+
+def _custody_item(v: Any) -> bool:
+    return (isinstance(v, dict) and set(v) <= {"measure", "date", "authority", "place"}
+            and v.get("measure") in MEASURES and _date(v.get("date"))
+            and _str_or_none(v.get("authority")) and _str_or_none(v.get("place")))
+
+
+def _long_str(v: Any) -> bool:
+    return isinstance(v, str) and 0 < len(v) <= 2000
+
+
+DEFENDANT: dict[str, Check] = {
+    "name": _str_or_none,
+    "gender": lambda v: v in (None, "男", "女"),
+    "birth_date": _date,
+    "ethnicity": _str_or_none,
+    "charges": _str_list,
+    # beyond SCHEMA.md: what the header says of each defendant's identity and custody
+    "id_number": lambda v: v is None or (isinstance(v, str) and bool(_ID.fullmatch(v))),
+    "prior_record": lambda v: isinstance(v, list) and all(_long_str(x) for x in v),
+    "custody": lambda v: isinstance(v, list) and all(_custody_item(x) for x in v),
+}
+
+ITEMS: dict[str, Check] = {"charges": _str, "prior_record": _long_str, "custody": _custody_item}
+TOP: dict[str, Check] = {
+    "doc_type": _str_or_none,
+    "case_number": _str_or_none,
+    "court": _str_or_none,
+    "procuratorate": _str_or_none,
+    "judgment_date": _date,
+    "victims": _str_list,
+    "defense_counsel": _str_list,
+    "mitigating": _str_list,
+    "amount_involved_yuan": _int_or_none,
+    "blood_alcohol_mg_per_100ml": _number_or_none,
+}
+LISTS = frozenset({"victims", "defense_counsel", "mitigating"})
+_INDEX = re.compile(r"0|[1-9]\d{0,3}")
+
+
+def _sentence_ok(v: Any) -> bool:
+    return isinstance(v, dict) and set(v) <= set(SENTENCE) and all(
+        SENTENCE[k](x) for k, x in v.items()
+    )
+
+
+def _defendant_ok(v: Any) -> bool:
+    if not isinstance(v, dict) or not set(v) <= set(DEFENDANT) | {"sentence"}:
+        return False
+    return all(_sentence_ok(x) if k == "sentence" else DEFENDANT[k](x) for k, x in v.items())
+
+
+def checker(path: str) -> Check | None:
+    """The value check for a SCHEMA field path, or None when the path names no field."""
+    parts = path.split("/")
+    head, rest = parts[0], parts[1:]
+    if head in TOP and not rest:
+        return TOP[head]
+    if head in LISTS and len(rest) == 1 and _INDEX.fullmatch(rest[0]):
+        return _str
+    if head != "defendants":
+        return None
+    if not rest:
+        return lambda v: isinstance(v, list) and all(_defendant_ok(x) for x in v)
+    if not _INDEX.fullmatch(rest[0]):
+        return None
+    tail = rest[1:]
+    if not tail:
+        return _defendant_ok
+    if len(tail) == 1:
+        if tail[0] == "sentence":
+            return _sentence_ok
+        return DEFENDANT.get(tail[0])
+    if len(tail) == 2 and tail[0] in ITEMS and _INDEX.fullmatch(tail[1]):
+        return ITEMS[tail[0]]
+    if len(tail) == 2 and tail[0] == "sentence":
+        return SENTENCE.get(tail[1])
+    return None
+
+
+def is_field_path(path: str) -> bool:
+    return checker(path) is not None
+
+
+def valid(path: str, value: Any) -> bool:
+    """True when ``path`` is a SCHEMA field path and ``value`` has that field's type."""
+    check = checker(path)
+    return check is not None and check(value)
