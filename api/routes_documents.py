@@ -14,7 +14,7 @@ from api.deps import SettingsDep, UserDep, require_role, visible_document
 from models import audit
 from models.blobs import BlobCorrupted, BlobStore
 from models.db import session_scope
-from models.schema import Case, FieldValue, Page, Task
+from models.schema import Case, EvidenceItem, FieldValue, Page, Task
 from workers import intake
 
 router = APIRouter(prefix="/api/v1", tags=["documents"])
@@ -73,6 +73,9 @@ def get_document(document_id: int, settings: SettingsDep, user: UserDep) -> dict
             prov[fv.path] = {"page": fv.page, "start": fv.start, "end": fv.end,
                              "confidence": fv.confidence, "extractor": fv.extractor,
                              "corrected": fv.corrected}
+        evidence = [{"position": e.position, "kind": e.kind, "text": e.text, "page": e.page}
+                    for e in s.execute(select(EvidenceItem).where(EvidenceItem.document_id == doc.id)
+                                       .order_by(EvidenceItem.position)).scalars()]
         audit.record(s, "document.read", user_id=user.id, object_type="document",
                      object_id=doc.id)
     return {
@@ -81,7 +84,7 @@ def get_document(document_id: int, settings: SettingsDep, user: UserDep) -> dict
         "status": doc.status, "error": doc.error, "doc_type": doc.doc_type,
         "doc_type_confidence": doc.doc_type_confidence, "page_count": doc.page_count,
         "created_at": doc.created_at.isoformat(), "fields": doc.fields or {},
-        "provenance": prov, "task": task_dict(task) if task else None,
+        "provenance": prov, "evidence": evidence, "task": task_dict(task) if task else None,
     }
 
 

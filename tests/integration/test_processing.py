@@ -65,6 +65,7 @@ def test_rerun_replaces_rows_and_corrections_win(eager: Callable[..., dict[str, 
     doc = c.get(f"/api/v1/documents/{up['document_id']}").json()
     assert doc["fields"]["defendants"][0]["charges"] == ["盗窃罪"]
     assert doc["provenance"]["case_number"]["page"] == 1
+    assert doc["evidence"] and all(e["page"] == 1 and e["text"] for e in doc["evidence"])
     page = c.get(f"/api/v1/documents/{up['document_id']}/pages/1").json()
     assert page["method"] == "plain_text"
     prov = doc["provenance"]["case_number"]
