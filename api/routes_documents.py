@@ -100,7 +100,8 @@ def get_page(document_id: int, number: int, settings: SettingsDep,
                                 + (" (not processed yet)" if 1 <= number <= doc.page_count else ""))
         return {"document_id": doc.id, "number": page.number, "text": page.text,
                 "lines": page.lines, "method": page.method, "engine": page.engine,
-                "width": page.width, "height": page.height, "confidence": page.confidence}
+                "width": page.width, "height": page.height, "confidence": page.confidence,
+                "flags": page.flags}
 
 
 @router.get("/documents/{document_id}/file")

@@ -160,6 +160,7 @@ class Page(Base):
     width: Mapped[float] = mapped_column(Float, default=0.0)
     height: Mapped[float] = mapped_column(Float, default=0.0)
     confidence: Mapped[float | None] = mapped_column(Float)
+    flags: Mapped[list[Any]] = mapped_column(JSON, default=list)  # e.g. unreadable, deskewed
     __table_args__ = (UniqueConstraint("document_id", "number"),)
 
 

@@ -107,7 +107,7 @@ def _store_page(settings: Settings, doc_id: int, page: PageResult) -> None:
                    lines=[{"text": ln.text, "box": list(ln.box), "confidence": ln.confidence}
                           for ln in page.lines],
                    method=page.method, engine=page.engine, width=page.width,
-                   height=page.height, confidence=page.confidence))
+                   height=page.height, confidence=page.confidence, flags=list(page.flags)))
 
 
 def page_texts(settings: Settings, doc_id: int) -> list[str]:

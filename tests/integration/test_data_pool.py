@@ -134,3 +134,17 @@ def test_blob_store_is_content_addressed_and_verified(tmp_path: Path) -> None:
         store.get(d1)
     with pytest.raises(ValueError):
         store.path("../../etc/passwd")
+
+
+def test_migrations_match_the_models(db_url: str) -> None:
+    """A schema change without its migration fails here, on both databases."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from models.db import get_engine
+    from models.schema import Base
+
+    migrate(db_url)
+    with get_engine(db_url).connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
