@@ -188,3 +188,22 @@ def test_other_agencies_get_404_and_roles_are_enforced(api: dict[str, Any]) -> N
         assert c.get(url, headers=hdr_b).status_code == 404, url
     assert c.post(f"/api/v1/documents/{doc_id}/retry", headers=hdr_b).status_code == 404
     assert _post(api, blank_pdf(2), "b.pdf", who="pros_a").status_code == 403
+
+
+def test_every_accepted_type_is_accepted(api: dict[str, Any]) -> None:
+    from PIL import Image
+
+    frames = [Image.new("L", (300, 200), 255), Image.new("L", (300, 200), 200)]
+    tiff = io.BytesIO()
+    frames[0].save(tiff, format="TIFF", save_all=True, append_images=frames[1:])
+    jpeg = io.BytesIO()
+    Image.new("RGB", (300, 200), "white").save(jpeg, format="JPEG")
+    hdr = {"Authorization": f"Bearer {api['tokens']['clerk_a']}"}
+    for name, data, mime, pages in (("scan.tif", tiff.getvalue(), "image/tiff", 2),
+                                    ("photo.jpg", jpeg.getvalue(), "image/jpeg", 1),
+                                    ("two.pdf", blank_pdf(2), "application/pdf", 2),
+                                    ("export.txt", "判决书\n".encode(), "text/plain", 1)):
+        r = _post(api, data, name)
+        assert r.status_code == 202, (name, r.text)
+        doc = api["client"].get(f"/api/v1/documents/{r.json()['document_id']}", headers=hdr)
+        assert (doc.json()["mime"], doc.json()["page_count"]) == (mime, pages)
