@@ -103,14 +103,16 @@ def _bootstrap_admin(settings: Settings) -> str:
         return issue_token(s, user, settings.token_ttl_hours)
 
 
-def _start_worker(settings: Settings) -> subprocess.Popen[bytes]:
+def _start_worker() -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env=os.environ.copy())
 
 
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000,
-          worker: Annotated[bool, typer.Option(help="also start a worker (embedded default)")]
-          = True) -> None:
+          worker: Annotated[bool | None, typer.Option(
+              "--worker/--no-worker",
+              help="also start a worker (default: yes on the embedded broker, no with a "
+                   "broker URL, where `dossier worker` processes run elsewhere)")] = None) -> None:
     """Run the API (and, on the embedded default, its worker)."""
     import uvicorn
 
@@ -118,7 +120,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
 
     settings = _ready()
     token = _bootstrap_admin(settings)
-    proc = _start_worker(settings) if worker else None
+    start = settings.embedded_broker if worker is None else worker
+    proc = _start_worker() if start else None
     typer.echo(f"dossier is running at http://{host}:{port}/  (API docs: /docs)")
     typer.echo(f"admin token: {token}")
     try:
