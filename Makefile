@@ -44,8 +44,17 @@ lint: $(STAMP)
 
 bench: install
 	HF_HUB_OFFLINE=1 $(BIN)/python -m extraction.evaluate ../shared/data/extraction_gold
+	HF_HUB_OFFLINE=1 $(BIN)/python -m extraction.bench --data ../shared/data
 	HF_HUB_OFFLINE=1 $(BIN)/python -m search.bench
-	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) HF_HUB_OFFLINE=1 $(BIN)/python -m similarity.bench_lecard
+	$(BIN)/dossier rank --queries ../shared/data/lecard/queries.jsonl --pools ../shared/data/lecard/pools.json --corpus ../shared/data/lecard/corpus.jsonl.gz --out .cache/lecard/run-dossier-rank.json
+	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) HF_HUB_OFFLINE=1 $(BIN)/python -m similarity.bench_lecard --run .cache/lecard/run-dossier-rank.json
+	HF_HUB_OFFLINE=1 $(BIN)/python -m similarity.bench_sentencing
+	OMP_THREAD_LIMIT=1 $(BIN)/python -m ocr.bench --pages $${OCR_BENCH_PAGES:-50}
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
+
+# A real OpenSearch 2.19 node built from Maven Central jars (needs Java 17 + Maven), on
+# 127.0.0.1:9200 with data under build/opensearch; stop: tools/opensearch-node/stop.sh build/opensearch
+opensearch:
+	tools/opensearch-node/start.sh 9200 build/opensearch

@@ -1,7 +1,7 @@
 """Full-text search over dossier pages, behind one protocol whatever the engine.
 
 The embedded SQLite FTS5 engine is the default (nothing to run); an Elasticsearch/OpenSearch
-URL selects the cluster backend when the service is scaled out.
+URL selects the cluster backend (search.cluster.ClusterSearch) when the service is scaled out.
 """
 
 from __future__ import annotations
@@ -35,5 +35,7 @@ def get_backend(url: str | None, data_dir: Path) -> SearchBackend:
     if not url or url == "embedded":
         return EmbeddedSearch(Path(data_dir) / "search" / "index.sqlite")
     if url.startswith(("http://", "https://")):
-        raise NotImplementedError("Elasticsearch/OpenSearch backend: see the search issue")
+        from search.cluster import ClusterSearch  # imports the cluster clients only when used
+
+        return ClusterSearch(url)
     raise ValueError(f"unknown search backend {url!r}: use 'embedded' or an http(s) URL")

@@ -83,7 +83,8 @@ def model_dir() -> Path:
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., dict[str, str]]:
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+        ) -> Iterator[Callable[..., dict[str, str]]]:
     """Point the service at a fresh data dir; returns a function to set more DOSSIER_* values."""
     from models.settings import reset_settings
     from workers import engines

@@ -354,5 +354,6 @@ def test_get_backend(tmp_path: Path) -> None:
     assert isinstance(backend, EmbeddedSearch)
     assert backend.path == tmp_path / "search" / "index.sqlite"
     assert isinstance(get_backend("embedded", tmp_path), EmbeddedSearch)
-    with pytest.raises(NotImplementedError, match="Elasticsearch/OpenSearch"):
-        get_backend("http://localhost:9200", tmp_path)
+    from search.cluster import ClusterSearch
+
+    assert isinstance(get_backend("http://localhost:9200", tmp_path), ClusterSearch)

@@ -1,0 +1,622 @@
+"""The cluster backend: Elasticsearch 8/9 or OpenSearch 2, chosen by probing ``GET /``.
+
+OpenSearch is spoken to through ``opensearch-py``, Elasticsearch through ``elasticsearch``;
+both get the same index, mappings, analysers and queries.
+
+Index layout: one index document per dossier document, its pages as ``nested`` objects
+(page number, text, whole-word terms). That keeps the embedded engine's semantics exactly:
+boolean logic is evaluated per document (a word on page 1 AND a word on page 3 match), totals,
+facets (``terms`` aggregations) and ``collapse`` on ``case_id`` count documents, not pages, with
+no approximation; the ranking is the BM25 of the best page (nested ``score_mode: max``) and the
+best page comes back as a nested inner hit, which gives the hit's page number and the text that
+the highlights are cut from.
+
+Analysis: the NFKC form of each page (search.analysis.normalize, as in the embedded engine
+and the query parser) is indexed with ``dossier_cjk``: standard tokenizer, ``cjk_width``,
+lowercase, ``cjk_bigram`` (the built-in ``cjk`` analyser without its English stop words), so
+every word of two or more CJK characters is a phrase of bigrams; a lone CJK character is a
+prefix query on the bigrams. Whole-word terms (the legal dictionary and the document's party
+names, found by search.analysis exactly as the embedded engine finds them) go into
+``pages.terms`` (whitespace analyser) and weigh twice a bigram phrase in the ranking.
+
+Highlights are made from the best page's text by search.highlight, like the embedded engine's,
+so both return the same HTML (escaped, original full-width forms kept, whole words in <em>);
+the engine's own highlighter would mark overlapping bigrams separately.
+
+Versioning: the service reads and writes the alias ``dossier-pages``, which points at
+``dossier-pages-v{n}``; ``reindex(docs)`` builds v{n+1}, bulk-loads it, moves the alias in one
+atomic ``_aliases`` call and drops the old index, so searches never see a missing index.
+A connection failure (or 429/502/503/504) raises SearchUnavailable, so a worker retries.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Literal, TypeVar
+
+from search.analysis import ANALYZER_VERSION, Dictionary, analyze_page, normalize, term_token
+from search.base import FACETS, IndexDoc, SearchHit, SearchQuery, SearchResult, SearchUnavailable
+from search.highlight import snippets
+from search.query import And, Field, Node, Not, Text, parse, positive_texts
+
+FACET_LIMIT = 50
+MAPPING_VERSION = 1  # bump with a mapping change; reindex() then builds the new layout
+TERMS_BOOST = 2.0  # whole-word terms against bigram phrases, as the embedded BM25 weights
+BULK_CHUNK = 200
+MAX_RESULT_WINDOW = 10_000  # the engines' index.max_result_window default
+_RETRY_STATUS = {429, 502, 503, 504}
+_VERSIONED = re.compile(r"-v(\d+)$")
+
+Refresh = bool | Literal["wait_for"]
+T = TypeVar("T")
+
+SETTINGS: dict[str, Any] = {
+    "analysis": {
+        "analyzer": {
+            "dossier_cjk": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["cjk_width", "lowercase", "cjk_bigram"],
+            },
+            "dossier_terms": {"type": "custom", "tokenizer": "whitespace"},
+        }
+    },
+}
+
+_KEYWORD = {"type": "keyword"}
+MAPPINGS: dict[str, Any] = {
+    "dynamic": "strict",
+    # body is the NFKC form of text: indexed, but not kept twice in _source (a reindex reads
+    # the data pool, never _source).
+    "_source": {"excludes": ["pages.body"]},
+    "_meta": {"mapping_version": MAPPING_VERSION, "analyzer": ANALYZER_VERSION},
+    "properties": {
+        "document_id": {"type": "long"},
+        "case_id": {"type": "long"},
+        "case_number": _KEYWORD,
+        "filename": {"type": "keyword", "index": False},
+        "doc_type": _KEYWORD,
+        "doc_type_key": _KEYWORD,
+        "court": _KEYWORD,
+        "court_key": _KEYWORD,
+        "agency": _KEYWORD,
+        "shared_with": _KEYWORD,
+        "charges": _KEYWORD,
+        "charge_keys": _KEYWORD,
+        "parties": {"type": "keyword", "index": False},
+        "date": {"type": "date", "format": "strict_date_optional_time||yyyy-MM-dd"},
+        "year": {"type": "integer"},
+        "pages": {
+            "type": "nested",
+            "properties": {
+                "page": {"type": "integer"},
+                "text": {"type": "text", "index": False},  # as stored, for highlights
+                "body": {"type": "text", "analyzer": "dossier_cjk"},  # NFKC text, searched
+                "terms": {"type": "text", "analyzer": "dossier_terms", "norms": False},
+            },
+        },
+    },
+}
+
+
+def _key(value: str | None) -> str | None:
+    return None if value is None else normalize(value).strip()
+
+
+def to_source(doc: IndexDoc) -> dict[str, Any]:
+    """The index document: metadata plus nested pages with their whole-word terms."""
+    names = Dictionary(doc.parties)
+    fields = [analyze_page(text, names) for text in doc.pages]
+    present = {t for f in fields for t in f.terms.split()}
+    missing = [term_token(p) for p in doc.parties if term_token(p) not in present]
+    pages = []
+    for n, (text, f) in enumerate(zip(doc.pages, fields, strict=True), start=1):
+        terms = f.terms
+        if n == 1 and missing:  # a party named nowhere in the text is still findable
+            terms = " ".join([terms, *missing]).strip()
+        pages.append({"page": n, "text": text, "body": normalize(text), "terms": terms})
+    charges = [c for c in doc.charges if c.strip()]
+    return {
+        "document_id": doc.document_id,
+        "case_id": doc.case_id,
+        "case_number": doc.case_number,
+        "filename": doc.filename,
+        "doc_type": doc.doc_type,
+        "doc_type_key": _key(doc.doc_type),
+        "court": doc.court,
+        "court_key": _key(doc.court),
+        "agency": doc.agency,
+        "shared_with": list(doc.shared_with),
+        "charges": charges,
+        "charge_keys": sorted({normalize(c).strip() for c in charges}),
+        "parties": list(doc.parties),
+        "date": doc.date or None,
+        "year": doc.year,
+        "pages": pages,
+    }
+
+
+# -- query compilation -----------------------------------------------------------------------
+
+
+def _page_query(word: Text, scoring: bool = False) -> dict[str, Any]:
+    """Query on one nested page for a word: its bigram phrase, or the whole dictionary term."""
+    if word.single_cjk:
+        return {"prefix": {"pages.body": {"value": word.tokens[0]}}}
+    alts: list[dict[str, Any]] = [{"match_phrase": {"pages.body": {"query": word.text}}}]
+    if len(word.term) >= 2:
+        boost = TERMS_BOOST if scoring else 1.0
+        alts.append({"term": {"pages.terms": {"value": word.term, "boost": boost}}})
+    return alts[0] if len(alts) == 1 else {"bool": {"should": alts, "minimum_should_match": 1}}
+
+
+def _wildcard_escape(value: str) -> str:
+    return re.sub(r"([\\*?])", r"\\\1", value)
+
+
+def _field_query(node: Field) -> dict[str, Any]:
+    """A document-level filter with the embedded engine's meaning (court/type: substring)."""
+    if node.name == "charge":
+        keys = [node.value] if node.value.endswith("罪") else [node.value, node.value + "罪"]
+        return {"terms": {"charge_keys": keys}}
+    if node.name in ("court", "doc_type"):
+        return {"wildcard": {f"{node.name}_key": {"value": f"*{_wildcard_escape(node.value)}*"}}}
+    if node.name == "year":
+        return {"term": {"year": int(node.value)}}
+    return {"term": {"case_id": int(node.value)}}
+
+
+def compile_node(node: Node) -> dict[str, Any]:
+    """The query tree as a filter (no scoring): boolean logic per document."""
+    if isinstance(node, Text):
+        return {"nested": {"path": "pages", "query": _page_query(node)}}
+    if isinstance(node, Field):
+        return _field_query(node)
+    if isinstance(node, Not):
+        return {"bool": {"must_not": [compile_node(node.child)]}}
+    kids = [compile_node(child) for child in node.children]
+    if isinstance(node, And):
+        return {"bool": {"filter": kids}}
+    return {"bool": {"should": kids, "minimum_should_match": 1}}
+
+
+def _filters(query: SearchQuery) -> list[Field]:
+    given: list[tuple[Any, object]] = [
+        ("charge", query.charge),
+        ("court", query.court),
+        ("doc_type", query.doc_type),
+        ("year", query.year),
+        ("case", query.case_id),
+    ]
+    return [
+        Field(name, normalize(str(value)).strip())
+        for name, value in given
+        if value is not None and str(value).strip()
+    ]
+
+
+def build_search(query: SearchQuery) -> tuple[dict[str, Any], list[Text]]:
+    """The search request body for a query, and the words to highlight."""
+    node = parse(query.q)
+    words = positive_texts(node)
+    conds = [_field_query(f) for f in _filters(query)]
+    if node is not None:
+        conds.append(compile_node(node))
+    if query.agencies is not None:
+        conds.append(
+            {
+                "bool": {
+                    "should": [
+                        {"terms": {"agency": list(query.agencies)}},
+                        {"terms": {"shared_with": list(query.agencies)}},
+                    ],
+                    "minimum_should_match": 1,
+                }
+            }
+        )
+    boolean: dict[str, Any] = {"filter": conds}
+    if words:  # ranking: BM25 of the best page; that page comes back as the inner hit
+        alts = [_page_query(w, scoring=True) for w in words]
+        boolean["should"] = [
+            {
+                "nested": {
+                    "path": "pages",
+                    "score_mode": "max",
+                    "query": alts[0] if len(alts) == 1 else {"bool": {"should": alts}},
+                    "inner_hits": {
+                        "name": "best_page",
+                        "size": 1,
+                        "_source": {"includes": ["pages.page", "pages.text"]},
+                    },
+                }
+            }
+        ]
+    date_desc = {"date": {"order": "desc", "missing": "_last"}}
+    if query.sort == "date":
+        sort: list[Any] = [date_desc, {"_score": "desc"}, {"document_id": "desc"}]
+    else:
+        sort = [{"_score": "desc"}, date_desc, {"document_id": "desc"}]
+    body: dict[str, Any] = {
+        "query": {"bool": boolean},
+        "sort": sort,
+        "track_scores": True,
+        "track_total_hits": True,
+        "from": (query.page - 1) * query.size,
+        "size": query.size,
+        "_source": {"excludes": ["pages", "parties", "doc_type_key", "court_key", "charge_keys"]},
+        "aggs": {
+            name: {
+                "terms": {
+                    "field": {"charge": "charges"}.get(name, name),
+                    "size": FACET_LIMIT,
+                    "order": [{"_count": "desc"}, {"_key": "asc"}],
+                }
+            }
+            for name in FACETS
+        },
+    }
+    if query.group_by_case:
+        body["collapse"] = {"field": "case_id"}
+        # Exact below the precision threshold, which is far above one query's case count.
+        body["aggs"]["cases"] = {"cardinality": {"field": "case_id", "precision_threshold": 40000}}
+    return body, words
+
+
+# -- the two clients behind one small adapter ------------------------------------------------
+
+
+class _Client:
+    """The few index operations the backend needs, on opensearch-py or elasticsearch."""
+
+    def __init__(self, url: str, timeout: float) -> None:
+        from opensearchpy import OpenSearch
+
+        probe = OpenSearch(url, timeout=timeout)
+        info = _call(probe.info)
+        version = info.get("version", {})
+        self.distribution = str(version.get("distribution") or "elasticsearch")
+        self.version = str(version.get("number", "?"))
+        self.opensearch = self.distribution == "opensearch"
+        self._os: Any = None
+        self._es: Any = None
+        if self.opensearch:
+            self._os = probe
+        else:
+            probe.close()
+            import elasticsearch
+
+            server = int(self.version.split(".")[0]) if self.version[:1].isdigit() else 0
+            client = int(elasticsearch.__versionstr__.split(".")[0])
+            if server < 8 or client > server:
+                # The client sends "compatible-with=<its major>", which an older server rejects.
+                raise RuntimeError(
+                    f"Elasticsearch {self.version} needs an elasticsearch client of major"
+                    f" version {max(server, 8)} (installed: {elasticsearch.__versionstr__});"
+                    " supported servers: Elasticsearch 8/9, OpenSearch 2"
+                )
+            self._es = elasticsearch.Elasticsearch(url, request_timeout=timeout)
+
+    def close(self) -> None:
+        (self._os or self._es).close()
+
+    @staticmethod
+    def _body(resp: Any) -> Any:
+        return getattr(resp, "body", resp)
+
+    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
+        if self._os is not None:
+            return dict(self._os.search(index=index, body=body))
+        return dict(self._body(self._es.search(index=index, body=body)))
+
+    def count(self, index: str) -> int:
+        client = self._os or self._es
+        return int(self._body(client.count(index=index))["count"])
+
+    def bulk(self, operations: list[dict[str, Any]], refresh: Refresh) -> dict[str, Any]:
+        if self._os is not None:
+            return dict(self._os.bulk(body=operations, refresh=refresh))
+        return dict(self._body(self._es.bulk(operations=operations, refresh=refresh)))
+
+    def delete(self, index: str, doc_id: str, refresh: Refresh) -> None:
+        client = self._os or self._es
+        kwargs: dict[str, Any] = {"index": index, "id": doc_id, "refresh": refresh}
+        if self._os is not None:
+            client.delete(ignore=404, **kwargs)
+        else:
+            client.options(ignore_status=404).delete(**kwargs)
+
+    def refresh(self, index: str) -> None:
+        (self._os or self._es).indices.refresh(index=index)
+
+    def create_index(self, name: str, aliases: dict[str, Any] | None = None) -> bool:
+        """Create an index with the mappings; False when it already exists."""
+        body: dict[str, Any] = {"settings": SETTINGS, "mappings": MAPPINGS}
+        if aliases:
+            body["aliases"] = aliases
+        try:
+            if self._os is not None:
+                self._os.indices.create(index=name, body=body)
+            else:
+                self._es.indices.create(index=name, **body)
+        except Exception as exc:
+            if "resource_already_exists" in str(exc):
+                return False
+            raise
+        return True
+
+    def alias_targets(self, alias: str) -> list[str]:
+        """Indices behind the alias; [] when there is no such alias."""
+        client = self._os or self._es
+        exists = self._body(client.indices.exists_alias(name=alias))
+        if not exists:
+            return []
+        return sorted(self._body(client.indices.get_alias(name=alias)).keys())
+
+    def indices(self, pattern: str) -> list[str]:
+        client = self._os or self._es
+        found = self._body(client.indices.get(index=pattern, allow_no_indices=True))
+        return sorted(found.keys())
+
+    def update_aliases(self, actions: list[dict[str, Any]]) -> None:
+        if self._os is not None:
+            self._os.indices.update_aliases(body={"actions": actions})
+        else:
+            self._es.indices.update_aliases(actions=actions)
+
+    def delete_index(self, name: str) -> None:
+        client = self._os or self._es
+        if self._os is not None:
+            client.indices.delete(index=name, ignore=404)
+        else:
+            client.options(ignore_status=404).indices.delete(index=name)
+
+
+def _status(exc: BaseException) -> int | None:
+    status = getattr(exc, "status_code", None)
+    if not isinstance(status, int):
+        status = getattr(getattr(exc, "meta", None), "status", None)
+    return status if isinstance(status, int) else None
+
+
+def _unavailable(exc: BaseException) -> bool:
+    """A fault worth retrying later: no connection, a timeout, an overloaded cluster."""
+    try:
+        import opensearchpy
+
+        if isinstance(exc, opensearchpy.ConnectionError):  # includes ConnectionTimeout
+            return True
+    except ImportError:  # pragma: no cover - opensearch-py is a dependency
+        pass
+    try:
+        import elastic_transport
+
+        if isinstance(exc, elastic_transport.ConnectionError | elastic_transport.ConnectionTimeout):
+            return True
+    except ImportError:  # pragma: no cover
+        pass
+    return isinstance(exc, ConnectionError | TimeoutError) or _status(exc) in _RETRY_STATUS
+
+
+def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    try:
+        return fn(*args, **kwargs)
+    except SearchUnavailable:
+        raise
+    except Exception as exc:
+        if _unavailable(exc):
+            raise SearchUnavailable(f"search cluster unavailable: {exc}") from exc
+        raise
+
+
+# -- the backend ---------------------------------------------------------------------------
+
+
+class ClusterSearch:
+    """SearchBackend on an Elasticsearch 8/9 or OpenSearch 2 cluster.
+
+    Nothing is contacted before the first call, so a service starts while the cluster is
+    down; each call then raises SearchUnavailable until it is back.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        alias: str = "dossier-pages",
+        refresh: Refresh = "wait_for",
+        timeout: float = 30.0,
+    ) -> None:
+        self.url = url
+        self.alias = alias
+        self.refresh = refresh  # writes visible to the next search; False for bulk loads
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._client: _Client | None = None
+        self._ready = False
+
+    def __repr__(self) -> str:
+        return f"ClusterSearch({self.url!r}, alias={self.alias!r})"
+
+    def __enter__(self) -> ClusterSearch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- connection and index lifecycle ----------------------------------------------------
+
+    def _conn(self) -> _Client:
+        with self._lock:
+            if self._client is None:
+                self._client = _Client(self.url, self.timeout)
+            if not self._ready:
+                client = self._client
+                if not _call(client.alias_targets, self.alias):
+                    # First start: v1 with the alias, or the existing newest version (an alias
+                    # lost by hand) put back behind it.
+                    versions = self._versions(client)
+                    if versions:
+                        _call(
+                            client.update_aliases,
+                            [{"add": {"index": versions[-1][1], "alias": self.alias}}],
+                        )
+                    else:
+                        name = f"{self.alias}-v1"
+                        created = _call(client.create_index, name, {self.alias: {}})
+                        # False: another process made it at the same moment.
+                        if not created and not _call(client.alias_targets, self.alias):
+                            _call(
+                                client.update_aliases,
+                                [{"add": {"index": name, "alias": self.alias}}],
+                            )
+                self._ready = True
+            return self._client
+
+    def _versions(self, client: _Client) -> list[tuple[int, str]]:
+        found = _call(client.indices, f"{self.alias}-v*")
+        out = []
+        for name in found:
+            m = _VERSIONED.search(name)
+            if m and name == f"{self.alias}-v{m.group(1)}":
+                out.append((int(m.group(1)), name))
+        return sorted(out)
+
+    @property
+    def engine(self) -> str:
+        """'opensearch 2.19.6' or 'elasticsearch 8.x': which cluster answered."""
+        client = self._conn()
+        return f"{client.distribution} {client.version}"
+
+    def current_index(self) -> str:
+        """The versioned index the alias points at now."""
+        targets = _call(self._conn().alias_targets, self.alias)
+        return targets[-1]
+
+    # -- SearchBackend ---------------------------------------------------------------------
+
+    def index(self, doc: IndexDoc) -> None:
+        self.index_many([doc])
+
+    def index_many(self, docs: Iterable[IndexDoc]) -> int:
+        """Bulk-index documents (insert or replace); returns how many were written."""
+        return self._bulk_load(self.alias, docs, self.refresh)
+
+    def _bulk_load(self, index: str, docs: Iterable[IndexDoc], refresh: Refresh) -> int:
+        client = self._conn()
+        written = 0
+        chunk: list[IndexDoc] = []
+        it: Iterator[IndexDoc] = iter(docs)
+        while True:
+            chunk = [d for _, d in zip(range(BULK_CHUNK), it, strict=False)]
+            if not chunk:
+                break
+            ops: list[dict[str, Any]] = []
+            for doc in chunk:
+                ops.append({"index": {"_index": index, "_id": str(doc.document_id)}})
+                ops.append(to_source(doc))
+            resp = _call(client.bulk, ops, refresh)
+            if resp.get("errors"):
+                failed = [
+                    item["index"] for item in resp.get("items", []) if "error" in item["index"]
+                ]
+                statuses = {int(f.get("status", 0)) for f in failed}
+                if statuses and statuses <= _RETRY_STATUS:
+                    raise SearchUnavailable(f"search cluster rejected {len(failed)} documents")
+                raise RuntimeError(f"bulk indexing failed: {failed[:3]}")
+            written += len(chunk)
+        return written
+
+    def delete(self, document_id: int) -> None:
+        client = self._conn()
+        _call(client.delete, self.alias, str(document_id), self.refresh)
+
+    def count(self) -> int:
+        client = self._conn()
+        return _call(client.count, self.alias)
+
+    def clear(self) -> None:
+        """Empty the index: an empty next version behind the alias (no delete_by_query, which
+        needs the reindex module, and no deleted documents left in segments)."""
+        self.reindex([])
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+                self._ready = False
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        query.validate()
+        if query.page * query.size > MAX_RESULT_WINDOW:
+            raise ValueError(f"page too deep: only the first {MAX_RESULT_WINDOW} hits can be paged")
+        body, words = build_search(query)
+        client = self._conn()
+        resp = _call(client.search, self.alias, body)
+        hits_block = resp["hits"]
+        aggs = resp.get("aggregations", {})
+        if query.group_by_case:
+            total = int(aggs["cases"]["value"])
+        else:
+            total = int(hits_block["total"]["value"])
+        hits = [self._hit(h, words) for h in hits_block["hits"]]
+        facets = {
+            name: [{"value": b["key"], "count": int(b["doc_count"])} for b in aggs[name]["buckets"]]
+            for name in FACETS
+        }
+        return SearchResult(total=total, hits=hits, facets=facets)
+
+    @staticmethod
+    def _hit(raw: dict[str, Any], words: list[Text]) -> SearchHit:
+        src = raw["_source"]
+        page: int | None = None
+        highlights: list[str] = []
+        inner = raw.get("inner_hits", {}).get("best_page", {}).get("hits", {}).get("hits", [])
+        if inner:
+            best = inner[0]["_source"]
+            page = int(best["page"])
+            highlights = snippets(best.get("text", ""), words)
+        score = raw.get("_score")
+        return SearchHit(
+            document_id=int(src["document_id"]),
+            case_id=int(src["case_id"]),
+            filename=src["filename"],
+            score=round(float(score), 6) if score is not None and words else 0.0,
+            page=page,
+            highlights=highlights,
+            case_number=src.get("case_number"),
+            doc_type=src.get("doc_type"),
+            court=src.get("court"),
+            date=src.get("date"),
+            charges=list(src.get("charges") or []),
+        )
+
+    # -- reindex with an alias switch ------------------------------------------------------
+
+    def reindex(self, docs: Iterable[IndexDoc]) -> str:
+        """Build the next index version from docs, switch the alias atomically, drop the old.
+
+        Searches keep hitting the old version until the switch. Documents written through
+        the alias while this runs land in the old index; the caller re-sends those (the
+        outbox), or runs this from the data pool while writes are paused.
+        Returns the new index name.
+        """
+        client = self._conn()
+        versions = self._versions(client)
+        new = f"{self.alias}-v{(versions[-1][0] if versions else 0) + 1}"
+        _call(client.create_index, new)
+        try:
+            self._bulk_load(new, docs, False)
+            _call(client.refresh, new)
+        except BaseException:
+            _call(client.delete_index, new)
+            raise
+        old = _call(client.alias_targets, self.alias)
+        actions: list[dict[str, Any]] = [{"remove": {"index": o, "alias": self.alias}} for o in old]
+        actions.append({"add": {"index": new, "alias": self.alias}})
+        _call(client.update_aliases, actions)
+        for _, name in versions:
+            if name != new:
+                _call(client.delete_index, name)
+        return new

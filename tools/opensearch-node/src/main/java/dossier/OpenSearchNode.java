@@ -1,0 +1,84 @@
+package dossier;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.opensearch.analysis.common.CommonAnalysisPlugin;
+import org.opensearch.common.logging.LogConfigurator;
+import org.opensearch.common.settings.Settings;
+import org.opensearch.node.InternalSettingsPreparer;
+import org.opensearch.node.Node;
+import org.opensearch.plugins.Plugin;
+import org.opensearch.transport.Netty4Plugin;
+
+/**
+ * One OpenSearch node assembled from Maven Central jars, for tests and development.
+ *
+ * Plugins are loaded from the classpath the way OpenSearch's test framework (MockNode) does:
+ * the protected Node constructor takes plugin classes. No security plugin: plain HTTP on
+ * 127.0.0.1 only.
+ *
+ * Usage: java -cp 'target/lib/*:target/classes' dossier.OpenSearchNode HTTP_PORT HOME_DIR
+ */
+public final class OpenSearchNode extends Node {
+
+    private static final List<Class<? extends Plugin>> PLUGINS =
+        List.of(Netty4Plugin.class, CommonAnalysisPlugin.class);
+
+    private OpenSearchNode(Settings settings, Collection<Class<? extends Plugin>> plugins) {
+        super(InternalSettingsPreparer.prepareEnvironment(settings, java.util.Map.of(), null, () -> "dossier-node"),
+              plugins, false);
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2) {
+            System.err.println("usage: OpenSearchNode HTTP_PORT HOME_DIR");
+            System.exit(2);
+        }
+        int port = Integer.parseInt(args[0]);
+        Path home = Path.of(args[1]).toAbsolutePath();
+        Files.createDirectories(home.resolve("data"));
+        Files.createDirectories(home.resolve("logs"));
+        Files.createDirectories(home.resolve("config"));
+        Settings settings = Settings.builder()
+            .put("cluster.name", "dossier-dev")
+            .put("node.name", "dossier-node")
+            .put("path.home", home.toString())
+            .put("path.data", home.resolve("data").toString())
+            .put("path.logs", home.resolve("logs").toString())
+            .put("network.host", "127.0.0.1")
+            .put("http.port", port)
+            .put("transport.port", port + 100)
+            .put("discovery.type", "single-node")
+            .put("action.auto_create_index", false)
+            // A disk that is nearly full must not turn the index read-only in tests.
+            .put("cluster.routing.allocation.disk.threshold_enabled", false)
+            .build();
+        LogConfigurator.registerErrorListener();
+        LogConfigurator.configureWithoutConfig(settings);
+        Node node = new OpenSearchNode(settings, PLUGINS);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                node.close();
+                node.awaitClose(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                e.printStackTrace();
+            } finally {
+                stopped.countDown();
+            }
+        }, "dossier-node-shutdown"));
+        try {
+            node.start();
+        } catch (Throwable t) {  // a half-started node keeps non-daemon threads: exit for sure
+            t.printStackTrace();
+            Runtime.getRuntime().halt(1);
+        }
+        System.out.println("opensearch node started on http://127.0.0.1:" + port);
+        stopped.await();
+    }
+}
