@@ -333,12 +333,13 @@ def extract(files: list[Path],
 
 @app.command()
 def reindex() -> None:
-    """Rebuild the search index from the data pool."""
-    from sqlalchemy import select
+    """Rebuild the search index from the data pool (on a cluster: a new index version, then an
+    atomic alias switch, so searches never see a half-built index)."""
+    from sqlalchemy import delete, select
     from tqdm import tqdm
 
     from models.db import session_scope
-    from models.schema import DocStatus, Document
+    from models.schema import DocStatus, Document, IndexOutbox
     from workers import engines, pipeline
 
     settings = _ready()
@@ -346,9 +347,16 @@ def reindex() -> None:
     with session_scope(settings.db_url) as s:
         ids = list(s.execute(select(Document.id).where(Document.status == DocStatus.processed)
                              .order_by(Document.id)).scalars())
-    backend.clear()
-    for doc_id in tqdm(ids, desc="reindex", unit="doc"):
-        backend.index(pipeline.index_doc(settings, doc_id))
+    docs = (pipeline.index_doc(settings, i) for i in tqdm(ids, desc="reindex", unit="doc"))
+    rebuild = getattr(backend, "reindex", None)
+    if rebuild is not None:
+        typer.echo(f"alias now points at {rebuild(docs)}")
+    else:
+        backend.clear()
+        for doc in docs:
+            backend.index(doc)
+    with session_scope(settings.db_url) as s:
+        s.execute(delete(IndexOutbox).where(IndexOutbox.document_id.in_(ids)))
     typer.echo(f"indexed {len(ids)} documents")
 
 

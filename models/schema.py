@@ -248,6 +248,18 @@ class Task(Base):
     __table_args__ = (Index("ix_tasks_document_state", "document_id", "state"),)
 
 
+class IndexOutbox(Base):
+    """Search-index work that could not be done because the engine was down; flushed later."""
+
+    __tablename__ = "index_outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(Integer, unique=True)  # no FK: deletes queue too
+    op: Mapped[str] = mapped_column(String(10), default="index")  # index | delete
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Stamp, default=utcnow)
+
+
 class CaseVector(Base):
     """The embedding of a case's facts; the in-process vector index is rebuilt from these rows."""
 

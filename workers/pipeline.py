@@ -220,8 +220,15 @@ def index_doc(settings: Settings, doc_id: int) -> Any:
 
 
 def run_index(settings: Settings, task_id: int) -> None:
+    """Index the document; when the engine is down, park it in the outbox and go on."""
+    from search.base import SearchUnavailable
+    from workers import outbox
+
     doc_id, _, _ = _task_doc(settings, task_id)
-    engines.search_backend(settings).index(index_doc(settings, doc_id))
+    try:
+        engines.search_backend(settings).index(index_doc(settings, doc_id))
+    except SearchUnavailable as exc:
+        outbox.park(settings, doc_id, str(exc))
 
 
 def case_text(fields: dict[str, Any], facts: str, pages: list[str]) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy import or_, select
 from models.db import session_scope
 from models.schema import Task, TaskState
 from models.settings import Settings
+from workers import outbox
 from workers.progress import fail
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def sweep(settings: Settings, enqueue: Callable[[int, str], None]) -> int:
 
 
 class Sweeper(threading.Thread):
-    """Runs ``sweep`` periodically inside a worker process."""
+    """Runs ``sweep`` and the index-outbox flush periodically inside a worker process."""
 
     def __init__(self, settings: Settings, enqueue: Callable[[int, str], None],
                  every_s: float) -> None:
@@ -71,6 +72,7 @@ class Sweeper(threading.Thread):
         while True:
             try:
                 sweep(self.settings, self.enqueue)
+                outbox.flush(self.settings)
             except Exception:
                 log.exception("orphan sweep failed; will try again")
             if self._stop_event.wait(self.every_s):
