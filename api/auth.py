@@ -24,6 +24,25 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def hash_password(password: str) -> str:
+    from argon2 import PasswordHasher
+
+    return PasswordHasher().hash(password)
+
+
+def verify_password(stored: str | None, password: str) -> bool:
+    """Constant-time argon2 check; a user without a password cannot sign in with one."""
+    from argon2 import PasswordHasher
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    if not stored:
+        return False
+    try:
+        return bool(PasswordHasher().verify(stored, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def get_or_create_agency(s: Session, code: str, name: str | None = None,
                          kind: str = "other") -> Agency:
     agency = s.execute(select(Agency).where(Agency.code == code)).scalar_one_or_none()
@@ -34,13 +53,15 @@ def get_or_create_agency(s: Session, code: str, name: str | None = None,
     return agency
 
 
-def add_user(s: Session, name: str, role: str, agency_code: str) -> User:
+def add_user(s: Session, name: str, role: str, agency_code: str,
+             password: str | None = None) -> User:
     if role not in Role.__members__:
         raise AuthError(f"unknown role {role!r}; use one of {', '.join(Role.__members__)}")
     if s.execute(select(User).where(User.name == name)).scalar_one_or_none() is not None:
         raise AuthError(f"user {name!r} exists already")
     agency = get_or_create_agency(s, agency_code)
-    user = User(name=name, role=role, agency_id=agency.id)
+    user = User(name=name, role=role, agency_id=agency.id,
+                password_hash=hash_password(password) if password else None)
     s.add(user)
     s.flush()
     audit.record(s, "user.create", object_type="user", object_id=user.id,

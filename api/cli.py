@@ -55,7 +55,10 @@ def migrate() -> None:
 @user_app.command("add")
 def user_add(name: str,
              role: Annotated[str, typer.Option(help="clerk|prosecutor|judge|admin")],
-             agency: Annotated[str, typer.Option(help="agency code, created if new")]) -> None:
+             agency: Annotated[str, typer.Option(help="agency code, created if new")],
+             password: Annotated[str | None, typer.Option(
+                 help="also allow signing in with this password (POST /api/v1/login)")] = None
+             ) -> None:
     """Create a user and print a bearer token (alone on the last line)."""
     from api.auth import AuthError, add_user, issue_token
     from models.db import session_scope
@@ -63,7 +66,7 @@ def user_add(name: str,
     settings = _ready()
     try:
         with session_scope(settings.db_url) as s:
-            user = add_user(s, name, role, agency)
+            user = add_user(s, name, role, agency, password)
             token = issue_token(s, user, settings.token_ttl_hours)
     except AuthError as exc:
         raise _fail(str(exc)) from exc
@@ -358,6 +361,30 @@ def reindex() -> None:
     with session_scope(settings.db_url) as s:
         s.execute(delete(IndexOutbox).where(IndexOutbox.document_id.in_(ids)))
     typer.echo(f"indexed {len(ids)} documents")
+
+
+@app.command()
+def transfer(case_id: int, to: Annotated[str, typer.Option(help="receiving agency code")],
+             user: Annotated[str, typer.Option(help="acting user")] = "admin",
+             note: str | None = None) -> None:
+    """Transfer (移送) a case to another agency; its users then see the case."""
+    from sqlalchemy import select
+
+    from api.routes_access import transfer_case
+    from models.db import session_scope
+    from models.schema import User
+
+    settings = _ready()
+    with session_scope(settings.db_url) as s:
+        u = s.execute(select(User).where(User.name == user)).scalar_one_or_none()
+        if u is None:
+            raise _fail(f"no user {user!r}")
+        s.expunge(u)
+    try:
+        out = transfer_case(settings, u, case_id, to, note)
+    except (LookupError, ValueError) as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(json.dumps(out, ensure_ascii=False))
 
 
 @audit_app.command("verify")

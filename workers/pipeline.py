@@ -220,11 +220,14 @@ def index_doc(settings: Settings, doc_id: int) -> Any:
 
 
 def run_index(settings: Settings, task_id: int) -> None:
-    """Index the document; when the engine is down, park it in the outbox and go on."""
+    index_document(settings, _task_doc(settings, task_id)[0])
+
+
+def index_document(settings: Settings, doc_id: int) -> None:
+    """Index a document; when the engine is down, park it in the outbox and go on."""
     from search.base import SearchUnavailable
     from workers import outbox
 
-    doc_id, _, _ = _task_doc(settings, task_id)
     try:
         engines.search_backend(settings).index(index_doc(settings, doc_id))
     except SearchUnavailable as exc:
