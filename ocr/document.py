@@ -94,10 +94,75 @@ def open_document(
     raise UnsupportedType(f"cannot open documents of type {mime!r}")
 
 
-def ocr_page(number: int, image: Image.Image, engine: OcrEngine) -> PageResult:
-    """OCR one page image into a PageResult with lines in reading order."""
-    lines = reading_order(engine.recognize(image))
-    confidence = sum(line.confidence for line in lines) / len(lines) if lines else None
+# Page quality (PageResult.flags). Confidences are the engine's 0..1 line scores.
+REVIEW_LINE_CONFIDENCE = 0.80  # a line below this is flagged for a person to check
+LOW_PAGE_CONFIDENCE = 0.85  # mean line confidence below this: "low_confidence"
+UNREADABLE_CONFIDENCE = 0.60  # ...below this, or ink but no text: "unreadable"
+# Recognise the page turned by 180° too when its confidence is below this (PP-OCR reads
+# upright pages at ~0.99, upside-down ones at ~0.6); an engine may set its own ``flip_below``.
+FLIP_BELOW = 0.90
+BLANK_INK_FRACTION = 0.002  # a page with less ink than this is blank, not unreadable
+FLAGS = (
+    "blank",
+    "unreadable",
+    "low_confidence",
+    "review",
+    "rotated_90",
+    "rotated_180",
+    "rotated_270",
+    "deskewed",
+    "scaled_*",
+    "seal_suppressed",
+    "contrast_stretched",
+    "binarized",
+)
+
+
+def ocr_page(
+    number: int,
+    image: Image.Image,
+    engine: OcrEngine,
+    *,
+    preprocess: bool = True,
+    binarize: bool = False,
+) -> PageResult:
+    """OCR one page image into a PageResult with lines in reading order.
+
+    With ``preprocess`` the page is cleaned up first (``ocr.preprocess.prepare``: dpi, red
+    seals, faint copies, orientation, skew); a page whose confidence stays low is also
+    recognised turned by 180° and the better reading kept. Boxes are always in the pixels of
+    ``image`` as given. ``flags`` tell what was done and whether a person should look.
+    """
+    from ocr.preprocess import Prepared, prepare
+
+    if preprocess:
+        prep = prepare(image, binarize=binarize)
+    else:
+        prep = Prepared(image=image, original_size=image.size)
+    lines = reading_order(engine.recognize(prep.image))
+    flip_below = float(getattr(engine, "flip_below", FLIP_BELOW))
+    if preprocess and page_confidence(lines) < flip_below and prep.ink_fraction > 0:
+        flipped = prep.flipped()
+        other = reading_order(engine.recognize(flipped.image))
+        if _reading_score(other) > _reading_score(lines):
+            prep, lines = flipped, other
+    lines = [Line(ln.text, prep.to_original(ln.box), ln.confidence) for ln in lines]
+    confidence = sum(ln.confidence for ln in lines) / len(lines) if lines else None
+    flags = [s for s in prep.steps if s.startswith("rotated_")]
+    flags += [s for s in prep.steps if s.startswith(("deskewed", "scaled_"))]
+    flags += [s for s in prep.steps if s in ("seal_suppressed", "contrast_stretched", "binarized")]
+    if not lines:
+        if prep.ink_fraction >= BLANK_INK_FRACTION or not preprocess:
+            flags.insert(0, "unreadable")
+            confidence = 0.0
+        else:
+            flags.insert(0, "blank")
+    elif confidence is not None and confidence < UNREADABLE_CONFIDENCE:
+        flags.insert(0, "unreadable")
+    elif confidence is not None and confidence < LOW_PAGE_CONFIDENCE:
+        flags.insert(0, "low_confidence")
+    if any(ln.confidence < REVIEW_LINE_CONFIDENCE for ln in lines):
+        flags.insert(1 if flags and flags[0] in ("unreadable", "low_confidence") else 0, "review")
     return PageResult(
         number=number,
         text="\n".join(line.text for line in lines),
@@ -107,15 +172,108 @@ def ocr_page(number: int, image: Image.Image, engine: OcrEngine) -> PageResult:
         width=float(image.width),
         height=float(image.height),
         confidence=confidence,
+        flags=flags,
     )
 
 
+def page_confidence(lines: list[Line]) -> float:
+    """Mean line confidence weighted by the number of characters (0.0 without lines)."""
+    weights = [max(len(line.text.strip()), 1) for line in lines]
+    total = sum(weights)
+    if not total:
+        return 0.0
+    return sum(w * line.confidence for w, line in zip(weights, lines, strict=True)) / total
+
+
+def lines_for_review(page: PageResult) -> list[int]:
+    """Indexes of ``page.lines`` a person should check (confidence below the review bar)."""
+    if page.method != "ocr":
+        return []
+    return [i for i, ln in enumerate(page.lines) if ln.confidence < REVIEW_LINE_CONFIDENCE]
+
+
+def _reading_score(lines: list[Line]) -> float:
+    """How much text was read confidently: upside-down text reads as few, unsure characters."""
+    return sum(len(line.text.strip()) * line.confidence**2 for line in lines)
+
+
 def reading_order(lines: list[Line]) -> list[Line]:
+    """Lines in reading order: two-column pages column by column, otherwise row by row.
+
+    A page has two columns when a vertical gutter in its middle part separates at least three
+    lines on each side, each side's lines mostly fill their column (so a table, whose short
+    cells also leave vertical gaps, stays row by row), and few lines cross it. Lines that do
+    cross it (a title, a heading, a footer spanning both columns) split the page into bands;
+    each band is read left column first, then right column.
+    """
+    gutter = _column_gutter(lines)
+    if gutter is None:
+        return _rows(lines)
+    ordered: list[Line] = []
+    band: list[Line] = []
+
+    def flush() -> None:
+        ordered.extend(_rows([ln for ln in band if ln.box[2] <= gutter]))
+        ordered.extend(_rows([ln for ln in band if ln.box[0] >= gutter]))
+        band.clear()
+
+    for line in sorted(lines, key=lambda ln: ((ln.box[1] + ln.box[3]) / 2, ln.box[0])):
+        if line.box[0] < gutter < line.box[2]:
+            flush()
+            ordered.append(line)
+        else:
+            band.append(line)
+    flush()
+    return ordered
+
+
+MIN_COLUMN_LINES = 3
+MAX_CROSSING = 0.25  # at most this share of the lines may span the gutter (titles, headings)
+COLUMN_FILL = 0.6  # a column's lines are at least this wide (median) relative to the column
+
+
+def _column_gutter(lines: list[Line]) -> float | None:
+    """The x of a two-column gutter, or None for a single column (or a table)."""
+    if len(lines) < 2 * MIN_COLUMN_LINES:
+        return None
+    x_min = min(ln.box[0] for ln in lines)
+    x_max = max(ln.box[2] for ln in lines)
+    width = x_max - x_min
+    if width <= 0:
+        return None
+    heights = sorted(ln.box[3] - ln.box[1] for ln in lines)
+    min_gap = 0.5 * heights[len(heights) // 2]
+    best: tuple[int, float, float] | None = None  # (crossing, -gap, x)
+    for x in sorted({ln.box[2] for ln in lines}):
+        if not x_min + 0.3 * width <= x <= x_min + 0.7 * width:
+            continue
+        left = [ln for ln in lines if ln.box[2] <= x]
+        right = [ln for ln in lines if ln.box[0] > x]
+        crossing = len(lines) - len(left) - len(right)
+        if len(left) < MIN_COLUMN_LINES or len(right) < MIN_COLUMN_LINES:
+            continue
+        if crossing > MAX_CROSSING * len(lines):
+            continue
+        gap = min(ln.box[0] for ln in right) - x
+        if gap < min_gap:
+            continue
+        gutter = x + gap / 2
+        left_w = sorted(ln.box[2] - ln.box[0] for ln in left)[len(left) // 2]
+        right_w = sorted(ln.box[2] - ln.box[0] for ln in right)[len(right) // 2]
+        if left_w < COLUMN_FILL * (gutter - x_min) or right_w < COLUMN_FILL * (x_max - gutter):
+            continue
+        key = (crossing, -gap, gutter)
+        if best is None or key < best:
+            best = key
+    return best[2] if best is not None else None
+
+
+def _rows(lines: list[Line]) -> list[Line]:
     """Top-to-bottom, and left-to-right within a row.
 
     Boxes join a row only when their vertical centres are within half a line height and they
     do not overlap horizontally, so slightly skewed full-width lines (whose boxes overlap
-    vertically) keep their top-to-bottom order. Two-column layout is not handled yet.
+    vertically) keep their top-to-bottom order.
     """
 
     def centre(line: Line) -> float:

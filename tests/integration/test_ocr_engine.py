@@ -6,6 +6,7 @@ keep it that way on the 2-core CI machine.
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ from ocr.document import open_document
 from ocr.engines import get_engine
 from ocr.errors import EngineUnavailable
 from ocr.metrics import cer, edit_distance, normalize
-from ocr.sniff import PDF, sniff
+from ocr.sniff import PDF, PNG, sniff
 from tests import conftest_data
 from tests.scans.generate import degrade, make_pdf, make_text_pdf, paragraphs, render_pages
 
@@ -167,3 +168,31 @@ def test_cer() -> None:
     assert cer("abcd", "abxd") == 0.25
     assert cer("", "") == 0.0 and cer("", "x") == 1.0
     assert edit_distance("kitten", "sitting") == 3
+
+
+@pytest.mark.slow
+def test_turned_skewed_sealed_scan_is_cleaned_up_before_ocr(
+    rapid: OcrEngine, record_property: Callable[[str, object], None]
+) -> None:
+    """A sheet fed sideways (90°), 2.5° askew, with a red seal over the text: one page, read
+    upside down first (low confidence), then turned by 180° more."""
+    page, truth = render_pages(judgment_text(), max_lines=25)[0]
+    scan = degrade(page, rotate=90, skew_deg=2.5, seal=True, noise=6.0, jpeg_quality=70, seed=4)
+    buf = io.BytesIO()
+    scan.save(buf, "PNG", dpi=(300, 300))
+    with open_document(buf.getvalue(), PNG) as doc:
+        started = time.perf_counter()
+        result = doc.read_page(1, lambda: rapid)
+        seconds = time.perf_counter() - started
+    error = cer(truth, result.text)
+    record_property("cer", error)
+    print(f"\nrapidocr turned+skewed+sealed page: CER {error:.4%}, {seconds:.1f} s, {result.flags}")
+    assert error < 0.01, result.text
+    assert {"rotated_270", "deskewed", "seal_suppressed"} <= set(result.flags)
+    assert "unreadable" not in result.flags and "low_confidence" not in result.flags
+    # boxes are in the pixels of the upload (a landscape image), not of the cleaned-up page
+    assert (result.width, result.height) == (float(scan.width), float(scan.height))
+    for line in result.lines:
+        x0, y0, x1, y1 = line.box
+        assert 0 <= x0 < x1 <= result.width and 0 <= y0 < y1 <= result.height
+        assert y1 - y0 > x1 - x0  # text lines run vertically on the sideways sheet
