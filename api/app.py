@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from typing import Any
 
-from api import routes_documents, routes_search, routes_sentencing
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from api import routes_access, routes_documents, routes_search, routes_sentencing, web
 from api.routes_fields import router as fields_router
 from models.db import migrate
 from models.settings import Settings, get_settings
@@ -17,10 +21,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="E-dossier intelligence service", version="0.1.0",
                   description="Scanned criminal case files → OCR → fields → search → similar cases")
     app.state.settings = settings
+    app.state.login_limiter = routes_access.RateLimiter(limit=5, window_s=60)
+    app.include_router(routes_access.router)
     app.include_router(routes_documents.router)
     app.include_router(routes_search.router)
     app.include_router(routes_sentencing.router)
     app.include_router(fields_router)
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
+
+    @app.exception_handler(OverflowError)
+    async def out_of_range(request: Request, exc: OverflowError) -> JSONResponse:
+        # An id beyond 64 bits cannot name a row; say so instead of failing in the driver.
+        return JSONResponse({"detail": "a number in the request is out of range"}, 422)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

@@ -120,6 +120,25 @@ def get_file(document_id: int, settings: SettingsDep, user: UserDep) -> Response
         "X-Content-SHA256": doc.sha256})
 
 
+@router.get("/documents/{document_id}/searchable.pdf")
+def get_searchable_pdf(document_id: int, settings: SettingsDep, user: UserDep) -> Response:
+    """The scan as a searchable PDF: page images with the recognised text invisible on top."""
+    from workers.exports import NoPageImages, searchable_pdf
+
+    doc = visible_document(settings, user, document_id)
+    if doc.status != "processed":
+        raise HTTPException(409, f"document {document_id} is not processed yet ({doc.status})")
+    try:
+        pdf = searchable_pdf(settings, doc.id)
+    except NoPageImages as exc:
+        raise HTTPException(409, str(exc)) from exc
+    with session_scope(settings.db_url) as s:
+        audit.record(s, "document.download", user_id=user.id, object_type="document",
+                     object_id=doc.id, detail={"variant": "searchable.pdf"})
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f"attachment; filename=\"document-{doc.id}-searchable.pdf\""})
+
+
 @router.post("/documents/{document_id}/retry", status_code=202)
 def retry(document_id: int, settings: SettingsDep, user: UserDep) -> dict[str, Any]:
     """Process a document again (after a failure); the original is reused, nothing re-uploaded."""

@@ -124,6 +124,16 @@ def test_upload_travels_the_whole_way(mode: str, env: Callable[..., dict[str, st
     assert set(hit) >= {"document_id", "case_id", "filename", "score", "page", "highlights"}
     assert hit["page"] == 1 and any("<em>" in h for h in hit["highlights"])
 
+    pdf_back = client.get(f"/api/v1/documents/{scan['document_id']}/searchable.pdf")
+    assert pdf_back.status_code == 200 and pdf_back.content.startswith(b"%PDF")
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf_back.content)) as searchable:
+        layer = "".join(searchable.pages[0].extract_text().split())
+    assert phrase in layer  # the invisible text layer carries the OCR text
+
     doc = client.get(f"/api/v1/documents/{scan['document_id']}").json()
     charges = [c for d in doc["fields"]["defendants"] for c in d["charges"]]
     assert "盗窃罪" in charges

@@ -1,0 +1,491 @@
+"""Web pages for clerks, prosecutors and judges: server-rendered Jinja2 plus a little JavaScript.
+
+The pages take the same bearer token as the REST API: /login validates it and keeps it in an
+HttpOnly, SameSite=Strict cookie. Every page calls the very functions the REST routes call, so
+visibility (404, never 403, for what the user may not see), auditing and validation are shared.
+The few JSON endpoints under /web/api exist because the HttpOnly cookie is not readable by the
+page's JavaScript: they authenticate by the cookie and delegate to the REST functions.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from api import routes_documents, routes_search, routes_sentencing
+from api.auth import user_for_token, visible_case_ids
+from api.deps import SettingsDep, visible_document
+from api.routes_fields import Correction, correct_field
+from api.routes_sentencing import SentencingRequest
+from models.db import session_scope
+from models.schema import Case, Document, FieldValue, Party, User
+from models.settings import Settings
+
+COOKIE = "dossier_token"
+HERE = Path(__file__).parent
+STATIC_DIR = HERE / "static"
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+ROLE_NAMES = {"clerk": "书记员", "prosecutor": "检察官", "judge": "法官", "admin": "管理员"}
+STATUS_NAMES = {"received": "已接收", "processing": "处理中", "processed": "已完成",
+                "failed": "失败"}
+FACET_NAMES = {"charge": "罪名", "court": "机关", "doc_type": "文书类型", "year": "年份"}
+FIELD_NAMES = {
+    "case_number": "案号", "court": "法院", "procuratorate": "检察院", "doc_type": "文书类型",
+    "judgment_date": "裁判日期", "defendants": "被告人", "victims": "被害人", "name": "姓名",
+    "gender": "性别", "birth_date": "出生日期", "ethnicity": "民族", "charges": "罪名",
+    "sentence": "刑罚", "principal": "主刑", "term_months": "刑期（月）",
+    "probation_months": "缓刑（月）", "fine_yuan": "罚金（元）", "confiscation": "没收",
+    "amount_yuan": "涉案金额（元）", "mitigating": "从轻情节", "aggravating": "从重情节",
+    "custody": "强制措施", "measure": "措施", "date": "日期", "authority": "机关",
+    "place": "地点", "prosecutor": "公诉机关", "education": "文化程度", "occupation": "职业",
+    "id_number": "身份证号", "address": "住址", "counsel": "辩护人",
+    "defense_counsel": "辩护人", "prior_record": "前科", "amount_involved_yuan": "涉案金额（元）",
+    "blood_alcohol_mg_per_100ml": "血液酒精含量（mg/100ml）", "notes": "备注",
+    "drug_quantity_g": "毒品数量（克）", "injury": "伤情", "evidence": "证据",
+}
+SIGNAL_NAMES = {"lexical": "词面", "dense": "语义", "charges": "罪名", "exact_charges": "罪名完全一致",
+                "related_charges": "相关罪名", "circumstances": "情节", "amount": "金额",
+                "alcohol": "酒精含量", "quantity": "数量"}
+templates.env.globals.update(ROLE_NAMES=ROLE_NAMES, STATUS_NAMES=STATUS_NAMES,
+                             FACET_NAMES=FACET_NAMES, SIGNAL_NAMES=SIGNAL_NAMES)
+
+router = APIRouter(include_in_schema=False)
+
+
+# --- the signed-in user ------------------------------------------------------------------------
+def _token_user(settings: Settings, token: str | None) -> User | None:
+    if not token:
+        return None
+    with session_scope(settings.db_url) as s:
+        user = user_for_token(s, token)
+        if user is not None:
+            s.expunge(user)
+        return user
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: never redirect off the site after sign-in."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def page_user(request: Request, settings: SettingsDep) -> User:
+    """The cookie's user; otherwise off to the sign-in page (and back here afterwards)."""
+    user = _token_user(settings, request.cookies.get(COOKIE))
+    if user is None:
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise HTTPException(303, "sign in first",
+                            headers={"Location": "/login?" + urlencode({"next": here})})
+    return user
+
+
+def api_user(request: Request, settings: SettingsDep) -> User:
+    """The cookie's user for the page's fetch() calls; 401 JSON otherwise. State-changing calls
+    must come from our own pages (same Origin when the browser sends one, and our header)."""
+    if request.method != "GET":
+        origin = request.headers.get("origin")
+        host = request.headers.get("host")
+        if request.headers.get("x-dossier-web") != "1" or (
+                origin and host and origin.split("://", 1)[-1] != host):
+            raise HTTPException(403, "cross-site request refused")
+    user = _token_user(settings, request.cookies.get(COOKIE))
+    if user is None:
+        raise HTTPException(401, "not signed in")
+    return user
+
+
+PageUser = Annotated[User, Depends(page_user)]
+ApiUser = Annotated[User, Depends(api_user)]
+
+
+def _same_site_form(request: Request) -> None:
+    origin = request.headers.get("origin")
+    host = request.headers.get("host")
+    if origin and host and origin != "null" and origin.split("://", 1)[-1] != host:
+        raise HTTPException(403, "cross-site form refused")
+
+
+def render(request: Request, name: str, user: User | None, status_code: int = 200,
+           **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {"user": user, **context},
+                                      status_code=status_code)
+
+
+def error_page(request: Request, user: User | None, exc: HTTPException) -> HTMLResponse:
+    titles = {404: "未找到", 403: "无权操作", 409: "暂不可用", 400: "请求有误", 422: "请求有误"}
+    detail = ("您要查看的内容不存在，或不在您可查看的范围内。" if exc.status_code == 404
+              else str(exc.detail))
+    return render(request, "error.html", user, status_code=exc.status_code,
+                  title=titles.get(exc.status_code, "出错了"), detail=detail)
+
+
+# --- sign-in ------------------------------------------------------------------------------------
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/") -> HTMLResponse:
+    return render(request, "login.html", None, next=_safe_next(next), error=None)
+
+
+@router.post("/login", response_model=None)
+def login(request: Request, settings: SettingsDep, token: Annotated[str, Form()] = "",
+          next: Annotated[str, Form()] = "/") -> Response:
+    _same_site_form(request)
+    token = token.strip()
+    user = _token_user(settings, token)
+    if user is None:
+        return render(request, "login.html", None, status_code=401, next=_safe_next(next),
+                      error="令牌无效或已过期，请核对后重新粘贴。")
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(COOKIE, token, max_age=settings.token_ttl_hours * 3600, httponly=True,
+                        samesite="strict", secure=request.url.scheme == "https", path="/")
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request) -> RedirectResponse:
+    _same_site_form(request)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+    return response
+
+
+# --- home ---------------------------------------------------------------------------------------
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, settings: SettingsDep, user: PageUser) -> HTMLResponse:
+    with session_scope(settings.db_url) as s:
+        cases = visible_case_ids(s, user)
+        in_cases = Document.case_id.in_(cases)
+        by_status: dict[str, int] = {
+            st: n for st, n in s.execute(select(Document.status, func.count()).where(in_cases)
+                                         .group_by(Document.status)).all()}
+        fixed = aliased(FieldValue)
+        corrected = (select(fixed.id).where(fixed.document_id == FieldValue.document_id,
+                                            fixed.path == FieldValue.path,
+                                            fixed.corrected.is_(True)).exists())
+        review = s.execute(select(func.count()).select_from(FieldValue).join(Document)
+                           .where(in_cases, FieldValue.corrected.is_(False),
+                                  FieldValue.confidence < 0.8, ~corrected)).scalar_one()
+        docs = [{"id": d.id, "filename": d.filename, "status": d.status, "error": d.error,
+                 "doc_type": d.doc_type, "case_id": d.case_id, "case_number": num,
+                 "created_at": d.created_at}
+                for d, num in s.execute(select(Document, Case.case_number).join(Case)
+                                        .where(in_cases).order_by(Document.id.desc())
+                                        .limit(20)).all()]
+        case_rows = [{"id": c.id, "case_number": c.case_number, "documents": n}
+                     for c, n in s.execute(select(Case, func.count(Document.id))
+                                           .join(Document, Document.case_id == Case.id)
+                                           .where(Case.id.in_(cases)).group_by(Case.id)
+                                           .order_by(Case.id.desc()).limit(20)).all()]
+    counts = {"processing": by_status.get("processing", 0) + by_status.get("received", 0),
+              "failed": by_status.get("failed", 0), "processed": by_status.get("processed", 0),
+              "review": review}
+    return render(request, "home.html", user, counts=counts, docs=docs, cases=case_rows)
+
+
+# --- clerk: upload, progress, retry -------------------------------------------------------------
+@router.get("/upload", response_class=HTMLResponse)
+def upload_page(request: Request, user: PageUser) -> HTMLResponse:
+    if user.role not in ("clerk", "admin"):
+        return error_page(request, user, HTTPException(403, "只有书记员可以上传卷宗材料。"))
+    return render(request, "upload.html", user, results=None)
+
+
+@router.post("/upload", response_class=HTMLResponse)
+async def upload_form(request: Request, settings: SettingsDep, user: PageUser,
+                      files: Annotated[list[UploadFile], File()],
+                      case_number: Annotated[str | None, Form()] = None) -> HTMLResponse:
+    """The no-JavaScript path: upload every file, then show the same progress list."""
+    _same_site_form(request)
+    results = []
+    for f in files:
+        try:
+            r = await routes_documents.upload(settings, user, f, case_number or None)
+            results.append({"filename": f.filename, **r})
+        except HTTPException as exc:
+            results.append({"filename": f.filename, "error": str(exc.detail)})
+    return render(request, "upload.html", user, results=results)
+
+
+@router.post("/web/api/documents", status_code=202)
+async def api_upload(settings: SettingsDep, user: ApiUser,
+                     file: Annotated[UploadFile, File()],
+                     case_number: Annotated[str | None, Form()] = None) -> dict[str, Any]:
+    return await routes_documents.upload(settings, user, file, case_number or None)
+
+
+@router.get("/web/api/tasks/{task_id}")
+def api_task(task_id: int, settings: SettingsDep, user: ApiUser) -> dict[str, Any]:
+    return routes_documents.get_task(task_id, settings, user)
+
+
+@router.post("/web/api/documents/{document_id}/retry", status_code=202)
+def api_retry(document_id: int, settings: SettingsDep, user: ApiUser) -> dict[str, Any]:
+    return routes_documents.retry(document_id, settings, user)
+
+
+@router.post("/documents/{document_id}/retry", response_model=None)
+def retry_form(request: Request, document_id: int, settings: SettingsDep,
+               user: PageUser) -> Response:
+    _same_site_form(request)
+    try:
+        routes_documents.retry(document_id, settings, user)
+    except HTTPException as exc:
+        return error_page(request, user, exc)
+    return RedirectResponse("/", status_code=303)
+
+
+@router.put("/web/api/documents/{document_id}/fields/{path:path}")
+def api_correct(document_id: int, path: str, body: Correction, settings: SettingsDep,
+                user: ApiUser) -> dict[str, Any]:
+    return correct_field(document_id, path, body, settings, user)
+
+
+# --- document view ------------------------------------------------------------------------------
+def _leaves(value: Any, path: str = "") -> list[tuple[str, Any]]:
+    """(path, value) for every scalar of the fields tree; lists of strings stay one leaf."""
+    if isinstance(value, dict):
+        return [leaf for k, v in value.items() for leaf in _leaves(v, f"{path}/{k}" if path else k)]
+    if isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
+        return [leaf for i, v in enumerate(value) for leaf in _leaves(v, f"{path}/{i}")]
+    return [(path, value)]
+
+
+def _label(path: str) -> str:
+    parts = []
+    for p in path.split("/"):
+        parts.append(f"{int(p) + 1}" if p.isdigit() else FIELD_NAMES.get(p, p))
+    return " › ".join(parts)
+
+
+def _provenance(prov: dict[str, Any], path: str) -> dict[str, Any] | None:
+    """The provenance of a path, else of its nearest ancestor."""
+    parts = path.split("/")
+    for n in range(len(parts), 0, -1):
+        hit = prov.get("/".join(parts[:n]))
+        if hit:
+            return dict(hit)
+    return None
+
+
+@router.get("/documents/{document_id}", response_class=HTMLResponse)
+def document_page(request: Request, document_id: int, settings: SettingsDep, user: PageUser,
+                  page: int = 1) -> HTMLResponse:
+    try:
+        doc = routes_documents.get_document(document_id, settings, user)
+    except HTTPException as exc:
+        return error_page(request, user, exc)
+    page = max(1, min(page, doc["page_count"] or 1))
+    try:
+        page_data: dict[str, Any] | None = routes_documents.get_page(document_id, page,
+                                                                     settings, user)
+    except HTTPException:
+        page_data = None
+    fields = []
+    for path, value in _leaves(doc["fields"]):
+        prov = _provenance(doc["provenance"], path)
+        kind = ("number" if isinstance(value, int | float) and not isinstance(value, bool)
+                else "list" if isinstance(value, list) else "bool" if isinstance(value, bool)
+                else "text")
+        shown = ("、".join(map(str, value)) if isinstance(value, list)
+                 else "是" if value is True else "否" if value is False
+                 else "" if value is None else str(value))
+        fields.append({"path": path, "label": _label(path), "value": value, "shown": shown,
+                       "kind": kind, "prov": prov,
+                       "empty": value is None or value == [] or value == ""})
+    has_image = not doc["mime"].startswith("text/") and page_data is not None
+    return render(request, "document.html", user, doc=doc, page=page, page_data=page_data,
+                  fields=fields, has_image=has_image,
+                  can_edit=user.role in ("clerk", "admin"))
+
+
+@router.get("/documents/{document_id}/pages/{number}.png")
+def page_image(document_id: int, number: int, settings: SettingsDep,
+               user: PageUser) -> Response:
+    from workers.render import NoPageImage, page_png
+
+    doc = visible_document(settings, user, document_id)
+    try:
+        png = page_png(settings, doc.sha256, doc.mime, number, dpi=100)
+    except NoPageImage as exc:
+        raise HTTPException(404, str(exc)) from exc
+    return Response(png, media_type="image/png",
+                    headers={"Cache-Control": "private, max-age=3600"})
+
+
+# --- prosecutor: search, case -------------------------------------------------------------------
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request, settings: SettingsDep, user: PageUser, q: str = "",
+                charge: str | None = None, court: str | None = None,
+                doc_type: str | None = None, year: str | None = None,
+                group_by_case: bool = False, sort: str = "relevance",
+                page: int = 1) -> HTMLResponse:
+    params: dict[str, Any] = {k: v for k, v in {
+        "q": q, "charge": charge, "court": court, "doc_type": doc_type, "year": year,
+        "group_by_case": "1" if group_by_case else None,
+        "sort": sort if sort == "date" else None}.items() if v}
+    result, error = None, None
+    year_n = int(year) if year and year.isdigit() and 1900 <= int(year) <= 2100 else None
+    page = max(1, min(page, 1000))
+    if q or charge or court or doc_type or year_n:
+        try:
+            result = routes_search.search(
+                settings, user, q=q[:1000], charge=charge, court=court, doc_type=doc_type,
+                year=year_n, case_id=None, group_by_case=group_by_case,
+                sort="date" if sort == "date" else "relevance", page=page, size=10)
+        except HTTPException as exc:
+            error = str(exc.detail)
+
+    def link(**change: Any) -> str:
+        merged = {**params, **change}
+        merged.pop("page", None) if "page" not in change else None
+        return "/search?" + urlencode({k: v for k, v in merged.items() if v not in (None, "")})
+
+    return render(request, "search.html", user, q=q, params=params, result=result, error=error,
+                  page=page, link=link, group_by_case=group_by_case, sort=sort)
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, case_id: int, settings: SettingsDep,
+              user: PageUser) -> HTMLResponse:
+    try:
+        case = routes_search.get_case(case_id, settings, user)
+    except HTTPException as exc:
+        return error_page(request, user, exc)
+    with session_scope(settings.db_url) as s:
+        docs = [{"id": d.id, "filename": d.filename, "doc_type": d.doc_type, "status": d.status,
+                 "date": d.decision_date, "court": d.court, "pages": d.page_count}
+                for d in s.execute(select(Document).where(Document.case_id == case_id)
+                                   .order_by(Document.decision_date, Document.id)).scalars()]
+        parties: dict[tuple[str, str], dict[str, Any]] = {}
+        for p in s.execute(select(Party).where(Party.case_id == case_id)
+                           .order_by(Party.role, Party.position)).scalars():
+            parties.setdefault((p.role, p.name), {"role": p.role, "name": p.name,
+                                                  "gender": p.gender,
+                                                  "birth_date": p.birth_date})
+    return render(request, "case.html", user, case=case, docs=docs,
+                  parties=list(parties.values()))
+
+
+# --- judge: similar cases, sentencing -----------------------------------------------------------
+@router.get("/cases/{case_id}/similar", response_class=HTMLResponse)
+async def similar_page(request: Request, case_id: int, settings: SettingsDep,
+                       user: PageUser) -> HTMLResponse:
+    try:
+        case = await run_in_threadpool(routes_search.get_case, case_id, settings, user)
+        result = await routes_search.similar_cases(case_id, settings, user, k=10)
+    except HTTPException as exc:
+        return error_page(request, user, exc)
+    return render(request, "similar.html", user, case=case, results=result["results"])
+
+
+def _bin_position(months: float, edges: list[float]) -> float:
+    """Where a term lies on the chart's x axis, counted in bins (bins are drawn equally wide)."""
+    for i in range(len(edges) - 1):
+        lo, hi = edges[i], edges[i + 1]
+        if months < hi:
+            return i + max(0.0, (months - lo) / (hi - lo))
+    return len(edges) - 1.05  # beyond the last edge: the right end of the open last bin
+
+
+def histogram_svg(stats: dict[str, Any], proposed: float | None) -> dict[str, Any] | None:
+    """Geometry of the inline SVG bar chart: bars, axis labels, median and proposed markers."""
+    hist = stats.get("histogram") or {}
+    counts: list[int] = hist.get("counts") or []
+    if not counts:
+        return None
+    labels: list[str] = hist.get("labels") or [str(i) for i in range(len(counts))]
+    edges: list[float] = hist.get("edges") or list(range(len(counts) + 1))
+    width, height, left, top, bottom = 720, 300, 40, 40, 60
+    plot_w, plot_h = width - left - 8, height - top - bottom
+    slot = plot_w / len(counts)
+    peak = max(max(counts), 1)
+    bars = []
+    for i, (n, label) in enumerate(zip(counts, labels, strict=False)):
+        h = plot_h * n / peak
+        bars.append({"x": round(left + i * slot + 2, 1), "w": round(slot - 4, 1),
+                     "y": round(top + plot_h - h, 1), "h": round(h, 1), "n": n,
+                     "ny": round(top + plot_h - h + 20 if h >= 26 else top + plot_h - h - 4, 1),
+                     "inside": h >= 26,
+                     "label": label, "cx": round(left + (i + 0.5) * slot, 1)})
+
+    def marker(months: float | None) -> float | None:
+        if months is None:
+            return None
+        return round(left + _bin_position(float(months), edges) * slot, 1)
+
+    terms = stats.get("term_months") or {}
+    p10, p90 = marker(terms.get("p10")), marker(terms.get("p90"))
+    median, prop = marker(terms.get("median")), marker(proposed)
+
+    def anchor(x: float | None) -> str:
+        return "end" if x is not None and x > left + plot_w - 120 else "start"
+
+    return {"width": width, "height": height, "top": top, "base": top + plot_h, "left": left,
+            "right": left + plot_w, "bars": bars, "peak": peak,
+            "range": (p10, p90) if p10 is not None and p90 is not None else None,
+            "median": median, "median_months": terms.get("median"),
+            "median_anchor": anchor(median), "proposed": prop, "proposed_months": proposed,
+            "proposed_anchor": anchor(prop)}
+
+
+@router.get("/facts", response_class=HTMLResponse)
+def facts_form(request: Request, user: PageUser) -> HTMLResponse:
+    return render(request, "facts.html", user, facts="", charges="", proposed=None,
+                  result=None, error=None)
+
+
+@router.post("/facts", response_class=HTMLResponse)
+async def facts_page(request: Request, settings: SettingsDep, user: PageUser,
+                     facts: Annotated[str, Form()] = "", charges: Annotated[str, Form()] = "",
+                     proposed_months: Annotated[str, Form()] = "") -> HTMLResponse:
+    """Sentencing of comparable cases for pasted facts (POST /api/v1/sentencing)."""
+    _same_site_form(request)
+    names = [c.strip() for c in re.split(r"[、,，;；\s]+", charges) if c.strip()]
+    context: dict[str, Any] = {"facts": facts, "charges": charges, "proposed": None,
+                               "result": None, "error": None}
+    try:
+        proposed = float(proposed_months) if proposed_months.strip() else None
+        body = SentencingRequest(facts=facts.strip(), charges=names or None,
+                                 proposed_months=proposed, k=20)
+    except (ValueError, ValidationError):
+        context["error"] = "请填写至少 10 个字的案件事实；拟判刑期须为 0–600 之间的月数。"
+        return render(request, "facts.html", user, status_code=422, **context)
+    try:
+        result = await routes_sentencing.facts_sentencing(body, settings, user)
+    except HTTPException as exc:
+        return error_page(request, user, exc)
+    stats = result["stats"]
+    context.update(proposed=proposed, result=result, stats=stats,
+                   chart=histogram_svg(stats, proposed))
+    return render(request, "facts.html", user, **context)
+
+
+@router.get("/cases/{case_id}/sentencing", response_class=HTMLResponse)
+async def sentencing_page(request: Request, case_id: int, settings: SettingsDep,
+                          user: PageUser, proposed_months: str | None = None) -> HTMLResponse:
+    try:
+        proposed = float(proposed_months) if proposed_months else None
+        if proposed is not None and not 0 <= proposed <= 600:
+            raise ValueError
+    except ValueError:
+        proposed = None
+    try:
+        case = await run_in_threadpool(routes_search.get_case, case_id, settings, user)
+        result = await routes_sentencing.case_sentencing(case_id, settings, user, k=20,
+                                                         proposed_months=proposed)
+    except HTTPException as exc:
+        return error_page(request, user, exc)
+    stats = result["stats"]
+    return render(request, "sentencing.html", user, case=case, result=result, stats=stats,
+                  chart=histogram_svg(stats, proposed), proposed=proposed)
