@@ -39,7 +39,7 @@ from typing import Any, Literal, TypeVar
 from search.analysis import ANALYZER_VERSION, Dictionary, analyze_page, normalize, term_token
 from search.base import FACETS, IndexDoc, SearchHit, SearchQuery, SearchResult, SearchUnavailable
 from search.highlight import snippets
-from search.query import And, Field, Node, Not, Text, parse, positive_texts
+from search.query import And, Field, Node, Not, Text, parse, positive_texts, request_filters
 
 FACET_LIMIT = 50
 MAPPING_VERSION = 1  # bump with a mapping change; reindex() then builds the new layout
@@ -182,26 +182,11 @@ def compile_node(node: Node) -> dict[str, Any]:
     return {"bool": {"should": kids, "minimum_should_match": 1}}
 
 
-def _filters(query: SearchQuery) -> list[Field]:
-    given: list[tuple[Any, object]] = [
-        ("charge", query.charge),
-        ("court", query.court),
-        ("doc_type", query.doc_type),
-        ("year", query.year),
-        ("case", query.case_id),
-    ]
-    return [
-        Field(name, normalize(str(value)).strip())
-        for name, value in given
-        if value is not None and str(value).strip()
-    ]
-
-
 def build_search(query: SearchQuery) -> tuple[dict[str, Any], list[Text]]:
     """The search request body for a query, and the words to highlight."""
     node = parse(query.q)
     words = positive_texts(node)
-    conds = [_field_query(f) for f in _filters(query)]
+    conds = [_field_query(f) for f in request_filters(query)]
     if node is not None:
         conds.append(compile_node(node))
     if query.agencies is not None:

@@ -29,7 +29,16 @@ from search.analysis import (
 )
 from search.base import FACETS, IndexDoc, SearchHit, SearchQuery, SearchResult
 from search.highlight import snippets
-from search.query import And, Field, FieldName, Node, Not, Text, parse, positive_texts
+from search.query import (
+    And,
+    Field,
+    Node,
+    Not,
+    Text,
+    parse,
+    positive_texts,
+    request_filters,
+)
 
 FACET_LIMIT = 50
 BM25_WEIGHTS = (1.0, 2.0)  # body bigrams, whole-word terms
@@ -112,22 +121,6 @@ def _where(node: Node, params: list[Any]) -> str:
         return f"NOT ({_where(node.child, params)})"
     joiner = " AND " if isinstance(node, And) else " OR "
     return "(" + joiner.join(_where(child, params) for child in node.children) + ")"
-
-
-def _filters(query: SearchQuery) -> list[Field]:
-    """The request's facet filters, as the same Field nodes the query syntax produces."""
-    given: list[tuple[FieldName, object]] = [
-        ("charge", query.charge),
-        ("court", query.court),
-        ("doc_type", query.doc_type),
-        ("year", query.year),
-        ("case", query.case_id),
-    ]
-    return [
-        Field(name, normalize(str(value)).strip())
-        for name, value in given
-        if value is not None and str(value).strip()
-    ]
 
 
 class EmbeddedSearch:
@@ -274,7 +267,7 @@ class EmbeddedSearch:
         node = parse(query.q)
         words = positive_texts(node)
         params: list[Any] = []
-        conds = [_where(f, params) for f in _filters(query)]
+        conds = [_where(f, params) for f in request_filters(query)]
         if node is not None:
             conds.append(_where(node, params))
         if query.agencies is not None:

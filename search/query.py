@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from search.analysis import is_cjk, normalize, term_token, tokenize
-from search.base import QuerySyntaxError
+from search.base import QuerySyntaxError, SearchQuery
 
 FieldName = Literal["charge", "court", "doc_type", "year", "case"]
 FIELDS: dict[str, FieldName] = {
@@ -256,3 +256,19 @@ def positive_texts(node: Node | None, negated: bool = False) -> list[Text]:
     if isinstance(node, Not):
         return positive_texts(node.child, not negated)
     return [t for child in node.children for t in positive_texts(child, negated)]
+
+
+def request_filters(query: SearchQuery) -> list[Field]:
+    """The request's facet filters, as the same Field nodes the query syntax produces."""
+    given: list[tuple[FieldName, object]] = [
+        ("charge", query.charge),
+        ("court", query.court),
+        ("doc_type", query.doc_type),
+        ("year", query.year),
+        ("case", query.case_id),
+    ]
+    return [
+        Field(name, normalize(str(value)).strip())
+        for name, value in given
+        if value is not None and str(value).strip()
+    ]

@@ -7,13 +7,13 @@ run the whole set and hold the measured accuracy (floors a little below what is 
 from __future__ import annotations
 
 import json
-import random
 import re
 from pathlib import Path
 
 import pytest
 
 from extraction.base import Extractor
+from extraction.bench import ocr_layout
 from extraction.evaluate import evaluate, format_table
 from extraction.numbers import fold_width
 from extraction.rules import RuleExtractor
@@ -299,27 +299,7 @@ def test_indictment(extractor: RuleExtractor) -> None:
     assert fields["defendants"][0]["sentence"]["principal"] is None
 
 
-def ocr_pages(text: str) -> list[str]:
-    """The gold text as OCR would give it: short lines, pages with footers, digit/〇 noise."""
-    rnd = random.Random(len(text))
-    out, line = [], 0
-    for ch in text:
-        if ch == "〇" and rnd.random() < 0.5:
-            ch = "O"
-        elif ch.isdigit() and rnd.random() < 0.3:
-            ch = chr(ord(ch) + 0xFEE0)
-        out.append(ch)
-        line += 1
-        if line >= rnd.randint(18, 40):
-            out.append("\n")
-            line = 0
-    noisy = "".join(out)
-    size = 1500
-    count = len(noisy) // size + 1
-    return [
-        noisy[i : i + size] + f"\n第 {i // size + 1} 页 共 {count} 页\n"
-        for i in range(0, len(noisy), size)
-    ]
+ocr_pages = ocr_layout  # the same simulated OCR layout the bench reports on
 
 
 FIELD_FLOORS = {
