@@ -207,3 +207,24 @@ def test_every_accepted_type_is_accepted(api: dict[str, Any]) -> None:
         assert r.status_code == 202, (name, r.text)
         doc = api["client"].get(f"/api/v1/documents/{r.json()['document_id']}", headers=hdr)
         assert (doc.json()["mime"], doc.json()["page_count"]) == (mime, pages)
+
+
+def test_pdf_with_javascript_is_stored_inert(api: dict[str, Any]) -> None:
+    """Embedded JavaScript is never run (pdfium and pdfplumber only parse); the file is kept."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.actions import JavaScript
+
+    writer = PdfWriter()
+    for page in PdfReader(io.BytesIO(blank_pdf())).pages:
+        writer.add_page(page)
+    writer.add_open_action(JavaScript(
+        "app.alert('pwned'); this.exportDataObject({cName: 'x', nLaunch: 2});"))
+    buf = io.BytesIO()
+    writer.write(buf)
+    assert b"/JavaScript" in buf.getvalue()
+    r = _post(api, buf.getvalue(), "with-js.pdf")
+    assert r.status_code == 202, r.text
+    hdr = {"Authorization": f"Bearer {api['tokens']['clerk_a']}"}
+    original = api["client"].get(f"/api/v1/documents/{r.json()['document_id']}/file", headers=hdr)
+    assert original.content == buf.getvalue()
+    assert original.headers["content-disposition"].startswith("attachment")
