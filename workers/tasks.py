@@ -49,6 +49,11 @@ def transient_errors() -> tuple[type[BaseException], ...]:
 
 
 TRANSIENT = transient_errors()
+# A transient fault outside a stage's own handling (claiming the task row, recording progress,
+# sending the next stage) is retried with capped exponential backoff until the database or
+# broker is back, so the message is never dropped half-way through a chain.
+RESILIENT: dict[str, object] = {"autoretry_for": TRANSIENT, "retry_backoff": 2,
+                                "retry_backoff_max": 60, "retry_jitter": True}
 
 
 def _guarded(task: CeleryTask, stage: str, task_id: int, fn: Callable[[], object]) -> bool:
@@ -106,7 +111,7 @@ def _reason(exc: Exception) -> str:
     return msg if msg.startswith(type(exc).__name__) else f"{type(exc).__name__}: {msg}"
 
 
-@app.task(bind=True, name="dossier.ocr", max_retries=None)
+@app.task(bind=True, name="dossier.ocr", max_retries=None, **RESILIENT)
 def ocr_stage(self: CeleryTask, task_id: int) -> None:
     """OCR a document: in this task, or fanned out one task per page across the workers."""
     settings = get_settings()
@@ -135,7 +140,7 @@ def ocr_stage(self: CeleryTask, task_id: int) -> None:
     group(ocr_page.si(task_id, n) for n in pending).apply_async()
 
 
-@app.task(bind=True, name="dossier.ocr_page", max_retries=None)
+@app.task(bind=True, name="dossier.ocr_page", max_retries=None, **RESILIENT)
 def ocr_page(self: CeleryTask, task_id: int, number: int) -> None:
     settings = get_settings()
     if not progress.is_active(settings.db_url, task_id):
@@ -154,17 +159,17 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-@app.task(bind=True, name="dossier.extract", max_retries=None)
+@app.task(bind=True, name="dossier.extract", max_retries=None, **RESILIENT)
 def extract_stage(self: CeleryTask, task_id: int) -> None:
     _run_stage(self, "extract", task_id)
 
 
-@app.task(bind=True, name="dossier.index", max_retries=None)
+@app.task(bind=True, name="dossier.index", max_retries=None, **RESILIENT)
 def index_stage(self: CeleryTask, task_id: int) -> None:
     _run_stage(self, "index", task_id)
 
 
-@app.task(bind=True, name="dossier.embed", max_retries=None)
+@app.task(bind=True, name="dossier.embed", max_retries=None, **RESILIENT)
 def embed_stage(self: CeleryTask, task_id: int) -> None:
     _run_stage(self, "embed", task_id, last=True)
 

@@ -1,0 +1,118 @@
+"""The database goes away for a few seconds while documents are processed: the worker retries
+its stage with backoff, the pool reconnects, and every document completes once.
+
+The test runs its own PostgreSQL cluster (initdb in a temp dir) so that it can stop it hard and
+start it again without touching the shared test server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from models.db import dispose_all, migrate, session_scope
+from models.schema import Page
+from tests.conftest import Proc, free_port, wait_http
+from tests.e2e.test_pipeline import token_for, wait_task
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
+
+
+def _pg_bin() -> Path | None:
+    roots = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+    return roots[-1] if roots else None
+
+
+class Postgres:
+    def __init__(self, folder: Path) -> None:
+        self.bin = _pg_bin()
+        self.data, self.port = folder / "pg", free_port()
+        self.sock = folder
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, *args: str) -> None:
+        assert self.bin is not None
+        cmd = [str(self.bin / args[0]), *args[1:]]
+        if os.geteuid() == 0:  # initdb and postgres refuse to run as root
+            cmd = ["su", "postgres", "-c", " ".join(cmd)]
+        subprocess.run(cmd, check=True, capture_output=True, timeout=120)
+
+    def init(self) -> None:
+        if os.geteuid() == 0:
+            shutil.chown(self.sock, "postgres")
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres")
+
+    def start(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-w", "-l", str(self.sock / "pg.log"), "-o",
+                  f"'-p {self.port} -k {self.sock} -c listen_addresses=127.0.0.1'", "start")
+
+    def stop(self, mode: str = "immediate") -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
+
+
+@pytest.fixture
+def own_pg() -> Iterator[Postgres]:
+    if _pg_bin() is None:
+        pytest.fail("PostgreSQL server binaries are not installed (apt-get install postgresql)")
+    # not under pytest's tmp_path: the postgres user must be able to reach the folder
+    folder = Path(tempfile.mkdtemp(prefix="dossier-pg-"))
+    folder.chmod(0o755)
+    pg = Postgres(folder)
+    pg.init()
+    pg.start()
+    yield pg
+    dispose_all()
+    with contextlib.suppress(subprocess.CalledProcessError):
+        pg.stop("fast")
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_database_outage_mid_processing_loses_nothing(
+        env: Callable[..., dict[str, str]], procs: Callable[..., Proc], own_pg: Postgres,
+        redis_url: str, shared_data: Path) -> None:
+    environ = env(database_url=own_pg.url, broker_url=redis_url, stale_after_s="30",
+                  task_max_retries="8")
+    migrate(own_pg.url)
+    port = free_port()
+    server = procs("serve", "--port", str(port), "--no-worker", env=environ, name="api")
+    worker = procs("worker", env=environ, name="worker")
+    base = f"http://127.0.0.1:{port}"
+    wait_http(base + "/healthz", server)
+    token = token_for("clerk", "clerk", "court-1")
+    client = httpx.Client(base_url=base, timeout=60, headers={"Authorization": f"Bearer {token}"})
+    texts = sorted((shared_data / "extraction_gold" / "texts").glob("judge-*.txt"))[:5]
+    ups = [client.post("/api/v1/documents", files={"file": (t.name, t.read_bytes())}).json()
+           for t in texts]
+    assert all("task_id" in u for u in ups), ups
+
+    wait_task(client, ups[0]["task_id"], [server, worker], timeout=600,
+              until=lambda t: t["state"] in ("running", "succeeded"))
+    own_pg.stop("immediate")  # the database vanishes mid-transaction
+    time.sleep(5)
+    own_pg.start()
+
+    deadline = time.time() + 900
+    for up in ups:
+        while True:  # the API itself may answer 500 for a moment while its pool reconnects
+            try:
+                task = wait_task(client, up["task_id"], [server, worker],
+                                 timeout=max(1.0, deadline - time.time()))
+                break
+            except (httpx.HTTPError, ValueError):
+                time.sleep(1)
+        assert task["state"] == "succeeded", (task, worker.tail())
+    with session_scope(own_pg.url) as s:
+        assert s.execute(select(func.count()).select_from(Page)).scalar_one() == len(ups)
