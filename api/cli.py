@@ -122,11 +122,15 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
     from api.app import create_app
 
     settings = _ready()
-    token = _bootstrap_admin(settings)
+    # Production mode has no default account: users (and their tokens) are created explicitly.
+    token = None if settings.mode == "production" else _bootstrap_admin(settings)
     start = settings.embedded_broker if worker is None else worker
     proc = _start_worker() if start else None
     typer.echo(f"dossier is running at http://{host}:{port}/  (API docs: /docs)")
-    typer.echo(f"admin token: {token}")
+    if token:
+        typer.echo(f"admin token: {token}")
+    else:
+        typer.echo("production mode: no default account; create users with `dossier user add`")
     try:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
     finally:

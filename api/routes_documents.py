@@ -98,6 +98,8 @@ def get_page(document_id: int, number: int, settings: SettingsDep,
         if page is None:
             raise HTTPException(404, f"page {number} of document {document_id} not found"
                                 + (" (not processed yet)" if 1 <= number <= doc.page_count else ""))
+        audit.record(s, "page.read", user_id=user.id, object_type="document", object_id=doc.id,
+                     detail={"page": number})
         return {"document_id": doc.id, "number": page.number, "text": page.text,
                 "lines": page.lines, "method": page.method, "engine": page.engine,
                 "width": page.width, "height": page.height, "confidence": page.confidence,

@@ -56,6 +56,8 @@ async def similar_cases(case_id: int, settings: SettingsDep, user: UserDep,
         if not case_visible(s, user, case_id):
             raise HTTPException(404, f"case {case_id} not found")
         allowed = visible_case_ids(s, user)
+        audit.record(s, "case.similar", user_id=user.id, object_type="case", object_id=case_id,
+                     detail={"k": k})
     vector = similar.case_vector(settings, case_id)
     if vector is None:
         raise HTTPException(409, f"case {case_id} has no processed facts yet; try again when "

@@ -148,7 +148,8 @@ def login(request: Request, settings: SettingsDep, token: Annotated[str, Form()]
                       error="令牌无效或已过期，请核对后重新粘贴。")
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(COOKIE, token, max_age=settings.token_ttl_hours * 3600, httponly=True,
-                        samesite="strict", secure=request.url.scheme == "https", path="/")
+                        samesite="strict", path="/",
+                        secure=request.url.scheme == "https" or settings.mode == "production")
     return response
 
 

@@ -87,6 +87,12 @@ def test_rerun_replaces_rows_and_corrections_win(eager: Callable[..., dict[str, 
     assert doc["provenance"]["defendants/0/name"]["corrected"] is True
     case = c.get(f"/api/v1/cases/{up['case_id']}").json()
     assert [p["defendant"] for p in case["sentences"]] == ["张某甲"]
+    from models.schema import AuditEvent
+
+    with session_scope(api["settings"].db_url) as s:  # every read of the dossier is audited
+        actions = set(s.execute(select(AuditEvent.action)).scalars())
+    assert {"document.upload", "document.read", "page.read", "case.read",
+            "document.retry"} <= actions
 
 
 def test_transient_fault_is_retried(eager: Callable[..., dict[str, Any]], shared_data: Path,
