@@ -8,7 +8,14 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import routes_access, routes_documents, routes_search, routes_sentencing, web
+from api import (
+    routes_access,
+    routes_documents,
+    routes_search,
+    routes_sentencing,
+    routes_users,
+    web,
+)
 from api.routes_fields import router as fields_router
 from models.db import migrate
 from models.settings import Settings, get_settings
@@ -23,6 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.login_limiter = routes_access.RateLimiter(limit=5, window_s=60)
     app.include_router(routes_access.router)
+    app.include_router(routes_users.router)
     app.include_router(routes_documents.router)
     app.include_router(routes_search.router)
     app.include_router(routes_sentencing.router)

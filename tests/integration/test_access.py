@@ -113,3 +113,32 @@ def test_security_headers(world: dict[str, Any]) -> None:
     r = world["client"].get("/healthz")
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     assert r.headers["X-Frame-Options"] == "DENY"
+
+
+def test_admins_manage_the_users_of_their_agency(world: dict[str, Any]) -> None:
+    from api.auth import add_user, issue_token
+
+    with session_scope(world["settings"].db_url) as s:
+        admin = issue_token(s, add_user(s, "admin_b", "admin", "proc-B"), 1)
+    c = world["client"]
+    hdr = {"Authorization": f"Bearer {admin}"}
+    made = c.post("/api/v1/users", json={"name": "judge_b", "role": "judge",
+                                         "password": "long-enough"}, headers=hdr)
+    assert made.status_code == 201, made.text
+    new_token = made.json()["token"]
+    assert c.get("/api/v1/search", headers={"Authorization": f"Bearer {new_token}"}
+                 ).status_code == 200
+    assert c.post("/api/v1/users", json={"name": "judge_b", "role": "judge"},
+                  headers=hdr).status_code == 409
+    assert c.post("/api/v1/users", json={"name": "x", "role": "boss"},
+                  headers=hdr).status_code == 422
+    names = [u["name"] for u in c.get("/api/v1/users", headers=hdr).json()]
+    assert "judge_b" in names and "clerk_a" not in names  # only their own agency
+    clerk = {"Authorization": f"Bearer {world['tokens']['clerk_b']}"}
+    assert c.get("/api/v1/users", headers=clerk).status_code == 403
+    uid = made.json()["id"]
+    assert c.post(f"/api/v1/users/{uid}/deactivate", headers=hdr).status_code == 200
+    assert c.get("/api/v1/search", headers={"Authorization": f"Bearer {new_token}"}
+                 ).status_code == 401
+    other = next(u for u in c.get("/api/v1/users", headers=hdr).json() if u["name"] == "pros_b")
+    assert other["active"]
