@@ -38,7 +38,9 @@ def api_schema(env: Callable[..., dict[str, str]], shared_data: Path) -> Iterato
 def test_no_input_causes_a_server_error(api_schema: tuple[Any, str]) -> None:
     schema, token = api_schema
     failures: list[str] = []
-    operations = [r.ok() for r in schema.get_all_operations()]
+    # deactivating users would lock the fuzzer out and hide every later operation behind 401
+    operations = [op for op in (r.ok() for r in schema.get_all_operations())
+                  if not op.path.endswith("/deactivate")]
     assert len(operations) >= 10
     for op in operations:
 
