@@ -12,14 +12,13 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
-from models.db import migrate, session_scope
+from models.db import session_scope
 from models.schema import Page
-from tests.conftest import Proc, free_port, wait_http
-from tests.e2e.test_pipeline import token_for, wait_task
+from tests.conftest import Proc, free_port
+from tests.e2e.test_pipeline import start_scale, upload_texts, wait_task
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
@@ -67,29 +66,19 @@ def own_redis(tmp_path: Path) -> Iterator[Redis]:
 def test_broker_restart_mid_processing_loses_nothing(
         env: Callable[..., dict[str, str]], procs: Callable[..., Proc], own_redis: Redis,
         pg_url: str, shared_data: Path) -> None:
-    environ = env(database_url=pg_url, broker_url=own_redis.url, stale_after_s="20")
-    migrate(pg_url)
-    port = free_port()
-    server = procs("serve", "--port", str(port), "--no-worker", env=environ, name="api")
-    worker = procs("worker", env=environ, name="worker")
-    base = f"http://127.0.0.1:{port}"
-    wait_http(base + "/healthz", server)
-    token = token_for("clerk", "clerk", "court-1")
-    client = httpx.Client(base_url=base, timeout=60, headers={"Authorization": f"Bearer {token}"})
+    base, running, _ = start_scale(env, procs, pg_url, own_redis.url, stale_after_s="20")
     texts = sorted((shared_data / "extraction_gold" / "texts").glob("lecard-*.txt"))[:6]
-    ups = [client.post("/api/v1/documents", files={"file": (t.name, t.read_bytes())}).json()
-           for t in texts]
-    assert all("task_id" in u for u in ups), ups
+    client, ups = upload_texts(base, texts)
 
-    wait_task(client, ups[0]["task_id"], [server, worker], timeout=600,
+    wait_task(client, ups[0]["task_id"], running, timeout=600,
               until=lambda t: t["state"] in ("running", "succeeded"))
     own_redis.kill()  # the broker dies with work queued and in flight
     time.sleep(3)
     own_redis.start()  # and comes back from its append-only file
 
     for up in ups:
-        task = wait_task(client, up["task_id"], [server, worker], timeout=900)
-        assert task["state"] == "succeeded", (task, worker.tail())
+        task = wait_task(client, up["task_id"], running, timeout=900)
+        assert task["state"] == "succeeded", (task, running[-1].tail())
     with session_scope(pg_url) as s:
         assert s.execute(select(func.count()).select_from(Page)).scalar_one() == len(ups)
     found = client.get("/api/v1/search", params={"q": "被告人", "size": 50}).json()

@@ -20,10 +20,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from models.db import dispose_all, migrate, session_scope
+from models.db import dispose_all, session_scope
 from models.schema import Page
-from tests.conftest import Proc, free_port, wait_http
-from tests.e2e.test_pipeline import token_for, wait_task
+from tests.conftest import Proc, free_port
+from tests.e2e.test_pipeline import start_scale, upload_texts, wait_task
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
@@ -83,22 +83,12 @@ def own_pg() -> Iterator[Postgres]:
 def test_database_outage_mid_processing_loses_nothing(
         env: Callable[..., dict[str, str]], procs: Callable[..., Proc], own_pg: Postgres,
         redis_url: str, shared_data: Path) -> None:
-    environ = env(database_url=own_pg.url, broker_url=redis_url, stale_after_s="30",
-                  task_max_retries="8")
-    migrate(own_pg.url)
-    port = free_port()
-    server = procs("serve", "--port", str(port), "--no-worker", env=environ, name="api")
-    worker = procs("worker", env=environ, name="worker")
-    base = f"http://127.0.0.1:{port}"
-    wait_http(base + "/healthz", server)
-    token = token_for("clerk", "clerk", "court-1")
-    client = httpx.Client(base_url=base, timeout=60, headers={"Authorization": f"Bearer {token}"})
+    base, running, _ = start_scale(env, procs, own_pg.url, redis_url, stale_after_s="30",
+                                   task_max_retries="8")
     texts = sorted((shared_data / "extraction_gold" / "texts").glob("judge-*.txt"))[:5]
-    ups = [client.post("/api/v1/documents", files={"file": (t.name, t.read_bytes())}).json()
-           for t in texts]
-    assert all("task_id" in u for u in ups), ups
+    client, ups = upload_texts(base, texts)
 
-    wait_task(client, ups[0]["task_id"], [server, worker], timeout=600,
+    wait_task(client, ups[0]["task_id"], running, timeout=600,
               until=lambda t: t["state"] in ("running", "succeeded"))
     own_pg.stop("immediate")  # the database vanishes mid-transaction
     time.sleep(5)
@@ -108,11 +98,11 @@ def test_database_outage_mid_processing_loses_nothing(
     for up in ups:
         while True:  # the API itself may answer 500 for a moment while its pool reconnects
             try:
-                task = wait_task(client, up["task_id"], [server, worker],
+                task = wait_task(client, up["task_id"], running,
                                  timeout=max(1.0, deadline - time.time()))
                 break
             except (httpx.HTTPError, ValueError):
                 time.sleep(1)
-        assert task["state"] == "succeeded", (task, worker.tail())
+        assert task["state"] == "succeeded", (task, running[-1].tail())
     with session_scope(own_pg.url) as s:
         assert s.execute(select(func.count()).select_from(Page)).scalar_one() == len(ups)

@@ -71,23 +71,40 @@ def phrase_from(truth: str) -> str:
     return line[mid - 6: mid + 6]
 
 
-def start_service(mode: str, env: Callable[..., dict[str, str]], procs: Callable[..., Proc],
-                  request: pytest.FixtureRequest, **extra: str) -> tuple[str, list[Proc], dict[str, str]]:
+def start_scale(env: Callable[..., dict[str, str]], procs: Callable[..., Proc], database_url: str,
+                broker_url: str, **extra: str) -> tuple[str, list[Proc], dict[str, str]]:
+    """API server and one separate worker on the given database and broker."""
+    environ = env(database_url=database_url, broker_url=broker_url, **extra)
+    migrate(database_url)
     port = free_port()
-    if mode == "scale":
-        pg = request.getfixturevalue("pg_url")
-        redis_url = request.getfixturevalue("redis_url")
-        environ = env(database_url=pg, broker_url=redis_url, **extra)
-        migrate(pg)
-        server = procs("serve", "--port", str(port), "--no-worker", env=environ, name="api")
-        workers = [procs("worker", env=environ, name="worker")]
-    else:
-        environ = env(**extra)
-        server = procs("serve", "--port", str(port), env=environ, name="api")
-        workers = []
+    server = procs("serve", "--port", str(port), "--no-worker", env=environ, name="api")
+    worker = procs("worker", env=environ, name="worker")
     base = f"http://127.0.0.1:{port}"
     wait_http(base + "/healthz", server)
-    return base, [server, *workers], environ
+    return base, [server, worker], environ
+
+
+def start_service(mode: str, env: Callable[..., dict[str, str]], procs: Callable[..., Proc],
+                  request: pytest.FixtureRequest, **extra: str) -> tuple[str, list[Proc], dict[str, str]]:
+    if mode == "scale":
+        return start_scale(env, procs, request.getfixturevalue("pg_url"),
+                           request.getfixturevalue("redis_url"), **extra)
+    environ = env(**extra)
+    port = free_port()
+    server = procs("serve", "--port", str(port), env=environ, name="api")
+    base = f"http://127.0.0.1:{port}"
+    wait_http(base + "/healthz", server)
+    return base, [server], environ
+
+
+def upload_texts(base: str, paths: list[Path]) -> tuple[httpx.Client, list[dict[str, Any]]]:
+    """A clerk's client, and the upload answers for these text judgments."""
+    token = token_for("clerk", "clerk", "court-1")
+    client = httpx.Client(base_url=base, timeout=60, headers={"Authorization": f"Bearer {token}"})
+    ups = [client.post("/api/v1/documents", files={"file": (p.name, p.read_bytes())}).json()
+           for p in paths]
+    assert all("task_id" in u for u in ups), ups
+    return client, ups
 
 
 @pytest.mark.parametrize("mode", ["embedded", "scale"])
