@@ -20,7 +20,15 @@ from ocr.errors import EngineUnavailable
 from ocr.metrics import cer, edit_distance, normalize
 from ocr.sniff import PDF, PNG, sniff
 from tests import conftest_data
-from tests.scans.generate import degrade, make_pdf, make_text_pdf, paragraphs, render_pages
+from tests.scans.generate import (
+    degrade,
+    make_pdf,
+    make_text_pdf,
+    paragraphs,
+    render_columns,
+    render_pages,
+    render_table,
+)
 
 JUDGMENT = "judge-01885b6c-a37e-4b28-9173-6b94a6581ba2.txt"
 
@@ -229,3 +237,37 @@ def test_turned_skewed_sealed_scan_is_cleaned_up_before_ocr(
         x0, y0, x1, y1 = line.box
         assert 0 <= x0 < x1 <= result.width and 0 <= y0 < y1 <= result.height
         assert y1 - y0 > x1 - x0  # text lines run vertically on the sideways sheet
+
+
+SEIZED = [
+    ("序号", "物品名称", "数量", "备注"),
+    ("1", "黑色苹果牌手机", "1部", "已发还被害人"),
+    ("2", "现金", "人民币3500元", "随案移送"),
+    ("3", "银色电动车", "1辆", "扣押于派出所"),
+    ("4", "作案工具螺丝刀", "1把", "予以没收"),
+    ("5", "农业银行卡", "2张", ""),
+]
+
+
+@pytest.mark.slow
+def test_scanned_table_is_read_row_by_row(rapid: OcrEngine) -> None:
+    """A ruled 扣押清单: each row's cells stay together and in order (not column by column)."""
+    table, truth = render_table(SEIZED)
+    scan = degrade(table, skew_deg=1.0, noise=6.0, jpeg_quality=70, seed=7)
+    buf = io.BytesIO()
+    scan.save(buf, "PNG", dpi=(300, 300))
+    with open_document(buf.getvalue(), PNG) as doc:
+        result = doc.read_page(1, lambda: rapid)
+    assert cer(truth, result.text) < 0.02, result.text
+    text = normalize(result.text)
+    starts = [text.index(normalize("".join(row[:2]))) for row in SEIZED]
+    assert starts == sorted(starts), result.text
+
+
+@pytest.mark.slow
+def test_two_column_page_is_read_column_by_column(rapid: OcrEngine) -> None:
+    page, truth = render_columns(judgment_text(), title="刑事判决书")
+    with open_document(make_pdf([degrade(page, noise=4.0, jpeg_quality=75, seed=3)]), PDF) as doc:
+        result = doc.read_page(1, lambda: rapid)
+    assert cer(truth, result.text) < 0.01, result.text
+    assert normalize(result.text).startswith("刑事判决书")

@@ -174,6 +174,84 @@ def render_pages(
     return pages
 
 
+def render_table(
+    rows: Sequence[Sequence[str]],
+    *,
+    font: str | None = None,
+    font_size: int = 36,
+    dpi: int = 300,
+    width_mm: float = 210,
+    height_mm: float = 148,
+    margin_mm: float = 20,
+) -> tuple[Image.Image, str]:
+    """A ruled table (a 扣押清单: 序号 | 名称 | 数量 | 备注) on an A5-landscape-sized sheet.
+
+    Column widths follow the longest cell of each column. The ground truth is the cells of each
+    row joined by a space, one row per line: reading order must keep a row's cells together.
+    """
+    fnt = load_font(font, font_size)
+    px_per_mm = dpi / 25.4
+    page_w, page_h = round(width_mm * px_per_mm), round(height_mm * px_per_mm)
+    margin, pad = round(margin_mm * px_per_mm), font_size // 2
+    widths = [max(fnt.getlength(row[c]) for row in rows) + 2 * pad for c in range(len(rows[0]))]
+    height = round(font_size * 1.9)
+    img = Image.new("RGB", (page_w, page_h), "white")
+    draw = ImageDraw.Draw(img)
+    x_edges = [margin]
+    for w in widths:
+        x_edges.append(x_edges[-1] + round(w))
+    for r, row in enumerate(rows):
+        top = margin + r * height
+        for c, cell in enumerate(row):
+            draw.text((x_edges[c] + pad, top + (height - font_size) / 2), cell, font=fnt, fill=0)
+    bottom = margin + len(rows) * height
+    for r in range(len(rows) + 1):
+        draw.line([(margin, margin + r * height), (x_edges[-1], margin + r * height)], fill=0, width=3)
+    for x in x_edges:
+        draw.line([(x, margin), (x, bottom)], fill=0, width=3)
+    img.info["dpi"] = (dpi, dpi)
+    return img, "\n".join(" ".join(cell for cell in row if cell) for row in rows)
+
+
+def render_columns(
+    text: str,
+    *,
+    title: str = "",
+    font: str | None = None,
+    font_size: int = 34,
+    dpi: int = 300,
+    lines_per_column: int = 12,
+) -> tuple[Image.Image, str]:
+    """An A4 page set in two columns under an optional full-width title (a gazette, a brief).
+
+    The ground truth reads the title, then the left column, then the right one.
+    """
+    fnt = load_font(font, font_size)
+    px_per_mm = dpi / 25.4
+    page_w, page_h = round(210 * px_per_mm), round(297 * px_per_mm)
+    margin, gutter = round(20 * px_per_mm), round(12 * px_per_mm)
+    col_w = (page_w - 2 * margin - gutter) / 2
+    step = round(font_size * 1.6)
+    placed: list[str] = []
+    for para in paragraphs(text):
+        placed.extend(wrap(para, fnt, col_w, 0.0))
+        if len(placed) >= 2 * lines_per_column:
+            break
+    placed = placed[: 2 * lines_per_column]
+    img = Image.new("RGB", (page_w, page_h), "white")
+    draw = ImageDraw.Draw(img)
+    top = margin
+    if title:
+        big = load_font(font, round(font_size * 1.4))
+        draw.text(((page_w - big.getlength(title)) / 2, top), title, font=big, fill=0)
+        top += round(font_size * 3)
+    for i, line in enumerate(placed):
+        col, row = divmod(i, lines_per_column)
+        draw.text((margin + col * (col_w + gutter), top + row * step), line, font=fnt, fill=0)
+    img.info["dpi"] = (dpi, dpi)
+    return img, "\n".join(([title] if title else []) + placed)
+
+
 def degrade(
     img: Image.Image,
     *,
