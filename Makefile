@@ -49,7 +49,7 @@ bench: install
 	$(BIN)/dossier rank --queries ../shared/data/lecard/queries.jsonl --pools ../shared/data/lecard/pools.json --corpus ../shared/data/lecard/corpus.jsonl.gz --out .cache/lecard/run-dossier-rank.json
 	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) HF_HUB_OFFLINE=1 $(BIN)/python -m similarity.bench_lecard --run .cache/lecard/run-dossier-rank.json
 	HF_HUB_OFFLINE=1 $(BIN)/python -m similarity.bench_sentencing
-	OMP_THREAD_LIMIT=1 $(BIN)/python -m ocr.bench --pages $${OCR_BENCH_PAGES:-50}
+	OMP_THREAD_LIMIT=1 $(BIN)/python -m ocr.bench --pages $${OCR_BENCH_PAGES:-50} --jobs 2
 	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) $(BIN)/python -m api.bench_load --seconds 60 --upload-rate 0.5 --search-rate 4
 
 clean:
