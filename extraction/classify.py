@@ -152,14 +152,45 @@ class Part:
     kind: Kind
 
 
+#: what may stand above a title on a document's first page: the issuing agency's name
+_AGENCY_LINE = re.compile(
+    r"[\u4e00-\u9fffXx×()]{2,40}?(?:法院|检察院|公安局|分局|派出所|看守所|公安处|支队|大队|"
+    r"鉴定中心|认证中心|鉴定所|研究所|司法鉴定[\u4e00-\u9fff]{0,6}|中心)"
+)
+_CAPTION = re.compile(r"[^。；;:：]{2,100}?(?:" + _TITLE.pattern + r")(?:\{C\})?")
+_QUALIFIER = re.compile(r"[\u4e00-\u9fff]{0,8}")  # 价格鉴定意见书, 法医学人体损伤程度鉴定书
+
+
+def opens_document(text: str) -> bool:
+    """Whether a page is the first page of a document: a title stands on a line of its own at
+    the top (a qualifier such as 价格 may precede it on that line), with nothing above it but
+    the issuing agency's name. A title inside running text (5、鉴定意见…, 刑事判决书、裁定书证明…)
+    or under other text is not the start of a document."""
+    head = DocText.from_pages([text[:400]])
+    for match in _TITLE.finditer(head.norm, 0, min(_HEAD, len(head.norm))):
+        start, end = match.span()
+        if end < len(head.gap) and not head.gap[end]:
+            continue  # the line goes on after the title
+        line = start
+        while line > 0 and not head.gap[line] and start - line < 8:
+            line -= 1
+        if not head.gap[line] or not _QUALIFIER.fullmatch(head.norm[line:start]):
+            continue
+        above = head.norm[:line]
+        caption = _CAPTION.match(above)  # a published copy's caption: X盗窃一审刑事判决书
+        if caption and (caption.end() >= len(head.gap) or head.gap[caption.end()]):
+            above = above[caption.end():]
+        if not above or _AGENCY_LINE.fullmatch(above):
+            return True
+    return False
+
+
 def split_documents(pages: list[str]) -> list[Part]:
-    """Page ranges of a multi-document scan: a page whose head carries a title starts a new
-    document; each range is classified on its own."""
+    """Page ranges of a multi-document scan: a page that opens with a document's title (see
+    ``opens_document``) starts a new document; each range is classified on its own."""
     starts = [1]
     for number, text in enumerate(pages[1:], start=2):
-        head = DocText.from_pages([text[:400]])
-        found = _title(head)
-        if found is not None and found.confidence >= 0.9 and found.start < 60:
+        if opens_document(text):
             starts.append(number)
     bounds = [*starts, len(pages) + 1]
     return [

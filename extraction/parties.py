@@ -29,6 +29,7 @@ _NAME = re.compile(r"[^,。;:()\[\]、]{1,40}")
 _CONTINUATION = re.compile(
     r"因|曾|于|在|系|涉嫌|未|所|实施|自|从|与|等|及|经|被|已|现|是|为|将|到|向|对|持"
 )
+_INTRODUCTION = re.compile(r"[^,。;:]{1,12},(?:男|女|[^。]{0,40}律师)")
 _PERSON_CUT = re.compile(r"男|女|曾用名|绰号|别名|化名|又名")
 _GENDER = re.compile(r"(?:^|[,。;]|性别:?)(男|女)(?=[,。;]|$)")
 # fmt: off
@@ -54,6 +55,9 @@ _COMPANY_ENDS = (
 _COMPANIES = tuple(re.compile(rf"[\u4e00-\u9fff()]{{2,40}}?(?:{ends})") for ends in _COMPANY_ENDS)
 _FUNCTION_CHARS = re.compile(r"[的在到于受被与和将向从经后称]")
 _NOT_NAMES = frozenset({"方的", "双方", "一方", "本人", "家属", "亲属"})
+_PLAIN_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
+_ANONYMISED = re.compile(r"[\u4e00-\u9fff]{1,2}某")  # a name written twice: 胡丙阳胡某某
+_MASK = re.compile(r"[某X×xＸ\d]")
 
 
 @dataclass
@@ -74,7 +78,12 @@ def _segments(doc: DocText, header: tuple[int, int]) -> list[tuple[re.Match[str]
     for match in _ROLE.finditer(doc.norm, header[0], header[1]):
         at = match.start()
         prev = doc.norm[at - 1] if at > 0 else "。"
-        if prev in "。;:号" or (doc.gap[at] and not re.match(r"[\u4e00-\u9fff]", prev)):
+        line_start = doc.gap[at] and (
+            not re.match(r"[\u4e00-\u9fff]", prev)
+            # OCR drops the 。 that ends a line: a line that opens with a party's introduction
+            # (被告人X，男… / 辩护人X，…律师) starts a sentence all the same
+            or _INTRODUCTION.match(doc.norm, match.end()) is not None)
+        if prev in "。;:号" or line_start:
             starts.append(match)
     ends = [m.start() for m in starts[1:]] + [header[1]]
     return list(zip(starts, ends, strict=False))
@@ -101,22 +110,33 @@ def _birth_date(doc: DocText, start: int, end: int) -> Found[str] | None:
     return None
 
 
-def _name_end(doc: DocText, start: int, end: int) -> int:
-    """Where a person's name ends when no comma follows it (被告人徐娟因涉嫌诈骗罪于…)."""
+def _name_end(doc: DocText, start: int, end: int, persons: dict[int, str] | None = None) -> int:
+    """Where a person's name ends when no comma follows it (被告人徐娟因涉嫌诈骗罪于…).
+
+    ``persons`` (a NER model's person names by their start in ``doc.norm``) decides there when
+    it found a plain 2-4 character name at ``start`` that the masking of an anonymised name
+    (某, X, ×, digits) does not continue; otherwise the rules do.
+    """
     cut = _PERSON_CUT.search(doc.norm, start + 1, end)
     if cut and end - start > 4:
         return cut.start()
+    found = (persons or {}).get(start)
+    if (end - start > 4 and found and 2 <= len(found) <= 4 and start + len(found) < end
+            and _PLAIN_NAME.fullmatch(found) and not _MASK.match(doc.norm, start + len(found))
+            and not _ANONYMISED.match(doc.norm, start + len(found), end)):
+        return start + len(found)
     if end - start > 4:
         name = name_at(doc.norm, start)
         rest = start + len(name) if name else end
-        anonymised_twice = re.match(r"[\u4e00-\u9fff]{1,2}某", doc.norm[rest:end])  # 胡丙阳胡某某
+        anonymised_twice = _ANONYMISED.match(doc.norm, rest, end)  # 胡丙阳胡某某
         if name and _CONTINUATION.match(doc.norm, rest) and not anonymised_twice:
             return rest
     return end
 
 
 def _defendant(
-    doc: DocText, role: re.Match[str], end: int, known: list[Defendant]
+    doc: DocText, role: re.Match[str], end: int, known: list[Defendant],
+    persons: dict[int, str] | None = None,
 ) -> Defendant | None:
     name_match = _NAME.match(doc.norm, role.end(), end)
     if not name_match:
@@ -130,7 +150,7 @@ def _defendant(
             return None
     unit = "单位" in role.group()
     if not unit:
-        name_end = _name_end(doc, name_start, name_end)
+        name_end = _name_end(doc, name_start, name_end, persons)
         if name_end - name_start > 8:
             return None
     if "的" in doc.norm[name_start:name_end]:
@@ -155,13 +175,17 @@ def _defendant(
     return defendant
 
 
-def find_defendants(doc: DocText, header: tuple[int, int]) -> list[Defendant]:
-    """Defendants in the order the header introduces them (a name introduced twice counts once)."""
+def find_defendants(doc: DocText, header: tuple[int, int],
+                    persons: dict[int, str] | None = None) -> list[Defendant]:
+    """Defendants in the order the header introduces them (a name introduced twice counts once).
+
+    ``persons``: a NER model's person names by start offset in ``doc.norm``, for names that no
+    comma ends."""
     found: list[Defendant] = []
     for role, end in _segments(doc, header):
         if not _DEFENDANT_ROLE.fullmatch(role.group()):
             continue
-        defendant = _defendant(doc, role, end, found)
+        defendant = _defendant(doc, role, end, found, persons)
         if defendant and all(d.name.value != defendant.name.value for d in found):
             found.append(defendant)
     return found

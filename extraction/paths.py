@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from extraction.classify import KINDS
+
 Check = Callable[[Any], bool]
 
 
@@ -88,6 +90,11 @@ TOP: dict[str, Check] = {
     "blood_alcohol_mg_per_100ml": _number_or_none,
 }
 LISTS = frozenset({"victims", "defense_counsel", "mitigating"})
+
+
+def _kind(v: Any) -> bool:
+    return v in KINDS
+
 _INDEX = re.compile(r"0|[1-9]\d{0,3}")
 
 
@@ -111,6 +118,10 @@ def checker(path: str) -> Check | None:
         return TOP[head]
     if head in LISTS and len(rest) == 1 and _INDEX.fullmatch(rest[0]):
         return _str
+    if head == "parts":  # the kind of one page range of a multi-document upload
+        if len(rest) == 2 and _INDEX.fullmatch(rest[0]) and rest[1] == "kind":
+            return _kind
+        return None
     if head != "defendants":
         return None
     if not rest:

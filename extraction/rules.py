@@ -7,6 +7,8 @@ corrects them. Every filled value carries the span it was read from.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any
 
 from extraction.amounts import find_amount, find_blood_alcohol
@@ -23,6 +25,7 @@ from extraction.header import (
     find_procuratorate,
 )
 from extraction.names import edit_distance
+from extraction.ner import ENGINES, Ner, get_ner
 from extraction.parties import Defendant, find_counsel, find_defendants, find_victims
 from extraction.sections import Sections, find_sections
 from extraction.sentence import Sentence
@@ -48,6 +51,11 @@ def empty_defendant() -> dict[str, Any]:
     return {"name": None, "gender": None, "birth_date": None, "ethnicity": None,
             "charges": [], "sentence": sentence,
             "id_number": None, "prior_record": [], "custody": []}  # fmt: skip
+
+
+def _year_of(case_number: str | None) -> int | None:
+    match = re.search(r"(?:19|20)\d{2}", case_number or "")
+    return int(match.group()) if match else None
 
 
 class _Record:
@@ -101,10 +109,25 @@ def _defendant(
 
 
 class RuleExtractor:
-    """Extractor for judgments, rulings and indictments by their standard layout."""
+    """Extractor for judgments, rulings and indictments by their standard layout.
+
+    With ``ner`` (a model of ``extraction.ner``), a person name the model finds right after a
+    defendant's role decides where the name ends when no comma ends it (被告人汪某武因…)."""
 
     name = "rules"
     version = "0.1.0"
+
+    def __init__(self, ner: Ner | None = None) -> None:
+        self.ner = ner
+        if ner is not None:
+            self.name = f"rules+{ner.name}"
+
+    def _persons(self, doc: DocText, header: tuple[int, int]) -> dict[int, str] | None:
+        if self.ner is None or header[1] <= header[0]:
+            return None
+        start, end = header
+        return {start + at: word for word, tag, at, _ in self.ner.entities(doc.norm[start:end])
+                if tag == "PER"}
 
     def extract(self, pages: list[str]) -> Extracted:
         doc = DocText.from_pages(pages)
@@ -124,10 +147,11 @@ class RuleExtractor:
             fields, "procuratorate", "procuratorate", find_procuratorate(doc, header_end, title)
         )
         record.put(
-            fields, "judgment_date", "judgment_date", find_judgment_date(doc, sections.tail[0])
+            fields, "judgment_date", "judgment_date",
+            find_judgment_date(doc, sections.tail[0], _year_of(fields["case_number"]))
         )
 
-        defendants = find_defendants(doc, sections.header)
+        defendants = find_defendants(doc, sections.header, self._persons(doc, sections.header))
         if sections.verdict:
             verdicts = read_verdict(doc, sections.verdict, defendants, sections.quoted_verdicts)
         elif title and title.value in PROCURATORATE_TITLES and sections.reasoning:
@@ -184,3 +208,15 @@ class RuleExtractor:
             start = sections.header[1]
             alcohol = find_blood_alcohol(doc.norm[start:], start)
             record.put(fields, "blood_alcohol_mg_per_100ml", "blood_alcohol_mg_per_100ml", alcohol)
+
+
+@lru_cache(maxsize=4)
+def get_extractor(ner_engine: str = "rules") -> RuleExtractor:
+    """The extractor ``DOSSIER_NER_ENGINE`` names ("rules", or "lac": rules + the LAC model),
+    built once per process; raises NerUnavailable when the model's package is missing and
+    ValueError for an unknown name."""
+    if ner_engine == "rules":
+        return RuleExtractor()
+    if ner_engine not in ENGINES:
+        raise ValueError(f"unknown NER engine {ner_engine!r}; use one of {', '.join(ENGINES)}")
+    return RuleExtractor(get_ner(ner_engine))

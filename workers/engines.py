@@ -24,15 +24,13 @@ def ocr_engine(settings: Settings) -> Any:
     return get_engine(settings.ocr_engine, **options)
 
 
-@lru_cache(maxsize=4)
-def _extractor() -> Extractor:
-    from extraction.rules import RuleExtractor
-
-    return RuleExtractor()
-
-
 def extractor(settings: Settings) -> Extractor:
-    return _extractor()
+    """The rules, helped by the NER model DOSSIER_NER_ENGINE names (built once per process by
+    ``get_extractor``; NerUnavailable, a permanent failure with its reason, when that model's
+    package is missing)."""
+    from extraction.rules import get_extractor
+
+    return get_extractor(settings.ner_engine)
 
 
 _SEARCH: dict[tuple[str | None, str], SearchBackend] = {}

@@ -118,9 +118,13 @@ def page_texts(settings: Settings, doc_id: int) -> list[str]:
 
 
 def run_extract(settings: Settings, task_id: int) -> None:
-    """Structured fields with provenance; clerks' corrections survive and win."""
+    """Structured fields with provenance; clerks' corrections survive and win. An upload of
+    several documents gets the kind of each page range (``fields["parts"]``) and the fields of
+    its leading document."""
+    from extraction.multidoc import extract_upload
+
     doc_id, _, _ = _task_doc(settings, task_id)
-    result = engines.extractor(settings).extract(page_texts(settings, doc_id))
+    result = extract_upload(engines.extractor(settings), page_texts(settings, doc_id))
     store_extraction(settings, doc_id, result)
 
 

@@ -1,0 +1,50 @@
+"""OCR noise seen in the OCR bench of the gold judgments (extraction.bench_ocr): the lines
+below are what PP-OCR read from rendered pages of real judgments."""
+
+from __future__ import annotations
+
+from extraction.numbers import find_dates
+from extraction.rules import RuleExtractor
+
+HEAD = "浙江省桐庐县人民法院\n刑事判决书\n(2017)浙0122刑初77号\n公诉机关浙江省桐庐县人民检察院。\n"
+
+
+def test_a_court_case_number_keeps_full_width_brackets() -> None:
+    fields = RuleExtractor().extract([HEAD]).fields
+    assert fields["case_number"] == "（2017）浙0122刑初77号"
+    mixed = HEAD.replace("(2017)浙0122刑初77号", "(2013）扬邗刑初字第0381号")
+    assert RuleExtractor().extract([mixed]).fields["case_number"] == "（2013）扬邗刑初字第0381号"
+    # an indictment's number keeps its own brackets
+    indictment = "XX市XX区人民检察院\n起 诉 书\n杭桐检公诉刑诉〔2017〕73号\n"
+    assert RuleExtractor().extract([indictment]).fields["case_number"] == "杭桐检公诉刑诉〔2017〕73号"
+
+
+def test_dates_with_ocr_slips() -> None:
+    assert find_dates("男，1975年1月1目出生于浙江省杭州市") == [("1975-01-01", 2, 11)]
+    signature = "审判长许跃\n人民陪审员李永良\n二一五年七月二十七日\n书记员陈浩"
+    assert find_dates(signature) == []
+    assert find_dates(signature, lost_zero=True)[0][0] == "2015-07-27"
+    assert find_dates("二〇八年一月三日", lost_zero=True)[0][0] == "2008-01-03"
+    assert find_dates("二〇一五年七月二十七日", lost_zero=True) == []  # nothing lost
+    assert find_dates("人民陪审员梁秀兰\n二〇-〇年三月十一日")[0][0] == "2010-03-11"  # 一 read as -
+    assert find_dates("2010-2011年3月")[0][0] == "2011-03"  # a range of years stays one
+    text = HEAD + "被告人李林长，男，1960年6月30日出生。\n本院认为，被告人李林长犯过失致人死亡罪。判决如下：\n" \
+        "被告人李林长犯过失致人死亡罪，判处有期徒刑一年。\n审判长许跃\n二一七年五月九日\n书记员陈浩"
+    fields = RuleExtractor().extract([text]).fields
+    assert fields["judgment_date"] == "2017-05-09"
+    # a year cut to its last digit (一年 for 二〇一一年) is completed from the case number's
+    cut = text.replace("二一七年五月九日", "七年五月九日")
+    assert RuleExtractor().extract([cut]).fields["judgment_date"] == "2017-05-09"
+    assert RuleExtractor().extract([cut.replace("七年", "九年")]).fields["judgment_date"] == "2019-05-09"
+    assert RuleExtractor().extract([cut.replace("七年", "五年")]).fields["judgment_date"] is None
+
+
+def test_a_party_line_whose_full_stop_ocr_dropped() -> None:
+    text = HEAD + (
+        "被告人付龙，男，1980年1月2日出生。现羁押于承德县看守所。\n辩护人吴小江，河北华川律师事务所律师。\n"
+        "被告人付家兴，男，1985年3月4日出生。2015年6月5日因涉嫌诈骗罪被承德县公安局刑事拘留。现羁押于承德县看守所\n"
+        "辩护人袁爱国，河北君兴律师事务所律师。\n承德县人民检察院以承县检公诉(2016)第42号起诉书指控被告人付龙、付家兴犯集资诈骗罪。"
+    )
+    fields = RuleExtractor().extract([text]).fields
+    assert fields["defense_counsel"] == ["吴小江", "袁爱国"]
+    assert [d["name"] for d in fields["defendants"]] == ["付龙", "付家兴"]
