@@ -3,8 +3,9 @@
 Each query's 100-candidate pool is ranked by `similarity.ranking.PoolRanker` (the code behind
 `dossier rank`): BM25 over character bigrams of the facts, the e5 cosine (query facts `q` with
 the query prefix, candidate facts `ajjbqk` with the passage prefix), and structured agreement
-(charges: the query's `crime`, the candidate's verdict; circumstances; amounts; blood alcohol),
-fused linearly with ridge-fitted weights (`similarity.fusion`).
+(charges: the query's `crime`, the candidate's verdict; circumstances; amounts; blood alcohol;
+charge agreement gated by lexical closeness), fused linearly with ridge-fitted weights
+(`similarity.fusion`).
 
 Weights are fitted by k-fold cross-validation over the selected queries: fold i
 (`ridxs[i::k]`, ridx sorted numerically) is ranked with weights fit on the other folds only,

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from similarity.textfold import fold
 
 # canonical circumstance word -> what judgments and facts write (kept short on purpose)
 CIRCUMSTANCES: tuple[tuple[str, str], ...] = (
@@ -42,6 +43,8 @@ _NEGATED = re.compile(r"(?:不|未|没有|不能|不宜)(?:构成|认定|属|具
 
 _NUM = r"(\d+(?:,\d{3})*(?:\.\d+)?)"
 _AMOUNT = re.compile(_NUM + r"\s*(万)?\s*余?\s*元")
+_AMOUNT_AT_END = re.compile(_AMOUNT.pattern + "$")
+_AMOUNT_WINDOW = 64  # characters before a 元 that an amount may span
 _GRAMS = re.compile(_NUM + r"\s*(千克|公斤|克|kg|g)(?![a-z])")
 _ALCOHOL = re.compile(r"(?:乙醇|酒精)含量[^0-9]{0,12}(\d+(?:\.\d+)?)\s*(?:mg|毫克)")
 _CONVICTED = re.compile(r"(?:犯|构成|涉嫌)([^，。；：:,;（）()\s犯]{1,40}?罪)")
@@ -49,7 +52,7 @@ _PUNCT = "、，,"
 
 
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "")
+    return fold(text or "")
 
 
 def normalise_charge(name: str, vocabulary: Sequence[str] = ()) -> str:
@@ -98,10 +101,24 @@ def circumstances_in_text(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def _amounts(text: str) -> list[re.Match[str]]:
+    """The matches of `_AMOUNT` in `text`: the amount that ends at each 元, found in a window
+    before it (scanning the whole text with the pattern is several times slower)."""
+    out = []
+    pos = text.find("元")
+    while pos != -1:
+        m = _AMOUNT_AT_END.search(text, max(0, pos - _AMOUNT_WINDOW), pos + 1)
+        if m is not None:
+            out.append(m)
+        pos = text.find("元", pos + 1)
+    return out
+
+
 def amount_in_text(text: str) -> float | None:
     """The largest yuan amount the text states (人民币3,500元, 1.2万元), or None."""
     best: float | None = None
-    for m in _AMOUNT.finditer(_fold(text)):
+    text = _fold(text)
+    for m in _amounts(text):
         try:
             value = float(m.group(1).replace(",", ""))
         except ValueError:
@@ -116,7 +133,10 @@ def amount_in_text(text: str) -> float | None:
 def grams_in_text(text: str) -> float | None:
     """The largest weight in grams the text states (drugs, poached animals ...), or None."""
     best: float | None = None
-    for m in _GRAMS.finditer(_fold(text)):
+    text = _fold(text)
+    if "克" not in text and "公斤" not in text and "g" not in text:
+        return None
+    for m in _GRAMS.finditer(text):
         try:
             value = float(m.group(1).replace(",", ""))
         except ValueError:
@@ -158,6 +178,7 @@ def from_fields(
     fields: Mapping[str, Any], facts: str = "", vocabulary: Sequence[str] = ()
 ) -> CaseFeatures:
     """Features from extracted fields (SCHEMA.md keys); facts text fills what fields lack."""
+    facts = _fold(facts)  # once: folding a folded text again is cheap
     charges: list[str] = []
     for d in fields.get("defendants") or []:
         for c in d.get("charges") or []:
@@ -186,6 +207,7 @@ def from_text(
     verdict: str = "",
 ) -> CaseFeatures:
     """Features from raw text: charges given, else read from the verdict, else from the facts."""
+    facts = _fold(facts)  # once: folding a folded text again is cheap
     if charges is not None:
         found = list(dict.fromkeys(normalise_charge(c, vocabulary) for c in charges))
     else:

@@ -13,11 +13,15 @@ scored in milliseconds; document frequencies come from every text added, so a la
 from __future__ import annotations
 
 import math
+import operator
 import re
-import unicodedata
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping
-from typing import Generic, TypeVar
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Generic, Protocol, TypeVar
+
+import numpy as np
+
+from similarity.textfold import fold
 
 K = TypeVar("K", bound=Hashable)
 
@@ -26,15 +30,20 @@ _TOKEN = re.compile(rf"[{_CJK}]+|[a-z0-9]+(?:\.[0-9]+)?")
 _CJK_RUN = re.compile(rf"[{_CJK}]")
 
 
+class LexicalIndex(Protocol[K]):
+    """What the hybrid ranker needs of a lexical index (`BM25`, `PoolBM25`)."""
+
+    def __contains__(self, key: object) -> bool: ...
+
+    def score(self, query: str, keys: Iterable[K] | None = None) -> dict[K, float]: ...
+
+
 def tokens(text: str) -> list[str]:
     """CJK character bigrams (a single character when a run has one) plus Latin/digit runs."""
     out: list[str] = []
-    for run in _TOKEN.findall(unicodedata.normalize("NFKC", text or "").lower()):
-        if _CJK_RUN.match(run):
-            if len(run) == 1:
-                out.append(run)
-            else:
-                out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    for run in _TOKEN.findall(fold(text or "").lower()):
+        if len(run) > 1 and _CJK_RUN.match(run):
+            out.extend(map(operator.add, run[:-1], run[1:]))  # the bigrams, at C speed
         else:
             out.append(run)
     return out
@@ -109,12 +118,14 @@ class BM25(Generic[K]):
             out[key] = s
         return out
 
-    def matched_terms(self, query: str, key: K, limit: int = 10) -> list[str]:
-        """The query bigrams found in document `key`, highest IDF first (for explanations)."""
+    def matched_terms(self, query: str | Iterable[str], key: K, limit: int = 10) -> list[str]:
+        """The query bigrams found in document `key`, highest IDF first (for explanations).
+
+        `query` is the text or its `tokens` (tokenise once when explaining many documents)."""
         tf = self._tf.get(key)
         if tf is None:
             return []
-        found = {t for t in tokens(query) if t in tf}
+        found = {t for t in (tokens(query) if isinstance(query, str) else query) if t in tf}
         return sorted(found, key=lambda t: (-self.idf(t), t))[:limit]
 
 
@@ -123,3 +134,129 @@ def bm25_scores(query: str, docs: Mapping[K, str], k1: float = 1.2, b: float = 0
     index: BM25[K] = BM25(k1, b)
     index.add_many(docs)
     return index.score(query)
+
+
+_LATIN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
+_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+
+
+def _code_tokens(text: str) -> tuple[np.ndarray, np.ndarray, Counter[str], int]:
+    """`tokens(text)` as sorted unique int64 codes of the CJK tokens with their counts, the
+    Latin/digit tokens as a Counter, and the token count. A CJK bigram ab is a*2^21 + b, a
+    lone CJK character c is c*2^21 (code points are < 2^21, CJK ones never 0)."""
+    folded = fold(text or "").lower()
+    a = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    cjk = np.zeros(a.shape[0], dtype=bool)
+    for lo, hi in _CJK_RANGES:
+        cjk |= (a >= lo) & (a <= hi)
+    pair = cjk[:-1] & cjk[1:]
+    left = np.concatenate(([False], cjk[:-1]))
+    right = np.concatenate((cjk[1:], [False]))
+    lone = cjk & ~left & ~right
+    codes = np.concatenate(((a[:-1][pair] << 21) | a[1:][pair], a[lone] << 21))
+    uniq, counts = np.unique(codes, return_counts=True)
+    # Latin/digit runs between CJK runs, exactly as `tokens` cuts them
+    latin: Counter[str] = Counter(_LATIN.findall(folded))  # the same runs `_TOKEN` cuts
+    return uniq, counts, latin, int(codes.shape[0]) + sum(latin.values())
+
+
+def _code_of(token: str) -> int | None:
+    if _CJK_RUN.match(token):
+        return (ord(token[0]) << 21) | (ord(token[1]) if len(token) > 1 else 0)
+    return None
+
+
+class PoolBM25(Generic[K]):
+    """BM25 with the statistics of a small candidate set (a rerank pool), equal to `BM25` built
+    over the same texts but without a term dictionary per document: each text becomes a
+    sorted array of token codes (numpy), and only the query's terms are ever looked up.
+    About ten times faster to build than `BM25.add` for texts of a few thousand characters.
+    Offers the part of `BM25`'s interface the ranker uses: `score`, `idf`, `matched_terms`."""
+
+    def __init__(self, docs: Mapping[K, str], k1: float = 1.2, b: float = 0.75) -> None:
+        self.k1 = k1
+        self.b = b
+        self._docs = {key: _code_tokens(text) for key, text in docs.items()}
+        self._total = sum(d[3] for d in self._docs.values())
+        self._df_cache: dict[str, int] = {}
+        self._prepared: tuple[tuple[str, ...], np.ndarray] | None = None  # last query's codes
+        self._query: tuple[str, list[str]] | None = None  # last query text and its tokens
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._docs
+
+    def _tokens(self, query: str) -> list[str]:
+        if self._query is None or self._query[0] != query:
+            self._query = (query, tokens(query))
+        return self._query[1]
+
+    def _tf(self, key: K, terms: Sequence[str], codes: np.ndarray) -> np.ndarray:
+        """Counts of `terms` (their CJK codes given, -1 for Latin ones) in document `key`."""
+        uniq, counts, latin, _ = self._docs[key]
+        out = np.zeros(len(terms), dtype=np.float64)
+        if uniq.size:
+            pos = np.searchsorted(uniq, codes)
+            pos[pos >= uniq.size] = 0
+            hit = (uniq[pos] == codes) & (codes >= 0)
+            out[hit] = counts[pos[hit]]
+        if latin:
+            for i in np.flatnonzero(codes < 0).tolist():
+                out[i] = latin.get(terms[i], 0)
+        return out
+
+    def _prepare(self, terms: Sequence[str]) -> np.ndarray:
+        key = tuple(terms)
+        if self._prepared is None or self._prepared[0] != key:
+            codes = np.array([-1 if (c := _code_of(t)) is None else c for t in terms],
+                             dtype=np.int64)
+            self._prepared = (key, codes)
+        return self._prepared[1]
+
+    def idf(self, term: str) -> float:
+        """Lucene's non-negative BM25 IDF over the pool."""
+        df = self._df_cache.get(term)
+        if df is None:
+            code = _code_of(term)
+            codes = np.array([-1 if code is None else code], dtype=np.int64)
+            df = sum(1 for key in self._docs if self._tf(key, [term], codes)[0] > 0)
+            self._df_cache[term] = df
+        n = len(self._docs)
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    def score(self, query: str, keys: Iterable[K] | None = None) -> dict[K, float]:
+        """BM25 of `query` against `keys` (default: every document); unknown keys skipped."""
+        qtf = Counter(self._tokens(query))
+        if not self._docs or not qtf:
+            return {key: 0.0 for key in (self._docs if keys is None else keys)
+                    if key in self._docs}
+        terms = list(qtf)
+        codes = self._prepare(terms)
+        tf = {key: self._tf(key, terms, codes) for key in self._docs}
+        df = np.sum([v > 0 for v in tf.values()], axis=0)
+        n = len(self._docs)
+        idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        self._df_cache.update(zip(terms, (int(x) for x in df), strict=True))
+        w = idf * (1.0 + np.log(np.array([qtf[t] for t in terms], dtype=np.float64)))
+        avgdl = self._total / n or 1.0
+        k1, b = self.k1, self.b
+        out: dict[K, float] = {}
+        for key in self._docs if keys is None else keys:
+            if key not in self._docs:
+                continue
+            f = tf[key]
+            norm = k1 * (1.0 - b + b * self._docs[key][3] / avgdl)
+            out[key] = float(np.sum(w * f * (k1 + 1.0) / (f + norm)))
+        return out
+
+    def matched_terms(self, query: str | Iterable[str], key: K, limit: int = 10) -> list[str]:
+        """The query tokens found in document `key`, highest IDF first (for explanations)."""
+        if key not in self._docs:
+            return []
+        # the order `score` prepared them in, so their codes are reused
+        terms = list(dict.fromkeys(self._tokens(query) if isinstance(query, str) else query))
+        found = [t for t, f in zip(terms, self._tf(key, terms, self._prepare(terms)),
+                                   strict=True) if f > 0]
+        return sorted(found, key=lambda t: (-self.idf(t), t))[:limit]

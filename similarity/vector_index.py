@@ -32,6 +32,7 @@ class VectorIndex:
         self._matrix = np.zeros((16, self.dim), dtype=np.float32)
         self._keys: list[int] = []
         self._rows: dict[int, int] = {}
+        self._key_array: np.ndarray | None = None  # np view of _keys, rebuilt after changes
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -70,6 +71,7 @@ class VectorIndex:
                 self._matrix = grown
             self._keys.append(key)
             self._rows[key] = row
+            self._key_array = None
         self._matrix[row] = v
 
     def upsert_many(self, keys: Iterable[int], vecs: object) -> None:
@@ -93,6 +95,7 @@ class VectorIndex:
             self._keys[row] = moved
             self._rows[moved] = row
         self._keys.pop()
+        self._key_array = None
         return True
 
     def search(
@@ -111,6 +114,8 @@ class VectorIndex:
         if k <= 0 or not self._keys:
             return []
         q = self._unit(vec)
+        if allowed is None or len(allowed) * 4 >= len(self._keys):
+            return self._search_all(q, k, exclude or set(), allowed)
         if allowed is not None:
             rows = np.fromiter(
                 (self._rows[key] for key in allowed if key in self._rows), dtype=np.int64
@@ -134,6 +139,42 @@ class VectorIndex:
             scores, keys = scores[keep], keys[keep]
         order = np.lexsort((keys, -scores))[:k]
         return [(int(keys[i]), float(scores[i])) for i in order]
+
+    def _keys_np(self) -> np.ndarray:
+        if self._key_array is None or self._key_array.shape[0] != len(self._keys):
+            self._key_array = np.asarray(self._keys, dtype=np.int64)
+        return self._key_array
+
+    def _search_all(
+        self, q: np.ndarray, k: int, exclude: set[int], allowed: set[int] | None
+    ) -> list[tuple[int, float]]:
+        """`search` when (nearly) every row may be returned: score the whole matrix at once,
+        then walk the best rows in order and skip excluded / not allowed keys, widening the
+        candidate set when too many were skipped. Exact, same order and ties as scoring only
+        the allowed rows."""
+        n = len(self._keys)
+        scores = self._matrix[:n] @ q
+        keys = self._keys_np()
+        take = min(n, 2 * (k + len(exclude)) + 32)
+        while True:
+            if take < n:
+                # every row tied with the take-th best score, so the tie-break stays exact
+                kth = np.partition(scores, n - take)[n - take]
+                cand = np.flatnonzero(scores >= kth)
+            else:
+                cand = np.arange(n)
+            order = cand[np.lexsort((keys[cand], -scores[cand]))]
+            out: list[tuple[int, float]] = []
+            for row in order.tolist():
+                key = int(keys[row])
+                if key in exclude or (allowed is not None and key not in allowed):
+                    continue
+                out.append((key, float(scores[row])))
+                if len(out) == k:
+                    return out
+            if take >= n:
+                return out
+            take = min(n, 4 * take)
 
     def save(self, path: str | Path) -> None:
         """Write keys and matrix atomically (temp file in the same folder, then os.replace)."""
@@ -174,6 +215,7 @@ class VectorIndex:
             index._matrix = np.zeros((16, index.dim), dtype=np.float32)
         index._keys = keys
         index._rows = {key: row for row, key in enumerate(keys)}
+        index._key_array = None
         return index
 
 

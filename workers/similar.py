@@ -1,8 +1,11 @@
 """Similar-case lookup over the stored case vectors.
 
-The vector index lives in the reading process and is rebuilt from ``case_vectors`` whenever that
-table changes (count or newest update), so a case processed by any worker is a neighbour at once
-and scale-out needs no shared index file.
+The vector index lives in the reading process, loaded once from ``case_vectors`` and kept up to
+date: a new case (an id above the largest loaded) is added on the next request, so a case
+processed by any worker is a neighbour at once; re-embedded or deleted cases are caught by a
+full check of the table (count, newest update), on every request for small pools and in the
+background every INDEX_RECHECK_S seconds for large ones. Scale-out needs no shared index file.
+Per-case features are cached (PROFILE_CACHE_SIZE) while the case's documents are unchanged.
 
 For a stored case the dense top-50 is reranked by the hybrid ranker of `similarity.fusion`
 (BM25 over bigrams of the stored facts, charge / circumstance / amount agreement from the stored
@@ -13,39 +16,141 @@ matched). `sentencing` summarises how the most similar cases with the same charg
 from __future__ import annotations
 
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
 
 from models.db import session_scope
-from models.schema import Case, CaseVector, Charge, Document, Party, Sentence
+from models.schema import Case, CaseVector, Document, Party, Sentence
 from models.settings import Settings
 
 _lock = threading.Lock()
-_cache: dict[str, tuple[tuple[Any, ...], Any]] = {}
 
 
-def _index(settings: Settings) -> Any:
+@dataclass
+class _Loaded:
+    """The in-process vector index of one database and what it was loaded from."""
+
+    index: Any  # VectorIndex
+    stamp: tuple[Any, ...]  # (count, newest updated_at) of case_vectors at the last full check
+    top: int  # the largest case id loaded
+    checked: float  # time.monotonic() of the last full check
+    lock: threading.Lock = field(default_factory=threading.Lock)  # searches and updates
+    checking: bool = False  # a background full check is running
+
+
+_cache: dict[str, _Loaded] = {}
+
+#: The full check of ``case_vectors`` (row count and newest update) reads the whole table,
+#: about 100 ms at 100,000 cases. Over SMALL_POOL vectors it runs in the background at most
+#: every INDEX_RECHECK_S seconds; a NEW case is still seen at once, by its id (an indexed max()
+#: on the primary key): what waits for the next full check is a re-embedded or deleted case.
+SMALL_POOL = 20_000
+INDEX_RECHECK_S = 2.0
+
+
+def _load_all(settings: Settings) -> _Loaded:
     import numpy as np
 
     from similarity.vector_index import VectorIndex
 
     with session_scope(settings.db_url) as s:
         stamp = tuple(s.execute(select(func.count(), func.max(CaseVector.updated_at))).one())
-        with _lock:
-            hit = _cache.get(settings.db_url)
-            if hit and hit[0] == stamp:
-                return hit[1]
         rows = s.execute(select(CaseVector.case_id, CaseVector.dim, CaseVector.vector)).all()
     dim = rows[0][1] if rows else 384
     index = VectorIndex(dim)
-    for case_id, d, blob in rows:
-        if d == dim:
-            index.upsert(case_id, np.frombuffer(blob, dtype=np.float32))
+    keep = [(case_id, blob) for case_id, d, blob in rows if d == dim]
+    if keep:
+        matrix = np.frombuffer(b"".join(blob for _, blob in keep), dtype=np.float32)
+        index.upsert_many((case_id for case_id, _ in keep), matrix.reshape(len(keep), dim))
+    top = max((case_id for case_id, _, _ in rows), default=0)
+    return _Loaded(index, stamp, top, time.monotonic())
+
+
+def _add_rows(loaded: _Loaded, rows: Iterable[Any]) -> None:
+    import numpy as np
+
+    with loaded.lock:
+        for case_id, d, blob in rows:
+            if d == loaded.index.dim:
+                loaded.index.upsert(case_id, np.frombuffer(blob, dtype=np.float32))
+            loaded.top = max(loaded.top, case_id)
+
+
+def _full_check(settings: Settings, hit: _Loaded) -> _Loaded:
+    """Compare the table's (count, newest update) with the loaded index; fold in the rows
+    updated since, or load everything anew when rows went away. Returns the current entry."""
+    url = settings.db_url
+    cols = (CaseVector.case_id, CaseVector.dim, CaseVector.vector)
+    with session_scope(url) as s:
+        stamp = tuple(s.execute(select(func.count(), func.max(CaseVector.updated_at))).one())
+        changed = None
+        if stamp != hit.stamp and hit.stamp[1] is not None and stamp[0] >= len(hit.index):
+            changed = s.execute(select(*cols).where(CaseVector.updated_at >= hit.stamp[1])).all()
+    if stamp != hit.stamp:
+        if changed is not None:
+            _add_rows(hit, changed)
+        if changed is None or len(hit.index) != stamp[0]:  # deletions: load anew
+            fresh = _load_all(settings)
+            with _lock:
+                _cache[url] = fresh
+            return fresh
+    hit.stamp, hit.checked = stamp, time.monotonic()
+    return hit
+
+
+def _background_check(settings: Settings, hit: _Loaded) -> None:
+    try:
+        _full_check(settings, hit)
+    finally:
+        hit.checking = False
+
+
+def _loaded(settings: Settings) -> _Loaded:
+    """The current vector index of the database: loaded once, then kept up to date.
+
+    New cases (a case id above the largest loaded) are added at once; the full check runs
+    on every call for small pools and, over SMALL_POOL vectors, in a background thread at
+    most every INDEX_RECHECK_S seconds (the request goes on with the index it has)."""
+    url = settings.db_url
     with _lock:
-        _cache[settings.db_url] = (stamp, index)
-    return index
+        hit = _cache.get(url)
+    if hit is None:
+        hit = _load_all(settings)
+        with _lock:
+            _cache[url] = hit
+        return hit
+    if len(hit.index) < SMALL_POOL:
+        return _full_check(settings, hit)
+    with session_scope(url) as s:
+        top = s.execute(select(func.max(CaseVector.case_id))).scalar() or 0
+        if top > hit.top:
+            cols = (CaseVector.case_id, CaseVector.dim, CaseVector.vector)
+            _add_rows(hit, s.execute(select(*cols).where(CaseVector.case_id > hit.top)).all())
+    with _lock:
+        due = not hit.checking and time.monotonic() - hit.checked >= INDEX_RECHECK_S
+        if due:
+            hit.checking = True
+    if due:
+        threading.Thread(target=_background_check, args=(settings, hit), daemon=True,
+                         name="similar-index-check").start()
+    return hit
+
+
+def _search(settings: Settings, vector: Any, k: int, **kw: Any) -> list[tuple[int, float]]:
+    loaded = _loaded(settings)
+    with loaded.lock:
+        hits: list[tuple[int, float]] = loaded.index.search(vector, k, **kw)
+    return hits
+
+
+def _index(settings: Settings) -> Any:
+    """The current VectorIndex (searches from other threads should go through `_search`)."""
+    return _loaded(settings).index
 
 
 def case_vector(settings: Settings, case_id: int) -> Any | None:
@@ -69,32 +174,53 @@ def similar_cases(settings: Settings, vector: Any, k: int, *, allowed: set[int],
         case_id = ex[0]
     if case_id is not None:
         return similar_hybrid(settings, vector, k, allowed=allowed, exclude=ex, case_id=case_id)
-    hits = _index(settings).search(vector, k, exclude=set(ex), allowed=allowed)
-    return [dict(case_summary(settings, cid), score=round(float(score), 4)) for cid, score in hits]
+    hits = _search(settings, vector, k, exclude=set(ex), allowed=allowed)
+    summaries = case_summaries(settings, [cid for cid, _ in hits])
+    return [dict(summaries[cid], score=round(float(score), 4)) for cid, score in hits]
 
 
 def case_summary(settings: Settings, case_id: int) -> dict[str, Any]:
+    return case_summaries(settings, [case_id])[case_id]
+
+
+def case_summaries(settings: Settings, case_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """case id -> its number, court, date, documents, charges and sentences (one session, a
+    few IN queries, every one on an index: the cost does not grow with the pool).
+
+    The charges are those of the documents' extracted fields, the source of the Charge rows
+    (`workers.pipeline._replace_parties` writes one row per field charge); reading them from
+    the fields avoids the charges table, which has no index on its document."""
+    ids = list(dict.fromkeys(case_ids))
+    if not ids:
+        return {}
     with session_scope(settings.db_url) as s:
-        case = s.get(Case, case_id)
-        assert case is not None
-        docs = s.execute(select(Document.id, Document.doc_type, Document.court,
-                                Document.decision_date).where(Document.case_id == case_id)
-                         .order_by(Document.id)).all()
-        charges = sorted(set(s.execute(select(Charge.name).join(Document)
-                                       .where(Document.case_id == case_id)).scalars()))
-        sentences = [
-            {"defendant": name, "principal": sen.principal, "term_months": sen.term_months,
-             "probation_months": sen.probation_months, "fine_yuan": sen.fine_yuan,
-             "confiscation": sen.confiscation}
-            for sen, name in s.execute(select(Sentence, Party.name).join(Party)
-                                       .join(Document, Document.id == Sentence.document_id)
-                                       .where(Document.case_id == case_id)).all()
-        ]
-        return {"case_id": case.id, "case_number": case.case_number,
-                "court": next((d.court for d in docs if d.court), None),
-                "date": next((d.decision_date for d in docs if d.decision_date), None),
-                "document_ids": [d.id for d in docs], "charges": charges,
-                "sentences": sentences}
+        cases = {c.id: c.case_number for c in s.execute(
+            select(Case.id, Case.case_number).where(Case.id.in_(ids))).all()}
+        docs = s.execute(select(Document.case_id, Document.id, Document.court,
+                                Document.decision_date, Document.fields)
+                         .where(Document.case_id.in_(ids)).order_by(Document.id)).all()
+        sens = s.execute(select(Party.case_id, Party.name, Sentence)
+                         .join(Sentence, Sentence.party_id == Party.id)
+                         .where(Party.case_id.in_(ids)).order_by(Sentence.id)).all()
+    out: dict[int, dict[str, Any]] = {}
+    for cid in ids:
+        if cid not in cases:
+            raise KeyError(f"case {cid} not found")
+        mine = [d for d in docs if d.case_id == cid]
+        charges = {c for d in mine for dd in ((d.fields or {}).get("defendants") or [])
+                   for c in dd.get("charges") or []}
+        out[cid] = {
+            "case_id": cid, "case_number": cases[cid],
+            "court": next((d.court for d in mine if d.court), None),
+            "date": next((d.decision_date for d in mine if d.decision_date), None),
+            "document_ids": [d.id for d in mine], "charges": sorted(charges),
+            "sentences": [
+                {"defendant": name, "principal": sen.principal, "term_months": sen.term_months,
+                 "probation_months": sen.probation_months, "fine_yuan": sen.fine_yuan,
+                 "confiscation": sen.confiscation}
+                for pcid, name, sen in sens if pcid == cid],
+        }
+    return out
 
 
 # --- hybrid reranking and sentencing support -------------------------------------------------
@@ -111,40 +237,78 @@ def _order() -> dict[str, int]:
     return statute_order(vocabulary())
 
 
+#: CaseFeatures of this many cases stay cached per process (a few hundred bytes each); an
+#: entry is reused while its case's documents are unchanged (count, newest update, the
+#: document holding the vector)
+PROFILE_CACHE_SIZE = 50_000
+_profile_lock = threading.Lock()
+_profile_cache: OrderedDict[tuple[str, int], tuple[tuple[Any, ...], Any]] = OrderedDict()
+
+
 def case_profiles(settings: Settings, case_ids: Iterable[int]) -> dict[int, tuple[str, Any]]:
     """case id -> (facts text, CaseFeatures) from the stored fields and facts of its documents.
 
-    The document holding the case's vector (the one that describes its facts) comes first."""
+    The document holding the case's vector (the one that describes its facts) comes first.
+    Features are cached per case while its documents are unchanged; the facts are read anew
+    (one indexed query for all ids) and returned in NFKC form (`similarity.textfold.fold`)."""
     from similarity.features import from_fields
+    from similarity.textfold import fold
 
     ids = list(dict.fromkeys(case_ids))
     if not ids:
         return {}
-    vocab = vocabulary()
-    with session_scope(settings.db_url) as s:
+    url = settings.db_url  # a property that resolves a path: read it once
+    with session_scope(url) as s:
         primary: dict[int, int] = {
             cid: did for cid, did in s.execute(select(CaseVector.case_id, CaseVector.document_id)
                                                .where(CaseVector.case_id.in_(ids))).all()}
-        rows = s.execute(select(Document.case_id, Document.id, Document.facts, Document.fields)
+        rows = s.execute(select(Document.case_id, Document.id, Document.facts,
+                                Document.updated_at)
                          .where(Document.case_id.in_(ids)).order_by(Document.id)).all()
     by_case: dict[int, list[Any]] = {}
     for row in rows:
         by_case.setdefault(row[0], []).append(row)
-    out: dict[int, tuple[str, Any]] = {}
+    stamps: dict[int, tuple[Any, ...]] = {}
+    feats: dict[int, Any] = {}
+    with _profile_lock:
+        for cid in ids:
+            docs = by_case.get(cid, [])
+            stamps[cid] = (len(docs), max((r[3] for r in docs), default=None), primary.get(cid))
+            hit = _profile_cache.get((url, cid))
+            if hit is not None and hit[0] == stamps[cid]:
+                _profile_cache.move_to_end((url, cid))
+                feats[cid] = hit[1]
+    facts_of: dict[int, str] = {}
     for cid in ids:
         docs = sorted(by_case.get(cid, []), key=lambda r: r[1] != primary.get(cid))
-        facts = next((r[2] for r in docs if r[2]), "") or ""
-        fields: dict[str, Any] = {"defendants": [], "mitigating": []}
-        for r in docs:
-            f = r[3] or {}
-            fields["defendants"] += f.get("defendants") or []
-            fields["mitigating"] += f.get("mitigating") or []
-            for key in ("amount_involved_yuan", "blood_alcohol_mg_per_100ml"):
-                fields.setdefault(key, f.get(key))
-                if fields[key] is None:
-                    fields[key] = f.get(key)
-        out[cid] = (facts, from_fields(fields, facts, vocab))
-    return out
+        # folded once here: the features and the bigram tokens both read the NFKC form
+        facts_of[cid] = fold(next((r[2] for r in docs if r[2]), "") or "")
+    missing = [cid for cid in ids if cid not in feats]
+    if missing:
+        with session_scope(url) as s:
+            field_rows = s.execute(select(Document.case_id, Document.id, Document.fields)
+                                   .where(Document.case_id.in_(missing))
+                                   .order_by(Document.id)).all()
+        vocab = vocabulary()
+        for cid in missing:
+            docs = sorted((r for r in field_rows if r[0] == cid),
+                          key=lambda r: r[1] != primary.get(cid))
+            fields: dict[str, Any] = {"defendants": [], "mitigating": []}
+            for r in docs:
+                f = r[2] or {}
+                fields["defendants"] += f.get("defendants") or []
+                fields["mitigating"] += f.get("mitigating") or []
+                for key in ("amount_involved_yuan", "blood_alcohol_mg_per_100ml"):
+                    fields.setdefault(key, f.get(key))
+                    if fields[key] is None:
+                        fields[key] = f.get(key)
+            feats[cid] = from_fields(fields, facts_of[cid], vocab)
+        with _profile_lock:
+            for cid in missing:
+                _profile_cache[(url, cid)] = (stamps[cid], feats[cid])
+            while len(_profile_cache) > PROFILE_CACHE_SIZE:
+                _profile_cache.popitem(last=False)
+    return {cid: (facts_of[cid], feats[cid]) for cid in ids}
 
 
 RERANK_CHARS = 4000
@@ -154,18 +318,19 @@ def rerank(settings: Settings, query_text: str, query: Any, hits: list[tuple[int
            k: int) -> list[tuple[int, float, dict[str, Any]]]:
     """Hybrid rerank (similarity.fusion) of dense hits: (case id, score, explanation) best first."""
     from similarity.fusion import rank
-    from similarity.lexical import BM25
+    from similarity.lexical import PoolBM25, tokens
 
     if not hits:
         return []
     profiles = case_profiles(settings, [cid for cid, _ in hits])
     keys = [cid for cid, _ in hits if cid in profiles]
-    lexical: BM25[int] = BM25()
-    # bigram counting costs ~1 ms per 1,000 characters: the decisive conduct comes first
-    lexical.add_many({cid: profiles[cid][0][:RERANK_CHARS] for cid in keys})
+    # BM25 statistics of the reranked pool (numpy token codes, no term dict per case); the
+    # first RERANK_CHARS characters of the facts: the decisive conduct comes first
+    lexical: PoolBM25[int] = PoolBM25({cid: profiles[cid][0][:RERANK_CHARS] for cid in keys})
     ranked = rank(query_text, query, keys, {cid: profiles[cid][1] for cid in keys},
                   lexical=lexical, dense={cid: float(s) for cid, s in hits}, order=_order())
-    return [(r.key, r.score, r.explanation(lexical.matched_terms(query_text, r.key)))
+    qterms = tokens(query_text)
+    return [(r.key, r.score, r.explanation(lexical.matched_terms(qterms, r.key)))
             for r in ranked[:k]]
 
 
@@ -182,13 +347,15 @@ def similar_hybrid(settings: Settings, vector: Any, k: int, *, allowed: set[int]
     """
     if case_id is not None and (query_text is None or query is None):
         query_text, query = case_profiles(settings, [case_id]).get(case_id, ("", None))
-    hits = _index(settings).search(vector, max(depth, k), exclude=set(exclude), allowed=allowed)
+    hits = _search(settings, vector, max(depth, k), exclude=set(exclude), allowed=allowed)
     if query is None or not query_text:
-        return [dict(case_summary(settings, cid), score=round(float(s), 4)) for cid, s in hits[:k]]
+        summaries = case_summaries(settings, [cid for cid, _ in hits[:k]])
+        return [dict(summaries[cid], score=round(float(s), 4)) for cid, s in hits[:k]]
     cosine = dict(hits)
-    return [dict(case_summary(settings, cid), score=round(score, 4),
-                 dense=round(float(cosine[cid]), 4), explanation=expl)
-            for cid, score, expl in rerank(settings, query_text, query, hits, k)]
+    ranked = rerank(settings, query_text, query, hits, k)
+    summaries = case_summaries(settings, [cid for cid, _, _ in ranked])
+    return [dict(summaries[cid], score=round(score, 4), dense=round(float(cosine[cid]), 4),
+                 explanation=expl) for cid, score, expl in ranked]
 
 
 def sentencing(settings: Settings, vector: Any, *, allowed: set[int], query_text: str,

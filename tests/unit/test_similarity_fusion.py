@@ -14,6 +14,8 @@ import pytest
 from similarity.features import CaseFeatures
 from similarity.fusion import (
     SIGNALS,
+    TEXT_GATE_SLOPE,
+    WEIGHTS_HYBRID,
     WEIGHTS_LEXICAL,
     fit_weights,
     infer_charges,
@@ -78,8 +80,36 @@ def test_hybrid_beats_bm25_alone(lecard: dict[str, Any]) -> None:
     labels = [[lecard["qrels"][r].get(c, 0) for c in pools[r]] for r in lecard["ridxs"]]
     w = fit_weights(rows, labels, use=[s for s in SIGNALS if s != "dense"])
     assert w["dense"] == 0.0
-    assert max(w, key=lambda s: abs(w[s])) in {"charges", "exact_charges", "lexical"}
+    assert max(w, key=lambda s: abs(w[s])) in {"charges", "exact_charges", "lexical",
+                                                "charges_text"}
     assert rows[0].shape == (len(pools[lecard["ridxs"][0]]), len(SIGNALS))
+    # the gated signal is charge agreement times sigmoid(slope x lexical z)
+    r0 = rows[0]
+    lex, ch = r0[:, SIGNALS.index("lexical")], r0[:, SIGNALS.index("charges")]
+    gate = 1.0 / (1.0 + np.exp(-TEXT_GATE_SLOPE * lex))
+    assert np.allclose(r0[:, SIGNALS.index("charges_text")], ch * gate)
+    assert max(WEIGHTS_HYBRID, key=lambda s: abs(WEIGHTS_HYBRID[s])) == "charges_text"
+
+
+def test_gated_charge_agreement_demotes_same_charge_cases_that_read_differently(
+        lecard: dict[str, Any]) -> None:
+    """Among candidates with the query's charges, the gated signal grows with lexical closeness,
+    and the shipped weights rank the closest of them above the farthest."""
+    d = lecard["dir"]
+    queries = read_queries(d / "queries.jsonl")
+    ranker = PoolRanker.build(read_corpus(d / "corpus.jsonl.gz"), lecard["vocab"])
+    r = lecard["ridxs"][0]
+    pool = lecard["pools"][r]
+    rows = ranker.signals(queries[r], pool)
+    ch, gated = rows[:, SIGNALS.index("charges")], rows[:, SIGNALS.index("charges_text")]
+    lex = rows[:, SIGNALS.index("lexical")]
+    same = np.flatnonzero(ch == ch.max())
+    assert same.size >= 2
+    by_lex = same[np.argsort(lex[same])]
+    assert np.all(np.diff(gated[by_lex]) >= 0) and gated[by_lex[-1]] > gated[by_lex[0]]
+    assert gated[by_lex[-1]] > 0.5 * ch[by_lex[-1]]
+    ranked = ranker.rank(queries[r], pool)
+    assert ranked.index(pool[by_lex[-1]]) < ranked.index(pool[by_lex[0]])
 
 
 def test_dossier_rank_cli_writes_the_production_run(lecard: dict[str, Any],

@@ -117,3 +117,28 @@ def test_rejects_bad_input() -> None:
         idx.upsert("1", [1, 0, 0])  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         VectorIndex(0)
+
+
+def test_whole_matrix_path_matches_scoring_only_allowed_rows() -> None:
+    """With a large `allowed` set the index scores every row and skips the rest; results,
+    order and tie-breaks equal those of scoring only the allowed rows (the small-set path)."""
+    rng = np.random.default_rng(3)
+    idx = VectorIndex(8)
+    base = rng.normal(size=(40, 8))
+    for key in range(1, 401):  # many exact duplicates: ties broken by the smaller key
+        idx.upsert(key * 7 % 401, base[key % 40])
+    q = rng.normal(size=8)
+    stored = idx.keys()
+    everything = set(stored)
+    for allowed in (None, everything - {5, 12}, set(list(everything)[::2])):
+        for k in (1, 9, 50, 400):
+            exclude = {idx.search(q, 1)[0][0], 33}
+            fast = idx.search(q, k, exclude=exclude, allowed=allowed)
+            # reference: brute force over the allowed rows, ordered by (-score, key)
+            keys = [x for x in stored if x not in exclude
+                    and (allowed is None or x in allowed)]
+            scores = {x: float(idx.get(x) @ (q / np.linalg.norm(q))) for x in keys}
+            ref = sorted(keys, key=lambda x: (-round(scores[x], 5), x))[:k]
+            assert [x for x, _ in fast] == ref
+    assert idx.search(q, 10, allowed={1, 2})  # a small set takes the row-subset path
+    assert [x for x, _ in idx.search(q, 5, allowed=set())] == []
