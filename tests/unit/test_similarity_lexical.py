@@ -49,3 +49,51 @@ def test_remove_and_readd_keep_statistics_consistent() -> None:
     assert index.score("盗窃电动车") == before
     assert index.score("盗窃", keys=[2, 99]) == {2: 0.0}
     assert bm25_scores("手机", {"a": "盗窃手机", "b": "驾驶"})["a"] > 0
+
+
+def _lecard_texts(shared_data: Path, n: int) -> list[str]:
+    import gzip
+    import itertools
+    import json
+
+    with gzip.open(shared_data / "lecard" / "corpus.jsonl.gz", "rt", encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in itertools.islice(fh, n)]
+    return [r["ajjbqk"] for r in rows] + [r.get("qw") or "" for r in rows]
+
+
+def test_fold_equals_nfkc_on_judgments_and_tricky_characters(shared_data: Path) -> None:
+    import random
+    import unicodedata
+
+    from similarity.textfold import fold
+
+    texts = _lecard_texts(shared_data, 300)
+    assert all(fold(t) == unicodedata.normalize("NFKC", t) for t in texts)
+    # characters that compose, reorder, expand or sit outside the BMP, mixed into real text
+    tricky = "e\u0301\u0323ａ１，⑴…㈠ﬁ\u1100\u1161\u11a8가\u3099か\uff76\uff9e\U0001d400Å"
+    rng = random.Random(0)
+    base = texts[0][:300]
+    for _ in range(300):
+        chars = list(base)
+        for _ in range(4):
+            chars.insert(rng.randrange(len(chars)), rng.choice(tricky))
+        s = "".join(chars)
+        assert fold(s) == unicodedata.normalize("NFKC", s)
+
+
+def test_pool_bm25_scores_and_explains_like_bm25(shared_data: Path) -> None:
+    from similarity.lexical import PoolBM25
+
+    texts = dict(enumerate(t[:4000] for t in _lecard_texts(shared_data, 60)))
+    exact: BM25[int] = BM25()
+    exact.add_many(texts)
+    pool = PoolBM25(texts)
+    with open(shared_data / "lecard" / "queries.jsonl", encoding="utf-8") as fh:
+        queries = [json.loads(line)["q"] for line in fh][:3]
+    for q in queries + ["酒后驾驶 150mg/100ml 人民币3000元"]:
+        a, b = exact.score(q), pool.score(q)
+        assert a.keys() == b.keys() and max(abs(a[k] - b[k]) for k in a) < 1e-9
+        assert max(b.values()) > 0
+        for key in list(texts)[:5]:
+            assert pool.matched_terms(q, key) == exact.matched_terms(q, key)
+    assert pool.score("", [0, 1]) == {0: 0.0, 1: 0.0}
