@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 
-from api.auth import case_visible, visible_agency_codes, visible_case_ids
+from api.auth import case_visible, visible_agency_codes, visible_cases
 from api.deps import SettingsDep, UserDep
 from models import audit
 from models.db import session_scope
@@ -55,7 +55,7 @@ async def similar_cases(case_id: int, settings: SettingsDep, user: UserDep,
     with session_scope(settings.db_url) as s:
         if not case_visible(s, user, case_id):
             raise HTTPException(404, f"case {case_id} not found")
-        allowed = visible_case_ids(s, user)
+        allowed = visible_cases(settings.db_url, user)
         audit.record(s, "case.similar", user_id=user.id, object_type="case", object_id=case_id,
                      detail={"k": k})
     vector = similar.case_vector(settings, case_id)

@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from api.auth import case_visible, visible_case_ids
+from api.auth import case_visible, visible_cases
 from api.deps import SettingsDep, UserDep
 from models import audit
 from models.db import session_scope
@@ -41,7 +41,7 @@ async def case_sentencing(case_id: int, settings: SettingsDep, user: UserDep,
     with session_scope(settings.db_url) as s:
         if not case_visible(s, user, case_id):
             raise HTTPException(404, f"case {case_id} not found")
-        allowed = visible_case_ids(s, user)
+        allowed = visible_cases(settings.db_url, user)
         audit.record(s, "case.sentencing", user_id=user.id, object_type="case",
                      object_id=case_id)
     vector = similar.case_vector(settings, case_id)
@@ -62,7 +62,7 @@ async def facts_sentencing(body: SentencingRequest, settings: SettingsDep,
                            user: UserDep) -> dict[str, Any]:
     """The same statistics for pasted facts (charges given, named in the facts, or inferred)."""
     with session_scope(settings.db_url) as s:
-        allowed = visible_case_ids(s, user)
+        allowed = visible_cases(settings.db_url, user)
         audit.record(s, "sentencing.query", user_id=user.id, object_type="facts",
                      detail={"chars": len(body.facts), "charges": body.charges})
     query = similar.query_features(body.facts, body.charges)

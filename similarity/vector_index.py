@@ -10,10 +10,19 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import numpy as np
+
+
+@runtime_checkable
+class LazyKeys(Protocol):
+    """An ``allowed`` set answered on demand (the cases a user may see, ``api.auth``): asked
+    once per batch of candidates instead of being built in full for every search."""
+
+    def allowed_among(self, keys: list[int]) -> set[int]: ...
 
 _FORMAT_VERSION = 1
 
@@ -104,7 +113,7 @@ class VectorIndex:
         k: int,
         *,
         exclude: set[int] | None = None,
-        allowed: set[int] | None = None,
+        allowed: Collection[int] | None = None,
     ) -> list[tuple[int, float]]:
         """Top-`k` (key, cosine) pairs, best first; ties broken by smaller key.
 
@@ -146,7 +155,7 @@ class VectorIndex:
         return self._key_array
 
     def _search_all(
-        self, q: np.ndarray, k: int, exclude: set[int], allowed: set[int] | None
+        self, q: np.ndarray, k: int, exclude: set[int], allowed: Collection[int] | None
     ) -> list[tuple[int, float]]:
         """`search` when (nearly) every row may be returned: score the whole matrix at once,
         then walk the best rows in order and skip excluded / not allowed keys, widening the
@@ -164,10 +173,13 @@ class VectorIndex:
             else:
                 cand = np.arange(n)
             order = cand[np.lexsort((keys[cand], -scores[cand]))]
+            ok = allowed
+            if isinstance(allowed, LazyKeys):  # one question for the whole batch
+                ok = allowed.allowed_among([int(keys[row]) for row in order.tolist()])
             out: list[tuple[int, float]] = []
             for row in order.tolist():
                 key = int(keys[row])
-                if key in exclude or (allowed is not None and key not in allowed):
+                if key in exclude or (ok is not None and key not in ok):
                     continue
                 out.append((key, float(scores[row])))
                 if len(out) == k:

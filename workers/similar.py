@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,7 +161,7 @@ def case_vector(settings: Settings, case_id: int) -> Any | None:
         return None if row is None else np.frombuffer(row.vector, dtype=np.float32)
 
 
-def similar_cases(settings: Settings, vector: Any, k: int, *, allowed: set[int],
+def similar_cases(settings: Settings, vector: Any, k: int, *, allowed: Collection[int],
                   exclude: Iterable[int] = (), case_id: int | None = None
                   ) -> list[dict[str, Any]]:
     """Top-k visible cases, each with its charges and the sentences it imposed.
@@ -334,7 +334,7 @@ def rerank(settings: Settings, query_text: str, query: Any, hits: list[tuple[int
             for r in ranked[:k]]
 
 
-def similar_hybrid(settings: Settings, vector: Any, k: int, *, allowed: set[int],
+def similar_hybrid(settings: Settings, vector: Any, k: int, *, allowed: Collection[int],
                    exclude: Iterable[int] = (), query_text: str | None = None,
                    query: Any = None, case_id: int | None = None,
                    depth: int = 50) -> list[dict[str, Any]]:
@@ -358,7 +358,7 @@ def similar_hybrid(settings: Settings, vector: Any, k: int, *, allowed: set[int]
                  explanation=expl) for cid, score, expl in ranked]
 
 
-def sentencing(settings: Settings, vector: Any, *, allowed: set[int], query_text: str,
+def sentencing(settings: Settings, vector: Any, *, allowed: Collection[int], query_text: str,
                query: Any, exclude: Iterable[int] = (), k: int = 20,
                proposed_months: float | None = None) -> dict[str, Any]:
     """Sentencing statistics over the top-k similar cases with the same charges.
