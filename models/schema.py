@@ -119,7 +119,7 @@ class CaseShare(Base):
     __tablename__ = "case_shares"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(Stamp, default=utcnow)
     __table_args__ = (UniqueConstraint("case_id", "agency_id"),)
 
@@ -200,7 +200,8 @@ class Party(Base):
 class Charge(Base):
     __tablename__ = "charges"
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"),
+                                             index=True)
     party_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(120), index=True)
 
@@ -208,7 +209,8 @@ class Charge(Base):
 class Sentence(Base):
     __tablename__ = "sentences"
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"),
+                                             index=True)
     party_id: Mapped[int] = mapped_column(ForeignKey("parties.id", ondelete="CASCADE"), unique=True)
     principal: Mapped[str | None] = mapped_column(String(20))
     term_months: Mapped[int | None] = mapped_column(Integer)

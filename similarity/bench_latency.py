@@ -289,6 +289,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         (data_dir / "complete").write_text("ok\n", encoding="utf-8")
         print(f"pool built in {time.perf_counter() - t0:.0f}s", flush=True)
     else:
+        from models.db import migrate
+
+        migrate(f"sqlite:///{db.resolve()}")  # a pool cached before a schema change catches up
         print(f"reusing the pool at {db}")
     settings = Settings(data_dir=data_dir, database_url=None)
     rng = random.Random(args.seed + 1)
