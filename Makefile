@@ -45,10 +45,12 @@ lint: $(STAMP)
 bench: install
 	HF_HUB_OFFLINE=1 $(BIN)/python -m extraction.evaluate ../shared/data/extraction_gold
 	HF_HUB_OFFLINE=1 $(BIN)/python -m extraction.bench --data ../shared/data
+	HF_HUB_OFFLINE=1 nice $(BIN)/python -m extraction.bench --data ../shared/data --ocr
 	HF_HUB_OFFLINE=1 $(BIN)/python -m search.bench --scale 100000
 	$(BIN)/dossier rank --queries ../shared/data/lecard/queries.jsonl --pools ../shared/data/lecard/pools.json --corpus ../shared/data/lecard/corpus.jsonl.gz --out .cache/lecard/run-dossier-rank.json
 	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) HF_HUB_OFFLINE=1 $(BIN)/python -m similarity.bench_lecard --run .cache/lecard/run-dossier-rank.json
 	HF_HUB_OFFLINE=1 $(BIN)/python -m similarity.bench_sentencing
+	HF_HUB_OFFLINE=1 $(BIN)/python -m similarity.bench_latency --cases 100000 --queries 200
 	OMP_THREAD_LIMIT=1 $(BIN)/python -m ocr.bench --pages $${OCR_BENCH_PAGES:-50} --jobs 2
 	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) $(BIN)/python -m api.bench_load --seconds 60 --upload-rate 0.5 --search-rate 4
 
