@@ -84,17 +84,26 @@ class SearchHit:
 
 @dataclass
 class SearchResult:
-    """A page of hits, the total number of matches and facet counts over all of them."""
+    """A page of hits, the total number of matches and facet counts over them.
+
+    An engine may bound its work on frequent words, as Elasticsearch does: then ``total`` is
+    a lower bound (``total_relation`` "gte", as ES's ``hits.total.relation``) and the facets
+    are counted over a sample of the best matches (``facets_sampled``).
+    """
 
     total: int
     hits: list[SearchHit]
     facets: dict[str, list[dict[str, Any]]]  # {"charge": [{"value": "盗窃罪", "count": 3}], ...}
+    total_relation: Literal["eq", "gte"] = "eq"
+    facets_sampled: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "total": self.total,
+            "total_relation": self.total_relation,
             "hits": [h.to_dict() for h in self.hits],
             "facets": {k: [dict(v) for v in vals] for k, vals in self.facets.items()},
+            "facets_sampled": self.facets_sampled,
         }
 
 

@@ -228,6 +228,8 @@ class Latency:
     times_ms: list[float]
     totals: list[int]
     labels: list[tuple[str, str]] = field(default_factory=list)  # (kind, query) per time
+    bounded: list[bool] = field(default_factory=list)  # total a lower bound ("gte") per time
+    sampled: list[bool] = field(default_factory=list)  # facets over a sample per time
 
     @property
     def p50(self) -> float:
@@ -238,10 +240,16 @@ class Latency:
         return percentile(self.times_ms, 95)
 
     def text(self) -> str:
+        bounded = (
+            f"; {sum(self.bounded)} with the total a lower bound, {sum(self.sampled)} with"
+            " sampled facets"
+            if self.bounded
+            else ""
+        )
         return (
             f"p50 {self.p50:.1f} ms, p95 {self.p95:.1f} ms, max {max(self.times_ms):.1f} ms"
             f" ({len(self.times_ms)} timed searches, median {statistics.median(self.totals):.0f}"
-            " hits)"
+            f" hits{bounded})"
         )
 
     def by_kind(self) -> str:
@@ -272,6 +280,8 @@ def time_queries(engine: Engine, queries: Sequence[BenchQuery], repeat: int = 3)
             lat.times_ms.append((time.perf_counter() - t) * 1000)
             lat.totals.append(result.total)
             lat.labels.append((bq.kind, bq.label()))
+            lat.bounded.append(result.total_relation == "gte")
+            lat.sampled.append(result.facets_sampled)
     return lat
 
 
@@ -496,6 +506,8 @@ def _row(label: str, value: str) -> None:
 
 def _latency_rows(lat: Latency, target: str = "") -> None:
     _row("query latency", lat.text() + target)
+    if hasattr(os, "getloadavg"):  # other work on the machine inflates the times
+        _row("  machine load", f"{os.getloadavg()[0]:.1f} (1-min average, {os.cpu_count()} CPUs)")
     _row("  p95 by kind", lat.by_kind())
     _row("  slowest", lat.slowest())
 

@@ -5,15 +5,27 @@ contentless FTS5 table with the ``ascii`` tokenizer, which keeps every CJK bigra
 original text lives in a plain table for highlighting and for deleting exactly what was
 indexed. Boolean logic is evaluated per document (a word on page 1 AND a word on page 3
 match), ranking is the bm25 of the best page.
+
+The work of a search is bounded, whatever the size of the index (measured at 100,000
+documents by ``python -m search.bench --scale 100000``). An FTS rowid orders pages by
+judgment date (see DAY_SHIFT), so the newest matches of a word come first without a sort;
+bm25, the one per-match cost that grows with the index, is computed for the matching pages of
+the newest judgments only, RANK_WINDOW of them, like Elasticsearch's ``terminate_after``: a
+frequent word is then ranked, filtered and counted within that window, the total becomes a
+lower bound (``total_relation: "gte"``, as ES's ``track_total_hits``) and facets are counted
+over the FACET_SAMPLE best matches (``facets_sampled``). A date sort stays exact (the window
+is a prefix of the date order); rare words, the known-item case, are always exact.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from hashlib import sha256
 from pathlib import Path
 from typing import Any
@@ -42,6 +54,29 @@ from search.query import (
 
 FACET_LIMIT = 50
 BM25_WEIGHTS = (1.0, 2.0)  # body bigrams, whole-word terms
+# A page's FTS rowid (and pages.id) is day << DAY_SHIFT | document_id << PAGE_BITS | page,
+# day being the judgment date in days since 1899-12-31 (0: none). FTS5 walks rowids in
+# either direction, so the index itself lists matches newest judgment first, and the
+# document of a match is arithmetic on its rowid, never a lookup in the large pages table.
+PAGE_BITS = 16
+DOC_BITS = 31
+DAY_SHIFT = PAGE_BITS + DOC_BITS
+PAGE_MASK = (1 << PAGE_BITS) - 1
+DOC_MASK = (1 << DOC_BITS) - 1
+DAY_MAX = (1 << (63 - DAY_SHIFT)) - 1  # 65535 days: until 2079
+_EPOCH = date(1899, 12, 31).toordinal()
+SCHEMA_VERSION = 2  # bump with a layout change: the index is rebuilt on open
+# Bounded work for frequent words (see EmbeddedSearch.search): the matching pages of the
+# newest judgments are ranked until this many, facets are counted over at most this many of
+# the best matches, and a query without words counts at most this many documents.
+RANK_WINDOW = 2_000
+FACET_SAMPLE = 2_000
+TOTAL_CAP = 10_000
+MMAP_BYTES = 256 * 2**20
+# FTS5 merges segments once this many of a level accumulate (default 4): with one document
+# per transaction, 2 keeps fewer segments for each query to read, for little index time.
+FTS_AUTOMERGE = 2
+CACHE_KIB = 32 * 2**10
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -51,6 +86,8 @@ CREATE TABLE IF NOT EXISTS docs(
     agency TEXT, shared_with TEXT NOT NULL, charges TEXT NOT NULL, parties TEXT NOT NULL,
     date TEXT, year INTEGER);
 CREATE INDEX IF NOT EXISTS docs_case ON docs(case_id);
+CREATE INDEX IF NOT EXISTS docs_newest ON docs(date IS NULL, date DESC, document_id DESC);
+CREATE INDEX IF NOT EXISTS docs_year ON docs(year);
 CREATE TABLE IF NOT EXISTS doc_charges(
     document_id INTEGER NOT NULL, charge_key TEXT NOT NULL, charge TEXT NOT NULL,
     PRIMARY KEY(document_id, charge_key)) WITHOUT ROWID;
@@ -61,14 +98,52 @@ CREATE TABLE IF NOT EXISTS doc_agencies(
 CREATE TABLE IF NOT EXISTS pages(
     id INTEGER PRIMARY KEY, document_id INTEGER NOT NULL, page INTEGER NOT NULL,
     text TEXT NOT NULL, terms TEXT NOT NULL, UNIQUE(document_id, page));
-CREATE VIRTUAL TABLE IF NOT EXISTS page_fts USING fts5(body, terms, content='', tokenize='ascii');
 """
+# Contentless; the per-row token counts stay (columnsize=0 would halve bm25's cost but rank
+# without length normalisation, which puts long mentions above short convictions).
+_FTS_SCHEMA = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS page_fts USING"
+    " fts5(body, terms, content='', tokenize='ascii')"
+)
+# Orders of temp.matched (day: see DAY_SHIFT; the same order as the docs_newest index).
+_ORDER = {
+    "relevance": "rank IS NULL, rank, day DESC, document_id DESC",
+    "date": "day DESC, rank IS NULL, rank, document_id DESC",
+}
+_HIT_COLUMNS = (
+    "d.document_id, d.case_id, d.filename, m.rank, m.page, d.case_number,"
+    " d.doc_type, d.court, d.date, d.charges"
+)
+
+
+def day_key(iso: str | None) -> int:
+    """The judgment date as the rowid's day: 1 for 1900-01-01, 0 for none or unreadable."""
+    text = (iso or "").strip()
+    try:
+        day = date.fromisoformat(text[:10])
+    except ValueError:
+        if not (text[:4].isdigit() and len(text[:4]) == 4):
+            return 0
+        day = date(max(int(text[:4]), 1), 1, 1)
+    return min(max(day.toordinal() - _EPOCH, 1), DAY_MAX)
+
+
+def page_rowid(document_id: int, day: int, page: int) -> int:
+    if not 0 <= document_id <= DOC_MASK:
+        raise ValueError(f"document ids of the embedded index lie in 0..{DOC_MASK}")
+    return day << DAY_SHIFT | document_id << PAGE_BITS | page
+
+
+# SQL of a matching page's document, page and day, from its FTS rowid
+_DOC_OF = f"(rowid >> {PAGE_BITS}) & {DOC_MASK}"
+_PAGE_OF = f"rowid & {PAGE_MASK}"
+_DAY_OF = f"rowid >> {DAY_SHIFT}"
 
 
 def _analyzer_id() -> str:
-    """Changes when tokens or the dictionary change, so a stale index is rebuilt on open."""
+    """Changes when tokens, the dictionary or the layout change: a stale index is rebuilt."""
     digest = sha256("\n".join(legal_dictionary().terms).encode()).hexdigest()[:16]
-    return f"{ANALYZER_VERSION}:{digest}"
+    return f"{ANALYZER_VERSION}:{digest}:s{SCHEMA_VERSION}"
 
 
 def _key(value: str | None) -> str | None:
@@ -90,7 +165,7 @@ def _fts(word: Text) -> str:
 
 
 def _field_sql(name: str, value: str, params: list[Any]) -> str:
-    """A document-level filter; COALESCE so that NOT of a NULL column still selects the doc."""
+    """A document-level filter; never NULL, so that NOT of a NULL column still selects."""
     if name == "charge":
         keys = [value] if value.endswith("罪") else [value, value + "罪"]
         params += keys
@@ -102,25 +177,59 @@ def _field_sql(name: str, value: str, params: list[Any]) -> str:
     return {
         "court": "COALESCE(instr(d.court_key, ?), 0) > 0",
         "doc_type": "COALESCE(instr(d.doc_type_key, ?), 0) > 0",
-        "year": "COALESCE(d.year = ?, 0)",
+        "year": "d.year IS ?",
         "case": "d.case_id = ?",
     }[name]
 
 
-def _where(node: Node, params: list[Any]) -> str:
-    """Compile the query tree to SQL over ``docs d``: boolean logic per document."""
+def _needs_text(node: Node) -> bool:
+    """Whether every document the node matches has a page matching one of its words."""
     if isinstance(node, Text):
-        params.append(_fts(node))
+        return True
+    if isinstance(node, Field | Not):
+        return False
+    if isinstance(node, And):
+        return any(_needs_text(c) for c in node.children)
+    return all(_needs_text(c) for c in node.children)
+
+
+def _conjuncts(nodes: list[Node]) -> list[Node]:
+    """The terms of a conjunction, nested ANDs flattened."""
+    out: list[Node] = []
+    for node in nodes:
+        out += _conjuncts(list(node.children)) if isinstance(node, And) else [node]
+    return out
+
+
+def _where(node: Node, params: list[Any], lo: int) -> str:
+    """Compile the query tree to SQL over ``docs d``: boolean logic per document; a word
+    is the set of documents with a matching page at FTS rowid >= lo (the rank window)."""
+    if isinstance(node, Text):
+        params += [_fts(node), lo]
         return (
-            "d.document_id IN (SELECT p.document_id FROM page_fts f"
-            " JOIN pages p ON p.id = f.rowid WHERE page_fts MATCH ?)"
+            f"d.document_id IN (SELECT {_DOC_OF} FROM page_fts"
+            " WHERE page_fts MATCH ? AND rowid >= ?)"
         )
     if isinstance(node, Field):
         return _field_sql(node.name, node.value, params)
     if isinstance(node, Not):
-        return f"NOT ({_where(node.child, params)})"
+        return f"NOT ({_where(node.child, params, lo)})"
     joiner = " AND " if isinstance(node, And) else " OR "
-    return "(" + joiner.join(_where(child, params) for child in node.children) + ")"
+    return "(" + joiner.join(_where(child, params, lo) for child in node.children) + ")"
+
+
+def _conditions(conds: list[Node], agencies: list[str] | None, lo: int) -> tuple[str, list[Any]]:
+    """The WHERE clause over ``docs d`` for the conjunction of conds and the agency scope."""
+    params: list[Any] = []
+    sql = [_where(c, params, lo) for c in conds]
+    if agencies is not None:
+        marks = ", ".join("?" * len(agencies)) or "NULL"
+        sql.append(
+            "EXISTS (SELECT 1 FROM doc_agencies a WHERE a.document_id = d.document_id"
+            f" AND a.agency IN ({marks}))"
+        )
+        params += agencies
+    return " AND ".join(sql) or "1", params
 
 
 class EmbeddedSearch:
@@ -135,13 +244,19 @@ class EmbeddedSearch:
         )
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
+        # reads of a large index: map it (shared page cache, no read() per page) and keep
+        # more of it per connection than the 2 MiB default
+        self._db.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+        self._db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         with self._tx():
             self._create_schema()
             self._check_analyzer()
         self._db.execute(
             "CREATE TEMP TABLE IF NOT EXISTS matched("
-            "document_id INTEGER PRIMARY KEY, page INTEGER, rank REAL)"
+            "document_id INTEGER PRIMARY KEY, page INTEGER, rank REAL, day INTEGER)"
         )
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS sample(document_id INTEGER PRIMARY KEY)")
+        self._db.create_function("day_key", 1, day_key, deterministic=True)
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -149,6 +264,13 @@ class EmbeddedSearch:
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 self._db.execute(statement)
+        self._create_fts()
+
+    def _create_fts(self) -> None:
+        self._db.execute(_FTS_SCHEMA)
+        self._db.execute(
+            "INSERT INTO page_fts(page_fts, rank) VALUES ('automerge', ?)", (FTS_AUTOMERGE,)
+        )
 
     @contextmanager
     def _tx(self, write: bool = True) -> Iterator[sqlite3.Connection]:
@@ -171,32 +293,39 @@ class EmbeddedSearch:
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('analyzer', ?)", (current,))
 
     def _rebuild(self) -> None:
-        """Re-tokenise every stored page (the analyzer or dictionary changed)."""
-        self._db.execute("INSERT INTO page_fts(page_fts) VALUES ('delete-all')")
-        docs = self._db.execute("SELECT document_id, parties FROM docs").fetchall()
-        for document_id, parties in docs:
+        """Re-tokenise every stored page (the analyzer, dictionary or layout changed)."""
+        self._db.execute("DROP TABLE page_fts")
+        self._create_fts()
+        docs = self._db.execute("SELECT document_id, parties, date FROM docs").fetchall()
+        for document_id, parties, iso in docs:
             pages = self._db.execute(
                 "SELECT page, text FROM pages WHERE document_id = ? ORDER BY page", (document_id,)
             ).fetchall()
             self._db.execute("DELETE FROM pages WHERE document_id = ?", (document_id,))
-            self._insert_pages(document_id, [t for _, t in pages], json.loads(parties))
+            texts = [t for _, t in pages]
+            self._insert_pages(document_id, day_key(iso), texts, json.loads(parties))
 
-    def _insert_pages(self, document_id: int, pages: list[str], parties: list[str]) -> None:
+    def _insert_pages(
+        self, document_id: int, day: int, pages: list[str], parties: list[str]
+    ) -> None:
         names = Dictionary(parties)
         fields = [analyze_page(text, names) for text in pages]
         present = {t for f in fields for t in f.terms.split()}
         missing = [term_token(p) for p in parties if term_token(p) not in present]
+        if len(pages) > PAGE_MASK:
+            raise ValueError(f"the embedded index holds at most {PAGE_MASK} pages per document")
         for n, (text, f) in enumerate(zip(pages, fields, strict=True), start=1):
             terms = f.terms
             if n == 1 and missing:  # a party named nowhere in the text is still findable
                 terms = " ".join([terms, *missing]).strip()
-            cur = self._db.execute(
-                "INSERT INTO pages(document_id, page, text, terms) VALUES (?, ?, ?, ?)",
-                (document_id, n, text, terms),
+            rowid = page_rowid(document_id, day, n)
+            self._db.execute(
+                "INSERT INTO pages(id, document_id, page, text, terms) VALUES (?, ?, ?, ?, ?)",
+                (rowid, document_id, n, text, terms),
             )
             self._db.execute(
                 "INSERT INTO page_fts(rowid, body, terms) VALUES (?, ?, ?)",
-                (cur.lastrowid, f.body, terms),
+                (rowid, f.body, terms),
             )
 
     def _delete_rows(self, document_id: int) -> None:
@@ -236,7 +365,7 @@ class EmbeddedSearch:
                 "INSERT INTO doc_agencies VALUES (?, ?)",
                 [(a, doc.document_id) for a in sorted(agencies)],
             )
-            self._insert_pages(doc.document_id, doc.pages, doc.parties)
+            self._insert_pages(doc.document_id, day_key(doc.date), doc.pages, doc.parties)
 
     def delete(self, document_id: int) -> None:
         with self._tx():
@@ -263,71 +392,168 @@ class EmbeddedSearch:
         self.close()
 
     def search(self, query: SearchQuery) -> SearchResult:
+        """Search with bounded work, however many documents match.
+
+        A query whose every match must contain one of its words is driven by the FTS index,
+        which lists matching pages newest judgment first: when more than RANK_WINDOW pages
+        match, only the documents holding the newest RANK_WINDOW of them (their whole date,
+        for a date sort) are ranked, filtered and counted, so ``total`` is a lower bound
+        (``total_relation`` "gte") and paging past the window widens it. A query without
+        such words (filters, NOT alone, a filter OR a word) scans the documents newest
+        first and counts at most TOTAL_CAP. Facets count the FACET_SAMPLE best matches at
+        most (``facets_sampled`` when that is not all of them).
+        """
         query.validate()
         node = parse(query.q)
         words = positive_texts(node)
-        params: list[Any] = []
-        conds = [_where(f, params) for f in request_filters(query)]
-        if node is not None:
-            conds.append(_where(node, params))
-        if query.agencies is not None:
-            marks = ", ".join("?" * len(query.agencies)) or "NULL"
-            conds.append(
-                f"d.document_id IN (SELECT document_id FROM doc_agencies WHERE agency IN ({marks}))"
-            )
-            params += query.agencies
-        where = " AND ".join(conds) or "1"
+        conds = _conjuncts([*request_filters(query), *([node] if node is not None else [])])
         with self._tx(write=False) as db:
             db.execute("DELETE FROM temp.matched")
-            if words:
-                # bm25() only works in the FTS scan itself, so it is materialised first.
-                db.execute(
-                    "INSERT INTO temp.matched"
-                    " WITH f AS MATERIALIZED (SELECT rowid AS rid, bm25(page_fts, ?, ?) AS r"
-                    "  FROM page_fts WHERE page_fts MATCH ?),"
-                    " s AS (SELECT p.document_id, p.page, MIN(f.r) AS rank"
-                    "  FROM f JOIN pages p ON p.id = f.rid GROUP BY p.document_id)"
-                    " SELECT d.document_id, s.page, s.rank FROM docs d"
-                    f" LEFT JOIN s ON s.document_id = d.document_id WHERE {where}",
-                    [*BM25_WEIGHTS, " OR ".join(_fts(w) for w in words), *params],
-                )
+            if words and any(_needs_text(c) for c in conds):
+                total, exact = self._match_words(words, conds, query)
             else:
-                db.execute(
-                    "INSERT INTO temp.matched SELECT d.document_id, NULL, NULL FROM docs d"
-                    f" WHERE {where}",
-                    params,
-                )
-            total, hits = self._hits(query)
-            facets = {name: self._facet(name) for name in FACETS}
+                total, exact = self._match_docs(words, conds, query)
+            hits = self._hits(query)
+            facets, sampled = self._facets(query, exact)
             texts = self._page_texts([(h.document_id, h.page) for h in hits if h.page])
         for hit in hits:
             if hit.page is not None:
                 hit.highlights = snippets(texts.get((hit.document_id, hit.page), ""), words)
-        return SearchResult(total=total, hits=hits, facets=facets)
+        return SearchResult(
+            total=total,
+            hits=hits,
+            facets=facets,
+            total_relation="eq" if exact else "gte",
+            facets_sampled=sampled,
+        )
 
     # -- search helpers (inside the read transaction) -------------------------------------
 
-    def _hits(self, query: SearchQuery) -> tuple[int, list[SearchHit]]:
-        if query.sort == "date":
-            order = "date IS NULL, date DESC, rank IS NULL, rank, document_id DESC"
-        else:
-            order = "rank IS NULL, rank, date IS NULL, date DESC, document_id DESC"
-        base = (
-            "SELECT d.document_id, d.case_id, d.filename, m.rank, m.page, d.case_number,"
-            " d.doc_type, d.court, d.date, d.charges"
-            " FROM temp.matched m JOIN docs d ON d.document_id = m.document_id"
+    def _window_start(self, any_words: str, window: int, whole_day: bool) -> int:
+        """The lowest FTS rowid of the window: every page of the documents (of the days, when
+        whole_day) holding the newest `window` matching pages; 0 when that is every match."""
+        row = self._db.execute(
+            "SELECT rowid FROM page_fts WHERE page_fts MATCH ? ORDER BY rowid DESC"
+            " LIMIT 1 OFFSET ?",
+            (any_words, window - 1),
+        ).fetchone()
+        if row is None:
+            return 0
+        shift = DAY_SHIFT if whole_day and int(row[0]) >> DAY_SHIFT else PAGE_BITS
+        lo = int(row[0]) >> shift << shift
+        older = self._db.execute(
+            "SELECT 1 FROM page_fts WHERE page_fts MATCH ? AND rowid < ? LIMIT 1",
+            (any_words, lo),
+        ).fetchone()
+        return lo if older is not None else 0
+
+    @staticmethod
+    def _rank_cte() -> str:
+        """CTE ``s``: per document in the window, the bm25 of its best page and that page."""
+        return (
+            "WITH f AS MATERIALIZED (SELECT rowid, bm25(page_fts, ?, ?) AS r"
+            "  FROM page_fts WHERE page_fts MATCH ? AND rowid >= ?),"
+            f" s AS (SELECT {_DOC_OF} AS document_id, {_PAGE_OF} AS page, MIN(r) AS rank,"
+            f"  {_DAY_OF} AS day FROM f GROUP BY 1)"
         )
+
+    def _count_matched(self, query: SearchQuery) -> int:
         if query.group_by_case:
-            base = (
-                f"SELECT * FROM (SELECT b.*, ROW_NUMBER() OVER"
-                f" (PARTITION BY case_id ORDER BY {order}) AS rn FROM ({base}) b) WHERE rn = 1"
+            sql = (
+                "SELECT COUNT(DISTINCT d.case_id) FROM temp.matched m"
+                " CROSS JOIN docs d ON d.document_id = m.document_id"
             )
-        total = self._db.execute(f"SELECT COUNT(*) FROM ({base})").fetchone()[0]
+        else:
+            sql = "SELECT COUNT(*) FROM temp.matched"
+        return int(self._db.execute(sql).fetchone()[0])
+
+    def _match_words(
+        self, words: list[Text], conds: list[Node], query: SearchQuery
+    ) -> tuple[int, bool]:
+        """Fill temp.matched from the pages matching the words, in a window of the newest
+        judgments that widens until it holds the requested page. (total, exact)."""
+        any_words = " OR ".join(_fts(w) for w in words)
+        if len(words) == 1:  # the window holds exactly the documents this word matches
+            conds = [c for c in conds if c != words[0]]
+        window = RANK_WINDOW
+        while True:
+            lo = self._window_start(any_words, window, whole_day=query.sort == "date")
+            where, params = _conditions(conds, query.agencies, lo)
+            # the docs row is read only when a condition needs more than the document id
+            needs_row = set(re.findall(r"\bd\.(\w+)", where)) - {"document_id"}
+            if needs_row:
+                source = "s.* FROM s CROSS JOIN docs d ON d.document_id = s.document_id"
+            else:
+                source = "d.* FROM s AS d"
+            self._db.execute("DELETE FROM temp.matched")
+            self._db.execute(
+                f"INSERT INTO temp.matched {self._rank_cte()} SELECT {source} WHERE {where}",
+                [*BM25_WEIGHTS, any_words, lo, *params],
+            )
+            total = self._count_matched(query)
+            if lo == 0 or total >= query.page * query.size:
+                return total, lo == 0
+            window *= 4
+
+    def _match_docs(
+        self, words: list[Text], conds: list[Node], query: SearchQuery
+    ) -> tuple[int, bool]:
+        """Fill temp.matched by scanning the documents (a query not driven by its words).
+        (total, exact)."""
+        where, params = _conditions(conds, query.agencies, 0)
+        if words:  # rare (a word OR a filter): every match, ranked in the window
+            any_words = " OR ".join(_fts(w) for w in words)
+            lo = self._window_start(any_words, RANK_WINDOW, whole_day=False)
+            self._db.execute(
+                f"INSERT INTO temp.matched {self._rank_cte()}"
+                " SELECT d.document_id, s.page, s.rank, day_key(d.date) FROM docs d"
+                f" LEFT JOIN s ON s.document_id = d.document_id WHERE {where}",
+                [*BM25_WEIGHTS, any_words, lo, *params],
+            )
+            return self._count_matched(query), True
+        # Unranked: the result order is the docs_newest index, so LIMIT bounds the work.
+        limit = max(FACET_SAMPLE, query.page * query.size)
+        while True:
+            self._db.execute("DELETE FROM temp.matched")
+            self._db.execute(
+                "INSERT INTO temp.matched SELECT d.document_id, NULL, NULL, day_key(d.date)"
+                " FROM docs d WHERE " + where + " ORDER BY d.date IS NULL, d.date DESC,"
+                " d.document_id DESC LIMIT ?",
+                [*params, limit + 1],
+            )
+            matched = int(self._db.execute("SELECT COUNT(*) FROM temp.matched").fetchone()[0])
+            if matched <= limit:
+                return self._count_matched(query), True
+            if not query.group_by_case or self._count_matched(query) >= query.page * query.size:
+                break
+            limit *= 4
+        distinct = "DISTINCT d.case_id" if query.group_by_case else "1"
+        total = int(
+            self._db.execute(
+                f"SELECT COUNT(*) FROM (SELECT {distinct} FROM docs d WHERE {where} LIMIT ?)",
+                [*params, TOTAL_CAP + 1],
+            ).fetchone()[0]
+        )
+        return min(total, TOTAL_CAP), total <= TOTAL_CAP
+
+    def _hits(self, query: SearchQuery) -> list[SearchHit]:
+        """The requested page of temp.matched, in the requested order."""
+        order = _ORDER[query.sort]
+        source = "temp.matched"
+        if query.group_by_case:  # each case's best document
+            source = (
+                f"(SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY"
+                f" {order}) AS rn FROM (SELECT m.*, d.case_id FROM temp.matched m"
+                " CROSS JOIN docs d ON d.document_id = m.document_id)) WHERE rn = 1)"
+            )
+        qualified = re.sub(r"\b(rank|day|document_id)\b", r"m.\1", order)
         rows = self._db.execute(
-            f"SELECT * FROM ({base}) ORDER BY {order} LIMIT ? OFFSET ?",
+            f"SELECT {_HIT_COLUMNS} FROM (SELECT document_id, page, rank, day FROM {source}"
+            f" ORDER BY {order} LIMIT ? OFFSET ?) m"
+            f" CROSS JOIN docs d ON d.document_id = m.document_id ORDER BY {qualified}",
             (query.size, (query.page - 1) * query.size),
         ).fetchall()
-        hits = [
+        return [
             SearchHit(
                 document_id=r[0], case_id=r[1], filename=r[2],
                 score=0.0 if r[3] is None else round(-r[3], 6), page=r[4], highlights=[],
@@ -336,23 +562,38 @@ class EmbeddedSearch:
             )
             for r in rows
         ]  # fmt: skip
-        return int(total), hits
 
-    def _facet(self, name: str) -> list[dict[str, Any]]:
-        if name == "charge":
-            sql = (
-                "SELECT MIN(c.charge), COUNT(*) AS n FROM temp.matched m"
-                " JOIN doc_charges c ON c.document_id = m.document_id"
-                " GROUP BY c.charge_key ORDER BY n DESC, 1 LIMIT ?"
-            )
-        else:
-            sql = (
-                f"SELECT d.{name}, COUNT(*) AS n FROM temp.matched m"
-                f" JOIN docs d ON d.document_id = m.document_id WHERE d.{name} IS NOT NULL"
-                f" GROUP BY d.{name} ORDER BY n DESC, 1 LIMIT ?"
-            )
-        rows = self._db.execute(sql, (FACET_LIMIT,)).fetchall()
-        return [{"value": value, "count": n} for value, n in rows]
+    def _facets(
+        self, query: SearchQuery, exact: bool
+    ) -> tuple[dict[str, list[dict[str, Any]]], bool]:
+        """Facet counts over temp.matched, or over its FACET_SAMPLE best; and whether that
+        is a sample of the matches rather than all of them."""
+        self._db.execute("DELETE FROM temp.sample")
+        self._db.execute(
+            "INSERT INTO temp.sample SELECT document_id FROM temp.matched"
+            f" ORDER BY {_ORDER[query.sort]} LIMIT ?",
+            (FACET_SAMPLE,),
+        )
+        matched = self._db.execute("SELECT COUNT(*) FROM temp.matched").fetchone()[0]
+        sampled = int(matched) > FACET_SAMPLE
+        rows = self._db.execute(
+            "SELECT 'charge', MIN(c.charge), COUNT(*) FROM temp.sample m"
+            " CROSS JOIN doc_charges c ON c.document_id = m.document_id GROUP BY c.charge_key"
+            " UNION ALL SELECT * FROM (WITH s AS MATERIALIZED (SELECT d.court, d.doc_type, d.year"
+            "  FROM temp.sample m CROSS JOIN docs d ON d.document_id = m.document_id)"
+            " SELECT 'court', court, COUNT(*) FROM s WHERE court IS NOT NULL GROUP BY court"
+            " UNION ALL SELECT 'doc_type', doc_type, COUNT(*) FROM s"
+            "  WHERE doc_type IS NOT NULL GROUP BY doc_type"
+            " UNION ALL SELECT 'year', year, COUNT(*) FROM s WHERE year IS NOT NULL GROUP BY year)"
+        ).fetchall()
+        grouped: dict[str, list[tuple[Any, int]]] = {name: [] for name in FACETS}
+        for name, value, n in rows:
+            grouped[name].append((value, n))
+        facets = {}
+        for name, values in grouped.items():
+            values.sort(key=lambda vn: (-vn[1], vn[0]))
+            facets[name] = [{"value": v, "count": n} for v, n in values[:FACET_LIMIT]]
+        return facets, sampled or not exact
 
     def _page_texts(self, keys: list[tuple[int, int]]) -> dict[tuple[int, int], str]:
         texts: dict[tuple[int, int], str] = {}

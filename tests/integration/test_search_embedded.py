@@ -1,325 +1,27 @@
-"""The embedded engine on real judgments from the extraction gold set.
+"""What only the embedded engine has: one SQLite file shared by processes, rebuilt when the
+analyzer changes, and bounded work on frequent queries (capped facet sample and total).
 
-Expected results are derived from the texts and their hand-checked labels, not hard-coded,
-so a tokenisation change that loses or invents matches shows up here.
+The behaviour both engines share is tested in test_search_engines.py.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from search import get_backend
-from search.analysis import is_cjk, normalize
-from search.base import IndexDoc, QuerySyntaxError, SearchBackend, SearchQuery, SearchResult
+from search import embedded, get_backend
+from search.base import SearchQuery
 from search.embedded import EmbeddedSearch
-
-GOLD = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "extraction_gold"
-PAGE_CHARS = 700
-# document_id -> (gold text, case_id, agency, shared_with); documents 2 and 4 are one case.
-CORPUS = {
-    1: ("judge-7a72757b-fa1a-492f-b9f7-0292c758b8ee", 1, "A", []),
-    2: ("judge-ae1a4ecd-4481-4e17-88b5-15706738a903", 2, "A", []),
-    3: ("lecard-12174", 3, "A", []),
-    4: ("lecard-34146", 2, "A", []),
-    5: ("judge-13ce3eaf-019f-4afd-973e-356a912bc419", 5, "A", []),
-    6: ("lecard-27689", 6, "B", []),
-    7: ("lecard-17119", 7, "B", ["A"]),
-    8: ("lecard-22797", 8, "B", []),
-    9: ("lecard-19303", 9, "B", []),
-    10: ("lecard-25330", 10, "C", []),
-}
-
-
-def load(document_id: int) -> IndexDoc:
-    name, case_id, agency, shared = CORPUS[document_id]
-    text = (GOLD / "texts" / f"{name}.txt").read_text("utf-8")
-    label = json.loads((GOLD / "labels" / f"{name}.json").read_text("utf-8"))
-    defendants = label["defendants"]
-    return IndexDoc(
-        document_id=document_id,
-        case_id=case_id,
-        case_number=label["case_number"],
-        filename=f"{name}.pdf",
-        doc_type=label["doc_type"],
-        court=label["court"],
-        agency=agency,
-        shared_with=shared,
-        charges=sorted({c for d in defendants for c in d["charges"]}),
-        date=label["judgment_date"],
-        pages=[text[i : i + PAGE_CHARS] for i in range(0, len(text), PAGE_CHARS)],
-        parties=[d["name"] for d in defendants],
-    )
-
-
-DOCS = {i: load(i) for i in CORPUS}
-
-
-def containing(word: str) -> set[int]:
-    """Documents with the word on one page: what a phrase of CJK bigrams must find."""
-    w = normalize(word)
-    return {i for i, d in DOCS.items() if any(w in normalize(p) for p in d.pages)}
-
-
-def ids(result: SearchResult) -> list[int]:
-    return [h.document_id for h in result.hits]
-
-
-def find(engine: SearchBackend, q: str = "", **kw: object) -> set[int]:
-    result = engine.search(SearchQuery(q=q, size=100, **kw))  # type: ignore[arg-type]
-    assert result.total == len(result.hits)
-    return set(ids(result))
-
-
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedSearch:
-    backend = EmbeddedSearch(tmp_path_factory.mktemp("search") / "index.sqlite")
-    for doc in DOCS.values():
-        backend.index(doc)
-    return backend
-
-
-@pytest.fixture()
-def fresh(tmp_path: Path) -> EmbeddedSearch:
-    """A small index a test may change."""
-    backend = EmbeddedSearch(tmp_path / "index.sqlite")
-    for i in (1, 2, 3):
-        backend.index(DOCS[i])
-    return backend
-
-
-def test_counts_documents(engine: EmbeddedSearch) -> None:
-    assert engine.count() == len(DOCS)
-    assert isinstance(engine, SearchBackend)
-
-
-def test_charge_stem_finds_the_theft_judgments(engine: EmbeddedSearch) -> None:
-    theft = {i for i, d in DOCS.items() if "盗窃罪" in d.charges}
-    assert theft == {1, 2, 3, 4}
-    result = engine.search(SearchQuery(q="盗窃", size=100))
-    assert set(ids(result)) == containing("盗窃") >= theft
-    assert set(ids(result)[: len(theft)]) == theft  # convicted of it ranks above a mention
-
-
-def test_defendant_name_finds_its_judgment(engine: EmbeddedSearch) -> None:
-    assert find(engine, "周春寒") == {1}
-    assert find(engine, "段国雄") == {4}
-    assert find(engine, "周春寒 OR 段国雄") == {1, 4}
-
-
-def test_unquoted_chinese_word_matches_as_a_phrase(engine: EmbeddedSearch) -> None:
-    for word in ("盗窃财物", "有期徒刑", "交通肇事", "砸车窗", "附带民事诉讼"):
-        assert find(engine, word) == containing(word), word
-
-
-def _unique_phrase(document_id: int, page: int, size: int) -> str:
-    """A run of CJK characters from that page that occurs in no other document."""
-    text = DOCS[document_id].pages[page - 1]
-    for start in range(len(text) - size):
-        phrase = text[start : start + size]
-        if all(is_cjk(c) for c in phrase) and containing(phrase) == {document_id}:
-            return phrase
-    raise AssertionError("no unique phrase on that page")
-
-
-def test_exact_phrase_finds_its_document_first_and_a_scrambled_one_does_not(
-    engine: EmbeddedSearch,
-) -> None:
-    phrase = _unique_phrase(3, 2, 12)
-    result = engine.search(SearchQuery(q=f'"{phrase}"'))
-    assert ids(result)[0] == 3
-    head, tail = phrase[:6], phrase[6:]
-    assert containing(tail + head) == set()
-    assert engine.search(SearchQuery(q=f'"{tail}{head}"')).total == 0
-    assert engine.search(SearchQuery(q=tail + head)).total == 0  # unquoted: still a phrase
-    assert 3 in find(engine, f"{tail} {head}")  # as two words it matches
-
-
-def test_not_excludes(engine: EmbeddedSearch) -> None:
-    assert find(engine, "盗窃 -周春寒") == containing("盗窃") - {1}
-    assert find(engine, "盗窃 NOT 周春寒") == containing("盗窃") - {1}
-    assert find(engine, "盗窃 NOT charge:盗窃罪") == containing("盗窃") - {1, 2, 3, 4}
-    assert find(engine, "-盗窃") == set(DOCS) - containing("盗窃")
-
-
-def test_field_filters(engine: EmbeddedSearch) -> None:
-    assert find(engine, "charge:盗窃罪") == {1, 2, 3, 4}
-    assert find(engine, "charge:盗窃") == {1, 2, 3, 4}
-    assert find(engine, charge="盗窃罪") == {1, 2, 3, 4}
-    assert find(engine, "charge:诈骗罪") == {5, 6}
-    assert find(engine, 'court:"江苏省宜兴市人民法院"') == {3, 10}
-    assert find(engine, court="江苏省宜兴市人民法院") == {3, 10}
-    assert find(engine, "doc_type:刑事附带民事判决书") == {8}
-    assert find(engine, doc_type="刑事附带民事判决书") == {8}
-    by_year = {i for i, d in DOCS.items() if (d.date or "").startswith("2018")}
-    assert by_year == {1, 5, 10}
-    assert find(engine, "year:2018") == by_year
-    assert find(engine, year=2018) == by_year
-    assert find(engine, "case:2") == find(engine, case_id=2) == {2, 4}
-    assert find(engine, "盗窃 year:2018 court:嵊州") == {1}
-    assert find(engine, "charge:抢劫罪 OR charge:危险驾驶罪") == {7, 8, 9}
-
-
-def _expected_facets(matched: set[int]) -> dict[str, dict[object, int]]:
-    counts: dict[str, dict[object, int]] = {"charge": {}, "court": {}, "doc_type": {}, "year": {}}
-    for i in matched:
-        d = DOCS[i]
-        for name, values in (
-            ("charge", d.charges),
-            ("court", [d.court]),
-            ("doc_type", [d.doc_type]),
-            ("year", [d.year]),
-        ):
-            for v in values:
-                if v is not None:
-                    counts[name][v] = counts[name].get(v, 0) + 1
-    return counts
-
-
-@pytest.mark.parametrize("q", ["", "盗窃", "有期徒刑 -charge:盗窃罪"])
-def test_facets_count_all_matching_documents(engine: EmbeddedSearch, q: str) -> None:
-    result = engine.search(SearchQuery(q=q, size=1))
-    expected = _expected_facets(find(engine, q))
-    for name, values in result.facets.items():
-        assert {v["value"]: v["count"] for v in values} == expected[name], name
-        counts = [v["count"] for v in values]
-        assert counts == sorted(counts, reverse=True)
-    if not q:
-        assert result.facets["charge"][0] == {"value": "盗窃罪", "count": 4}
-
-
-def test_highlights_mark_the_term_on_the_right_page(engine: EmbeddedSearch) -> None:
-    phrase = _unique_phrase(1, 3, 5)
-    (hit,) = engine.search(SearchQuery(q=phrase)).hits
-    assert hit.document_id == 1 and hit.page == 3
-    assert f"<em>{phrase}</em>" in hit.highlights[0]
-    hits = engine.search(SearchQuery(q="周春寒 盗窃")).hits
-    assert hits[0].document_id == 1
-    page_text = DOCS[1].pages[hits[0].page - 1]  # type: ignore[operator]
-    assert "周春寒" in page_text or "盗窃" in page_text
-    assert 1 <= len(hits[0].highlights) <= 3
-    for snippet in hits[0].highlights:
-        assert "<em>" in snippet
-        assert len(re.sub("</?em>", "", snippet)) <= 100
-
-
-def test_highlights_escape_html_and_keep_original_forms(tmp_path: Path) -> None:
-    backend = EmbeddedSearch(tmp_path / "index.sqlite")
-    page = "证据<script>alert(1)</script>：（２０１８）浙0683刑初333号，被告人张三犯盗窃罪。"
-    backend.index(IndexDoc(1, 1, None, "x.pdf", None, None, None, [], [], None, [page], []))
-    (hit,) = backend.search(SearchQuery(q='"(2018)浙0683刑初333号"')).hits
-    assert "<script>" not in hit.highlights[0]
-    assert "&lt;script&gt;" in hit.highlights[0]
-    assert "（<em>２０１８）浙0683刑初333号</em>，" in hit.highlights[0]
-    (hit,) = backend.search(SearchQuery(q="张三")).hits
-    assert "被告人<em>张三</em>犯" in hit.highlights[0]
-    assert "<em>盗</em>窃" in backend.search(SearchQuery(q="盗")).hits[0].highlights[0]
-
-
-def test_party_names_are_found_even_when_only_extracted(tmp_path: Path) -> None:
-    backend = EmbeddedSearch(tmp_path / "index.sqlite")
-    pages = ["被告人张三犯盗窃罪。"]
-    backend.index(IndexDoc(1, 1, None, "x.pdf", None, None, None, [], [], None, pages, ["王小明"]))
-    assert backend.search(SearchQuery(q="张三")).total == 1  # 被告人张三
-    assert backend.search(SearchQuery(q="王小明")).total == 1  # named by extraction only
-    assert backend.search(SearchQuery(q="王小")).total == 0
-
-
-def test_agency_scoping_hides_other_agencies_and_shared_with_reveals(
-    engine: EmbeddedSearch,
-) -> None:
-    assert find(engine, agencies=["A"]) == {1, 2, 3, 4, 5, 7}  # 7 is B's, shared with A
-    assert find(engine, agencies=["B"]) == {6, 7, 8, 9}
-    assert find(engine, agencies=["C"]) == {10}
-    assert find(engine, agencies=["A", "C"]) == {1, 2, 3, 4, 5, 7, 10}
-    assert find(engine, agencies=[]) == set()
-    assert find(engine, "抢劫", agencies=["C"]) == set()
-    assert find(engine, agencies=None) == set(DOCS)
-    scoped = engine.search(SearchQuery(agencies=["C"]))
-    assert scoped.facets["court"] == [{"value": "江苏省宜兴市人民法院", "count": 1}]
-
-
-def test_reindexing_replaces_instead_of_duplicating(fresh: EmbeddedSearch) -> None:
-    doc = load(1)
-    doc.filename = "renamed.pdf"
-    doc.charges = ["容留他人吸毒罪"]
-    fresh.index(doc)
-    fresh.index(doc)
-    assert fresh.count() == 3
-    (hit,) = fresh.search(SearchQuery(q="周春寒")).hits
-    assert hit.filename == "renamed.pdf"
-    assert fresh.search(SearchQuery(q="charge:盗窃罪")).total == 2
-    facets = fresh.search(SearchQuery()).facets["charge"]
-    assert {"value": "容留他人吸毒罪", "count": 1} in facets
-    doc.pages = ["只剩一页：被告人周春寒。"]
-    fresh.index(doc)
-    assert fresh.search(SearchQuery(q="砸车窗")).total == 0  # old pages are gone
-    assert fresh.search(SearchQuery(q="只剩一页")).total == 1
-
-
-def test_delete_removes(fresh: EmbeddedSearch) -> None:
-    fresh.delete(1)
-    fresh.delete(1)  # deleting twice is harmless
-    assert fresh.count() == 2
-    assert fresh.search(SearchQuery(q="周春寒")).total == 0
-    assert fresh.search(SearchQuery(q="盗窃")).total == 2
-    assert fresh.search(SearchQuery()).facets["charge"] == [{"value": "盗窃罪", "count": 2}]
-    fresh.clear()
-    assert fresh.count() == 0
-    assert fresh.search(SearchQuery(q="盗窃")).total == 0
-
-
-def test_group_by_case_returns_each_case_once_with_its_best_document(
-    engine: EmbeddedSearch,
-) -> None:
-    plain = engine.search(SearchQuery(q="盗窃", size=100))
-    grouped = engine.search(SearchQuery(q="盗窃", size=100, group_by_case=True))
-    cases = [h.case_id for h in grouped.hits]
-    assert len(cases) == len(set(cases)) == grouped.total
-    assert set(cases) == {h.case_id for h in plain.hits}
-    best_of_case_2 = next(h for h in plain.hits if h.case_id == 2)
-    assert best_of_case_2.document_id in ids(grouped)
-    assert {2, 4} - set(ids(grouped))  # only one of the case's two documents
-
-
-def test_pagination_and_total(engine: EmbeddedSearch) -> None:
-    seen: list[int] = []
-    for page in range(1, 5):
-        result = engine.search(SearchQuery(page=page, size=3))
-        assert result.total == len(DOCS)
-        seen += ids(result)
-    assert sorted(seen) == sorted(DOCS)
-    assert engine.search(SearchQuery(page=5, size=3)).hits == []
-    with pytest.raises(ValueError):
-        engine.search(SearchQuery(page=0))
-    with pytest.raises(ValueError):
-        engine.search(SearchQuery(size=1000))
-
-
-def test_sort_by_date_is_newest_first(engine: EmbeddedSearch) -> None:
-    hits = engine.search(SearchQuery(q="有期徒刑", sort="date", size=100)).hits
-    dates = [h.date for h in hits if h.date]
-    assert dates == sorted(dates, reverse=True)
-    assert hits[0].date == "2019-01-22"
-
-
-def test_bad_syntax_raises(engine: EmbeddedSearch) -> None:
-    for q in ('"盗窃', "(盗窃", "盗窃)", "盗窃 AND", "OR 盗窃", "NOT", "year:abc"):
-        with pytest.raises(QuerySyntaxError):
-            engine.search(SearchQuery(q=q))
-
-
-def test_results_are_json(engine: EmbeddedSearch) -> None:
-    data = engine.search(SearchQuery(q="周春寒")).to_dict()
-    json.dumps(data, ensure_ascii=False)
-    hit = data["hits"][0]
-    assert {"document_id", "case_id", "filename", "score", "page", "highlights"} <= hit.keys()
-    assert hit["court"] == "浙江省嵊州市人民法院" and hit["charges"] == ["盗窃罪"]
-    assert hit["score"] > 0
+from tests.integration.test_search_engines import (
+    DOCS,
+    _expected_facets,
+    containing,
+    find,
+    ids,
+)
 
 
 def test_two_connections_share_the_file(tmp_path: Path) -> None:
@@ -357,3 +59,125 @@ def test_get_backend(tmp_path: Path) -> None:
     from search.cluster import ClusterSearch
 
     assert isinstance(get_backend("http://localhost:9200", tmp_path), ClusterSearch)
+
+
+# -- bounded work on frequent words ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedSearch]:
+    backend = EmbeddedSearch(tmp_path_factory.mktemp("search") / "index.sqlite")
+    for doc in DOCS.values():
+        backend.index(doc)
+    yield backend
+    backend.close()
+
+
+def _all_by(engine: EmbeddedSearch, q: str, sort: str = "relevance") -> list[int]:
+    """Every match in order, with the default (large) window: exact."""
+    result = engine.search(SearchQuery(q=q, size=100, sort=sort))  # type: ignore[arg-type]
+    assert result.total_relation == "eq" and result.total == len(result.hits)
+    return ids(result)
+
+
+def test_rowids_put_newer_judgments_first() -> None:
+    assert embedded.day_key(None) == embedded.day_key("") == embedded.day_key("unknown") == 0
+    assert 0 < embedded.day_key("1900-01-01") < embedded.day_key("2017-12-31")
+    assert embedded.day_key("2017-12-31") < embedded.day_key("2018-01-01")
+    assert embedded.day_key("2018") == embedded.day_key("2018-01-01")
+    assert embedded.day_key("2200-01-01") == embedded.DAY_MAX
+    old = embedded.page_rowid(embedded.DOC_MASK, embedded.day_key("2017-12-31"), 999)
+    new = embedded.page_rowid(1, embedded.day_key("2018-01-01"), 1)
+    assert 0 < old < new < 2**63
+    with pytest.raises(ValueError):
+        embedded.page_rowid(embedded.DOC_MASK + 1, 0, 1)
+
+
+def test_a_frequent_word_is_ranked_in_a_window_of_the_newest_judgments(
+    engine: EmbeddedSearch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    everything = containing("有期徒刑")
+    assert len(everything) >= 8
+    monkeypatch.setattr(embedded, "RANK_WINDOW", 3)
+    result = engine.search(SearchQuery(q="有期徒刑", size=2))
+    assert result.total_relation == "gte" and result.facets_sampled
+    assert 2 <= result.total < len(everything)
+    assert set(ids(result)) <= everything
+    # the window is the newest judgments: none left out is newer than one ranked
+    newest = sorted(everything, key=lambda i: (DOCS[i].date or "", i), reverse=True)
+    assert set(ids(result)) <= set(newest[: result.total])
+    # the facets count the window's matches, never more
+    assert sum(v["count"] for v in result.facets["doc_type"]) <= result.total
+    # paging past the window widens it, down to the last match
+    deep = engine.search(SearchQuery(q="有期徒刑", size=2, page=len(everything) // 2))
+    assert len(deep.hits) == 2 and set(ids(deep)) <= everything
+    assert engine.search(SearchQuery(q="有期徒刑", size=100)).total == len(everything)
+
+
+def test_a_date_sort_in_the_window_is_exact(
+    engine: EmbeddedSearch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exact = _all_by(engine, "有期徒刑", sort="date")
+    monkeypatch.setattr(embedded, "RANK_WINDOW", 2)
+    pages = []
+    for page in range(1, len(exact) // 3 + 2):
+        result = engine.search(SearchQuery(q="有期徒刑", sort="date", size=3, page=page))
+        pages += ids(result)
+    assert pages == exact
+
+
+def test_words_with_filters_are_checked_in_the_window(
+    engine: EmbeddedSearch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(embedded, "RANK_WINDOW", 3)
+    for q in ("有期徒刑 -charge:盗窃罪", "有期徒刑 AND 被告人", "盗窃 OR 抢劫"):
+        expected = set(_all_by(engine, q))
+        result = engine.search(SearchQuery(q=q, size=1))
+        assert set(ids(result)) <= expected and result.total <= len(expected), q
+        assert (result.total_relation == "eq") == (result.total == len(expected)), q
+    grouped = engine.search(SearchQuery(q="有期徒刑", size=1, group_by_case=True))
+    assert grouped.total_relation == "gte" and len(grouped.hits) == 1
+
+
+def test_facets_count_the_best_matches_when_there_are_many(
+    engine: EmbeddedSearch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(embedded, "FACET_SAMPLE", 2)
+    result = engine.search(SearchQuery(q="盗窃", size=1))
+    assert result.total == len(containing("盗窃")) and result.total_relation == "eq"
+    assert result.facets_sampled
+    best_two = _all_by(engine, "盗窃")[:2]
+    assert result.facets["doc_type"] == [
+        {"value": v, "count": n} for v, n in _count_sorted([DOCS[i].doc_type for i in best_two])
+    ]
+    small = engine.search(SearchQuery(q="周春寒"))
+    assert not small.facets_sampled and small.facets == {
+        k: [{"value": v, "count": n} for v, n in sorted(vals.items())]
+        for k, vals in _expected_facets({1}).items()
+    }
+
+
+def _count_sorted(values: list[object]) -> list[tuple[object, int]]:
+    counts: dict[object, int] = {}
+    for v in values:
+        if v is not None:
+            counts[v] = counts.get(v, 0) + 1
+    return sorted(counts.items(), key=lambda vn: (-vn[1], str(vn[0])))
+
+
+def test_filters_alone_count_up_to_a_cap(
+    engine: EmbeddedSearch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    newest = _all_by(engine, "")  # no words: newest judgment first
+    assert [DOCS[i].date for i in newest if DOCS[i].date] == sorted(
+        (d.date for d in DOCS.values() if d.date), reverse=True
+    )
+    monkeypatch.setattr(embedded, "TOTAL_CAP", 4)
+    monkeypatch.setattr(embedded, "FACET_SAMPLE", 3)
+    result = engine.search(SearchQuery(size=2))
+    assert (result.total, result.total_relation, result.facets_sampled) == (4, "gte", True)
+    assert ids(result) == newest[:2]
+    assert sum(v["count"] for v in result.facets["court"]) <= 3
+    assert find(engine, "-盗窃") == set(DOCS) - containing("盗窃")  # NOT alone: all checked
+    scoped = engine.search(SearchQuery(agencies=["B"], size=1))
+    assert (scoped.total, scoped.total_relation) == (4, "eq")
