@@ -333,9 +333,14 @@ def estimate_orientation_and_skew(ink: np.ndarray, search_90: bool = True) -> tu
     ``angle`` the skew in degrees to undo with ``PIL.Image.rotate(-angle)`` after the turn.
 
     The row profile of a page of horizontal lines alternates ink and blank at the line pitch;
-    for a page on its side that happens for the column profile instead.
+    for a page on its side that happens for the column profile instead. The two sharpness
+    scores are compared per bin: a profile over fewer bins (the short side of the page) is
+    sharper by that alone, which turned sparse pages on their side back the wrong way.
     """
     ys, xs = np.nonzero(ink)
+    if len(xs) == 0:
+        return 0, 0.0
+    rows, cols = int(np.ptp(ys)) + 1, int(np.ptp(xs)) + 1  # bins of the two profiles
     if len(xs) > 200_000:  # plenty for a profile
         keep = np.random.default_rng(0).choice(len(xs), 200_000, replace=False)
         xs, ys = xs[keep], ys[keep]
@@ -345,7 +350,7 @@ def estimate_orientation_and_skew(ink: np.ndarray, search_90: bool = True) -> tu
         # Column profile = row profile of the page turned by 90° counter-clockwise:
         # (x, y) -> (y, w - x); only the transposed coordinates matter for the profile.
         angle90, score90 = _best_angle(ys_f, -xs_f, 0.0)
-        if score90 > 1.15 * score:
+        if score90 * cols > 1.15 * score * rows:
             return 90, -angle90
     return 0, -angle
 
