@@ -97,22 +97,21 @@ def visible_agency_ids(user: User) -> set[int]:
     return {user.agency_id}
 
 
+def _visible_to(agency_ids: Iterable[int]) -> Any:
+    """The cases of these agencies and those shared with them (``where`` clause on Case)."""
+    ids = sorted(set(agency_ids))
+    shared = select(CaseShare.case_id).where(CaseShare.agency_id.in_(ids))
+    return or_(Case.agency_id.in_(ids), Case.id.in_(shared))
+
+
 def case_visible(s: Session, user: User, case_id: int) -> bool:
-    ids = visible_agency_ids(user)
-    case = s.get(Case, case_id)
-    if case is None:
-        return False
-    if case.agency_id in ids:
-        return True
-    return s.execute(select(CaseShare.id).where(CaseShare.case_id == case_id,
-                                                CaseShare.agency_id.in_(ids))).first() is not None
+    found = s.execute(select(Case.id).where(Case.id == case_id,
+                                            _visible_to(visible_agency_ids(user))))
+    return found.first() is not None
 
 
 def visible_case_ids(s: Session, user: User) -> set[int]:
-    ids = visible_agency_ids(user)
-    rows = s.execute(select(Case.id).outerjoin(CaseShare, CaseShare.case_id == Case.id)
-                     .where(or_(Case.agency_id.in_(ids), CaseShare.agency_id.in_(ids))))
-    return set(rows.scalars())
+    return set(s.execute(select(Case.id).where(_visible_to(visible_agency_ids(user)))).scalars())
 
 
 class VisibleCases(Collection[int]):
@@ -128,10 +127,6 @@ class VisibleCases(Collection[int]):
         self._db_url = db_url
         self._agencies = sorted(set(agency_ids))
 
-    def _visible(self) -> Any:
-        shared = select(CaseShare.case_id).where(CaseShare.agency_id.in_(self._agencies))
-        return or_(Case.agency_id.in_(self._agencies), Case.id.in_(shared))
-
     def allowed_among(self, keys: Iterable[int]) -> set[int]:
         """Those of ``keys`` the user may see (an indexed query per 500 keys)."""
         wanted, found = list(keys), set[int]()
@@ -139,7 +134,7 @@ class VisibleCases(Collection[int]):
             for i in range(0, len(wanted), 500):
                 chunk = wanted[i : i + 500]
                 found.update(s.execute(select(Case.id).where(Case.id.in_(chunk),
-                                                             self._visible())).scalars())
+                                                             _visible_to(self._agencies))).scalars())
         return found
 
     def __contains__(self, key: object) -> bool:
@@ -158,7 +153,7 @@ class VisibleCases(Collection[int]):
 
     def __iter__(self) -> Iterator[int]:
         with session_scope(self._db_url) as s:
-            ids = list(s.execute(select(Case.id).where(self._visible())).scalars())
+            ids = list(s.execute(select(Case.id).where(_visible_to(self._agencies))).scalars())
         return iter(ids)
 
 

@@ -17,7 +17,7 @@ import operator
 import re
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import numpy as np
 
@@ -47,6 +47,12 @@ def tokens(text: str) -> list[str]:
         else:
             out.append(run)
     return out
+
+
+def lucene_idf(n: int, df: Any) -> Any:
+    """Lucene's non-negative BM25 IDF of terms in ``df`` of ``n`` documents (a number or an
+    array of them)."""
+    return np.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
 
 class BM25(Generic[K]):
@@ -93,9 +99,7 @@ class BM25(Generic[K]):
 
     def idf(self, term: str) -> float:
         """Lucene's non-negative BM25 IDF."""
-        n = len(self._tf)
-        df = self._df.get(term, 0)
-        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        return float(lucene_idf(len(self._tf), self._df.get(term, 0)))
 
     def score(self, query: str, keys: Iterable[K] | None = None) -> dict[K, float]:
         """BM25 of `query` against `keys` (default: every document). Unknown keys are skipped."""
@@ -223,8 +227,7 @@ class PoolBM25(Generic[K]):
             codes = np.array([-1 if code is None else code], dtype=np.int64)
             df = sum(1 for key in self._docs if self._tf(key, [term], codes)[0] > 0)
             self._df_cache[term] = df
-        n = len(self._docs)
-        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        return float(lucene_idf(len(self._docs), df))
 
     def score(self, query: str, keys: Iterable[K] | None = None) -> dict[K, float]:
         """BM25 of `query` against `keys` (default: every document); unknown keys skipped."""
@@ -237,7 +240,7 @@ class PoolBM25(Generic[K]):
         tf = {key: self._tf(key, terms, codes) for key in self._docs}
         df = np.sum([v > 0 for v in tf.values()], axis=0)
         n = len(self._docs)
-        idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        idf = lucene_idf(n, df)
         self._df_cache.update(zip(terms, (int(x) for x in df), strict=True))
         w = idf * (1.0 + np.log(np.array([qtf[t] for t in terms], dtype=np.float64)))
         avgdl = self._total / n or 1.0

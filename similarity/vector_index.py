@@ -125,13 +125,10 @@ class VectorIndex:
         q = self._unit(vec)
         if allowed is None or len(allowed) * 4 >= len(self._keys):
             return self._search_all(q, k, exclude or set(), allowed)
-        if allowed is not None:
-            rows = np.fromiter(
-                (self._rows[key] for key in allowed if key in self._rows), dtype=np.int64
-            )
-            rows.sort()
-        else:
-            rows = np.arange(len(self._keys), dtype=np.int64)
+        rows = np.fromiter(
+            (self._rows[key] for key in allowed if key in self._rows), dtype=np.int64
+        )
+        rows.sort()
         if exclude:
             drop = np.fromiter(
                 (self._rows[key] for key in exclude if key in self._rows), dtype=np.int64
@@ -140,7 +137,7 @@ class VectorIndex:
         if rows.size == 0:
             return []
         scores = self._matrix[rows] @ q
-        keys = np.asarray(self._keys, dtype=np.int64)[rows]
+        keys = self._keys_np()[rows]
         if k < rows.size:
             # keep everything tied with the k-th score so the tie-break below is exact
             kth = np.partition(scores, rows.size - k)[rows.size - k]
@@ -150,7 +147,7 @@ class VectorIndex:
         return [(int(keys[i]), float(scores[i])) for i in order]
 
     def _keys_np(self) -> np.ndarray:
-        if self._key_array is None or self._key_array.shape[0] != len(self._keys):
+        if self._key_array is None:  # every change of _keys resets it
             self._key_array = np.asarray(self._keys, dtype=np.int64)
         return self._key_array
 

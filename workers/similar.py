@@ -188,8 +188,8 @@ def case_summaries(settings: Settings, case_ids: Iterable[int]) -> dict[int, dic
     few IN queries, every one on an index: the cost does not grow with the pool).
 
     The charges are those of the documents' extracted fields, the source of the Charge rows
-    (`workers.pipeline._replace_parties` writes one row per field charge); reading them from
-    the fields avoids the charges table, which has no index on its document."""
+    (`workers.pipeline._replace_parties` writes one row per field charge): the fields are read
+    for the court and date anyway, so the charges cost no further query."""
     ids = list(dict.fromkeys(case_ids))
     if not ids:
         return {}
