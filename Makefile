@@ -47,7 +47,7 @@ bench: install
 	HF_HUB_OFFLINE=1 $(BIN)/python -m extraction.bench --data ../shared/data
 	HF_HUB_OFFLINE=1 nice $(BIN)/python -m extraction.bench --data ../shared/data --ocr
 	HF_HUB_OFFLINE=1 $(BIN)/python -m search.bench --scale 100000
-	$(BIN)/dossier rank --queries ../shared/data/lecard/queries.jsonl --pools ../shared/data/lecard/pools.json --corpus ../shared/data/lecard/corpus.jsonl.gz --out .cache/lecard/run-dossier-rank.json
+	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) HF_HUB_OFFLINE=1 $(BIN)/dossier rank --queries ../shared/data/lecard/queries.jsonl --pools ../shared/data/lecard/pools.json --corpus ../shared/data/lecard/corpus.jsonl.gz --out .cache/lecard/run-dossier-rank.json --vector-cache .cache/vectors
 	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) HF_HUB_OFFLINE=1 $(BIN)/python -m similarity.bench_lecard --run .cache/lecard/run-dossier-rank.json
 	HF_HUB_OFFLINE=1 $(BIN)/python -m similarity.bench_sentencing
 	HF_HUB_OFFLINE=1 $(BIN)/python -m similarity.bench_latency --cases 100000 --queries 200

@@ -17,8 +17,8 @@ under both protocols next to the published BM25 / LMIR / TF-IDF (/ BERT) runs.
 Splits: `dev` = all 72 queries (the project's dev split, see shared/data/README.md); `test` =
 the 13 queries of LeCaRD's own test split (the ones the published BERT run covers).
 
-Candidate and query vectors are cached under .cache/lecard/ (keyed by model source hash and
-token limit); encoding the corpus takes ~35 min on 2 cores, a cached re-run ~1 min.
+Candidate and query vectors are cached under .cache/vectors/ by content (similarity.pool_vectors,
+shared with `dossier rank`); encoding the corpus takes ~35 min on 2 cores, a cached re-run ~1 min.
 
     python -m similarity.bench_lecard --split dev [--no-dense] [--fit]
 """
@@ -33,7 +33,7 @@ import os
 import shlex
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +41,8 @@ import numpy as np
 
 from similarity.embedder import E5_MAX_TOKENS
 from similarity.fusion import SIGNALS, fit_weights, weight_vector
+from similarity.pool_vectors import pool_cosines
 from similarity.ranking import PoolRanker, read_corpus, read_queries
-from similarity.vector_index import VectorIndex
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data"
@@ -108,50 +108,6 @@ def _metrics_module(data: Path) -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def embed_cached(
-    texts: dict[str, str],
-    embed: Callable[[list[str]], Any],
-    dim: int,
-    path: Path,
-    *,
-    chunk: int = 128,
-    label: str = "texts",
-) -> tuple[VectorIndex, float | None]:
-    """Vectors for every text id, reusing and growing the index saved at `path`.
-
-    Returns the index and the encode rate (texts/s) when anything had to be encoded.
-    """
-    index = VectorIndex.load(path) if path.is_file() else VectorIndex(dim)
-    todo = sorted((k for k in texts if int(k) not in index), key=int)
-    if not todo:
-        return index, None
-    print(f"encoding {len(todo)} {label} ({len(index)} cached) ...", flush=True)
-    t0 = time.perf_counter()
-    for start in range(0, len(todo), chunk):
-        ids = todo[start : start + chunk]
-        index.upsert_many((int(k) for k in ids), embed([texts[k] for k in ids]))
-        index.save(path)
-        done = start + len(ids)
-        rate = done / (time.perf_counter() - t0)
-        eta = (len(todo) - done) / rate
-        print(f"  {done}/{len(todo)} {label}, {rate:.2f}/s, eta {eta / 60:.1f} min", flush=True)
-    return index, len(todo) / (time.perf_counter() - t0)
-
-
-def dense_scores(
-    qvecs: VectorIndex, cvecs: VectorIndex, pools: dict[str, list[str]], ridxs: Sequence[str]
-) -> dict[str, dict[str, float]]:
-    """{ridx: {candidate id: cosine}} inside each query's pool."""
-    out: dict[str, dict[str, float]] = {}
-    for ridx in ridxs:
-        qvec = qvecs.get(int(ridx))
-        if qvec is None:
-            raise KeyError(f"no vector for query {ridx}")
-        pool = {int(c) for c in pools[ridx]}
-        out[ridx] = {str(k): s for k, s in cvecs.search(qvec, len(pool), allowed=pool)}
-    return out
 
 
 def _by_score(run_scores: dict[str, dict[str, float]]) -> dict[str, list[str]]:
@@ -224,25 +180,16 @@ def _dense(
 ) -> tuple[dict[str, dict[str, float]], str]:
     """Cached (or freshly encoded) e5 cosines per pool, and the embedder's name."""
     from similarity.embedder import SentenceTransformerEmbedder
-    from similarity.model_build import MODEL_NAME, build_model, read_marker
+    from similarity.model_build import MODEL_NAME, build_model
 
     model_cache = Path(os.environ.get("DOSSIER_MODEL_DIR", REPO / "data" / "models"))
     model_dir = build_model(args.model or model_cache / MODEL_NAME, log=print)
-    marker = read_marker(model_dir) or {}
-    model_key = (
-        f"{str(marker.get('source_sha256', 'unknown'))[:12]}-v{marker.get('converter_version')}"
-    )
     embedder = SentenceTransformerEmbedder(
         model_dir, max_seq_length=args.max_seq_length, threads=args.threads,
         batch_size=args.batch_size,
     )
-    emb_dir = args.cache / "lecard"
-    tag = f"{model_key}-{args.max_seq_length}"
-    cvecs, _ = embed_cached(facts, embedder.embed_passages, embedder.dim,
-                            emb_dir / f"candidates-{tag}.npz", label="candidate facts")
-    qvecs, _ = embed_cached({r: queries[r] for r in ridxs}, embedder.embed_queries,
-                            embedder.dim, emb_dir / f"queries-{tag}.npz", label="queries")
-    return dense_scores(qvecs, cvecs, pools, ridxs), embedder.name
+    selected = {r: queries[r] for r in ridxs}
+    return pool_cosines(selected, facts, pools, embedder, args.cache / "vectors"), embedder.name
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -314,7 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("same ranking via the CLI: " + shlex.join([
         "dossier", "rank", "--queries", str(lecard / "queries.jsonl"),
         "--pools", str(lecard / "pools.json"), "--corpus", str(lecard / "corpus.jsonl.gz"),
-        "--out", "RUN.json"]) + "  (lexical + structured, the --no-dense row)")
+        "--out", "RUN.json", "--vector-cache", str(args.cache / "vectors")])
+          + "  (the shipped-weights row; add --no-dense for the lexical + structured one)")
     return 0
 
 

@@ -112,7 +112,7 @@ def test_gated_charge_agreement_demotes_same_charge_cases_that_read_differently(
     assert ranked.index(pool[by_lex[-1]]) < ranked.index(pool[by_lex[0]])
 
 
-def test_dossier_rank_cli_writes_the_production_run(lecard: dict[str, Any],
+def test_dossier_rank_no_dense_writes_the_lexical_structured_run(lecard: dict[str, Any],
                                                     tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
@@ -123,8 +123,10 @@ def test_dossier_rank_cli_writes_the_production_run(lecard: dict[str, Any],
     out = tmp_path / "run.json"
     result = CliRunner().invoke(app, ["rank", "--queries", str(d / "queries.jsonl"),
                                       "--pools", str(d / "pools.json"),
-                                      "--corpus", str(d / "corpus.jsonl.gz"), "--out", str(out)])
+                                      "--corpus", str(d / "corpus.jsonl.gz"), "--out", str(out),
+                                      "--no-dense"])
     assert result.exit_code == 0, result.output
+    assert "lexical + structured" in result.output
     run = json.loads(out.read_text("utf-8"))
     assert set(run) == set(lecard["ridxs"])
     expected = rank_pools(read_queries(d / "queries.jsonl"), lecard["pools"],
