@@ -19,6 +19,14 @@ prefix query on the bigrams. Whole-word terms (the legal dictionary and the docu
 names, found by search.analysis exactly as the embedded engine finds them) go into
 ``pages.terms`` (whitespace analyser) and weigh twice a bigram phrase in the ranking.
 
+Word segmentation, when the cluster has it: a new index version probes ``_analyze`` for IK
+(``ik_max_word``, searched with ``ik_smart``) and then smartcn (``smartcn``), and adds the first
+found as the ``pages.body.words`` subfield (named in the index ``_meta``). It only ranks: a
+query word also scores a phrase match on the segmented words, so 张三 written as a word beats
+the same two characters across a word boundary (扩张|三年), while what matches stays decided by
+the bigrams, identical to the embedded engine (smartcn keeps 盗窃罪 one word; the bigrams still
+let 盗窃 find it). A plugin installed later is picked up by the next ``dossier reindex``.
+
 Highlights are made from the best page's text by search.highlight, like the embedded engine's,
 so both return the same HTML (escaped, original full-width forms kept, whole words in <em>);
 the engine's own highlighter would mark overlapping bigrams separately.
@@ -31,6 +39,7 @@ A connection failure (or 429/502/503/504) raises SearchUnavailable, so a worker 
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -44,6 +53,7 @@ from search.query import And, Field, Node, Not, Text, parse, positive_texts, req
 FACET_LIMIT = 50
 MAPPING_VERSION = 1  # bump with a mapping change; reindex() then builds the new layout
 TERMS_BOOST = 2.0  # whole-word terms against bigram phrases, as the embedded BM25 weights
+WORDS_BOOST = 1.0  # a phrase of segmented words (IK/smartcn), on top of its bigram phrase
 BULK_CHUNK = 200
 MAX_RESULT_WINDOW = 10_000  # the engines' index.max_result_window default
 _RETRY_STATUS = {429, 502, 503, 504}
@@ -63,6 +73,12 @@ SETTINGS: dict[str, Any] = {
             "dossier_terms": {"type": "custom", "tokenizer": "whitespace"},
         }
     },
+}
+
+# Word segmenters a cluster may carry as plugins, in order of preference: the subfield mapping.
+WORD_ANALYZERS: dict[str, dict[str, Any]] = {
+    "ik": {"type": "text", "analyzer": "ik_max_word", "search_analyzer": "ik_smart"},
+    "smartcn": {"type": "text", "analyzer": "smartcn"},
 }
 
 _KEYWORD = {"type": "keyword"}
@@ -99,6 +115,16 @@ MAPPINGS: dict[str, Any] = {
         },
     },
 }
+
+
+def index_body(words: str | None = None) -> dict[str, Any]:
+    """Settings and mappings of a new index version; `words` names a WORD_ANALYZERS entry."""
+    mappings = copy.deepcopy(MAPPINGS)
+    if words is not None:
+        body = mappings["properties"]["pages"]["properties"]["body"]
+        body["fields"] = {"words": WORD_ANALYZERS[words]}
+        mappings["_meta"]["words"] = words
+    return {"settings": SETTINGS, "mappings": mappings}
 
 
 def _key(value: str | None) -> str | None:
@@ -141,15 +167,21 @@ def to_source(doc: IndexDoc) -> dict[str, Any]:
 # -- query compilation -----------------------------------------------------------------------
 
 
-def _page_query(word: Text, scoring: bool = False) -> dict[str, Any]:
-    """Query on one nested page for a word: its bigram phrase, or the whole dictionary term."""
+def _page_query(word: Text, scoring: bool = False, words: bool = False) -> dict[str, Any]:
+    """Query on one nested page for a word: its bigram phrase, or the whole dictionary term;
+    when scoring on an index with segmented words, their phrase adds to the score."""
     if word.single_cjk:
         return {"prefix": {"pages.body": {"value": word.tokens[0]}}}
     alts: list[dict[str, Any]] = [{"match_phrase": {"pages.body": {"query": word.text}}}]
     if len(word.term) >= 2:
         boost = TERMS_BOOST if scoring else 1.0
         alts.append({"term": {"pages.terms": {"value": word.term, "boost": boost}}})
-    return alts[0] if len(alts) == 1 else {"bool": {"should": alts, "minimum_should_match": 1}}
+    query = alts[0] if len(alts) == 1 else {"bool": {"should": alts, "minimum_should_match": 1}}
+    if scoring and words:
+        segmented = {"match_phrase": {"pages.body.words": {"query": word.text,
+                                                            "boost": WORDS_BOOST}}}
+        return {"bool": {"must": [query], "should": [segmented]}}
+    return query
 
 
 def _wildcard_escape(value: str) -> str:
@@ -182,8 +214,10 @@ def compile_node(node: Node) -> dict[str, Any]:
     return {"bool": {"should": kids, "minimum_should_match": 1}}
 
 
-def build_search(query: SearchQuery) -> tuple[dict[str, Any], list[Text]]:
-    """The search request body for a query, and the words to highlight."""
+def build_search(query: SearchQuery, words: bool = False) -> tuple[dict[str, Any], list[Text]]:
+    """The search request body for a query, and the words to highlight; `words`: the index
+    has the segmented subfield (ranking only)."""
+    segmented = words
     node = parse(query.q)
     words = positive_texts(node)
     conds = [_field_query(f) for f in request_filters(query)]
@@ -203,7 +237,7 @@ def build_search(query: SearchQuery) -> tuple[dict[str, Any], list[Text]]:
         )
     boolean: dict[str, Any] = {"filter": conds}
     if words:  # ranking: BM25 of the best page; that page comes back as the inner hit
-        alts = [_page_query(w, scoring=True) for w in words]
+        alts = [_page_query(w, scoring=True, words=segmented) for w in words]
         boolean["should"] = [
             {
                 "nested": {
@@ -315,9 +349,35 @@ class _Client:
     def refresh(self, index: str) -> None:
         (self._os or self._es).indices.refresh(index=index)
 
-    def create_index(self, name: str, aliases: dict[str, Any] | None = None) -> bool:
+    def word_analyzer(self) -> str | None:
+        """The first WORD_ANALYZERS entry this cluster can run (asked through ``_analyze``)."""
+        for name, spec in WORD_ANALYZERS.items():
+            body = {"analyzer": spec["analyzer"], "text": "盗窃"}
+            try:
+                if self._os is not None:
+                    self._os.indices.analyze(body=body)
+                else:
+                    self._es.indices.analyze(**body)
+            except Exception as exc:
+                if _status(exc) == 400:  # "failed to find analyzer": no such plugin
+                    continue
+                raise
+            return name
+        return None
+
+    def index_words(self, index: str) -> str | None:
+        """The word analyzer an index was built with (its mapping ``_meta``)."""
+        client = self._os or self._es
+        found = self._body(client.indices.get_mapping(index=index))
+        meta = next(iter(found.values()), {}).get("mappings", {}).get("_meta", {})
+        words = meta.get("words")
+        return words if words in WORD_ANALYZERS else None
+
+    def create_index(
+        self, name: str, aliases: dict[str, Any] | None = None, words: str | None = None
+    ) -> bool:
         """Create an index with the mappings; False when it already exists."""
-        body: dict[str, Any] = {"settings": SETTINGS, "mappings": MAPPINGS}
+        body: dict[str, Any] = index_body(words)
         if aliases:
             body["aliases"] = aliases
         try:
@@ -419,6 +479,9 @@ class ClusterSearch:
         self._lock = threading.Lock()
         self._client: _Client | None = None
         self._ready = False
+        # The word analyzer of the index behind the alias, read at connect and after reindex;
+        # another process's reindex is seen on reconnect (until then at worst no word boost).
+        self._words: str | None = None
 
     def __repr__(self) -> str:
         return f"ClusterSearch({self.url!r}, alias={self.alias!r})"
@@ -448,13 +511,15 @@ class ClusterSearch:
                         )
                     else:
                         name = f"{self.alias}-v1"
-                        created = _call(client.create_index, name, {self.alias: {}})
+                        words = _call(client.word_analyzer)
+                        created = _call(client.create_index, name, {self.alias: {}}, words)
                         # False: another process made it at the same moment.
                         if not created and not _call(client.alias_targets, self.alias):
                             _call(
                                 client.update_aliases,
                                 [{"add": {"index": name, "alias": self.alias}}],
                             )
+                self._words = _call(client.index_words, self.alias)
                 self._ready = True
             return self._client
 
@@ -469,9 +534,15 @@ class ClusterSearch:
 
     @property
     def engine(self) -> str:
-        """'opensearch 2.19.6' or 'elasticsearch 8.x': which cluster answered."""
+        """'opensearch 2.19.6' or 'elasticsearch 9.x': which cluster answered."""
         client = self._conn()
         return f"{client.distribution} {client.version}"
+
+    @property
+    def word_analyzer(self) -> str | None:
+        """'ik', 'smartcn' or None: the word segmentation of the index behind the alias."""
+        self._conn()
+        return self._words
 
     def current_index(self) -> str:
         """The versioned index the alias points at now."""
@@ -536,8 +607,8 @@ class ClusterSearch:
         query.validate()
         if query.page * query.size > MAX_RESULT_WINDOW:
             raise ValueError(f"page too deep: only the first {MAX_RESULT_WINDOW} hits can be paged")
-        body, words = build_search(query)
         client = self._conn()
+        body, words = build_search(query, self._words is not None)
         resp = _call(client.search, self.alias, body)
         hits_block = resp["hits"]
         aggs = resp.get("aggregations", {})
@@ -590,7 +661,8 @@ class ClusterSearch:
         client = self._conn()
         versions = self._versions(client)
         new = f"{self.alias}-v{(versions[-1][0] if versions else 0) + 1}"
-        _call(client.create_index, new)
+        words = _call(client.word_analyzer)
+        _call(client.create_index, new, None, words)
         try:
             self._bulk_load(new, docs, False)
             _call(client.refresh, new)
@@ -601,6 +673,7 @@ class ClusterSearch:
         actions: list[dict[str, Any]] = [{"remove": {"index": o, "alias": self.alias}} for o in old]
         actions.append({"add": {"index": new, "alias": self.alias}})
         _call(client.update_aliases, actions)
+        self._words = words
         for _, name in versions:
             if name != new:
                 _call(client.delete_index, name)

@@ -12,6 +12,7 @@ import org.opensearch.common.logging.LogConfigurator;
 import org.opensearch.common.settings.Settings;
 import org.opensearch.node.InternalSettingsPreparer;
 import org.opensearch.node.Node;
+import org.opensearch.plugin.analysis.smartcn.AnalysisSmartChinesePlugin;
 import org.opensearch.plugins.Plugin;
 import org.opensearch.transport.Netty4Plugin;
 
@@ -27,7 +28,7 @@ import org.opensearch.transport.Netty4Plugin;
 public final class OpenSearchNode extends Node {
 
     private static final List<Class<? extends Plugin>> PLUGINS =
-        List.of(Netty4Plugin.class, CommonAnalysisPlugin.class);
+        List.of(Netty4Plugin.class, CommonAnalysisPlugin.class, AnalysisSmartChinesePlugin.class);
 
     private OpenSearchNode(Settings settings, Collection<Class<? extends Plugin>> plugins) {
         super(InternalSettingsPreparer.prepareEnvironment(settings, java.util.Map.of(), null, () -> "dossier-node"),
