@@ -214,10 +214,11 @@ def compile_node(node: Node) -> dict[str, Any]:
     return {"bool": {"should": kids, "minimum_should_match": 1}}
 
 
-def build_search(query: SearchQuery, words: bool = False) -> tuple[dict[str, Any], list[Text]]:
-    """The search request body for a query, and the words to highlight; `words`: the index
-    has the segmented subfield (ranking only)."""
-    segmented = words
+def build_search(
+    query: SearchQuery, segmented: bool = False
+) -> tuple[dict[str, Any], list[Text]]:
+    """The search request body for a query, and the words to highlight; `segmented`: the
+    index has the segmented-words subfield (ranking only)."""
     node = parse(query.q)
     words = positive_texts(node)
     conds = [_field_query(f) for f in request_filters(query)]
@@ -369,7 +370,8 @@ class _Client:
         """The word analyzer an index was built with (its mapping ``_meta``)."""
         client = self._os or self._es
         found = self._body(client.indices.get_mapping(index=index))
-        meta = next(iter(found.values()), {}).get("mappings", {}).get("_meta", {})
+        first: dict[str, Any] = next(iter(found.values()), {})
+        meta = first.get("mappings", {}).get("_meta", {})
         words = meta.get("words")
         return words if words in WORD_ANALYZERS else None
 
