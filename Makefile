@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench model worker clean services
+.PHONY: install run test lint bench model worker clean services opensearch elasticsearch
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (need Python 3.11)"; exit 1; }
@@ -61,3 +61,8 @@ clean:
 # 127.0.0.1:9200 with data under build/opensearch; stop: tools/opensearch-node/stop.sh build/opensearch
 opensearch:
 	tools/opensearch-node/start.sh 9200 build/opensearch
+
+# a real Elasticsearch 9.5 node from Maven Central jars (Java 21+: the Temurin 25 JDK) on
+# 127.0.0.1:9201 with data under build/elasticsearch; stop: tools/elasticsearch-node/stop.sh build/elasticsearch
+elasticsearch:
+	tools/elasticsearch-node/start.sh 9201 build/elasticsearch

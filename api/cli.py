@@ -341,13 +341,14 @@ def extract(files: list[Path],
 @app.command()
 def reindex() -> None:
     """Rebuild the search index from the data pool (on a cluster: a new index version, then an
-    atomic alias switch, so searches never see a half-built index)."""
+    atomic alias switch, so searches never see a half-built index; in scale mode the case
+    vectors' kNN index likewise)."""
     from sqlalchemy import delete, select
     from tqdm import tqdm
 
     from models.db import session_scope
     from models.schema import DocStatus, Document, IndexOutbox
-    from workers import engines, pipeline
+    from workers import engines, pipeline, similar
 
     settings = _ready()
     backend = engines.search_backend(settings)
@@ -365,6 +366,9 @@ def reindex() -> None:
     with session_scope(settings.db_url) as s:
         s.execute(delete(IndexOutbox).where(IndexOutbox.document_id.in_(ids)))
     typer.echo(f"indexed {len(ids)} documents")
+    vectors = similar.rebuild_cluster_vectors(settings)
+    if vectors is not None:
+        typer.echo(f"case vectors: {vectors[1]} in {vectors[0]} (kNN alias switched)")
 
 
 @app.command()

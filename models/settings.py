@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     database_url: str | None = None  # default: SQLite file under data_dir
     broker_url: str | None = None  # default: filesystem broker under data_dir (no server needed)
     search_url: str | None = None  # default: embedded SQLite FTS5 engine under data_dir
+    # cluster index names: {prefix}-pages, {prefix}-cases (several deployments on one cluster)
+    search_prefix: str = Field("dossier", pattern=r"^[a-z0-9][a-z0-9_-]{0,40}$")
     task_always_eager: bool = False  # run tasks in the calling process (unit tests only)
 
     # uploads
@@ -47,6 +49,10 @@ class Settings(BaseSettings):
     # similarity
     model_dir: Path | None = None  # default: data_dir / "models"
     embedding_model: str | None = None  # a sentence-transformers dir; default: built e5-small
+    # where similar-case search finds its dense neighbours: "memory" (an exact in-process index
+    # loaded from case_vectors), "cluster" (the search cluster's kNN, needs search_url), or
+    # "auto" (the cluster when search_url names one)
+    vector_index: Literal["auto", "memory", "cluster"] = "auto"
 
     # workers
     worker_concurrency: int = Field(1, ge=1)
@@ -83,6 +89,21 @@ class Settings(BaseSettings):
     @property
     def embedding_model_path(self) -> str:
         return self.embedding_model or str(self.models_dir / "multilingual-e5-small")
+
+    @property
+    def cluster_vectors(self) -> bool:
+        """Dense neighbours come from the search cluster's kNN index."""
+        return self.vector_index == "cluster" or (
+            self.vector_index == "auto" and bool(self.search_url)
+            and self.search_url != "embedded")
+
+    @model_validator(mode="after")
+    def _vector_index_needs_a_cluster(self) -> Settings:
+        if self.vector_index == "cluster" and (not self.search_url
+                                               or self.search_url == "embedded"):
+            raise ValueError("DOSSIER_VECTOR_INDEX=cluster needs DOSSIER_SEARCH_URL (an"
+                             " Elasticsearch/OpenSearch URL)")
+        return self
 
     @property
     def embedded_broker(self) -> bool:

@@ -30,12 +30,13 @@ __all__ = [
 ]
 
 
-def get_backend(url: str | None, data_dir: Path) -> SearchBackend:
-    """The backend named by the search URL setting: empty or "embedded" for the default."""
+def get_backend(url: str | None, data_dir: Path, prefix: str = "dossier") -> SearchBackend:
+    """The backend named by the search URL setting: empty or "embedded" for the default; on a
+    cluster the index alias is ``{prefix}-pages``."""
     if not url or url == "embedded":
         return EmbeddedSearch(Path(data_dir) / "search" / "index.sqlite")
     if url.startswith(("http://", "https://")):
         from search.cluster import ClusterSearch  # imports the cluster clients only when used
 
-        return ClusterSearch(url)
+        return ClusterSearch(url, alias=f"{prefix}-pages")
     raise ValueError(f"unknown search backend {url!r}: use 'embedded' or an http(s) URL")

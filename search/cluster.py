@@ -287,14 +287,14 @@ def build_search(
 # -- the two clients behind one small adapter ------------------------------------------------
 
 
-class _Client:
+class ClusterClient:
     """The few index operations the backend needs, on opensearch-py or elasticsearch."""
 
     def __init__(self, url: str, timeout: float) -> None:
         from opensearchpy import OpenSearch
 
         probe = OpenSearch(url, timeout=timeout)
-        info = _call(probe.info)
+        info = call(probe.info)
         version = info.get("version", {})
         self.distribution = str(version.get("distribution") or "elasticsearch")
         self.version = str(version.get("number", "?"))
@@ -339,6 +339,26 @@ class _Client:
             return dict(self._os.bulk(body=operations, refresh=refresh))
         return dict(self._body(self._es.bulk(operations=operations, refresh=refresh)))
 
+    def has_knn(self) -> bool:
+        """Vector fields with kNN search: core in Elasticsearch 8+, the k-NN plugin's
+        ``knn_vector`` in OpenSearch (present when its stats endpoint answers)."""
+        if self._os is None:
+            return True
+        try:
+            self._os.transport.perform_request("GET", "/_plugins/_knn/stats")
+        except Exception as exc:
+            if _status(exc) in (400, 404, 405):
+                return False
+            raise
+        return True
+
+    def put(self, index: str, doc_id: str, source: dict[str, Any], refresh: Refresh) -> None:
+        """Insert or replace one document."""
+        if self._os is not None:
+            self._os.index(index=index, id=doc_id, body=source, refresh=refresh)
+        else:
+            self._es.index(index=index, id=doc_id, document=source, refresh=refresh)
+
     def delete(self, index: str, doc_id: str, refresh: Refresh) -> None:
         client = self._os or self._es
         kwargs: dict[str, Any] = {"index": index, "id": doc_id, "refresh": refresh}
@@ -378,8 +398,14 @@ class _Client:
     def create_index(
         self, name: str, aliases: dict[str, Any] | None = None, words: str | None = None
     ) -> bool:
-        """Create an index with the mappings; False when it already exists."""
-        body: dict[str, Any] = index_body(words)
+        """Create a pages index with the mappings; False when it already exists."""
+        return self.create_with(name, index_body(words), aliases)
+
+    def create_with(
+        self, name: str, body: dict[str, Any], aliases: dict[str, Any] | None = None
+    ) -> bool:
+        """Create an index from a {settings, mappings} body; False when it already exists."""
+        body = dict(body)
         if aliases:
             body["aliases"] = aliases
         try:
@@ -446,7 +472,7 @@ def _unavailable(exc: BaseException) -> bool:
     return isinstance(exc, ConnectionError | TimeoutError) or _status(exc) in _RETRY_STATUS
 
 
-def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     try:
         return fn(*args, **kwargs)
     except SearchUnavailable:
@@ -455,6 +481,63 @@ def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         if _unavailable(exc):
             raise SearchUnavailable(f"search cluster unavailable: {exc}") from exc
         raise
+
+
+# -- versioned indices behind an alias (pages here, case vectors in similarity.cluster_knn) --
+
+
+def alias_versions(client: ClusterClient, alias: str) -> list[tuple[int, str]]:
+    """(n, name) of the indices ``{alias}-v{n}``, oldest first."""
+    out = []
+    for name in call(client.indices, f"{alias}-v*"):
+        m = _VERSIONED.search(name)
+        if m and name == f"{alias}-v{m.group(1)}":
+            out.append((int(m.group(1)), name))
+    return sorted(out)
+
+
+def ensure_alias(client: ClusterClient, alias: str, create: Callable[[str, dict[str, Any]], bool]
+                 ) -> None:
+    """First start: ``{alias}-v1`` made by `create(name, aliases)`, or the newest existing
+    version (an alias lost by hand) put back behind the alias."""
+    if call(client.alias_targets, alias):
+        return
+    versions = alias_versions(client, alias)
+    if versions:
+        call(client.update_aliases, [{"add": {"index": versions[-1][1], "alias": alias}}])
+        return
+    name = f"{alias}-v1"
+    # False: another process made it at the same moment (and may not have aliased it yet).
+    if not call(create, name, {alias: {}}) and not call(client.alias_targets, alias):
+        call(client.update_aliases, [{"add": {"index": name, "alias": alias}}])
+
+
+def rebuild(client: ClusterClient, alias: str, create: Callable[[str], Any],
+            load: Callable[[str], Any]) -> str:
+    """The next version: `create(name)`, `load(name)` (dropped again if that fails), refresh,
+    then the atomic alias switch. Returns the new index name."""
+    versions = alias_versions(client, alias)
+    new = f"{alias}-v{(versions[-1][0] if versions else 0) + 1}"
+    call(create, new)
+    try:
+        load(new)
+        call(client.refresh, new)
+    except BaseException:
+        call(client.delete_index, new)
+        raise
+    switch_alias(client, alias, new)
+    return new
+
+
+def switch_alias(client: ClusterClient, alias: str, new: str) -> None:
+    """Point the alias at `new` in one atomic call, then drop every other version."""
+    old = call(client.alias_targets, alias)
+    actions: list[dict[str, Any]] = [{"remove": {"index": o, "alias": alias}} for o in old]
+    actions.append({"add": {"index": new, "alias": alias}})
+    call(client.update_aliases, actions)
+    for _, name in alias_versions(client, alias):
+        if name != new:
+            call(client.delete_index, name)
 
 
 # -- the backend ---------------------------------------------------------------------------
@@ -479,7 +562,7 @@ class ClusterSearch:
         self.refresh = refresh  # writes visible to the next search; False for bulk loads
         self.timeout = timeout
         self._lock = threading.Lock()
-        self._client: _Client | None = None
+        self._client: ClusterClient | None = None
         self._ready = False
         # The word analyzer of the index behind the alias, read at connect and after reindex;
         # another process's reindex is seen on reconnect (until then at worst no word boost).
@@ -496,43 +579,20 @@ class ClusterSearch:
 
     # -- connection and index lifecycle ----------------------------------------------------
 
-    def _conn(self) -> _Client:
+    def _conn(self) -> ClusterClient:
         with self._lock:
             if self._client is None:
-                self._client = _Client(self.url, self.timeout)
+                self._client = ClusterClient(self.url, self.timeout)
             if not self._ready:
                 client = self._client
-                if not _call(client.alias_targets, self.alias):
-                    # First start: v1 with the alias, or the existing newest version (an alias
-                    # lost by hand) put back behind it.
-                    versions = self._versions(client)
-                    if versions:
-                        _call(
-                            client.update_aliases,
-                            [{"add": {"index": versions[-1][1], "alias": self.alias}}],
-                        )
-                    else:
-                        name = f"{self.alias}-v1"
-                        words = _call(client.word_analyzer)
-                        created = _call(client.create_index, name, {self.alias: {}}, words)
-                        # False: another process made it at the same moment.
-                        if not created and not _call(client.alias_targets, self.alias):
-                            _call(
-                                client.update_aliases,
-                                [{"add": {"index": name, "alias": self.alias}}],
-                            )
-                self._words = _call(client.index_words, self.alias)
+                ensure_alias(client, self.alias, lambda name, aliases: client.create_index(
+                    name, aliases, client.word_analyzer()))
+                self._words = call(client.index_words, self.alias)
                 self._ready = True
             return self._client
 
-    def _versions(self, client: _Client) -> list[tuple[int, str]]:
-        found = _call(client.indices, f"{self.alias}-v*")
-        out = []
-        for name in found:
-            m = _VERSIONED.search(name)
-            if m and name == f"{self.alias}-v{m.group(1)}":
-                out.append((int(m.group(1)), name))
-        return sorted(out)
+    def _versions(self, client: ClusterClient) -> list[tuple[int, str]]:
+        return alias_versions(client, self.alias)
 
     @property
     def engine(self) -> str:
@@ -548,7 +608,7 @@ class ClusterSearch:
 
     def current_index(self) -> str:
         """The versioned index the alias points at now."""
-        targets = _call(self._conn().alias_targets, self.alias)
+        targets = call(self._conn().alias_targets, self.alias)
         return targets[-1]
 
     # -- SearchBackend ---------------------------------------------------------------------
@@ -573,7 +633,7 @@ class ClusterSearch:
             for doc in chunk:
                 ops.append({"index": {"_index": index, "_id": str(doc.document_id)}})
                 ops.append(to_source(doc))
-            resp = _call(client.bulk, ops, refresh)
+            resp = call(client.bulk, ops, refresh)
             if resp.get("errors"):
                 failed = [
                     item["index"] for item in resp.get("items", []) if "error" in item["index"]
@@ -587,11 +647,11 @@ class ClusterSearch:
 
     def delete(self, document_id: int) -> None:
         client = self._conn()
-        _call(client.delete, self.alias, str(document_id), self.refresh)
+        call(client.delete, self.alias, str(document_id), self.refresh)
 
     def count(self) -> int:
         client = self._conn()
-        return _call(client.count, self.alias)
+        return call(client.count, self.alias)
 
     def clear(self) -> None:
         """Empty the index: an empty next version behind the alias (no delete_by_query, which
@@ -611,7 +671,7 @@ class ClusterSearch:
             raise ValueError(f"page too deep: only the first {MAX_RESULT_WINDOW} hits can be paged")
         client = self._conn()
         body, words = build_search(query, self._words is not None)
-        resp = _call(client.search, self.alias, body)
+        resp = call(client.search, self.alias, body)
         hits_block = resp["hits"]
         aggs = resp.get("aggregations", {})
         if query.group_by_case:
@@ -661,22 +721,8 @@ class ClusterSearch:
         Returns the new index name.
         """
         client = self._conn()
-        versions = self._versions(client)
-        new = f"{self.alias}-v{(versions[-1][0] if versions else 0) + 1}"
-        words = _call(client.word_analyzer)
-        _call(client.create_index, new, None, words)
-        try:
-            self._bulk_load(new, docs, False)
-            _call(client.refresh, new)
-        except BaseException:
-            _call(client.delete_index, new)
-            raise
-        old = _call(client.alias_targets, self.alias)
-        actions: list[dict[str, Any]] = [{"remove": {"index": o, "alias": self.alias}} for o in old]
-        actions.append({"add": {"index": new, "alias": self.alias}})
-        _call(client.update_aliases, actions)
+        words = call(client.word_analyzer)
+        new = rebuild(client, self.alias, lambda name: client.create_index(name, None, words),
+                      lambda name: self._bulk_load(name, docs, False))
         self._words = words
-        for _, name in versions:
-            if name != new:
-                _call(client.delete_index, name)
         return new

@@ -23,6 +23,15 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
 
 
+# The real search clusters the suite runs against (.ci/run starts both): kind -> URL variable.
+CLUSTERS = {"opensearch": "DOSSIER_TEST_SEARCH_URL", "elasticsearch": "DOSSIER_TEST_ES_URL"}
+
+
+def cluster_url(kind: str) -> str:
+    """The URL of the test cluster of this kind (skip, or fail under REQUIRE_SERVICES)."""
+    return _need(CLUSTERS[kind])
+
+
 def _need(var: str) -> str:
     value = os.environ.get(var)
     if value:

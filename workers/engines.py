@@ -10,6 +10,7 @@ from models.settings import Settings
 if TYPE_CHECKING:
     from extraction.base import Extractor
     from search.base import SearchBackend
+    from similarity.cluster_knn import ClusterKnn
     from similarity.embedder import Embedder
 
 
@@ -33,16 +34,43 @@ def extractor(settings: Settings) -> Extractor:
     return get_extractor(settings.ner_engine)
 
 
-_SEARCH: dict[tuple[str | None, str], SearchBackend] = {}
+_SEARCH: dict[tuple[str | None, str, str], SearchBackend] = {}
 
 
 def search_backend(settings: Settings) -> SearchBackend:
     from search import get_backend
 
-    key = (settings.search_url, str(settings.data_dir.resolve()))
+    key = (settings.search_url, str(settings.data_dir.resolve()), settings.search_prefix)
     if key not in _SEARCH:
-        _SEARCH[key] = get_backend(settings.search_url, settings.data_dir.resolve())
+        _SEARCH[key] = get_backend(settings.search_url, settings.data_dir.resolve(),
+                                   settings.search_prefix)
     return _SEARCH[key]
+
+
+_KNN: dict[tuple[str, str], ClusterKnn] = {}
+
+
+def cluster_knn(settings: Settings) -> ClusterKnn | None:
+    """The cluster's case-vector index when similar cases use it (settings.cluster_vectors).
+
+    With DOSSIER_VECTOR_INDEX=auto a cluster without kNN (OpenSearch lacking the k-NN plugin)
+    leaves similar cases on the in-process index; with =cluster that is an error. Asking may
+    raise SearchUnavailable while the cluster is down."""
+    if not settings.cluster_vectors or not settings.search_url:
+        return None
+    from similarity.cluster_knn import ClusterKnn
+
+    key = (settings.search_url, settings.search_prefix)
+    if key not in _KNN:
+        _KNN[key] = ClusterKnn(settings.search_url, alias=f"{settings.search_prefix}-cases")
+    knn = _KNN[key]
+    if knn.supported():
+        return knn
+    if settings.vector_index == "cluster":
+        raise RuntimeError(f"DOSSIER_VECTOR_INDEX=cluster but the cluster at {knn.url} has no"
+                           " kNN vector field (OpenSearch needs the k-NN plugin); use auto or"
+                           " memory")
+    return None
 
 
 @lru_cache(maxsize=4)
@@ -61,3 +89,6 @@ def reset() -> None:
     for backend in _SEARCH.values():
         backend.close()
     _SEARCH.clear()
+    for knn in _KNN.values():
+        knn.close()
+    _KNN.clear()

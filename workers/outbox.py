@@ -2,6 +2,8 @@
 
 The index stage never fails a document because search is unreachable: it parks the document
 here and the pipeline goes on (the data pool is the source of truth; the index is derived).
+In scale mode the embed stage parks it too when the case's vector cannot reach the cluster's
+kNN index; a flush re-sends the document and its case's vector.
 Every worker's sweeper flushes the outbox, oldest first, as soon as the engine answers again.
 """
 
@@ -42,6 +44,7 @@ def flush(settings: Settings, limit: int = 500) -> int:
     from search.base import SearchUnavailable
     from workers import engines
     from workers.pipeline import index_doc
+    from workers.similar import push_vector
 
     with session_scope(settings.db_url) as s:
         rows = s.execute(select(IndexOutbox.id, IndexOutbox.document_id, IndexOutbox.op)
@@ -55,7 +58,9 @@ def flush(settings: Settings, limit: int = 500) -> int:
             if op == "delete" or not exists:
                 backend.delete(doc_id)
             else:
-                backend.index(index_doc(settings, doc_id))
+                record = index_doc(settings, doc_id)
+                backend.index(record)
+                push_vector(settings, record.case_id)  # scale mode: its case's vector too
         except SearchUnavailable as exc:
             log.info("outbox: search still unavailable (%s); %d left", exc, len(rows) - sent)
             break

@@ -142,10 +142,59 @@ def _loaded(settings: Settings) -> _Loaded:
 
 
 def _search(settings: Settings, vector: Any, k: int, **kw: Any) -> list[tuple[int, float]]:
+    """Dense top-k: the cluster's kNN index in scale mode, else the in-process index."""
+    from workers import engines
+
+    knn = engines.cluster_knn(settings)
+    if knn is not None:
+        return knn.search(vector, k, exists=lambda ids: _stored(settings, ids), **kw)
     loaded = _loaded(settings)
     with loaded.lock:
         hits: list[tuple[int, float]] = loaded.index.search(vector, k, **kw)
     return hits
+
+
+def _stored(settings: Settings, case_ids: list[int]) -> set[int]:
+    """Which of these cases still have a vector in case_vectors (the source of truth)."""
+    if not case_ids:
+        return set()
+    with session_scope(settings.db_url) as s:
+        return set(s.execute(select(CaseVector.case_id)
+                             .where(CaseVector.case_id.in_(case_ids))).scalars())
+
+
+def push_vector(settings: Settings, case_id: int) -> bool:
+    """Copy a case's stored vector to the cluster's kNN index (scale mode); False when there
+    is nothing to copy. Raises SearchUnavailable while the cluster is down."""
+    from workers import engines
+
+    knn = engines.cluster_knn(settings)
+    vec = case_vector(settings, case_id) if knn is not None else None
+    if knn is None or vec is None:
+        return False
+    knn.upsert(case_id, vec)
+    return True
+
+
+def rebuild_cluster_vectors(settings: Settings) -> tuple[str, int] | None:
+    """Scale mode: a new version of the kNN index from case_vectors, then the alias switch.
+    Vectors of another dimension than the most common one (a model change not yet re-embedded
+    everywhere) are left out, as the in-process index does. Returns (index name, vectors)."""
+    from collections import Counter
+
+    import numpy as np
+
+    from workers import engines
+
+    knn = engines.cluster_knn(settings)
+    if knn is None:
+        return None
+    with session_scope(settings.db_url) as s:
+        rows = s.execute(select(CaseVector.case_id, CaseVector.dim, CaseVector.vector)
+                         .order_by(CaseVector.case_id)).all()
+    dim = Counter(d for _, d, _ in rows).most_common(1)[0][0] if rows else 384
+    keep = [(cid, np.frombuffer(blob, dtype=np.float32)) for cid, d, blob in rows if d == dim]
+    return knn.rebuild(keep, dim), len(keep)
 
 
 def _index(settings: Settings) -> Any:

@@ -1,10 +1,11 @@
-"""What only the cluster backend has, against a real OpenSearch (or Elasticsearch) node.
+"""What only the cluster backend has, against real OpenSearch 2 and Elasticsearch 9 nodes.
 
-The behaviour both engines share is tested in test_search_engines.py (parametrized over
-both backends). Here: the engine's name, cross-checking results against the embedded engine,
-versioned indices behind an alias, and outages. The node: ``make opensearch`` or
-``tools/opensearch-node/start.sh PORT DIR``, then DOSSIER_TEST_SEARCH_URL=http://127.0.0.1:PORT.
-Skipped when that is unset, failed instead with DOSSIER_REQUIRE_SERVICES=1.
+The behaviour all engines share is tested in test_search_engines.py (parametrized over the
+embedded engine and both clusters). Here: the engine's name, cross-checking results against
+the embedded engine, versioned indices behind an alias, word segmentation, and outages. Every
+test that needs a node runs on both: OpenSearch (``make opensearch``, DOSSIER_TEST_SEARCH_URL)
+and Elasticsearch (``make elasticsearch``, DOSSIER_TEST_ES_URL). Skipped when a URL is unset,
+failed instead with DOSSIER_REQUIRE_SERVICES=1.
 Each test module/test gets its own alias (``dossier-t-<random>``), removed afterwards.
 """
 
@@ -26,10 +27,9 @@ import pytest
 from search import get_backend
 from search.base import IndexDoc, SearchQuery, SearchUnavailable
 from search.cluster import WORD_ANALYZERS, ClusterSearch
-from tests.conftest import _need
+from tests.conftest import CLUSTERS, cluster_url
 from tests.integration.test_search_engines import (
     DOCS,
-    SEARCH_URL_ENV,
     cluster_backend,
     drop_cluster,
     find,
@@ -38,9 +38,15 @@ from tests.integration.test_search_engines import (
 )
 
 
+@pytest.fixture(scope="module", params=list(CLUSTERS))
+def kind(request: pytest.FixtureRequest) -> str:
+    """Every test that needs a node runs on each: OpenSearch 2 and Elasticsearch 9."""
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
-def url() -> str:
-    return _need(SEARCH_URL_ENV)
+def url(kind: str) -> str:
+    return cluster_url(kind)
 
 
 def _backend(url: str) -> ClusterSearch:
@@ -67,9 +73,9 @@ def fresh(url: str) -> Iterator[ClusterSearch]:
     drop_cluster(backend)
 
 
-def test_names_the_engine_and_its_index_version(engine: ClusterSearch) -> None:
+def test_names_the_engine_and_its_index_version(engine: ClusterSearch, kind: str) -> None:
     assert engine.count() == len(DOCS)
-    assert engine.engine.split()[0] in ("opensearch", "elasticsearch")
+    assert engine.engine.split()[0] == kind
     assert engine.current_index() == f"{engine.alias}-v1"
 
 
@@ -115,11 +121,13 @@ def _node_word_analyzer(url: str) -> str | None:
     return None
 
 
-def test_index_gets_the_word_segmenter_the_node_has(engine: ClusterSearch, url: str) -> None:
+def test_index_gets_the_word_segmenter_the_node_has(engine: ClusterSearch, url: str,
+                                                    kind: str) -> None:
     """smartcn/IK become the pages.body.words subfield when the node runs them. CI names the
-    one its node must have (DOSSIER_TEST_SEARCH_WORDS), so a lost plugin fails there."""
+    one each node must have (DOSSIER_TEST_OPENSEARCH_WORDS=smartcn, ..._ELASTICSEARCH_WORDS=
+    none), so a lost plugin fails there."""
     expected = _node_word_analyzer(url)
-    want = os.environ.get("DOSSIER_TEST_SEARCH_WORDS")
+    want = os.environ.get(f"DOSSIER_TEST_{kind.upper()}_WORDS")
     if want:
         assert expected == (None if want == "none" else want)
     assert engine.word_analyzer == expected

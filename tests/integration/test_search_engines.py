@@ -2,9 +2,11 @@
 
 Every test here runs against each backend through the ``engine``/``fresh``/``empty``
 fixtures: the embedded SQLite FTS5 engine always, the cluster backend against a real
-OpenSearch (or Elasticsearch) node when ``DOSSIER_TEST_SEARCH_URL`` names one (``make
-opensearch`` or ``tools/opensearch-node/start.sh PORT DIR``); without it the cluster cases
-are skipped, or failed under ``DOSSIER_REQUIRE_SERVICES=1``. Each cluster fixture gets its
+OpenSearch 2 node (``DOSSIER_TEST_SEARCH_URL``: ``make opensearch`` or
+``tools/opensearch-node/start.sh PORT DIR``) and a real Elasticsearch 9 node
+(``DOSSIER_TEST_ES_URL``: ``make elasticsearch`` or ``tools/elasticsearch-node/start.sh PORT
+DIR``); without its URL a cluster's cases are skipped, or failed under
+``DOSSIER_REQUIRE_SERVICES=1``. Each cluster fixture gets its
 own alias (``dossier-t-<random>``), removed afterwards.
 
 Expected results are derived from the texts and their hand-checked labels, not hard-coded,
@@ -26,7 +28,7 @@ import pytest
 from search.analysis import is_cjk, normalize
 from search.base import IndexDoc, QuerySyntaxError, SearchBackend, SearchQuery, SearchResult
 from search.embedded import EmbeddedSearch
-from tests.conftest import _need
+from tests.conftest import CLUSTERS, cluster_url
 
 GOLD = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "extraction_gold"
 PAGE_CHARS = 700
@@ -43,8 +45,7 @@ CORPUS = {
     9: ("lecard-19303", 9, "B", []),
     10: ("lecard-25330", 10, "C", []),
 }
-ENGINES = ["embedded", "cluster"]
-SEARCH_URL_ENV = "DOSSIER_TEST_SEARCH_URL"
+ENGINES = ["embedded", *CLUSTERS]
 
 
 def load(document_id: int) -> IndexDoc:
@@ -161,9 +162,9 @@ def cluster_backend(url: str) -> SearchBackend:
 def backends(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Backends]:
-    """One engine per parameter; the cluster needs DOSSIER_TEST_SEARCH_URL (a missing one
-    skips, or fails under DOSSIER_REQUIRE_SERVICES=1: tests.conftest._need)."""
-    url = _need(SEARCH_URL_ENV) if request.param == "cluster" else None
+    """One engine per parameter; a cluster needs its URL (tests.conftest.CLUSTERS: a missing
+    one skips, or fails under DOSSIER_REQUIRE_SERVICES=1)."""
+    url = None if request.param == "embedded" else cluster_url(request.param)
     made = Backends(request.param, url, tmp_path_factory)
     yield made
     for backend in list(made.made):

@@ -1,8 +1,13 @@
 """Sentencing support and hybrid similar cases through the HTTP API (Celery eager mode),
-over real judgments uploaded as text."""
+over real judgments uploaded as text.
+
+Each test runs with the dense first stage in memory (the embedded default) and in scale mode
+on the kNN index of each real search cluster (tests.conftest.CLUSTERS; full-text search then
+runs there too), under an index prefix of its own that is dropped afterwards."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from models.db import session_scope
+from tests.conftest import CLUSTERS, cluster_url
 
 pytestmark = pytest.mark.slow
 
@@ -19,9 +25,14 @@ THEFT = ["lecard-12174", "judge-7a72757b-fa1a-492f-b9f7-0292c758b8ee"]  # 盗窃
 DRUNK = ["lecard-19303"]  # 危险驾驶罪
 
 
-@pytest.fixture
-def api(env: Callable[..., dict[str, str]], shared_data: Path) -> Iterator[dict[str, Any]]:
-    env(task_always_eager="true")
+@pytest.fixture(params=["memory", *CLUSTERS])
+def api(request: pytest.FixtureRequest, env: Callable[..., dict[str, str]],
+        shared_data: Path) -> Iterator[dict[str, Any]]:
+    if request.param == "memory":
+        env(task_always_eager="true")
+    else:
+        env(task_always_eager="true", search_url=cluster_url(request.param),
+            search_prefix=f"t{uuid.uuid4().hex[:10]}", vector_index="cluster")
     from api.app import create_app
     from api.auth import add_user, issue_token
     from models.settings import get_settings
@@ -44,6 +55,14 @@ def api(env: Callable[..., dict[str, str]], shared_data: Path) -> Iterator[dict[
     client.headers["Authorization"] = f"Bearer {judge}"
     yield {"client": client, "cases": cases, "other": other}
     client.close()
+    if settings.cluster_vectors:
+        from workers import engines
+
+        knn = engines.cluster_knn(settings)
+        assert knn is not None and knn.count() == len(cases)  # every case reached the cluster
+        client_ = knn._conn()
+        for name in client_.indices(f"{settings.search_prefix}-*"):
+            client_.delete_index(name)
 
 
 def test_case_sentencing_uses_same_charge_cases(api: dict[str, Any]) -> None:
