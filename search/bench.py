@@ -524,7 +524,7 @@ def _command(args: argparse.Namespace, **override: Any) -> str:
         "--page-chars": None if args.page_chars == 1500 else args.page_chars,
         "--seed": None if args.seed == 0 else args.seed,
         "--repeat": None if args.repeat == 3 else args.repeat,
-        "--cluster-url": args.cluster_url,
+        "--cluster-url": " --cluster-url ".join(args.cluster_url) or None,
         "--cluster-alias": None if args.cluster_alias == DEFAULT_ALIAS else args.cluster_alias,
         "--bulk-docs": None if args.bulk_docs == 50 else args.bulk_docs,
     }
@@ -536,6 +536,42 @@ def _command(args: argparse.Namespace, **override: Any) -> str:
         elif value is not None:
             parts += [name, str(value)]
     return " ".join(parts)
+
+
+def bench_cluster(args: argparse.Namespace, url: str, docs: Sequence[IndexDoc], chars: int,
+                  queries: Sequence[Any], items: Sequence[KnownItem]) -> tuple[str, Any]:
+    """Bulk-load the LeCaRD docs into one cluster, time the queries and known items; prints
+    its rows and returns ("cluster <engine>", figures)."""
+    from search.cluster import ClusterSearch
+
+    drop_cluster_indices(url, args.cluster_alias)
+    cluster = ClusterSearch(url, alias=args.cluster_alias, refresh=False)
+    engine = cluster.engine
+    words = cluster.word_analyzer
+    print(f"cluster ({engine} at {url}, words: {words or 'bigrams only'}, bulk index_many,"
+          f" alias {args.cluster_alias}):", flush=True)
+    try:
+        t0 = time.perf_counter()
+        retried = cluster_index(cluster, docs, args.bulk_docs)
+        _http("POST", f"{url.rstrip('/')}/{args.cluster_alias}/_refresh")
+        secs = time.perf_counter() - t0
+        _http("POST", f"{url.rstrip('/')}/{args.cluster_alias}/_flush")
+        clu = Indexed(cluster.count(), chars, secs, 0)
+        clu.size_bytes = cluster_store_bytes(url, args.cluster_alias)
+        clat = time_queries(cluster, queries, args.repeat)
+        ckir = known_item_search(cluster, items) if items else None
+    finally:
+        cluster.close()
+        if not args.keep_cluster_index:
+            try:
+                drop_cluster_indices(url, args.cluster_alias)
+            except OSError as exc:  # urllib's HTTPError/URLError
+                print(f"  (could not delete the bench index: {exc})", file=sys.stderr)
+    _row("index time",
+         clu.text() + f" (bulk of {args.bulk_docs} + refresh, {retried} batches re-sent)")
+    _row("index size", clu.size_text() + " (_stats primaries store)")
+    _latency_rows(clat)
+    return f"cluster {engine}", {"index": clu, "latency": clat, "known_item": ckir}
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -572,36 +608,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         _row("index size", emb.size_text() + " (SQLite file)")
         _latency_rows(lat)
         figures["embedded"] = {"index": emb, "latency": lat, "known_item": kir}
-        if args.cluster_url:
-            from search.cluster import ClusterSearch
-
-            drop_cluster_indices(args.cluster_url, args.cluster_alias)
-            cluster = ClusterSearch(args.cluster_url, alias=args.cluster_alias, refresh=False)
-            print(f"cluster ({cluster.engine}, bulk index_many, alias {args.cluster_alias}):")
-            try:
-                t0 = time.perf_counter()
-                retried = cluster_index(cluster, docs, args.bulk_docs)
-                _http("POST", f"{args.cluster_url.rstrip('/')}/{args.cluster_alias}/_refresh")
-                secs = time.perf_counter() - t0
-                _http("POST", f"{args.cluster_url.rstrip('/')}/{args.cluster_alias}/_flush")
-                clu = Indexed(cluster.count(), chars, secs, 0)
-                clu.size_bytes = cluster_store_bytes(args.cluster_url, args.cluster_alias)
-                clat = time_queries(cluster, queries, args.repeat)
-                ckir = known_item_search(cluster, items) if items else None
-            finally:
-                cluster.close()
-                if not args.keep_cluster_index:
-                    try:
-                        drop_cluster_indices(args.cluster_url, args.cluster_alias)
-                    except OSError as exc:  # urllib's HTTPError/URLError
-                        print(f"  (could not delete the bench index: {exc})", file=sys.stderr)
-            _row(
-                "index time",
-                clu.text() + f" (bulk of {args.bulk_docs} + refresh, {retried} batches re-sent)",
-            )
-            _row("index size", clu.size_text() + " (_stats primaries store)")
-            _latency_rows(clat)
-            figures["cluster"] = {"index": clu, "latency": clat, "known_item": ckir}
+        for url in args.cluster_url:
+            name, result = bench_cluster(args, url, docs, chars, queries, items)
+            figures[name] = result
         if items:
             print(
                 f"known-item search: {len(items)} judgments (seed {args.seed}), a 12-16 char"
@@ -609,8 +618,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 f" first ({skipped} duplicate judgments passed over)"
             )
             print(f"  reproduce: {_command(args, **{'--scale': 0})}")
-            for name in ("embedded", "cluster"):
-                result = figures.get(name, {}).get("known_item")
+            for name in figures:
+                result = figures[name].get("known_item")
                 if result is not None:
                     _row(name, result.text())
                     for item, got in result.misses[:5]:
@@ -659,13 +668,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument(
         "--cluster-url",
-        default=os.environ.get(BENCH_URL_ENV) or None,
-        help=f"an Elasticsearch/OpenSearch URL (default ${BENCH_URL_ENV}); none: embedded only",
+        action="append",
+        default=None,
+        help="an Elasticsearch/OpenSearch URL, repeatable: one column each (default"
+        f" ${BENCH_URL_ENV}, space-separated URLs); none: embedded only",
     )
     ap.add_argument("--cluster-alias", default=DEFAULT_ALIAS)
     ap.add_argument("--keep-cluster-index", action="store_true")
     ap.add_argument("--bulk-docs", type=int, default=50, help="documents per index_many call")
-    return ap.parse_args(argv)
+    args = ap.parse_args(argv)
+    if args.cluster_url is None:
+        args.cluster_url = os.environ.get(BENCH_URL_ENV, "").split()
+    return args
 
 
 def main(argv: list[str] | None = None) -> None:
