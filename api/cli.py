@@ -322,9 +322,12 @@ def extract(files: list[Path],
             fmt: Annotated[str, typer.Option("--format", help="json")] = "json") -> None:
     """Print the extracted fields of each file as one JSON line: the SCHEMA.md fields, plus
     ``source`` (the file), ``evidence`` (the evidence list, each item typed) and ``provenance``
-    (page, span, confidence and extractor per field path)."""
+    (page, span, confidence and extractor per field path). A file holding several documents
+    also gets ``parts`` (kind per page range) and the fields of its leading document, as in
+    the pipeline."""
     from dataclasses import asdict
 
+    from extraction.multidoc import extract_upload
     from workers import engines
 
     if fmt != "json":
@@ -332,7 +335,7 @@ def extract(files: list[Path],
     settings = get_settings()
     for f in files:
         pages = _read_pages(f, settings)
-        result = engines.extractor(settings).extract([p.text for p in pages])
+        result = extract_upload(engines.extractor(settings), [p.text for p in pages])
         line = dict(result.fields, source=str(f), evidence=result.evidence,
                     provenance={k: asdict(v) for k, v in result.provenance.items()})
         typer.echo(json.dumps(line, ensure_ascii=False))

@@ -41,6 +41,27 @@ def test_user_add_prints_the_token_on_its_last_line(env: Callable[..., dict[str,
     assert bad.returncode != 0 and "role" in bad.stderr
 
 
+def test_extract_gives_the_parts_of_a_bundle(env: Callable[..., dict[str, str]],
+                                             shared_data: Path, tmp_path: Path) -> None:
+    """An indictment form page then a real judgment, pages split by form feeds: two parts,
+    the judgment's fields, provenance pages counted from the start of the file."""
+    from tests.unit.test_extraction_classify import FORMS
+
+    text = gold(shared_data, "lecard-12174").read_text()
+    bundle = tmp_path / "bundle.txt"
+    half = len(text) // 2
+    bundle.write_text("\f".join([FORMS["起诉书"], text[:half], text[half:]]), encoding="utf-8")
+    out = dossier("extract", str(bundle), "--format", "json", env=env())
+    (line,) = [json.loads(x) for x in out.stdout.splitlines()]
+    assert [(p["first"], p["last"], p["kind"], p["primary"]) for p in line["parts"]] == [
+        (1, 1, "起诉书", False), (2, 3, "刑事判决书", True)]
+    label = json.loads((shared_data / "extraction_gold" / "labels" / "lecard-12174.json")
+                       .read_text())
+    assert line["case_number"] == label["case_number"]
+    assert line["provenance"]["case_number"]["page"] == 2
+    assert line["provenance"]["parts/0/kind"]["page"] == 1
+
+
 def test_extract_prints_one_json_line_per_file(env: Callable[..., dict[str, str]],
                                                shared_data: Path, tmp_path: Path) -> None:
     from tests.scans.generate import make_text_pdf
