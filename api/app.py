@@ -19,6 +19,7 @@ from api import (
 from api.routes_fields import router as fields_router
 from models.db import migrate
 from models.settings import Settings, get_settings
+from search.base import SearchUnavailable
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -37,6 +38,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(fields_router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
+
+    @app.exception_handler(SearchUnavailable)
+    async def search_down(request: Request, exc: SearchUnavailable) -> JSONResponse:
+        # The search cluster is down or overloaded: stored data is safe (the outbox), retry.
+        return JSONResponse({"detail": f"search engine unavailable, retry later: {exc}"}, 503,
+                            headers={"Retry-After": "30"})
 
     @app.exception_handler(OverflowError)
     async def out_of_range(request: Request, exc: OverflowError) -> JSONResponse:

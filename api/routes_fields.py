@@ -69,11 +69,12 @@ def correct_field(document_id: int, path: str, body: Correction, settings: Setti
 
 
 def _reindex(settings: Any, doc_id: int) -> None:
-    """Charges, court and parties are search facets: refresh the document's index entry."""
-    from workers import engines, pipeline
+    """Charges, court and parties are search facets: refresh the document's index entry (parked
+    in the outbox while the search engine is down: the correction itself is stored)."""
+    from workers import pipeline
 
     with session_scope(settings.db_url) as s:
         row = s.get(Document, doc_id)
         if row is None or row.status != "processed":
             return
-    engines.search_backend(settings).index(pipeline.index_doc(settings, doc_id))
+    pipeline.index_document(settings, doc_id)

@@ -43,6 +43,14 @@ def test_document_stored_during_an_outage_is_indexed_when_search_returns(
     assert outbox.pending(settings) == 1
     assert outbox.flush(settings) == 0  # still down: nothing sent, nothing lost
     assert outbox.pending(settings) == 1
+    r = client.get("/api/v1/search", params={"q": "危险驾驶"})
+    assert r.status_code == 503 and "search engine unavailable" in r.json()["detail"]
+    assert r.headers["Retry-After"] == "30"
+    # a clerk's correction is stored although the index cannot take it (it waits in the outbox)
+    r = client.put(f"/api/v1/documents/{up['document_id']}/fields/court",
+                   json={"value": "上海市浦东新区人民法院"})
+    assert r.status_code == 200, r.text
+    assert outbox.pending(settings) == 1
 
     env(task_always_eager="true", search_url=url, search_prefix=prefix)  # the engine is back
     settings = get_settings()
@@ -52,6 +60,7 @@ def test_document_stored_during_an_outage_is_indexed_when_search_returns(
         res = engines.search_backend(settings).search(
             SearchQuery(q="危险驾驶", case_id=up["case_id"]))
         assert [h.document_id for h in res.hits] == [up["document_id"]]
+        assert res.hits[0].court == "上海市浦东新区人民法院"  # the correction reached the index
         knn = engines.cluster_knn(settings)
         if knn is not None:  # the cluster holds the case vectors: the parked one arrived
             from workers.similar import case_vector
