@@ -55,11 +55,13 @@ def index_body(opensearch: bool, dim: int) -> dict[str, Any]:
 
 def knn_body(opensearch: bool, vector: list[float], k: int) -> dict[str, Any]:
     """The search body for the k nearest cases."""
+    candidates = min(MAX_K, max(100, 2 * k))  # HNSW's beam: recall grows with it
     if opensearch:
-        query: dict[str, Any] = {"query": {"knn": {"vector": {"vector": vector, "k": k}}}}
+        query: dict[str, Any] = {"query": {"knn": {"vector": {
+            "vector": vector, "k": k, "method_parameters": {"ef_search": candidates}}}}}
     else:
         query = {"knn": {"field": "vector", "query_vector": vector, "k": k,
-                         "num_candidates": min(MAX_K, max(100, 2 * k))}}
+                         "num_candidates": candidates}}
     return {**query, "size": k, "_source": ["case_id"]}
 
 
