@@ -17,6 +17,7 @@ per charge plus Gaussian noise), so that dense neighbours share charges as real 
 The output says so. Vector dimension is e5-small's (384).
 
     python -m similarity.bench_latency [--cases 100000] [--queries 200] [--k 10]
+        [--cluster-url URL]   # scale mode: the dense first stage from the cluster's kNN index
 
 Importing `api`, `workers` and `models` from `similarity` is the one exception to the stage order:
 this module is a benchmark of the worker's code path, not part of the stage.
@@ -264,6 +265,9 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached pool")
+    parser.add_argument("--cluster-url", default=None,
+                        help="scale mode: load the vectors into this Elasticsearch/OpenSearch"
+                             " cluster's kNN index (alias bench-latency-cases) and search there")
     return parser.parse_args(argv)
 
 
@@ -294,24 +298,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         migrate(f"sqlite:///{db.resolve()}")  # a pool cached before a schema change catches up
         print(f"reusing the pool at {db}")
     settings = Settings(data_dir=data_dir, database_url=None)
+    where = "embedded default: SQLite + in-process index"
+    if args.cluster_url:
+        settings = Settings(data_dir=data_dir, database_url=None, search_url=args.cluster_url,
+                            search_prefix="bench-latency", vector_index="cluster")
+        t0 = time.perf_counter()
+        built = similar.rebuild_cluster_vectors(settings)
+        assert built is not None
+        from workers import engines
+
+        knn = engines.cluster_knn(settings)
+        assert knn is not None
+        where = f"scale mode: SQLite + the kNN index of {knn.engine()} (HNSW)"
+        print(f"{built[1]} vectors loaded into {built[0]} in {time.perf_counter() - t0:.0f}s")
     rng = random.Random(args.seed + 1)
     query_ids = rng.sample(range(1, args.cases + 1), min(args.queries, args.cases))
     t0 = time.perf_counter()
     time_queries(settings, query_ids[:1], args.k)  # loads the vector index (not timed)
-    print(f"first call (vector index of {args.cases} cases loaded from case_vectors): "
-          f"{time.perf_counter() - t0:.1f}s")
+    first = ("cluster client connected" if args.cluster_url else
+             f"vector index of {args.cases} cases loaded from case_vectors")
+    print(f"first call ({first}): {time.perf_counter() - t0:.1f}s")
     passes = [time_queries(settings, query_ids, args.k) for _ in range(args.repeat)]
     p95 = percentile(passes[0].total, 95)
     print(f"\nsimilar cases for one case over {args.cases:,} indexed cases, k={args.k}, "
-          f"{len(query_ids)} query cases (embedded default: SQLite + in-process index)")
+          f"{len(query_ids)} query cases ({where})")
     print("  dense vectors: random unit vectors clustered by charge, NOT e5 embeddings; "
           "facts and fields: recombined real CAIL2018/LeCaRD cases")
     for i, t in enumerate(passes):
         label = ("pass 1 (cold: no case features cached)" if i == 0 else
                  f"pass {i + 1} (same queries again: features cached)")
         print(f"  {label:42s} {t.row(t.total)}")
-    print(f"  target p95 <= {TARGET_P95_MS:.0f} ms on pass 1: "
-          f"{'met' if p95 <= TARGET_P95_MS else 'NOT met'} ({p95:.1f} ms)")
+    verdict = "met" if p95 <= TARGET_P95_MS else "NOT met"
+    print(f"  target p95 <= {TARGET_P95_MS:.0f} ms on pass 1 (set for the embedded default): "
+          f"{verdict} ({p95:.1f} ms)")
     cmd = ["python", "-m", "similarity.bench_latency",
            *(argv if argv is not None else sys.argv[1:])]
     print("reproduce: " + shlex.join(cmd))

@@ -113,6 +113,11 @@ class ClusterKnn:
             self._supported = call(self._conn().has_knn)
         return self._supported
 
+    def engine(self) -> str:
+        """'opensearch 2.19.6' or 'elasticsearch 9.x'."""
+        client = self._conn()
+        return f"{client.distribution} {client.version}"
+
     def _exists(self, client: ClusterClient) -> bool:
         return bool(call(client.alias_targets, self.alias))
 
