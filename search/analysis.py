@@ -165,6 +165,19 @@ def analyze_page(text: str, parties: Dictionary | None = None) -> PageFields:
     return PageFields(" ".join(tokens), " ".join(terms))
 
 
+def analyze_document(pages: list[str], parties: list[str]) -> list[PageFields]:
+    """Fields of every page of a document, as both engines index them: a party named nowhere
+    in the text is still findable, its whole-word term added to page 1."""
+    names = Dictionary(parties)
+    fields = [analyze_page(text, names) for text in pages]
+    present = {t for f in fields for t in f.terms.split()}
+    missing = [term_token(p) for p in parties if term_token(p) not in present]
+    if missing and fields:
+        first = fields[0]
+        fields[0] = PageFields(first.body, " ".join([first.terms, *missing]).strip())
+    return fields
+
+
 def body_text(text: str) -> str:
     """The body column alone (deleting a page needs exactly what was indexed)."""
     return " ".join(tokenize(text))

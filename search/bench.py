@@ -529,7 +529,12 @@ def _command(args: argparse.Namespace, **override: Any) -> str:
         "--bulk-docs": None if args.bulk_docs == 50 else args.bulk_docs,
     }
     opts.update(override)
-    parts = ["python -m search.bench"]
+    return command_line("python -m search.bench", opts)
+
+
+def command_line(prog: str, opts: dict[str, Any]) -> str:
+    """`prog` with the options that are set: True as a flag, None left out."""
+    parts = [prog]
     for name, value in opts.items():
         if value is True:
             parts.append(name)

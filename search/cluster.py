@@ -45,7 +45,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal, TypeVar
 
-from search.analysis import ANALYZER_VERSION, Dictionary, analyze_page, normalize, term_token
+from search.analysis import ANALYZER_VERSION, analyze_document, normalize
 from search.base import FACETS, IndexDoc, SearchHit, SearchQuery, SearchResult, SearchUnavailable
 from search.highlight import snippets
 from search.query import And, Field, Node, Not, Text, parse, positive_texts, request_filters
@@ -133,16 +133,9 @@ def _key(value: str | None) -> str | None:
 
 def to_source(doc: IndexDoc) -> dict[str, Any]:
     """The index document: metadata plus nested pages with their whole-word terms."""
-    names = Dictionary(doc.parties)
-    fields = [analyze_page(text, names) for text in doc.pages]
-    present = {t for f in fields for t in f.terms.split()}
-    missing = [term_token(p) for p in doc.parties if term_token(p) not in present]
-    pages = []
-    for n, (text, f) in enumerate(zip(doc.pages, fields, strict=True), start=1):
-        terms = f.terms
-        if n == 1 and missing:  # a party named nowhere in the text is still findable
-            terms = " ".join([terms, *missing]).strip()
-        pages.append({"page": n, "text": text, "body": normalize(text), "terms": terms})
+    fields = analyze_document(doc.pages, doc.parties)
+    pages = [{"page": n, "text": text, "body": normalize(text), "terms": f.terms}
+             for n, (text, f) in enumerate(zip(doc.pages, fields, strict=True), start=1)]
     charges = [c for c in doc.charges if c.strip()]
     return {
         "document_id": doc.document_id,

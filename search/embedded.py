@@ -32,12 +32,10 @@ from typing import Any
 
 from search.analysis import (
     ANALYZER_VERSION,
-    Dictionary,
-    analyze_page,
+    analyze_document,
     body_text,
     legal_dictionary,
     normalize,
-    term_token,
 )
 from search.base import FACETS, IndexDoc, SearchHit, SearchQuery, SearchResult
 from search.highlight import snippets
@@ -101,7 +99,7 @@ CREATE TABLE IF NOT EXISTS pages(
 """
 # Contentless; the per-row token counts stay (columnsize=0 would halve bm25's cost but rank
 # without length normalisation, which puts long mentions above short convictions).
-_FTS_SCHEMA = (
+FTS_SCHEMA = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS page_fts USING"
     " fts5(body, terms, content='', tokenize='ascii')"
 )
@@ -154,7 +152,7 @@ def _phrase(tokens: tuple[str, ...] | list[str]) -> str:
     return '"' + " ".join(tokens) + '"'
 
 
-def _fts(word: Text) -> str:
+def fts_word(word: Text) -> str:
     """FTS5 expression for one word: the phrase of its bigrams, or the whole dictionary term."""
     if word.single_cjk:
         return f"body : {_phrase(word.tokens)} *"
@@ -205,7 +203,7 @@ def _where(node: Node, params: list[Any], lo: int) -> str:
     """Compile the query tree to SQL over ``docs d``: boolean logic per document; a word
     is the set of documents with a matching page at FTS rowid >= lo (the rank window)."""
     if isinstance(node, Text):
-        params += [_fts(node), lo]
+        params += [fts_word(node), lo]
         return (
             f"d.document_id IN (SELECT {_DOC_OF} FROM page_fts"
             " WHERE page_fts MATCH ? AND rowid >= ?)"
@@ -267,7 +265,7 @@ class EmbeddedSearch:
         self._create_fts()
 
     def _create_fts(self) -> None:
-        self._db.execute(_FTS_SCHEMA)
+        self._db.execute(FTS_SCHEMA)
         self._db.execute(
             "INSERT INTO page_fts(page_fts, rank) VALUES ('automerge', ?)", (FTS_AUTOMERGE,)
         )
@@ -308,16 +306,11 @@ class EmbeddedSearch:
     def _insert_pages(
         self, document_id: int, day: int, pages: list[str], parties: list[str]
     ) -> None:
-        names = Dictionary(parties)
-        fields = [analyze_page(text, names) for text in pages]
-        present = {t for f in fields for t in f.terms.split()}
-        missing = [term_token(p) for p in parties if term_token(p) not in present]
         if len(pages) > PAGE_MASK:
             raise ValueError(f"the embedded index holds at most {PAGE_MASK} pages per document")
+        fields = analyze_document(pages, parties)
         for n, (text, f) in enumerate(zip(pages, fields, strict=True), start=1):
             terms = f.terms
-            if n == 1 and missing:  # a party named nowhere in the text is still findable
-                terms = " ".join([terms, *missing]).strip()
             rowid = page_rowid(document_id, day, n)
             self._db.execute(
                 "INSERT INTO pages(id, document_id, page, text, terms) VALUES (?, ?, ?, ?, ?)",
@@ -472,7 +465,7 @@ class EmbeddedSearch:
     ) -> tuple[int, bool]:
         """Fill temp.matched from the pages matching the words, in a window of the newest
         judgments that widens until it holds the requested page. (total, exact)."""
-        any_words = " OR ".join(_fts(w) for w in words)
+        any_words = " OR ".join(fts_word(w) for w in words)
         if len(words) == 1:  # the window holds exactly the documents this word matches
             conds = [c for c in conds if c != words[0]]
         window = RANK_WINDOW
@@ -502,7 +495,7 @@ class EmbeddedSearch:
         (total, exact)."""
         where, params = _conditions(conds, query.agencies, 0)
         if words:  # rare (a word OR a filter): every match, ranked in the window
-            any_words = " OR ".join(_fts(w) for w in words)
+            any_words = " OR ".join(fts_word(w) for w in words)
             lo = self._window_start(any_words, RANK_WINDOW, whole_day=False)
             self._db.execute(
                 f"INSERT INTO temp.matched {self._rank_cte()}"
