@@ -60,6 +60,7 @@ class Only:
 
 def test_neighbours_and_cosines_match_the_exact_index(knn: ClusterKnn,
                                                       vectors: np.ndarray) -> None:
+    assert knn.supported()  # ES: dense_vector in core; OpenSearch: the k-NN plugin answers
     assert knn.search(vectors[0], 5) == []  # nothing indexed yet: no index, no error
     for i, v in enumerate(vectors, start=1):
         knn.upsert(i, v)
