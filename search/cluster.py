@@ -379,13 +379,16 @@ class ClusterClient:
             return name
         return None
 
-    def index_words(self, index: str) -> str | None:
-        """The word analyzer an index was built with (its mapping ``_meta``)."""
+    def index_meta(self, index: str) -> dict[str, Any]:
+        """The mapping ``_meta`` an index (or the index behind an alias) was built with."""
         client = self._os or self._es
         found = self._body(client.indices.get_mapping(index=index))
         first: dict[str, Any] = next(iter(found.values()), {})
-        meta = first.get("mappings", {}).get("_meta", {})
-        words = meta.get("words")
+        return dict(first.get("mappings", {}).get("_meta", {}))
+
+    def index_words(self, index: str) -> str | None:
+        """The word analyzer an index was built with."""
+        words = self.index_meta(index).get("words")
         return words if words in WORD_ANALYZERS else None
 
     def create_index(

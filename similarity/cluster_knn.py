@@ -89,6 +89,7 @@ class ClusterKnn:
         self._lock = threading.Lock()
         self._client: ClusterClient | None = None
         self._ready = False  # the alias exists (made at the first write)
+        self._dim: int | None = None  # the dimension of the index behind the alias
         self._supported: bool | None = None
 
     def __repr__(self) -> str:
@@ -106,6 +107,7 @@ class ClusterKnn:
                 self._client.close()
                 self._client = None
                 self._ready = False
+                self._dim = None
 
     def supported(self) -> bool:
         """Whether the cluster can hold the vectors (asked once per process)."""
@@ -129,7 +131,11 @@ class ClusterKnn:
             body = index_body(client.opensearch, len(vec))
             ensure_alias(client, self.alias, lambda name, aliases: client.create_with(
                 name, body, aliases))
+            self._dim = int(call(client.index_meta, self.alias).get("dim") or len(vec))
             self._ready = True
+        if len(vec) != self._dim:  # another embedding model: retrying cannot help, rebuilding can
+            raise ValueError(f"case {case_id}: a {len(vec)}-d vector for the {self._dim}-d kNN"
+                             " index; run `dossier reindex` after re-embedding")
         call(client.put, self.alias, str(case_id), {"case_id": int(case_id), "vector": vec},
               self.refresh)
 
@@ -161,7 +167,9 @@ class ClusterKnn:
             if ops:
                 self._bulk(client, ops)
 
-        return rebuild(client, self.alias, lambda name: client.create_with(name, body), load)
+        new = rebuild(client, self.alias, lambda name: client.create_with(name, body), load)
+        self._ready, self._dim = True, dim
+        return new
 
     @staticmethod
     def _bulk(client: ClusterClient, ops: list[dict[str, Any]]) -> None:

@@ -15,6 +15,7 @@ matched). `sentencing` summarises how the most similar cases with the same charg
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -28,6 +29,7 @@ from models.db import session_scope
 from models.schema import Case, CaseVector, Document, Party, Sentence
 from models.settings import Settings
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 
 
@@ -165,14 +167,20 @@ def _stored(settings: Settings, case_ids: list[int]) -> set[int]:
 
 def push_vector(settings: Settings, case_id: int) -> bool:
     """Copy a case's stored vector to the cluster's kNN index (scale mode); False when there
-    is nothing to copy. Raises SearchUnavailable while the cluster is down."""
+    is nothing to copy, or it cannot go there (a vector of another embedding model than the
+    index's: logged; the table keeps it and `dossier reindex` rebuilds the index). Raises
+    SearchUnavailable while the cluster is down."""
     from workers import engines
 
     knn = engines.cluster_knn(settings)
     vec = case_vector(settings, case_id) if knn is not None else None
     if knn is None or vec is None:
         return False
-    knn.upsert(case_id, vec)
+    try:
+        knn.upsert(case_id, vec)
+    except ValueError as exc:
+        log.warning("case %s left out of the cluster's kNN index: %s", case_id, exc)
+        return False
     return True
 
 

@@ -106,6 +106,19 @@ def test_rebuild_switches_the_alias_and_drops_the_old_version(knn: ClusterKnn,
     assert knn._conn().indices(f"{knn.alias}-v*") == [new]
 
 
+def test_a_vector_of_another_model_is_refused_until_a_rebuild(knn: ClusterKnn,
+                                                             vectors: np.ndarray) -> None:
+    """A model change (another dimension) cannot go into the old index: a clear error, the
+    index unchanged; the rebuild from the table makes an index of the new dimension."""
+    knn.upsert(1, vectors[0])
+    with pytest.raises(ValueError, match="32-d vector for the 64-d kNN index"):
+        knn.upsert(2, vectors[1][:32])
+    assert knn.count() == 1
+    knn.rebuild([(2, vectors[1][:32])], 32)
+    knn.upsert(3, vectors[2][:32])
+    assert [k for k, _ in knn.search(vectors[2][:32], 2)] == [3, 2]
+
+
 def test_an_unreachable_cluster_raises_search_unavailable(vectors: np.ndarray) -> None:
     from tests.conftest import free_port
 
