@@ -8,6 +8,7 @@ Services come from the environment (``.ci/run`` starts them):
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -156,14 +157,20 @@ class Proc:
             self.proc.wait(10)
 
     def stop(self) -> None:
+        """SIGTERM, then SIGKILL whatever of the group is left: a worker's pool child that
+        outlives its parent would otherwise run on after the test (seen in CI)."""
         import signal
 
-        if self.proc and self.proc.poll() is None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(10)
 
     def tail(self, n: int = 60) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-n:])
