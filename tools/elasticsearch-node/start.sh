@@ -8,24 +8,15 @@ set -euo pipefail
 port="${1:?usage: start.sh PORT DATA_DIR}"
 data="${2:?usage: start.sh PORT DATA_DIR}"
 here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=../search-node.sh
+source "$here/../search-node.sh"
 heap="${ELASTICSEARCH_HEAP:-512m}"
 java="${ES_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 "$here/build.sh"
 mkdir -p "$data"
 data="$(cd "$data" && pwd)"
 url="http://127.0.0.1:$port"
-if [[ -f "$data/node.pid" ]] && kill -0 "$(cat "$data/node.pid")" 2>/dev/null; then
-    if curl -fsS -m 2 "$url/_cluster/health" >/dev/null 2>&1; then
-        echo "$url"
-        exit 0  # already running
-    fi
-    echo "a node is running from $data (pid $(cat "$data/node.pid")) but $url does not answer" >&2
-    exit 1
-fi
-if curl -s -m 2 "$url" >/dev/null 2>&1; then
-    echo "port $port is taken by another process" >&2
-    exit 1
-fi
+node_running "$url" "$data" && exit 0
 log="$data/node.log"
 # Native access (zstd, mlockall, rlimits, ...): the distribution ships libzstd.so and libvec.so
 # in lib/platform; Maven Central has neither, so es.nativelibs.path points at a folder with the
@@ -48,21 +39,4 @@ nohup "$java" -Xms"$heap" -Xmx"$heap" -XX:+UseSerialGC -Djava.awt.headless=true 
     >"$log" 2>&1 </dev/null &
 pid=$!
 echo "$pid" >"$data/node.pid"
-for _ in $(seq 1 120); do
-    if curl -fsS -m 2 "$url/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null 2>&1; then
-        echo "$url"
-        exit 0
-    fi
-    if ! kill -0 "$pid" 2>/dev/null; then
-        echo "elasticsearch node exited during start; last lines of $log:" >&2
-        tail -40 "$log" >&2
-        rm -f "$data/node.pid"
-        exit 1
-    fi
-    sleep 1
-done
-echo "elasticsearch node did not answer on $url within 120 s; last lines of $log:" >&2
-tail -40 "$log" >&2
-kill "$pid" 2>/dev/null || true
-rm -f "$data/node.pid"
-exit 1
+node_wait elasticsearch "$pid" "$url" "$data"
