@@ -271,17 +271,17 @@ def run_embed(settings: Settings, task_id: int) -> None:
         row.model = embedder.name
         row.dim = int(vec.shape[0])
         row.vector = vec.tobytes()
-    push_case_vector(settings, doc_id, case_id)
+    push_case_vector(settings, doc_id, case_id, vec)
 
 
-def push_case_vector(settings: Settings, doc_id: int, case_id: int) -> None:
+def push_case_vector(settings: Settings, doc_id: int, case_id: int, vec: Any) -> None:
     """Scale mode: the stored vector into the cluster's kNN index; when the cluster is down
     the document waits in the outbox, whose flush sends its case's vector again."""
     from search.base import SearchUnavailable
     from workers import outbox, similar
 
     try:
-        similar.push_vector(settings, case_id)
+        similar.push_vector(settings, case_id, vec)
     except SearchUnavailable as exc:
         outbox.park(settings, doc_id, str(exc))
 

@@ -165,15 +165,17 @@ def _stored(settings: Settings, case_ids: list[int]) -> set[int]:
                              .where(CaseVector.case_id.in_(case_ids))).scalars())
 
 
-def push_vector(settings: Settings, case_id: int) -> bool:
-    """Copy a case's stored vector to the cluster's kNN index (scale mode); False when there
-    is nothing to copy, or it cannot go there (a vector of another embedding model than the
-    index's: logged; the table keeps it and `dossier reindex` rebuilds the index). Raises
-    SearchUnavailable while the cluster is down."""
+def push_vector(settings: Settings, case_id: int, vec: Any = None) -> bool:
+    """Copy a case's stored vector (`vec` when the caller just stored it, else read from
+    case_vectors) to the cluster's kNN index (scale mode); False when there is nothing to
+    copy, or it cannot go there (a vector of another embedding model than the index's: logged;
+    the table keeps it and `dossier reindex` rebuilds the index). Raises SearchUnavailable
+    while the cluster is down."""
     from workers import engines
 
     knn = engines.cluster_knn(settings)
-    vec = case_vector(settings, case_id) if knn is not None else None
+    if knn is not None and vec is None:
+        vec = case_vector(settings, case_id)
     if knn is None or vec is None:
         return False
     try:
