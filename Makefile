@@ -40,20 +40,21 @@ test: install
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy models ocr extraction search similarity workers api
+	$(BIN)/lint-imports
+	$(BIN)/mypy models ocr extraction search similarity services workers api benchmarks
 
 bench: install opensearch elasticsearch
-	HF_HUB_OFFLINE=1 $(BIN)/python -m extraction.evaluate ../shared/data/extraction_gold
-	HF_HUB_OFFLINE=1 $(BIN)/python -m extraction.bench --data ../shared/data
-	HF_HUB_OFFLINE=1 nice $(BIN)/python -m extraction.bench --data ../shared/data --ocr
-	HF_HUB_OFFLINE=1 $(BIN)/python -m search.bench --scale 100000 --cluster-url http://127.0.0.1:9200 --cluster-url http://127.0.0.1:9201
-	$(BIN)/python -m search.bench_engine_choice
+	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.extraction_gold ../shared/data/extraction_gold
+	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.extraction --data ../shared/data
+	HF_HUB_OFFLINE=1 nice $(BIN)/python -m benchmarks.extraction_ocr --data ../shared/data
+	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.search --scale 100000 --cluster-url http://127.0.0.1:9200 --cluster-url http://127.0.0.1:9201
+	$(BIN)/python -m benchmarks.search_engine_choice
 	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) HF_HUB_OFFLINE=1 $(BIN)/dossier rank --queries ../shared/data/lecard/queries.jsonl --pools ../shared/data/lecard/pools.json --corpus ../shared/data/lecard/corpus.jsonl.gz --out .cache/lecard/run-dossier-rank.json --vector-cache .cache/vectors
-	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) HF_HUB_OFFLINE=1 $(BIN)/python -m similarity.bench_lecard --run .cache/lecard/run-dossier-rank.json
-	HF_HUB_OFFLINE=1 $(BIN)/python -m similarity.bench_sentencing
-	HF_HUB_OFFLINE=1 $(BIN)/python -m similarity.bench_latency --cases 100000 --queries 200
-	OMP_THREAD_LIMIT=1 $(BIN)/python -m ocr.bench --pages $${OCR_BENCH_PAGES:-50} --jobs 2
-	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) $(BIN)/python -m api.bench_load --seconds 60 --upload-rate 0.5 --search-rate 4
+	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.lecard --run .cache/lecard/run-dossier-rank.json
+	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.sentencing
+	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.similar_latency --cases 100000 --queries 200
+	OMP_THREAD_LIMIT=1 $(BIN)/python -m benchmarks.ocr --pages $${OCR_BENCH_PAGES:-50} --jobs 2
+	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) $(BIN)/python -m benchmarks.load --seconds 60 --upload-rate 0.5 --search-rate 4
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

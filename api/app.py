@@ -8,15 +8,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import (
-    routes_access,
-    routes_documents,
-    routes_search,
-    routes_sentencing,
-    routes_users,
-    web,
-)
-from api.routes_fields import router as fields_router
+from api.routes import access, documents, fields, search, sentencing, users
+from api.web import pages
 from models.db import migrate
 from models.settings import Settings, get_settings
 from search.base import SearchUnavailable
@@ -29,15 +22,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="E-dossier intelligence service", version="0.1.0",
                   description="Scanned criminal case files → OCR → fields → search → similar cases")
     app.state.settings = settings
-    app.state.login_limiter = routes_access.RateLimiter(limit=5, window_s=60)
-    app.include_router(routes_access.router)
-    app.include_router(routes_users.router)
-    app.include_router(routes_documents.router)
-    app.include_router(routes_search.router)
-    app.include_router(routes_sentencing.router)
-    app.include_router(fields_router)
-    app.include_router(web.router)
-    app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
+    app.state.login_limiter = access.RateLimiter(limit=5, window_s=60)
+    for module in (access, users, documents, search, sentencing, fields, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
 
     @app.exception_handler(SearchUnavailable)
     async def search_down(request: Request, exc: SearchUnavailable) -> JSONResponse:

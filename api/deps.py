@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.auth import case_visible, user_for_token
+from api.auth import user_for_token
 from models.db import session_scope
 from models.schema import Document, User
 from models.settings import Settings, get_settings
+from models.visibility import case_visible
 
 bearer = HTTPBearer(auto_error=False)
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from models.cluster import SearchUnavailable
+
+__all__ = ["SearchUnavailable"]
+
 MAX_PAGE_SIZE = 100
 FACETS = ("charge", "court", "doc_type", "year")
 
@@ -109,10 +113,6 @@ class SearchResult:
 
 class QuerySyntaxError(ValueError):
     """The search box text cannot be parsed; the message says where and why."""
-
-
-class SearchUnavailable(ConnectionError):
-    """The search engine cannot be reached now; indexing is retried later."""
 
 
 @runtime_checkable

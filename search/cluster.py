@@ -42,11 +42,22 @@ from __future__ import annotations
 import copy
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Literal, TypeVar
+from collections.abc import Iterable, Iterator
+from typing import Any
 
+from models.cluster import (
+    RETRY_STATUS,
+    ClusterClient,
+    Refresh,
+    SearchUnavailable,
+    alias_versions,
+    call,
+    ensure_alias,
+    rebuild,
+    status_of,
+)
 from search.analysis import ANALYZER_VERSION, analyze_document, normalize
-from search.base import FACETS, IndexDoc, SearchHit, SearchQuery, SearchResult, SearchUnavailable
+from search.base import FACETS, IndexDoc, SearchHit, SearchQuery, SearchResult
 from search.highlight import snippets
 from search.query import And, Field, Node, Not, Text, parse, positive_texts, request_filters
 
@@ -56,11 +67,7 @@ TERMS_BOOST = 2.0  # whole-word terms against bigram phrases, as the embedded BM
 WORDS_BOOST = 1.0  # a phrase of segmented words (IK/smartcn), on top of its bigram phrase
 BULK_CHUNK = 200
 MAX_RESULT_WINDOW = 10_000  # the engines' index.max_result_window default
-_RETRY_STATUS = {429, 502, 503, 504}
-_VERSIONED = re.compile(r"-v(\d+)$")
 
-Refresh = bool | Literal["wait_for"]
-T = TypeVar("T")
 
 SETTINGS: dict[str, Any] = {
     "analysis": {
@@ -277,263 +284,29 @@ def build_search(
     return body, words
 
 
-# -- the two clients behind one small adapter ------------------------------------------------
-
-
-class ClusterClient:
-    """The few index operations the backend needs, on opensearch-py or elasticsearch."""
-
-    def __init__(self, url: str, timeout: float) -> None:
-        from opensearchpy import OpenSearch
-
-        probe = OpenSearch(url, timeout=timeout)
-        info = call(probe.info)
-        version = info.get("version", {})
-        self.distribution = str(version.get("distribution") or "elasticsearch")
-        self.version = str(version.get("number", "?"))
-        self.opensearch = self.distribution == "opensearch"
-        self._os: Any = None
-        self._es: Any = None
-        if self.opensearch:
-            self._os = probe
-        else:
-            probe.close()
-            import elasticsearch
-
-            server = int(self.version.split(".")[0]) if self.version[:1].isdigit() else 0
-            client = int(elasticsearch.__versionstr__.split(".")[0])
-            if server < 8 or client > server:
-                # The client sends "compatible-with=<its major>", which an older server rejects.
-                raise RuntimeError(
-                    f"Elasticsearch {self.version} needs an elasticsearch client of major"
-                    f" version {max(server, 8)} (installed: {elasticsearch.__versionstr__});"
-                    " supported servers: Elasticsearch 8/9, OpenSearch 2"
-                )
-            self._es = elasticsearch.Elasticsearch(url, request_timeout=timeout)
-
-    def close(self) -> None:
-        (self._os or self._es).close()
-
-    @staticmethod
-    def _body(resp: Any) -> Any:
-        return getattr(resp, "body", resp)
-
-    def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
-        if self._os is not None:
-            return dict(self._os.search(index=index, body=body))
-        return dict(self._body(self._es.search(index=index, body=body)))
-
-    def count(self, index: str) -> int:
-        client = self._os or self._es
-        return int(self._body(client.count(index=index))["count"])
-
-    def bulk(self, operations: list[dict[str, Any]], refresh: Refresh) -> dict[str, Any]:
-        if self._os is not None:
-            return dict(self._os.bulk(body=operations, refresh=refresh))
-        return dict(self._body(self._es.bulk(operations=operations, refresh=refresh)))
-
-    def has_knn(self) -> bool:
-        """Vector fields with kNN search: core in Elasticsearch 8+, the k-NN plugin's
-        ``knn_vector`` in OpenSearch (present when its stats endpoint answers)."""
-        if self._os is None:
-            return True
+def word_analyzer(client: ClusterClient) -> str | None:
+    """The first WORD_ANALYZERS entry this cluster can run (asked through ``_analyze``)."""
+    for name, spec in WORD_ANALYZERS.items():
         try:
-            self._os.transport.perform_request("GET", "/_plugins/_knn/stats")
+            client.analyze(spec["analyzer"], "盗窃")
         except Exception as exc:
-            if _status(exc) in (400, 404, 405):
-                return False
+            if status_of(exc) == 400:  # "failed to find analyzer": no such plugin
+                continue
             raise
-        return True
-
-    def put(self, index: str, doc_id: str, source: dict[str, Any], refresh: Refresh) -> None:
-        """Insert or replace one document."""
-        if self._os is not None:
-            self._os.index(index=index, id=doc_id, body=source, refresh=refresh)
-        else:
-            self._es.index(index=index, id=doc_id, document=source, refresh=refresh)
-
-    def delete(self, index: str, doc_id: str, refresh: Refresh) -> None:
-        client = self._os or self._es
-        kwargs: dict[str, Any] = {"index": index, "id": doc_id, "refresh": refresh}
-        if self._os is not None:
-            client.delete(ignore=404, **kwargs)
-        else:
-            client.options(ignore_status=404).delete(**kwargs)
-
-    def refresh(self, index: str) -> None:
-        (self._os or self._es).indices.refresh(index=index)
-
-    def word_analyzer(self) -> str | None:
-        """The first WORD_ANALYZERS entry this cluster can run (asked through ``_analyze``)."""
-        for name, spec in WORD_ANALYZERS.items():
-            body = {"analyzer": spec["analyzer"], "text": "盗窃"}
-            try:
-                if self._os is not None:
-                    self._os.indices.analyze(body=body)
-                else:
-                    self._es.indices.analyze(**body)
-            except Exception as exc:
-                if _status(exc) == 400:  # "failed to find analyzer": no such plugin
-                    continue
-                raise
-            return name
-        return None
-
-    def index_meta(self, index: str) -> dict[str, Any]:
-        """The mapping ``_meta`` an index (or the index behind an alias) was built with."""
-        client = self._os or self._es
-        found = self._body(client.indices.get_mapping(index=index))
-        first: dict[str, Any] = next(iter(found.values()), {})
-        return dict(first.get("mappings", {}).get("_meta", {}))
-
-    def index_words(self, index: str) -> str | None:
-        """The word analyzer an index was built with."""
-        words = self.index_meta(index).get("words")
-        return words if words in WORD_ANALYZERS else None
-
-    def create_index(
-        self, name: str, aliases: dict[str, Any] | None = None, words: str | None = None
-    ) -> bool:
-        """Create a pages index with the mappings; False when it already exists."""
-        return self.create_with(name, index_body(words), aliases)
-
-    def create_with(
-        self, name: str, body: dict[str, Any], aliases: dict[str, Any] | None = None
-    ) -> bool:
-        """Create an index from a {settings, mappings} body; False when it already exists."""
-        body = dict(body)
-        if aliases:
-            body["aliases"] = aliases
-        try:
-            if self._os is not None:
-                self._os.indices.create(index=name, body=body)
-            else:
-                self._es.indices.create(index=name, **body)
-        except Exception as exc:
-            if "resource_already_exists" in str(exc):
-                return False
-            raise
-        return True
-
-    def alias_targets(self, alias: str) -> list[str]:
-        """Indices behind the alias; [] when there is no such alias."""
-        client = self._os or self._es
-        exists = self._body(client.indices.exists_alias(name=alias))
-        if not exists:
-            return []
-        return sorted(self._body(client.indices.get_alias(name=alias)).keys())
-
-    def indices(self, pattern: str) -> list[str]:
-        client = self._os or self._es
-        found = self._body(client.indices.get(index=pattern, allow_no_indices=True))
-        return sorted(found.keys())
-
-    def update_aliases(self, actions: list[dict[str, Any]]) -> None:
-        if self._os is not None:
-            self._os.indices.update_aliases(body={"actions": actions})
-        else:
-            self._es.indices.update_aliases(actions=actions)
-
-    def delete_index(self, name: str) -> None:
-        client = self._os or self._es
-        if self._os is not None:
-            client.indices.delete(index=name, ignore=404)
-        else:
-            client.options(ignore_status=404).indices.delete(index=name)
+        return name
+    return None
 
 
-def _status(exc: BaseException) -> int | None:
-    status = getattr(exc, "status_code", None)
-    if not isinstance(status, int):
-        status = getattr(getattr(exc, "meta", None), "status", None)
-    return status if isinstance(status, int) else None
+def index_words(client: ClusterClient, index: str) -> str | None:
+    """The word analyzer an index was built with."""
+    words = client.index_meta(index).get("words")
+    return words if words in WORD_ANALYZERS else None
 
 
-def _unavailable(exc: BaseException) -> bool:
-    """A fault worth retrying later: no connection, a timeout, an overloaded cluster."""
-    try:
-        import opensearchpy
-
-        if isinstance(exc, opensearchpy.ConnectionError):  # includes ConnectionTimeout
-            return True
-    except ImportError:  # pragma: no cover - opensearch-py is a dependency
-        pass
-    try:
-        import elastic_transport
-
-        if isinstance(exc, elastic_transport.ConnectionError | elastic_transport.ConnectionTimeout):
-            return True
-    except ImportError:  # pragma: no cover
-        pass
-    return isinstance(exc, ConnectionError | TimeoutError) or _status(exc) in _RETRY_STATUS
-
-
-def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    try:
-        return fn(*args, **kwargs)
-    except SearchUnavailable:
-        raise
-    except Exception as exc:
-        if _unavailable(exc):
-            raise SearchUnavailable(f"search cluster unavailable: {exc}") from exc
-        raise
-
-
-# -- versioned indices behind an alias (pages here, case vectors in similarity.cluster_knn) --
-
-
-def alias_versions(client: ClusterClient, alias: str) -> list[tuple[int, str]]:
-    """(n, name) of the indices ``{alias}-v{n}``, oldest first."""
-    out = []
-    for name in call(client.indices, f"{alias}-v*"):
-        m = _VERSIONED.search(name)
-        if m and name == f"{alias}-v{m.group(1)}":
-            out.append((int(m.group(1)), name))
-    return sorted(out)
-
-
-def ensure_alias(client: ClusterClient, alias: str, create: Callable[[str, dict[str, Any]], bool]
-                 ) -> None:
-    """First start: ``{alias}-v1`` made by `create(name, aliases)`, or the newest existing
-    version (an alias lost by hand) put back behind the alias."""
-    if call(client.alias_targets, alias):
-        return
-    versions = alias_versions(client, alias)
-    if versions:
-        call(client.update_aliases, [{"add": {"index": versions[-1][1], "alias": alias}}])
-        return
-    name = f"{alias}-v1"
-    # False: another process made it at the same moment (and may not have aliased it yet).
-    if not call(create, name, {alias: {}}) and not call(client.alias_targets, alias):
-        call(client.update_aliases, [{"add": {"index": name, "alias": alias}}])
-
-
-def rebuild(client: ClusterClient, alias: str, create: Callable[[str], Any],
-            load: Callable[[str], Any]) -> str:
-    """The next version: `create(name)`, `load(name)` (dropped again if that fails), refresh,
-    then the atomic alias switch. Returns the new index name."""
-    versions = alias_versions(client, alias)
-    new = f"{alias}-v{(versions[-1][0] if versions else 0) + 1}"
-    call(create, new)
-    try:
-        load(new)
-        call(client.refresh, new)
-    except BaseException:
-        call(client.delete_index, new)
-        raise
-    switch_alias(client, alias, new)
-    return new
-
-
-def switch_alias(client: ClusterClient, alias: str, new: str) -> None:
-    """Point the alias at `new` in one atomic call, then drop every other version."""
-    old = call(client.alias_targets, alias)
-    actions: list[dict[str, Any]] = [{"remove": {"index": o, "alias": alias}} for o in old]
-    actions.append({"add": {"index": new, "alias": alias}})
-    call(client.update_aliases, actions)
-    for _, name in alias_versions(client, alias):
-        if name != new:
-            call(client.delete_index, name)
+def create_index(client: ClusterClient, name: str, aliases: dict[str, Any] | None = None,
+                 words: str | None = None) -> bool:
+    """Create a pages index with the mappings; False when it already exists."""
+    return client.create_with(name, index_body(words), aliases)
 
 
 # -- the backend ---------------------------------------------------------------------------
@@ -581,9 +354,9 @@ class ClusterSearch:
                 self._client = ClusterClient(self.url, self.timeout)
             if not self._ready:
                 client = self._client
-                ensure_alias(client, self.alias, lambda name, aliases: client.create_index(
-                    name, aliases, client.word_analyzer()))
-                self._words = call(client.index_words, self.alias)
+                ensure_alias(client, self.alias, lambda name, aliases: create_index(
+                    client, name, aliases, word_analyzer(client)))
+                self._words = call(index_words, client, self.alias)
                 self._ready = True
             return self._client
 
@@ -635,7 +408,7 @@ class ClusterSearch:
                     item["index"] for item in resp.get("items", []) if "error" in item["index"]
                 ]
                 statuses = {int(f.get("status", 0)) for f in failed}
-                if statuses and statuses <= _RETRY_STATUS:
+                if statuses and statuses <= RETRY_STATUS:
                     raise SearchUnavailable(f"search cluster rejected {len(failed)} documents")
                 raise RuntimeError(f"bulk indexing failed: {failed[:3]}")
             written += len(chunk)
@@ -717,8 +490,8 @@ class ClusterSearch:
         Returns the new index name.
         """
         client = self._conn()
-        words = call(client.word_analyzer)
-        new = rebuild(client, self.alias, lambda name: client.create_index(name, None, words),
+        words = call(word_analyzer, client)
+        new = rebuild(client, self.alias, lambda name: create_index(client, name, None, words),
                       lambda name: self._bulk_load(name, docs, False))
         self._words = words
         return new

@@ -7,7 +7,7 @@ indexed. Boolean logic is evaluated per document (a word on page 1 AND a word on
 match), ranking is the bm25 of the best page.
 
 The work of a search is bounded, whatever the size of the index (measured at 100,000
-documents by ``python -m search.bench --scale 100000``). An FTS rowid orders pages by
+documents by ``python -m benchmarks.search --scale 100000``). An FTS rowid orders pages by
 judgment date (see DAY_SHIFT), so the newest matches of a word come first without a sort;
 bm25, the one per-match cost that grows with the index, is computed for the matching pages of
 the newest judgments only, RANK_WINDOW of them, like Elasticsearch's ``terminate_after``: a

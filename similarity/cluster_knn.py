@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from search.cluster import ClusterClient, Refresh, call, ensure_alias, rebuild
+from models.cluster import ClusterClient, Refresh, call, ensure_alias, rebuild
 from similarity.vector_index import LazyKeys
 
 ALIAS = "dossier-cases"

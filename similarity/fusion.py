@@ -50,7 +50,7 @@ SIGNALS = (
     "charges_text",
 )
 
-#: fitted by `python -m similarity.bench_lecard --fit` on all 72 LeCaRD dev queries (ridge,
+#: fitted by `python -m benchmarks.lecard --fit` on all 72 LeCaRD dev queries (ridge,
 #: alpha 3); the dense weight comes out near zero: e5-small adds little over bigrams + charges.
 #: Charge agreement works through ``charges_text`` (gated by lexical closeness); the plain
 #: ``charges`` weight turns negative once the gated one is there (same-charge candidates whose

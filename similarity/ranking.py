@@ -2,7 +2,7 @@
 
 `rank_candidates` ranks by dense cosine alone (kept as the baseline and for callers that only
 have vectors). `rank_pools` is the production hybrid ranker (see `similarity.fusion`) over
-per-query candidate pools, used by `dossier rank` and `python -m similarity.bench_lecard`:
+per-query candidate pools, used by `dossier rank` and `python -m benchmarks.lecard`:
 lexical BM25 over bigrams with IDF from every candidate, optional dense cosines, and structured
 agreement of charges, circumstances, amounts.
 """

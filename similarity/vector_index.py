@@ -19,7 +19,7 @@ import numpy as np
 
 @runtime_checkable
 class LazyKeys(Protocol):
-    """An ``allowed`` set answered on demand (the cases a user may see, ``api.auth``): asked
+    """An ``allowed`` set answered on demand (the cases a user may see, ``models.visibility``): asked
     once per batch of candidates instead of being built in full for every search."""
 
     def allowed_among(self, keys: list[int]) -> set[int]: ...

@@ -97,7 +97,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         ) -> Iterator[Callable[..., dict[str, str]]]:
     """Point the service at a fresh data dir; returns a function to set more DOSSIER_* values."""
     from models.settings import reset_settings
-    from workers import engines
+    from services import engines
 
     base = {"DOSSIER_DATA_DIR": str(tmp_path / "data"), "DOSSIER_MODEL_DIR": str(model_dir()),
             "DOSSIER_OCR_THREADS": "2", "HF_HUB_OFFLINE": "1"}

@@ -18,8 +18,8 @@ from sqlalchemy import or_, select
 from models.db import session_scope
 from models.schema import Task, TaskState
 from models.settings import Settings
-from workers import outbox
-from workers.progress import fail
+from services import indexing
+from services.progress import fail
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class Sweeper(threading.Thread):
         while True:
             try:
                 sweep(self.settings, self.enqueue)
-                outbox.flush(self.settings)
+                indexing.flush(self.settings)
             except Exception:
                 log.exception("orphan sweep failed; will try again")
             if self._stop_event.wait(self.every_s):

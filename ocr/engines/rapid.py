@@ -11,7 +11,7 @@ runs offline; models are passed by path so RapidOCR never takes its download bra
 
 With ``tiny``, lines read with a confidence below ``recheck_below`` are read again by the small
 recogniser on the same crop and the more confident reading is kept: rare characters and hard
-crops get the big model, the bulk of the page the fast one (see ``ocr.bench``).
+crops get the big model, the bulk of the page the fast one (see ``benchmarks.ocr``).
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ def _exact(vectors: np.ndarray) -> VectorIndex:
 
 
 class Only:
-    """A LazyKeys: membership answered per batch, as api.auth.VisibleCases does."""
+    """A LazyKeys: membership answered per batch, as models.visibility.VisibleCases does."""
 
     def __init__(self, keys: set[int]) -> None:
         self.keys, self.asked = keys, 0

@@ -42,8 +42,8 @@ def _subset(src: Path, out: Path) -> tuple[str, list[str]]:
 def test_rank_uses_dense_cosines_and_reuses_cached_vectors(
         shared_data: Path, tmp_path: Path, env: Callable[..., dict[str, str]]) -> None:
     from api.cli import app
-    from api.cli_rank import _embedder
-    from workers.similar import vocabulary
+    from api.cli.rank import _embedder
+    from services.similar import vocabulary
 
     ridx, pool = _subset(shared_data / "lecard", tmp_path)
     cache, out = tmp_path / "vectors", tmp_path / "run.json"

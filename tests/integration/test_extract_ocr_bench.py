@@ -1,4 +1,4 @@
-"""The gold bench on OCR output (extraction.bench_ocr), on two real judgments: rendered to
+"""The gold bench on OCR output (benchmarks.extraction_ocr), on two real judgments: rendered to
 pages, read by the settings' OCR engine through ocr.document.ocr_page, extracted and scored."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from extraction import bench_ocr
+from benchmarks import extraction_ocr as bench_ocr
 from extraction.rules import RuleExtractor
 
 pytestmark = pytest.mark.slow
@@ -32,7 +32,7 @@ def test_fields_survive_ocr_of_clean_scans(shared_data: Path, tmp_path: Path) ->
         assert [(d["name"], d["charges"]) for d in fields["defendants"]] == [
             (d["name"], d["charges"]) for d in label["defendants"]], doc_id
 
-    counts = bench_ocr.score(gold, run, IDS)  # the scorer of extraction.bench
+    counts = bench_ocr.score(gold, run, IDS)  # the scorer of benchmarks.extraction
     assert counts["defendants.name F1"].row()[2] == 1.0
     assert counts["charges F1"].row()[2] == 1.0
     assert counts["case_number"].row()[3] == 1.0

@@ -28,7 +28,8 @@ def test_document_stored_during_an_outage_is_indexed_when_search_returns(
     from api.auth import add_user, issue_token
     from models.settings import get_settings
     from search.base import SearchQuery
-    from workers import engines, outbox
+    from services import engines
+    from services import indexing as outbox
 
     settings = get_settings()
     client = TestClient(create_app(settings))
@@ -63,7 +64,7 @@ def test_document_stored_during_an_outage_is_indexed_when_search_returns(
         assert res.hits[0].court == "上海市浦东新区人民法院"  # the correction reached the index
         knn = engines.cluster_knn(settings)
         if knn is not None:  # the cluster holds the case vectors: the parked one arrived
-            from workers.similar import case_vector
+            from services.similar import case_vector
 
             vec = case_vector(settings, up["case_id"])
             assert knn.count() == 1 and knn.search(vec, 1)[0][0] == up["case_id"]

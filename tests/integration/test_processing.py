@@ -99,7 +99,7 @@ def test_transient_fault_is_retried(eager: Callable[..., dict[str, Any]], shared
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     # Fault injection: the search engine refusing one connection cannot be produced for real
     # with the embedded engine, so the index stage raises ConnectionError once.
-    from workers import pipeline
+    from services import processing as pipeline
 
     real = pipeline.STAGE_FUNCS["index"]
     calls: list[int] = []

@@ -56,7 +56,7 @@ def api(request: pytest.FixtureRequest, env: Callable[..., dict[str, str]],
     yield {"client": client, "cases": cases, "other": other}
     client.close()
     if settings.cluster_vectors:
-        from workers import engines
+        from services import engines
 
         knn = engines.cluster_knn(settings)
         assert knn is not None and knn.count() == len(cases)  # every case reached the cluster

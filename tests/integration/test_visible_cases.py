@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from api.auth import VisibleCases, visible_case_ids
 from models.db import migrate, session_scope
 from models.schema import Agency, Case, CaseShare, User
+from models.visibility import VisibleCases, visible_case_ids
 from similarity.vector_index import VectorIndex
 
 

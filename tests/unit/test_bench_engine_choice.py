@@ -1,4 +1,4 @@
-"""The engine-choice benchmark (search.bench_engine_choice) on 60 real LeCaRD judgments:
+"""The engine-choice benchmark (benchmarks.search_engine_choice) on 60 real LeCaRD judgments:
 both engines find every known item first, agree on the phrase queries, and the concurrency
 check reports what two writer processes really meet (tantivy's writer lock, SQLite's WAL)."""
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from search import bench
-from search import bench_engine_choice as bec
+from benchmarks import search as bench
+from benchmarks import search_engine_choice as bec
 from search.base import IndexDoc
 
 Corpus = tuple[list[bench.Judgment], list[IndexDoc]]

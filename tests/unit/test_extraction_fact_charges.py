@@ -1,5 +1,5 @@
 """Charges and defendants of fact paragraphs (extraction.fact_charges) and the bench that scores
-them (extraction.bench), on real CAIL2018 and MUD facts."""
+them (benchmarks.extraction), on real CAIL2018 and MUD facts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from extraction.bench import _canonical, bench_cail, bench_gold, bench_mud, ocr_layout
+from benchmarks.extraction import _canonical, bench_cail, bench_gold, bench_mud, ocr_layout
 from extraction.fact_charges import (
     charges_per_defendant,
     defendants_in_facts,

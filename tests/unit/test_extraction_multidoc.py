@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from extraction.bench import ocr_layout
+from benchmarks.extraction import ocr_layout
 from extraction.classify import opens_document, split_documents
 from extraction.multidoc import extract_upload
 from extraction.paths import valid

@@ -1,4 +1,4 @@
-"""OCR noise seen in the OCR bench of the gold judgments (extraction.bench_ocr): the lines
+"""OCR noise seen in the OCR bench of the gold judgments (benchmarks.extraction_ocr): the lines
 below are what PP-OCR read from rendered pages of real judgments."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Rule extraction from real judgment text (extraction.rules, extraction.evaluate).
+"""Rule extraction from real judgment text (extraction.rules, benchmarks.extraction_gold).
 
 Snippets are cut from the gold judgments in ../shared/data/extraction_gold; the gold-set tests
 run the whole set and hold the measured accuracy (floors a little below what is reached).
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.extraction import ocr_layout
+from benchmarks.extraction_gold import evaluate, format_table
 from extraction.base import Extractor
-from extraction.bench import ocr_layout
-from extraction.evaluate import evaluate, format_table
 from extraction.numbers import fold_width
 from extraction.rules import RuleExtractor
 from models.records import Extracted

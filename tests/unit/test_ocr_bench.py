@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from ocr.bench import (
+from benchmarks.ocr import (
     CONDITIONS,
     ChunkRun,
     EngineRun,

@@ -76,7 +76,7 @@ def test_page_on_its_side_is_turned_upright_or_upside_down(turn: int) -> None:
 def test_sparse_page_in_large_print_finds_its_side(turn: int) -> None:
     """Page 39 of the OCR bench (uming 44 px, 41 lines): its sideways scan was read as upright
     while the profiles' sharpness was compared without allowing for the page's two sides."""
-    from ocr.bench import condition_params, source_texts
+    from benchmarks.ocr import condition_params, source_texts
 
     _, text = source_texts(50)[39]
     sheet, _ = render_pages(text, font="uming", font_size=44)[0]

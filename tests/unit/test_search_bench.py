@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from search import bench
+from benchmarks import search as bench
 from search.embedded import EmbeddedSearch
 
 CHARGES = ["盗窃罪", "故意伤害罪", "诈骗罪", "危险驾驶罪"]
@@ -81,7 +81,7 @@ def test_main_prints_every_part_with_its_command(
     assert "embedded" in out and "cluster (" not in out
     assert "1.000 first (5/5" in out
     assert "scale (embedded): 40 docs" in out
-    assert out.count("reproduce: python -m search.bench") == 3
+    assert out.count("reproduce: python -m benchmarks.search") == 3
     assert "--no-lecard --scale 40" in out
 
 

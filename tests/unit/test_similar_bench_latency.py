@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from similarity import bench_latency as bench
+from benchmarks import similar_latency as bench
 
 
 def test_term_in_verdict_reads_chinese_numerals() -> None:
@@ -22,7 +22,7 @@ def test_term_in_verdict_reads_chinese_numerals() -> None:
 @pytest.fixture(scope="module")
 def pool(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[object, list]:
     from models.settings import Settings
-    from workers.similar import vocabulary
+    from services.similar import vocabulary
 
     sources = bench.load_sources(shared_data, vocabulary(), limit=300)
     data_dir = tmp_path_factory.mktemp("latency-pool")
@@ -33,7 +33,7 @@ def pool(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[o
 
 def test_synthesised_cases_recombine_real_sentences_and_keep_their_fields(
         shared_data: Path) -> None:
-    from workers.similar import vocabulary
+    from services.similar import vocabulary
 
     sources = bench.load_sources(shared_data, vocabulary(), limit=200)
     assert len(sources) > 300 and all(s.charges and s.sentences for s in sources)
@@ -57,13 +57,13 @@ def test_timed_path_returns_explained_results_with_the_stored_charges(pool: tupl
 
     from models.db import session_scope
     from models.schema import Charge, Document
-    from workers import similar
+    from services import indexing, similar
 
     settings, _ = pool
     timing = bench.time_queries(settings, [3, 77, 250], k=5)
     assert len(timing.total) == 3 and all(t > 0 for t in timing.total)
     assert bench.percentile(timing.total, 95) == max(timing.total)
-    hits = similar.similar_cases(settings, similar.case_vector(settings, 3), 5,
+    hits = similar.similar_cases(settings, indexing.case_vector(settings, 3), 5,
                                  allowed=set(range(1, 401)), exclude=[3])
     assert [h["case_id"] for h in hits] != [] and all(h["explanation"] for h in hits)
     with session_scope(settings.db_url) as s:

@@ -117,7 +117,7 @@ def test_dossier_rank_no_dense_writes_the_lexical_structured_run(lecard: dict[st
     from typer.testing import CliRunner
 
     from api.cli import app
-    from workers.similar import vocabulary
+    from services.similar import vocabulary
 
     d = lecard["dir"]
     out = tmp_path / "run.json"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from similarity.bench_sentencing import cail_charge, load_cail, run
+from benchmarks.sentencing import cail_charge, load_cail, run
 from similarity.sentencing import (
     SentenceRecord,
     estimate_term,

@@ -34,8 +34,8 @@ def test_a_cluster_without_knn_leaves_auto_in_memory_and_fails_cluster(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """An OpenSearch without the k-NN plugin (the test nodes both have kNN, so its answer is
     stubbed here; the real probe is `ClusterClient.has_knn`, run against both nodes)."""
+    from services import engines
     from similarity.cluster_knn import ClusterKnn
-    from workers import engines
 
     monkeypatch.setattr(ClusterKnn, "supported", lambda self: False)
     engines.reset()

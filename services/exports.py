@@ -9,7 +9,7 @@ from models.db import session_scope
 from models.records import Line, PageResult
 from models.schema import Document, Page
 from models.settings import Settings
-from workers import engines
+from services import engines
 
 
 class NoPageImages(ValueError):

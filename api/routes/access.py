@@ -11,13 +11,12 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from api.auth import case_visible, issue_token, verify_password
+from api.auth import issue_token, verify_password
 from api.deps import SettingsDep, UserDep, require_role
 from models import audit
 from models.db import session_scope
-from models.schema import Agency, Case, CaseShare, Document, User
-from models.settings import Settings
-from workers import pipeline
+from models.schema import User
+from services import sharing
 
 router = APIRouter(prefix="/api/v1", tags=["access"])
 
@@ -76,43 +75,13 @@ def login(body: Login, request: Request, settings: SettingsDep) -> dict[str, Any
                 "expires_in_hours": settings.token_ttl_hours}
 
 
-def transfer_case(settings: Settings, user: User, case_id: int, agency_code: str,
-                  note: str | None = None) -> dict[str, Any]:
-    """Share a case with another agency and re-index its documents for their new readers.
-
-    Raises LookupError for a case the user cannot see, ValueError for an unknown agency.
-    """
-    with session_scope(settings.db_url) as s:
-        if not case_visible(s, user, case_id):
-            raise LookupError(f"case {case_id} not found")
-        target = s.execute(select(Agency).where(Agency.code == agency_code)).scalar_one_or_none()
-        if target is None:
-            raise ValueError(f"unknown agency {agency_code!r}")
-        case = s.get(Case, case_id)
-        assert case is not None
-        shared = set(s.execute(select(CaseShare.agency_id)
-                               .where(CaseShare.case_id == case_id)).scalars())
-        if target.id != case.agency_id and target.id not in shared:
-            s.add(CaseShare(case_id=case_id, agency_id=target.id))
-        audit.record(s, "case.transfer", user_id=user.id, object_type="case", object_id=case_id,
-                     detail={"to": agency_code, "note": note})
-        s.flush()
-        docs = list(s.execute(select(Document.id).where(Document.case_id == case_id,
-                                                        Document.status == "processed")).scalars())
-        codes = sorted(s.execute(select(Agency.code).join(CaseShare)
-                                 .where(CaseShare.case_id == case_id)).scalars())
-    for doc_id in docs:  # the index carries who may see each document
-        pipeline.index_document(settings, doc_id)
-    return {"case_id": case_id, "shared_with": codes, "documents_reindexed": len(docs)}
-
-
 @router.post("/cases/{case_id}/transfer")
 def transfer(case_id: int, body: Transfer, settings: SettingsDep,
              user: UserDep) -> dict[str, Any]:
     """Transfer (移送) a case to another agency: police → procuratorate → court; audited."""
     require_role(user, "clerk")
     try:
-        return transfer_case(settings, user, case_id, body.agency, body.note)
+        return sharing.transfer_case(settings, user, case_id, body.agency, body.note)
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from exc
     except ValueError as exc:

@@ -13,8 +13,8 @@ one worker process per ``--threads`` CPUs as Celery's page fan-out runs them.
 
 Run from the repository root (the generator lives in tests/scans)::
 
-    python -m ocr.bench --pages 50 --jobs 2   # 50 pages per condition (make bench)
-    python -m ocr.bench --pages 5 --conditions clean,scanned --engines rapidocr
+    python -m benchmarks.ocr --pages 50 --jobs 2   # 50 pages per condition (make bench)
+    python -m benchmarks.ocr --pages 5 --conditions clean,scanned --engines rapidocr
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+from benchmarks.paths import SHARED_DATA
+
+DATA = SHARED_DATA
 FONTS = ("noto-serif", "noto-sans", "wqy-zenhei", "uming", "wqy-microhei", "ukai")
 FONT_SIZES = (30, 34, 38, 44)  # px at 300 dpi: about 7, 8, 9 and 10.5 pt
 ENGINES = ("rapidocr", "tesseract")  # the default engine first; "rapidocr:small" also works
@@ -378,7 +380,7 @@ def verdicts(default: EngineRun | None, tesseract: EngineRun | None) -> list[str
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ocr.bench", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.ocr", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=5, help="pages per condition")
     parser.add_argument("--conditions", default=",".join(CONDITIONS))
@@ -398,7 +400,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for c in conditions:
         condition_params(c, 0)  # validate early
     engines = [e for e in args.engines.split(",") if e]
-    command = "python -m ocr.bench " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
+    command = "python -m benchmarks.ocr " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
 
     with tempfile.TemporaryDirectory(prefix="ocr-bench-") as tmp:
         started = time.perf_counter()

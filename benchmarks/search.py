@@ -1,4 +1,4 @@
-"""Search benchmark on real judgments: ``python -m search.bench`` (``make bench``).
+"""Search benchmark on real judgments: ``python -m benchmarks.search`` (``make bench``).
 
 Three parts, each printed with the command that reproduces it:
 
@@ -37,12 +37,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from benchmarks.paths import SHARED_DATA
 from search.analysis import is_cjk, legal_dictionary, normalize
 from search.base import IndexDoc, SearchQuery, SearchResult
 from search.embedded import EmbeddedSearch
 
 DEFAULT_CORPUS = (
-    Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "lecard" / "corpus.jsonl.gz"
+    SHARED_DATA / "lecard" / "corpus.jsonl.gz"
 )
 BENCH_URL_ENV = "DOSSIER_SEARCH_BENCH_URL"
 DEFAULT_ALIAS = "bench-lecard"
@@ -529,7 +530,7 @@ def _command(args: argparse.Namespace, **override: Any) -> str:
         "--bulk-docs": None if args.bulk_docs == 50 else args.bulk_docs,
     }
     opts.update(override)
-    return command_line("python -m search.bench", opts)
+    return command_line("python -m benchmarks.search", opts)
 
 
 def command_line(prog: str, opts: dict[str, Any]) -> str:
@@ -659,7 +660,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(prog="python -m search.bench", description=__doc__)
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.search", description=__doc__)
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--docs", type=int, default=None, help="LeCaRD judgments (default: all)")
     ap.add_argument("--known-items", type=int, default=200, help="known-item searches")

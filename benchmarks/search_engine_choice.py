@@ -1,7 +1,7 @@
-"""Which embedded engine: SQLite FTS5 or tantivy? ``python -m search.bench_engine_choice``.
+"""Which embedded engine: SQLite FTS5 or tantivy? ``python -m benchmarks.search_engine_choice``.
 
 The issue asks to pick the embedded full-text engine by benchmark; this is that benchmark,
-on the real LeCaRD judgments and the corpus, pages and query set of ``search.bench``.
+on the real LeCaRD judgments and the corpus, pages and query set of ``benchmarks.search``.
 Both engines get the very same input: the page tokens that EmbeddedSearch feeds FTS5
 (``search.analysis.analyze_page``: NFKC, CJK bigrams, dictionary terms and party names),
 space-separated; FTS5 splits them with its ``ascii`` tokenizer, tantivy with its whitespace
@@ -15,7 +15,7 @@ bigrams on both. The unit is the page (one FTS5 row, one tantivy document), rank
 2. Query latency of the fixed query set's word, phrase and boolean queries, both engines
    doing the same work: match, rank every match, the top 10 documents by best page, and the
    number of matching pages (which must be equal on both: a check of the translation).
-3. Known-item phrases (``search.bench.known_items``): the right judgment must come first.
+3. Known-item phrases (``benchmarks.search.known_items``): the right judgment must come first.
 4. Concurrency: two writer processes indexing one document per commit into the same index
    while a third searches, as several Celery workers would; exceptions are reported as
    raised.
@@ -34,9 +34,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from search.analysis import analyze_document
-from search.base import IndexDoc, SearchHit, SearchQuery, SearchResult
-from search.bench import (
+from benchmarks.search import (
     DEFAULT_CORPUS,
     BenchQuery,
     KnownItem,
@@ -51,6 +49,8 @@ from search.bench import (
     query_set,
     time_queries,
 )
+from search.analysis import analyze_document
+from search.base import IndexDoc, SearchHit, SearchQuery, SearchResult
 from search.embedded import (
     BM25_WEIGHTS,
     CACHE_KIB,
@@ -575,7 +575,7 @@ def _command(args: argparse.Namespace, **override: Any) -> str:
         "--no-service": args.no_service or None,
     }
     opts.update(override)
-    return command_line("python -m search.bench_engine_choice", opts)
+    return command_line("python -m benchmarks.search_engine_choice", opts)
 
 
 def _mib(n: int, chars: int) -> str:
@@ -689,7 +689,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(prog="python -m search.bench_engine_choice", description=__doc__)
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.search_engine_choice", description=__doc__)
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--docs", type=int, default=None, help="LeCaRD judgments (default: all)")
     ap.add_argument("--queries", dest="phrases", type=int, default=10, help="phrase queries")

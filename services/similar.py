@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from models.db import session_scope
 from models.schema import Case, CaseVector, Document, Party, Sentence
 from models.settings import Settings
+from services import engines
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -145,8 +146,6 @@ def _loaded(settings: Settings) -> _Loaded:
 
 def _search(settings: Settings, vector: Any, k: int, **kw: Any) -> list[tuple[int, float]]:
     """Dense top-k: the cluster's kNN index in scale mode, else the in-process index."""
-    from workers import engines
-
     knn = engines.cluster_knn(settings)
     if knn is not None:
         return knn.search(vector, k, exists=lambda ids: _stored(settings, ids), **kw)
@@ -165,59 +164,9 @@ def _stored(settings: Settings, case_ids: list[int]) -> set[int]:
                              .where(CaseVector.case_id.in_(case_ids))).scalars())
 
 
-def push_vector(settings: Settings, case_id: int, vec: Any = None) -> bool:
-    """Copy a case's stored vector (`vec` when the caller just stored it, else read from
-    case_vectors) to the cluster's kNN index (scale mode); False when there is nothing to
-    copy, or it cannot go there (a vector of another embedding model than the index's: logged;
-    the table keeps it and `dossier reindex` rebuilds the index). Raises SearchUnavailable
-    while the cluster is down."""
-    from workers import engines
-
-    knn = engines.cluster_knn(settings)
-    if knn is not None and vec is None:
-        vec = case_vector(settings, case_id)
-    if knn is None or vec is None:
-        return False
-    try:
-        knn.upsert(case_id, vec)
-    except ValueError as exc:
-        log.warning("case %s left out of the cluster's kNN index: %s", case_id, exc)
-        return False
-    return True
-
-
-def rebuild_cluster_vectors(settings: Settings) -> tuple[str, int] | None:
-    """Scale mode: a new version of the kNN index from case_vectors, then the alias switch.
-    Vectors of another dimension than the most common one (a model change not yet re-embedded
-    everywhere) are left out, as the in-process index does. Returns (index name, vectors)."""
-    from collections import Counter
-
-    import numpy as np
-
-    from workers import engines
-
-    knn = engines.cluster_knn(settings)
-    if knn is None:
-        return None
-    with session_scope(settings.db_url) as s:
-        rows = s.execute(select(CaseVector.case_id, CaseVector.dim, CaseVector.vector)
-                         .order_by(CaseVector.case_id)).all()
-    dim = Counter(d for _, d, _ in rows).most_common(1)[0][0] if rows else 384
-    keep = [(cid, np.frombuffer(blob, dtype=np.float32)) for cid, d, blob in rows if d == dim]
-    return knn.rebuild(keep, dim), len(keep)
-
-
 def _index(settings: Settings) -> Any:
     """The current VectorIndex (searches from other threads should go through `_search`)."""
     return _loaded(settings).index
-
-
-def case_vector(settings: Settings, case_id: int) -> Any | None:
-    import numpy as np
-
-    with session_scope(settings.db_url) as s:
-        row = s.get(CaseVector, case_id)
-        return None if row is None else np.frombuffer(row.vector, dtype=np.float32)
 
 
 def similar_cases(settings: Settings, vector: Any, k: int, *, allowed: Collection[int],
@@ -247,7 +196,7 @@ def case_summaries(settings: Settings, case_ids: Iterable[int]) -> dict[int, dic
     few IN queries, every one on an index: the cost does not grow with the pool).
 
     The charges are those of the documents' extracted fields, the source of the Charge rows
-    (`workers.pipeline._replace_parties` writes one row per field charge): the fields are read
+    (`services.records.replace_parties` writes one row per field charge): the fields are read
     for the court and date anyway, so the charges cost no further query."""
     ids = list(dict.fromkeys(case_ids))
     if not ids:
@@ -464,6 +413,4 @@ def query_features(facts: str, charges: list[str] | None = None) -> Any:
 
 
 def embed_query(settings: Settings, text: str) -> Any:
-    from workers import engines
-
     return engines.embedder(settings).embed_queries([text])[0]

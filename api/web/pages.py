@@ -22,14 +22,17 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from api import routes_documents, routes_search, routes_sentencing
-from api.auth import user_for_token, visible_case_ids
+from api.auth import user_for_token
 from api.deps import SettingsDep, visible_document
-from api.routes_fields import Correction, correct_field
-from api.routes_sentencing import SentencingRequest
+from api.routes import documents as routes_documents
+from api.routes import search as routes_search
+from api.routes import sentencing as routes_sentencing
+from api.routes.fields import Correction, correct_field
+from api.routes.sentencing import SentencingRequest
 from models.db import session_scope
 from models.schema import Case, Document, FieldValue, Party, User
 from models.settings import Settings
+from models.visibility import visible_case_ids
 
 COOKIE = "dossier_token"
 HERE = Path(__file__).parent
@@ -315,7 +318,7 @@ def document_page(request: Request, document_id: int, settings: SettingsDep, use
 @router.get("/documents/{document_id}/pages/{number}.png")
 def page_image(document_id: int, number: int, settings: SettingsDep,
                user: PageUser) -> Response:
-    from workers.render import NoPageImage, page_png
+    from services.render import NoPageImage, page_png
 
     doc = visible_document(settings, user, document_id)
     try:

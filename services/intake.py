@@ -123,24 +123,9 @@ def _display_name(filename: str | None) -> str:
     return name[:300]
 
 
-def submit(settings: Settings, task_id: int, from_stage: str = "ocr") -> bool:
-    """Queue a task's processing; False (task left for the sweeper) when the broker is down."""
-    from workers.tasks import TRANSIENT, enqueue
-
-    try:
-        enqueue(task_id, from_stage)
-    except TRANSIENT as exc:
-        log.error("could not queue task %s, the sweeper will: %s", task_id, exc)
-        return False
-    with session_scope(settings.db_url) as s:
-        task = s.get(Task, task_id)
-        if task is not None and task.state == TaskState.pending and task.stage is None:
-            task.stage = "queued"
-    return True
-
-
 def retry(settings: Settings, user: User, document_id: int) -> int:
-    """A new task for a document whose processing failed (or is to be redone)."""
+    """A new task for a document whose processing failed (or is to be redone); the caller
+    queues it (`workers.queue.submit`)."""
     with session_scope(settings.db_url) as s:
         doc = s.get(Document, document_id)
         if doc is None:
@@ -150,6 +135,4 @@ def retry(settings: Settings, user: User, document_id: int) -> int:
         s.flush()
         audit.record(s, "document.retry", user_id=user.id, object_type="document",
                      object_id=doc.id, detail={"task_id": task.id})
-        task_id = task.id
-    submit(settings, task_id)
-    return task_id
+        return int(task.id)

@@ -5,7 +5,7 @@ judgments from ../shared/data at ``--upload-rate`` per second and searches at ``
 per second for ``--seconds``, then waits until every upload is processed and prints throughput,
 latency percentiles, errors and whether anything was lost. Only 127.0.0.1 is contacted.
 
-    python -m api.bench_load --seconds 60 --upload-rate 1 --search-rate 5
+    python -m benchmarks.load --seconds 60 --upload-rate 1 --search-rate 5
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = REPO.parent / "shared" / "data"
+from benchmarks.paths import REPO, SHARED_DATA
+
+DATA = SHARED_DATA
 QUERIES = ["盗窃", "\"犯盗窃罪\"", "危险驾驶 AND 酒精", "诈骗 NOT 盗窃", "charge:故意伤害罪", "被告人"]
 
 
@@ -173,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  processed: {done}/{len(set(tasks))} uploads succeeded; not processed or lost: "
           f"{lost}; all processed after {drained_s:.0f} s "
           f"({done / drained_s * 60:.1f} documents/min)")
-    print("reproduce: python -m api.bench_load " + " ".join(argv or sys.argv[1:]))
+    print("reproduce: python -m benchmarks.load " + " ".join(argv or sys.argv[1:]))
     return 0 if not errors and lost == 0 else 1
 
 

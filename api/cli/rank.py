@@ -52,9 +52,9 @@ def rank(
 ) -> None:
     """Rank each query's candidate pool; writes a JSON run: ridx -> candidate ids, best first."""
     from models.settings import get_settings
+    from services.similar import vocabulary
     from similarity.pool_vectors import pool_cosines
     from similarity.ranking import rank_pools, read_corpus, read_pools, read_queries
-    from workers.similar import vocabulary
 
     t0 = time.perf_counter()
     qs = read_queries(queries)

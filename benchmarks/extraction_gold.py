@@ -3,7 +3,7 @@
 Exact-match accuracy per field (defendants matched by their order in the header) and set
 precision/recall for the list fields, so every rule change can be judged by one table:
 
-    python -m extraction.evaluate ../shared/data/extraction_gold
+    python -m benchmarks.extraction_gold ../shared/data/extraction_gold
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ def format_table(result: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if not args:
-        print("usage: python -m extraction.evaluate GOLD_DIR [--failures]", file=sys.stderr)
+        print("usage: python -m benchmarks.extraction_gold GOLD_DIR [--failures]", file=sys.stderr)
         return 2
     result = evaluate(args[0])
     print(format_table(result))
@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         print()
         for doc_id, key, want, got in result["failures"]:
             print(f"{doc_id}\t{key}\tgold={want!r}\tgot={got!r}")
-    print(f"\nreproduce: python -m extraction.evaluate {args[0]}")
+    print(f"\nreproduce: python -m benchmarks.extraction_gold {args[0]}")
     return 0
 
 

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
-from api import cli_rank
+from api.cli import rank as cli_rank
 from models.settings import Settings, get_settings
 
 app = typer.Typer(help="E-dossier intelligence service", no_args_is_help=True,
@@ -181,7 +181,8 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files or folders")]
 
     from models.db import session_scope
     from models.schema import User
-    from workers import intake
+    from services import intake
+    from workers import queue
 
     settings = _ready()
     files = _expand(paths)
@@ -208,7 +209,7 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files or folders")]
         elif run_here:
             _process_inline(settings, acc.task_id, bar)
         else:
-            intake.submit(settings, acc.task_id)
+            queue.submit(settings, acc.task_id)
         state = _wait(settings, acc.task_id, bar)
         bar.close()
         if state["state"] != "succeeded":
@@ -222,24 +223,15 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="files or folders")]
 
 
 def _process_inline(settings: Settings, task_id: int, bar: Any) -> None:
-    from workers import pipeline, progress
+    """Every stage here, through the same stage runner as the Celery tasks."""
+    from workers import runner
 
     def step(done: int, total: int) -> None:
         bar.total = total
         bar.n = done
         bar.refresh()
 
-    for stage in pipeline.STAGES:
-        if not progress.claim(settings.db_url, task_id, stage, settings.stale_after_s):
-            return
-        bar.set_postfix_str(stage)
-        try:
-            pipeline.run_stage(settings, task_id, stage, step)
-        except Exception as exc:
-            progress.fail(settings.db_url, task_id, f"{stage}: {type(exc).__name__}: {exc}")
-            return
-        progress.release(settings.db_url, task_id)
-    progress.succeed(settings.db_url, task_id)
+    runner.run_all(settings, task_id, on_stage=bar.set_postfix_str, on_pages=step)
 
 
 def _wait(settings: Settings, task_id: int, bar: Any) -> dict[str, Any]:
@@ -266,7 +258,7 @@ def search(query: str, as_json: Annotated[bool, typer.Option("--json")] = False,
            doc_type: str | None = None, page: int = 1, size: int = 10) -> None:
     """Search the indexed dossiers (operator view: not scoped to an agency)."""
     from search.base import QuerySyntaxError, SearchQuery
-    from workers import engines
+    from services import engines
 
     settings = _ready()
     try:
@@ -290,7 +282,7 @@ def _read_pages(path: Path, settings: Settings) -> list[Any]:
     from ocr.document import open_document
     from ocr.errors import InputError
     from ocr.sniff import sniff
-    from workers import engines
+    from services import engines
 
     try:
         data = path.read_bytes()
@@ -328,7 +320,7 @@ def extract(files: list[Path],
     from dataclasses import asdict
 
     from extraction.multidoc import extract_upload
-    from workers import engines
+    from services import engines
 
     if fmt != "json":
         raise _fail("--format must be json")
@@ -346,30 +338,17 @@ def reindex() -> None:
     """Rebuild the search index from the data pool (on a cluster: a new index version, then an
     atomic alias switch, so searches never see a half-built index; in scale mode the case
     vectors' kNN index likewise)."""
-    from sqlalchemy import delete, select
     from tqdm import tqdm
 
-    from models.db import session_scope
-    from models.schema import DocStatus, Document, IndexOutbox
-    from workers import engines, pipeline, similar
+    from services import indexing
 
     settings = _ready()
-    backend = engines.search_backend(settings)
-    with session_scope(settings.db_url) as s:
-        ids = list(s.execute(select(Document.id).where(Document.status == DocStatus.processed)
-                             .order_by(Document.id)).scalars())
-    docs = (pipeline.index_doc(settings, i) for i in tqdm(ids, desc="reindex", unit="doc"))
-    rebuild = getattr(backend, "reindex", None)
-    if rebuild is not None:
-        typer.echo(f"alias now points at {rebuild(docs)}")
-    else:
-        backend.clear()
-        for doc in docs:
-            backend.index(doc)
-    with session_scope(settings.db_url) as s:
-        s.execute(delete(IndexOutbox).where(IndexOutbox.document_id.in_(ids)))
-    typer.echo(f"indexed {len(ids)} documents")
-    vectors = similar.rebuild_cluster_vectors(settings)
+    count, name = indexing.reindex_all(
+        settings, lambda ids: tqdm(ids, desc="reindex", unit="doc"))
+    if name is not None:
+        typer.echo(f"alias now points at {name}")
+    typer.echo(f"indexed {count} documents")
+    vectors = indexing.rebuild_cluster_vectors(settings)
     if vectors is not None:
         typer.echo(f"case vectors: {vectors[1]} in {vectors[0]} (kNN alias switched)")
 
@@ -381,9 +360,9 @@ def transfer(case_id: int, to: Annotated[str, typer.Option(help="receiving agenc
     """Transfer (移送) a case to another agency; its users then see the case."""
     from sqlalchemy import select
 
-    from api.routes_access import transfer_case
     from models.db import session_scope
     from models.schema import User
+    from services.sharing import transfer_case
 
     settings = _ready()
     with session_scope(settings.db_url) as s:
@@ -415,5 +394,3 @@ def audit_verify() -> None:
     raise typer.Exit(1)
 
 
-if __name__ == "__main__":
-    app()

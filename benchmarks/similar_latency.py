@@ -4,7 +4,7 @@ Builds (once, cached under .cache/similar-latency/) a SQLite data pool of `--cas
 out as the worker stores them (cases, documents with `facts` and `fields`, defendants with
 charges and sentences, one `case_vectors` row per case), then times the production path of
 `GET /api/v1/cases/{id}/similar` below the HTTP layer: the user's visible cases
-(`api.auth.VisibleCases`), `workers.similar.case_vector` + `workers.similar.similar_cases`
+(`models.visibility.VisibleCases`), `services.indexing.case_vector` + `services.similar.similar_cases`
 (dense first stage over the in-process `VectorIndex`, hybrid rerank of `similarity.fusion`,
 case summaries with sentences), for `--queries` random cases.
 
@@ -16,7 +16,7 @@ takes hours on 2 cores): they are random unit vectors clustered by charge (a ran
 per charge plus Gaussian noise), so that dense neighbours share charges as real ones mostly do.
 The output says so. Vector dimension is e5-small's (384).
 
-    python -m similarity.bench_latency [--cases 100000] [--queries 200] [--k 10]
+    python -m benchmarks.similar_latency [--cases 100000] [--queries 200] [--k 10]
         [--cluster-url URL]   # scale mode: the dense first stage from the cluster's kNN index
 
 Importing `api`, `workers` and `models` from `similarity` is the one exception to the stage order:
@@ -42,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.paths import REPO, SHARED_DATA
 from similarity.features import (
     amount_in_text,
     charges_in_text,
@@ -49,8 +50,6 @@ from similarity.features import (
     normalise_charge,
 )
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = REPO.parent / "shared" / "data"
 DEFAULT_CACHE = REPO / ".cache" / "similar-latency"
 DIM = 384
 TARGET_P95_MS = 150.0
@@ -234,17 +233,17 @@ class Timing:
 
 def time_queries(settings: Any, query_ids: Sequence[int], k: int) -> Timing:
     """Time what `GET /cases/{id}/similar` computes for each query case, visibility included:
-    the user's visible cases (`api.auth.visible_cases`, answered lazily for the candidates of
+    the user's visible cases (`models.visibility.visible_cases`, answered lazily for the candidates of
     the search), the case vector and the ranked, explained results."""
-    from api.auth import VisibleCases
-    from workers import similar
+    from models.visibility import VisibleCases
+    from services import indexing, similar
 
     timing = Timing()
     gc.collect()
     for cid in query_ids:
         t1 = time.perf_counter()
         allowed = VisibleCases(settings.db_url, [1])  # a user of the bench agency
-        vector = similar.case_vector(settings, cid)
+        vector = indexing.case_vector(settings, cid)
         hits = similar.similar_cases(settings, vector, k, allowed=allowed, exclude=[cid])
         t2 = time.perf_counter()
         if len(hits) != k or any(h["case_id"] == cid for h in hits):
@@ -254,7 +253,7 @@ def time_queries(settings: Any, query_ids: Sequence[int], k: int) -> Timing:
 
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m similarity.bench_latency",
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.similar_latency",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
@@ -262,7 +261,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=2,
                         help="timed passes over the same queries (pass 1 is the cold one)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--data", type=Path, default=SHARED_DATA)
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached pool")
     parser.add_argument("--cluster-url", default=None,
@@ -274,7 +273,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse_args(argv)
     from models.settings import Settings
-    from workers import similar
+    from services import indexing, similar
 
     data_dir = args.cache / f"pool-{args.cases}-s{args.seed}-v{_FORMAT}"
     db = data_dir / "dossier.sqlite3"
@@ -303,9 +302,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings(data_dir=data_dir, database_url=None, search_url=args.cluster_url,
                             search_prefix="bench-latency", vector_index="cluster")
         t0 = time.perf_counter()
-        built = similar.rebuild_cluster_vectors(settings)
+        built = indexing.rebuild_cluster_vectors(settings)
         assert built is not None
-        from workers import engines
+        from services import engines
 
         knn = engines.cluster_knn(settings)
         assert knn is not None
@@ -331,7 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     verdict = "met" if p95 <= TARGET_P95_MS else "NOT met"
     print(f"  target p95 <= {TARGET_P95_MS:.0f} ms on pass 1 (set for the embedded default): "
           f"{verdict} ({p95:.1f} ms)")
-    cmd = ["python", "-m", "similarity.bench_latency",
+    cmd = ["python", "-m", "benchmarks.similar_latency",
            *(argv if argv is not None else sys.argv[1:])]
     print("reproduce: " + shlex.join(cmd))
     return 0

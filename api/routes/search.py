@@ -7,11 +7,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 
-from api.auth import case_visible, visible_agency_codes, visible_cases
 from api.deps import SettingsDep, UserDep
 from models import audit
 from models.db import session_scope
-from workers import engines, similar
+from models.visibility import case_visible, visible_agency_codes, visible_cases
+from services import engines, indexing, similar
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
 
@@ -58,7 +58,7 @@ async def similar_cases(case_id: int, settings: SettingsDep, user: UserDep,
         allowed = visible_cases(settings.db_url, user)
         audit.record(s, "case.similar", user_id=user.id, object_type="case", object_id=case_id,
                      detail={"k": k})
-    vector = similar.case_vector(settings, case_id)
+    vector = indexing.case_vector(settings, case_id)
     if vector is None:
         raise HTTPException(409, f"case {case_id} has no processed facts yet; try again when "
                                  "its documents are processed")

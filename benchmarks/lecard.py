@@ -20,7 +20,7 @@ the 13 queries of LeCaRD's own test split (the ones the published BERT run cover
 Candidate and query vectors are cached under .cache/vectors/ by content (similarity.pool_vectors,
 shared with `dossier rank`); encoding the corpus takes ~35 min on 2 cores, a cached re-run ~1 min.
 
-    python -m similarity.bench_lecard --split dev [--no-dense] [--fit]
+    python -m benchmarks.lecard --split dev [--no-dense] [--fit]
 """
 
 from __future__ import annotations
@@ -39,13 +39,12 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.paths import REPO, SHARED_DATA
 from similarity.embedder import E5_MAX_TOKENS
 from similarity.fusion import SIGNALS, fit_weights, weight_vector
 from similarity.pool_vectors import pool_cosines
 from similarity.ranking import PoolRanker, read_corpus, read_queries
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = REPO.parent / "shared" / "data"
 DEFAULT_CACHE = REPO / ".cache"
 ANNOTATED = ("ndcg@10", "ndcg@20", "ndcg@30", "p@5", "p@10", "map")
 FULL_POOL = ("pool_ndcg@10", "pool_ndcg@20", "pool_ndcg@30")
@@ -151,10 +150,10 @@ def _table(rows: dict[str, dict[str, float]], cols: Sequence[str]) -> str:
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m similarity.bench_lecard", description=__doc__.split("\n")[0]
+        prog="python -m benchmarks.lecard", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--split", choices=("dev", "test"), default="dev")
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--data", type=Path, default=SHARED_DATA)
     parser.add_argument("--model", type=Path, default=None, help="model dir (built if absent)")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--out", type=Path, default=None, help="run JSON path (production run)")
@@ -256,7 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("weights fit on all queries: " + json.dumps(w))
     print(f"production run written to {out}")
     print(f"total {time.perf_counter() - t_start:.1f}s")
-    cmd = ["python", "-m", "similarity.bench_lecard", *(argv if argv is not None else sys.argv[1:])]
+    cmd = ["python", "-m", "benchmarks.lecard", *(argv if argv is not None else sys.argv[1:])]
     print("reproduce: " + shlex.join(cmd))
     print("same ranking via the CLI: " + shlex.join([
         "dossier", "rank", "--queries", str(lecard / "queries.jsonl"),

@@ -15,7 +15,8 @@ from models import audit
 from models.blobs import BlobCorrupted, BlobStore
 from models.db import session_scope
 from models.schema import Case, EvidenceItem, FieldValue, Page, Task
-from workers import intake
+from services import intake
+from workers import queue
 
 router = APIRouter(prefix="/api/v1", tags=["documents"])
 
@@ -44,7 +45,7 @@ async def upload(settings: SettingsDep, user: UserDep,
     except intake.UploadRejected as exc:
         raise HTTPException(exc.status, exc.reason) from exc
     if not acc.duplicate:
-        await run_in_threadpool(intake.submit, settings, acc.task_id)
+        await run_in_threadpool(queue.submit, settings, acc.task_id)
     return {"document_id": acc.document_id, "task_id": acc.task_id, "case_id": acc.case_id,
             "duplicate": acc.duplicate}
 
@@ -125,7 +126,7 @@ def get_file(document_id: int, settings: SettingsDep, user: UserDep) -> Response
 @router.get("/documents/{document_id}/searchable.pdf")
 def get_searchable_pdf(document_id: int, settings: SettingsDep, user: UserDep) -> Response:
     """The scan as a searchable PDF: page images with the recognised text invisible on top."""
-    from workers.exports import NoPageImages, searchable_pdf
+    from services.exports import NoPageImages, searchable_pdf
 
     doc = visible_document(settings, user, document_id)
     if doc.status != "processed":
@@ -152,4 +153,5 @@ def retry(document_id: int, settings: SettingsDep, user: UserDep) -> dict[str, A
     if busy:
         raise HTTPException(409, "the document is being processed already")
     task_id = intake.retry(settings, user, doc.id)
+    queue.submit(settings, task_id)
     return {"document_id": doc.id, "task_id": task_id}

@@ -1,0 +1,1 @@
+"""The server-rendered Chinese web pages (Jinja templates, static assets)."""
