@@ -8,11 +8,17 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from api.auth import user_for_token
+from api.limits import BodyGuard
 from api.routes import access, documents, fields, search, sentencing, users
 from api.web import pages
-from models.db import migrate
+from models.db import migrate, session_scope
 from models.settings import Settings, get_settings
 from search.base import SearchUnavailable
+
+#: pages load only their own scripts, styles and images; nothing may frame them
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -45,7 +51,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("Cache-Control", "no-store")
+        if not request.url.path.startswith(("/docs", "/redoc")):  # Swagger UI loads its own JS
+            response.headers.setdefault("Content-Security-Policy", CSP)
         return response
+
+    def token_valid(token: str) -> bool:
+        with session_scope(settings.db_url) as s:
+            return user_for_token(s, token, touch=False) is not None
+
+    # outermost: an anonymous or oversized body is refused before anything reads it
+    app.add_middleware(BodyGuard, settings=settings, authenticate=token_valid)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

@@ -70,6 +70,7 @@ def add_user(s: Session, name: str, role: str, agency_code: str,
 
 
 def issue_token(s: Session, user: User, ttl_hours: int) -> str:
+    """A new bearer token, valid ``ttl_hours`` from now (renewed on use, see user_for_token)."""
     token = secrets.token_urlsafe(32)
     s.add(ApiToken(user_id=user.id, token_hash=hash_token(token),
                    expires_at=datetime.now(UTC) + timedelta(hours=ttl_hours)))
@@ -77,13 +78,47 @@ def issue_token(s: Session, user: User, ttl_hours: int) -> str:
     return token
 
 
-def user_for_token(s: Session, token: str) -> User | None:
+def _aware(ts: datetime) -> datetime:
+    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
+
+
+#: renewals are written at most this often per token (a request does not cost a write)
+RENEW_EVERY = timedelta(minutes=1)
+
+
+def user_for_token(s: Session, token: str, *, renew_hours: int | None = None,
+                   max_hours: int | None = None, touch: bool = True) -> User | None:
+    """The active user of a valid token, or None (unknown, revoked or expired).
+
+    With ``renew_hours`` the token is a session: each use moves its expiry to ``renew_hours``
+    from now, but never past ``max_hours`` after it was issued (then the user signs in again).
+    """
     row = s.execute(select(ApiToken).where(ApiToken.token_hash == hash_token(token))
                     ).scalar_one_or_none()
-    if row is None:
+    if row is None or row.revoked_at is not None:
         return None
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
-    if expires < datetime.now(UTC):
+    now = datetime.now(UTC)
+    if _aware(row.expires_at) < now:
         return None
     user = s.get(User, row.user_id)
-    return user if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    if touch and renew_hours and (row.last_used_at is None
+                                  or now - _aware(row.last_used_at) > RENEW_EVERY):
+        row.last_used_at = now
+        until = now + timedelta(hours=renew_hours)
+        if max_hours:
+            until = min(until, _aware(row.created_at) + timedelta(hours=max_hours))
+        row.expires_at = max(_aware(row.expires_at), until)
+    return user
+
+
+def revoke_token(s: Session, token: str) -> bool:
+    """End a session (sign-out); False when the token was unknown or already revoked."""
+    row = s.execute(select(ApiToken).where(ApiToken.token_hash == hash_token(token))
+                    ).scalar_one_or_none()
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = datetime.now(UTC)
+    audit.record(s, "logout", user_id=row.user_id, object_type="token", object_id=row.id)
+    return True

@@ -28,7 +28,8 @@ def current_user(settings: SettingsDep,
     if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
         raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
     with session_scope(settings.db_url) as s:
-        user = user_for_token(s, creds.credentials)
+        user = user_for_token(s, creds.credentials, renew_hours=settings.token_ttl_hours,
+                              max_hours=settings.token_max_hours)
         if user is None:
             raise HTTPException(401, "invalid or expired token",
                                 headers={"WWW-Authenticate": "Bearer"})

@@ -98,6 +98,8 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(Stamp, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(Stamp)
+    revoked_at: Mapped[datetime | None] = mapped_column(Stamp)
+    last_used_at: Mapped[datetime | None] = mapped_column(Stamp)
     user: Mapped[User] = relationship()
 
 
@@ -114,13 +116,19 @@ class Case(Base):
 
 
 class CaseShare(Base):
-    """A case transferred (移送) to another agency is shared with it."""
+    """A case transferred (移送) to another agency, or sent to it by a business, is shared
+    with it: ``access`` read (the default) or write; revoked shares are kept, with who and when."""
 
     __tablename__ = "case_shares"
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(Stamp, default=utcnow)
+    access: Mapped[str] = mapped_column(String(8), default="read", server_default="read")
+    business_id: Mapped[int | None] = mapped_column(Integer)  # the business that granted it
+    granted_by: Mapped[int | None] = mapped_column(Integer)
+    revoked_at: Mapped[datetime | None] = mapped_column(Stamp)
+    revoked_by: Mapped[int | None] = mapped_column(Integer)
     __table_args__ = (UniqueConstraint("case_id", "agency_id"),)
 
 
@@ -287,3 +295,4 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    alg: Mapped[str] = mapped_column(String(8), default="hmac", server_default="sha256")

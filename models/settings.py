@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(200, ge=1)
     max_pages: int = Field(2000, ge=1)
     max_image_pixels: int = Field(200_000_000, ge=1)
+    # page images for the browser and the searchable PDF: at most this many pixels per page,
+    # at most render_concurrency renders at once per process, rendered PNGs cached in memory
+    render_max_pixels: int = Field(4_000_000, ge=10_000)
+    render_concurrency: int = Field(2, ge=1)
+    render_cache_mb: int = Field(64, ge=0)
 
     # OCR
     ocr_engine: Literal["rapidocr", "paddleocr", "tesseract"] = "rapidocr"
@@ -62,7 +67,13 @@ class Settings(BaseSettings):
     visibility_timeout_s: int = Field(3600, ge=1)  # Redis: redeliver unacked messages after this
 
     # auth
-    token_ttl_hours: int = Field(24 * 30, ge=1)
+    # a token is a session: it expires token_ttl_hours after its last use, and token_max_hours
+    # after it was issued whatever the use; sign-out revokes it
+    token_ttl_hours: int = Field(12, ge=1)
+    token_max_hours: int = Field(24 * 30, ge=1)
+    # the reverse proxies whose X-Forwarded-For is believed (comma-separated addresses);
+    # empty: the client address is the connection's, whatever the headers say
+    trusted_proxies: str = ""
 
     @property
     def db_url(self) -> str:

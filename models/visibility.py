@@ -1,11 +1,14 @@
-"""Who may see which case: the one rule every endpoint, page, search and similar-case list uses.
+"""Who may see and change which case: the one rule every endpoint, page, search, similar-case
+list and business between agencies uses.
 
 A user sees the cases of their agency and the cases shared with it (CaseShare, written by a
-transfer or a business between agencies).
+transfer or a business between agencies, until revoked). The owning agency may change its case;
+a share is read-only unless the business that created it granted ``write``.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
@@ -16,6 +19,12 @@ from models.db import session_scope
 from models.schema import Agency, Case, CaseShare, User
 
 
+class Access(enum.StrEnum):
+    READ = "read"
+    WRITE = "write"
+    OWNER = "owner"
+
+
 def visible_agency_ids(user: User) -> set[int]:
     """The agencies whose cases a user may see (their own; later issues add memberships)."""
     return {user.agency_id}
@@ -24,8 +33,26 @@ def visible_agency_ids(user: User) -> set[int]:
 def _visible_to(agency_ids: Iterable[int]) -> Any:
     """The cases of these agencies and those shared with them (``where`` clause on Case)."""
     ids = sorted(set(agency_ids))
-    shared = select(CaseShare.case_id).where(CaseShare.agency_id.in_(ids))
+    shared = select(CaseShare.case_id).where(CaseShare.agency_id.in_(ids),
+                                             CaseShare.revoked_at.is_(None))
     return or_(Case.agency_id.in_(ids), Case.id.in_(shared))
+
+
+def case_access(s: Session, user: User, case_id: int) -> Access | None:
+    """What ``user`` may do with a case: OWNER (their agency's case), WRITE or READ (shared with
+    their agency, as the share says), None (they may not see it)."""
+    case = s.get(Case, case_id)
+    if case is None:
+        return None
+    ids = visible_agency_ids(user)
+    if case.agency_id in ids:
+        return Access.OWNER
+    grants = set(s.execute(select(CaseShare.access).where(
+        CaseShare.case_id == case_id, CaseShare.agency_id.in_(sorted(ids)),
+        CaseShare.revoked_at.is_(None))).scalars())
+    if not grants:
+        return None
+    return Access.WRITE if Access.WRITE in grants else Access.READ
 
 
 def case_visible(s: Session, user: User, case_id: int) -> bool:
@@ -71,7 +98,7 @@ class VisibleCases(Collection[int]):
             shared = s.execute(
                 select(func.count(func.distinct(CaseShare.case_id)))
                 .join(Case, Case.id == CaseShare.case_id)
-                .where(CaseShare.agency_id.in_(self._agencies),
+                .where(CaseShare.agency_id.in_(self._agencies), CaseShare.revoked_at.is_(None),
                        Case.agency_id.not_in(self._agencies))).scalar_one()
         return int(own) + int(shared)
 

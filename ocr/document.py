@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 OCR_DPI = 300  # PP-OCR is tuned on ~300 dpi scans; rendering finer only costs time
+#: pixels of one page rendered for OCR (A2 at 300 dpi is 35 M): a larger page is read at a lower
+#: dpi instead of allocating gigabytes in a worker
+OCR_MAX_PIXELS = 40_000_000
 # Text-layer rule (../shared/notes/ocr-engines.md): OCR unless the layer is real text.
 MIN_TEXT_CHARS = 20
 MAX_GARBAGE_RATIO = 0.10
@@ -52,8 +55,10 @@ class SourceDocument:
         """Text of page ``number``; calls ``engine_factory`` only if the page needs OCR."""
         raise NotImplementedError
 
-    def render_page(self, number: int, dpi: int = 200) -> Image.Image:
-        """The page as an RGB image, for display next to its text."""
+    def render_page(self, number: int, dpi: int = 200,
+                    max_pixels: int | None = None) -> Image.Image:
+        """The page as an RGB image, for display next to its text; scaled down to at most
+        ``max_pixels`` pixels when given (a page image for a browser needs no more)."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -326,17 +331,27 @@ class PdfDocument(SourceDocument):
         if self.page_count > max_pages:
             self.close()
             raise TooLarge(f"the PDF has {self.page_count} pages; at most {max_pages} are accepted")
+        for index in range(self.page_count):
+            width, height = self._pdf.get_page_size(index)
+            pixels = width * height * (OCR_DPI / 72.0) ** 2
+            if pixels > max_pixels:
+                self.close()
+                raise TooLarge(
+                    f"page {index + 1} of the PDF is {width:.0f} × {height:.0f} pt: at {OCR_DPI} dpi"
+                    f" that is {pixels / 1e6:.0f} million pixels, over the limit of"
+                    f" {max_pixels / 1e6:.0f} million (DOSSIER_MAX_IMAGE_PIXELS)")
 
     def read_page(self, number: int, engine_factory: EngineFactory) -> PageResult:
         index = self._check_number(number)
         result = self._text_layer(index)
         if result is not None:
             return result
-        image = self._render(index, OCR_DPI)
+        image = self._render(index, OCR_DPI, OCR_MAX_PIXELS)
         return ocr_page(number, image, engine_factory())
 
-    def render_page(self, number: int, dpi: int = 200) -> Image.Image:
-        return self._render(self._check_number(number), dpi)
+    def render_page(self, number: int, dpi: int = 200,
+                    max_pixels: int | None = None) -> Image.Image:
+        return self._render(self._check_number(number), dpi, max_pixels)
 
     def close(self) -> None:
         if self._plumber is not None:
@@ -347,8 +362,9 @@ class PdfDocument(SourceDocument):
             pdf.close()
             self._pdf = None
 
-    def _render(self, index: int, dpi: int) -> Image.Image:
-        """Rasterise a page, lowering the dpi if the page is so big it would exceed max_pixels."""
+    def _render(self, index: int, dpi: int, budget: int | None = None) -> Image.Image:
+        """Rasterise a page, lowering the dpi if the page is so big it would exceed the pixel
+        budget (and never above the document's max_pixels)."""
         import pypdfium2 as pdfium
 
         if self._pdf is None:
@@ -359,8 +375,9 @@ class PdfDocument(SourceDocument):
                 width, height = page.get_size()
                 scale = dpi / 72.0
                 pixels = width * height * scale * scale
-                if pixels > self._max_pixels:
-                    scale *= math.sqrt(self._max_pixels / pixels)
+                limit = min(self._max_pixels, budget or self._max_pixels)
+                if pixels > limit:
+                    scale *= math.sqrt(limit / pixels)
                 bitmap = page.render(scale=scale)
                 image = bitmap.to_pil().convert("RGB")
                 bitmap.close()
@@ -480,21 +497,33 @@ class ImageDocument(SourceDocument):
         image = self._frame(self._check_number(number))
         return ocr_page(number, image, engine_factory())
 
-    def render_page(self, number: int, dpi: int = 200) -> Image.Image:
-        """The frame itself (a scan already has its own resolution; ``dpi`` is ignored)."""
-        return self._frame(self._check_number(number))
+    def render_page(self, number: int, dpi: int = 200,
+                    max_pixels: int | None = None) -> Image.Image:
+        """The frame itself (a scan already has its own resolution; ``dpi`` is ignored),
+        reduced by a whole factor to fit ``max_pixels``."""
+        return self._frame(self._check_number(number), max_pixels)
 
-    def _frame(self, index: int) -> Image.Image:
+    def _frame(self, index: int, max_pixels: int | None = None) -> Image.Image:
         from PIL import Image, ImageOps
 
         with Image.open(io.BytesIO(self._data)) as img:
             img.seek(index)
+            area = img.width * img.height
+            shrink = math.sqrt(img.width * img.height / max_pixels) if max_pixels else 1.0
+            if img.format == "JPEG" and shrink > 1:  # decode at 1/2, 1/4 or 1/8 straight away
+                img.draft(img.mode, (int(img.width / shrink), int(img.height / shrink)))
             img.load()
             dpi = img.info.get("dpi")
             frame = ImageOps.exif_transpose(img) if self.mime == JPEG else img.copy()
+        pixels = frame.width * frame.height
+        if max_pixels and pixels > max_pixels:
+            if frame.mode not in ("L", "LA", "RGB", "RGBA", "CMYK"):
+                frame = frame.convert("L" if frame.mode in ("1", "I;16", "I", "F") else "RGB")
+            frame = frame.reduce(math.ceil(math.sqrt(pixels / max_pixels)))
         rgb = to_rgb(frame)
-        if dpi:
-            rgb.info["dpi"] = dpi
+        if dpi:  # the resolution the reduced image has (rotation keeps the area)
+            ratio = math.sqrt(rgb.width * rgb.height / area)
+            rgb.info["dpi"] = tuple(float(d) * ratio for d in dpi)
         return rgb
 
 
@@ -554,7 +583,8 @@ class TextDocument(SourceDocument):
             number=number, text=text, method="plain_text", engine="plain", lines=lines
         )
 
-    def render_page(self, number: int, dpi: int = 200) -> Image.Image:
+    def render_page(self, number: int, dpi: int = 200,
+                    max_pixels: int | None = None) -> Image.Image:
         """Plain text has no page image; the UI shows the text itself."""
         self._check_number(number)
         raise ValueError("a plain-text document has no page image")

@@ -117,19 +117,21 @@ def document_searchable_pdf(
     *,
     results: Iterable[PageResult] | None = None,
     dpi: int = DEFAULT_DPI,
+    max_pixels: int | None = None,
 ) -> bytes:
     """A searchable PDF of a whole opened document.
 
     ``results`` are the pages already read (e.g. the stored Page rows as PageResults, in page
     order); without them every page is read now (OCR where needed). Page images are rendered
-    at ``dpi``; the boxes are rescaled from each result's own width/height.
+    at ``dpi`` (at most ``max_pixels`` each); the boxes are rescaled from each result's own
+    width/height.
     """
     known = {r.number: r for r in results} if results is not None else {}
 
     def pages() -> Iterable[tuple[Image.Image, PageResult]]:
         for n in range(1, doc.page_count + 1):
             result = known.get(n) or doc.read_page(n, engine_factory)
-            image = doc.render_page(n, dpi=dpi)
+            image = doc.render_page(n, dpi=dpi, max_pixels=max_pixels)
             yield image, result
 
     return searchable_pdf(pages())

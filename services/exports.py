@@ -31,6 +31,7 @@ def stored_pages(settings: Settings, doc_id: int) -> list[PageResult]:
 def searchable_pdf(settings: Settings, doc_id: int) -> bytes:
     """The original page images with the stored (OCR or text-layer) text invisible on top."""
     from ocr.document import open_document
+    from ocr.errors import InputError
     from ocr.searchable_pdf import document_searchable_pdf
 
     with session_scope(settings.db_url) as s:
@@ -40,7 +41,11 @@ def searchable_pdf(settings: Settings, doc_id: int) -> bytes:
     if mime == "text/plain":
         raise NoPageImages("a text document has no page images; download the original instead")
     data = BlobStore(settings.blob_dir).get(digest)
-    with open_document(data, mime, max_pages=settings.max_pages,
-                       max_pixels=settings.max_image_pixels) as src:
-        return document_searchable_pdf(src, lambda: engines.ocr_engine(settings),
-                                       results=stored_pages(settings, doc_id))
+    try:
+        with open_document(data, mime, max_pages=settings.max_pages,
+                           max_pixels=settings.max_image_pixels) as src:
+            return document_searchable_pdf(src, lambda: engines.ocr_engine(settings),
+                                           results=stored_pages(settings, doc_id),
+                                           max_pixels=settings.render_max_pixels)
+    except InputError as exc:  # stored before today's limits, or damaged since
+        raise NoPageImages(f"无法生成可检索 PDF：{exc}") from exc

@@ -50,7 +50,8 @@ def index_doc(settings: Settings, doc_id: int) -> Any:
         assert case is not None
         agency = s.get(Agency, case.agency_id)
         shared = s.execute(select(Agency.code).join(CaseShare, CaseShare.agency_id == Agency.id)
-                           .where(CaseShare.case_id == case.id)).scalars().all()
+                           .where(CaseShare.case_id == case.id,
+                                  CaseShare.revoked_at.is_(None))).scalars().all()
         fields = doc.fields or {}
         charges = sorted({c for d in fields.get("defendants") or [] if isinstance(d, dict)
                           for c in d.get("charges") or []})

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from api.auth import user_for_token
+from api.auth import revoke_token, user_for_token
 from api.deps import SettingsDep, visible_document
 from api.routes import documents as routes_documents
 from api.routes import search as routes_search
@@ -73,7 +73,8 @@ def _token_user(settings: Settings, token: str | None) -> User | None:
     if not token:
         return None
     with session_scope(settings.db_url) as s:
-        user = user_for_token(s, token)
+        user = user_for_token(s, token, renew_hours=settings.token_ttl_hours,
+                              max_hours=settings.token_max_hours)
         if user is not None:
             s.expunge(user)
         return user
@@ -99,12 +100,9 @@ def page_user(request: Request, settings: SettingsDep) -> User:
 def api_user(request: Request, settings: SettingsDep) -> User:
     """The cookie's user for the page's fetch() calls; 401 JSON otherwise. State-changing calls
     must come from our own pages (same Origin when the browser sends one, and our header)."""
-    if request.method != "GET":
-        origin = request.headers.get("origin")
-        host = request.headers.get("host")
-        if request.headers.get("x-dossier-web") != "1" or (
-                origin and host and origin.split("://", 1)[-1] != host):
-            raise HTTPException(403, "cross-site request refused")
+    if request.method != "GET" and (request.headers.get("x-dossier-web") != "1"
+                                    or not _same_site(request)):
+        raise HTTPException(403, "拒绝来自其他站点的请求")
     user = _token_user(settings, request.cookies.get(COOKIE))
     if user is None:
         raise HTTPException(401, "not signed in")
@@ -115,11 +113,24 @@ PageUser = Annotated[User, Depends(page_user)]
 ApiUser = Annotated[User, Depends(api_user)]
 
 
-def _same_site_form(request: Request) -> None:
-    origin = request.headers.get("origin")
+def _same_site(request: Request) -> bool:
+    """Whether a state-changing request comes from our own pages: its Origin (or, when a browser
+    sends none, its Referer) names this host. ``Origin: null`` (a sandboxed frame, a local file,
+    a redirect across sites) is foreign: a page elsewhere could otherwise sign the victim in as
+    the attacker (login CSRF) or act in their name."""
     host = request.headers.get("host")
-    if origin and host and origin != "null" and origin.split("://", 1)[-1] != host:
-        raise HTTPException(403, "cross-site form refused")
+    origin = request.headers.get("origin")
+    if origin is None:
+        referer = request.headers.get("referer")
+        if referer is None:
+            return True  # not a browser form (curl, scripts): no ambient cookie to abuse
+        origin = "/".join(referer.split("/", 3)[:3])
+    return bool(host) and origin != "null" and origin.split("://", 1)[-1] == host
+
+
+def _same_site_form(request: Request) -> None:
+    if not _same_site(request):
+        raise HTTPException(403, "拒绝来自其他站点的表单提交")
 
 
 def render(request: Request, name: str, user: User | None, status_code: int = 200,
@@ -152,15 +163,20 @@ def login(request: Request, settings: SettingsDep, token: Annotated[str, Form()]
         return render(request, "login.html", None, status_code=401, next=_safe_next(next),
                       error="令牌无效或已过期，请核对后重新粘贴。")
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(COOKIE, token, max_age=settings.token_ttl_hours * 3600, httponly=True,
+    response.set_cookie(COOKIE, token, max_age=settings.token_max_hours * 3600, httponly=True,
                         samesite="strict", path="/",
                         secure=request.url.scheme == "https" or settings.mode == "production")
     return response
 
 
 @router.post("/logout")
-def logout(request: Request) -> RedirectResponse:
+def logout(request: Request, settings: SettingsDep) -> RedirectResponse:
+    """Sign out: the cookie's token is revoked, not only forgotten by this browser."""
     _same_site_form(request)
+    token = request.cookies.get(COOKIE)
+    if token:
+        with session_scope(settings.db_url) as s:
+            revoke_token(s, token)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
     return response
@@ -318,15 +334,17 @@ def document_page(request: Request, document_id: int, settings: SettingsDep, use
 @router.get("/documents/{document_id}/pages/{number}.png")
 def page_image(document_id: int, number: int, settings: SettingsDep,
                user: PageUser) -> Response:
-    from services.render import NoPageImage, page_png
+    from services.render import NoPageImage, Unrenderable, page_png
 
     doc = visible_document(settings, user, document_id)
     try:
         png = page_png(settings, doc.sha256, doc.mime, number, dpi=100)
+    except Unrenderable as exc:
+        raise HTTPException(422, str(exc)) from exc
     except NoPageImage as exc:
         raise HTTPException(404, str(exc)) from exc
-    return Response(png, media_type="image/png",
-                    headers={"Cache-Control": "private, max-age=3600"})
+    # never kept by the browser: a shared computer must not show dossier pages after sign-out
+    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
 
 
 # --- prosecutor: search, case -------------------------------------------------------------------

@@ -190,17 +190,45 @@ def test_too_many_pdf_pages() -> None:
         assert doc.page_count == 3
 
 
-def test_render_page_caps_pixels_of_a_huge_page() -> None:
+def _huge_page_pdf() -> bytes:
     from reportlab.pdfgen import canvas
 
     buf = io.BytesIO()
-    pdf = canvas.Canvas(buf, pagesize=(200 * 72, 200 * 72))  # 200 x 200 inches
+    pdf = canvas.Canvas(buf, pagesize=(200 * 72, 200 * 72))  # 200 x 200 inches: 14,400 pt
     pdf.drawString(72, 72, "x")
     pdf.showPage()
     pdf.save()
-    with open_document(buf.getvalue(), PDF, max_pixels=4_000_000) as doc:
-        img = doc.render_page(1, dpi=300)
-    assert img.width * img.height <= 4_000_000 * 1.01
+    return buf.getvalue()
+
+
+def test_a_page_over_the_pixel_limit_is_refused_when_opened() -> None:
+    from ocr.errors import TooLarge
+
+    with pytest.raises(TooLarge, match=r"page 1 of the PDF is 14400 × 14400 pt.*3600 million"):
+        open_document(_huge_page_pdf(), PDF, max_pixels=200_000_000)
+
+
+def test_render_page_caps_pixels_of_a_huge_page() -> None:
+    # a document stored before the page-size check (opened with a limit above its page)
+    with open_document(_huge_page_pdf(), PDF, max_pixels=4_000_000_000) as doc:
+        img = doc.render_page(1, dpi=300, max_pixels=4_000_000)
+        assert 3_900_000 <= img.width * img.height <= 4_000_000 * 1.01
+        ocr_sized = doc._render(0, 300, 40_000_000)
+    assert ocr_sized.width * ocr_sized.height <= 40_000_000 * 1.01
+
+
+def test_render_of_a_big_scan_is_reduced_to_the_budget() -> None:
+    from PIL import Image
+
+    for mode in ("1", "L", "RGB"):
+        buf = io.BytesIO()
+        Image.new(mode, (6000, 4000), 255 if mode != "RGB" else (255, 255, 255)).save(
+            buf, format="TIFF", dpi=(600, 600))
+        with open_document(buf.getvalue(), "image/tiff") as doc:
+            img = doc.render_page(1, max_pixels=1_000_000)
+        assert img.mode == "RGB" and img.width * img.height <= 1_000_000, mode
+        # 24 M pixels reduced by ceil(√24) = 5 to 1200 × 800: 600 dpi becomes 120
+        assert img.size == (1200, 800) and abs(img.info["dpi"][0] - 120) < 1, img.info["dpi"]
 
 
 def test_render_pdf_page_for_ui() -> None:
