@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from api.auth import issue_token, verify_password
 from api.deps import SettingsDep, UserDep, require_role
+from api.routes.schemas import LoginOut, TransferOut
 from models import audit
 from models.db import session_scope
 from models.schema import User
@@ -52,7 +53,7 @@ class RateLimiter:
             self._fails.setdefault(key, deque()).append(time.monotonic())
 
 
-@router.post("/login")
+@router.post("/login", response_model=LoginOut)
 def login(body: Login, request: Request, settings: SettingsDep) -> dict[str, Any]:
     """Exchange a name and password for a bearer token; failures are rate-limited."""
     limiter: RateLimiter = request.app.state.login_limiter
@@ -75,7 +76,7 @@ def login(body: Login, request: Request, settings: SettingsDep) -> dict[str, Any
                 "expires_in_hours": settings.token_ttl_hours}
 
 
-@router.post("/cases/{case_id}/transfer")
+@router.post("/cases/{case_id}/transfer", response_model=TransferOut)
 def transfer(case_id: int, body: Transfer, settings: SettingsDep,
              user: UserDep) -> dict[str, Any]:
     """Transfer (移送) a case to another agency: police → procuratorate → court; audited."""

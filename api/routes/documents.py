@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from api.deps import SettingsDep, UserDep, require_role, visible_document
+from api.routes.schemas import DocumentOut, PageOut, RetryAccepted, TaskOut, UploadAccepted
 from models import audit
 from models.blobs import BlobCorrupted, BlobStore
 from models.db import session_scope
@@ -20,6 +21,9 @@ from workers import queue
 
 router = APIRouter(prefix="/api/v1", tags=["documents"])
 
+#: OpenAPI content of a route that answers bytes, not JSON
+BINARY: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
+
 
 def task_dict(task: Task) -> dict[str, Any]:
     return {"task_id": task.id, "document_id": task.document_id, "state": task.state,
@@ -27,7 +31,7 @@ def task_dict(task: Task) -> dict[str, Any]:
             "error": task.error, "attempts": task.attempts}
 
 
-@router.post("/documents", status_code=202)
+@router.post("/documents", status_code=202, response_model=UploadAccepted)
 async def upload(settings: SettingsDep, user: UserDep,
                  file: Annotated[UploadFile, File(description="PDF, PNG, JPEG, TIFF or UTF-8 text")],
                  case_number: Annotated[str | None, Form()] = None) -> dict[str, Any]:
@@ -50,7 +54,7 @@ async def upload(settings: SettingsDep, user: UserDep,
             "duplicate": acc.duplicate}
 
 
-@router.get("/tasks/{task_id}")
+@router.get("/tasks/{task_id}", response_model=TaskOut)
 def get_task(task_id: int, settings: SettingsDep, user: UserDep) -> dict[str, Any]:
     with session_scope(settings.db_url) as s:
         task = s.get(Task, task_id)
@@ -61,7 +65,7 @@ def get_task(task_id: int, settings: SettingsDep, user: UserDep) -> dict[str, An
     return task_dict(task)
 
 
-@router.get("/documents/{document_id}")
+@router.get("/documents/{document_id}", response_model=DocumentOut)
 def get_document(document_id: int, settings: SettingsDep, user: UserDep) -> dict[str, Any]:
     doc = visible_document(settings, user, document_id)
     with session_scope(settings.db_url) as s:
@@ -89,7 +93,7 @@ def get_document(document_id: int, settings: SettingsDep, user: UserDep) -> dict
     }
 
 
-@router.get("/documents/{document_id}/pages/{number}")
+@router.get("/documents/{document_id}/pages/{number}", response_model=PageOut)
 def get_page(document_id: int, number: int, settings: SettingsDep,
              user: UserDep) -> dict[str, Any]:
     doc = visible_document(settings, user, document_id)
@@ -107,7 +111,9 @@ def get_page(document_id: int, number: int, settings: SettingsDep,
                 "flags": page.flags}
 
 
-@router.get("/documents/{document_id}/file")
+@router.get("/documents/{document_id}/file", response_class=Response,
+            responses={200: {"description": "the original bytes, as uploaded",
+                             "content": {"application/octet-stream": BINARY}}})
 def get_file(document_id: int, settings: SettingsDep, user: UserDep) -> Response:
     doc = visible_document(settings, user, document_id)
     try:
@@ -123,7 +129,9 @@ def get_file(document_id: int, settings: SettingsDep, user: UserDep) -> Response
         "X-Content-SHA256": doc.sha256})
 
 
-@router.get("/documents/{document_id}/searchable.pdf")
+@router.get("/documents/{document_id}/searchable.pdf", response_class=Response,
+            responses={200: {"description": "a PDF: page images, recognised text invisible on top",
+                             "content": {"application/pdf": BINARY}}})
 def get_searchable_pdf(document_id: int, settings: SettingsDep, user: UserDep) -> Response:
     """The scan as a searchable PDF: page images with the recognised text invisible on top."""
     from services.exports import NoPageImages, searchable_pdf
@@ -142,7 +150,7 @@ def get_searchable_pdf(document_id: int, settings: SettingsDep, user: UserDep) -
         "Content-Disposition": f"attachment; filename=\"document-{doc.id}-searchable.pdf\""})
 
 
-@router.post("/documents/{document_id}/retry", status_code=202)
+@router.post("/documents/{document_id}/retry", status_code=202, response_model=RetryAccepted)
 def retry(document_id: int, settings: SettingsDep, user: UserDep) -> dict[str, Any]:
     """Process a document again (after a failure); the original is reused, nothing re-uploaded."""
     require_role(user, "clerk")

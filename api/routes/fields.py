@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
 from api.deps import SettingsDep, UserDep, require_role, visible_document
+from api.routes.schemas import CorrectionOut
 from extraction.paths import checker
 from services import indexing, records
 
@@ -18,7 +19,7 @@ class Correction(BaseModel):
     value: Any = None
 
 
-@router.put("/documents/{document_id}/fields/{path:path}")
+@router.put("/documents/{document_id}/fields/{path:path}", response_model=CorrectionOut)
 def correct_field(document_id: int, path: str, body: Correction, settings: SettingsDep,
                   user: UserDep) -> dict[str, Any]:
     """Set one field (a SCHEMA.md path such as ``defendants/0/sentence/term_months`` or

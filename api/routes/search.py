@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 
 from api.deps import SettingsDep, UserDep
+from api.routes.schemas import CaseSummary, SearchOut, SimilarOut
 from models import audit
 from models.db import session_scope
 from models.visibility import case_visible, visible_agency_codes, visible_cases
@@ -16,7 +17,7 @@ from services import engines, indexing, similar
 router = APIRouter(prefix="/api/v1", tags=["search"])
 
 
-@router.get("/search")
+@router.get("/search", response_model=SearchOut)
 def search(settings: SettingsDep, user: UserDep,
            q: Annotated[str, Query(max_length=1000)] = "",
            charge: str | None = None, court: str | None = None, doc_type: str | None = None,
@@ -39,7 +40,7 @@ def search(settings: SettingsDep, user: UserDep,
     return result.to_dict()
 
 
-@router.get("/cases/{case_id}")
+@router.get("/cases/{case_id}", response_model=CaseSummary)
 def get_case(case_id: int, settings: SettingsDep, user: UserDep) -> dict[str, Any]:
     with session_scope(settings.db_url) as s:
         if not case_visible(s, user, case_id):
@@ -48,7 +49,8 @@ def get_case(case_id: int, settings: SettingsDep, user: UserDep) -> dict[str, An
     return similar.case_summary(settings, case_id)
 
 
-@router.get("/cases/{case_id}/similar")
+@router.get("/cases/{case_id}/similar", response_model=SimilarOut,
+            response_model_exclude_unset=True)  # no rerank: no dense, no explanation
 async def similar_cases(case_id: int, settings: SettingsDep, user: UserDep,
                         k: Annotated[int, Query(ge=1, le=100)] = 10) -> dict[str, Any]:
     """The k most similar visible cases, with their charges and sentences."""

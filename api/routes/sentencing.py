@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from api.deps import SettingsDep, UserDep
+from api.routes.schemas import SentencingOut
 from models import audit
 from models.db import session_scope
 from models.visibility import case_visible, visible_cases
@@ -32,7 +33,7 @@ class SentencingRequest(BaseModel):
     k: int = Field(default=20, ge=1, le=100)
 
 
-@router.get("/cases/{case_id}/sentencing")
+@router.get("/cases/{case_id}/sentencing", response_model=SentencingOut)
 async def case_sentencing(case_id: int, settings: SettingsDep, user: UserDep,
                           k: Annotated[int, Query(ge=1, le=100)] = 20,
                           proposed_months: Annotated[float | None, Query(ge=0, le=600)] = None
@@ -57,7 +58,7 @@ async def case_sentencing(case_id: int, settings: SettingsDep, user: UserDep,
     return {"case_id": case_id, **result}
 
 
-@router.post("/sentencing")
+@router.post("/sentencing", response_model=SentencingOut)
 async def facts_sentencing(body: SentencingRequest, settings: SettingsDep,
                            user: UserDep) -> dict[str, Any]:
     """The same statistics for pasted facts (charges given, named in the facts, or inferred)."""

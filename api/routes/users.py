@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from api.auth import AuthError, add_user, issue_token
 from api.deps import SettingsDep, UserDep
+from api.routes.schemas import UserCreated, UserDeactivated, UserOut
 from models import audit
 from models.db import session_scope
 from models.schema import Agency, User
@@ -28,7 +29,7 @@ def _admin(user: User) -> None:
         raise HTTPException(403, "only admins manage users")
 
 
-@router.post("/users", status_code=201)
+@router.post("/users", status_code=201, response_model=UserCreated)
 def create_user(body: NewUser, settings: SettingsDep, user: UserDep) -> dict[str, Any]:
     """Create a user in the admin's own agency; the token is shown once."""
     _admin(user)
@@ -45,7 +46,7 @@ def create_user(body: NewUser, settings: SettingsDep, user: UserDep) -> dict[str
                 "token": issue_token(s, new, settings.token_ttl_hours)}
 
 
-@router.get("/users")
+@router.get("/users", response_model=list[UserOut])
 def list_users(settings: SettingsDep, user: UserDep) -> list[dict[str, Any]]:
     _admin(user)
     with session_scope(settings.db_url) as s:
@@ -54,7 +55,7 @@ def list_users(settings: SettingsDep, user: UserDep) -> list[dict[str, Any]]:
         return [{"id": u.id, "name": u.name, "role": u.role, "active": u.active} for u in rows]
 
 
-@router.post("/users/{user_id}/deactivate")
+@router.post("/users/{user_id}/deactivate", response_model=UserDeactivated)
 def deactivate(user_id: int, settings: SettingsDep, user: UserDep) -> dict[str, Any]:
     """A deactivated user's tokens stop working at once."""
     _admin(user)
