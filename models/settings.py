@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -74,6 +74,13 @@ class Settings(BaseSettings):
     # the reverse proxies whose X-Forwarded-For is believed (comma-separated addresses);
     # empty: the client address is the connection's, whatever the headers say
     trusted_proxies: str = ""
+
+    # audit: event hashes are keyed (HMAC-SHA256) with a key kept out of the database: this
+    # value, else a key file created under data_dir/secrets; the chain head is checkpointed,
+    # signed with the same key, to an append-only file at most every audit_anchor_every_s
+    audit_key: SecretStr | None = None
+    audit_anchor_file: Path | None = None  # default: data_dir / "audit-anchors.jsonl"
+    audit_anchor_every_s: float = Field(10.0, ge=0.0)
 
     @property
     def db_url(self) -> str:

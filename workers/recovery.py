@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import or_, select
 
+from models import audit
 from models.db import session_scope
 from models.schema import Task, TaskState
 from models.settings import Settings
@@ -73,6 +74,8 @@ class Sweeper(threading.Thread):
             try:
                 sweep(self.settings, self.enqueue)
                 indexing.flush(self.settings)
+                with session_scope(self.settings.db_url) as s:
+                    audit.anchor(s, self.settings)
             except Exception:
                 log.exception("orphan sweep failed; will try again")
             if self._stop_event.wait(self.every_s):

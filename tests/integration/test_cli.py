@@ -144,3 +144,23 @@ def test_ingest_then_search_and_audit(env: Callable[..., dict[str, str]], shared
     db.close()
     broken = dossier("audit", "verify", env=e, check=False)
     assert broken.returncode == 1 and "event 2" in broken.stderr
+
+
+def test_audit_verify_catches_a_truncated_chain_after_an_anchor(
+        env: Callable[..., dict[str, str]]) -> None:
+    import sqlite3
+
+    e = env()
+    for name in ("alice", "bob", "carol"):
+        dossier("user", "add", name, "--role", "clerk", "--agency", "court-1", env=e)
+    assert "anchored event" in dossier("audit", "anchor", env=e).stdout
+    ok = dossier("audit", "verify", env=e).stdout
+    assert "intact" in ok and "1 anchors" in ok
+    db = sqlite3.connect(Path(e["DOSSIER_DATA_DIR"]) / "dossier.sqlite3")
+    last = db.execute("SELECT max(id) FROM audit_events").fetchone()[0]
+    db.execute("DELETE FROM audit_events WHERE id = ?", (last,))  # the newest event cut off
+    db.commit()
+    db.close()
+    broken = dossier("audit", "verify", env=e, check=False)
+    assert broken.returncode == 1 and f"event {last}" in broken.stderr, broken.stderr
+    assert "cut off" in broken.stderr

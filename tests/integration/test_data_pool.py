@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select, text, update
@@ -90,7 +92,7 @@ def test_same_bytes_are_one_document_per_case(db_url: str) -> None:
                        mime="application/pdf", size=10))
 
 
-def test_audit_chain_verifies_and_detects_tampering(db_url: str) -> None:
+def test_audit_chain_verifies_and_detects_tampering(db_url: str, env: Callable[..., Any]) -> None:
     migrate(db_url)
     with session_scope(db_url) as s:
         for i in range(5):
@@ -107,7 +109,7 @@ def test_audit_chain_verifies_and_detects_tampering(db_url: str) -> None:
         assert not report.ok and report.broken_at == third
 
 
-def test_audit_chain_detects_a_removed_row(db_url: str) -> None:
+def test_audit_chain_detects_a_removed_row(db_url: str, env: Callable[..., Any]) -> None:
     migrate(db_url)
     with session_scope(db_url) as s:
         for i in range(4):
@@ -118,6 +120,74 @@ def test_audit_chain_detects_a_removed_row(db_url: str) -> None:
     with session_scope(db_url) as s:
         report = audit.verify_chain(s)
         assert not report.ok and report.broken_at == ids[2]
+
+
+def _events(db_url: str, n: int) -> list[int]:
+    with session_scope(db_url) as s:
+        for i in range(n):
+            audit.record(s, "document.read", user_id=1, object_type="document", object_id=i)
+    with session_scope(db_url) as s:
+        return list(s.execute(select(AuditEvent.id).order_by(AuditEvent.id)).scalars())
+
+
+def test_cutting_off_the_last_events_is_detected_by_the_anchor(
+        db_url: str, env: Callable[..., Any]) -> None:
+    migrate(db_url)
+    ids = _events(db_url, 6)
+    with session_scope(db_url) as s:
+        assert audit.anchor(s)["id"] == ids[-1]
+        assert audit.anchor(s) is None  # the head is anchored already: no new line
+        assert audit.verify_chain(s).ok
+    with session_scope(db_url) as s:  # the last two events deleted: the chain itself still links
+        s.execute(text("DELETE FROM audit_events WHERE id >= :i"), {"i": ids[-2]})
+    with session_scope(db_url) as s:
+        report = audit.verify_chain(s)
+    assert not report.ok and report.broken_at == ids[-1] and "cut off" in (report.reason or "")
+
+
+def test_a_rewritten_chain_without_the_key_is_detected(db_url: str, env: Callable[..., Any]
+                                                       ) -> None:
+    """The database administrator edits one event and recomputes every later hash (plain
+    SHA-256, or HMAC with a guessed key): the keyed hashes and the anchors both catch it."""
+    import hashlib
+    import hmac
+
+    migrate(db_url)
+    ids = _events(db_url, 5)
+    with session_scope(db_url) as s:
+        audit.anchor(s)
+    for alg, key in (("sha256", b""), ("hmac", b"guessed-key-0123456789abcdef0123456789")):
+        with session_scope(db_url) as s:
+            rows = list(s.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars())
+            prev = rows[1].hash
+            for ev in rows[2:]:
+                if ev.id == ids[2]:
+                    ev.detail = {"rewritten": True}
+                body = audit._body(prev, ev.ts, ev.user_id, ev.action, ev.object_type,
+                                   ev.object_id, ev.detail)
+                ev.prev_hash, ev.alg = prev, alg
+                ev.hash = (hashlib.sha256(body).hexdigest() if alg == "sha256"
+                           else hmac.new(key, body, hashlib.sha256).hexdigest())
+                prev = ev.hash
+        with session_scope(db_url) as s:
+            report = audit.verify_chain(s)
+        assert not report.ok and report.broken_at == ids[2], (alg, report)
+
+
+def test_a_forged_anchor_line_is_detected(db_url: str, env: Callable[..., Any]) -> None:
+    import json
+
+    migrate(db_url)
+    ids = _events(db_url, 3)
+    with session_scope(db_url) as s:
+        audit.anchor(s)
+    path = audit.anchor_path()
+    line = json.loads(path.read_text().splitlines()[-1])
+    line.update(id=ids[0], events=1)
+    path.write_text(path.read_text() + json.dumps(line) + "\n")
+    with session_scope(db_url) as s:
+        report = audit.verify_chain(s)
+    assert not report.ok and "not signed" in (report.reason or "")
 
 
 def test_blob_store_is_content_addressed_and_verified(tmp_path: Path) -> None:
