@@ -5,6 +5,7 @@ Tokens are random 256-bit strings shown once; only their SHA-256 is stored, and 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,13 @@ def hash_password(password: str) -> str:
     from argon2 import PasswordHasher
 
     return PasswordHasher().hash(password)
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """A hash no password matches, verified for unknown names so that a sign-in takes as long
+    whether the name exists or not."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def verify_password(stored: str | None, password: str) -> bool:

@@ -8,10 +8,11 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth import user_for_token
+from models import audit
 from models.db import session_scope
 from models.schema import Document, User
 from models.settings import Settings, get_settings
-from models.visibility import case_visible
+from models.visibility import Access, case_access, case_visible
 
 bearer = HTTPBearer(auto_error=False)
 
@@ -45,11 +46,47 @@ def require_role(user: User, *roles: str) -> None:
         raise HTTPException(403, f"role {user.role!r} may not do this; needs {' or '.join(roles)}")
 
 
-def visible_document(settings: Settings, user: User, document_id: int) -> Document:
-    """The document if the caller may see it; 404 otherwise (never reveal that it exists)."""
+def deny(settings: Settings, user: User, object_type: str, object_id: int,
+         message: str) -> HTTPException:
+    """A 404 for something the caller may not see (never revealing whether it exists), with
+    the attempt written to the audit trail: a denied read is never silent."""
+    with session_scope(settings.db_url) as s:
+        audit.record(s, "access.denied", user_id=user.id, object_type=object_type,
+                     object_id=object_id, detail={"agency_id": user.agency_id})
+    return HTTPException(404, message)
+
+
+def visible_document(settings: Settings, user: User, document_id: int,
+                     for_task: int | None = None) -> Document:
+    """The document if the caller may see it; 404 otherwise (never reveal that it exists).
+    ``for_task``: the document is looked up for that task, and the refusal names the task only
+    (it must not reveal which document a task belongs to)."""
     with session_scope(settings.db_url) as s:
         doc = s.get(Document, document_id)
-        if doc is None or not case_visible(s, user, doc.case_id):
-            raise HTTPException(404, f"document {document_id} not found")
-        s.expunge(doc)
-        return doc
+        if doc is not None and case_visible(s, user, doc.case_id):
+            s.expunge(doc)
+            return doc
+    if for_task is not None:
+        raise deny(settings, user, "task", for_task, f"task {for_task} not found")
+    raise deny(settings, user, "document", document_id, f"document {document_id} not found")
+
+
+def visible_case(settings: Settings, user: User, case_id: int) -> None:
+    """404 (audited) unless the caller may see the case."""
+    with session_scope(settings.db_url) as s:
+        if case_visible(s, user, case_id):
+            return
+    raise deny(settings, user, "case", case_id, f"case {case_id} not found")
+
+
+def writable_document(settings: Settings, user: User, document_id: int) -> Document:
+    """The document if the caller's agency may change it: its own case, or a case shared with
+    write access by the business that handed it over. A read-only share is a 403 (the reader
+    sees the dossier, so its existence is no secret); an invisible one a 404."""
+    doc = visible_document(settings, user, document_id)
+    with session_scope(settings.db_url) as s:
+        access = case_access(s, user, doc.case_id)
+    if access not in (Access.OWNER, Access.WRITE):
+        raise HTTPException(403, "本机关对该案件只有阅读权限：移送来的卷宗不能修改，"
+                                 "请联系承办机关")
+    return doc

@@ -14,7 +14,6 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from fastapi import HTTPException
 from starlette.concurrency import run_in_threadpool
 
 from models.settings import Settings
@@ -80,28 +79,49 @@ class BodyGuard:
             if size > limit:
                 await _reply(send, 413, _too_large(limit))
                 return
-        await self.app(scope, _capped(receive, limit), send)
+        await _capped(self.app, scope, receive, send, limit)
 
 
 def _too_large(limit: int) -> str:
     return f"请求体超过上限（{limit // (1024 * 1024)} MB）"
 
 
-def _capped(receive: Receive, limit: int) -> Receive:
-    """``receive`` that raises a 413 once more than ``limit`` body bytes have arrived (FastAPI
-    passes an HTTPException raised while reading the body through to the client)."""
-    seen = 0
+class _TooLarge(Exception):
+    """The body ran past its limit; the 413 has been sent already."""
 
-    async def wrapped() -> Message:
-        nonlocal seen
+
+async def _capped(app: ASGIApp, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    """Run ``app`` with a ``receive`` that stops at ``limit`` body bytes: the 413 is sent from
+    here (the multipart parser would turn any error into a 400), whatever the app then tries
+    to send is dropped, and the request ends."""
+    seen = 0
+    replied = started = False
+
+    async def counted() -> Message:
+        nonlocal seen, replied
         message = await receive()
         if message["type"] == "http.request":
             seen += len(message.get("body", b""))
             if seen > limit:
-                raise HTTPException(413, _too_large(limit))
+                if not started and not replied:
+                    replied = True
+                    await _reply(send, 413, _too_large(limit))
+                raise _TooLarge()
         return message
 
-    return wrapped
+    async def guarded(message: Message) -> None:
+        nonlocal started
+        if replied:
+            return
+        if message["type"] == "http.response.start":
+            started = True
+        await send(message)
+
+    try:
+        await app(scope, counted, guarded)
+    except _TooLarge:
+        if not replied:
+            raise
 
 
 async def _reply(send: Send, status: int, detail: str,

@@ -36,6 +36,18 @@ def _str_list(v: Any) -> bool:
     return isinstance(v, list) and all(_str(x) for x in v)
 
 
+def _charge(v: Any) -> bool:
+    """A charge of the criminal law (any form a judgment writes: 盗窃罪, 贩卖毒品罪, former
+    names), not free text: charges are facets, statistics and sentencing keys."""
+    from extraction.charges import canonical_charge
+
+    return _str(v) and canonical_charge(v) is not None
+
+
+def _charge_list(v: Any) -> bool:
+    return isinstance(v, list) and all(_charge(x) for x in v)
+
+
 def _date(v: Any) -> bool:
     return v is None or (isinstance(v, str) and bool(_DATE.fullmatch(v)))
 
@@ -69,14 +81,14 @@ DEFENDANT: dict[str, Check] = {
     "gender": lambda v: v in (None, "男", "女"),
     "birth_date": _date,
     "ethnicity": _str_or_none,
-    "charges": _str_list,
+    "charges": _charge_list,
     # beyond SCHEMA.md: what the header says of each defendant's identity and custody
     "id_number": lambda v: v is None or (isinstance(v, str) and bool(_ID.fullmatch(v))),
     "prior_record": lambda v: isinstance(v, list) and all(_long_str(x) for x in v),
     "custody": lambda v: isinstance(v, list) and all(_custody_item(x) for x in v),
 }
 
-ITEMS: dict[str, Check] = {"charges": _str, "prior_record": _long_str, "custody": _custody_item}
+ITEMS: dict[str, Check] = {"charges": _charge, "prior_record": _long_str, "custody": _custody_item}
 TOP: dict[str, Check] = {
     "doc_type": _str_or_none,
     "case_number": _str_or_none,

@@ -5,11 +5,13 @@ Checks happen before anything is written, so a rejected file leaves the data poo
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from models import audit
 from models.blobs import BlobStore
@@ -18,6 +20,8 @@ from models.schema import Case, Document, Task, TaskState, User
 from models.settings import Settings
 
 log = logging.getLogger(__name__)
+
+MAX_CASE_NUMBER = 120  # the column's width; a longer "case number" is not one
 
 
 class UploadRejected(ValueError):
@@ -67,10 +71,13 @@ def inspect(data: bytes, filename: str | None, settings: Settings) -> Inspection
 def accept(settings: Settings, user: User, data: bytes, filename: str,
            case_number: str | None) -> Accepted:
     """Store and record an upload; the same bytes in the same case are one document."""
+    case_number = (case_number or "").strip() or None
+    if case_number is not None and (len(case_number) > MAX_CASE_NUMBER
+                                    or not case_number.isprintable()):
+        raise UploadRejected(422, f"案号无效：最多 {MAX_CASE_NUMBER} 个可打印字符")
     info = inspect(data, filename, settings)
     digest = BlobStore(settings.blob_dir).put(data)
     safe_name = _display_name(filename)
-    case_number = (case_number or "").strip() or None
     for attempt in range(3):  # a concurrent upload may create the same case/document first
         try:
             return _record(settings, user, digest, len(data), safe_name, info, case_number)
@@ -80,9 +87,22 @@ def accept(settings: Settings, user: User, data: bytes, filename: str,
     raise AssertionError("unreachable")
 
 
+def _serialise(s: Session, agency_id: int, digest: str) -> None:
+    """Make "is this file here already?" and "store it" one step for one agency's copies of one
+    file: without a case number no unique key catches two concurrent uploads of it."""
+    dialect = s.get_bind().dialect.name
+    if dialect == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"{agency_id}:{digest}".encode()).digest()[:8],
+                             "big", signed=True)
+        s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+    elif dialect == "sqlite":  # take the single writer's lock before reading
+        s.execute(text("UPDATE cases SET id = id WHERE 0"))
+
+
 def _record(settings: Settings, user: User, digest: str, size: int, filename: str,
             info: Inspection, case_number: str | None) -> Accepted:
     with session_scope(settings.db_url) as s:
+        _serialise(s, user.agency_id, digest)
         case: Case | None = None
         if case_number:
             case = s.execute(select(Case).where(Case.agency_id == user.agency_id,

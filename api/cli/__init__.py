@@ -107,7 +107,23 @@ def _bootstrap_admin(settings: Settings) -> str:
 
 
 def _start_worker() -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env=os.environ.copy())
+    """The worker in a process group of its own, so that stopping `serve` stops the Celery main
+    process and its pool children together."""
+    return subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env=os.environ.copy(),
+                            start_new_session=True)
+
+
+def _stop_worker(proc: subprocess.Popen[bytes], grace_s: float = 20) -> None:
+    """SIGTERM the worker's group (a warm shutdown), then SIGKILL whatever is left."""
+    import contextlib
+
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=grace_s)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)  # pool children outliving their main process
+    proc.wait()
 
 
 @app.command()
@@ -132,14 +148,14 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
     else:
         typer.echo("production mode: no default account; create users with `dossier user add`")
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        # X-Forwarded-For is believed only from the configured reverse proxies (uvicorn's
+        # default trusts any loopback client, which would let anyone dodge the login limit)
+        proxies = settings.trusted_proxies.strip()
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
+                    proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)
     finally:
         if proc is not None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            _stop_worker(proc)
 
 
 @app.command()
@@ -406,3 +422,27 @@ def audit_anchor() -> None:
     where = anchor_path(settings)
     typer.echo(f"anchored event {entry['id']} in {where}" if entry
                else f"head already anchored in {where}")
+
+
+@app.command()
+def deadline(kind: Annotated[str, typer.Argument(
+                 help="a business code whose period the receiver keeps (B2, C1, D4, G1 …) or a "
+                      "clock code of workflow/data/registry.toml")],
+             start: Annotated[str, typer.Option(help="YYYY-MM-DD or YYYY-MM-DDTHH:MM (China time)")],
+             custody: Annotated[bool, typer.Option(
+                 "--custody", help="the person is detained: a custody period's last day never "
+                                   "moves for a holiday (CPL 105)")] = False) -> None:
+    """Compute a legal deadline (CPL art. 105): prints {kind, start, due, basis} as JSON."""
+    from workflow.deadlines import deadline_for
+    from workflow.errors import WorkflowError
+
+    try:
+        d = deadline_for(kind, start, custody=custody)
+    except WorkflowError as exc:
+        raise _fail(str(exc)) from exc
+    began = d.start.date().isoformat() if "T" not in start and " " not in start else \
+        d.start.replace(tzinfo=None).isoformat(timespec="minutes")
+    typer.echo(json.dumps({"kind": kind.upper(), "clock": d.clock, "name": d.name,
+                           "start": began, "due": d.due_iso(), "basis": d.basis,
+                           "custody": d.custody, "unverified": d.unverified},
+                          ensure_ascii=False))

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from api.deps import SettingsDep, UserDep, require_role, visible_document
+from api.deps import SettingsDep, UserDep, require_role, visible_document, writable_document
 from api.routes.schemas import DocumentOut, PageOut, RetryAccepted, TaskOut, UploadAccepted
 from models import audit
 from models.blobs import BlobCorrupted, BlobStore
@@ -61,7 +61,10 @@ def get_task(task_id: int, settings: SettingsDep, user: UserDep) -> dict[str, An
         doc_id = task.document_id if task else None
     if task is None or doc_id is None:
         raise HTTPException(404, f"task {task_id} not found")
-    visible_document(settings, user, doc_id)
+    visible_document(settings, user, doc_id, for_task=task_id)
+    with session_scope(settings.db_url) as s:
+        audit.record(s, "task.read", user_id=user.id, object_type="task", object_id=task_id,
+                     detail={"document_id": doc_id})
     return task_dict(task)
 
 
@@ -154,7 +157,7 @@ def get_searchable_pdf(document_id: int, settings: SettingsDep, user: UserDep) -
 def retry(document_id: int, settings: SettingsDep, user: UserDep) -> dict[str, Any]:
     """Process a document again (after a failure); the original is reused, nothing re-uploaded."""
     require_role(user, "clerk")
-    doc = visible_document(settings, user, document_id)
+    doc = writable_document(settings, user, document_id)
     with session_scope(settings.db_url) as s:
         busy = s.execute(select(Task).where(Task.document_id == doc.id,
                                             Task.state.in_(("pending", "running")))).first()

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
-from api.deps import SettingsDep, UserDep, require_role, visible_document
+from api.deps import SettingsDep, UserDep, require_role, writable_document
 from api.routes.schemas import CorrectionOut
 from extraction.paths import checker
 from services import indexing, records
@@ -25,7 +25,7 @@ def correct_field(document_id: int, path: str, body: Correction, settings: Setti
     """Set one field (a SCHEMA.md path such as ``defendants/0/sentence/term_months`` or
     ``doc_type``) to a clerk's value; it wins over the extractor now and after every re-run."""
     require_role(user, "clerk")
-    doc = visible_document(settings, user, document_id)
+    doc = writable_document(settings, user, document_id)
     path = path.strip("/")
     check = checker(path)
     if check is None:

@@ -32,6 +32,10 @@ class LoginOut(Out):
     expires_in_hours: int
 
 
+class LogoutOut(Out):
+    revoked: bool = Field(description="false when the token was already revoked")
+
+
 class TransferOut(Out):
     case_id: int
     shared_with: list[str] = Field(description="codes of the agencies the case is shared with")

@@ -7,11 +7,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import SettingsDep, UserDep
+from api.deps import SettingsDep, UserDep, visible_case
 from api.routes.schemas import CaseSummary, SearchOut, SimilarOut
 from models import audit
 from models.db import session_scope
-from models.visibility import case_visible, visible_agency_codes, visible_cases
+from models.visibility import visible_agency_codes, visible_cases
 from services import engines, indexing, similar
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
@@ -30,6 +30,10 @@ def search(settings: SettingsDep, user: UserDep,
 
     with session_scope(settings.db_url) as s:
         agencies = visible_agency_codes(s, user)
+        # search returns page text, so every search is a read of dossier content
+        audit.record(s, "search", user_id=user.id, detail={
+            "q": q[:200], "charge": charge, "court": court, "doc_type": doc_type, "year": year,
+            "case_id": case_id, "page": page})
     query = SearchQuery(q=q, charge=charge, court=court, doc_type=doc_type, year=year,
                         case_id=case_id, agencies=agencies, group_by_case=group_by_case,
                         sort=sort, page=page, size=size)
@@ -42,9 +46,8 @@ def search(settings: SettingsDep, user: UserDep,
 
 @router.get("/cases/{case_id}", response_model=CaseSummary)
 def get_case(case_id: int, settings: SettingsDep, user: UserDep) -> dict[str, Any]:
+    visible_case(settings, user, case_id)
     with session_scope(settings.db_url) as s:
-        if not case_visible(s, user, case_id):
-            raise HTTPException(404, f"case {case_id} not found")
         audit.record(s, "case.read", user_id=user.id, object_type="case", object_id=case_id)
     return similar.case_summary(settings, case_id)
 
@@ -54,9 +57,8 @@ def get_case(case_id: int, settings: SettingsDep, user: UserDep) -> dict[str, An
 async def similar_cases(case_id: int, settings: SettingsDep, user: UserDep,
                         k: Annotated[int, Query(ge=1, le=100)] = 10) -> dict[str, Any]:
     """The k most similar visible cases, with their charges and sentences."""
+    visible_case(settings, user, case_id)
     with session_scope(settings.db_url) as s:
-        if not case_visible(s, user, case_id):
-            raise HTTPException(404, f"case {case_id} not found")
         allowed = visible_cases(settings.db_url, user)
         audit.record(s, "case.similar", user_id=user.id, object_type="case", object_id=case_id,
                      detail={"k": k})

@@ -14,11 +14,11 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from api.deps import SettingsDep, UserDep
+from api.deps import SettingsDep, UserDep, visible_case
 from api.routes.schemas import SentencingOut
 from models import audit
 from models.db import session_scope
-from models.visibility import case_visible, visible_cases
+from models.visibility import visible_cases
 from services import indexing, similar
 
 router = APIRouter(prefix="/api/v1", tags=["sentencing"])
@@ -39,9 +39,8 @@ async def case_sentencing(case_id: int, settings: SettingsDep, user: UserDep,
                           proposed_months: Annotated[float | None, Query(ge=0, le=600)] = None
                           ) -> dict[str, Any]:
     """Sentences of the top-k similar visible cases with the same charges, summarised."""
+    visible_case(settings, user, case_id)
     with session_scope(settings.db_url) as s:
-        if not case_visible(s, user, case_id):
-            raise HTTPException(404, f"case {case_id} not found")
         allowed = visible_cases(settings.db_url, user)
         audit.record(s, "case.sentencing", user_id=user.id, object_type="case",
                      object_id=case_id)
