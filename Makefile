@@ -41,7 +41,7 @@ test: install
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy models ocr extraction search similarity services workers api benchmarks
+	$(BIN)/mypy models ocr extraction search similarity services workers api benchmarks workflow
 
 bench: install opensearch elasticsearch
 	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.extraction_gold ../shared/data/extraction_gold
