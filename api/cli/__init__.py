@@ -151,6 +151,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
         # X-Forwarded-For is believed only from the configured reverse proxies (uvicorn's
         # default trusts any loopback client, which would let anyone dodge the login limit)
         proxies = settings.trusted_proxies.strip()
+        # uvicorn re-raises the SIGTERM it handled once it has shut down; with the default
+        # action that would end this process before `finally` stops the worker
+        signal.signal(signal.SIGTERM, lambda *_: None)
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
                     proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)
     finally:

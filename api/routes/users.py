@@ -38,8 +38,8 @@ def create_user(body: NewUser, settings: SettingsDep, user: UserDep) -> dict[str
         assert agency is not None
         try:
             new = add_user(s, body.name, body.role, agency.code, body.password)
-        except AuthError as exc:
-            raise HTTPException(409, str(exc)) from exc
+        except AuthError as exc:  # names are sign-in identifiers, unique on the platform
+            raise HTTPException(409, "该用户名不可用，请换一个（用户名在全平台唯一）") from exc
         audit.record(s, "user.create.api", user_id=user.id, object_type="user",
                      object_id=new.id, detail={"name": new.name, "role": new.role})
         return {"id": new.id, "name": new.name, "role": new.role, "agency": agency.code,

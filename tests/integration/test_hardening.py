@@ -289,3 +289,54 @@ def test_identical_uploads_at_once_without_a_case_number_are_one_document(
     assert sum(not a["duplicate"] for a in answers) == 1
     with session_scope(api.settings.db_url) as s:
         assert s.execute(select(func.count()).select_from(Case)).scalar_one() == 1
+
+
+def test_forwarded_for_is_ignored_unless_the_proxy_is_trusted(
+        procs: Callable[..., Proc], env: Callable[..., dict[str, str]]) -> None:
+    base, _, _ = _serve(procs, env)
+    codes = []
+    for i in range(7):  # a different name each time: only the address can be limited
+        r = httpx.post(f"{base}/api/v1/login", json={"name": f"nobody{i}", "password": "x" * 8},
+                       headers={"X-Forwarded-For": f"203.0.113.{i}"})
+        codes.append(r.status_code)
+    assert codes[:5] == [401] * 5 and 429 in codes[5:], codes
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def test_stopping_serve_stops_its_worker_and_the_worker_pool(
+        procs: Callable[..., Proc], env: Callable[..., dict[str, str]]) -> None:
+    import signal
+
+    e = env()
+    port = free_port()
+    proc = procs("serve", "--port", str(port), "--worker", env=e, name="serve")
+    wait_http(f"http://127.0.0.1:{port}/healthz", proc)
+    assert proc.proc is not None
+    deadline = time.monotonic() + 90
+    family: list[int] = []
+    while time.monotonic() < deadline:  # serve → worker main → its pool process(es)
+        workers = _children(proc.proc.pid)
+        family = workers + [c for w in workers for c in _children(w)]
+        if workers and len(family) > len(workers):
+            break
+        time.sleep(0.5)
+    assert len(family) >= 2, proc.tail()
+    os.kill(proc.proc.pid, signal.SIGTERM)  # serve alone, as systemd or a terminal would
+    proc.proc.wait(60)
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in family):
+        time.sleep(0.5)
+    alive = [p for p in family if Path(f"/proc/{p}").exists()
+             and "Z" not in Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0]]
+    assert not alive, f"left running: {alive}\n{proc.tail()}"
