@@ -43,7 +43,7 @@ def searchable_pdf(settings: Settings, doc_id: int) -> bytes:
     data = BlobStore(settings.blob_dir).get(digest)
     try:
         with open_document(data, mime, max_pages=settings.max_pages,
-                           max_pixels=settings.max_image_pixels) as src:
+                           max_pixels=settings.max_image_pixels, decode_all=False) as src:
             return document_searchable_pdf(src, lambda: engines.ocr_engine(settings),
                                            results=stored_pages(settings, doc_id),
                                            max_pixels=settings.render_max_pixels)

@@ -44,7 +44,7 @@ def open_source(settings: Settings, task_id: int) -> tuple[int, Any]:
     doc_id, digest, mime = _task_doc(settings, task_id)
     data = BlobStore(settings.blob_dir).get(digest)
     return doc_id, open_document(data, mime, max_pages=settings.max_pages,
-                                 max_pixels=settings.max_image_pixels)
+                                 max_pixels=settings.max_image_pixels, decode_all=False)
 
 
 def ocr_plan(settings: Settings, task_id: int, src: Any) -> list[int]:

@@ -77,7 +77,7 @@ def page_png(settings: Settings, sha256: str, mime: str, number: int, dpi: int =
         data = BlobStore(settings.blob_dir).get(sha256)
         try:
             with open_document(data, mime, max_pages=settings.max_pages,
-                               max_pixels=settings.max_image_pixels) as doc:
+                               max_pixels=settings.max_image_pixels, decode_all=False) as doc:
                 if not 1 <= number <= doc.page_count:
                     raise NoPageImage(f"page {number} out of range 1..{doc.page_count}")
                 image = doc.render_page(number, dpi=dpi, max_pixels=settings.render_max_pixels)

@@ -22,6 +22,8 @@ from workers.runner import TRANSIENT, Outcome
 
 log = logging.getLogger(__name__)
 
+QUEUE, PAGES_QUEUE = "dossier", "dossier.pages"  # every stage; the pages of a fanned-out OCR
+
 # A transient fault outside a stage's own handling (claiming the task row, recording progress,
 # sending the next stage) is retried with capped exponential backoff until the database or
 # broker is back, so the message is never dropped half-way through a chain.
@@ -71,10 +73,12 @@ def ocr_stage(self: CeleryTask, task_id: int) -> None:
                                         lambda: processing.run_ocr(settings, task_id), retries)):
             runner.release(settings, task_id)
         return
-    # The page tasks run in parallel; the one that stores the last page sends the rest.
+    # The page tasks run in parallel; the one that stores the last page sends the rest. They
+    # wait in a queue of their own, which workers take turns with the main queue: a document
+    # of a thousand pages cannot hold up another agency's one-page upload behind all of them.
     self.request.chain = None
     runner.release(settings, task_id)
-    group(ocr_page.si(task_id, n) for n in pending).apply_async()
+    group(ocr_page.si(task_id, n).set(queue=PAGES_QUEUE) for n in pending).apply_async()
 
 
 @app.task(bind=True, name="dossier.ocr_page", max_retries=None, **RESILIENT)

@@ -54,18 +54,31 @@ def migrate() -> None:
 
 @user_app.command("add")
 def user_add(name: str,
-             role: Annotated[str, typer.Option(help="clerk|prosecutor|judge|admin")],
+             role: Annotated[str, typer.Option(
+                 help="clerk|prosecutor|judge|police|justice|admin")],
              agency: Annotated[str, typer.Option(help="agency code, created if new")],
              password: Annotated[str | None, typer.Option(
-                 help="also allow signing in with this password (POST /api/v1/login)")] = None
+                 help="also allow signing in with this password (POST /api/v1/login)")] = None,
+             agency_kind: Annotated[str | None, typer.Option(
+                 help="police|procuratorate|court|justice, for the businesses between agencies "
+                      "(default: from the role: police, prosecutor, judge, justice)")] = None
              ) -> None:
     """Create a user and print a bearer token (alone on the last line)."""
-    from api.auth import AuthError, add_user, issue_token
+    from api.auth import AuthError, add_user, get_or_create_agency, issue_token
     from models.db import session_scope
 
+    kinds = {"police": "police", "prosecutor": "procuratorate", "judge": "court",
+             "justice": "justice"}
+    kind = agency_kind or kinds.get(role)
+    if kind is not None and kind not in ("police", "procuratorate", "court", "justice"):
+        raise _fail(f"unknown agency kind {kind!r}; use police, procuratorate, court or justice")
     settings = _ready()
     try:
         with session_scope(settings.db_url) as s:
+            if kind is not None:
+                ag = get_or_create_agency(s, agency, kind=kind)
+                if ag.kind == "other":
+                    ag.kind = kind
             user = add_user(s, name, role, agency, password)
             token = issue_token(s, user, settings.token_ttl_hours)
     except AuthError as exc:
@@ -166,9 +179,11 @@ def worker(concurrency: Annotated[int | None, typer.Option(help="worker processe
            loglevel: str = "INFO") -> None:
     """Run a Celery worker that processes uploaded documents."""
     from workers.celery_app import app as celery_app
+    from workers.tasks import PAGES_QUEUE, QUEUE
 
     settings = _ready()
-    argv = ["worker", f"--loglevel={loglevel}", "-Q", "dossier",
+    # both queues: the worker takes turns between them (kombu's round-robin over queues)
+    argv = ["worker", f"--loglevel={loglevel}", "-Q", f"{QUEUE},{PAGES_QUEUE}",
             f"--concurrency={concurrency or settings.worker_concurrency}"]
     if settings.embedded_broker:
         argv += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
