@@ -396,3 +396,50 @@ def test_a_thousand_blank_frames_do_not_hold_up_another_agencys_page(
         pages = list(s.execute(select(Page).where(Page.document_id == a["document_id"])
                                ).scalars())
         assert pages and all(p.flags == ["blank"] and p.engine == "blank-check" for p in pages)
+
+
+def test_concurrent_corrections_of_one_field_audit_the_value_each_replaced(
+        api_client: Callable[..., Api], shared_data: Path, pg_url: str) -> None:
+    api = api_client(("clerk_a", "clerk", "A"), act_as="clerk_a", task_always_eager="true",
+                     database_url=pg_url)
+    doc = _upload_processed(api, shared_data, "clerk_a")["document_id"]
+    names = [f"张{i}" for i in range(8)]
+
+    def correct(name: str) -> int:
+        return api.client.put(f"/api/v1/documents/{doc}/fields/defendants/0/name",
+                              json={"value": name}).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(correct, names)) == {200}
+    events = _actions(api, "field.correct")
+    assert len(events) == 8
+    # serialised: each correction's "before" is the value the previous one wrote
+    for earlier, later in zip(events, events[1:], strict=False):
+        assert later.detail["before"] == earlier.detail["after"]
+    final = api.client.get(f"/api/v1/documents/{doc}").json()["fields"]["defendants"][0]["name"]
+    assert final == events[-1].detail["after"]
+
+
+def test_a_session_is_renewed_by_use_and_ends_at_its_maximum(
+        api_client: Callable[..., Api]) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from models.schema import ApiToken
+
+    api = api_client(("clerk_a", "clerk", "A"), act_as="clerk_a", token_ttl_hours="2",
+                     token_max_hours="24")
+    with session_scope(api.settings.db_url) as s:  # issued 23 h ago, idle for 90 minutes
+        s.execute(update(ApiToken).values(
+            created_at=datetime.now(UTC) - timedelta(hours=23),
+            expires_at=datetime.now(UTC) + timedelta(minutes=30), last_used_at=None))
+    assert api.client.get("/api/v1/cases/1").status_code == 404  # valid: renewed by this use
+    with session_scope(api.settings.db_url) as s:
+        row = s.execute(select(ApiToken)).scalar_one()
+        expires = row.expires_at.replace(tzinfo=row.expires_at.tzinfo or UTC)
+        created = row.created_at.replace(tzinfo=row.created_at.tzinfo or UTC)
+    assert abs((expires - created) - timedelta(hours=24)) < timedelta(seconds=5)  # capped
+    with session_scope(api.settings.db_url) as s:  # past its maximum life
+        s.execute(update(ApiToken).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+    assert api.client.get("/api/v1/cases/1").status_code == 401
