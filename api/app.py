@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.auth import user_for_token
 from api.limits import BodyGuard
-from api.routes import access, documents, fields, search, sentencing, users
+from api.routes import access, documents, fields, search, sentencing, users, workflow
 from api.web import pages
 from models import audit
 from models.db import migrate, session_scope
@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="Scanned criminal case files → OCR → fields → search → similar cases")
     app.state.settings = settings
     app.state.login_limiter = access.RateLimiter(limit=5, window_s=60)
-    for module in (access, users, documents, search, sentencing, fields, pages):
+    for module in (access, users, documents, search, sentencing, fields, workflow, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
 

@@ -49,6 +49,8 @@ class Role(enum.StrEnum):
     clerk = "clerk"
     prosecutor = "prosecutor"
     judge = "judge"
+    police = "police"  # 公安: its side of the businesses between agencies
+    justice = "justice"  # 司法局: community correction, execution
     admin = "admin"
 
 
@@ -296,3 +298,118 @@ class AuditEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
     alg: Mapped[str] = mapped_column(String(8), default="hmac", server_default="sha256")
+
+
+# --- the procedure between agencies (workflow/: registry, state machine, deadlines) -------------
+
+class CaseProcedure(Base):
+    """Where a case stands in its procedure (workflow/data/procedure.toml). ``version`` grows
+    with every change; a step first locks this row, so two agencies acting at once serialise."""
+
+    __tablename__ = "case_procedures"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    state: Mapped[str] = mapped_column(String(20))
+    procedure: Mapped[str] = mapped_column(String(8), default="普通")  # 普通 | 简易 | 速裁
+    plea: Mapped[bool] = mapped_column(Boolean, default=False)  # 认罪认罚
+    detained: Mapped[bool] = mapped_column(Boolean, default=False)
+    persons: Mapped[list[Any]] = mapped_column(JSON, default=list)  # names of the persons held
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(Stamp, default=utcnow)
+
+
+class CaseBusiness(Base):
+    """One business (协同业务, registry code A1 … G3) sent by one agency to another about a case;
+    status 草稿 → 已推送 → 已签收 → 已受理 / 已退回 → 已办结."""
+
+    __tablename__ = "case_businesses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(8))
+    from_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    to_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    status: Mapped[str] = mapped_column(String(8))
+    decision: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    return_reason: Mapped[str | None] = mapped_column(Text)
+    document_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    form: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # prefilled, with provenance
+    reply_to_id: Mapped[int | None] = mapped_column(Integer)
+    client_key: Mapped[str | None] = mapped_column(String(100))
+    state_before: Mapped[str | None] = mapped_column(String(20))
+    state_after: Mapped[str | None] = mapped_column(String(20))
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(Stamp, default=utcnow)
+    pushed_at: Mapped[datetime | None] = mapped_column(Stamp)
+    received_at: Mapped[datetime | None] = mapped_column(Stamp)
+    accepted_at: Mapped[datetime | None] = mapped_column(Stamp)
+    returned_at: Mapped[datetime | None] = mapped_column(Stamp)
+    completed_at: Mapped[datetime | None] = mapped_column(Stamp)
+    __table_args__ = (UniqueConstraint("case_id", "client_key"),
+                      Index("ix_case_businesses_inbox", "to_agency_id", "status", "pushed_at"))
+
+
+class WorkflowClock(Base):
+    """A legal clock of a case (per person for custody clocks), kept by ``owner_agency_id``.
+    ``yellow_at``/``orange_at``/``due_at`` are the instants its reminder level changes, so the
+    level at any moment is a comparison (in SQL for the due list)."""
+
+    __tablename__ = "workflow_clocks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(20))  # the clock kept (C1_FAST …)
+    base: Mapped[str] = mapped_column(String(20))  # the code transitions name (C1 …)
+    name: Mapped[str] = mapped_column(String(100))
+    person: Mapped[str | None] = mapped_column(String(120))
+    business_id: Mapped[int | None] = mapped_column(Integer)  # the business that started it
+    owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    started_at: Mapped[datetime] = mapped_column(Stamp)
+    status: Mapped[str] = mapped_column(String(8), default="running")  # running|paused|stopped
+    custody: Mapped[bool] = mapped_column(Boolean, default=False)
+    due: Mapped[str] = mapped_column(String(25))  # ISO date, or date-time for hours
+    due_at: Mapped[datetime] = mapped_column(Stamp)  # the instant the period is over
+    yellow_at: Mapped[datetime] = mapped_column(Stamp)
+    orange_at: Mapped[datetime] = mapped_column(Stamp)
+    level: Mapped[str] = mapped_column(String(8), default="none")  # last level notified
+    basis: Mapped[str] = mapped_column(Text)
+    unverified: Mapped[bool] = mapped_column(Boolean, default=False)
+    stopped_at: Mapped[datetime | None] = mapped_column(Stamp)
+    overrun_reason: Mapped[str | None] = mapped_column(Text)
+    overrun_by: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(Stamp, default=utcnow)
+    __table_args__ = (Index("ix_workflow_clocks_owner_due", "owner_agency_id", "status", "due_at"),
+                      Index("ix_workflow_clocks_status_due", "status", "due_at"))
+
+
+class WorkflowClockEvent(Base):
+    """What happened to a clock: stop, restart, pause, resume, extend (approver, document)."""
+
+    __tablename__ = "workflow_clock_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clock_id: Mapped[int] = mapped_column(ForeignKey("workflow_clocks.id", ondelete="CASCADE"),
+                                          index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime] = mapped_column(Stamp)
+    add: Mapped[str | None] = mapped_column(String(12))
+    to: Mapped[str | None] = mapped_column(String(12))
+    approver: Mapped[str | None] = mapped_column(String(100))
+    document: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(String(200))
+    business_id: Mapped[int | None] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class WorkflowNotification(Base):
+    """A reminder: recorded once each time a clock's level changes."""
+
+    __tablename__ = "workflow_notifications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clock_id: Mapped[int] = mapped_column(ForeignKey("workflow_clocks.id", ondelete="CASCADE"),
+                                          index=True)
+    case_id: Mapped[int] = mapped_column(Integer)
+    agency_id: Mapped[int] = mapped_column(Integer)
+    level: Mapped[str] = mapped_column(String(8))
+    previous: Mapped[str] = mapped_column(String(8))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Stamp, default=utcnow)
+    __table_args__ = (Index("ix_workflow_notifications_agency", "agency_id", "created_at"),)

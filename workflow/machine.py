@@ -41,6 +41,7 @@ class Step:
     stop: tuple[str, ...] = ()
     restart: tuple[tuple[str, str], ...] = ()
     pause: tuple[str, ...] = ()
+    pause_reason: str | None = None
     resume: tuple[str, ...] = ()
     detained: bool = False
     basis: str = ""
@@ -77,6 +78,7 @@ def _step(reg: Registry, facts: CaseFacts, t: Transition | None) -> Step:
         state_before=facts.state, state_after=t.to, transition=t,
         start=tuple((c, reg.variant(c, after).code) for c in t.start), stop=t.stop,
         restart=tuple((c, reg.variant(c, after).code) for c in t.restart), pause=t.pause,
+        pause_reason=t.pause_reason,
         resume=t.resume, detained=detained, basis=t.basis)
 
 

@@ -133,6 +133,7 @@ class Transition:
     stop: tuple[str, ...] = ()
     restart: tuple[str, ...] = ()
     pause: tuple[str, ...] = ()
+    pause_reason: str | None = None  # which period that does not count (the clock's pauses)
     resume: tuple[str, ...] = ()
     detained: bool | None = None
     requires_expired: tuple[str, ...] = ()
@@ -280,6 +281,7 @@ def parse(registry: dict[str, Any], procedure: dict[str, Any]) -> Registry:
             on=raw.get("on", "push") if raw.get("business") else "action",
             start=tuple(raw.get("start", [])), stop=tuple(raw.get("stop", [])),
             restart=tuple(raw.get("restart", [])), pause=tuple(raw.get("pause", [])),
+            pause_reason=raw.get("pause_reason"),
             resume=tuple(raw.get("resume", [])), detained=raw.get("detained"),
             requires_expired=tuple(raw.get("requires_expired", [])), basis=raw.get("basis", "")))
     c = registry["counting"]
@@ -332,6 +334,9 @@ def _check(reg: Registry) -> None:
         for code in (*t.start, *t.stop, *t.restart, *t.pause, *t.resume, *t.requires_expired):
             if code not in reg.clocks:
                 problems.append(f"transition {label}: 未知期限 {code}")
+        for code in t.pause:
+            if code in reg.clocks and t.pause_reason not in {p.reason for p in reg.clocks[code].pauses}:
+                problems.append(f"transition {label}: 期限 {code} 不能因「{t.pause_reason}」中止")
         if t.business and t.business not in reg.businesses:
             problems.append(f"transition {label}: 未知业务")
         if t.business and t.on not in ("push", "accept", "complete"):

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/v1", tags=["users"])
 
 class NewUser(BaseModel):
     name: str = Field(min_length=1, max_length=120)
-    role: Literal["clerk", "prosecutor", "judge", "admin"]
+    role: Literal["clerk", "prosecutor", "judge", "police", "justice", "admin"]
     password: str | None = Field(None, min_length=8, max_length=1000)
 
 
