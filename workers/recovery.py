@@ -19,7 +19,7 @@ from models import audit
 from models.db import session_scope
 from models.schema import Task, TaskState
 from models.settings import Settings
-from services import indexing
+from services import indexing, workflow
 from services.progress import fail
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,8 @@ def sweep(settings: Settings, enqueue: Callable[[int, str], None]) -> int:
 
 
 class Sweeper(threading.Thread):
-    """Runs ``sweep`` and the index-outbox flush periodically inside a worker process."""
+    """Runs ``sweep``, the index-outbox flush, the audit anchor and the workflow's reminder
+    sweep (deadline levels and their notifications) periodically inside a worker process."""
 
     def __init__(self, settings: Settings, enqueue: Callable[[int, str], None],
                  every_s: float) -> None:
@@ -78,6 +79,10 @@ class Sweeper(threading.Thread):
                     audit.anchor(s, self.settings)
             except Exception:
                 log.exception("orphan sweep failed; will try again")
+            try:  # legal clocks: move levels, one notification per change (services.workflow)
+                workflow.sweep_reminders(self.settings)
+            except Exception:
+                log.exception("workflow reminder sweep failed; will try again")
             if self._stop_event.wait(self.every_s):
                 return
 

@@ -184,3 +184,30 @@ def test_extension_pause_and_return_with_reason(world: World) -> None:
     assert r.json()["due"] == "2025-06-13" and "第一百四十九条" in r.json()["basis"]
     assert w.post("pros", f"/api/v1/clocks/{clock['id']}/events",
                   {"kind": "resume"}).status_code == 403
+
+
+def test_the_worker_sweeper_runs_the_reminder_job(world: World) -> None:
+    """The periodic Sweeper of every worker moves clocks to their level (here: real now, a
+    clock that fell due in 2025) and records the notification once."""
+    import time
+
+    from workers.recovery import Sweeper
+
+    w = world
+    case_id, _ = _case(w)
+    w.at("2025-03-03T09:00")
+    w.act("pol", case_id, "立案")
+    w.push("pol", case_id, "B1", "proc-lz")
+    sweeper = Sweeper(w.settings, lambda task_id, stage: None, every_s=0.2)
+    sweeper.start()
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            notes = w.get("pros", "/api/v1/notifications").json()
+            if notes:
+                break
+            time.sleep(0.1)
+    finally:
+        sweeper.stop()
+        sweeper.join(10)
+    assert [n["level"] for n in notes] == ["red"] and "审查批准逮捕" in notes[0]["message"]
