@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -84,19 +86,26 @@ def login(body: Login, request: Request, settings: SettingsDep) -> dict[str, Any
                 "expires_in_hours": settings.token_ttl_hours}
 
 
-@router.post("/cases/{case_id}/transfer", response_model=TransferOut)
-def transfer(case_id: int, body: Transfer, settings: SettingsDep,
-             user: UserDep) -> dict[str, Any]:
-    """Transfer (移送) a case to another agency: police → procuratorate → court; audited."""
-    require_role(user, "clerk")
+@contextlib.contextmanager
+def _sharing_errors() -> Iterator[None]:
+    """services.sharing's refusals as HTTP: invisible 404, not the owner 403, bad agency 422."""
     try:
-        return sharing.transfer_case(settings, user, case_id, body.agency, body.note)
+        yield
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from exc
     except sharing.SharingDenied as exc:
         raise HTTPException(403, str(exc)) from exc
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
+
+
+@router.post("/cases/{case_id}/transfer", response_model=TransferOut)
+def transfer(case_id: int, body: Transfer, settings: SettingsDep,
+             user: UserDep) -> dict[str, Any]:
+    """Transfer (移送) a case to another agency: police → procuratorate → court; audited."""
+    require_role(user, "clerk")
+    with _sharing_errors():
+        return sharing.transfer_case(settings, user, case_id, body.agency, body.note)
 
 
 @router.post("/cases/{case_id}/shares/{agency}/revoke", response_model=TransferOut)
@@ -104,14 +113,8 @@ def revoke_share(case_id: int, agency: str, settings: SettingsDep, user: UserDep
                  body: Revoke | None = None) -> dict[str, Any]:
     """End another agency's access to a case (承办机关 only); audited, re-indexed at once."""
     require_role(user, "clerk")
-    try:
+    with _sharing_errors():
         return sharing.revoke(settings, user, case_id, agency, body.reason if body else None)
-    except LookupError as exc:
-        raise HTTPException(404, str(exc)) from exc
-    except sharing.SharingDenied as exc:
-        raise HTTPException(403, str(exc)) from exc
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from exc
 
 
 @router.post("/logout", response_model=LogoutOut)
