@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from api.auth import user_for_token
 from api.limits import BodyGuard
 from api.routes import access, documents, fields, search, sentencing, users, workflow
-from api.web import pages
+from api.web import pages, workflow_pages
 from models import audit
 from models.db import migrate, session_scope
 from models.settings import Settings, get_settings
@@ -43,7 +43,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="Scanned criminal case files → OCR → fields → search → similar cases")
     app.state.settings = settings
     app.state.login_limiter = access.RateLimiter(limit=5, window_s=60)
-    for module in (access, users, documents, search, sentencing, fields, workflow, pages):
+    for module in (access, users, documents, search, sentencing, fields, workflow,
+                   workflow_pages, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
 

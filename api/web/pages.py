@@ -29,17 +29,20 @@ from api.routes import search as routes_search
 from api.routes import sentencing as routes_sentencing
 from api.routes.fields import Correction, correct_field
 from api.routes.sentencing import SentencingRequest
+from api.routes.workflow import NowDep as WorkflowNow
 from models.db import session_scope
 from models.schema import Case, Document, FieldValue, Party, User
 from models.settings import Settings
 from models.visibility import visible_case_ids
+from services import workflow
 
 COOKIE = "dossier_token"
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 
-ROLE_NAMES = {"clerk": "书记员", "prosecutor": "检察官", "judge": "法官", "admin": "管理员"}
+ROLE_NAMES = {"clerk": "书记员", "prosecutor": "检察官", "judge": "法官", "police": "公安民警",
+              "justice": "司法行政人员", "admin": "管理员"}
 STATUS_NAMES = {"received": "已接收", "processing": "处理中", "processed": "已完成",
                 "failed": "失败"}
 FACET_NAMES = {"charge": "罪名", "court": "机关", "doc_type": "文书类型", "year": "年份"}
@@ -184,7 +187,7 @@ def logout(request: Request, settings: SettingsDep) -> RedirectResponse:
 
 # --- home ---------------------------------------------------------------------------------------
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, settings: SettingsDep, user: PageUser) -> HTMLResponse:
+def home(request: Request, settings: SettingsDep, user: PageUser, now: WorkflowNow) -> HTMLResponse:
     with session_scope(settings.db_url) as s:
         cases = visible_case_ids(s, user)
         in_cases = Document.case_id.in_(cases)
@@ -212,7 +215,8 @@ def home(request: Request, settings: SettingsDep, user: PageUser) -> HTMLRespons
     counts = {"processing": by_status.get("processing", 0) + by_status.get("received", 0),
               "failed": by_status.get("failed", 0), "processed": by_status.get("processed", 0),
               "review": review}
-    return render(request, "home.html", user, counts=counts, docs=docs, cases=case_rows)
+    wf = workflow.badges(settings, user, now=now)  # businesses in the inbox, clocks per level
+    return render(request, "home.html", user, counts=counts, docs=docs, cases=case_rows, wf=wf)
 
 
 # --- clerk: upload, progress, retry -------------------------------------------------------------

@@ -1,0 +1,166 @@
+"""Pages of the procedure between agencies (Chinese): inbox, due list, a case's timeline.
+
+They call the functions the REST routes call (services.workflow), with the same "now"
+dependency, so what a page shows is what the API answers. Forms post to /web/workflow/…, are
+checked to come from our own site, and redirect back with the outcome (a refusal's Chinese
+reason is shown on the page).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from api.deps import SettingsDep
+from api.routes.workflow import NowDep, call
+from api.web.pages import PageUser, _same_site_form, error_page, render
+from services import workflow as wf
+from workflow import registry
+from workflow.deadlines import CST
+
+router = APIRouter(include_in_schema=False)
+
+LEVEL_NAMES = {"none": "正常", "yellow": "临期", "orange": "紧急", "red": "超期"}
+STATUS_CLASS = {"已推送": "pushed", "已签收": "received", "已受理": "accepted", "已退回": "returned",
+                "已办结": "done", "草稿": "draft"}
+
+
+def _cst(iso: str | None) -> str:
+    if not iso:
+        return "—"
+    return datetime.fromisoformat(iso).astimezone(CST).strftime("%Y-%m-%d %H:%M")
+
+
+def _back(url: str, **params: str) -> RedirectResponse:
+    return RedirectResponse(url + ("?" + urlencode(params) if params else ""), status_code=303)
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+def inbox_page(request: Request, settings: SettingsDep, user: PageUser, now: NowDep,
+               status: Annotated[str | None, Query(max_length=8)] = None,
+               msg: Annotated[str | None, Query(max_length=500)] = None,
+               err: Annotated[str | None, Query(max_length=1000)] = None) -> HTMLResponse:
+    try:
+        rows = call(wf.inbox, settings, user, now=now, status=status or None)
+    except HTTPException as exc:
+        return error_page(request, user, exc)
+    return render(request, "wf_inbox.html", user, rows=rows, status=status, msg=msg, err=err,
+                  LEVEL_NAMES=LEVEL_NAMES, STATUS_CLASS=STATUS_CLASS, cst=_cst)
+
+
+@router.post("/web/workflow/businesses/{business_id}/{move}", response_model=None)
+def business_move(request: Request, business_id: int,
+                  move: Literal["receive", "accept", "return", "complete", "push"],
+                  settings: SettingsDep, user: PageUser, now: NowDep,
+                  reason: Annotated[str | None, Form(max_length=2000)] = None,
+                  overrun_reason: Annotated[str | None, Form(max_length=2000)] = None,
+                  back: Annotated[str, Form(max_length=200)] = "/inbox"
+                  ) -> RedirectResponse | HTMLResponse:
+    _same_site_form(request)
+    target = back if back.startswith("/") and not back.startswith("//") else "/inbox"
+    try:
+        b = call(wf.move, settings, user, business_id, move, now=now, reason=reason or None,
+                 overrun_reason=overrun_reason or None)
+    except HTTPException as exc:
+        if exc.status_code == 404:
+            return error_page(request, user, exc)
+        return _back(target, err=str(exc.detail))
+    return _back(target, msg=f"{b['code']} {b['name']}：{b['status']}")
+
+
+@router.get("/deadlines", response_class=HTMLResponse)
+def deadlines_page(request: Request, settings: SettingsDep, user: PageUser, now: NowDep,
+                   level: Annotated[Literal["none", "yellow", "orange", "red"] | None,
+                                    Query()] = None,
+                   order: Annotated[Literal["asc", "desc"], Query()] = "asc",
+                   err: Annotated[str | None, Query(max_length=1000)] = None,
+                   msg: Annotated[str | None, Query(max_length=500)] = None) -> HTMLResponse:
+    rows = call(wf.due_list, settings, user, now=now, level=level)
+    if order == "desc":
+        rows = rows[::-1]
+    badges = call(wf.badges, settings, user, now=now)
+    return render(request, "wf_deadlines.html", user, rows=rows, level=level, order=order,
+                  badges=badges, LEVEL_NAMES=LEVEL_NAMES, err=err, msg=msg, cst=_cst)
+
+
+@router.post("/web/workflow/clocks/{clock_id}/overrun", response_model=None)
+def overrun_form(request: Request, clock_id: int, settings: SettingsDep, user: PageUser,
+                 now: NowDep, reason: Annotated[str, Form(min_length=1, max_length=2000)]
+                 ) -> RedirectResponse:
+    _same_site_form(request)
+    try:
+        call(wf.record_overrun, settings, user, clock_id, reason, now=now)
+    except HTTPException as exc:
+        return _back("/deadlines", err=str(exc.detail))
+    return _back("/deadlines", msg="已记录超期原因")
+
+
+def _chart(tl: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Clocks as bars on a time axis (SVG coordinates; no inline styles under our CSP)."""
+    spans = []
+    for c in tl["clocks"]:
+        start = datetime.fromisoformat(c["started_at"]) if c["started_at"] else now
+        end = datetime.fromisoformat(c["due_at"]) if c["due_at"] else now
+        stop = datetime.fromisoformat(c["stopped_at"]) if c["stopped_at"] else None
+        spans.append((c, start, end, stop))
+    if not spans:
+        return {"bars": [], "width": 900, "height": 60, "ticks": []}
+    lo = min(s for _, s, _, _ in spans) - timedelta(days=1)
+    hi = max(max(e, st or e) for _, _, e, st in spans)
+    hi = max(hi, now) + timedelta(days=1)
+    left, width, row_h = 190, 690, 26
+    total = (hi - lo).total_seconds() or 1.0
+
+    def x(t: datetime) -> float:
+        return round(left + width * (t - lo).total_seconds() / total, 1)
+
+    bars = []
+    for i, (c, s, e, st) in enumerate(spans):
+        y = 30 + i * row_h
+        bars.append({"y": y, "x": x(s), "w": max(2.0, x(e) - x(s)),
+                     "stop": x(st) if st else None, "label": c["name"] + (
+                         f"（{c['person']}）" if c["person"] else ""),
+                     "level": c["level"], "status": c["status"], "due": c["due"],
+                     "basis": c["basis"], "unverified": c["unverified"]})
+    ticks = []
+    day = lo.astimezone(CST).replace(hour=0, minute=0, second=0, microsecond=0)
+    step = max(1, int((hi - lo).days / 8) or 1)
+    while day <= hi:
+        ticks.append({"x": x(day), "label": day.strftime("%m-%d")})
+        day += timedelta(days=step)
+    return {"bars": bars, "width": left + width + 20, "height": 40 + len(spans) * row_h,
+            "ticks": ticks, "now": x(now), "left": left}
+
+
+@router.get("/cases/{case_id}/timeline", response_class=HTMLResponse)
+def timeline_page(request: Request, case_id: int, settings: SettingsDep, user: PageUser,
+                  now: NowDep, err: Annotated[str | None, Query(max_length=1000)] = None,
+                  msg: Annotated[str | None, Query(max_length=500)] = None) -> HTMLResponse:
+    try:
+        tl = call(wf.timeline, settings, user, case_id, now=now)
+    except HTTPException as exc:
+        return error_page(request, user, exc)
+    reg = registry.load()
+    nexts = [{"code": c, "name": reg.business(c).name, "to": list(reg.business(c).to_kinds)}
+             for c in tl["next_businesses"]]
+    return render(request, "wf_timeline.html", user, tl=tl, chart=_chart(tl, now), err=err,
+                  msg=msg, nexts=nexts, LEVEL_NAMES=LEVEL_NAMES, STATUS_CLASS=STATUS_CLASS,
+                  cst=_cst)
+
+
+@router.post("/web/workflow/cases/{case_id}/actions", response_model=None)
+def action_form(request: Request, case_id: int, settings: SettingsDep, user: PageUser,
+                now: NowDep, action: Annotated[str, Form(min_length=1, max_length=20)],
+                persons: Annotated[str | None, Form(max_length=500)] = None
+                ) -> RedirectResponse:
+    _same_site_form(request)
+    names = [p for p in (persons or "").replace("，", ",").split(",") if p.strip()] or None
+    try:
+        r = call(wf.act, settings, user, case_id, action, now=now, persons=names)
+    except HTTPException as exc:
+        return _back(f"/cases/{case_id}/timeline", err=str(exc.detail))
+    return _back(f"/cases/{case_id}/timeline", msg=f"已{action}：案件进入「{r['state']}」")
