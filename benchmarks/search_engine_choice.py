@@ -236,7 +236,7 @@ def tantivy_query(index: Any, node: Node | None) -> Any:
     tv = _tantivy()
     schema = index.schema
     if isinstance(node, Text):
-        if node.single_cjk:
+        if node.single_char:
             return None  # FTS5 matches it as a prefix; left out (no such query in the set)
         toks = list(node.tokens)
         body = (

@@ -1,10 +1,31 @@
 """Normalisation and tokenisation of Chinese legal text for full-text search.
 
-Chinese has no spaces between words, so CJK runs become overlapping character bigrams (what
-Elasticsearch's ``cjk`` analyzer does): any word of two or more characters is then a phrase of
-its bigrams, whatever the segmentation. Whole-word terms from a legal dictionary (the charge
-list) and the document's party names are indexed beside the bigrams so whole-word hits rank
-higher. Index and query side use the same functions, so they always agree.
+Chinese has no spaces between words, so text is cut into *runs* (of CJK characters, of digits
+or of other letters; punctuation, whitespace and a change between the three end a run) and every run
+into overlapping character bigrams, as Elasticsearch's ``cjk`` analyzer does for CJK: any word
+of two or more characters is then a phrase of its bigrams, whatever the segmentation.
+
+A query is cut wherever the user cut it, often inside a run of the text: "15年3月27日凌晨"
+copied from "2015年3月27日凌晨", "项链（价值5000元" from "价值5000元的". So that a phrase
+matches wherever its text appears, with any mix of Chinese, digits, Latin letters and
+punctuation, three rules hold on both sides:
+
+* digit and Latin runs are bigrams too (2018 -> 20 01 18), so a query may start or end inside
+  a number, a plate or an ID: 15 is a bigram of 2015;
+* each run of two or more characters also yields its first and last character as unigrams,
+  before and after its bigrams (至2018年 -> 至 · 2 20 01 18 8 · 年): a query whose edge is one
+  character of a longer run of the text (the 日 of "…21日" against "…21日止") still finds a
+  token there. A query drops the outer unigram of its own first and last run
+  (query_tokens), as the text may continue beyond them;
+* whitespace between two CJK characters is no boundary (OCR line breaks and letter-spaced
+  titles split words: 被告人张⏎三, 刑 事 判 决 书), and middle dots count as whitespace
+  (甘A·12345 is 甘A12345);
+* every punctuation mark is a token of its own (in its full-width form), so a phrase matches
+  only where its punctuation stands too: "主犯。对" is not "主犯，对", "1.5万元" not "15万元".
+
+Whole-word terms from a legal dictionary (the charge list) and the document's party names
+are indexed beside the bigrams so whole-word hits rank higher. Index and query side use the
+same functions, so they always agree; every engine indexes exactly these tokens.
 """
 
 from __future__ import annotations
@@ -16,8 +37,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-# Bump when tokenisation changes: an index built with another version is rebuilt on open.
-ANALYZER_VERSION = "bigram-1"
+# Bump when tokenisation changes: an index built with another version is rebuilt on open
+# (embedded) or refused until ``dossier reindex`` (cluster).
+ANALYZER_VERSION = "edge-2"
 
 _CJK_CHARS = (
     "\u3007"  # 〇, as in 二〇一七年
@@ -27,13 +49,29 @@ _CJK_CHARS = (
     "\U00020000-\U0003134f"  # han extensions B-H
 )
 _CJK = re.compile(f"[{_CJK_CHARS}]")
-# A CJK run, or a run of other letters/digits (latin words, numbers); anything else separates.
-_RUN = re.compile(f"([{_CJK_CHARS}]+)|((?:(?![{_CJK_CHARS}])[^\\W_])+)")
+# A run of CJK characters, of digits, or of other letters (latin words), or one punctuation
+# mark or symbol; whitespace, and a change between the three kinds of run, separate.
+_RUN = re.compile(
+    f"[{_CJK_CHARS}]+|\\d+|(?:(?![{_CJK_CHARS}])[^\\W\\d_])+|[^\\w\\s]|_"
+)
+# Whitespace between two CJK characters: not a boundary (line breaks, spaced-out titles).
+_CJK_GAP = re.compile(f"(?<=[{_CJK_CHARS}])\\s+(?=[{_CJK_CHARS}])")
+# Read as whitespace: middle dots (甘A·12345 is 甘A12345, 阿不都·热合曼 阿不都热合曼) and
+# invisible format characters (zero-width spaces, soft hyphens) that PDFs and OCR leave.
+_GAPS = str.maketrans(
+    dict.fromkeys("\u00b7\u2022\u2027\u30fb\u200b\u200c\u200d\u2060\ufeff\u00ad", " ")
+)
+# A punctuation token is the full-width form of an ASCII mark (the FTS5 ascii tokenizer splits
+# on ASCII punctuation; NFKC made every full-width mark ASCII): ， for ",", （ for "(".
+_WIDE = str.maketrans({c: chr(ord(c) + 0xFEE0) for c in map(chr, range(0x21, 0x7F))
+                       if not c.isalnum()})
+# Circles written for zero in dates (二○一八年) read as 〇; one character for one.
+_FOLD = str.maketrans({"\u25cb": "\u3007", "\u25ef": "\u3007"})
 
 
 def normalize(text: str) -> str:
-    """NFKC (full-width letters, digits and punctuation to half-width) and lowercase."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """NFKC (full-width letters, digits and punctuation to half-width), lowercase, ○ as 〇."""
+    return unicodedata.normalize("NFKC", text).lower().translate(_FOLD)
 
 
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
@@ -47,51 +85,101 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     ):  # one char in, one char out (the usual case): the cheap path
         lowered = whole.lower()
         if len(lowered) == len(text):
-            return lowered, list(range(len(text)))
+            return lowered.translate(_FOLD), list(range(len(text)))
     out: list[str] = []
     starts: list[int] = []
     for i, ch in enumerate(text):
         n = ch.lower() if ch.isascii() else unicodedata.normalize("NFKC", ch).lower()
         out.append(n)
         starts.extend([i] * len(n))
-    return "".join(out), starts
+    return "".join(out).translate(_FOLD), starts
 
 
 def is_cjk(ch: str) -> bool:
     return _CJK.match(ch) is not None
 
 
-def token_spans(norm: str) -> tuple[list[str], list[int]]:
-    """Tokens of normalised text and where each starts (highlighting maps them back)."""
-    texts: list[str] = []
-    starts: list[int] = []
-    for m in _RUN.finditer(norm):
-        run = m.group(1)
-        if run is None or len(run) == 1:
-            texts.append(m.group(0))
-            starts.append(m.start())
-        else:
-            texts.extend([run[i : i + 2] for i in range(len(run) - 1)])
-            starts.extend(range(m.start(), m.end() - 1))
-    return texts, starts
+def compact(norm: str) -> str:
+    """Normalised text without the whitespace between CJK characters, middle dots and format
+    characters read as whitespace (see the module doc)."""
+    return _CJK_GAP.sub("", norm.translate(_GAPS))
 
 
-def _token_texts(norm: str) -> list[str]:
-    """Token strings of normalised text: CJK bigrams (a lone CJK char stays a unigram) and
-    whole latin/digit runs."""
+def _run_tokens(run: str) -> list[str]:
+    """A run's tokens: its bigrams between its first and last character; one char alone
+    (a punctuation mark in its full-width form)."""
+    if len(run) == 1:
+        return [run if run.isalnum() else run.translate(_WIDE)]
+    return [run[0], *[run[i : i + 2] for i in range(len(run) - 1)], run[-1]]
+
+
+def is_word_token(token: str) -> bool:
+    """A token of letters or digits, not a punctuation mark."""
+    return token[:1].isalnum()
+
+
+def _runs(norm: str) -> list[str]:
+    return [m.group(0) for m in _RUN.finditer(compact(norm))]
+
+
+def _compact_tokens(joined: str) -> list[str]:
     out: list[str] = []
-    for m in _RUN.finditer(norm):
-        run = m.group(1)
-        if run is None or len(run) == 1:
-            out.append(m.group(0))
-        else:
-            out.extend([run[i : i + 2] for i in range(len(run) - 1)])
+    for m in _RUN.finditer(joined):
+        out += _run_tokens(m.group(0))
     return out
 
 
+def _token_texts(norm: str) -> list[str]:
+    """Index tokens of normalised text: each run's bigrams with its edge unigrams."""
+    return _compact_tokens(compact(norm))
+
+
 def tokenize(text: str) -> list[str]:
-    """Normalise and cut text into search tokens."""
+    """Normalise and cut text into index tokens."""
     return _token_texts(normalize(text))
+
+
+def query_tokens(text: str) -> list[str]:
+    """The tokens a query phrase needs in a row: the index tokens of its text, less the outer
+    unigram of its first and of its last run, since the text may continue beyond the phrase
+    there (its first run may end a longer run of the text, its last begin one). A single
+    character stays one token (backends match it as a prefix: see query.Text.single_char)."""
+    runs = _runs(normalize(text))
+    out: list[str] = []
+    for k, run in enumerate(runs):
+        toks = _run_tokens(run)
+        if len(run) > 1:
+            toks = toks[(k == 0) : len(toks) - (k == len(runs) - 1)]
+        out += toks
+    return out
+
+
+def token_spans(norm: str) -> tuple[list[str], list[int], list[int]]:
+    """Index tokens of normalised text with where each starts and ends in it (highlighting
+    maps them back): a bigram joined across whitespace spans that whitespace."""
+    spaced = norm.translate(_GAPS)
+    joined = _CJK_GAP.sub("", spaced)
+    if len(joined) == len(norm):
+        where = range(len(norm))
+    else:  # where each char of the compact text lies in norm
+        keep = [True] * len(norm)
+        for m in _CJK_GAP.finditer(spaced):
+            keep[m.start() : m.end()] = [False] * (m.end() - m.start())
+        where = [i for i, k in enumerate(keep) if k]  # type: ignore[assignment]
+    texts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for m in _RUN.finditer(joined):
+        a, b = m.start(), m.end()
+        if b - a == 1:
+            texts += _run_tokens(m.group(0))
+            starts.append(where[a])
+            ends.append(where[a] + 1)
+            continue
+        texts += _run_tokens(m.group(0))
+        starts += [where[a], *(where[i] for i in range(a, b - 1)), where[b - 1]]
+        ends += [where[a] + 1, *(where[i + 1] + 1 for i in range(a, b - 1)), where[b - 1] + 1]
+    return texts, starts, ends
 
 
 def term_token(term: str) -> str:
@@ -114,7 +202,7 @@ class Dictionary:
         self._other: list[str] = []  # terms not starting with two CJK chars (e.g. 张3)
         seen: set[str] = set()
         for raw in terms:
-            term = normalize(raw).strip()
+            term = compact(normalize(raw)).strip()
             if len(term) < 2 or term in seen:
                 continue
             seen.add(term)
@@ -156,8 +244,8 @@ class PageFields:
 
 def analyze_page(text: str, parties: Dictionary | None = None) -> PageFields:
     """Tokens of a page plus the legal terms and party names occurring in it."""
-    norm = normalize(text)
-    tokens = _token_texts(norm)
+    norm = compact(normalize(text))
+    tokens = _compact_tokens(norm)
     bigrams = set(tokens)
     terms = legal_dictionary().find(norm, bigrams)
     if parties is not None:

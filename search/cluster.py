@@ -11,21 +11,31 @@ no approximation; the ranking is the BM25 of the best page (nested ``score_mode:
 best page comes back as a nested inner hit, which gives the hit's page number and the text that
 the highlights are cut from.
 
-Analysis: the NFKC form of each page (search.analysis.normalize, as in the embedded engine
-and the query parser) is indexed with ``dossier_cjk``: standard tokenizer, ``cjk_width``,
-lowercase, ``cjk_bigram`` (the built-in ``cjk`` analyser without its English stop words), so
-every word of two or more CJK characters is a phrase of bigrams; a lone CJK character is a
-prefix query on the bigrams. Whole-word terms (the legal dictionary and the document's party
-names, found by search.analysis exactly as the embedded engine finds them) go into
-``pages.terms`` (whitespace analyser) and weigh twice a bigram phrase in the ranking.
+Analysis: each page is tokenised by search.analysis, exactly as for the embedded engine
+(bigrams of every CJK, digit and Latin run with the run's first and last character as
+unigrams), and ``pages.body`` receives those tokens space-separated, indexed by a whitespace
+analyser; a query word is the ``match_phrase`` of its query_tokens, one character a prefix
+query on the tokens. The engines' own ``cjk_bigram`` would drop a query's edge character
+(the 日 of 2018年7月21日 never meets the bigram 日止 of the text) unless it emitted every
+character as a unigram too, which costs far more than edge unigrams; with the tokens made in
+one place the three engines match the same pages for any mix of Chinese, digits, Latin letters
+and punctuation. Whole-word terms (the legal dictionary and the document's party names, found
+by search.analysis exactly as the embedded engine finds them) go into ``pages.terms``
+(whitespace analyser) and weigh twice a bigram phrase in the ranking.
 
 Word segmentation, when the cluster has it: a new index version probes ``_analyze`` for IK
-(``ik_max_word``, searched with ``ik_smart``) and then smartcn (``smartcn``), and adds the first
-found as the ``pages.body.words`` subfield (named in the index ``_meta``). It only ranks: a
-query word also scores a phrase match on the segmented words, so 张三 written as a word beats
-the same two characters across a word boundary (扩张|三年), while what matches stays decided by
-the bigrams, identical to the embedded engine (smartcn keeps 盗窃罪 one word; the bigrams still
-let 盗窃 find it). A plugin installed later is picked up by the next ``dossier reindex``.
+(``ik_max_word``, searched with ``ik_smart``) and then smartcn (``smartcn``), and maps the
+first found on ``pages.words``, the NFKC text of the page (named in the index ``_meta``;
+without a segmenter the field is not indexed). It only ranks: a query word also scores a phrase
+match on the segmented words, so 张三 written as a word beats the same two characters across a
+word boundary (扩张|三年), while what matches stays decided by the tokens, identical to the
+embedded engine (smartcn keeps 盗窃罪 one word; the bigrams still let 盗窃 find it). A plugin
+installed later is picked up by the next ``dossier reindex``.
+
+An index whose ``_meta`` names another mapping or analyser version than this code's (built
+before an upgrade) is not searched or written with mismatched tokens: those calls raise
+SearchUnavailable (the outbox keeps the writes) until ``dossier reindex`` builds the current
+layout.
 
 Highlights are made from the best page's text by search.highlight, like the embedded engine's,
 so both return the same HTML (escaped, original full-width forms kept, whole words in <em>);
@@ -57,12 +67,19 @@ from models.cluster import (
     status_of,
 )
 from search.analysis import ANALYZER_VERSION, analyze_document, normalize
-from search.base import FACETS, IndexDoc, SearchHit, SearchQuery, SearchResult
+from search.base import (
+    FACETS,
+    IndexDoc,
+    QuerySyntaxError,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+)
 from search.highlight import snippets
 from search.query import And, Field, Node, Not, Text, parse, positive_texts, request_filters
 
 FACET_LIMIT = 50
-MAPPING_VERSION = 1  # bump with a mapping change; reindex() then builds the new layout
+MAPPING_VERSION = 2  # bump with a mapping change; reindex() then builds the new layout
 TERMS_BOOST = 2.0  # whole-word terms against bigram phrases, as the embedded BM25 weights
 WORDS_BOOST = 1.0  # a phrase of segmented words (IK/smartcn), on top of its bigram phrase
 BULK_CHUNK = 200
@@ -72,11 +89,8 @@ MAX_RESULT_WINDOW = 10_000  # the engines' index.max_result_window default
 SETTINGS: dict[str, Any] = {
     "analysis": {
         "analyzer": {
-            "dossier_cjk": {
-                "type": "custom",
-                "tokenizer": "standard",
-                "filter": ["cjk_width", "lowercase", "cjk_bigram"],
-            },
+            # search.analysis tokens (body) and whole-word terms, space-separated
+            "dossier_tokens": {"type": "custom", "tokenizer": "whitespace"},
             "dossier_terms": {"type": "custom", "tokenizer": "whitespace"},
         }
     },
@@ -91,9 +105,9 @@ WORD_ANALYZERS: dict[str, dict[str, Any]] = {
 _KEYWORD = {"type": "keyword"}
 MAPPINGS: dict[str, Any] = {
     "dynamic": "strict",
-    # body is the NFKC form of text: indexed, but not kept twice in _source (a reindex reads
-    # the data pool, never _source).
-    "_source": {"excludes": ["pages.body"]},
+    # body (tokens) and words (the NFKC text) are indexed but not kept in _source: text has
+    # the page as stored, and a reindex reads the data pool, never _source.
+    "_source": {"excludes": ["pages.body", "pages.words"]},
     "_meta": {"mapping_version": MAPPING_VERSION, "analyzer": ANALYZER_VERSION},
     "properties": {
         "document_id": {"type": "long"},
@@ -116,7 +130,8 @@ MAPPINGS: dict[str, Any] = {
             "properties": {
                 "page": {"type": "integer"},
                 "text": {"type": "text", "index": False},  # as stored, for highlights
-                "body": {"type": "text", "analyzer": "dossier_cjk"},  # NFKC text, searched
+                "body": {"type": "text", "analyzer": "dossier_tokens"},  # tokens, searched
+                "words": {"type": "text", "index": False},  # a segmenter's, when there is one
                 "terms": {"type": "text", "analyzer": "dossier_terms", "norms": False},
             },
         },
@@ -128,8 +143,7 @@ def index_body(words: str | None = None) -> dict[str, Any]:
     """Settings and mappings of a new index version; `words` names a WORD_ANALYZERS entry."""
     mappings = copy.deepcopy(MAPPINGS)
     if words is not None:
-        body = mappings["properties"]["pages"]["properties"]["body"]
-        body["fields"] = {"words": WORD_ANALYZERS[words]}
+        mappings["properties"]["pages"]["properties"]["words"] = WORD_ANALYZERS[words]
         mappings["_meta"]["words"] = words
     return {"settings": SETTINGS, "mappings": mappings}
 
@@ -138,10 +152,12 @@ def _key(value: str | None) -> str | None:
     return None if value is None else normalize(value).strip()
 
 
-def to_source(doc: IndexDoc) -> dict[str, Any]:
-    """The index document: metadata plus nested pages with their whole-word terms."""
+def to_source(doc: IndexDoc, words: bool = True) -> dict[str, Any]:
+    """The index document: metadata plus nested pages with their tokens and whole-word terms;
+    `words`: also the NFKC text for the word segmenter (any index accepts it)."""
     fields = analyze_document(doc.pages, doc.parties)
-    pages = [{"page": n, "text": text, "body": normalize(text), "terms": f.terms}
+    pages = [{"page": n, "text": text, "body": f.body, "terms": f.terms}
+             | ({"words": normalize(text)} if words else {})
              for n, (text, f) in enumerate(zip(doc.pages, fields, strict=True), start=1)]
     charges = [c for c in doc.charges if c.strip()]
     return {
@@ -168,18 +184,19 @@ def to_source(doc: IndexDoc) -> dict[str, Any]:
 
 
 def _page_query(word: Text, scoring: bool = False, words: bool = False) -> dict[str, Any]:
-    """Query on one nested page for a word: its bigram phrase, or the whole dictionary term;
-    when scoring on an index with segmented words, their phrase adds to the score."""
-    if word.single_cjk:
+    """Query on one nested page for a word: the phrase of its tokens, or the whole dictionary
+    term; when scoring on an index with segmented words, their phrase adds to the score."""
+    if word.single_char:
         return {"prefix": {"pages.body": {"value": word.tokens[0]}}}
-    alts: list[dict[str, Any]] = [{"match_phrase": {"pages.body": {"query": word.text}}}]
+    phrase = " ".join(word.tokens)
+    alts: list[dict[str, Any]] = [{"match_phrase": {"pages.body": {"query": phrase}}}]
     if len(word.term) >= 2:
         boost = TERMS_BOOST if scoring else 1.0
         alts.append({"term": {"pages.terms": {"value": word.term, "boost": boost}}})
     query = alts[0] if len(alts) == 1 else {"bool": {"should": alts, "minimum_should_match": 1}}
     if scoring and words:
-        segmented = {"match_phrase": {"pages.body.words": {"query": word.text,
-                                                            "boost": WORDS_BOOST}}}
+        segmented = {"match_phrase": {"pages.words": {"query": normalize(word.text),
+                                                       "boost": WORDS_BOOST}}}
         return {"bool": {"must": [query], "should": [segmented]}}
     return query
 
@@ -297,10 +314,19 @@ def word_analyzer(client: ClusterClient) -> str | None:
     return None
 
 
-def index_words(client: ClusterClient, index: str) -> str | None:
-    """The word analyzer an index was built with."""
-    words = client.index_meta(index).get("words")
+def index_words(meta: dict[str, Any]) -> str | None:
+    """The word analyzer an index was built with, from its mapping ``_meta``."""
+    words = meta.get("words")
     return words if words in WORD_ANALYZERS else None
+
+
+def stale_reason(index: str, meta: dict[str, Any]) -> str | None:
+    """Why an index (its mapping ``_meta``) cannot be used by this code, or None."""
+    mapping, analyzer = meta.get("mapping_version"), meta.get("analyzer")
+    if mapping == MAPPING_VERSION and analyzer == ANALYZER_VERSION:
+        return None
+    return (f"搜索索引 {index} 由旧版本建立（映射版本 {mapping}、分词 {analyzer}；当前为"
+            f" {MAPPING_VERSION}、{ANALYZER_VERSION}），请运行 dossier reindex 重建索引")
 
 
 def create_index(client: ClusterClient, name: str, aliases: dict[str, Any] | None = None,
@@ -336,6 +362,9 @@ class ClusterSearch:
         # The word analyzer of the index behind the alias, read at connect and after reindex;
         # another process's reindex is seen on reconnect (until then at worst no word boost).
         self._words: str | None = None
+        # Why the index behind the alias has another layout than this code's (see the module
+        # doc), read again on each call until another process's reindex has replaced it.
+        self._stale: str | None = None
 
     def __repr__(self) -> str:
         return f"ClusterSearch({self.url!r}, alias={self.alias!r})"
@@ -356,9 +385,24 @@ class ClusterSearch:
                 client = self._client
                 ensure_alias(client, self.alias, lambda name, aliases: create_index(
                     client, name, aliases, word_analyzer(client)))
-                self._words = call(index_words, client, self.alias)
+                self._read_meta(client)
                 self._ready = True
             return self._client
+
+    def _read_meta(self, client: ClusterClient) -> None:
+        meta = call(client.index_meta, self.alias)
+        self._words = index_words(meta)
+        self._stale = stale_reason(self.alias, meta)
+
+    def _current(self) -> ClusterClient:
+        """The client, for a search or a write: refused while the index has an old layout."""
+        client = self._conn()
+        if self._stale is not None:
+            with self._lock:
+                self._read_meta(client)
+            if self._stale is not None:
+                raise SearchUnavailable(self._stale)
+        return client
 
     def _versions(self, client: ClusterClient) -> list[tuple[int, str]]:
         return alias_versions(client, self.alias)
@@ -387,9 +431,11 @@ class ClusterSearch:
 
     def index_many(self, docs: Iterable[IndexDoc]) -> int:
         """Bulk-index documents (insert or replace); returns how many were written."""
-        return self._bulk_load(self.alias, docs, self.refresh)
+        self._current()
+        return self._bulk_load(self.alias, docs, self.refresh, self._words is not None)
 
-    def _bulk_load(self, index: str, docs: Iterable[IndexDoc], refresh: Refresh) -> int:
+    def _bulk_load(self, index: str, docs: Iterable[IndexDoc], refresh: Refresh,
+                   words: bool) -> int:
         client = self._conn()
         written = 0
         chunk: list[IndexDoc] = []
@@ -401,7 +447,7 @@ class ClusterSearch:
             ops: list[dict[str, Any]] = []
             for doc in chunk:
                 ops.append({"index": {"_index": index, "_id": str(doc.document_id)}})
-                ops.append(to_source(doc))
+                ops.append(to_source(doc, words))
             resp = call(client.bulk, ops, refresh)
             if resp.get("errors"):
                 failed = [
@@ -437,8 +483,8 @@ class ClusterSearch:
     def search(self, query: SearchQuery) -> SearchResult:
         query.validate()
         if query.page * query.size > MAX_RESULT_WINDOW:
-            raise ValueError(f"page too deep: only the first {MAX_RESULT_WINDOW} hits can be paged")
-        client = self._conn()
+            raise QuerySyntaxError(f"翻页过深：只能翻阅前 {MAX_RESULT_WINDOW} 条结果")
+        client = self._current()
         body, words = build_search(query, self._words is not None)
         resp = call(client.search, self.alias, body)
         hits_block = resp["hits"]
@@ -492,6 +538,7 @@ class ClusterSearch:
         client = self._conn()
         words = call(word_analyzer, client)
         new = rebuild(client, self.alias, lambda name: create_index(client, name, None, words),
-                      lambda name: self._bulk_load(name, docs, False))
-        self._words = words
+                      lambda name: self._bulk_load(name, docs, False, words is not None))
+        with self._lock:
+            self._read_meta(client)
         return new

@@ -1,7 +1,8 @@
 """The embedded search engine: one SQLite file with an FTS5 index, no server to run.
 
-Pages are tokenised in Python (search.analysis) and stored as space-separated tokens in a
-contentless FTS5 table with the ``ascii`` tokenizer, which keeps every CJK bigram intact; the
+Pages are tokenised in Python (search.analysis: bigrams of every run with its edge unigrams)
+and stored as space-separated tokens in a contentless FTS5 table with the ``ascii`` tokenizer,
+which keeps every token intact (none holds an ASCII separator); the
 original text lives in a plain table for highlighting and for deleting exactly what was
 indexed. Boolean logic is evaluated per document (a word on page 1 AND a word on page 3
 match), ranking is the bm25 of the best page.
@@ -153,8 +154,9 @@ def _phrase(tokens: tuple[str, ...] | list[str]) -> str:
 
 
 def fts_word(word: Text) -> str:
-    """FTS5 expression for one word: the phrase of its bigrams, or the whole dictionary term."""
-    if word.single_cjk:
+    """FTS5 expression for one word: the phrase of its tokens (search.analysis.query_tokens),
+    or the whole dictionary term; one character is a prefix of the tokens."""
+    if word.single_char:
         return f"body : {_phrase(word.tokens)} *"
     alts = [f"body : {_phrase(word.tokens)}"]
     if len(word.term) >= 2:

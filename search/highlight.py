@@ -2,6 +2,9 @@
 
 Matches are found on the token stream exactly as the index matched them, then mapped back to
 the original characters, so full-width forms and line breaks show as the user scanned them.
+A span runs from the first character of the phrase's first token to the last of its last
+token: exactly the words of a mixed phrase (项链（价值5000元 marks 项…元), punctuation
+inside it included, its outer punctuation not.
 """
 
 from __future__ import annotations
@@ -32,17 +35,16 @@ def match_spans(text: str, words: Sequence[Text]) -> list[tuple[int, int]]:
     str.find instead of a Python loop over every token.
     """
     norm, origin = normalize_with_offsets(text)
-    toks, starts = token_spans(norm)
+    toks, starts, ends = token_spans(norm)
     joined = "\0" + "\0".join(toks) + "\0"
     first = list(accumulate((len(t) + 1 for t in toks), initial=1))  # where token i begins
     spans: list[tuple[int, int]] = []
     for word in words:
         k = len(word.tokens)
-        needle = "\0" + "\0".join(word.tokens) + ("" if word.single_cjk else "\0")
+        needle = "\0" + "\0".join(word.tokens) + ("" if word.single_char else "\0")
         for hit in _occurrences(joined, needle):
             i = bisect_left(first, hit + 1)
-            last = i + k - 1
-            end = starts[i] + 1 if word.single_cjk else starts[last] + len(toks[last])
+            end = starts[i] + 1 if word.single_char else ends[i + k - 1]
             spans.append((starts[i], end))
     merged: list[tuple[int, int]] = []
     for s, e in sorted((origin[s], origin[e - 1] + 1) for s, e in spans):

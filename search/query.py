@@ -2,8 +2,14 @@
 
 Syntax: words, "quoted phrases", AND / OR / NOT (a leading ``-`` is NOT), parentheses and
 field filters (``charge:盗窃罪 court:... doc_type:... year:2018 case:12``); words next to each
-other are ANDed. A word is matched as the phrase of its tokens, so an unquoted 盗窃财物 needs
-those four characters in a row, which is what users of CJK search expect.
+other are ANDed. A word is matched as the phrase of its tokens (search.analysis.query_tokens),
+so an unquoted 盗窃财物 needs those four characters in a row, which is what users of CJK search
+expect, and a phrase cut anywhere from a text (15年3月27日凌晨) finds that text.
+
+Chinese quotation marks quote too: “…”, 「…」 and 『…』 as a pair; inside a phrase quoted
+otherwise, and where no closing mark follows, they are plain punctuation, so text pasted from
+a judgment ("他称“不知情”") is no syntax error. Parentheses and NOT nest at most MAX_DEPTH
+deep, and a query holds at most MAX_TERMS words and filters. Errors (QuerySyntaxError) are worded for the user, in Chinese, with the position.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from search.analysis import is_cjk, normalize, term_token, tokenize
+from search.analysis import is_word_token, normalize, query_tokens, term_token
 from search.base import QuerySyntaxError, SearchQuery
 
 FieldName = Literal["charge", "court", "doc_type", "year", "case"]
@@ -27,8 +33,13 @@ FIELDS: dict[str, FieldName] = {
     "case": "case",
 }
 _FIELD = re.compile(r"([A-Za-z_]+):(.*)", re.DOTALL)
-# Quotes that Chinese input methods produce, read as plain double quotes.
-_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u300c": '"', "\u300d": '"'})
+# Opening quotation marks and the mark that closes each: ASCII, and what Chinese input
+# methods produce (“ ”, 「 」, 『 』).
+_CLOSING = {'"': '"', "\u201c": "\u201d", "\u300c": "\u300d", "\u300e": "\u300f"}
+MAX_DEPTH = 12  # parentheses and NOT nested in each other (Elasticsearch: 30 nested bools)
+# Words, phrases and field filters in one query: each is a subquery per document (SQLite's
+# expression depth is 1,000) and several clauses on a cluster (790 at a 512 MB heap).
+MAX_TERMS = 50
 
 
 @dataclass(frozen=True)
@@ -40,9 +51,15 @@ class Text:
     term: str  # the whole-word form, matched against dictionary terms (charges, party names)
 
     @property
-    def single_cjk(self) -> bool:
-        """One CJK character: only bigrams contain it, so backends match it as a prefix."""
-        return len(self.tokens) == 1 and len(self.tokens[0]) == 1 and is_cjk(self.tokens[0])
+    def single_char(self) -> bool:
+        """One character: it may lie inside a run of the text, where only the bigram it
+        begins holds it, so backends match it as a token prefix (bigrams and unigrams)."""
+        return len(self.tokens) == 1 and len(self.tokens[0]) == 1 and is_word_token(self.tokens[0])
+
+    @property
+    def has_words(self) -> bool:
+        """Whether it holds a letter or digit (punctuation alone searches nothing)."""
+        return any(is_word_token(t) for t in self.tokens)
 
 
 @dataclass(frozen=True)
@@ -77,11 +94,18 @@ class _Tok:
     field: FieldName | None = None
 
 
+def _opens_quote(q: str, i: int) -> bool:
+    """Whether q[i] starts a quoted phrase: an ASCII quote, or a Chinese opening mark whose
+    closing mark follows (a lone Chinese mark is punctuation, as pasted text has them)."""
+    close = _CLOSING.get(q[i])
+    return close is not None and (close == '"' or q.find(close, i + 1) >= 0)
+
+
 def _read_quoted(q: str, i: int) -> tuple[str, int]:
     """The phrase starting at the quote q[i], and the index after its closing quote."""
-    end = q.find('"', i + 1)
+    end = q.find(_CLOSING[q[i]], i + 1)
     if end < 0:
-        raise QuerySyntaxError(f'unbalanced quote: the " at position {i + 1} is never closed')
+        raise QuerySyntaxError(f"引号不成对：第 {i + 1} 个字符处的 {q[i]} 没有闭合")
     return q[i + 1 : end], end + 1
 
 
@@ -94,18 +118,18 @@ def _lex(q: str) -> Iterator[_Tok]:
         elif ch in "()":
             yield _Tok(ch, i)  # type: ignore[arg-type]
             i += 1
-        elif ch == '"':
+        elif _opens_quote(q, i):
             start = i
             text, i = _read_quoted(q, i)
             yield _Tok("phrase", start, text)
         elif ch == "-" and (i + 1 == n or q[i + 1].isspace() or q[i + 1] in "-)"):
-            raise QuerySyntaxError(f"'-' at position {i + 1} must be directly followed by a term")
+            raise QuerySyntaxError(f"第 {i + 1} 个字符处的 - 后面须紧跟检索词")
         elif ch == "-":
             yield _Tok("NOT", i, "-")
             i += 1
         else:
             start = i
-            while i < n and not q[i].isspace() and q[i] not in '()"':
+            while i < n and not q[i].isspace() and q[i] not in "()" and not _opens_quote(q, i):
                 i += 1
             word = q[start:i]
             if word in ("AND", "OR", "NOT"):
@@ -117,23 +141,37 @@ def _lex(q: str) -> Iterator[_Tok]:
                 yield _Tok("word", start, word)
                 continue
             value = m.group(2)
-            if not value and i < n and q[i] == '"':
+            if not value and i < n and _opens_quote(q, i):
                 value, i = _read_quoted(q, i)
             yield _Tok("field", start, value, field)
 
 
 def _describe(tok: _Tok | None) -> str:
-    return "the end of the query" if tok is None else f"position {tok.pos + 1}"
+    return "查询已结束" if tok is None else f"第 {tok.pos + 1} 个字符处是 {tok.text or tok.kind}"
 
 
 class _Parser:
-    """Recursive descent: or := and (OR and)*; and := unary (AND? unary)*; unary := NOT unary."""
+    """Recursive descent: or := and (OR and)*; and := unary (AND? unary)*; unary := NOT unary.
+
+    Parentheses and NOT count towards the nesting depth, capped at MAX_DEPTH: deeper queries
+    are refused with a QuerySyntaxError instead of exhausting the stack (and the engines'
+    own limits on nested boolean queries).
+    """
 
     _STARTS = ("(", "NOT", "word", "phrase", "field")
 
     def __init__(self, q: str) -> None:
         self.toks = list(_lex(q))
         self.i = 0
+        self.depth = 0
+        terms = sum(t.kind in ("word", "phrase", "field") for t in self.toks)
+        if terms > MAX_TERMS:
+            raise QuerySyntaxError(f"检索词过多（共 {terms} 个，最多 {MAX_TERMS} 个）")
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QuerySyntaxError(f"查询嵌套过深（括号与 NOT 最多 {MAX_DEPTH} 层）")
 
     def peek(self) -> _Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -146,7 +184,7 @@ class _Parser:
     def need_term(self, after: str) -> None:
         tok = self.peek()
         if tok is None or tok.kind not in self._STARTS:
-            raise QuerySyntaxError(f"{after} needs a term after it, found {_describe(tok)}")
+            raise QuerySyntaxError(f"{after} 后面缺少检索词（{_describe(tok)}）")
 
     def parse(self) -> Node | None:
         if not self.toks:
@@ -154,9 +192,7 @@ class _Parser:
         node = self.parse_or()
         tok = self.peek()
         if tok is not None:  # only a stray ')' can stop parse_or early
-            raise QuerySyntaxError(
-                f"unbalanced parenthesis: ')' at position {tok.pos + 1} has no matching '('"
-            )
+            raise QuerySyntaxError(f"括号不成对：第 {tok.pos + 1} 个字符处的 ) 没有对应的 (")
         return node
 
     def parse_or(self) -> Node:
@@ -180,28 +216,31 @@ class _Parser:
         tok = self.peek()
         if tok is not None and tok.kind == "NOT":
             self.take()
-            self.need_term("NOT" if tok.text != "-" else "'-'")
-            return Not(self.parse_unary())
+            self.need_term("NOT" if tok.text != "-" else "-")
+            self.enter()
+            node = Not(self.parse_unary())
+            self.depth -= 1
+            return node
         return self.parse_primary()
 
     def parse_primary(self) -> Node:
         tok = self.peek()
         if tok is None:
-            raise QuerySyntaxError("the query ends where a term was expected")
+            raise QuerySyntaxError("查询在应有检索词处结束")
         if tok.kind in ("AND", "OR"):
-            raise QuerySyntaxError(f"{tok.kind} at position {tok.pos + 1} needs a term before it")
+            raise QuerySyntaxError(f"第 {tok.pos + 1} 个字符处的 {tok.kind} 前面缺少检索词")
         if tok.kind == ")":
-            raise QuerySyntaxError(f"empty or misplaced ')' at position {tok.pos + 1}")
+            raise QuerySyntaxError(f"第 {tok.pos + 1} 个字符处的 ) 前面缺少检索词（空括号或多余的括号）")
         self.take()
         if tok.kind == "(":
-            self.need_term("'('")
+            self.need_term("(")
+            self.enter()
             node = self.parse_or()
             close = self.peek()
             if close is None or close.kind != ")":
-                raise QuerySyntaxError(
-                    f"unbalanced parenthesis: '(' at position {tok.pos + 1} is never closed"
-                )
+                raise QuerySyntaxError(f"括号不成对：第 {tok.pos + 1} 个字符处的 ( 没有闭合")
             self.take()
+            self.depth -= 1
             return node
         if tok.kind == "field":
             assert tok.field is not None
@@ -212,20 +251,20 @@ class _Parser:
 def _field(name: FieldName, raw: str, pos: int) -> Field:
     value = normalize(raw).strip()
     if not value:
-        raise QuerySyntaxError(f"field '{name}:' at position {pos + 1} needs a value")
+        raise QuerySyntaxError(f"第 {pos + 1} 个字符处的字段 {name}: 缺少取值")
     if name in ("year", "case") and not value.isdigit():
-        raise QuerySyntaxError(f"field '{name}:' needs a whole number, got {raw!r}")
+        raise QuerySyntaxError(f"字段 {name}: 的取值须为整数，而不是 {raw!r}")
     return Field(name, value)
 
 
 def _text(raw: str) -> Text:
-    return Text(raw, tuple(tokenize(raw)), term_token(raw))
+    return Text(raw, tuple(query_tokens(raw)), term_token(raw))
 
 
 def _prune(node: Node) -> Node | None:
-    """Drop words with no tokens (lone punctuation) and whatever they leave empty."""
+    """Drop words without letters or digits (lone punctuation) and what they leave empty."""
     if isinstance(node, Text):
-        return node if node.tokens else None
+        return node if node.has_words else None
     if isinstance(node, Field):
         return node
     if isinstance(node, Not):
@@ -242,7 +281,7 @@ def parse(q: str) -> Node | None:
 
     Raises QuerySyntaxError (a ValueError) with a message fit to show to the user.
     """
-    q = unicodedata.normalize("NFKC", q.translate(_QUOTES))
+    q = unicodedata.normalize("NFKC", q)
     node = _Parser(q).parse()
     return None if node is None else _prune(node)
 

@@ -123,9 +123,9 @@ def _node_word_analyzer(url: str) -> str | None:
 
 def test_index_gets_the_word_segmenter_the_node_has(engine: ClusterSearch, url: str,
                                                     kind: str) -> None:
-    """smartcn/IK become the pages.body.words subfield when the node runs them. CI names the
-    one each node must have (DOSSIER_TEST_OPENSEARCH_WORDS=smartcn, ..._ELASTICSEARCH_WORDS=
-    none), so a lost plugin fails there."""
+    """smartcn/IK analyse the pages.words field when the node runs them (else it is not
+    indexed). CI names the one each node must have (DOSSIER_TEST_OPENSEARCH_WORDS=smartcn,
+    ..._ELASTICSEARCH_WORDS=none), so a lost plugin fails there."""
     expected = _node_word_analyzer(url)
     want = os.environ.get(f"DOSSIER_TEST_{kind.upper()}_WORDS")
     if want:
@@ -133,11 +133,11 @@ def test_index_gets_the_word_segmenter_the_node_has(engine: ClusterSearch, url: 
     assert engine.word_analyzer == expected
     client = engine._conn()
     raw = client._body((client._os or client._es).indices.get_mapping(index=engine.alias))
-    body = next(iter(raw.values()))["mappings"]["properties"]["pages"]["properties"]["body"]
+    pages = next(iter(raw.values()))["mappings"]["properties"]["pages"]["properties"]
     if expected is None:
-        assert "fields" not in body
+        assert pages["words"] == {"type": "text", "index": False}
     else:
-        assert body["fields"]["words"] == WORD_ANALYZERS[expected]
+        assert pages["words"] == WORD_ANALYZERS[expected]
 
 
 def test_segmented_words_rank_a_name_above_a_cross_word_match(url: str) -> None:
@@ -251,3 +251,28 @@ def test_an_outage_raises_search_unavailable_and_the_backend_recovers(url: str) 
             proxy.up()
         drop_cluster(backend)
         proxy.down()
+
+
+def test_an_index_of_an_older_layout_is_refused_until_reindexed(fresh: ClusterSearch) -> None:
+    """An index built before an analyser or mapping change is not searched with mismatched
+    tokens: searches and writes raise SearchUnavailable naming `dossier reindex` (the outbox
+    keeps the writes), until a reindex, by any process, builds the current layout."""
+    client = fresh._conn()
+    old_meta = {"mapping_version": 1, "analyzer": "bigram-1"}
+    if client._os is not None:
+        client._os.indices.put_mapping(index=fresh.current_index(), body={"_meta": old_meta})
+    else:
+        client._es.indices.put_mapping(index=fresh.current_index(), meta=old_meta)
+    stale = ClusterSearch(fresh.url, alias=fresh.alias, refresh=True)
+    try:
+        with pytest.raises(SearchUnavailable, match="请运行 dossier reindex"):
+            stale.search(SearchQuery(q="周春寒"))
+        with pytest.raises(SearchUnavailable, match="映射版本 1、分词 bigram-1"):
+            stale.index(DOCS[4])
+        assert stale.count() == 3  # reading the count, or deleting, needs no tokens
+        fresh.reindex([DOCS[1], DOCS[4]])  # another backend object: another process
+        assert find(stale, "周春寒") == {1}
+        stale.index(DOCS[5])
+        assert stale.count() == 3
+    finally:
+        stale.close()

@@ -315,7 +315,7 @@ def test_highlights_escape_html_and_keep_original_forms(empty: SearchBackend) ->
     (hit,) = empty.search(SearchQuery(q='"(2018)浙0683刑初333号"')).hits
     assert "<script>" not in hit.highlights[0]
     assert "&lt;script&gt;" in hit.highlights[0]
-    assert "（<em>２０１８）浙0683刑初333号</em>，" in hit.highlights[0]
+    assert "：<em>（２０１８）浙0683刑初333号</em>，" in hit.highlights[0]  # its brackets too
     (hit,) = empty.search(SearchQuery(q="张三")).hits
     assert "被告人<em>张三</em>犯" in hit.highlights[0]
     assert "<em>盗</em>窃" in empty.search(SearchQuery(q="盗")).hits[0].highlights[0]

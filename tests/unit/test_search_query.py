@@ -6,8 +6,19 @@ import re
 
 import pytest
 
+from search.analysis import query_tokens
 from search.base import QuerySyntaxError
-from search.query import And, Field, Not, Or, Text, parse, positive_texts
+from search.query import (
+    MAX_DEPTH,
+    MAX_TERMS,
+    And,
+    Field,
+    Not,
+    Or,
+    Text,
+    parse,
+    positive_texts,
+)
 
 
 def words(node: object) -> object:
@@ -48,7 +59,7 @@ def test_not_and_leading_minus() -> None:
 def test_minus_inside_a_word_is_not_an_operator() -> None:
     node = parse("2018-05-29")
     assert isinstance(node, Text)
-    assert node.tokens == ("2018", "05", "29")
+    assert node.tokens == ("20", "01", "18", "8", "－", "0", "05", "5", "－", "2", "29")
 
 
 def test_lowercase_operator_words_are_plain_words() -> None:
@@ -62,19 +73,55 @@ def test_unquoted_chinese_word_is_a_phrase_of_its_bigrams() -> None:
     assert node.term == "盗窃财物"
 
 
-def test_quoted_phrase_keeps_spaces_and_full_width_forms_fold() -> None:
+def test_a_mixed_phrase_is_the_query_tokens_of_its_text() -> None:
+    node = parse('"项链（价值5000元"')
+    assert isinstance(node, Text)
+    assert node.tokens == (
+        "项链", "链", "（", "价", "价值", "值", "5", "50", "00", "00", "0", "元")  # fmt: skip
+
+
+def test_quoted_phrase_joins_chinese_across_spaces_and_full_width_forms_fold() -> None:
     node = parse('"被告人 周春寒"')
-    assert isinstance(node, Text) and node.tokens == ("被告", "告人", "周春", "春寒")
-    chinese_quotes = parse("“盗窃财物”")
-    assert isinstance(chinese_quotes, Text) and chinese_quotes.text == "盗窃财物"
+    assert isinstance(node, Text) and node.tokens == ("被告", "告人", "人周", "周春", "春寒")
     assert words(parse("（盗窃　ＯＲ　抢劫）")) == ("Or", "盗窃", "抢劫")
 
 
-def test_single_cjk_char_is_flagged_for_prefix_matching() -> None:
-    node = parse("盗")
-    assert isinstance(node, Text) and node.single_cjk
-    node = parse("ab")
-    assert isinstance(node, Text) and not node.single_cjk
+@pytest.mark.parametrize("quoted", ["“盗窃财物”", "「盗窃财物」", "『盗窃财物』", '"盗窃财物"'])
+def test_chinese_quotation_marks_quote(quoted: str) -> None:
+    node = parse(quoted)
+    assert isinstance(node, Text) and node.text == "盗窃财物"
+    assert words(parse(f"张三 {quoted}")) == ("And", "张三", "盗窃财物")
+    assert words(parse(f"court:{quoted}")) == ("court", "盗窃财物")
+
+
+@pytest.mark.parametrize(
+    ("query", "phrase"),
+    [
+        ('"他称“不知情”后离开"', "他称“不知情”后离开"),  # pasted from a judgment, in ASCII quotes
+        ('"称「不知情」后"', "称「不知情」后"),
+        ('"证人“张某”证实"', "证人“张某”证实"),
+        ("“他称\"不知情\"后”", '他称"不知情"后'),  # ASCII quotes inside Chinese ones
+    ],
+)
+def test_quotation_marks_inside_a_phrase_are_text(query: str, phrase: str) -> None:
+    node = parse(query)
+    assert isinstance(node, Text) and node.text == phrase
+    assert node.tokens == tuple(query_tokens(phrase))  # the marks are punctuation there
+
+
+def test_a_lone_chinese_quotation_mark_is_punctuation() -> None:
+    for q in ("他称“不知情", "不知情”后", "「张三"):
+        node = parse(q)
+        assert isinstance(node, Text) and node.text == q
+
+
+def test_single_char_is_flagged_for_prefix_matching() -> None:
+    for q in ("盗", "5", "x", "（日）"):
+        node = parse(q)
+        assert isinstance(node, Text) and node.single_char, q
+    for q in ("ab", "日止", "21日"):
+        node = parse(q)
+        assert isinstance(node, Text) and not node.single_char, q
 
 
 def test_field_filters() -> None:
@@ -105,20 +152,21 @@ def test_positive_texts_skip_negated_words_and_fields() -> None:
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ('"盗窃财物', "unbalanced quote"),
-        ('盗窃 "财物" "张', "unbalanced quote"),
-        ("(盗窃 OR 抢劫", "unbalanced parenthesis"),
-        ("盗窃)", "unbalanced parenthesis"),
-        ("盗窃 AND", "AND needs a term after it"),
-        ("OR 盗窃", "OR at position 1 needs a term before it"),
-        ("盗窃 OR OR 抢劫", "OR needs a term after it"),
-        ("盗窃 AND OR 抢劫", "AND needs a term after it"),
-        ("盗窃 NOT", "NOT needs a term after it"),
-        ("盗窃 - 抢劫", "'-' at position 4 must be directly followed by a term"),
-        ("()", "'(' needs a term after it"),
-        ("charge:", "needs a value"),
-        ("year:二〇一八", "needs a whole number"),
-        ("case:abc", "needs a whole number"),
+        ('"盗窃财物', '引号不成对：第 1 个字符处的 " 没有闭合'),
+        ('盗窃 "财物" "张', '引号不成对：第 9 个字符处的 " 没有闭合'),
+        ('"他称“不知情”', "引号不成对"),
+        ("(盗窃 OR 抢劫", "括号不成对：第 1 个字符处的 ( 没有闭合"),
+        ("盗窃)", "括号不成对：第 3 个字符处的 ) 没有对应的 ("),
+        ("盗窃 AND", "AND 后面缺少检索词（查询已结束）"),
+        ("OR 盗窃", "第 1 个字符处的 OR 前面缺少检索词"),
+        ("盗窃 OR OR 抢劫", "OR 后面缺少检索词（第 7 个字符处是 OR）"),
+        ("盗窃 AND OR 抢劫", "AND 后面缺少检索词"),
+        ("盗窃 NOT", "NOT 后面缺少检索词"),
+        ("盗窃 - 抢劫", "第 4 个字符处的 - 后面须紧跟检索词"),
+        ("()", "( 后面缺少检索词"),
+        ("charge:", "字段 charge: 缺少取值"),
+        ("year:二〇一八", "字段 year: 的取值须为整数"),
+        ("case:abc", "字段 case: 的取值须为整数"),
     ],
 )
 def test_invalid_syntax_raises_a_clear_error(query: str, message: str) -> None:
@@ -129,3 +177,34 @@ def test_invalid_syntax_raises_a_clear_error(query: str, message: str) -> None:
 def test_query_syntax_error_is_a_value_error() -> None:
     with pytest.raises(ValueError):
         parse("(")
+
+
+@pytest.mark.parametrize(
+    "nest",
+    [
+        lambda n: "(" * n + "盗窃" + ")" * n,
+        lambda n: "NOT " * n + "盗窃",
+        lambda n: "-(" * (n // 2) + "盗窃" + ")" * (n // 2),
+        lambda n: "(" * n + "张三 OR 盗窃" + ")" * n,
+    ],
+)
+def test_nesting_is_capped_with_a_clear_error(nest: object) -> None:
+    """250 levels used to exhaust the stack (RecursionError, a 500 from the API)."""
+    assert callable(nest)
+    assert parse(nest(MAX_DEPTH)) is not None  # the deepest allowed parses
+    for depth in (MAX_DEPTH + 2, 250, 5000):
+        with pytest.raises(QuerySyntaxError, match=f"查询嵌套过深（括号与 NOT 最多 {MAX_DEPTH} 层）"):
+            parse(nest(depth))
+
+
+def test_the_number_of_terms_is_capped_with_a_clear_error() -> None:
+    """1,000 words used to fail inside the engines (SQLite's expression depth, the
+    clusters' clause count): a 500."""
+    assert parse(" ".join(f"张{i}" for i in range(MAX_TERMS))) is not None
+    for q in (
+        " ".join(f"张{i}" for i in range(MAX_TERMS + 1)),
+        " OR ".join(f"张{i}" for i in range(1000)),
+        " ".join(f"year:{2000 + i}" for i in range(MAX_TERMS + 1)),
+    ):
+        with pytest.raises(QuerySyntaxError, match=f"检索词过多（共 \\d+ 个，最多 {MAX_TERMS} 个）"):
+            parse(q)
