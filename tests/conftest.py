@@ -1,45 +1,43 @@
-"""Shared fixtures: a fresh data dir per test, real PostgreSQL/Redis when configured, worker processes.
+"""Shared fixtures: a fresh data dir per test, real PostgreSQL/Redis when configured, worker
+processes, the API in-process with users of some agencies and their tokens.
 
 Services come from the environment (``.ci/run`` starts them):
-``DOSSIER_TEST_POSTGRES_URL`` (an admin URL; each test gets its own database) and
-``DOSSIER_TEST_REDIS_URL``. Without them the tests that need them are skipped, unless
-``DOSSIER_REQUIRE_SERVICES=1`` (CI), where a missing service is a failure.
+``DOSSIER_TEST_POSTGRES_URL`` (an admin URL; each test gets its own database),
+``DOSSIER_TEST_REDIS_URL`` and the search clusters (tests.support.env.CLUSTERS). Without them
+the tests that need them are skipped, unless ``DOSSIER_REQUIRE_SERVICES=1`` (CI), where a
+missing service, or missing shared data, is a failure. Helpers that test modules import live
+in tests/support/, never in a test module or here.
 """
 
 from __future__ import annotations
 
-import contextlib
+import itertools
 import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared" / "data"
+from models.db import session_scope
+from tests.support.api import Api
+from tests.support.env import CLUSTERS, SHARED, Proc, cluster_url, model_dir, need, need_shared
+
+if TYPE_CHECKING:  # the search corpus reads the shared data: imported by its fixtures only
+    from search.base import SearchBackend
+    from tests.support.search_corpus import Backends
 
 
-# The real search clusters the suite runs against (.ci/run starts both): kind -> URL variable.
-CLUSTERS = {"opensearch": "DOSSIER_TEST_SEARCH_URL", "elasticsearch": "DOSSIER_TEST_ES_URL"}
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "needs_shared(path): needs ../shared/data/<path>; skipped when it is missing, "
+                   "failed under DOSSIER_REQUIRE_SERVICES=1")
 
 
-def cluster_url(kind: str) -> str:
-    """The URL of the test cluster of this kind (skip, or fail under REQUIRE_SERVICES)."""
-    return _need(CLUSTERS[kind])
-
-
-def _need(var: str) -> str:
-    value = os.environ.get(var)
-    if value:
-        return value
-    if os.environ.get("DOSSIER_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"{var} is not set but DOSSIER_REQUIRE_SERVICES=1")
-    pytest.skip(f"{var} not set (start the service, see .ci/run)")
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers("needs_shared"):
+        need_shared(*mark.args)
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +52,7 @@ def pg_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test."""
     import sqlalchemy as sa
 
-    admin = _need("DOSSIER_TEST_POSTGRES_URL")
+    admin = need("DOSSIER_TEST_POSTGRES_URL")
     name = f"dossier_t_{uuid.uuid4().hex[:10]}"
     engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as c:
@@ -73,7 +71,7 @@ def pg_url() -> Iterator[str]:
 def redis_url() -> Iterator[str]:
     import redis
 
-    url = _need("DOSSIER_TEST_REDIS_URL")
+    url = need("DOSSIER_TEST_REDIS_URL")
     client = redis.Redis.from_url(url)
     client.flushdb()
     yield url
@@ -86,10 +84,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'pool.sqlite3'}"
     return str(request.getfixturevalue("pg_url"))
-
-
-def model_dir() -> Path:
-    return Path(os.environ.get("DOSSIER_MODEL_DIR", REPO / "data" / "models")).resolve()
 
 
 @pytest.fixture
@@ -128,54 +122,6 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     dispose_all()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Proc:
-    """A child process of the service (API server or worker) that the test can kill."""
-
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
-        self.args, self.env, self.log = args, env, log
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> Proc:
-        fh = self.log.open("ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "api.cli", *self.args], env=self.env,
-                                     cwd=REPO, stdout=fh, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-        return self
-
-    def kill(self) -> None:
-        """SIGKILL the whole process group: the worker and its pool children die at once."""
-        import signal
-
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self) -> None:
-        """SIGTERM, then SIGKILL whatever of the group is left: a worker's pool child that
-        outlives its parent would otherwise run on after the test (seen in CI)."""
-        import signal
-
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.proc.wait(20)
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(10)
-
-    def tail(self, n: int = 60) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-n:])
-
-
 @pytest.fixture
 def procs(tmp_path: Path) -> Iterator[Callable[..., Proc]]:
     started: list[Proc] = []
@@ -190,17 +136,101 @@ def procs(tmp_path: Path) -> Iterator[Callable[..., Proc]]:
         p.stop()
 
 
-def wait_http(url: str, proc: Proc, timeout: float = 90) -> None:
-    import httpx
+#: a user of ``api_client``: (name, role, agency code) or (name, role, agency code, password)
+UserSpec = tuple[str, str, str] | tuple[str, str, str, str]
 
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.proc and proc.proc.poll() is not None:
-            raise RuntimeError(f"server exited:\n{proc.tail()}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise TimeoutError(f"{url} not up:\n{proc.tail()}")
+
+@pytest.fixture
+def api_client(env: Callable[..., dict[str, str]]) -> Iterator[Callable[..., Api]]:
+    """Makes the API in-process: ``api_client(("clerk_a", "clerk", "A"), ("pros_b",
+    "prosecutor", "B"), act_as="clerk_a", agencies={"A": ("某市公安局", "police")},
+    task_always_eager="true")`` sets these DOSSIER_* settings on the test's data dir (``env``),
+    creates the app and a TestClient, the agencies (others are made as users name them) and
+    the users with a bearer token each (``Api.tokens``); ``act_as`` makes one of them the
+    client's default caller. Several calls share the data dir; every client is closed after
+    the test."""
+    made: list[Api] = []
+
+    def make(*users: UserSpec, act_as: str | None = None,
+             agencies: Mapping[str, tuple[str, str]] | None = None, **settings: str) -> Api:
+        env(**settings)
+        from fastapi.testclient import TestClient
+
+        from api.app import create_app
+        from api.auth import get_or_create_agency
+        from models.settings import get_settings
+
+        s = get_settings()
+        api = Api(TestClient(create_app(s)), s)
+        made.append(api)
+        with session_scope(s.db_url) as db:
+            for code, (name, kind) in (agencies or {}).items():
+                get_or_create_agency(db, code, name, kind)
+        for user in users:
+            api.add_user(*user)
+        if act_as is not None:
+            api.act_as(act_as)
+        return api
+
+    yield make
+    for api in made:
+        api.client.close()
+
+
+@pytest.fixture
+def eager(api_client: Callable[..., Api]) -> Callable[..., Api]:
+    """``eager(**settings)``: the API with Celery in eager mode (every stage runs inside the
+    upload request) and a new clerk of agency A as its caller; later calls share the data dir."""
+    count = itertools.count(1)
+
+    def make(**settings: str) -> Api:
+        name = f"clerk{next(count)}"
+        return api_client((name, "clerk", "A"), act_as=name, task_always_eager="true", **settings)
+
+    return make
+
+
+# -- the search engines (tests/integration/test_search_engines.py, test_search_phrases.py) -------
+
+
+@pytest.fixture(scope="module", params=["embedded", *CLUSTERS])
+def backends(request: pytest.FixtureRequest,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backends]:
+    """One engine per parameter; a cluster needs its URL (tests.support.env.CLUSTERS: a missing
+    one skips, or fails under DOSSIER_REQUIRE_SERVICES=1)."""
+    from tests.support.search_corpus import Backends
+
+    url = None if request.param == "embedded" else cluster_url(request.param)
+    made = Backends(request.param, url, tmp_path_factory.mktemp)
+    yield made
+    for backend in list(made.made):
+        made.dispose(backend)
+
+
+@pytest.fixture(scope="module")
+def engine(backends: Backends) -> SearchBackend:
+    """The ten judgments of tests.support.search_corpus, shared by a module's read-only tests."""
+    from tests.support.search_corpus import DOCS, index_all
+
+    backend = backends.make()
+    index_all(backend, list(DOCS.values()))
+    return backend
+
+
+@pytest.fixture()
+def fresh(backends: Backends) -> Iterator[SearchBackend]:
+    """A small index a test may change."""
+    from tests.support.search_corpus import DOCS
+
+    backend = backends.make()
+    for i in (1, 2, 3):
+        backend.index(DOCS[i])
+    yield backend
+    backends.dispose(backend)
+
+
+@pytest.fixture()
+def empty(backends: Backends) -> Iterator[SearchBackend]:
+    backend = backends.make()
+    yield backend
+    backends.dispose(backend)

@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import REPO, Proc
-from tests.e2e.test_pipeline import phrase_from, scanned_pdf, start_service, token_for
+from tests.support.env import REPO, Proc, unavailable
+from tests.support.service import phrase_from, scanned_pdf, start_service, token_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -33,20 +33,14 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("DOSSIER_REQUIRE_SERVICES") == "1":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
 @pytest.fixture
 def browser() -> Iterator[Any]:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("playwright is not installed (pip install playwright)")
+        unavailable("playwright is not installed (pip install playwright)")
     if not Path(CHROMIUM).exists():
-        _unavailable(f"{CHROMIUM} missing (apt-get install chromium)")
+        unavailable(f"{CHROMIUM} missing (apt-get install chromium)")
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from models.db import session_scope
 from models.schema import Document, Page, Task
-from tests.conftest import Proc
-from tests.e2e.test_pipeline import start_service, token_for, wait_task
+from tests.support.env import Proc
+from tests.support.service import start_service, token_for, wait_task
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 

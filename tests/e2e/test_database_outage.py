@@ -22,8 +22,8 @@ from sqlalchemy import func, select
 
 from models.db import dispose_all, session_scope
 from models.schema import Page
-from tests.conftest import Proc, free_port
-from tests.e2e.test_pipeline import start_scale, upload_texts, wait_task
+from tests.support.env import Proc, free_port
+from tests.support.service import start_scale, upload_texts, wait_task
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 

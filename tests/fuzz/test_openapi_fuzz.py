@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,29 +10,19 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from models.db import session_scope
+from tests.support.api import Api
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def api_schema(env: Callable[..., dict[str, str]], shared_data: Path) -> Iterator[Any]:
-    env(task_always_eager="true")
-    from fastapi.testclient import TestClient
-
-    from api.app import create_app
-    from api.auth import add_user, issue_token
-    from models.settings import get_settings
-
-    s = get_settings()
-    app = create_app(s)
-    with session_scope(s.db_url) as db:
-        token = issue_token(db, add_user(db, "fuzzer", "admin", "A", password="pw"), 1)
+def api_schema(api_client: Callable[..., Api], shared_data: Path) -> tuple[Any, str]:
+    api = api_client(("fuzzer", "admin", "A", "pw"), task_always_eager="true")
     text = (shared_data / "extraction_gold" / "texts" / "lecard-12174.txt").read_bytes()
-    with TestClient(app) as c:  # one processed case, so ids 1 exist
-        c.post("/api/v1/documents", files={"file": ("j.txt", text)},
-               headers={"Authorization": f"Bearer {token}"})
-    yield schemathesis.openapi.from_asgi("/openapi.json", app), token
+    r = api.client.post("/api/v1/documents", files={"file": ("j.txt", text)},
+                        headers=api.auth("fuzzer"))  # one processed case, so ids 1 exist
+    assert r.status_code == 202, r.text
+    return schemathesis.openapi.from_asgi("/openapi.json", api.client.app), api.tokens["fuzzer"]
 
 
 def test_no_input_causes_a_server_error(api_schema: tuple[Any, str]) -> None:

@@ -2,37 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from models.db import session_scope
+from tests.support.api import Api
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def world(env: Callable[..., dict[str, str]], shared_data: Path) -> Iterator[dict[str, Any]]:
+def world(api_client: Callable[..., Api], shared_data: Path) -> dict[str, Any]:
     """Police A holds two theft judgments; procuratorate B holds one of its own."""
-    env(task_always_eager="true")
-    from api.app import create_app
-    from api.auth import add_user, get_or_create_agency, issue_token
-    from models.settings import get_settings
-
-    settings = get_settings()
-    client = TestClient(create_app(settings))
-    tokens = {}
-    with session_scope(settings.db_url) as s:
-        get_or_create_agency(s, "police-A", "某市公安局", "police")
-        get_or_create_agency(s, "proc-B", "某市人民检察院", "procuratorate")
-        for name, role, agency in (("clerk_a", "clerk", "police-A"),
-                                   ("clerk_b", "clerk", "proc-B"),
-                                   ("pros_b", "prosecutor", "proc-B")):
-            tokens[name] = issue_token(s, add_user(s, name, role, agency, password="pw-" + name), 1)
+    api = api_client(*((name, role, agency, "pw-" + name)
+                       for name, role, agency in (("clerk_a", "clerk", "police-A"),
+                                                  ("clerk_b", "clerk", "proc-B"),
+                                                  ("pros_b", "prosecutor", "proc-B"))),
+                     agencies={"police-A": ("某市公安局", "police"),
+                               "proc-B": ("某市人民检察院", "procuratorate")},
+                     task_always_eager="true")
+    client, tokens = api.client, api.tokens
     texts = shared_data / "extraction_gold" / "texts"
     uploads = {}
     for key, who, name in (("a1", "clerk_a", "lecard-12174"),
@@ -43,8 +36,8 @@ def world(env: Callable[..., dict[str, str]], shared_data: Path) -> Iterator[dic
                         headers={"Authorization": f"Bearer {tokens[who]}"})
         assert r.status_code == 202, r.text
         uploads[key] = r.json()
-    yield {"client": client, "tokens": tokens, "up": uploads, "settings": settings}
-    client.close()
+    return {"client": client, "tokens": tokens, "up": uploads, "settings": api.settings,
+            "api": api}
 
 
 def _get(w: dict[str, Any], who: str, url: str, **params: Any) -> Any:
@@ -58,7 +51,7 @@ def test_other_agencies_see_nothing_until_the_case_is_transferred(world: dict[st
     assert _get(w, "pros_b", f"/api/v1/documents/{a1['document_id']}").status_code == 404
     found = _get(w, "pros_b", "/api/v1/search", q="盗窃").json()
     assert {h["case_id"] for h in found["hits"]} == {b1["case_id"]}
-    assert all(f["count"] == 1 for f in found["facets"]["charge"] if f["value"] == "盗窃罪")
+    assert [f["count"] for f in found["facets"]["charge"] if f["value"] == "盗窃罪"] == [1]
     similar = _get(w, "pros_b", f"/api/v1/cases/{b1['case_id']}/similar").json()
     assert similar["results"] == []
     # B cannot transfer A's case to itself
@@ -116,10 +109,7 @@ def test_security_headers(world: dict[str, Any]) -> None:
 
 
 def test_admins_manage_the_users_of_their_agency(world: dict[str, Any]) -> None:
-    from api.auth import add_user, issue_token
-
-    with session_scope(world["settings"].db_url) as s:
-        admin = issue_token(s, add_user(s, "admin_b", "admin", "proc-B"), 1)
+    admin = world["api"].add_user("admin_b", "admin", "proc-B")
     c = world["client"]
     hdr = {"Authorization": f"Bearer {admin}"}
     made = c.post("/api/v1/users", json={"name": "judge_b", "role": "judge",

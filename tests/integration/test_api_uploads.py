@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from models.db import session_scope
 from models.schema import AuditEvent, Document, Task
+from tests.support.api import Api
 
 
 def blank_pdf(pages: int = 1) -> bytes:
@@ -69,32 +68,21 @@ def zip_bytes() -> bytes:
 
 
 @pytest.fixture
-def api(env: Callable[..., dict[str, str]], tmp_path: Path) -> Iterator[dict[str, Any]]:
-    env(max_upload_mb="1", max_image_pixels="50000000")
-    from api.app import create_app
-    from api.auth import add_user, issue_token
-    from models.settings import get_settings
-
-    settings = get_settings()
-    client = TestClient(create_app(settings))
-    tokens = {}
-    with session_scope(settings.db_url) as s:
-        for name, role, agency in (("clerk_a", "clerk", "A"), ("clerk_b", "clerk", "B"),
-                                   ("pros_a", "prosecutor", "A")):
-            tokens[name] = issue_token(s, add_user(s, name, role, agency), 1)
-    yield {"client": client, "tokens": tokens, "settings": settings}
-    client.close()
+def api(api_client: Callable[..., Api]) -> Api:
+    return api_client(("clerk_a", "clerk", "A"), ("clerk_b", "clerk", "B"),
+                      ("pros_a", "prosecutor", "A"),
+                      max_upload_mb="1", max_image_pixels="50000000")
 
 
-def _post(api: dict[str, Any], data: bytes, name: str, who: str = "clerk_a",
+def _post(api: Api, data: bytes, name: str, who: str = "clerk_a",
           **form: str) -> Any:
-    return api["client"].post(
+    return api.client.post(
         "/api/v1/documents", files={"file": (name, data)}, data=form,
-        headers={"Authorization": f"Bearer {api['tokens'][who]}"})
+        headers={"Authorization": f"Bearer {api.tokens[who]}"})
 
 
-def _counts(api: dict[str, Any]) -> tuple[int, int, int]:
-    settings = api["settings"]
+def _counts(api: Api) -> tuple[int, int, int]:
+    settings = api.settings
     blobs = sum(1 for p in settings.blob_dir.rglob("*") if p.is_file())
     with session_scope(settings.db_url) as s:
         docs = s.execute(select(func.count()).select_from(Document)).scalar_one()
@@ -102,8 +90,8 @@ def _counts(api: dict[str, Any]) -> tuple[int, int, int]:
     return docs, tasks, blobs
 
 
-def test_requests_without_a_valid_token_get_401(api: dict[str, Any]) -> None:
-    c = api["client"]
+def test_requests_without_a_valid_token_get_401(api: Api) -> None:
+    c = api.client
     assert c.get("/api/v1/tasks/1").status_code == 401
     r = c.get("/api/v1/search?q=x", headers={"Authorization": "Bearer not-a-token"})
     assert r.status_code == 401 and "invalid" in r.json()["detail"]
@@ -125,7 +113,7 @@ BAD_INPUTS = [
 
 @pytest.mark.parametrize(("name", "data", "status", "word"), BAD_INPUTS,
                          ids=[b[0] for b in BAD_INPUTS])
-def test_bad_input_gets_a_clear_4xx_and_stores_nothing(api: dict[str, Any], name: str,
+def test_bad_input_gets_a_clear_4xx_and_stores_nothing(api: Api, name: str,
                                                        data: bytes, status: int,
                                                        word: str) -> None:
     before = _counts(api)
@@ -137,7 +125,7 @@ def test_bad_input_gets_a_clear_4xx_and_stores_nothing(api: dict[str, Any], name
     assert _counts(api) == before
 
 
-def test_encrypted_pdf_is_refused_with_a_reason(api: dict[str, Any]) -> None:
+def test_encrypted_pdf_is_refused_with_a_reason(api: Api) -> None:
     before = _counts(api)
     r = _post(api, encrypted_pdf(), "locked.pdf")
     assert r.status_code == 422
@@ -145,7 +133,7 @@ def test_encrypted_pdf_is_refused_with_a_reason(api: dict[str, Any]) -> None:
     assert _counts(api) == before
 
 
-def test_upload_is_accepted_once_and_type_comes_from_content(api: dict[str, Any]) -> None:
+def test_upload_is_accepted_once_and_type_comes_from_content(api: Api) -> None:
     data = png(400, 300)
     r = _post(api, data, "scan.pdf", case_number="（2018）豫0902刑初199号")  # PNG named .pdf
     assert r.status_code == 202, r.text
@@ -155,33 +143,33 @@ def test_upload_is_accepted_once_and_type_comes_from_content(api: dict[str, Any]
     assert again.status_code == 202
     assert again.json()["document_id"] == body["document_id"] and again.json()["duplicate"]
     assert _counts(api) == (1, 1, 1)
-    hdr = {"Authorization": f"Bearer {api['tokens']['clerk_a']}"}
-    doc = api["client"].get(f"/api/v1/documents/{body['document_id']}", headers=hdr).json()
+    hdr = {"Authorization": f"Bearer {api.tokens['clerk_a']}"}
+    doc = api.client.get(f"/api/v1/documents/{body['document_id']}", headers=hdr).json()
     assert doc["mime"] == "image/png" and doc["status"] == "received"
     assert doc["case_number"] == "（2018）豫0902刑初199号"
-    original = api["client"].get(f"/api/v1/documents/{body['document_id']}/file", headers=hdr)
+    original = api.client.get(f"/api/v1/documents/{body['document_id']}/file", headers=hdr)
     assert original.content == data
-    task = api["client"].get(f"/api/v1/tasks/{body['task_id']}", headers=hdr).json()
+    task = api.client.get(f"/api/v1/tasks/{body['task_id']}", headers=hdr).json()
     assert task["state"] == "pending" and task["pages_total"] == 1
-    with session_scope(api["settings"].db_url) as s:
+    with session_scope(api.settings.db_url) as s:
         actions = list(s.execute(select(AuditEvent.action)).scalars())
     assert "document.upload" in actions and "document.download" in actions
 
 
-def test_file_names_are_never_paths(api: dict[str, Any]) -> None:
+def test_file_names_are_never_paths(api: Api) -> None:
     r = _post(api, "被告人张三犯盗窃罪".encode(), "../../etc/passwd")
     assert r.status_code == 202
-    hdr = {"Authorization": f"Bearer {api['tokens']['clerk_a']}"}
-    doc = api["client"].get(f"/api/v1/documents/{r.json()['document_id']}", headers=hdr).json()
+    hdr = {"Authorization": f"Bearer {api.tokens['clerk_a']}"}
+    doc = api.client.get(f"/api/v1/documents/{r.json()['document_id']}", headers=hdr).json()
     assert doc["filename"] == "passwd" and doc["mime"] == "text/plain"
-    assert not (api["settings"].data_dir / "etc").exists()
+    assert not (api.settings.data_dir / "etc").exists()
 
 
-def test_other_agencies_get_404_and_roles_are_enforced(api: dict[str, Any]) -> None:
+def test_other_agencies_get_404_and_roles_are_enforced(api: Api) -> None:
     r = _post(api, blank_pdf(), "a.pdf")
     doc_id, task_id, case_id = (r.json()[k] for k in ("document_id", "task_id", "case_id"))
-    hdr_b = {"Authorization": f"Bearer {api['tokens']['clerk_b']}"}
-    c = api["client"]
+    hdr_b = {"Authorization": f"Bearer {api.tokens['clerk_b']}"}
+    c = api.client
     for url in (f"/api/v1/documents/{doc_id}", f"/api/v1/documents/{doc_id}/file",
                 f"/api/v1/documents/{doc_id}/pages/1", f"/api/v1/tasks/{task_id}",
                 f"/api/v1/cases/{case_id}", f"/api/v1/cases/{case_id}/similar"):
@@ -190,7 +178,7 @@ def test_other_agencies_get_404_and_roles_are_enforced(api: dict[str, Any]) -> N
     assert _post(api, blank_pdf(2), "b.pdf", who="pros_a").status_code == 403
 
 
-def test_every_accepted_type_is_accepted(api: dict[str, Any]) -> None:
+def test_every_accepted_type_is_accepted(api: Api) -> None:
     from PIL import Image
 
     frames = [Image.new("L", (300, 200), 255), Image.new("L", (300, 200), 200)]
@@ -198,18 +186,18 @@ def test_every_accepted_type_is_accepted(api: dict[str, Any]) -> None:
     frames[0].save(tiff, format="TIFF", save_all=True, append_images=frames[1:])
     jpeg = io.BytesIO()
     Image.new("RGB", (300, 200), "white").save(jpeg, format="JPEG")
-    hdr = {"Authorization": f"Bearer {api['tokens']['clerk_a']}"}
+    hdr = {"Authorization": f"Bearer {api.tokens['clerk_a']}"}
     for name, data, mime, pages in (("scan.tif", tiff.getvalue(), "image/tiff", 2),
                                     ("photo.jpg", jpeg.getvalue(), "image/jpeg", 1),
                                     ("two.pdf", blank_pdf(2), "application/pdf", 2),
                                     ("export.txt", "判决书\n".encode(), "text/plain", 1)):
         r = _post(api, data, name)
         assert r.status_code == 202, (name, r.text)
-        doc = api["client"].get(f"/api/v1/documents/{r.json()['document_id']}", headers=hdr)
+        doc = api.client.get(f"/api/v1/documents/{r.json()['document_id']}", headers=hdr)
         assert (doc.json()["mime"], doc.json()["page_count"]) == (mime, pages)
 
 
-def test_pdf_with_javascript_is_stored_inert(api: dict[str, Any]) -> None:
+def test_pdf_with_javascript_is_stored_inert(api: Api) -> None:
     """Embedded JavaScript is never run (pdfium and pdfplumber only parse); the file is kept."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.actions import JavaScript
@@ -224,7 +212,7 @@ def test_pdf_with_javascript_is_stored_inert(api: dict[str, Any]) -> None:
     assert b"/JavaScript" in buf.getvalue()
     r = _post(api, buf.getvalue(), "with-js.pdf")
     assert r.status_code == 202, r.text
-    hdr = {"Authorization": f"Bearer {api['tokens']['clerk_a']}"}
-    original = api["client"].get(f"/api/v1/documents/{r.json()['document_id']}/file", headers=hdr)
+    hdr = {"Authorization": f"Bearer {api.tokens['clerk_a']}"}
+    original = api.client.get(f"/api/v1/documents/{r.json()['document_id']}/file", headers=hdr)
     assert original.content == buf.getvalue()
     assert original.headers["content-disposition"].startswith("attachment")

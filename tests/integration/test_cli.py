@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.support.env import REPO
 
 SCHEMA_KEYS = {"doc_type", "case_number", "court", "procuratorate", "judgment_date", "defendants",
                "victims", "defense_counsel", "mitigating", "amount_involved_yuan",
@@ -45,7 +45,7 @@ def test_extract_gives_the_parts_of_a_bundle(env: Callable[..., dict[str, str]],
                                              shared_data: Path, tmp_path: Path) -> None:
     """An indictment form page then a real judgment, pages split by form feeds: two parts,
     the judgment's fields, provenance pages counted from the start of the file."""
-    from tests.unit.test_extraction_classify import FORMS
+    from tests.support.texts import FORMS
 
     text = gold(shared_data, "lecard-12174").read_text()
     bundle = tmp_path / "bundle.txt"

@@ -1,5 +1,5 @@
 """The cluster's kNN index of case vectors (scale mode), on real Elasticsearch 9 and OpenSearch
-2 nodes (tests.conftest.CLUSTERS), held to the exact in-process VectorIndex.
+2 nodes (tests.support.env.CLUSTERS), held to the exact in-process VectorIndex.
 
 The vectors here are seeded random points around a few centres (the store's mechanics: order,
 filters, widening, versions); real judgments go through the kNN index end to end in
@@ -17,7 +17,7 @@ import pytest
 from search.base import SearchUnavailable
 from similarity.cluster_knn import ClusterKnn
 from similarity.vector_index import VectorIndex
-from tests.conftest import CLUSTERS, cluster_url
+from tests.support.env import CLUSTERS, cluster_url, free_port
 
 DIM = 64
 N = 300
@@ -120,8 +120,6 @@ def test_a_vector_of_another_model_is_refused_until_a_rebuild(knn: ClusterKnn,
 
 
 def test_an_unreachable_cluster_raises_search_unavailable(vectors: np.ndarray) -> None:
-    from tests.conftest import free_port
-
     store = ClusterKnn(f"http://127.0.0.1:{free_port()}", timeout=2)
     with pytest.raises(SearchUnavailable):
         store.upsert(1, vectors[0])

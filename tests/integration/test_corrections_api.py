@@ -3,16 +3,16 @@ the correction is stored as such, audited, rewrites the party rows and survives 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from models.db import session_scope
 from models.schema import AuditEvent, Charge, EvidenceItem, FieldValue, Party, Sentence
+from tests.support.api import Api
 
 pytestmark = pytest.mark.slow
 
@@ -20,36 +20,23 @@ JUDGMENT = "lecard-12174"  # one defendant, 盗窃罪
 
 
 @pytest.fixture
-def api(env: Callable[..., dict[str, str]]) -> Iterator[dict[str, Any]]:
-    env(task_always_eager="true")
-    from api.app import create_app
-    from api.auth import add_user, issue_token
-    from models.settings import get_settings
-
-    s = get_settings()
-    client = TestClient(create_app(s))
-    tokens = {}
-    with session_scope(s.db_url) as db:
-        for name, role, agency in (("clerk1", "clerk", "A"), ("judge1", "judge", "A"),
-                                   ("clerk2", "clerk", "B")):
-            tokens[name] = issue_token(db, add_user(db, name, role, agency), 1)
-    client.headers["Authorization"] = f"Bearer {tokens['clerk1']}"
-    yield {"client": client, "settings": s, "tokens": tokens}
-    client.close()
+def api(api_client: Callable[..., Api]) -> Api:
+    return api_client(("clerk1", "clerk", "A"), ("judge1", "judge", "A"), ("clerk2", "clerk", "B"),
+                      act_as="clerk1", task_always_eager="true")
 
 
-def _upload(api: dict[str, Any], shared_data: Path) -> dict[str, Any]:
+def _upload(api: Api, shared_data: Path) -> dict[str, Any]:
     text = (shared_data / "extraction_gold" / "texts" / f"{JUDGMENT}.txt").read_bytes()
-    r = api["client"].post("/api/v1/documents", files={"file": ("j.txt", text)})
+    r = api.client.post("/api/v1/documents", files={"file": ("j.txt", text)})
     assert r.status_code == 202, r.text
-    assert api["client"].get(f"/api/v1/tasks/{r.json()['task_id']}").json()["state"] == \
+    assert api.client.get(f"/api/v1/tasks/{r.json()['task_id']}").json()["state"] == \
         "succeeded"
     return dict(r.json())
 
 
-def test_correction_is_stored_audited_and_survives_a_rerun(api: dict[str, Any],
+def test_correction_is_stored_audited_and_survives_a_rerun(api: Api,
                                                            shared_data: Path) -> None:
-    c, db_url = api["client"], api["settings"].db_url
+    c, db_url = api.client, api.settings.db_url
     doc_id = _upload(api, shared_data)["document_id"]
     doc = c.get(f"/api/v1/documents/{doc_id}").json()
     assert doc["doc_type"] == "刑事判决书" and doc["doc_type_confidence"] >= 0.9
@@ -113,8 +100,8 @@ def test_correction_is_stored_audited_and_survives_a_rerun(api: dict[str, Any],
     assert [h["document_id"] for h in hits] == [doc_id]
 
 
-def test_bad_paths_roles_and_other_agencies(api: dict[str, Any], shared_data: Path) -> None:
-    c, tokens = api["client"], api["tokens"]
+def test_bad_paths_roles_and_other_agencies(api: Api, shared_data: Path) -> None:
+    c, tokens = api.client, api.tokens
     doc_id = _upload(api, shared_data)["document_id"]
     url = f"/api/v1/documents/{doc_id}/fields"
     for path, value in (("no_such_field", "x"), ("defendants/0/shoe_size", 3),
@@ -128,5 +115,5 @@ def test_bad_paths_roles_and_other_agencies(api: dict[str, Any], shared_data: Pa
     other = {"Authorization": f"Bearer {tokens['clerk2']}"}
     assert c.put(f"{url}/court", json={"value": "x法院"}, headers=other).status_code == 404
     assert c.put("/api/v1/documents/9999/fields/court", json={"value": "x"}).status_code == 404
-    with session_scope(api["settings"].db_url) as s:
+    with session_scope(api.settings.db_url) as s:
         assert s.execute(select(FieldValue).where(FieldValue.corrected.is_(True))).first() is None

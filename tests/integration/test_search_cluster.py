@@ -27,8 +27,8 @@ import pytest
 from search import get_backend
 from search.base import IndexDoc, SearchQuery, SearchUnavailable
 from search.cluster import WORD_ANALYZERS, ClusterSearch
-from tests.conftest import CLUSTERS, cluster_url
-from tests.integration.test_search_engines import (
+from tests.support.env import CLUSTERS, cluster_url
+from tests.support.search_corpus import (
     DOCS,
     cluster_backend,
     drop_cluster,

@@ -15,10 +15,10 @@ import pytest
 from search import embedded, get_backend
 from search.base import SearchQuery
 from search.embedded import EmbeddedSearch
-from tests.integration.test_search_engines import (
+from tests.support.search_corpus import (
     DOCS,
-    _expected_facets,
     containing,
+    expected_facets,
     find,
     ids,
 )
@@ -153,7 +153,7 @@ def test_facets_count_the_best_matches_when_there_are_many(
     small = engine.search(SearchQuery(q="周春寒"))
     assert not small.facets_sampled and small.facets == {
         k: [{"value": v, "count": n} for v, n in sorted(vals.items())]
-        for k, vals in _expected_facets({1}).items()
+        for k, vals in expected_facets({1}).items()
     }
 
 

@@ -19,191 +19,19 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from search.analysis import is_cjk, normalize
-from search.base import IndexDoc, QuerySyntaxError, SearchBackend, SearchQuery, SearchResult
-from search.embedded import EmbeddedSearch
-from tests.conftest import CLUSTERS, cluster_url
-
-GOLD = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "extraction_gold"
-PAGE_CHARS = 700
-# document_id -> (gold text, case_id, agency, shared_with); documents 2 and 4 are one case.
-CORPUS = {
-    1: ("judge-7a72757b-fa1a-492f-b9f7-0292c758b8ee", 1, "A", []),
-    2: ("judge-ae1a4ecd-4481-4e17-88b5-15706738a903", 2, "A", []),
-    3: ("lecard-12174", 3, "A", []),
-    4: ("lecard-34146", 2, "A", []),
-    5: ("judge-13ce3eaf-019f-4afd-973e-356a912bc419", 5, "A", []),
-    6: ("lecard-27689", 6, "B", []),
-    7: ("lecard-17119", 7, "B", ["A"]),
-    8: ("lecard-22797", 8, "B", []),
-    9: ("lecard-19303", 9, "B", []),
-    10: ("lecard-25330", 10, "C", []),
-}
-ENGINES = ["embedded", *CLUSTERS]
-
-
-def load(document_id: int) -> IndexDoc:
-    name, case_id, agency, shared = CORPUS[document_id]
-    text = (GOLD / "texts" / f"{name}.txt").read_text("utf-8")
-    label = json.loads((GOLD / "labels" / f"{name}.json").read_text("utf-8"))
-    defendants = label["defendants"]
-    return IndexDoc(
-        document_id=document_id,
-        case_id=case_id,
-        case_number=label["case_number"],
-        filename=f"{name}.pdf",
-        doc_type=label["doc_type"],
-        court=label["court"],
-        agency=agency,
-        shared_with=shared,
-        charges=sorted({c for d in defendants for c in d["charges"]}),
-        date=label["judgment_date"],
-        pages=[text[i : i + PAGE_CHARS] for i in range(0, len(text), PAGE_CHARS)],
-        parties=[d["name"] for d in defendants],
-    )
-
-
-DOCS = {i: load(i) for i in CORPUS}
-
-
-def containing(word: str) -> set[int]:
-    """Documents with the word on one page: what a phrase of CJK bigrams must find."""
-    w = normalize(word)
-    return {i for i, d in DOCS.items() if any(w in normalize(p) for p in d.pages)}
-
-
-def ids(result: SearchResult) -> list[int]:
-    return [h.document_id for h in result.hits]
-
-
-def find(engine: SearchBackend, q: str = "", **kw: object) -> set[int]:
-    result = engine.search(SearchQuery(q=q, size=100, **kw))  # type: ignore[arg-type]
-    assert result.total == len(result.hits)
-    return set(ids(result))
-
-
-def _unique_phrase(document_id: int, page: int, size: int) -> str:
-    """A run of CJK characters from that page that occurs in no other document."""
-    text = DOCS[document_id].pages[page - 1]
-    for start in range(len(text) - size):
-        phrase = text[start : start + size]
-        if all(is_cjk(c) for c in phrase) and containing(phrase) == {document_id}:
-            return phrase
-    raise AssertionError("no unique phrase on that page")
-
-
-def _expected_facets(matched: set[int]) -> dict[str, dict[object, int]]:
-    counts: dict[str, dict[object, int]] = {"charge": {}, "court": {}, "doc_type": {}, "year": {}}
-    for i in matched:
-        d = DOCS[i]
-        for name, values in (
-            ("charge", d.charges),
-            ("court", [d.court]),
-            ("doc_type", [d.doc_type]),
-            ("year", [d.year]),
-        ):
-            for v in values:
-                if v is not None:
-                    counts[name][v] = counts[name].get(v, 0) + 1
-    return counts
-
-
-# -- the backends ------------------------------------------------------------------------
-
-
-class Backends:
-    """Makes empty backends of one engine and disposes of them (cluster: drops the index)."""
-
-    def __init__(self, kind: str, url: str | None, tmp: pytest.TempPathFactory) -> None:
-        self.kind, self.url, self.tmp = kind, url, tmp
-        self.made: list[SearchBackend] = []
-
-    def make(self) -> SearchBackend:
-        if self.url is not None:
-            backend = cluster_backend(self.url)
-        else:
-            backend = EmbeddedSearch(self.tmp.mktemp("search") / "index.sqlite")
-        self.made.append(backend)
-        return backend
-
-    def dispose(self, backend: SearchBackend) -> None:
-        self.made.remove(backend)
-        if self.url is not None:
-            drop_cluster(backend)
-        else:
-            backend.close()
-
-
-def drop_cluster(backend: SearchBackend) -> None:
-    """Delete a cluster backend's versioned indices (its alias goes with them)."""
-    from search.cluster import ClusterSearch
-
-    assert isinstance(backend, ClusterSearch)
-    client = backend._conn()
-    for _, name in backend._versions(client):
-        client.delete_index(name)
-    backend.close()
-
-
-def cluster_backend(url: str) -> SearchBackend:
-    """A cluster backend on an alias of its own, refreshing after each write."""
-    from search.cluster import ClusterSearch
-
-    return ClusterSearch(url, alias=f"dossier-t-{uuid.uuid4().hex[:10]}", refresh=True)
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def backends(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Backends]:
-    """One engine per parameter; a cluster needs its URL (tests.conftest.CLUSTERS: a missing
-    one skips, or fails under DOSSIER_REQUIRE_SERVICES=1)."""
-    url = None if request.param == "embedded" else cluster_url(request.param)
-    made = Backends(request.param, url, tmp_path_factory)
-    yield made
-    for backend in list(made.made):
-        made.dispose(backend)
-
-
-def _index_all(backend: SearchBackend, docs: list[IndexDoc]) -> None:
-    index_many = getattr(backend, "index_many", None)
-    if index_many is not None:
-        assert index_many(docs) == len(docs)
-    else:
-        for doc in docs:
-            backend.index(doc)
-
-
-@pytest.fixture(scope="module")
-def engine(backends: Backends) -> SearchBackend:
-    """The ten judgments, shared by the module's read-only tests."""
-    backend = backends.make()
-    _index_all(backend, list(DOCS.values()))
-    return backend
-
-
-@pytest.fixture()
-def fresh(backends: Backends) -> Iterator[SearchBackend]:
-    """A small index a test may change."""
-    backend = backends.make()
-    for i in (1, 2, 3):
-        backend.index(DOCS[i])
-    yield backend
-    backends.dispose(backend)
-
-
-@pytest.fixture()
-def empty(backends: Backends) -> Iterator[SearchBackend]:
-    backend = backends.make()
-    yield backend
-    backends.dispose(backend)
-
+from search.base import IndexDoc, QuerySyntaxError, SearchBackend, SearchQuery
+from tests.support.search_corpus import (
+    DOCS,
+    containing,
+    expected_facets,
+    find,
+    ids,
+    load,
+    unique_phrase,
+)
 
 # -- the tests ---------------------------------------------------------------------------
 
@@ -235,7 +63,7 @@ def test_unquoted_chinese_word_matches_as_a_phrase(engine: SearchBackend) -> Non
 def test_exact_phrase_finds_its_document_first_and_a_scrambled_one_does_not(
     engine: SearchBackend,
 ) -> None:
-    phrase = _unique_phrase(3, 2, 12)
+    phrase = unique_phrase(3, 2, 12)
     result = engine.search(SearchQuery(q=f'"{phrase}"'))
     assert ids(result)[0] == 3
     head, tail = phrase[:6], phrase[6:]
@@ -248,8 +76,8 @@ def test_exact_phrase_finds_its_document_first_and_a_scrambled_one_does_not(
 def test_boolean_logic_is_per_document(engine: SearchBackend) -> None:
     """Words on different pages of one document still AND together."""
     doc = DOCS[1]
-    first = _unique_phrase(1, 1, 6)
-    last = _unique_phrase(1, len(doc.pages), 6)
+    first = unique_phrase(1, 1, 6)
+    last = unique_phrase(1, len(doc.pages), 6)
     assert first not in doc.pages[-1] and last not in doc.pages[0]
     assert find(engine, f"{first} {last}") == {1}
     assert find(engine, f"{first} -{last}") == set()
@@ -283,7 +111,8 @@ def test_field_filters(engine: SearchBackend) -> None:
 @pytest.mark.parametrize("q", ["", "盗窃", "有期徒刑 -charge:盗窃罪"])
 def test_facets_count_all_matching_documents(engine: SearchBackend, q: str) -> None:
     result = engine.search(SearchQuery(q=q, size=1))
-    expected = _expected_facets(find(engine, q))
+    expected = expected_facets(find(engine, q))
+    assert {name for name, counts in expected.items() if counts} <= set(result.facets)
     for name, values in result.facets.items():
         assert {v["value"]: v["count"] for v in values} == expected[name], name
         counts = [v["count"] for v in values]
@@ -295,7 +124,7 @@ def test_facets_count_all_matching_documents(engine: SearchBackend, q: str) -> N
 
 
 def test_highlights_mark_the_term_on_the_right_page(engine: SearchBackend) -> None:
-    phrase = _unique_phrase(1, 3, 5)
+    phrase = unique_phrase(1, 3, 5)
     (hit,) = engine.search(SearchQuery(q=phrase)).hits
     assert hit.document_id == 1 and hit.page == 3
     assert f"<em>{phrase}</em>" in hit.highlights[0]

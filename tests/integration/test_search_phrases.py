@@ -3,7 +3,8 @@
 Dates, amounts, plates, phone and ID numbers, article numbers next to Chinese; quotation
 marks inside a phrase; nesting and size limits of the query. Expected results are derived
 from the texts (a phrase must find exactly the documents whose text holds it), not listed.
-The engines and their fixtures are those of test_search_engines.py.
+The engines and their fixtures (``engine``, ``empty``) are those of test_search_engines.py,
+from tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -16,15 +17,7 @@ import pytest
 from search.analysis import normalize
 from search.base import IndexDoc, QuerySyntaxError, SearchBackend, SearchQuery
 from search.query import MAX_DEPTH, MAX_TERMS
-from tests.integration.test_search_engines import (  # noqa: F401 (fixtures)
-    DOCS,
-    backends,
-    containing,
-    empty,
-    engine,
-    find,
-    ids,
-)
+from tests.support.search_corpus import DOCS, containing, find, ids
 
 # One page with the shapes the issue found missing, and a page of near misses (the same runs
 # in another order, other digits, other punctuation).

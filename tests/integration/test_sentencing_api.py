@@ -2,7 +2,7 @@
 over real judgments uploaded as text.
 
 Each test runs with the dense first stage in memory (the embedded default) and in scale mode
-on the kNN index of each real search cluster (tests.conftest.CLUSTERS; full-text search then
+on the kNN index of each real search cluster (tests.support.env.CLUSTERS; full-text search then
 runs there too), under an index prefix of its own that is dropped afterwards."""
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
-from models.db import session_scope
-from tests.conftest import CLUSTERS, cluster_url
+from tests.support.api import Api
+from tests.support.env import CLUSTERS, cluster_url
 
 pytestmark = pytest.mark.slow
 
@@ -26,24 +25,15 @@ DRUNK = ["lecard-19303"]  # 危险驾驶罪
 
 
 @pytest.fixture(params=["memory", *CLUSTERS])
-def api(request: pytest.FixtureRequest, env: Callable[..., dict[str, str]],
+def api(request: pytest.FixtureRequest, api_client: Callable[..., Api],
         shared_data: Path) -> Iterator[dict[str, Any]]:
-    if request.param == "memory":
-        env(task_always_eager="true")
-    else:
-        env(task_always_eager="true", search_url=cluster_url(request.param),
-            search_prefix=f"t{uuid.uuid4().hex[:10]}", vector_index="cluster")
-    from api.app import create_app
-    from api.auth import add_user, issue_token
-    from models.settings import get_settings
-
-    settings = get_settings()
-    client = TestClient(create_app(settings))
-    with session_scope(settings.db_url) as db:
-        clerk = issue_token(db, add_user(db, "clerk1", "clerk", "A"), 1)
-        judge = issue_token(db, add_user(db, "judge1", "judge", "A"), 1)
-        other = issue_token(db, add_user(db, "judge2", "judge", "B"), 1)
-    client.headers["Authorization"] = f"Bearer {clerk}"
+    scale = {} if request.param == "memory" else {
+        "search_url": cluster_url(request.param), "search_prefix": f"t{uuid.uuid4().hex[:10]}",
+        "vector_index": "cluster"}
+    made = api_client(("clerk1", "clerk", "A"), ("judge1", "judge", "A"),
+                      ("judge2", "judge", "B"), act_as="clerk1", task_always_eager="true",
+                      **scale)
+    settings, client = made.settings, made.client
     cases: dict[str, int] = {}
     for name in TRAFFIC + THEFT + DRUNK:
         text = (shared_data / "extraction_gold" / "texts" / f"{name}.txt").read_bytes()
@@ -52,9 +42,8 @@ def api(request: pytest.FixtureRequest, env: Callable[..., dict[str, str]],
         up = r.json()
         assert client.get(f"/api/v1/tasks/{up['task_id']}").json()["state"] == "succeeded"
         cases[name] = up["case_id"]
-    client.headers["Authorization"] = f"Bearer {judge}"
-    yield {"client": client, "cases": cases, "other": other}
-    client.close()
+    made.act_as("judge1")
+    yield {"client": client, "cases": cases, "other": made.tokens["judge2"]}
     if settings.cluster_vectors:
         from services import engines
 

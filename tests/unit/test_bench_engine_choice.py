@@ -15,9 +15,7 @@ from search.base import IndexDoc
 Corpus = tuple[list[bench.Judgment], list[IndexDoc]]
 
 pytest.importorskip("tantivy", reason="tantivy is not installed (pip install tantivy==0.27.0)")
-pytestmark = pytest.mark.skipif(
-    not bench.DEFAULT_CORPUS.is_file(), reason="shared LeCaRD corpus missing"
-)
+pytestmark = pytest.mark.needs_shared("lecard", "corpus.jsonl.gz")
 
 
 @pytest.fixture(scope="module")

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from extraction.charges import canonical_charge, charge_list, find_charges, normalise_charge
-
-
-def shared_data() -> Path:
-    return Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+from tests.support.env import need_shared
 
 
 def test_charge_list_ships_with_the_package() -> None:
@@ -22,15 +17,15 @@ def test_charge_list_ships_with_the_package() -> None:
 
 
 def test_charge_list_is_the_shared_copy() -> None:
-    source = shared_data() / "charges" / "criminal_charges.txt"
-    if not source.exists():
-        pytest.skip("shared data not available")
+    source = need_shared("charges", "criminal_charges.txt")
     lines = [line.strip() for line in source.read_text(encoding="utf-8").splitlines()]
     assert list(charge_list()) == [line for line in lines if line]
 
 
 def test_every_list_entry_is_its_own_canonical_form() -> None:
-    for charge in charge_list():
+    charges = charge_list()
+    assert len(charges) == 469
+    for charge in charges:
         assert normalise_charge(charge) == charge
         assert canonical_charge(charge) == charge
 
@@ -107,9 +102,7 @@ def test_find_charges_prefers_the_longest_name() -> None:
 
 def test_cail2018_charge_names_normalise() -> None:
     """CAIL2018 labels charges without 罪; nearly all of them are list entries or valid parts."""
-    accu = shared_data() / "cail2018" / "accu.txt"
-    if not accu.exists():
-        pytest.skip("shared data not available")
+    accu = need_shared("cail2018", "accu.txt")
     names = [line.strip() for line in accu.read_text(encoding="utf-8").splitlines() if line.strip()]
     known = [name for name in names if normalise_charge(name) is not None]
     # 9 of 202 are merged or pre-2015 names (窝藏、转移、收购、销售赃物, 非法获取公民个人信息, …)

@@ -3,15 +3,13 @@ on real judgments of the gold set: a numbered list and a one-sentence list."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from extraction.evidence import KINDS, kind_of
 from extraction.rules import RuleExtractor
+from tests.support.env import GOLD
 
-GOLD = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "extraction_gold"
-needs_gold = pytest.mark.skipif(not (GOLD / "texts").is_dir(), reason="shared gold set missing")
+needs_gold = pytest.mark.needs_shared("extraction_gold", "texts")
 
 
 def _evidence(doc_id: str) -> tuple[str, list[dict[str, object]]]:

@@ -3,8 +3,6 @@ them (benchmarks.extraction), on real CAIL2018 and MUD facts."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from benchmarks.extraction import _canonical, bench_cail, bench_gold, bench_mud, ocr_layout
@@ -14,9 +12,9 @@ from extraction.fact_charges import (
     named_charges,
     predict_charges,
 )
+from tests.support.env import SHARED as DATA
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-needs_data = pytest.mark.skipif(not (DATA / "mud").is_dir(), reason="shared data missing")
+needs_data = pytest.mark.needs_shared("mud")
 
 # CAIL2018 facts (the charge itself is masked as ×× in the data set)
 THEFT = ("公诉机关指控：2013年11月26日、27日的一天，被告人刘某某乘坐被害人黄某某驾驶的越野车，在盐池县"

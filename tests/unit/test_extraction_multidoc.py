@@ -13,9 +13,10 @@ from extraction.classify import opens_document, split_documents
 from extraction.multidoc import extract_upload
 from extraction.paths import valid
 from extraction.rules import RuleExtractor
-from tests.unit.test_extraction_classify import FORMS, GOLD, RULING
+from tests.support.env import GOLD, need_shared
+from tests.support.texts import FORMS, RULING
 
-needs_gold = pytest.mark.skipif(not (GOLD / "labels").is_dir(), reason="shared gold set missing")
+needs_gold = pytest.mark.needs_shared("extraction_gold", "labels")
 JUDGMENT = "lecard-12174"  # one defendant, 盗窃罪
 
 
@@ -41,19 +42,22 @@ def test_first_pages_open_documents_and_running_text_does_not() -> None:
 
 @needs_gold
 def test_real_judgments_cut_into_pages_stay_one_document() -> None:
-    for path in sorted((GOLD / "texts").glob("*.txt")):
+    paths = sorted((GOLD / "texts").glob("*.txt"))
+    assert len(paths) >= 40
+    for path in paths:
         text = path.read_text(encoding="utf-8")
         assert opens_document(text), path.stem
         for pages in (_pages(text, 700), _pages(text, 1500), ocr_layout(text)):
             parts = split_documents(pages)
             assert [(p.first, p.last) for p in parts] == [(1, len(pages))], path.stem
-    corpus = GOLD.parent / "lecard" / "corpus.jsonl.gz"
-    if not corpus.is_file():
-        return
+    corpus = need_shared("lecard", "corpus.jsonl.gz")
+    seen = 0
     with gzip.open(corpus, "rt", encoding="utf-8") as fh:  # 300 unseen judgments
         for n, line in zip(range(300), fh, strict=False):
             text = json.loads(line).get("qw") or ""
             assert len(split_documents(_pages(text, 700))) <= 1, n
+            seen += 1
+    assert seen == 300
 
 
 @needs_gold
@@ -84,7 +88,7 @@ def test_an_indictment_followed_by_a_judgment_is_two_documents() -> None:
     title = result.provenance["parts/0/kind"]
     assert (title.page, pages[0][title.start : title.end]) == (1, "起 诉 书")
     assert result.provenance["parts/1/kind"].page == 2
-    assert all(item["page"] >= 2 for item in result.evidence)
+    assert result.evidence and all(item["page"] >= 2 for item in result.evidence)
     # a clerk may correct the kind of one range
     assert valid("parts/0/kind", "起诉意见书") and not valid("parts/0/kind", "判决")
     assert not valid("parts/0/first", 2)

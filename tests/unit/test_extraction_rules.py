@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -18,14 +17,9 @@ from extraction.base import Extractor
 from extraction.numbers import fold_width
 from extraction.rules import RuleExtractor
 from models.records import Extracted
+from tests.support.env import GOLD
 
-
-def shared_data() -> Path:
-    return Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-
-
-GOLD = shared_data() / "extraction_gold"
-needs_gold = pytest.mark.skipif(not (GOLD / "labels").is_dir(), reason="shared gold set missing")
+needs_gold = pytest.mark.needs_shared("extraction_gold", "labels")
 
 # judge-01885b6c…: one defendant, 自首, laid out in lines as a scan's text would be
 TONGLU = """浙江省桐庐县人民法院
@@ -387,4 +381,5 @@ def test_provenance_on_noisy_gold_pages(extractor: RuleExtractor) -> None:
 def test_evaluate_reports_failures_as_json_friendly_rows() -> None:
     result = evaluate(GOLD)
     json.dumps(result, ensure_ascii=False)
+    assert result["failures"]  # the rules miss a few gold values (see the accuracy floors)
     assert all(len(row) == 4 for row in result["failures"])

@@ -12,19 +12,7 @@ from pydantic import ValidationError
 from extraction.ner import NerUnavailable, get_ner
 from extraction.rules import RuleExtractor, get_extractor
 from models.settings import Settings
-
-# the 起诉意见书 template with a suspect introduced without a comma after the name (the sentence
-# of the suspect is from a CAIL2018 fact paragraph)
-REFERRAL = """XX市公安局XX分局
-起 诉 意 见 书
-X公（刑）诉字〔2018〕45号
-犯罪嫌疑人汪某武因涉嫌寻衅滋事罪于2018年1月5日被XX市公安局XX分局刑事拘留。
-经依法侦查查明：犯罪嫌疑人汪某武和童某等人到贵溪市安康广场扬州足道泡脚，期间汪某武与员工吴某梅发生争执。
-综上所述，犯罪嫌疑人汪某武的行为已触犯《中华人民共和国刑法》第二百九十三条之规定，涉嫌寻衅滋事罪。
-依照《中华人民共和国刑事诉讼法》第一百六十二条之规定，现将此案移送审查起诉。
-此致
-XX市XX区人民检察院
-"""
+from tests.support.texts import REFERRAL
 
 
 @pytest.fixture

@@ -21,15 +21,15 @@ from ocr.preprocess import (
     remove_red,
     rotate_small,
 )
-from tests import conftest_data
 from tests.scans.generate import degrade, render_pages
+from tests.support.env import GOLD
 
 JUDGMENT = "judge-01885b6c-a37e-4b28-9173-6b94a6581ba2.txt"
 
 
 @cache
 def page() -> Image.Image:
-    path = conftest_data.shared_data() / "extraction_gold" / "texts" / JUDGMENT
+    path = GOLD / "texts" / JUDGMENT
     if not path.is_file():
         pytest.fail(f"shared data missing: {path}")
     img, _ = render_pages(path.read_text("utf-8"), max_lines=40)[0]

@@ -68,6 +68,7 @@ def test_fold_equals_nfkc_on_judgments_and_tricky_characters(shared_data: Path) 
     from similarity.textfold import fold
 
     texts = _lecard_texts(shared_data, 300)
+    assert len(texts) == 600
     assert all(fold(t) == unicodedata.normalize("NFKC", t) for t in texts)
     # characters that compose, reorder, expand or sit outside the BMP, mixed into real text
     tricky = "e\u0301\u0323ａ１，⑴…㈠ﬁ\u1100\u1161\u11a8가\u3099か\uff76\uff9e\U0001d400Å"
