@@ -30,6 +30,7 @@ from api.routes import sentencing as routes_sentencing
 from api.routes.fields import Correction, correct_field
 from api.routes.sentencing import SentencingRequest
 from api.routes.workflow import NowDep as WorkflowNow
+from models import audit
 from models.db import session_scope
 from models.schema import Case, Document, FieldValue, Party, User
 from models.settings import Settings
@@ -347,6 +348,9 @@ def page_image(document_id: int, number: int, settings: SettingsDep,
         raise HTTPException(422, str(exc)) from exc
     except NoPageImage as exc:
         raise HTTPException(404, str(exc)) from exc
+    with session_scope(settings.db_url) as s:
+        audit.record(s, "page.image", user_id=user.id, object_type="document", object_id=doc.id,
+                     detail={"page": number})
     # never kept by the browser: a shared computer must not show dossier pages after sign-out
     return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
 

@@ -156,6 +156,14 @@ def test_sign_in_from_a_sandboxed_frame_or_another_site_is_refused(
     assert "frame-ancestors 'none'" in ok.headers["content-security-policy"]
 
 
+def _png_page() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (600, 800), "white").save(buf, format="PNG")
+    return buf.getvalue()
+
+
 def _upload_processed(api: Api, shared_data: Path, who: str) -> dict[str, Any]:
     text = (shared_data / "extraction_gold" / "texts" / "lecard-19303.txt").read_bytes()
     up = api.client.post("/api/v1/documents", files={"file": ("dui.txt", text)},
@@ -215,9 +223,13 @@ def test_reads_of_dossier_content_and_denied_attempts_are_audited(
     a, b = api.auth("clerk_a"), api.auth("clerk_b")
     api.client.get("/api/v1/search", params={"q": "危险驾驶"}, headers=a)
     api.client.get(f"/api/v1/tasks/{up['task_id']}", headers=a)
+    scan = api.client.post("/api/v1/documents", headers=a,
+                           files={"file": ("p.png", _png_page())}).json()
     api.client.cookies.set("dossier_token", api.tokens["clerk_a"])
-    assert api.client.get(f"/documents/{up['document_id']}/pages/1.png").status_code == 404
+    assert api.client.get(f"/documents/{scan['document_id']}/pages/1.png").status_code == 200
     api.client.cookies.clear()
+    [image] = _actions(api, "page.image")
+    assert image.object_id == str(scan["document_id"]) and image.detail == {"page": 1}
     for path in (f"/api/v1/documents/{up['document_id']}", f"/api/v1/cases/{up['case_id']}",
                  f"/api/v1/tasks/{up['task_id']}", "/api/v1/documents/999999"):
         denied = api.client.get(path, headers=b)
