@@ -139,6 +139,20 @@ def _stop_worker(proc: subprocess.Popen[bytes], grace_s: float = 20) -> None:
     proc.wait()
 
 
+def _ready_to_serve() -> Settings:
+    """`_ready` plus every engine serve/worker need (services.readiness): the embedding model is
+    built when missing; anything else missing refuses the start with one Chinese line, exit 3."""
+    from services.readiness import NotReady, check
+
+    settings = get_settings()
+    try:
+        check(settings, say=lambda line: typer.echo(line, err=True))
+    except NotReady as exc:
+        typer.secho(f"dossier 无法启动：{exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(3) from None
+    return settings
+
+
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000,
           worker: Annotated[bool | None, typer.Option(
@@ -150,7 +164,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
 
     from api.app import create_app
 
-    settings = _ready()
+    settings = _ready_to_serve()
     # Production mode has no default account: users (and their tokens) are created explicitly.
     token = None if settings.mode == "production" else _bootstrap_admin(settings)
     start = settings.embedded_broker if worker is None else worker
@@ -181,7 +195,7 @@ def worker(concurrency: Annotated[int | None, typer.Option(help="worker processe
     from workers.celery_app import app as celery_app
     from workers.tasks import PAGES_QUEUE, QUEUE
 
-    settings = _ready()
+    settings = _ready_to_serve()
     # both queues: the worker takes turns between them (kombu's round-robin over queues)
     argv = ["worker", f"--loglevel={loglevel}", "-Q", f"{QUEUE},{PAGES_QUEUE}",
             f"--concurrency={concurrency or settings.worker_concurrency}"]
