@@ -169,6 +169,8 @@ def _recompute(s: Session, row: WorkflowClock, now: datetime) -> Deadline:
 
 
 def _level(row: WorkflowClock, now: datetime) -> str:
+    if row.code in _reg().no_duty():
+        return "none"
     if row.status != "running":
         return row.level if row.status == "stopped" else "none"
     n = utc(now)
@@ -218,6 +220,8 @@ def _overrun_check(s: Session, rows: Sequence[WorkflowClock], now: datetime,
                    reason: str | None, user_id: int | None) -> None:
     """A clock stopped after its due day needs a recorded reason (given now or before)."""
     for row in rows:
+        if row.code in _reg().no_duty():
+            continue
         if utc(now) >= (aware(row.due_at) or utc(now)) and not row.overrun_reason:
             if not (reason and reason.strip()):
                 raise IllegalTransition(
@@ -455,6 +459,10 @@ def _do_push(s: Session, b: CaseBusiness, spec: Business, case: Case, target: Ag
     b.state_before, b.state_after = step.state_before, step.state_after
     started = _apply(s, case.id, step, proc, target.id, now, user_id=user.id, business_id=b.id,
                      overrun_reason=overrun_reason)
+    if step.transition is None and spec.receiver_clock:  # the receiver's own period
+        code = _reg().variant(spec.receiver_clock, {**_facts(proc).clock_facts()}).code
+        started += _start_clock(s, case.id, spec.receiver_clock, code, target.id, now,
+                                detained=proc.detained, persons=(), business_id=b.id)
     sharing.grant(s, case, target, Access(spec.access), user_id=user.id, business_id=b.id)
     audit.record(s, "business.push", user_id=user.id, object_type="business", object_id=b.id,
                  detail={"case_id": case.id, "code": spec.code, "to": target.code,
@@ -520,10 +528,10 @@ def move(settings: Settings, user: User, business_id: int, name: str, *, now: da
                     b.accepted_at = utc(now)
                 else:
                     b.completed_at = utc(now)
-                    own = [r for r in s.execute(select(WorkflowClock).where(
+                    own = list(s.execute(select(WorkflowClock).where(
                         WorkflowClock.business_id == b.id,
-                        WorkflowClock.status.in_(("running", "paused")))).scalars()
-                        if r.owner_agency_id == b.to_agency_id]
+                        WorkflowClock.base == (spec.receiver_clock or ""),
+                        WorkflowClock.status.in_(("running", "paused")))).scalars())
                     _overrun_check(s, own, now, overrun_reason, user.id)
                     for row in own:  # the receiver has done what this business asked
                         _event(s, row, "stop", now, user_id=user.id, business_id=b.id)
@@ -564,6 +572,43 @@ def _undo_push(s: Session, b: CaseBusiness, proc: CaseProcedure, user: User,
         if row.id not in restarted and row.status != "stopped":  # clocks it started end here
             _event(s, row, "stop", now, user_id=user.id, business_id=b.id, reason="业务被退回")
     proc.updated_at = utc(now)
+
+
+# --- documents an agency adds to a shared case -------------------------------------------------
+def add_document(settings: Settings, user: User, case_id: int, data: bytes,
+                 filename: str) -> tuple[int, int, bool]:
+    """(document id, task id, duplicate): a document an agency with write access to a case adds
+    to its dossier (the 起诉书 of the procuratorate, the court's 判决书), checked and stored as
+    every upload is (services.intake.inspect, the blob store); the same bytes are one document."""
+    from models.blobs import BlobStore
+    from models.schema import Task, TaskState
+    from services import intake
+
+    with session_scope(settings.db_url) as s:
+        _case(s, user, case_id, write=True)
+    info = intake.inspect(data, filename, settings)
+    digest = BlobStore(settings.blob_dir).put(data)
+    name = (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1][:300] or "upload"
+    with session_scope(settings.db_url) as s:
+        _lock(s, case_id)  # one writer per case: the same bytes twice are one document
+        existing = s.execute(select(Document).where(Document.case_id == case_id,
+                                                    Document.sha256 == digest)).scalar_one_or_none()
+        if existing is not None:
+            task = s.execute(select(Task).where(Task.document_id == existing.id)
+                             .order_by(Task.id.desc())).scalars().first()
+            return existing.id, task.id if task else 0, True
+        doc = Document(case_id=case_id, filename=name, sha256=digest, mime=info.mime,
+                       size=len(data), page_count=info.page_count, uploaded_by=user.id)
+        s.add(doc)
+        s.flush()
+        task = Task(document_id=doc.id, state=TaskState.pending, pages_total=info.page_count)
+        s.add(task)
+        s.flush()
+        audit.record(s, "document.upload", user_id=user.id, object_type="document",
+                     object_id=doc.id, detail={"sha256": digest, "filename": name,
+                                               "mime": info.mime, "case_id": case_id,
+                                               "shared_case": True})
+        return doc.id, task.id, False
 
 
 # --- actions of the owning agency ----------------------------------------------------------------
@@ -670,14 +715,15 @@ def inbox(settings: Settings, user: User, *, now: datetime, status: str | None =
 
 def _level_clause(level: str, now: datetime) -> Any:
     n = utc(now)
+    duty = WorkflowClock.code.not_in(_reg().no_duty())
     if level == "red":
-        return WorkflowClock.due_at <= n
+        return and_(duty, WorkflowClock.due_at <= n)
     if level == "orange":
-        return and_(WorkflowClock.orange_at <= n, WorkflowClock.due_at > n)
+        return and_(duty, WorkflowClock.orange_at <= n, WorkflowClock.due_at > n)
     if level == "yellow":
-        return and_(WorkflowClock.yellow_at <= n, WorkflowClock.orange_at > n)
+        return and_(duty, WorkflowClock.yellow_at <= n, WorkflowClock.orange_at > n)
     if level == "none":
-        return WorkflowClock.yellow_at > n
+        return or_(~duty, WorkflowClock.yellow_at > n)
     raise WorkflowError(f"未知的预警级别 {level!r}：应为 {'、'.join(reminders.LEVELS)}")
 
 

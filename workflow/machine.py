@@ -118,7 +118,7 @@ def plan_business(reg: Registry, facts: CaseFacts, business: Business | str, *,
                                     basis=b.max_basis)
     if decision is not None and b.decisions and decision not in b.decisions:
         raise WorkflowError(f"{label}的决定应为 {' 或 '.join(b.decisions)}，不能是「{decision}」")
-    if facts.state in reg.states and reg.states[facts.state].terminal:
+    if on == "push" and facts.state in reg.states and reg.states[facts.state].terminal:
         raise IllegalTransition(f"案件已{state_name(reg, facts.state)}，不能再办理{label}")
     mine = [t for t in reg.transitions if t.business == b.code and t.on == on
             and (t.decision is None or t.decision == decision)]

@@ -102,6 +102,7 @@ class ClockDef:
     filing_lead: Period | None = None
     filing_basis: str | None = None
     variants: tuple[Variant, ...] = ()
+    duty: bool = True  # an agency's duty: reminders, and an overrun needs a reason
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ class Business:
     decisions: tuple[str, ...] = ()
     max_per_case: int | None = None
     max_basis: str | None = None
+    receiver_clock: str | None = None  # kept by the receiver from the push until it completes
 
 
 @dataclass(frozen=True)
@@ -221,6 +223,11 @@ class Registry:
                 return self.clocks[v.clock]
         return clock
 
+    def no_duty(self) -> list[str]:
+        """Clocks that are no agency's duty (a party's appeal period …): no reminder levels,
+        and their expiry is no overrun."""
+        return sorted(c.code for c in self.clocks.values() if not c.duty)
+
     def actions(self) -> list[str]:
         return sorted({t.action for t in self.transitions if t.action})
 
@@ -252,7 +259,8 @@ def _clock(code: str, raw: dict[str, Any]) -> ClockDef:
         pauses=tuple(PauseRule(p["reason"], p["basis"]) for p in raw.get("pauses", [])),
         filing_lead=_period(raw["filing_lead"], where) if "filing_lead" in raw else None,
         filing_basis=raw.get("filing_basis"),
-        variants=tuple(Variant(dict(v["when"]), v["clock"]) for v in raw.get("variants", [])))
+        variants=tuple(Variant(dict(v["when"]), v["clock"]) for v in raw.get("variants", [])),
+        duty=bool(raw.get("duty", True)))
 
 
 def parse(registry: dict[str, Any], procedure: dict[str, Any]) -> Registry:
@@ -266,7 +274,8 @@ def parse(registry: dict[str, Any], procedure: dict[str, Any]) -> Registry:
                      documents_named=tuple(raw.get("documents_named", [])),
                      reply_to=tuple(raw.get("reply_to", [])), period=raw["period"],
                      access=raw.get("access", "read"), decisions=tuple(raw.get("decisions", [])),
-                     max_per_case=raw.get("max_per_case"), max_basis=raw.get("max_basis"))
+                     max_per_case=raw.get("max_per_case"), max_basis=raw.get("max_basis"),
+                     receiver_clock=raw.get("receiver_clock"))
         if b.code in businesses:
             raise WorkflowError(f"业务编码 {b.code} 重复")
         businesses[b.code] = b
@@ -310,6 +319,8 @@ def _check(reg: Registry) -> None:
             problems.append(f"{b.code}: 未知类别 {b.category}")
         if b.period not in reg.clocks:
             problems.append(f"{b.code}: 未知期限 {b.period}")
+        if b.receiver_clock is not None and b.receiver_clock not in reg.clocks:
+            problems.append(f"{b.code}: 未知期限 {b.receiver_clock}")
         if b.access not in ACCESS:
             problems.append(f"{b.code}: access 应为 read 或 write")
         for kind in (*b.from_kinds, *b.to_kinds):

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, File, Header, HTTPException, Query, Response, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import SettingsDep, UserDep
@@ -239,6 +240,13 @@ class NotificationOut(Out):
     created_at: str | None
 
 
+class DocumentAdded(Out):
+    document_id: int
+    task_id: int
+    case_id: int
+    duplicate: bool
+
+
 class BadgeCount(Out):
     name: str
     count: int
@@ -355,3 +363,28 @@ def overrun_reason(clock_id: int, body: OverrunIn, settings: SettingsDep, user: 
                    now: NowDep) -> dict[str, Any]:
     """Record why a clock ran over its due day (needed before it can be stopped)."""
     return call(wf.record_overrun, settings, user, clock_id, body.reason, now=now)
+
+
+@router.post("/cases/{case_id}/documents", status_code=202, response_model=DocumentAdded)
+async def add_document(case_id: int, settings: SettingsDep, user: UserDep,
+                       file: Annotated[UploadFile, File(description="PDF, image or UTF-8 text")]
+                       ) -> dict[str, Any]:
+    """Add a document to a case the caller's agency owns or was handed with write access (the
+    起诉书 to the police's case, the 判决书 …), processed like every upload."""
+    from services import intake
+    from workers import queue
+
+    limit = settings.max_upload_mb * 1024 * 1024
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise HTTPException(413, f"文件超过 {settings.max_upload_mb} MB 上限")
+    if not data:
+        raise HTTPException(422, "文件为空")
+    try:
+        doc_id, task_id, dup = await run_in_threadpool(call, wf.add_document, settings, user,
+                                                       case_id, data, file.filename or "upload")
+    except intake.UploadRejected as exc:
+        raise HTTPException(exc.status, exc.reason) from exc
+    if not dup:
+        await run_in_threadpool(queue.submit, settings, task_id)
+    return {"document_id": doc_id, "task_id": task_id, "case_id": case_id, "duplicate": dup}
