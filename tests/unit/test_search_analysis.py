@@ -154,6 +154,7 @@ def test_any_cut_of_random_mixed_text_is_found_in_it() -> None:
 def test_any_cut_of_real_judgments_is_found_in_them() -> None:
     rng = random.Random(3)
     texts = sorted((SHARED / "extraction_gold" / "texts").glob("*.txt"))[:10]
+    assert len(texts) == 10  # without the shared data this would check nothing
     for path in texts:
         text = path.read_text("utf-8")
         indexed = tokenize(text)
