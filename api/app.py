@@ -14,6 +14,7 @@ from api import docs
 from api.auth import user_for_token
 from api.limits import BodyGuard
 from api.routes import access, documents, fields, search, sentencing, users, workflow
+from api.routes.schemas import HealthOut
 from api.web import pages, workflow_pages
 from models import audit
 from models.db import migrate, session_scope
@@ -81,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # outermost: an anonymous or oversized body is refused before anything reads it
     app.add_middleware(BodyGuard, settings=settings, authenticate=token_valid)
 
-    @app.get("/healthz", tags=["meta"])
+    @app.get("/healthz", tags=["meta"], response_model=HealthOut)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 

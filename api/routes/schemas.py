@@ -25,6 +25,10 @@ class Out(BaseModel):
 
 # --- access and users ---------------------------------------------------------------------------
 
+class HealthOut(Out):
+    status: str = Field(description='"ok" while the process answers')
+
+
 class LoginOut(Out):
     token: str = Field(description="bearer token for the Authorization header")
     user: str
