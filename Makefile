@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench model worker clean services opensearch elasticsearch
+.PHONY: install run test test-unit lint bench model worker clean services opensearch elasticsearch
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (need Python 3.11)"; exit 1; }
@@ -35,8 +35,17 @@ run: install
 worker: install
 	DOSSIER_DATA_DIR=$(DATA) HF_HUB_OFFLINE=1 $(BIN)/dossier worker
 
+# The whole suite against real services: tools/test-services.sh installs the missing Debian
+# packages (as root; otherwise it prints the apt-get command), starts PostgreSQL, Redis, an
+# OpenSearch and an Elasticsearch node on free ports in a temporary folder (or uses the
+# DOSSIER_TEST_*_URL already exported), runs pytest with DOSSIER_REQUIRE_SERVICES=1 and stops them.
+# e.g. make test PYTEST_ARGS="tests/integration/test_search_cluster.py -x"
 test: install
-	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) HF_HUB_OFFLINE=1 $(BIN)/pytest $(PYTEST_ARGS)
+	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) HF_HUB_OFFLINE=1 tools/test-services.sh $(BIN)/pytest $(PYTEST_ARGS)
+
+# The fast path: tests/unit alone, no services started (a test needing one is skipped).
+test-unit: install
+	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) HF_HUB_OFFLINE=1 $(BIN)/pytest tests/unit $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
