@@ -155,7 +155,8 @@ def _store(row: WorkflowClock, d: Deadline, now: datetime) -> None:
     th = reminders.thresholds(d)
     row.due, row.due_at = d.due_iso(), utc(d.due_end)
     row.yellow_at, row.orange_at = utc(th.yellow_at), utc(th.orange_at)
-    row.basis, row.unverified = d.basis, d.unverified or th.unverified
+    row.basis, row.unverified = d.basis, d.unverified  # the law or the calendar (not the
+    # reminder thresholds, which are local policy and flagged in reminders.toml)
     row.status = "stopped" if d.stopped_at else "paused" if d.paused else "running"
     row.stopped_at = utc(d.stopped_at) if d.stopped_at else None
     row.updated_at = utc(now)
