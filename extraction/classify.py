@@ -32,6 +32,8 @@ TITLE_KINDS: dict[str, str] = {
     "检验报告": "鉴定意见/鉴定书", "鉴定报告": "鉴定意见/鉴定书",
     "扣押物品、文件清单": "扣押清单", "扣押物品文件清单": "扣押清单", "扣押物品清单": "扣押清单",
     "扣押清单": "扣押清单", "换押证": "换押证", "换押凭证": "换押证",
+    # forms the completeness checklists need told apart from the kinds their bodies cite
+    "价格认定结论书": "鉴定意见/鉴定书", "提请批准逮捕书": "其他", "道路交通事故认定书": "其他",
 }  # fmt: skip
 _TITLE = re.compile("|".join(sorted(map(re.escape, TITLE_KINDS), key=len, reverse=True)))
 _AGENCY_BEFORE = re.compile(r"(?:法院|检察院|公安局|分局|派出所|看守所|鉴定中心|鉴定所|研究所|司法鉴定.{0,6})$")

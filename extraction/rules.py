@@ -15,6 +15,8 @@ from extraction.amounts import find_amount, find_blood_alcohol
 from extraction.circumstances import find_mitigating
 from extraction.classify import classify_text
 from extraction.custody import read_custody
+from extraction.dossier_fields import read as read_dossier_fields
+from extraction.dossier_fields import set_path
 from extraction.evidence import find_evidence
 from extraction.header import (
     PROCURATORATE_TITLES,
@@ -166,6 +168,8 @@ class RuleExtractor:
         ]
         self._people(record, fields, doc, sections)
         self._figures(record, fields, doc, sections)
+        for path, found in read_dossier_fields(doc, kind.kind):  # what the checklists read
+            set_path(fields, path, record.note(path, found))
         facts = sections.facts or sections.charge
         evidence = []
         for found, evidence_kind in find_evidence(doc, sections):
