@@ -70,5 +70,5 @@ def test_inbox_due_list_timeline_and_home_badges(world: World) -> None:
     tl = page(w, "pol", f"/cases/{a}/timeline")
     assert "案件流程" in tl and "审查批准逮捕" in tl and "<svg" in tl and 'data-state="审查逮捕"' in tl
     assert "拘留后讯问（李四）" in tl
-    assert w.client.get(f"/cases/{a}/timeline", cookies={"dossier_token": w.tokens["judge"]}
-                        ).status_code == 404
+    w.client.cookies.set("dossier_token", w.tokens["judge"])
+    assert w.client.get(f"/cases/{a}/timeline").status_code == 404
