@@ -361,7 +361,7 @@ class WorkflowClock(Base):
     base: Mapped[str] = mapped_column(String(20))  # the code transitions name (C1 …)
     name: Mapped[str] = mapped_column(String(100))
     person: Mapped[str | None] = mapped_column(String(120))
-    business_id: Mapped[int | None] = mapped_column(Integer)  # the business that started it
+    business_id: Mapped[int | None] = mapped_column(Integer, index=True)  # that started it
     owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     started_at: Mapped[datetime] = mapped_column(Stamp)
     status: Mapped[str] = mapped_column(String(8), default="running")  # running|paused|stopped

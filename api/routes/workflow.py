@@ -134,7 +134,8 @@ class BusinessOut(Out):
     access: Literal["read", "write"]
     state_before: str | None
     state_after: str | None
-    form: dict[str, Any]
+    form: dict[str, Any] = Field(description="the form prefilled from the extracted fields, "
+                                             "with provenance; {} in the inbox list")
     created_at: str | None
     pushed_at: str | None
     received_at: str | None

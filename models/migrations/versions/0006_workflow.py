@@ -105,6 +105,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_workflow_clocks")),
     )
     op.create_index(op.f("ix_workflow_clocks_case_id"), "workflow_clocks", ["case_id"])
+    op.create_index(op.f("ix_workflow_clocks_business_id"), "workflow_clocks", ["business_id"])
     op.create_index("ix_workflow_clocks_owner_due", "workflow_clocks",
                     ["owner_agency_id", "status", "due_at"])
     op.create_index("ix_workflow_clocks_status_due", "workflow_clocks", ["status", "due_at"])
