@@ -124,6 +124,8 @@ def _same_site(request: Request) -> bool:
     the attacker (login CSRF) or act in their name."""
     host = request.headers.get("host")
     origin = request.headers.get("origin")
+    if origin == "null":  # our own page under a strict referrer policy, or a sandboxed frame
+        return request.headers.get("sec-fetch-site") == "same-origin"
     if origin is None:
         referer = request.headers.get("referer")
         if referer is None:

@@ -146,14 +146,24 @@ def test_sign_in_from_a_sandboxed_frame_or_another_site_is_refused(
         api_client: Callable[..., Api]) -> None:
     api = api_client(("clerk_a", "clerk", "A"))
     token = api.tokens["clerk_a"]
-    for origin in ("null", "https://evil.example"):
-        r = api.client.post("/login", data={"token": token}, headers={"Origin": origin},
+    for headers in ({"Origin": "null", "Sec-Fetch-Site": "cross-site"},  # a sandboxed frame
+                    {"Origin": "null"},  # no fetch metadata: refused, not guessed
+                    {"Origin": "https://evil.example"},
+                    {"Referer": "https://evil.example/page"}):
+        r = api.client.post("/login", data={"token": token}, headers=headers,
                             follow_redirects=False)
-        assert r.status_code == 403 and "dossier_token" not in r.headers.get("set-cookie", "")
+        assert r.status_code == 403 and "dossier_token" not in r.headers.get("set-cookie", ""), (
+            headers)
+    # our own page in a browser that sends "Origin: null" (strict referrer policy): the
+    # browser's fetch metadata says the form is same-origin
+    own = api.client.post("/login", data={"token": token}, follow_redirects=False,
+                          headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"})
+    assert own.status_code == 303
     ok = api.client.post("/login", data={"token": token},
                          headers={"Origin": "http://testserver"}, follow_redirects=False)
     assert ok.status_code == 303 and "dossier_token" in ok.headers["set-cookie"]
     assert "frame-ancestors 'none'" in ok.headers["content-security-policy"]
+    assert ok.headers["referrer-policy"] == "same-origin"
 
 
 def _png_page() -> bytes:
