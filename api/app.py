@@ -13,7 +13,16 @@ from fastapi.staticfiles import StaticFiles
 from api import docs
 from api.auth import user_for_token
 from api.limits import BodyGuard
-from api.routes import access, documents, fields, search, sentencing, users, workflow
+from api.routes import (
+    access,
+    analytics,
+    documents,
+    fields,
+    search,
+    sentencing,
+    users,
+    workflow,
+)
 from api.routes.schemas import HealthOut
 from api.web import pages, workflow_pages
 from models import audit
@@ -47,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.login_limiter = access.RateLimiter(limit=5, window_s=60)
     docs.mount(app)  # /docs and /redoc with their own CSP (a nonce for their inline script)
-    for module in (access, users, documents, search, sentencing, fields, workflow,
+    for module in (access, users, documents, search, sentencing, fields, workflow, analytics,
                    workflow_pages, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")

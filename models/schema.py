@@ -51,6 +51,7 @@ class Role(enum.StrEnum):
     judge = "judge"
     police = "police"  # 公安: its side of the businesses between agencies
     justice = "justice"  # 司法局: community correction, execution
+    oversight = "oversight"  # 政法委: reads the figures of every agency of its agency's region
     admin = "admin"
 
 
@@ -77,6 +78,9 @@ class Agency(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32), default="other")  # police|procuratorate|court|justice
+    # the administrative region (e.g. 甘肃省兰州市): a 政法委 (oversight) user sees the figures of
+    # every agency of its own agency's region, and of no other
+    region: Mapped[str | None] = mapped_column(String(100), index=True)
 
 
 class User(Base):
@@ -346,7 +350,8 @@ class CaseBusiness(Base):
     returned_at: Mapped[datetime | None] = mapped_column(Stamp)
     completed_at: Mapped[datetime | None] = mapped_column(Stamp)
     __table_args__ = (UniqueConstraint("case_id", "client_key"),
-                      Index("ix_case_businesses_inbox", "to_agency_id", "status", "pushed_at"))
+                      Index("ix_case_businesses_inbox", "to_agency_id", "status", "pushed_at"),
+                      Index("ix_case_businesses_code_pushed", "code", "pushed_at"))  # analytics
 
 
 class WorkflowClock(Base):
@@ -378,7 +383,9 @@ class WorkflowClock(Base):
     overrun_by: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(Stamp, default=utcnow)
     __table_args__ = (Index("ix_workflow_clocks_owner_due", "owner_agency_id", "status", "due_at"),
-                      Index("ix_workflow_clocks_status_due", "status", "due_at"))
+                      Index("ix_workflow_clocks_status_due", "status", "due_at"),
+                      Index("ix_workflow_clocks_base_started", "base", "started_at"),  # analytics
+                      Index("ix_workflow_clocks_base_stopped", "base", "stopped_at"))
 
 
 class WorkflowClockEvent(Base):

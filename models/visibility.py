@@ -4,6 +4,12 @@ list and business between agencies uses.
 A user sees the cases of their agency and the cases shared with it (CaseShare, written by a
 transfer or a business between agencies, until revoked). The owning agency may change its case;
 a share is read-only unless the business that created it granted ``write``.
+
+A 政法委 user (role ``oversight``) stands for every agency of its own agency's region
+(``Agency.region``, compared exactly): it sees what those agencies see, for reading only — it
+never owns or writes a case, so every change (corrections, transfers, businesses, clocks) is
+refused to it as to any reader. An oversight user whose agency has no region sees its own agency
+alone. The statistics of ``analytics/`` are scoped by the same agencies and the same case rule.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from models.db import session_scope
-from models.schema import Agency, Case, CaseShare, User
+from models.schema import Agency, Case, CaseShare, Role, User
 
 
 class Access(enum.StrEnum):
@@ -25,9 +31,27 @@ class Access(enum.StrEnum):
     OWNER = "owner"
 
 
-def visible_agency_ids(user: User) -> set[int]:
-    """The agencies whose cases a user may see (their own; later issues add memberships)."""
-    return {user.agency_id}
+def visible_agency_ids(user: User, s: Session | None = None) -> set[int]:
+    """The agencies whose cases (and figures) a user may see: their own; for a 政法委 user
+    (``oversight``) every agency of its agency's region, read through ``s``."""
+    if user.role != Role.oversight:
+        return {user.agency_id}
+    if s is None:
+        raise ValueError("an oversight user's agencies are read from the database: pass a session")
+    region = s.execute(select(Agency.region).where(Agency.id == user.agency_id)).scalar_one_or_none()
+    if not region:
+        return {user.agency_id}
+    return {user.agency_id, *s.execute(select(Agency.id).where(Agency.region == region)).scalars()}
+
+
+def read_only(user: User) -> bool:
+    """A user who may read what their agencies see but never change it (政法委 oversight)."""
+    return user.role == Role.oversight
+
+
+def cases_visible_to(agency_ids: Iterable[int]) -> Any:
+    """The ``where`` clause on Case of the cases these agencies see (for queries that join it)."""
+    return _visible_to(agency_ids)
 
 
 def _visible_to(agency_ids: Iterable[int]) -> Any:
@@ -44,25 +68,25 @@ def case_access(s: Session, user: User, case_id: int) -> Access | None:
     case = s.get(Case, case_id)
     if case is None:
         return None
-    ids = visible_agency_ids(user)
+    ids = visible_agency_ids(user, s)
     if case.agency_id in ids:
-        return Access.OWNER
+        return Access.READ if read_only(user) else Access.OWNER
     grants = set(s.execute(select(CaseShare.access).where(
         CaseShare.case_id == case_id, CaseShare.agency_id.in_(sorted(ids)),
         CaseShare.revoked_at.is_(None))).scalars())
     if not grants:
         return None
-    return Access.WRITE if Access.WRITE in grants else Access.READ
+    return Access.WRITE if Access.WRITE in grants and not read_only(user) else Access.READ
 
 
 def case_visible(s: Session, user: User, case_id: int) -> bool:
     found = s.execute(select(Case.id).where(Case.id == case_id,
-                                            _visible_to(visible_agency_ids(user))))
+                                            _visible_to(visible_agency_ids(user, s))))
     return found.first() is not None
 
 
 def visible_case_ids(s: Session, user: User) -> set[int]:
-    return set(s.execute(select(Case.id).where(_visible_to(visible_agency_ids(user)))).scalars())
+    return set(s.execute(select(Case.id).where(_visible_to(visible_agency_ids(user, s)))).scalars())
 
 
 class VisibleCases(Collection[int]):
@@ -110,9 +134,12 @@ class VisibleCases(Collection[int]):
 
 def visible_cases(db_url: str, user: User) -> VisibleCases:
     """The lazily answered set of cases ``user`` may see (for similar-case searches)."""
-    return VisibleCases(db_url, visible_agency_ids(user))
+    if user.role != Role.oversight:
+        return VisibleCases(db_url, visible_agency_ids(user))
+    with session_scope(db_url) as s:
+        return VisibleCases(db_url, visible_agency_ids(user, s))
 
 
 def visible_agency_codes(s: Session, user: User) -> list[str]:
-    ids = visible_agency_ids(user)
+    ids = visible_agency_ids(user, s)
     return list(s.execute(select(Agency.code).where(Agency.id.in_(ids))).scalars())

@@ -24,8 +24,10 @@ app = typer.Typer(help="E-dossier intelligence service", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 user_app = typer.Typer(help="Manage users", no_args_is_help=True)
 audit_app = typer.Typer(help="Audit trail", no_args_is_help=True)
+agency_app = typer.Typer(help="Manage agencies (kind, region, name)", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(agency_app, name="agency")
 app.command(name="rank")(cli_rank.rank)
 
 SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".txt"}
@@ -55,7 +57,8 @@ def migrate() -> None:
 @user_app.command("add")
 def user_add(name: str,
              role: Annotated[str, typer.Option(
-                 help="clerk|prosecutor|judge|police|justice|admin")],
+                 help="clerk|prosecutor|judge|police|justice|oversight|admin "
+                      "(oversight: 政法委, reads the figures of its agency's region)")],
              agency: Annotated[str, typer.Option(help="agency code, created if new")],
              password: Annotated[str | None, typer.Option(
                  help="also allow signing in with this password (POST /api/v1/login)")] = None,
@@ -68,10 +71,10 @@ def user_add(name: str,
     from models.db import session_scope
 
     kinds = {"police": "police", "prosecutor": "procuratorate", "judge": "court",
-             "justice": "justice"}
+             "justice": "justice", "oversight": "oversight"}
     kind = agency_kind or kinds.get(role)
-    if kind is not None and kind not in ("police", "procuratorate", "court", "justice"):
-        raise _fail(f"unknown agency kind {kind!r}; use police, procuratorate, court or justice")
+    if kind is not None and kind not in AGENCY_KINDS:
+        raise _fail(f"unknown agency kind {kind!r}; use {', '.join(AGENCY_KINDS)}")
     settings = _ready()
     try:
         with session_scope(settings.db_url) as s:
@@ -85,6 +88,56 @@ def user_add(name: str,
         raise _fail(str(exc)) from exc
     typer.echo(f"user {name} ({role}, agency {agency}) created; token:", err=True)
     typer.echo(token)
+
+
+AGENCY_KINDS = ("police", "procuratorate", "court", "justice", "oversight")
+
+
+@agency_app.command("set")
+def agency_set(code: str,
+               region: Annotated[str | None, typer.Option(
+                   help="administrative region, e.g. 甘肃省兰州市 (a 政法委 user sees the agencies "
+                        "of its own agency's region); '' clears it")] = None,
+               kind: Annotated[str | None, typer.Option(
+                   help="police|procuratorate|court|justice|oversight")] = None,
+               name: Annotated[str | None, typer.Option(help="the agency's full name")] = None
+               ) -> None:
+    """Set an agency's region, kind or name (the agency is created if new)."""
+    from api.auth import get_or_create_agency
+    from models import audit
+    from models.db import session_scope
+
+    if kind is not None and kind not in AGENCY_KINDS:
+        raise _fail(f"unknown agency kind {kind!r}; use {', '.join(AGENCY_KINDS)}")
+    if region is not None and len(region.strip()) > 100:
+        raise _fail("region is longer than 100 characters")
+    settings = _ready()
+    with session_scope(settings.db_url) as s:
+        ag = get_or_create_agency(s, code, name=name, kind=kind or "other")
+        if kind is not None:
+            ag.kind = kind
+        if name:
+            ag.name = name
+        if region is not None:
+            ag.region = region.strip() or None
+        audit.record(s, "agency.set", object_type="agency", object_id=ag.id,
+                     detail={"code": ag.code, "name": ag.name, "kind": ag.kind,
+                             "region": ag.region})
+        typer.echo(f"agency {ag.code}: {ag.name} kind={ag.kind} region={ag.region or '-'}")
+
+
+@agency_app.command("list")
+def agency_list() -> None:
+    """Every agency: code, kind, region, name (tab-separated)."""
+    from sqlalchemy import select
+
+    from models.db import session_scope
+    from models.schema import Agency
+
+    settings = _ready()
+    with session_scope(settings.db_url) as s:
+        for ag in s.execute(select(Agency).order_by(Agency.code)).scalars():
+            typer.echo(f"{ag.code}\t{ag.kind}\t{ag.region or '-'}\t{ag.name}")
 
 
 @user_app.command("token")

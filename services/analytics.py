@@ -1,0 +1,81 @@
+"""Statistics for the API and the pages: the caller's scope from ``models.visibility`` (their
+agency; a 政法委 user's whole region), the workflow registry's names for business and clock
+codes, then ``analytics`` computes. Every answer is audited as a read of figures."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analytics import export, registry
+from analytics.query import AgencyInfo, Scope
+from models import audit
+from models.db import session_scope
+from models.schema import Agency, User
+from models.settings import Settings
+from models.visibility import visible_agency_ids
+from workflow import registry as workflow_registry
+
+
+@lru_cache(maxsize=1)
+def _labels() -> dict[str, dict[str, str]]:
+    reg = workflow_registry.load()
+    codes = {b.code: f"{b.code} {b.name}" for b in reg.businesses.values()}
+    stages = {"B2": "审查逮捕", "INV_CUSTODY": "逮捕后侦查", "C1": "审查起诉",
+              "C2": "退回补充侦查", "TRIAL1": "一审", "TRIAL2": "二审"}
+    for code, clock in reg.clocks.items():
+        stages.setdefault(code, clock.name)
+    return {"code": codes, "stage": stages}
+
+
+def scope_of(s: Session, user: User) -> Scope:
+    """The agencies whose figures ``user`` reads (models.visibility decides which)."""
+    ids = visible_agency_ids(user, s)
+    rows = s.execute(select(Agency).where(Agency.id.in_(sorted(ids)))).scalars()
+    return Scope({a.id: AgencyInfo(a.id, a.code, a.name, a.kind, a.region) for a in rows},
+                 _labels())
+
+
+def catalogue() -> list[dict[str, Any]]:
+    return registry.catalogue()
+
+
+def compute(settings: Settings, user: User, name: str, params: Mapping[str, str | None],
+            now: datetime) -> dict[str, Any]:
+    with session_scope(settings.db_url) as s:
+        result = registry.compute(s, scope_of(s, user), name, params, now)
+        audit.record(s, "stats.read", user_id=user.id, object_type="statistic", object_id=name,
+                     detail={"filters": result.get("filters")})
+        return result
+
+
+def drill(settings: Settings, user: User, name: str, params: Mapping[str, str | None],
+          group: str | None, now: datetime) -> dict[str, Any]:
+    with session_scope(settings.db_url) as s:
+        result = registry.drill(s, scope_of(s, user), name, params, group, now)
+        audit.record(s, "stats.cases", user_id=user.id, object_type="statistic", object_id=name,
+                     detail={"filters": result["filters"], "group": group,
+                             "cases": [c["case_id"] for c in result["cases"]][:50]})
+        return result
+
+
+def download(settings: Settings, user: User, name: str, params: Mapping[str, str | None],
+             fmt: str, now: datetime) -> tuple[bytes, str]:
+    """(bytes, media type) of a statistic's data as CSV or XLSX."""
+    result = compute(settings, user, name, params, now)
+    if fmt == "csv":
+        return export.to_csv(result), "text/csv; charset=utf-8"
+    return (export.to_xlsx(result),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def scope_agencies(settings: Settings, user: User) -> list[dict[str, Any]]:
+    with session_scope(settings.db_url) as s:
+        sc = scope_of(s, user)
+        return [{"code": a.code, "name": a.name, "kind": a.kind, "region": a.region}
+                for a in sorted(sc.agencies.values(), key=lambda a: (a.kind, a.code))]
