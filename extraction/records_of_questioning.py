@@ -107,49 +107,98 @@ def _found(index: dict[tuple[int, int], int], page: int, start: int, end: int, v
     return Found(value, first, last + 1, confidence)
 
 
+def _cells(line: str, at: int) -> list[tuple[int, int, str]]:
+    return [(m.start() + at, m.end() + at, m.group()) for m in re.finditer(r"\S+", line)]
+
+
+def _row(cells: list[tuple[int, int, str]]) -> tuple[Any, Any, list[Any]] | None:
+    """(name, quantity, rest) of one row's cells, the row number dropped, a name glued to its
+    quantity (手机1部) or to its number (2子弹) taken apart."""
+    if cells and re.fullmatch(r"\d{1,3}[.、]?", cells[0][2]):
+        cells = cells[1:]  # the row number
+    elif cells and re.match(r"\d{1,3}(?=\D)", cells[0][2]) and not _QUANTITY.match(cells[0][2]):
+        s, e, word = cells[0]
+        digits = re.match(r"\d{1,3}[.、]?", word)
+        assert digits is not None
+        cells[0] = (s + digits.end(), e, word[digits.end():])
+    if not cells:
+        return None
+    name: Any = cells[0]
+    quantity: Any = None
+    rest = cells[1:]
+    glued = _GLUED.match(name[2])
+    if glued and (not rest or not _QUANTITY.match(rest[0][2])):
+        s = name[0]
+        quantity = (s + glued.start("qty"), s + glued.end("qty"), glued.group("qty"))
+        extra = glued.group("rest")
+        name = (s, s + glued.end("name"), glued.group("name"))
+        if extra:
+            rest = [(s + glued.start("rest"), s + glued.end("rest"), extra), *rest]
+    elif rest and _QUANTITY.match(rest[0][2]):
+        quantity, rest = rest[0], rest[1:]
+    if quantity is None and not rest and len(name[2]) < 2:
+        return None
+    return name, quantity, rest
+
+
+def _stream_rows(cells: list[tuple[int, int, str]]) -> list[list[tuple[int, int, str]]]:
+    """Rows of a table whose reading order put every cell on a line of its own: a row starts at
+    a row number, or at a name whose next cell is a quantity (or that carries one: 手机1部)."""
+    rows: list[list[tuple[int, int, str]]] = []
+    for i, cell in enumerate(cells):
+        word = cell[2]
+        numbered = bool(re.fullmatch(r"\d{1,3}[.、]?", word))
+        nxt = cells[i + 1][2] if i + 1 < len(cells) else ""
+        starts = numbered or bool(_QUANTITY.match(nxt)) and not _QUANTITY.match(word) or bool(
+            _GLUED.match(word))
+        if not rows or starts and not (rows[-1] and re.fullmatch(r"\d{1,3}[.、]?", rows[-1][-1][2])):
+            rows.append([cell])
+        else:
+            rows[-1].append(cell)
+    return rows
+
+
 def find_seized_items(doc: DocText) -> list[dict[str, Found[str] | None]]:
     """The rows of a 扣押清单 as ``{"name", "quantity", "notes"}`` (notes: 特征 and 备注 cells
-    joined by a space), read line by line after the header row (…名称…数量…)."""
+    joined by a space), read after the header row (…名称…数量…): one row per line, or, when the
+    reading order gave every cell a line of its own, grouped at row numbers and quantities."""
     index = _norm_index(doc)
     rows: list[dict[str, Found[str] | None]] = []
     for number, text in enumerate(doc.pages, start=1):
-        in_table = False
+        lines: list[tuple[int, str]] = []
         position = 0
         for line in text.splitlines(keepends=True):
-            at = position
+            lines.append((position, line))
             position += len(line)
-            if not in_table:
-                in_table = bool(_HEADER.search(line) and "数" in line)
-                continue
+        start = None
+        stream = False
+        for i, (_, line) in enumerate(lines):
+            if _HEADER.search(line) and "数" in line:
+                start = i + 1
+                break
+            if _HEADER.fullmatch(line.strip()) and any(
+                    "数量" in other for _, other in lines[i + 1 : i + 4]):
+                start, stream = i + 1, True
+                while start < len(lines) and re.fullmatch(r"\s*(?:数\s*量|特\s*征|备\s*注|单位|"
+                                                           r"规格|型号)\s*", lines[start][1]):
+                    start += 1
+                break
+        if start is None:
+            continue
+        body: list[tuple[int, str]] = []
+        for at, line in lines[start:]:
             if _STOP.match(line):
-                in_table = False
+                break
+            body.append((at, line))
+        if stream:
+            groups = _stream_rows([c for at, line in body for c in _cells(line, at)])
+        else:
+            groups = [_cells(line, at) for at, line in body]
+        for cells in groups:
+            parsed = _row(list(cells))
+            if parsed is None:
                 continue
-            cells = [(m.start() + at, m.end() + at, m.group()) for m in re.finditer(r"\S+", line)]
-            if cells and re.fullmatch(r"\d{1,3}[.、]?", cells[0][2]):
-                cells = cells[1:]  # the row number
-            elif cells and re.match(r"\d{1,3}(?=\D)", cells[0][2]) and not _QUANTITY.match(cells[0][2]):
-                s, e, word = cells[0]
-                digits = re.match(r"\d{1,3}[.、]?", word)
-                assert digits is not None
-                cells[0] = (s + digits.end(), e, word[digits.end():])
-            if not cells:
-                continue
-            name = cells[0]
-            quantity = None
-            rest = cells[1:]
-            glued = _GLUED.match(name[2])
-            if glued and not rest or glued and not _QUANTITY.match(rest[0][2]):
-                assert glued is not None
-                s = name[0]
-                quantity = (s + glued.start("qty"), s + glued.end("qty"), glued.group("qty"))
-                extra = glued.group("rest")
-                name = (s, s + glued.end("name"), glued.group("name"))
-                if extra:
-                    rest = [(s + glued.start("rest"), s + glued.end("rest"), extra), *rest]
-            elif rest and _QUANTITY.match(rest[0][2]):
-                quantity, rest = rest[0], rest[1:]
-            if quantity is None and not rest and len(name[2]) < 2:
-                continue
+            name, quantity, rest = parsed
             notes = None
             if rest:
                 notes = _found(index, number, rest[0][0], rest[-1][1],

@@ -490,12 +490,21 @@ def _evidence(doc: DossierDocument, path: str | None, value: Any = None) -> Evid
                     src.end if src else None, src.confidence if src else None)
 
 
-def _matches(doc: DossierDocument, m: Material) -> bool:
+def _matches(doc: DossierDocument, m: Material, lib: Library | None = None) -> bool:
+    """Whether a document is this material: its title names it, its subject is one of the
+    material's, or its kind is — unless its title names another material (a 受案登记表 whose
+    quoted facts made the classifier call it 起诉书 is still a 受案登记表)."""
     title = doc.title
     if any(t in title for t in m.not_titles):
         return False
-    return (doc.kind in m.kinds or any(t in title for t in m.titles)
-            or (bool(m.subjects) and doc.fields.get("subject") in m.subjects))
+    if any(t in title for t in m.titles):
+        return True
+    if m.subjects and doc.fields.get("subject") in m.subjects:
+        return True
+    if doc.kind not in m.kinds:
+        return False
+    others = (lib or load()).materials.values()
+    return not any(o.name != m.name and any(t in title for t in o.titles) for o in others)
 
 
 def _forms(dossier: Dossier, wanted: Sequence[str]) -> list[Evidence]:
@@ -525,7 +534,9 @@ def _values(docs: Sequence[DossierDocument], c: Condition, dossier: Dossier
         rows = [(i, r) for i, r in enumerate(raw) if isinstance(r, Mapping)] \
             if isinstance(raw, list) else []
         if c.party == "suspect" and dossier.suspects:
-            own = [(i, r) for i, r in rows if _party_matches(r.get("party"), dossier.suspects)]
+            exact = [(i, r) for i, r in rows if r.get("party") in dossier.suspects]
+            own = exact or [(i, r) for i, r in rows
+                            if _party_matches(r.get("party"), dossier.suspects)]
             rows = own or rows
         for i, row in rows:
             parts = [str(row[k]) for k in c.value_of if row.get(k) not in (None, "")]
@@ -613,7 +624,7 @@ def _require(it: Item, dossier: Dossier, lib: Library, province: str) -> ItemRes
     materials = [lib.materials[m] for m in it.materials]
     if all(m.manual for m in materials):
         return _result(it, "manual", message="系统无法从卷宗文书判断，请人工核对")
-    docs = [d for d in dossier.documents if any(_matches(d, m) for m in materials)]
+    docs = [d for d in dossier.documents if any(_matches(d, m, lib) for m in materials)]
     if not docs:
         return _result(it, "missing", message=f"卷宗中没有{'或'.join(it.materials)}")
     c = it.condition
@@ -646,7 +657,7 @@ def _flag(it: Item, dossier: Dossier, lib: Library, province: str) -> ItemResult
     assert c is not None  # checked by _check
     materials = [lib.materials[m] for m in it.materials]
     docs = [d for d in dossier.documents
-            if not materials or any(_matches(d, m) for m in materials)]
+            if not materials or any(_matches(d, m, lib) for m in materials)]
     values = _values(docs, c, dossier)
     if not values:
         return _result(it, "clear", message="未读出相关数值")

@@ -182,7 +182,7 @@ def read_case(src: SourceCase, seed: int = 0) -> Case:
     place = _first(r"在([\u4e00-\u9fff\d]{3,18}?)(?:内|处|路段|路口|门口|附近|家中)", fact) or "案发现场"
     victim = _first(r"被害人([\u4e00-\u9fff]{1,2}某{1,2}|[\u4e00-\u9fff]×\d?|[\u4e00-\u9fff]{2,3}?)(?=[，,的（(在因驾发])",
                     fact) or "王某某"
-    if re.search(r"事故|车辆|受伤|死亡|人员|家属|亲属", victim):
+    if re.search(r"事故|车辆|伤|死亡|人员|家属|亲属|单位|公司", victim):
         victim = "王某某"
     suspect = _clean_name(src.suspect)
     fact = _police_wording(fact)
@@ -408,10 +408,11 @@ def _table(c: Case, title: str, rows: Sequence[tuple[str, str, str]], holder: st
     truth = []
     for i, (name, qty, notes) in enumerate(rows, start=1):
         feature, _, remark = notes.partition("，")
-        cells = [str(i), name, qty, feature or "—", remark or "—"]
+        cells = [str(i), name, qty, feature, remark]
         table.append(cells)
-        lines.append(" ".join(cells))
-        truth.append({"name": name, "quantity": qty, "notes": " ".join(cells[3:])})
+        lines.append(" ".join(cell for cell in cells if cell))
+        truth.append({"name": name, "quantity": qty,
+                      "notes": " ".join(cell for cell in cells[3:] if cell) or None})
     lines.append(f"持有人：{holder}  见证人：{c.witness}  办案人：{officers[0]}、{officers[1]}")
     return Doc("扣押清单", ["\n".join(lines) + "\n"], {"seized_items": truth}, table)
 
@@ -573,8 +574,47 @@ def _other(share: str) -> str:
     return {"主要": "次要", "同等": "同等", "次要": "主要"}.get(share, "无")
 
 
+def render(doc: Doc, *, font: str | None = None, font_size: int = 34) -> list[Any]:
+    """Page images of a document (PIL RGB, 300 dpi A4): text laid out by
+    ``tests.scans.generate.render_pages``; a 扣押清单's rows drawn as a ruled table
+    (``render_table``) under its title, with its signature line below."""
+    from PIL import ImageDraw
+
+    from tests.scans.generate import load_font, render_pages, render_table
+
+    if doc.table is None:
+        return [img for img, _ in render_pages("\n".join(doc.pages), font=font,
+                                                font_size=font_size)]
+    lines = doc.pages[0].splitlines()
+    header = " ".join(doc.table[0])
+    at = lines.index(header)
+    above, below = lines[:at], lines[at + len(doc.table):]
+    [(page, _)] = render_pages("\n".join(above), font=font, font_size=font_size)[:1]
+    table, _ = render_table(doc.table, font=font, font_size=font_size)
+    step = round(font_size * 1.6)
+    margin = round(25 * 300 / 25.4)
+    top = margin + len(above) * step
+    grid = table.crop((0, 0, table.width, round(20 * 300 / 25.4) + len(doc.table)
+                       * round(font_size * 1.9) + 10))
+    page.paste(grid, (margin - round(20 * 300 / 25.4) + 5, top))
+    draw = ImageDraw.Draw(page)
+    fnt = load_font(font, font_size)
+    y = top + grid.height + step
+    for line in below:
+        draw.text((margin, y), line, font=fnt, fill=(0, 0, 0))
+        y += step
+    return [page]
+
+
+_WIDE = str.maketrans("（）：，；", "():,;")
+
+
 def _rows(value: Any, keys: Sequence[str]) -> list[tuple[Any, ...]]:
-    return [tuple(r.get(k) for k in keys) for r in value or [] if isinstance(r, dict)]
+    """Rows as tuples; full- and half-width punctuation counted the same (OCR mixes them)."""
+    def cell(v: Any) -> Any:
+        return v.translate(_WIDE) if isinstance(v, str) else v
+
+    return [tuple(cell(r.get(k)) for k in keys) for r in value or [] if isinstance(r, dict)]
 
 
 def compare(truth: dict[str, Any], fields: dict[str, Any]) -> dict[str, bool]:
