@@ -57,6 +57,7 @@ bench: install opensearch elasticsearch
 	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.extraction --data ../shared/data
 	HF_HUB_OFFLINE=1 nice $(BIN)/python -m benchmarks.extraction_ocr --data ../shared/data
 	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.search --scale 100000 --cluster-url http://127.0.0.1:9200 --cluster-url http://127.0.0.1:9201
+	$(BIN)/python -m benchmarks.search_known_item --cluster-url http://127.0.0.1:9200 --cluster-url http://127.0.0.1:9201
 	$(BIN)/python -m benchmarks.search_engine_choice
 	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) HF_HUB_OFFLINE=1 $(BIN)/dossier rank --queries ../shared/data/lecard/queries.jsonl --pools ../shared/data/lecard/pools.json --corpus ../shared/data/lecard/corpus.jsonl.gz --out .cache/lecard/run-dossier-rank.json --vector-cache .cache/vectors
 	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.lecard --run .cache/lecard/run-dossier-rank.json

@@ -88,3 +88,28 @@ def test_main_prints_every_part_with_its_command(
 def test_bench_never_drops_the_service_indices() -> None:
     with pytest.raises(ValueError):
         bench.drop_cluster_indices("http://127.0.0.1:1", "dossier-pages")
+
+
+def test_known_item_phrases_of_both_classes_are_unique_and_found(
+    corpus: Path, tmp_path: Path
+) -> None:
+    from benchmarks import search_known_item as ki
+
+    judgments = bench.load_corpus(corpus)
+    source = ki.Source("lecard", judgments)
+    items, skipped = ki.draw_items(source, ki.Corpus(judgments), 3, seed=1, page_chars=80)
+    cells = {(it.cls, it.length) for it in items}
+    assert cells == {(c, n) for c in ki.CLASSES for n in ki.LENGTHS}
+    assert len(items) == 3 * len(cells)
+    for it in items:
+        assert ki.phrase_class(it.phrase) == it.cls and len(it.phrase) == it.length
+        holders = [j.doc_id for j in judgments if ki.text_of(it.phrase) in ki.text_of(j.text)]
+        assert holders == [it.document_id], it
+    assert skipped.not_unique > 0  # 被告人张1 … are shared by every judgment
+    with EmbeddedSearch(tmp_path / "index.sqlite") as engine:
+        bench.index_embedded(engine, bench.index_docs(judgments, 80))
+        outcomes, times = ki.look_up(engine, items)
+    assert [o.item for o in outcomes if not o.first] == []
+    assert len(times) == len(items) and "p95" in ki.latency(times)
+    table = "\n".join(ki.table({"embedded": outcomes}, ["lecard"]))
+    assert "lecard (dev), embedded" in table and "1.000" in table and "0.000" not in table
