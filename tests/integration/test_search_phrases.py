@@ -9,10 +9,13 @@ from tests/conftest.py.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from search.analysis import normalize
 from search.base import IndexDoc, QuerySyntaxError, SearchBackend, SearchQuery
@@ -166,3 +169,19 @@ def test_many_words_are_refused_before_the_engine_fails(engine: SearchBackend) -
     assert find(engine, allowed) == containing("盗窃") | containing("抢劫")
     with pytest.raises(QuerySyntaxError, match="检索词过多"):
         engine.search(SearchQuery(q=" OR ".join(words * 20)))
+
+
+def test_no_query_makes_an_engine_fail(mixed: SearchBackend) -> None:
+    """Random search box input on every engine: results, or a QuerySyntaxError; never an
+    engine error (a 500)."""
+    pieces = [*"盗窃张三日止2018年aX \"“”「」()-:，。·*?\\", "AND", "OR", "NOT", "charge:", "year:",
+              "case:", "court:", "2018年7月21日", "甘A·12345", "项链（价值5000元"]
+
+    @given(st.lists(st.sampled_from(pieces), max_size=30).map("".join))
+    @settings(max_examples=150, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    def run(q: str) -> None:
+        with contextlib.suppress(QuerySyntaxError):
+            mixed.search(SearchQuery(q=q, size=3))
+
+    run()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from search.analysis import query_tokens
 from search.base import QuerySyntaxError
@@ -208,3 +210,19 @@ def test_the_number_of_terms_is_capped_with_a_clear_error() -> None:
     ):
         with pytest.raises(QuerySyntaxError, match=f"检索词过多（共 \\d+ 个，最多 {MAX_TERMS} 个）"):
             parse(q)
+
+
+_PIECES = [*"盗窃张三日止2018年aX \"“”「」『』()（）-—:：，。·\n\t*?\\", "AND", "OR", "NOT", "charge:",
+           "year:", "case:", "court:", "type:", "2018年7月21日", "甘A·12345"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
+@settings(max_examples=1500, deadline=None, database=None, derandomize=True)
+def test_any_input_parses_or_gets_a_chinese_syntax_error(q: str) -> None:
+    try:
+        node = parse(q)
+    except QuerySyntaxError as exc:
+        assert any("\u4e00" <= c <= "\u9fff" for c in str(exc)), str(exc)
+        return
+    for text in positive_texts(node):
+        assert text.has_words and text.tokens
