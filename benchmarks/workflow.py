@@ -9,8 +9,9 @@ store them. Then times, through ``services.workflow`` (the functions the API cal
 
 * ``sweep_reminders``: a first pass (every running clock takes its level and its notification),
   a second pass at the same moment (nothing changes), a pass one day later;
-* ``inbox`` (200 newest open businesses of an agency, with their deadlines) and ``due_list``
-  (500 soonest running clocks, and the red ones) for ``--queries`` random agencies: p50/p95.
+* ``inbox`` (a page: the 50 newest open businesses of an agency, with their deadlines) and
+  ``due_list`` (a page: the 100 soonest running clocks, and the red ones) for ``--queries``
+  random agencies, as the API's default pages: p50/p95.
 
     python -m benchmarks.workflow [--cases 100000] [--businesses 1000000] [--queries 200]
         [--admin-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
@@ -134,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--businesses", type=int, default=1_000_000)
     ap.add_argument("--agencies", type=int, default=40)
     ap.add_argument("--queries", type=int, default=200)
-    ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--keep", action="store_true", help="keep the database (name printed)")
+    ap.add_argument("--db", help="time an existing database built by --keep (no build)")
     ap.add_argument("--profile", action="store_true", help="cProfile one inbox call")
     args = ap.parse_args(argv)
 
@@ -143,16 +145,23 @@ def main(argv: list[str] | None = None) -> int:
     from models.settings import Settings
     from services import workflow as wf
 
-    name = f"dossier_wfbench_{uuid.uuid4().hex[:8]}"
+    name = args.db or f"dossier_wfbench_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(args.admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    if not args.db:
+        with admin.connect() as c:
+            c.execute(sa.text(f'CREATE DATABASE "{name}"'))
     url = args.admin_url.rsplit("/", 1)[0] + f"/{name}"
     now = datetime(2025, 6, 1, 2, 0, tzinfo=UTC)
     try:
-        report: dict[str, Any] = {"cases": args.cases, "businesses": args.businesses,
-                                  "clocks": args.cases * 3, "agencies": args.agencies}
-        report.update(build(url, args.cases, args.businesses, args.agencies, now))
+        report: dict[str, Any] = {"database": name, "cases": args.cases,
+                                  "businesses": args.businesses, "clocks": args.cases * 3,
+                                  "agencies": args.agencies}
+        if not args.db:
+            report.update(build(url, args.cases, args.businesses, args.agencies, now))
+        else:  # a kept database: levels back to where the build left them
+            with sa.create_engine(url).begin() as c:
+                c.execute(sa.text("UPDATE workflow_clocks SET level = 'none'"))
+                c.execute(sa.text("DELETE FROM workflow_notifications"))
         settings = Settings(database_url=url)
         for label, at in (("sweep_first_ms", now), ("sweep_again_ms", now),
                           ("sweep_next_day_ms", now + timedelta(days=1))):
@@ -197,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     finally:
         dispose_all()
-        if not args.keep:
+        if not args.keep and not args.db:
             with admin.connect() as c:
                 c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()

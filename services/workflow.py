@@ -724,7 +724,7 @@ def record_overrun(settings: Settings, user: User, clock_id: int, reason: str, *
 
 # --- what an agency sees -------------------------------------------------------------------------
 def inbox(settings: Settings, user: User, *, now: datetime, status: str | None = None,
-          limit: int = 200) -> list[dict[str, Any]]:
+          limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
     """The businesses sent to the caller's agency (open ones unless ``status`` says)."""
     with session_scope(settings.db_url) as s:
         q = select(CaseBusiness).where(CaseBusiness.to_agency_id == user.agency_id)
@@ -732,7 +732,7 @@ def inbox(settings: Settings, user: User, *, now: datetime, status: str | None =
             CaseBusiness.status.in_(OPEN))
         rows = s.execute(q.options(defer(CaseBusiness.form))
                          .order_by(CaseBusiness.pushed_at.desc(), CaseBusiness.id.desc())
-                         .limit(limit)).scalars().all()
+                         .limit(limit).offset(offset)).scalars().all()
         return business_views(s, rows, now, with_form=False)
 
 
@@ -751,7 +751,7 @@ def _level_clause(level: str, now: datetime) -> Any:
 
 
 def due_list(settings: Settings, user: User, *, now: datetime, level: str | None = None,
-             limit: int = 500) -> list[dict[str, Any]]:
+             limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
     """The running clocks the caller's agency keeps, soonest due first."""
     with session_scope(settings.db_url) as s:
         q = (select(WorkflowClock, Case.case_number).join(Case, Case.id == WorkflowClock.case_id)
@@ -759,7 +759,8 @@ def due_list(settings: Settings, user: User, *, now: datetime, level: str | None
                     WorkflowClock.status == "running"))
         if level:
             q = q.where(_level_clause(level, now))
-        rows = s.execute(q.order_by(WorkflowClock.due_at, WorkflowClock.id).limit(limit)).all()
+        rows = s.execute(q.order_by(WorkflowClock.due_at, WorkflowClock.id).limit(limit)
+                         .offset(offset)).all()
         return [clock_view(r, now, num) for r, num in rows]
 
 

@@ -306,17 +306,21 @@ def move_business(business_id: int, move: Literal["push", "receive", "accept", "
 @router.get("/inbox", response_model=list[BusinessOut])
 def inbox(settings: SettingsDep, user: UserDep, now: NowDep,
           status: Annotated[Literal["已推送", "已签收", "已受理", "已退回", "已办结"] | None,
-                            Query()] = None) -> list[dict[str, Any]]:
-    """The businesses sent to the caller's agency (open ones by default)."""
-    return call(wf.inbox, settings, user, now=now, status=status)
+                            Query()] = None,
+          limit: Annotated[int, Query(ge=1, le=500)] = 50,
+          offset: Annotated[int, Query(ge=0, le=100_000)] = 0) -> list[dict[str, Any]]:
+    """The businesses sent to the caller's agency (open ones by default), newest first."""
+    return call(wf.inbox, settings, user, now=now, status=status, limit=limit, offset=offset)
 
 
 @router.get("/deadlines", response_model=list[ClockOut])
 def deadlines(settings: SettingsDep, user: UserDep, now: NowDep,
               level: Annotated[Literal["none", "yellow", "orange", "red"] | None,
-                               Query()] = None) -> list[dict[str, Any]]:
+                               Query()] = None,
+              limit: Annotated[int, Query(ge=1, le=500)] = 100,
+              offset: Annotated[int, Query(ge=0, le=100_000)] = 0) -> list[dict[str, Any]]:
     """The running clocks the caller's agency keeps, soonest due first."""
-    return call(wf.due_list, settings, user, now=now, level=level)
+    return call(wf.due_list, settings, user, now=now, level=level, limit=limit, offset=offset)
 
 
 @router.get("/workflow/badges", response_model=BadgesOut)
