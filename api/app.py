@@ -24,7 +24,7 @@ from api.routes import (
     workflow,
 )
 from api.routes.schemas import HealthOut
-from api.web import pages, workflow_pages
+from api.web import analytics_pages, pages, workflow_pages
 from models import audit
 from models.db import migrate, session_scope
 from models.settings import Settings, get_settings
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.login_limiter = access.RateLimiter(limit=5, window_s=60)
     docs.mount(app)  # /docs and /redoc with their own CSP (a nonce for their inline script)
     for module in (access, users, documents, search, sentencing, fields, workflow, analytics,
-                   workflow_pages, pages):
+                   workflow_pages, analytics_pages, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
 

@@ -5,15 +5,16 @@ codes, then ``analytics`` computes. Every answer is audited as a read of figures
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analytics import export, registry
-from analytics.query import AgencyInfo, Scope
+from analytics import export, registry, report
+from analytics.errors import AnalyticsError
+from analytics.query import CST, AgencyInfo, Scope
 from models import audit
 from models.db import session_scope
 from models.schema import Agency, User
@@ -79,3 +80,40 @@ def scope_agencies(settings: Settings, user: User) -> list[dict[str, Any]]:
         sc = scope_of(s, user)
         return [{"code": a.code, "name": a.name, "kind": a.kind, "region": a.region}
                 for a in sorted(sc.agencies.values(), key=lambda a: (a.kind, a.code))]
+
+
+def monthly_report(settings: Settings, user: User, month: str, kind: str,
+                   dashboards: Mapping[str, list[str]], now: datetime) -> bytes:
+    """The PDF of one month's main figures (the statistics of the caller's dashboard), with one
+    column per agency for a 政法委 user."""
+    try:
+        first = datetime.strptime(month, "%Y-%m").date()
+    except ValueError:
+        raise AnalyticsError(f"月份应为 YYYY-MM，收到 {month!r}") from None
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    period = {"from": first.isoformat(), "to": last.isoformat()}
+    names = dashboards.get(kind) or dashboards["oversight"]
+    figures = []
+    with session_scope(settings.db_url) as s:
+        scope = scope_of(s, user)
+        agencies = [{"code": a.code, "name": a.name}
+                    for a in sorted(scope.agencies.values(), key=lambda a: (a.kind, a.code))
+                    if a.kind != "oversight"]
+        for name in names:
+            stat = registry.get(name)
+            if not stat.computable or stat.snapshot:
+                continue  # a snapshot is no figure of a past month
+            total = registry.compute(s, scope, name, period, now)
+            by = registry.compute(s, scope, name, {**period, "group_by": "agency"}, now) \
+                if "agency" in stat.group_by else {"series": []}
+            figures.append({"title": stat.title, "unit": total["unit"], "kind": stat.kind,
+                            "total": total["total"], "definition": stat.formula,
+                            "by_agency": {e["group"]["agency"]: e for e in by["series"]}})
+        audit.record(s, "stats.report", user_id=user.id, object_type="report", object_id=month,
+                     detail={"figures": [f["title"] for f in figures]})
+        region = next((a.region for a in scope.agencies.values() if a.region), None)
+    who = (f"{region}（各机关）" if kind == "oversight" and region
+           else "、".join(a["name"] for a in agencies) or "本机关")
+    return report.monthly_pdf(f"{first.year}年{first.month}月 统计月报", f"范围：{who}；期间："
+                              f"{period['from']} 至 {period['to']}（按决定日期）", figures,
+                              agencies if kind == "oversight" else [], now.astimezone(CST))

@@ -43,7 +43,7 @@ STATIC_DIR = HERE / "static"
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 
 ROLE_NAMES = {"clerk": "书记员", "prosecutor": "检察官", "judge": "法官", "police": "公安民警",
-              "justice": "司法行政人员", "admin": "管理员"}
+              "justice": "司法行政人员", "oversight": "政法委", "admin": "管理员"}
 STATUS_NAMES = {"received": "已接收", "processing": "处理中", "processed": "已完成",
                 "failed": "失败"}
 FACET_NAMES = {"charge": "罪名", "court": "机关", "doc_type": "文书类型", "year": "年份"}
