@@ -63,6 +63,7 @@ bench: install opensearch elasticsearch
 	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.lecard --run .cache/lecard/run-dossier-rank.json
 	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.sentencing
 	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.similar_latency --cases 100000 --queries 200
+	$(BIN)/python -m benchmarks.workflow --cases 100000 --businesses 1000000 --queries 200  # PostgreSQL: DOSSIER_TEST_POSTGRES_URL
 	OMP_THREAD_LIMIT=1 $(BIN)/python -m benchmarks.ocr --pages $${OCR_BENCH_PAGES:-50} --jobs 2
 	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) $(BIN)/python -m benchmarks.load --seconds 60 --upload-rate 0.5 --search-rate 4
 
