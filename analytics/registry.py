@@ -307,7 +307,7 @@ def _filters(stat: Statistic, params: Mapping[str, str | None]) -> Filters:
 
 def _count_value(stat: Statistic, c: Counts, measure: str | None) -> float:
     if not stat.measures:
-        return c.amount
+        return int(c.amount) if float(c.amount).is_integer() else round(c.amount, 2)
     return c.persons if measure == "人" else c.cases
 
 
@@ -322,7 +322,7 @@ def _groups(stat: Statistic, ctx: Ctx, dims: tuple[str, ...]) -> dict[tuple[Any,
     if stat.kind == "count":
         return {k: {"value": _count_value(stat, c, measure),
                     **({"cases": c.cases, "persons": c.persons} if stat.measures
-                       else {"amount": c.amount, "cases": c.cases})}
+                       else {"amount": _count_value(stat, c, None), "cases": c.cases})}
                 for k, c in den.items()}
     assert stat.numerator is not None
     num = aggregate(ctx, stat.numerator(ctx), dims)

@@ -36,7 +36,10 @@
   }
 
   function option(d) {
-    var base = { tooltip: { trigger: d.kind === "heatmap" || d.kind === "box" ? "item" : "axis" },
+    // richText: the tooltip is drawn on the canvas; an HTML tooltip carries style attributes,
+    // which the pages' CSP (style-src 'self') blocks
+    var base = { tooltip: { trigger: d.kind === "heatmap" || d.kind === "box" ? "item" : "axis",
+                            renderMode: "richText" },
                  grid: { left: 56, right: 24, top: 40, bottom: 64, containLabel: true },
                  animation: false };
     var o;
@@ -83,7 +86,7 @@
       box.textContent = "所选期间没有数据。";
       return;
     }
-    var chart = window.echarts.init(box, null, { renderer: "svg" });
+    var chart = window.echarts.init(box, null, { renderer: "canvas" });
     chart.setOption(option(d));
     box.setAttribute("data-drawn", d.kind);
     chart.on("click", function (p) {
