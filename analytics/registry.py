@@ -351,12 +351,14 @@ def compute(s: Session, scope: Scope, name: str, params: Mapping[str, str | None
     ctx = Ctx(s, narrow(scope, f), f, now)
     dims = f.group_by
     series = []
-    for k, v in sorted(_groups(stat, ctx, dims).items(), key=lambda kv: _sort_key(kv[0])):
+    groups = _groups(stat, ctx, dims)
+    for k, v in sorted(groups.items(), key=lambda kv: _sort_key(kv[0])):
         labels = {d: label_for(ctx.scope, d, key) for d, key in zip(dims, k, strict=True)}
         series.append({"group": {d: key_out(ctx.scope, d, key) for d, key in zip(dims, k,
                                                                                strict=True)},
                        "labels": labels, "label": " · ".join(labels.values()), **v})
-    total = _groups(stat, ctx, ()).get((), None)
+    # the total is its own query: a case may count in several groups (two months, two stages)
+    total = (groups if not dims else _groups(stat, ctx, ())).get((), None)
     unit = stat.unit if stat.kind != "count" or not stat.measures else (f.measure or stat.unit)
     return {"name": stat.name, "title": stat.title, "unit": unit, "kind": stat.kind,
             "computable": True, "reason": None, "filters": f.as_dict(), "group_by": list(dims),
