@@ -5,8 +5,8 @@ A user sees the cases of their agency and the cases shared with it (CaseShare, w
 transfer or a business between agencies, until revoked). The owning agency may change its case;
 a share is read-only unless the business that created it granted ``write``.
 
-A 政法委 user (role ``oversight``) stands for every agency of its own agency's region
-(``Agency.region``, compared exactly): it sees what those agencies see, for reading only — it
+A 政法委 user (role ``oversight``, of an agency of kind ``oversight``) stands for every agency
+of its own agency's region (``Agency.region``, compared exactly): it sees what those agencies see, for reading only — it
 never owns or writes a case, so every change (corrections, transfers, businesses, clocks) is
 refused to it as to any reader. An oversight user whose agency has no region sees its own agency
 alone. The statistics of ``analytics/`` are scoped by the same agencies and the same case rule.
@@ -38,9 +38,12 @@ def visible_agency_ids(user: User, s: Session | None = None) -> set[int]:
         return {user.agency_id}
     if s is None:
         raise ValueError("an oversight user's agencies are read from the database: pass a session")
-    region = s.execute(select(Agency.region).where(Agency.id == user.agency_id)).scalar_one_or_none()
-    if not region:
+    own = s.execute(select(Agency.region, Agency.kind).where(Agency.id == user.agency_id)).first()
+    if own is None or not own.region or own.kind != "oversight":
+        # only a 政法委 agency stands for its region: an oversight user an admin of a police
+        # agency created sees that agency alone, never its neighbours
         return {user.agency_id}
+    region = own.region
     return {user.agency_id, *s.execute(select(Agency.id).where(Agency.region == region)).scalars()}
 
 

@@ -375,3 +375,16 @@ def test_drill_down_by_group(world: World) -> None:
         cases(world, "zfw", "received", "pro", group_by="agency,stage", **FEB_MAR)
     with pytest.raises(AnalyticsError, match="不在您可查看的范围"):
         cases(world, "zfw", "received", "pro-ts", group_by="agency", **FEB_MAR)
+
+
+def test_an_oversight_role_outside_a_zfw_agency_widens_nothing(world: World) -> None:
+    """An admin of a police agency could create a user with the oversight role in it: that user
+    sees its own agency only, not the region (only an agency of kind oversight stands for it)."""
+    from models.schema import User
+    from models.visibility import visible_agency_ids
+
+    fake = User(id=-1, name="x", role="oversight", agency_id=world.agency["pol"])
+    with session_scope(world.db_url) as s:
+        assert visible_agency_ids(fake, s) == {world.agency["pol"]}
+        assert set(scope_of(s, fake).agencies) == {world.agency["pol"]}
+        assert len(visible_agency_ids(world.user["zfw"], s)) == 6
