@@ -51,27 +51,29 @@ _CJK_CHARS = (
 _CJK = re.compile(f"[{_CJK_CHARS}]")
 # A run of CJK characters, of digits, or of other letters (latin words), or one punctuation
 # mark or symbol; whitespace, and a change between the three kinds of run, separate.
-_RUN = re.compile(
-    f"[{_CJK_CHARS}]+|\\d+|(?:(?![{_CJK_CHARS}])[^\\W\\d_])+|[^\\w\\s]|_"
-)
+_RUN = re.compile(f"[{_CJK_CHARS}]+|\\d+|[^\\W\\d_{_CJK_CHARS}]+|[^\\w\\s]|_")
 # Whitespace between two CJK characters: not a boundary (line breaks, spaced-out titles).
 _CJK_GAP = re.compile(f"(?<=[{_CJK_CHARS}])\\s+(?=[{_CJK_CHARS}])")
 # Read as whitespace: middle dots (甘A·12345 is 甘A12345, 阿不都·热合曼 阿不都热合曼) and
 # invisible format characters (zero-width spaces, soft hyphens) that PDFs and OCR leave.
-_GAPS = str.maketrans(
-    dict.fromkeys("\u00b7\u2022\u2027\u30fb\u200b\u200c\u200d\u2060\ufeff\u00ad", " ")
-)
+_GAPS = re.compile("[\u00b7\u2022\u2027\u30fb\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 # A punctuation token is the full-width form of an ASCII mark (the FTS5 ascii tokenizer splits
 # on ASCII punctuation; NFKC made every full-width mark ASCII): ， for ",", （ for "(".
-_WIDE = str.maketrans({c: chr(ord(c) + 0xFEE0) for c in map(chr, range(0x21, 0x7F))
-                       if not c.isalnum()})
+_WIDE = {c: chr(ord(c) + 0xFEE0) for c in map(chr, range(0x21, 0x7F)) if not c.isalnum()}
 # Circles written for zero in dates (二○一八年) read as 〇; one character for one.
-_FOLD = str.maketrans({"\u25cb": "\u3007", "\u25ef": "\u3007"})
+_ZEROS = ("\u25cb", "\u25ef")
+
+
+def _fold(norm: str) -> str:
+    for zero in _ZEROS:  # str.replace, not translate: this runs over every page
+        if zero in norm:
+            norm = norm.replace(zero, "\u3007")
+    return norm
 
 
 def normalize(text: str) -> str:
     """NFKC (full-width letters, digits and punctuation to half-width), lowercase, ○ as 〇."""
-    return unicodedata.normalize("NFKC", text).lower().translate(_FOLD)
+    return _fold(unicodedata.normalize("NFKC", text).lower())
 
 
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
@@ -85,14 +87,14 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     ):  # one char in, one char out (the usual case): the cheap path
         lowered = whole.lower()
         if len(lowered) == len(text):
-            return lowered.translate(_FOLD), list(range(len(text)))
+            return _fold(lowered), list(range(len(text)))
     out: list[str] = []
     starts: list[int] = []
     for i, ch in enumerate(text):
         n = ch.lower() if ch.isascii() else unicodedata.normalize("NFKC", ch).lower()
         out.append(n)
         starts.extend([i] * len(n))
-    return "".join(out).translate(_FOLD), starts
+    return _fold("".join(out)), starts
 
 
 def is_cjk(ch: str) -> bool:
@@ -102,14 +104,14 @@ def is_cjk(ch: str) -> bool:
 def compact(norm: str) -> str:
     """Normalised text without the whitespace between CJK characters, middle dots and format
     characters read as whitespace (see the module doc)."""
-    return _CJK_GAP.sub("", norm.translate(_GAPS))
+    return _CJK_GAP.sub("", _GAPS.sub(" ", norm))
 
 
 def _run_tokens(run: str) -> list[str]:
     """A run's tokens: its bigrams between its first and last character; one char alone
     (a punctuation mark in its full-width form)."""
     if len(run) == 1:
-        return [run if run.isalnum() else run.translate(_WIDE)]
+        return [_WIDE.get(run, run)]
     return [run[0], *[run[i : i + 2] for i in range(len(run) - 1)], run[-1]]
 
 
@@ -123,9 +125,15 @@ def _runs(norm: str) -> list[str]:
 
 
 def _compact_tokens(joined: str) -> list[str]:
+    """_run_tokens of every run, inlined: this is most of the time spent indexing a page."""
     out: list[str] = []
-    for m in _RUN.finditer(joined):
-        out += _run_tokens(m.group(0))
+    for run in _RUN.findall(joined):
+        if len(run) == 1:
+            out.append(_WIDE.get(run, run))
+        else:
+            out.append(run[0])
+            out += [run[i : i + 2] for i in range(len(run) - 1)]
+            out.append(run[-1])
     return out
 
 
@@ -157,7 +165,7 @@ def query_tokens(text: str) -> list[str]:
 def token_spans(norm: str) -> tuple[list[str], list[int], list[int]]:
     """Index tokens of normalised text with where each starts and ends in it (highlighting
     maps them back): a bigram joined across whitespace spans that whitespace."""
-    spaced = norm.translate(_GAPS)
+    spaced = _GAPS.sub(" ", norm)
     joined = _CJK_GAP.sub("", spaced)
     if len(joined) == len(norm):
         where = range(len(norm))
@@ -200,12 +208,12 @@ class Dictionary:
     def __init__(self, terms: Iterable[str]) -> None:
         self._by_head: dict[str, list[str]] = {}
         self._other: list[str] = []  # terms not starting with two CJK chars (e.g. 张3)
-        seen: set[str] = set()
+        self._token: dict[str, str] = {}  # each term's index token (term_token)
         for raw in terms:
             term = compact(normalize(raw)).strip()
-            if len(term) < 2 or term in seen:
+            if len(term) < 2 or term in self._token:
                 continue
-            seen.add(term)
+            self._token[term] = term_token(term)
             if is_cjk(term[0]) and is_cjk(term[1]):
                 self._by_head.setdefault(term[:2], []).append(term)
             else:
@@ -222,7 +230,7 @@ class Dictionary:
         for term in candidates + self._other:
             n = norm.count(term)
             if n:
-                found.extend([term_token(term)] * n)
+                found.extend([self._token[term]] * n)
         return found
 
 
