@@ -9,6 +9,7 @@ All real CLI processes (tests.support.env.Proc)."""
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -71,6 +72,8 @@ def test_serve_on_a_fresh_folder_builds_the_embedding_model_before_it_answers(
     assert "task_id" in up, up
     task = wait_task(client, up["task_id"], [server], timeout=600)
     assert task["state"] == "succeeded", (task, server.tail())
+    server.stop()
+    shutil.rmtree(models)  # 465 MB: not left behind in pytest's kept temporary folders
 
 
 def test_serve_refuses_a_named_embedding_model_that_is_missing(
