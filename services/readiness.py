@@ -7,7 +7,8 @@ the processes need is checked at start, in the order a document meets them:
 - the data folders can be made and written;
 - the database answers and its schema is migrated to the newest revision (migrating it if not);
 - the broker answers (Redis) or its folders exist (the embedded filesystem broker);
-- the search cluster answers, when ``DOSSIER_SEARCH_URL`` names one;
+- the search cluster is a supported engine, when ``DOSSIER_SEARCH_URL`` names one (one that does
+  not answer yet is a warning: the outbox keeps the index work until it does);
 - the OCR engine's model files (or binary and language data) are present;
 - the NER model's package is installed, when ``DOSSIER_NER_ENGINE=lac``;
 - the embedding model is complete: the default one (``$DOSSIER_MODEL_DIR/multilingual-e5-small``)
@@ -99,19 +100,26 @@ def check_broker(settings: Settings) -> None:
                        "请启动 Redis 或检查 DOSSIER_BROKER_URL") from exc
 
 
-def check_search(settings: Settings) -> None:
+def check_search(settings: Settings, say: Say) -> None:
+    """A cluster that does not answer is only a warning: documents are processed and their index
+    work waits in the outbox until it answers (a worker restarted during a search outage must
+    still work). One that answers but cannot be used (an unsupported version) refuses the start."""
     url = settings.search_url
     if not url or url == "embedded":
         return  # the embedded engine is a file under the data dir, made on first use
     if not url.startswith(("http://", "https://")):
         raise NotReady(f"DOSSIER_SEARCH_URL={url!r} 无法识别：请写 embedded 或 http(s) 地址")
-    from models.cluster import ClusterClient
+    from models.cluster import ClusterClient, SearchUnavailable
 
     try:
         client = ClusterClient(url, timeout=TIMEOUT_S)
+    except SearchUnavailable as exc:
+        say(f"注意：检索集群 {_where(url)} 暂时无法连接（{_short(exc)}）；文档照常处理，"
+            "索引工作暂存于待发队列，集群恢复后自动补发（DOSSIER_SEARCH_URL）")
+        return
     except Exception as exc:
-        raise NotReady(f"检索集群 {_where(url)} 无法连接或版本不受支持（{_short(exc)}）；"
-                       "请启动 OpenSearch 2 / Elasticsearch 8–9 或检查 DOSSIER_SEARCH_URL") from exc
+        raise NotReady(f"检索集群 {_where(url)} 版本不受支持或无法使用（{_short(exc)}）；"
+                       "请使用 OpenSearch 2 / Elasticsearch 8–9 或检查 DOSSIER_SEARCH_URL") from exc
     client.close()
 
 
@@ -181,7 +189,7 @@ def check(settings: Settings, say: Say | None = None) -> None:
     check_folders(settings)
     check_database(settings)
     check_broker(settings)
-    check_search(settings)
+    check_search(settings, out)
     check_ocr(settings)
     check_ner(settings)
     check_embedding(settings, out)

