@@ -1,7 +1,7 @@
 """Shared fixtures: a fresh data dir per test, real PostgreSQL/Redis when configured, worker
 processes, the API in-process with users of some agencies and their tokens.
 
-Services come from the environment (``.ci/run`` starts them):
+Services come from the environment (`make test` starts them: tools/test-services.sh):
 ``DOSSIER_TEST_POSTGRES_URL`` (an admin URL; each test gets its own database),
 ``DOSSIER_TEST_REDIS_URL`` and the search clusters (tests.support.env.CLUSTERS). Without them
 the tests that need them are skipped, unless ``DOSSIER_REQUIRE_SERVICES=1`` (CI), where a

@@ -1,6 +1,6 @@
 """Where the tests find things, and what they do when a service or the shared data is missing.
 
-Services come from the environment (``.ci/run`` starts them): ``DOSSIER_TEST_POSTGRES_URL``,
+Services come from the environment (`make test` starts them: tools/test-services.sh): ``DOSSIER_TEST_POSTGRES_URL``,
 ``DOSSIER_TEST_REDIS_URL``, ``DOSSIER_TEST_SEARCH_URL`` (OpenSearch), ``DOSSIER_TEST_ES_URL``
 (Elasticsearch). Without one, the tests that need it are skipped; with
 ``DOSSIER_REQUIRE_SERVICES=1`` (CI) a missing service, or missing shared data, is a failure.
@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 SHARED = (REPO / ".." / "shared" / "data").resolve()
 GOLD = SHARED / "extraction_gold"
 
-# The real search clusters the suite runs against (.ci/run starts both): kind -> URL variable.
+# The real search clusters the suite runs against (make test starts both): kind -> URL variable.
 CLUSTERS = {"opensearch": "DOSSIER_TEST_SEARCH_URL", "elasticsearch": "DOSSIER_TEST_ES_URL"}
 
 
@@ -43,7 +43,7 @@ def need(var: str) -> str:
     value = os.environ.get(var)
     if value:
         return value
-    unavailable(f"{var} not set (start the service, see .ci/run)")
+    unavailable(f"{var} not set (make test starts it: tools/test-services.sh)")
 
 
 def cluster_url(kind: str) -> str:
