@@ -21,12 +21,16 @@ judgments of odd id for guns, never looked at while writing the rules.
 
     python -m benchmarks.completeness --cases 20
     nice python -m benchmarks.completeness --cases 20 --conditions text,scanned --scan-cases 2
+
+OCR output is cached under ``.cache/completeness-ocr`` (a rerun costs seconds).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
+import json
 import shlex
 import sys
 import time
@@ -34,7 +38,12 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from benchmarks.paths import SHARED_DATA
+from benchmarks.paths import REPO, SHARED_DATA
+
+#: OCR page texts of each rendered document and condition (key: text, table, condition, version)
+CACHE = REPO / ".cache" / "completeness-ocr"
+#: bump when the rendering or degradation of the forms changes (invalidates the cache)
+RENDER_VERSION = "1"
 
 CONDITIONS = ("text", "clean", "scanned", "hard")
 #: the variants of a dossier whose verdict is known: (name, case changes, expected blocking,
@@ -77,8 +86,13 @@ class Reader:
     def __call__(self, doc: Any) -> list[str]:
         if self.condition == "text":
             return list(doc.pages)
-        key = "\f".join(doc.pages)
+        key = hashlib.sha256(json.dumps([RENDER_VERSION, self.condition, doc.pages, doc.table],
+                                        ensure_ascii=False).encode()).hexdigest()
         if key in self._cache:
+            return self._cache[key]
+        stored = CACHE / f"{key}.json"
+        if stored.is_file():
+            self._cache[key] = json.loads(stored.read_text("utf-8"))
             return self._cache[key]
         from ocr.document import read_image
         from ocr.engines import get_engine
@@ -96,6 +110,8 @@ class Reader:
         self.seconds += time.perf_counter() - started
         self.pages += len(texts)
         self._cache[key] = texts
+        CACHE.mkdir(parents=True, exist_ok=True)
+        stored.write_text(json.dumps(texts, ensure_ascii=False), "utf-8")
         return texts
 
 

@@ -35,7 +35,7 @@ OWN_FIELDS = frozenset({"刑事判决书", "刑事裁定书", "起诉书"})
 _TITLE_LINE = re.compile(
     r"[\u4e00-\u9fff、()（）]{2,30}?(?:书|单|表|笔录|清单|意见|报告|经过|证明|记录|证|函|结果|查询|情况)"
 )
-_AGENCY = re.compile(r"(?:法院|检察院|公安局|分局|派出所|看守所|大队|支队|中心|鉴定所|研究所|医院|司法鉴定所)$")
+_AGENCY = re.compile(r"(?:局|院|厅|所|队|中心|站|公司)$")  # an issuing agency, never a title
 #: offence forms the checklists exempt or flag by: (form, the charge it belongs to, wording)
 _FORMS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("入户盗窃", "盗窃", re.compile(r"入户盗窃|(?:进入|潜入|窜入|翻窗进入|撬门进入|溜进)[^。]{0,16}"
@@ -68,13 +68,22 @@ def _page_lines(doc: DocText, page: int = 1, limit: int = 8) -> list[tuple[int, 
 
 def find_title(doc: DocText) -> Found[str] | None:
     """The form's title as written: the first of the first lines of page 1 that is a title
-    (ends in 书/单/表/笔录/意见/报告/经过/证明 …) and is not the issuing agency's name."""
-    for start, end in _page_lines(doc):
+    (ends in 书/单/表/笔录/意见/报告/经过/证明 …) and is not the issuing agency's name. A title
+    set with spaces (到 案 经 过) that OCR broke into short lines (到 / 案经 / 过) is joined."""
+    lines = _page_lines(doc)
+    for i, (start, end) in enumerate(lines):
         line = doc.norm[start:end]
         if _AGENCY.search(line) or line.startswith(("(", "（", "第")):
             continue
-        if _TITLE_LINE.fullmatch(line):
-            return Found(doc.value(start, end), start, end, 0.9)
+        best = end if _TITLE_LINE.fullmatch(line) else None
+        for nxt_start, nxt_end in lines[i + 1 : i + 5] if end - start <= 4 else ():
+            if nxt_end - nxt_start > 4 or nxt_start != end:
+                break  # a body line, or not adjacent in the text
+            end = nxt_end
+            if _TITLE_LINE.fullmatch(doc.norm[start:end]):
+                best = end
+        if best is not None:
+            return Found(doc.value(start, best), start, best, 0.9 if best == lines[i][1] else 0.8)
     return None
 
 

@@ -145,3 +145,14 @@ def test_judgments_get_none_of_the_new_fields() -> None:
     for path in sorted(Path(GOLD / "texts").glob("*.txt"))[:10]:
         fields = RuleExtractor().extract([path.read_text("utf-8")]).fields
         assert not NEW_FIELDS & set(fields), path.name
+
+
+def test_a_spaced_title_that_ocr_broke_into_short_lines_is_joined() -> None:
+    # rapidocr's reading of "到 案 经 过" and "户 籍 证 明" on a scanned form (seen in
+    # benchmarks.completeness): one title, several lines
+    arrival, _ = _fields("山东省章丘市公安局\n到\n案经\n过\n2013年8月6日15时许，民警孙某将陈某抓获。\n")
+    assert arrival["title"] == "到案经过"
+    identity, prov = _fields("山东省章丘市公安局\n户籍证\n明\n经查询，陈某，男，汉族。\n")
+    assert identity["title"] == "户籍证明" and prov["title"].confidence == 0.8
+    form, _ = _fields("某局\n讯 问 笔 录\n时间：2019年3月1日9时00分至10时00分\n")
+    assert form["title"] == "讯问笔录"  # the agency line is not part of the title
