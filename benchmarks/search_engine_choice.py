@@ -114,7 +114,7 @@ def open_fts(path: Path, timeout: float = 30.0, synchronous: str = "NORMAL") -> 
     db.execute(f"PRAGMA synchronous={synchronous}")
     db.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
-    db.execute(FTS_SCHEMA)
+    db.execute(FTS_SCHEMA.format(table="page_fts"))
     db.execute("INSERT INTO page_fts(page_fts, rank) VALUES ('automerge', ?)", (FTS_AUTOMERGE,))
     return db
 

@@ -28,8 +28,9 @@ development runs can leave the held-out ones unseen.
 
 Every engine gets the same documents: the embedded engine (one transaction per document, as
 the worker indexes) and each ``--cluster-url`` (bulk ``index_many``, own alias, dropped
-afterwards). Printed: index time and size per engine, recall@1 per source, engine, class and
-length, how many phrases found nothing at all, and the first misses.
+afterwards). Printed: index time and size per engine (a cluster's after a force-merge to one
+segment), look-up latency, recall@1 per source, engine, class and length, how many phrases
+found nothing at all, and the first misses.
 
 Run with ``PYTHONPATH`` naming an older checkout's ``search`` package first to measure the
 analyser before a change on the same phrases (a syntax error then counts as a miss).
@@ -390,6 +391,8 @@ def bench_cluster(args: argparse.Namespace, url: str, docs: Sequence[IndexDoc], 
         urlreq(url, f"{args.cluster_alias}/_refresh")
         secs = time.perf_counter() - t0
         urlreq(url, f"{args.cluster_alias}/_flush")
+        # one segment, so that sizes compare whatever merges happened to have run
+        urlreq(url, f"{args.cluster_alias}/_forcemerge?max_num_segments=1")
         index = Indexed(cluster.count(), chars, secs, cluster_store_bytes(url, args.cluster_alias))
         outcomes, times = look_up(cluster, items)
     finally:

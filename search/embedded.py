@@ -64,7 +64,7 @@ PAGE_MASK = (1 << PAGE_BITS) - 1
 DOC_MASK = (1 << DOC_BITS) - 1
 DAY_MAX = (1 << (63 - DAY_SHIFT)) - 1  # 65535 days: until 2079
 _EPOCH = date(1899, 12, 31).toordinal()
-SCHEMA_VERSION = 2  # bump with a layout change: the index is rebuilt on open
+SCHEMA_VERSION = 3  # bump with a layout change: the index is rebuilt on open
 # Bounded work for frequent words (see EmbeddedSearch.search): the matching pages of the
 # newest judgments are ranked until this many, facets are counted over at most this many of
 # the best matches, and a query without words counts at most this many documents.
@@ -97,11 +97,14 @@ CREATE TABLE IF NOT EXISTS doc_agencies(
 CREATE TABLE IF NOT EXISTS pages(
     id INTEGER PRIMARY KEY, document_id INTEGER NOT NULL, page INTEGER NOT NULL,
     text TEXT NOT NULL, terms TEXT NOT NULL, UNIQUE(document_id, page));
+CREATE TABLE IF NOT EXISTS fts_parts(agency TEXT PRIMARY KEY, k INTEGER NOT NULL UNIQUE);
 """
+# One FTS table per agency (fts_parts: agency -> k, table fts_{k}; "" for documents of no
+# agency): a page is indexed in the table of every agency that may see its document.
 # Contentless; the per-row token counts stay (columnsize=0 would halve bm25's cost but rank
 # without length normalisation, which puts long mentions above short convictions).
 FTS_SCHEMA = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS page_fts USING"
+    "CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING"
     " fts5(body, terms, content='', tokenize='ascii')"
 )
 # Orders of temp.matched (day: see DAY_SHIFT; the same order as the docs_newest index).
@@ -137,6 +140,7 @@ def page_rowid(document_id: int, day: int, page: int) -> int:
 _DOC_OF = f"(rowid >> {PAGE_BITS}) & {DOC_MASK}"
 _PAGE_OF = f"rowid & {PAGE_MASK}"
 _DAY_OF = f"rowid >> {DAY_SHIFT}"
+Part = tuple[str, int]  # an agency's FTS table and the lowest rowid of its rank window
 
 
 def _analyzer_id() -> str:
@@ -201,27 +205,32 @@ def _conjuncts(nodes: list[Node]) -> list[Node]:
     return out
 
 
-def _where(node: Node, params: list[Any], lo: int) -> str:
+def _where(node: Node, params: list[Any], parts: list[Part]) -> str:
     """Compile the query tree to SQL over ``docs d``: boolean logic per document; a word
-    is the set of documents with a matching page at FTS rowid >= lo (the rank window)."""
+    is the set of documents with a matching page in one of the parts' tables at FTS rowid
+    >= that part's lo (its rank window)."""
     if isinstance(node, Text):
-        params += [fts_word(node), lo]
-        return (
-            f"d.document_id IN (SELECT {_DOC_OF} FROM page_fts"
-            " WHERE page_fts MATCH ? AND rowid >= ?)"
-        )
+        expr = fts_word(node)
+        subs = []
+        for table, lo in parts:
+            params += [expr, lo]
+            subs.append(f"d.document_id IN (SELECT {_DOC_OF} FROM {table}"
+                        f" WHERE {table} MATCH ? AND rowid >= ?)")
+        return "(" + " OR ".join(subs) + ")" if subs else "0"
     if isinstance(node, Field):
         return _field_sql(node.name, node.value, params)
     if isinstance(node, Not):
-        return f"NOT ({_where(node.child, params, lo)})"
+        return f"NOT ({_where(node.child, params, parts)})"
     joiner = " AND " if isinstance(node, And) else " OR "
-    return "(" + joiner.join(_where(child, params, lo) for child in node.children) + ")"
+    return "(" + joiner.join(_where(child, params, parts) for child in node.children) + ")"
 
 
-def _conditions(conds: list[Node], agencies: list[str] | None, lo: int) -> tuple[str, list[Any]]:
+def _conditions(
+    conds: list[Node], agencies: list[str] | None, parts: list[Part]
+) -> tuple[str, list[Any]]:
     """The WHERE clause over ``docs d`` for the conjunction of conds and the agency scope."""
     params: list[Any] = []
-    sql = [_where(c, params, lo) for c in conds]
+    sql = [_where(c, params, parts) for c in conds]
     if agencies is not None:
         marks = ", ".join("?" * len(agencies)) or "NULL"
         sql.append(
@@ -251,10 +260,11 @@ class EmbeddedSearch:
         with self._tx():
             self._create_schema()
             self._check_analyzer()
-        self._db.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS matched("
-            "document_id INTEGER PRIMARY KEY, page INTEGER, rank REAL, day INTEGER)"
-        )
+        for temp in ("matched", "part"):  # all matches; one agency table's, merged in
+            self._db.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {temp}("
+                "document_id INTEGER PRIMARY KEY, page INTEGER, rank REAL, day INTEGER)"
+            )
         self._db.execute("CREATE TEMP TABLE IF NOT EXISTS sample(document_id INTEGER PRIMARY KEY)")
         self._db.create_function("day_key", 1, day_key, deterministic=True)
 
@@ -264,13 +274,56 @@ class EmbeddedSearch:
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 self._db.execute(statement)
-        self._create_fts()
 
-    def _create_fts(self) -> None:
-        self._db.execute(FTS_SCHEMA)
+    # -- one FTS table per agency ---------------------------------------------------------
+    #
+    # bm25 ranks with the statistics of its table (pages, their mean length, how many pages
+    # hold a word), and the rank window takes the newest matches of its table: with every
+    # agency's pages in one table, another agency's uploads would change a user's scores,
+    # totals and facet sample, telling them what other agencies' dossiers contain. So each
+    # agency has a table of exactly the pages it may see (its own documents and those shared
+    # with it); a search reads the tables of the user's agencies, and a document shared with
+    # k agencies is indexed k times.
+
+    def _table(self, agency: str) -> str:
+        """The FTS table of an agency, made on first use."""
+        row = self._db.execute("SELECT k FROM fts_parts WHERE agency = ?", (agency,)).fetchone()
+        if row is not None:
+            return f"fts_{int(row[0])}"
+        k = int(self._db.execute("SELECT COALESCE(MAX(k), 0) + 1 FROM fts_parts").fetchone()[0])
+        self._db.execute("INSERT INTO fts_parts VALUES (?, ?)", (agency, k))
+        table = f"fts_{k}"
+        self._db.execute(FTS_SCHEMA.format(table=table))
         self._db.execute(
-            "INSERT INTO page_fts(page_fts, rank) VALUES ('automerge', ?)", (FTS_AUTOMERGE,)
+            f"INSERT INTO {table}({table}, rank) VALUES ('automerge', ?)", (FTS_AUTOMERGE,)
         )
+        return table
+
+    def _tables(self, agencies: list[str] | None) -> list[str]:
+        """The existing FTS tables of these agencies (None: every table)."""
+        if agencies is None:
+            rows = self._db.execute("SELECT k FROM fts_parts ORDER BY k").fetchall()
+        else:
+            marks = ", ".join("?" * len(agencies)) or "NULL"
+            rows = self._db.execute(
+                f"SELECT k FROM fts_parts WHERE agency IN ({marks}) ORDER BY k", agencies
+            ).fetchall()
+        return [f"fts_{int(k)}" for (k,) in rows]
+
+    def _doc_tables(self, document_id: int, create: bool = False) -> list[str]:
+        """The tables a stored document is indexed in: those of the agencies that see it
+        (doc_agencies), or the table of agency "" when none does."""
+        agencies = [a for (a,) in self._db.execute(
+            "SELECT agency FROM doc_agencies WHERE document_id = ?", (document_id,))] or [""]
+        if create:
+            return [self._table(a) for a in agencies]
+        return self._tables(agencies)
+
+    def _drop_tables(self) -> None:
+        for table in self._tables(None):
+            self._db.execute(f"DROP TABLE IF EXISTS {table}")
+        self._db.execute("DELETE FROM fts_parts")
+        self._db.execute("DROP TABLE IF EXISTS page_fts")  # the one table of schema 2
 
     @contextmanager
     def _tx(self, write: bool = True) -> Iterator[sqlite3.Connection]:
@@ -294,8 +347,7 @@ class EmbeddedSearch:
 
     def _rebuild(self) -> None:
         """Re-tokenise every stored page (the analyzer, dictionary or layout changed)."""
-        self._db.execute("DROP TABLE page_fts")
-        self._create_fts()
+        self._drop_tables()
         docs = self._db.execute("SELECT document_id, parties, date FROM docs").fetchall()
         for document_id, parties, iso in docs:
             pages = self._db.execute(
@@ -303,10 +355,12 @@ class EmbeddedSearch:
             ).fetchall()
             self._db.execute("DELETE FROM pages WHERE document_id = ?", (document_id,))
             texts = [t for _, t in pages]
-            self._insert_pages(document_id, day_key(iso), texts, json.loads(parties))
+            self._insert_pages(document_id, day_key(iso), texts, json.loads(parties),
+                               self._doc_tables(document_id, create=True))
 
     def _insert_pages(
-        self, document_id: int, day: int, pages: list[str], parties: list[str]
+        self, document_id: int, day: int, pages: list[str], parties: list[str],
+        tables: list[str],
     ) -> None:
         if len(pages) > PAGE_MASK:
             raise ValueError(f"the embedded index holds at most {PAGE_MASK} pages per document")
@@ -318,21 +372,27 @@ class EmbeddedSearch:
                 "INSERT INTO pages(id, document_id, page, text, terms) VALUES (?, ?, ?, ?, ?)",
                 (rowid, document_id, n, text, terms),
             )
-            self._db.execute(
-                "INSERT INTO page_fts(rowid, body, terms) VALUES (?, ?, ?)",
-                (rowid, f.body, terms),
-            )
+            for table in tables:
+                self._db.execute(
+                    f"INSERT INTO {table}(rowid, body, terms) VALUES (?, ?, ?)",
+                    (rowid, f.body, terms),
+                )
 
     def _delete_rows(self, document_id: int) -> None:
-        """Remove a document; a contentless FTS row is deleted by repeating its exact tokens."""
+        """Remove a document; a contentless FTS row is deleted by repeating its exact tokens,
+        in the table of every agency that saw it."""
         rows = self._db.execute(
             "SELECT id, text, terms FROM pages WHERE document_id = ?", (document_id,)
         ).fetchall()
+        tables = self._doc_tables(document_id) if rows else []
         for rowid, text, terms in rows:
-            self._db.execute(
-                "INSERT INTO page_fts(page_fts, rowid, body, terms) VALUES ('delete', ?, ?, ?)",
-                (rowid, body_text(text), terms),
-            )
+            body = body_text(text)
+            for table in tables:
+                self._db.execute(
+                    f"INSERT INTO {table}({table}, rowid, body, terms)"
+                    " VALUES ('delete', ?, ?, ?)",
+                    (rowid, body, terms),
+                )
         for table in ("pages", "doc_charges", "doc_agencies", "docs"):
             self._db.execute(f"DELETE FROM {table} WHERE document_id = ?", (document_id,))
 
@@ -360,7 +420,8 @@ class EmbeddedSearch:
                 "INSERT INTO doc_agencies VALUES (?, ?)",
                 [(a, doc.document_id) for a in sorted(agencies)],
             )
-            self._insert_pages(doc.document_id, day_key(doc.date), doc.pages, doc.parties)
+            self._insert_pages(doc.document_id, day_key(doc.date), doc.pages, doc.parties,
+                               self._doc_tables(doc.document_id, create=True))
 
     def delete(self, document_id: int) -> None:
         with self._tx():
@@ -372,7 +433,7 @@ class EmbeddedSearch:
 
     def clear(self) -> None:
         with self._tx() as db:
-            db.execute("INSERT INTO page_fts(page_fts) VALUES ('delete-all')")
+            self._drop_tables()
             for table in ("pages", "doc_charges", "doc_agencies", "docs"):
                 db.execute(f"DELETE FROM {table}")
 
@@ -404,10 +465,11 @@ class EmbeddedSearch:
         conds = _conjuncts([*request_filters(query), *([node] if node is not None else [])])
         with self._tx(write=False) as db:
             db.execute("DELETE FROM temp.matched")
+            tables = self._tables(query.agencies)
             if words and any(_needs_text(c) for c in conds):
-                total, exact = self._match_words(words, conds, query)
+                total, exact = self._match_words(words, conds, query, tables)
             else:
-                total, exact = self._match_docs(words, conds, query)
+                total, exact = self._match_docs(words, conds, query, tables)
             hits = self._hits(query)
             facets, sampled = self._facets(query, exact)
             texts = self._page_texts([(h.document_id, h.page) for h in hits if h.page])
@@ -424,11 +486,12 @@ class EmbeddedSearch:
 
     # -- search helpers (inside the read transaction) -------------------------------------
 
-    def _window_start(self, any_words: str, window: int, whole_day: bool) -> int:
-        """The lowest FTS rowid of the window: every page of the documents (of the days, when
-        whole_day) holding the newest `window` matching pages; 0 when that is every match."""
+    def _window_start(self, table: str, any_words: str, window: int, whole_day: bool) -> int:
+        """The lowest FTS rowid of a table's window: every page of the documents (of the days,
+        when whole_day) holding its newest `window` matching pages; 0 when that is every
+        match."""
         row = self._db.execute(
-            "SELECT rowid FROM page_fts WHERE page_fts MATCH ? ORDER BY rowid DESC"
+            f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid DESC"
             " LIMIT 1 OFFSET ?",
             (any_words, window - 1),
         ).fetchone()
@@ -437,73 +500,99 @@ class EmbeddedSearch:
         shift = DAY_SHIFT if whole_day and int(row[0]) >> DAY_SHIFT else PAGE_BITS
         lo = int(row[0]) >> shift << shift
         older = self._db.execute(
-            "SELECT 1 FROM page_fts WHERE page_fts MATCH ? AND rowid < ? LIMIT 1",
+            f"SELECT 1 FROM {table} WHERE {table} MATCH ? AND rowid < ? LIMIT 1",
             (any_words, lo),
         ).fetchone()
         return lo if older is not None else 0
 
     @staticmethod
-    def _rank_cte() -> str:
-        """CTE ``s``: per document in the window, the bm25 of its best page and that page."""
-        return (
-            "WITH f AS MATERIALIZED (SELECT rowid, bm25(page_fts, ?, ?) AS r"
-            "  FROM page_fts WHERE page_fts MATCH ? AND rowid >= ?),"
-            f" s AS (SELECT {_DOC_OF} AS document_id, {_PAGE_OF} AS page, MIN(r) AS rank,"
-            f"  {_DAY_OF} AS day FROM f GROUP BY 1)"
+    def _rank_cte(parts: list[Part], any_words: str) -> tuple[str, list[Any]]:
+        """CTE ``s`` over the parts' tables: per document in their windows, the bm25 of its
+        best page (each table ranking with its own statistics) and that page; its params."""
+        selects, params = [], []
+        for table, lo in parts:
+            selects.append(f"SELECT rowid AS rid, bm25({table}, ?, ?) AS r FROM {table}"
+                           f" WHERE {table} MATCH ? AND rowid >= ?")
+            params += [*BM25_WEIGHTS, any_words, lo]
+        if not selects:
+            selects.append("SELECT NULL AS rid, NULL AS r WHERE 0")
+        rid = "rid"
+        cte = (
+            f"WITH f AS MATERIALIZED ({' UNION ALL '.join(selects)}),"
+            f" s AS (SELECT ({rid} >> {PAGE_BITS}) & {DOC_MASK} AS document_id,"
+            f"  {rid} & {PAGE_MASK} AS page, MIN(r) AS rank, {rid} >> {DAY_SHIFT} AS day"
+            "  FROM f GROUP BY 1)"
         )
+        return cte, params
 
-    def _count_matched(self, query: SearchQuery) -> int:
+    def _count_matched(self, query: SearchQuery, source: str = "temp.matched") -> int:
         if query.group_by_case:
             sql = (
-                "SELECT COUNT(DISTINCT d.case_id) FROM temp.matched m"
+                f"SELECT COUNT(DISTINCT d.case_id) FROM {source} m"
                 " CROSS JOIN docs d ON d.document_id = m.document_id"
             )
         else:
-            sql = "SELECT COUNT(*) FROM temp.matched"
+            sql = f"SELECT COUNT(*) FROM {source}"
         return int(self._db.execute(sql).fetchone()[0])
 
     def _match_words(
-        self, words: list[Text], conds: list[Node], query: SearchQuery
+        self, words: list[Text], conds: list[Node], query: SearchQuery, tables: list[str]
     ) -> tuple[int, bool]:
-        """Fill temp.matched from the pages matching the words, in a window of the newest
-        judgments that widens until it holds the requested page. (total, exact)."""
+        """Fill temp.matched from the pages matching the words, table by table (the user's
+        agencies), each in a window of its newest judgments that widens until it holds the
+        requested page. (total, exact)."""
         any_words = " OR ".join(fts_word(w) for w in words)
         if len(words) == 1:  # the window holds exactly the documents this word matches
             conds = [c for c in conds if c != words[0]]
-        window = RANK_WINDOW
-        while True:
-            lo = self._window_start(any_words, window, whole_day=query.sort == "date")
-            where, params = _conditions(conds, query.agencies, lo)
-            # the docs row is read only when a condition needs more than the document id
-            needs_row = set(re.findall(r"\bd\.(\w+)", where)) - {"document_id"}
-            if needs_row:
-                source = "s.* FROM s CROSS JOIN docs d ON d.document_id = s.document_id"
-            else:
-                source = "d.* FROM s AS d"
-            self._db.execute("DELETE FROM temp.matched")
+        exact = True
+        for table in tables:
+            window = RANK_WINDOW
+            while True:
+                lo = self._window_start(table, any_words, window, whole_day=query.sort == "date")
+                parts = [(table, lo)]
+                where, params = _conditions(conds, query.agencies, parts)
+                # the docs row is read only when a condition needs more than the document id
+                needs_row = set(re.findall(r"\bd\.(\w+)", where)) - {"document_id"}
+                if needs_row:
+                    source = "s.* FROM s CROSS JOIN docs d ON d.document_id = s.document_id"
+                else:
+                    source = "d.* FROM s AS d"
+                cte, cte_params = self._rank_cte(parts, any_words)
+                self._db.execute("DELETE FROM temp.part")
+                self._db.execute(
+                    f"INSERT INTO temp.part {cte} SELECT {source} WHERE {where}",
+                    [*cte_params, *params],
+                )
+                total = self._count_matched(query, "temp.part")
+                if lo == 0 or total >= query.page * query.size:
+                    break
+                window *= 4
+            exact = exact and lo == 0
+            # a document another of the user's agencies also sees: its best page of all
             self._db.execute(
-                f"INSERT INTO temp.matched {self._rank_cte()} SELECT {source} WHERE {where}",
-                [*BM25_WEIGHTS, any_words, lo, *params],
+                "INSERT INTO temp.matched SELECT * FROM temp.part WHERE true"
+                " ON CONFLICT(document_id) DO UPDATE SET"
+                " page = CASE WHEN excluded.rank < rank THEN excluded.page ELSE page END,"
+                " rank = MIN(rank, excluded.rank)"
             )
-            total = self._count_matched(query)
-            if lo == 0 or total >= query.page * query.size:
-                return total, lo == 0
-            window *= 4
+        return self._count_matched(query), exact
 
     def _match_docs(
-        self, words: list[Text], conds: list[Node], query: SearchQuery
+        self, words: list[Text], conds: list[Node], query: SearchQuery, tables: list[str]
     ) -> tuple[int, bool]:
         """Fill temp.matched by scanning the documents (a query not driven by its words).
         (total, exact)."""
-        where, params = _conditions(conds, query.agencies, 0)
+        where, params = _conditions(conds, query.agencies, [(t, 0) for t in tables])
         if words:  # rare (a word OR a filter): every match, ranked in the window
             any_words = " OR ".join(fts_word(w) for w in words)
-            lo = self._window_start(any_words, RANK_WINDOW, whole_day=False)
+            parts = [(t, self._window_start(t, any_words, RANK_WINDOW, whole_day=False))
+                     for t in tables]
+            cte, cte_params = self._rank_cte(parts, any_words)
             self._db.execute(
-                f"INSERT INTO temp.matched {self._rank_cte()}"
+                f"INSERT INTO temp.matched {cte}"
                 " SELECT d.document_id, s.page, s.rank, day_key(d.date) FROM docs d"
                 f" LEFT JOIN s ON s.document_id = d.document_id WHERE {where}",
-                [*BM25_WEIGHTS, any_words, lo, *params],
+                [*cte_params, *params],
             )
             return self._count_matched(query), True
         # Unranked: the result order is the docs_newest index, so LIMIT bounds the work.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,8 @@ def test_changed_analyzer_rebuilds_the_index_on_open(tmp_path: Path) -> None:
     EmbeddedSearch(path).index(DOCS[1])
     with sqlite3.connect(path) as db:
         db.execute("UPDATE meta SET value = 'old' WHERE key = 'analyzer'")
-        db.execute("INSERT INTO page_fts(page_fts) VALUES ('delete-all')")  # stale tokens gone
+        for (k,) in db.execute("SELECT k FROM fts_parts").fetchall():  # stale tokens gone
+            db.execute(f"INSERT INTO fts_{k}(fts_{k}) VALUES ('delete-all')")
     reopened = EmbeddedSearch(path)
     assert reopened.search(SearchQuery(q="周春寒")).total == 1
     reopened.delete(1)
@@ -73,6 +75,17 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedSearch]
     backend.close()
 
 
+@pytest.fixture(scope="module")
+def one_agency(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedSearch]:
+    """The ten judgments as one agency's: each agency's documents are ranked in windows of
+    their own (test_search_agencies.py); here one window is tested."""
+    backend = EmbeddedSearch(tmp_path_factory.mktemp("search") / "index.sqlite")
+    for doc in DOCS.values():
+        backend.index(replace(doc, agency="A", shared_with=[]))
+    yield backend
+    backend.close()
+
+
 def _all_by(engine: EmbeddedSearch, q: str, sort: str = "relevance") -> list[int]:
     """Every match in order, with the default (large) window: exact."""
     result = engine.search(SearchQuery(q=q, size=100, sort=sort))  # type: ignore[arg-type]
@@ -94,8 +107,9 @@ def test_rowids_put_newer_judgments_first() -> None:
 
 
 def test_a_frequent_word_is_ranked_in_a_window_of_the_newest_judgments(
-    engine: EmbeddedSearch, monkeypatch: pytest.MonkeyPatch
+    one_agency: EmbeddedSearch, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    engine = one_agency
     everything = containing("有期徒刑")
     assert len(everything) >= 8
     monkeypatch.setattr(embedded, "RANK_WINDOW", 3)
@@ -127,8 +141,9 @@ def test_a_date_sort_in_the_window_is_exact(
 
 
 def test_words_with_filters_are_checked_in_the_window(
-    engine: EmbeddedSearch, monkeypatch: pytest.MonkeyPatch
+    one_agency: EmbeddedSearch, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    engine = one_agency
     monkeypatch.setattr(embedded, "RANK_WINDOW", 3)
     for q in ("有期徒刑 -charge:盗窃罪", "有期徒刑 AND 被告人", "盗窃 OR 抢劫"):
         expected = set(_all_by(engine, q))
