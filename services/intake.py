@@ -69,8 +69,12 @@ def inspect(data: bytes, filename: str | None, settings: Settings) -> Inspection
 
 
 def accept(settings: Settings, user: User, data: bytes, filename: str,
-           case_number: str | None) -> Accepted:
-    """Store and record an upload; the same bytes in the same case are one document."""
+           case_number: str | None, *, into_case: int | None = None) -> Accepted:
+    """Store and record an upload; the same bytes in the same case are one document.
+
+    ``into_case`` adds it to that case instead (a case handed to the user's agency with write
+    access: the caller has checked that); otherwise the case is the agency's case of
+    ``case_number``, made when new."""
     case_number = (case_number or "").strip() or None
     if case_number is not None and (len(case_number) > MAX_CASE_NUMBER
                                     or not case_number.isprintable()):
@@ -80,7 +84,8 @@ def accept(settings: Settings, user: User, data: bytes, filename: str,
     safe_name = _display_name(filename)
     for attempt in range(3):  # a concurrent upload may create the same case/document first
         try:
-            return _record(settings, user, digest, len(data), safe_name, info, case_number)
+            return _record(settings, user, digest, len(data), safe_name, info, case_number,
+                           into_case)
         except IntegrityError:
             if attempt == 2:
                 raise
@@ -100,17 +105,21 @@ def _serialise(s: Session, agency_id: int, digest: str) -> None:
 
 
 def _record(settings: Settings, user: User, digest: str, size: int, filename: str,
-            info: Inspection, case_number: str | None) -> Accepted:
+            info: Inspection, case_number: str | None, into_case: int | None) -> Accepted:
     with session_scope(settings.db_url) as s:
         _serialise(s, user.agency_id, digest)
         case: Case | None = None
-        if case_number:
+        if into_case is not None:
+            case = s.get(Case, into_case)
+            if case is None:
+                raise LookupError(f"case {into_case} not found")
+        elif case_number:
             case = s.execute(select(Case).where(Case.agency_id == user.agency_id,
                                                 Case.case_number == case_number)).scalar_one_or_none()
         existing = s.execute(
-            select(Document).join(Case).where(Document.sha256 == digest,
-                                              Case.agency_id == user.agency_id,
-                                              *([Case.id == case.id] if case else []))
+            select(Document).join(Case).where(
+                Document.sha256 == digest,
+                *([Case.id == case.id] if case else [Case.agency_id == user.agency_id]))
             .order_by(Document.id)).scalars().first()
         if existing is not None and (case is not None or not case_number):
             task = s.execute(select(Task).where(Task.document_id == existing.id)
@@ -132,7 +141,8 @@ def _record(settings: Settings, user: User, digest: str, size: int, filename: st
         s.flush()
         audit.record(s, "document.upload", user_id=user.id, object_type="document",
                      object_id=doc.id, detail={"sha256": digest, "filename": filename,
-                                               "mime": info.mime, "case_id": case.id})
+                                               "mime": info.mime, "case_id": case.id,
+                                               "shared_case": case.agency_id != user.agency_id})
         return Accepted(doc.id, task.id, case.id, duplicate=False)
 
 

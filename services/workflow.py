@@ -600,37 +600,14 @@ def _undo_push(s: Session, b: CaseBusiness, proc: CaseProcedure, user: User,
 def add_document(settings: Settings, user: User, case_id: int, data: bytes,
                  filename: str) -> tuple[int, int, bool]:
     """(document id, task id, duplicate): a document an agency with write access to a case adds
-    to its dossier (the 起诉书 of the procuratorate, the court's 判决书), checked and stored as
-    every upload is (services.intake.inspect, the blob store); the same bytes are one document."""
-    from models.blobs import BlobStore
-    from models.schema import Task, TaskState
+    to its dossier (the 起诉书 of the procuratorate, the court's 判决书), accepted as every upload
+    is (services.intake: checks, the blob store, the same bytes are one document)."""
     from services import intake
 
     with session_scope(settings.db_url) as s:
         _case(s, user, case_id, write=True)
-    info = intake.inspect(data, filename, settings)
-    digest = BlobStore(settings.blob_dir).put(data)
-    name = (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1][:300] or "upload"
-    with session_scope(settings.db_url) as s:
-        _lock(s, case_id)  # one writer per case: the same bytes twice are one document
-        existing = s.execute(select(Document).where(Document.case_id == case_id,
-                                                    Document.sha256 == digest)).scalar_one_or_none()
-        if existing is not None:
-            task = s.execute(select(Task).where(Task.document_id == existing.id)
-                             .order_by(Task.id.desc())).scalars().first()
-            return existing.id, task.id if task else 0, True
-        doc = Document(case_id=case_id, filename=name, sha256=digest, mime=info.mime,
-                       size=len(data), page_count=info.page_count, uploaded_by=user.id)
-        s.add(doc)
-        s.flush()
-        task = Task(document_id=doc.id, state=TaskState.pending, pages_total=info.page_count)
-        s.add(task)
-        s.flush()
-        audit.record(s, "document.upload", user_id=user.id, object_type="document",
-                     object_id=doc.id, detail={"sha256": digest, "filename": name,
-                                               "mime": info.mime, "case_id": case_id,
-                                               "shared_case": True})
-        return doc.id, task.id, False
+    acc = intake.accept(settings, user, data, filename, None, into_case=case_id)
+    return acc.document_id, acc.task_id, acc.duplicate
 
 
 # --- actions of the owning agency ----------------------------------------------------------------

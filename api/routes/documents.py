@@ -16,6 +16,7 @@ from models import audit
 from models.blobs import BlobCorrupted, BlobStore
 from models.db import session_scope
 from models.schema import Case, EvidenceItem, FieldValue, Page, Task
+from models.settings import Settings
 from services import intake
 from workers import queue
 
@@ -31,18 +32,25 @@ def task_dict(task: Task) -> dict[str, Any]:
             "error": task.error, "attempts": task.attempts}
 
 
+async def read_upload(file: UploadFile, settings: Settings) -> bytes:
+    """The uploaded file's bytes, refused when empty or over the upload limit (BodyGuard has cut
+    an oversized body already; this names the file's own limit)."""
+    limit = settings.max_upload_mb * 1024 * 1024
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise HTTPException(413, f"文件超过 {settings.max_upload_mb} MB 上限")
+    if not data:
+        raise HTTPException(422, "文件为空：请选择要上传的扫描件、PDF 或文本")
+    return data
+
+
 @router.post("/documents", status_code=202, response_model=UploadAccepted)
 async def upload(settings: SettingsDep, user: UserDep,
                  file: Annotated[UploadFile, File(description="PDF, PNG, JPEG, TIFF or UTF-8 text")],
                  case_number: Annotated[str | None, Form()] = None) -> dict[str, Any]:
     """Accept a file for processing; 202 with the document and the task that tracks it."""
     require_role(user, "clerk")
-    limit = settings.max_upload_mb * 1024 * 1024
-    data = await file.read(limit + 1)
-    if len(data) > limit:
-        raise HTTPException(413, f"file is larger than the {settings.max_upload_mb} MB limit")
-    if not data:
-        raise HTTPException(422, "the file is empty")
+    data = await read_upload(file, settings)
     try:
         acc = await run_in_threadpool(intake.accept, settings, user, data,
                                       file.filename or "upload", case_number)

@@ -376,15 +376,11 @@ async def add_document(case_id: int, settings: SettingsDep, user: UserDep,
                        ) -> dict[str, Any]:
     """Add a document to a case the caller's agency owns or was handed with write access (the
     起诉书 to the police's case, the 判决书 …), processed like every upload."""
+    from api.routes.documents import read_upload
     from services import intake
     from workers import queue
 
-    limit = settings.max_upload_mb * 1024 * 1024
-    data = await file.read(limit + 1)
-    if len(data) > limit:
-        raise HTTPException(413, f"文件超过 {settings.max_upload_mb} MB 上限")
-    if not data:
-        raise HTTPException(422, "文件为空")
+    data = await read_upload(file, settings)
     try:
         doc_id, task_id, dup = await run_in_threadpool(call, wf.add_document, settings, user,
                                                        case_id, data, file.filename or "upload")

@@ -101,7 +101,7 @@ def test_requests_without_a_valid_token_get_401(api: Api) -> None:
 
 
 BAD_INPUTS = [
-    ("empty.pdf", b"", 422, "empty"),
+    ("empty.pdf", b"", 422, "文件为空"),
     ("truncated.pdf", blank_pdf()[:200], 422, ""),
     ("garbage.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 40, 422, ""),
     ("zipbomb.pdf", zip_bytes(), 415, ""),
