@@ -1,11 +1,15 @@
 """The embedded search engine: one SQLite file with an FTS5 index, no server to run.
 
 Pages are tokenised in Python (search.analysis: bigrams of every run with its edge unigrams)
-and stored as space-separated tokens in a contentless FTS5 table with the ``ascii`` tokenizer,
+and stored as space-separated tokens in contentless FTS5 tables with the ``ascii`` tokenizer,
 which keeps every token intact (none holds an ASCII separator); the
 original text lives in a plain table for highlighting and for deleting exactly what was
 indexed. Boolean logic is evaluated per document (a word on page 1 AND a word on page 3
 match), ranking is the bm25 of the best page.
+
+One FTS5 table per agency, of the pages it may see (its documents and those shared with it):
+bm25's statistics, the rank window, totals and facet samples of a search are then those of
+what the user may see, and another agency's uploads change none of them (see _table).
 
 The work of a search is bounded, whatever the size of the index (measured at 100,000
 documents by ``python -m benchmarks.search --scale 100000``). An FTS rowid orders pages by
