@@ -264,11 +264,10 @@ class EmbeddedSearch:
         with self._tx():
             self._create_schema()
             self._check_analyzer()
-        for temp in ("matched", "part"):  # all matches; one agency table's, merged in
-            self._db.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {temp}("
-                "document_id INTEGER PRIMARY KEY, page INTEGER, rank REAL, day INTEGER)"
-            )
+        self._db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS matched("
+            "document_id INTEGER PRIMARY KEY, page INTEGER, rank REAL, day INTEGER)"
+        )
         self._db.execute("CREATE TEMP TABLE IF NOT EXISTS sample(document_id INTEGER PRIMARY KEY)")
         self._db.create_function("day_key", 1, day_key, deterministic=True)
 
@@ -529,57 +528,53 @@ class EmbeddedSearch:
         )
         return cte, params
 
-    def _count_matched(self, query: SearchQuery, source: str = "temp.matched") -> int:
+    def _count_matched(self, query: SearchQuery) -> int:
         if query.group_by_case:
             sql = (
-                f"SELECT COUNT(DISTINCT d.case_id) FROM {source} m"
+                "SELECT COUNT(DISTINCT d.case_id) FROM temp.matched m"
                 " CROSS JOIN docs d ON d.document_id = m.document_id"
             )
         else:
-            sql = f"SELECT COUNT(*) FROM {source}"
+            sql = "SELECT COUNT(*) FROM temp.matched"
         return int(self._db.execute(sql).fetchone()[0])
 
     def _match_words(
         self, words: list[Text], conds: list[Node], query: SearchQuery, tables: list[str]
     ) -> tuple[int, bool]:
-        """Fill temp.matched from the pages matching the words, table by table (the user's
-        agencies), each in a window of its newest judgments that widens until it holds the
-        requested page. (total, exact)."""
+        """Fill temp.matched from the pages matching the words in the tables of the user's
+        agencies, in a window of the newest judgments: each table's newest RANK_WINDOW
+        matches, all tables cut at the newest of their windows' starts (so the window stays
+        a prefix of the date order across the tables), widened until the requested page is
+        filled. One statement ranks all tables (a document several of them hold keeps its
+        best page). (total, exact)."""
         any_words = " OR ".join(fts_word(w) for w in words)
-        if len(words) == 1:  # the window holds exactly the documents this word matches
+        if len(words) == 1:  # the windows hold exactly the documents this word matches
             conds = [c for c in conds if c != words[0]]
-        exact = True
-        for table in tables:
-            window = RANK_WINDOW
-            while True:
-                lo = self._window_start(table, any_words, window, whole_day=query.sort == "date")
-                parts = [(table, lo)]
-                where, params = _conditions(conds, query.agencies, parts)
-                # the docs row is read only when a condition needs more than the document id
-                needs_row = set(re.findall(r"\bd\.(\w+)", where)) - {"document_id"}
-                if needs_row:
-                    source = "s.* FROM s CROSS JOIN docs d ON d.document_id = s.document_id"
-                else:
-                    source = "d.* FROM s AS d"
-                cte, cte_params = self._rank_cte(parts, any_words)
-                self._db.execute("DELETE FROM temp.part")
-                self._db.execute(
-                    f"INSERT INTO temp.part {cte} SELECT {source} WHERE {where}",
-                    [*cte_params, *params],
-                )
-                total = self._count_matched(query, "temp.part")
-                if lo == 0 or total >= query.page * query.size:
-                    break
-                window *= 4
-            exact = exact and lo == 0
-            # a document another of the user's agencies also sees: its best page of all
+        whole_day = query.sort == "date"
+        windows = dict.fromkeys(tables, RANK_WINDOW)
+        los = {t: self._window_start(t, any_words, RANK_WINDOW, whole_day) for t in tables}
+        while True:
+            lo = max(los.values(), default=0)
+            parts = [(t, lo) for t in tables]
+            where, params = _conditions(conds, query.agencies, parts)
+            # the docs row is read only when a condition needs more than the document id
+            needs_row = set(re.findall(r"\bd\.(\w+)", where)) - {"document_id"}
+            if needs_row:
+                source = "s.* FROM s CROSS JOIN docs d ON d.document_id = s.document_id"
+            else:
+                source = "d.* FROM s AS d"
+            cte, cte_params = self._rank_cte(parts, any_words)
+            self._db.execute("DELETE FROM temp.matched")
             self._db.execute(
-                "INSERT INTO temp.matched SELECT * FROM temp.part WHERE true"
-                " ON CONFLICT(document_id) DO UPDATE SET"
-                " page = CASE WHEN excluded.rank < rank THEN excluded.page ELSE page END,"
-                " rank = MIN(rank, excluded.rank)"
+                f"INSERT INTO temp.matched {cte} SELECT {source} WHERE {where}",
+                [*cte_params, *params],
             )
-        return self._count_matched(query), exact
+            total = self._count_matched(query)
+            if lo == 0 or total >= query.page * query.size:
+                return total, lo == 0
+            for t in [t for t in tables if los[t]]:
+                windows[t] *= 4
+                los[t] = self._window_start(t, any_words, windows[t], whole_day)
 
     def _match_docs(
         self, words: list[Text], conds: list[Node], query: SearchQuery, tables: list[str]
