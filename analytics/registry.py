@@ -311,11 +311,12 @@ def _count_value(stat: Statistic, c: Counts, measure: str | None) -> float:
     return c.persons if measure == "人" else c.cases
 
 
-def _groups(stat: Statistic, ctx: Ctx, dims: tuple[str, ...]) -> dict[tuple[Any, ...], dict[str, Any]]:
+def _groups(stat: Statistic, ctx: Ctx, dims: tuple[str, ...],
+            rows: list[dict[str, Any]] | None = None) -> dict[tuple[Any, ...], dict[str, Any]]:
     measure = ctx.filters.measure
     assert stat.source is not None
     if stat.kind == "distribution":
-        rows = fetch_rows(ctx, stat.source(ctx))
+        rows = rows if rows is not None else fetch_rows(ctx, stat.source(ctx))
         return {k: {"value": d[stat.headline], **d}
                 for k, d in distribution(ctx, rows, dims).items()}
     den = aggregate(ctx, stat.source(ctx), dims)
@@ -351,14 +352,17 @@ def compute(s: Session, scope: Scope, name: str, params: Mapping[str, str | None
     ctx = Ctx(s, narrow(scope, f), f, now)
     dims = f.group_by
     series = []
-    groups = _groups(stat, ctx, dims)
+    # a distribution's rows are read once: the total describes the same values, ungrouped
+    rows = fetch_rows(ctx, stat.source(ctx)) if stat.kind == "distribution" and stat.source \
+        else None
+    groups = _groups(stat, ctx, dims, rows)
     for k, v in sorted(groups.items(), key=lambda kv: _sort_key(kv[0])):
         labels = {d: label_for(ctx.scope, d, key) for d, key in zip(dims, k, strict=True)}
         series.append({"group": {d: key_out(ctx.scope, d, key) for d, key in zip(dims, k,
                                                                                strict=True)},
                        "labels": labels, "label": " · ".join(labels.values()), **v})
     # the total is its own query: a case may count in several groups (two months, two stages)
-    total = (groups if not dims else _groups(stat, ctx, ())).get((), None)
+    total = (groups if not dims else _groups(stat, ctx, (), rows)).get((), None)
     unit = stat.unit if stat.kind != "count" or not stat.measures else (f.measure or stat.unit)
     return {"name": stat.name, "title": stat.title, "unit": unit, "kind": stat.kind,
             "computable": True, "reason": None, "filters": f.as_dict(), "group_by": list(dims),

@@ -9,11 +9,10 @@ stop event carries the reason ``业务被退回``) never existed for the figures
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, literal, or_, select
+from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
 
 from analytics.query import CASE_TYPES, Ctx, aware, persons_of, str_id
 from models.schema import (
@@ -128,41 +127,50 @@ def overdue_custody(ctx: Ctx) -> list[dict[str, Any]]:
             for k, g in groups.items()]
 
 
-def _net_days(started: datetime, events: list[tuple[str, datetime]]) -> float:
-    """Days a clock ran: from its start, less every stop→restart and pause→resume gap."""
-    total, t, running = 0.0, aware(started), True
-    for kind, at in events:
-        at = aware(at)
-        if kind in ("stop", "pause") and running:
-            total += (at - t).total_seconds()
-            running = False
-        elif kind in ("restart", "resume") and not running:
-            t, running = at, True
-    return total / 86400
+def _seconds(ctx: Ctx, later: Any, earlier: Any) -> Any:
+    if ctx.dialect == "postgresql":
+        return func.extract("epoch", later - earlier)
+    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
 
 
 def stage_days(ctx: Ctx) -> list[dict[str, Any]]:
-    """Finished stage clocks with their net days (the periods that do not count removed: a
-    pause such as 二审阅卷, the time a case spent back at the police for 补充侦查)."""
-    q = clocks(ctx, "finished", tuple(STAGES), WorkflowClock.id.label("clock_id"),
-               WorkflowClock.started_at.label("started_at"))
+    """Finished stage clocks with their net days: the sum of the spans the clock ran — from its
+    start or a restart/resume to the next stop/pause — so the periods that do not count are left
+    out (a pause such as 二审阅卷, the time a case spent back at the police for 补充侦查). Computed
+    in the database (one window over the clocks' events); per-person clocks of one case and stage
+    started together count once."""
+    finished_clocks = clocks(ctx, "finished", tuple(STAGES), WorkflowClock.id.label("clock_id"),
+                             WorkflowClock.started_at.label("started_at")).subquery()
+    moves = ("stop", "pause", "restart", "resume")
+    e = (select(WorkflowClockEvent.clock_id, WorkflowClockEvent.kind, WorkflowClockEvent.at,
+                func.lag(WorkflowClockEvent.kind).over(
+                    partition_by=WorkflowClockEvent.clock_id,
+                    order_by=(WorkflowClockEvent.at, WorkflowClockEvent.id)).label("prev_kind"),
+                func.lag(WorkflowClockEvent.at).over(
+                    partition_by=WorkflowClockEvent.clock_id,
+                    order_by=(WorkflowClockEvent.at, WorkflowClockEvent.id)).label("prev_at"))
+         .where(WorkflowClockEvent.kind.in_(moves),
+                WorkflowClockEvent.clock_id.in_(select(finished_clocks.c.clock_id)))
+         .subquery())
+    span = case((and_(e.c.kind.in_(("stop", "pause")), e.c.prev_kind.is_(None)),
+                 _seconds(ctx, e.c.at, finished_clocks.c.started_at)),
+                (and_(e.c.kind.in_(("stop", "pause")), e.c.prev_kind.in_(("restart", "resume"))),
+                 _seconds(ctx, e.c.at, e.c.prev_at)), else_=0)
+    ran = (select(e.c.clock_id, func.sum(span).label("secs"))
+           .join(finished_clocks, finished_clocks.c.clock_id == e.c.clock_id)
+           .group_by(e.c.clock_id).subquery())
+    q = (select(finished_clocks.c.case_id, finished_clocks.c.agency_id, finished_clocks.c.at,
+                finished_clocks.c.stage, finished_clocks.c.started_at,
+                (ran.c.secs / 86400.0).label("value"))
+         .join(ran, ran.c.clock_id == finished_clocks.c.clock_id)
+         .order_by(finished_clocks.c.clock_id))
     rows, seen = [], set()
-    for r in ctx.s.execute(q.order_by(WorkflowClock.id)).all():
-        m = dict(r._mapping)
-        key = (m["case_id"], m["stage"], aware(m["started_at"]))  # per person clocks: once
+    for r in ctx.s.execute(q).all():
+        key = (r.case_id, r.stage, aware(r.started_at))  # per-person clocks: the case once
         if key not in seen:
             seen.add(key)
-            rows.append(m)
-    ids = [m["clock_id"] for m in rows]
-    events: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
-    for i in range(0, len(ids), 900):
-        for cid, kind, at in ctx.s.execute(
-                select(WorkflowClockEvent.clock_id, WorkflowClockEvent.kind, WorkflowClockEvent.at)
-                .where(WorkflowClockEvent.clock_id.in_(ids[i:i + 900]))
-                .order_by(WorkflowClockEvent.at, WorkflowClockEvent.id)).all():
-            events[cid].append((kind, at))
-    for m in rows:
-        m["value"] = round(_net_days(m["started_at"], events[m["clock_id"]]), 2)
+            rows.append({"case_id": r.case_id, "agency_id": r.agency_id, "at": r.at,
+                         "stage": r.stage, "value": round(float(r.value or 0), 2)})
     return rows
 
 
@@ -204,21 +212,25 @@ def transfers_for_prosecution(ctx: Ctx) -> Select[Any]:
     return businesses(ctx, ("C1",), ("to", "from"))
 
 
-def _nth_return(n: int) -> Any:
+def _nth_return(ctx: Ctx, n: int) -> Any:
+    """The C2 businesses that are the n-th standing 退补 of their case (ranked among the cases
+    the scope sees only, so the window does not run over the whole pool)."""
     rank = func.row_number().over(partition_by=CaseBusiness.case_id,
                                   order_by=(CaseBusiness.pushed_at, CaseBusiness.id))
     ranked = (select(CaseBusiness.id.label("id"), rank.label("n"))
               .where(CaseBusiness.code == "C2", CaseBusiness.status.in_(LIVE),
-                     CaseBusiness.pushed_at.is_not(None)).subquery())
+                     CaseBusiness.pushed_at.is_not(None), *ctx.cases(CaseBusiness.case_id),
+                     *([CaseBusiness.pushed_at < ctx.bounds()[1]] if ctx.bounds()[1] else []))
+              .subquery())
     return CaseBusiness.id.in_(select(ranked.c.id).where(ranked.c.n == n))
 
 
 def first_returns(ctx: Ctx) -> Select[Any]:
-    return businesses(ctx, ("C2",), ("from", "to")).where(_nth_return(1))
+    return businesses(ctx, ("C2",), ("from", "to")).where(_nth_return(ctx, 1))
 
 
 def second_returns(ctx: Ctx) -> Select[Any]:
-    return businesses(ctx, ("C2",), ("from", "to")).where(_nth_return(2))
+    return businesses(ctx, ("C2",), ("from", "to")).where(_nth_return(ctx, 2))
 
 
 def prosecutions(ctx: Ctx) -> Select[Any]:
