@@ -64,6 +64,7 @@ bench: install opensearch elasticsearch
 	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.sentencing
 	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.similar_latency --cases 100000 --queries 200
 	$(BIN)/python -m benchmarks.workflow --cases 100000 --businesses 1000000 --queries 200  # PostgreSQL: DOSSIER_TEST_POSTGRES_URL
+	$(BIN)/python -m benchmarks.analytics --cases 100000 --per-case 10 --queries 20  # PostgreSQL: DOSSIER_TEST_POSTGRES_URL; 1,000,000 businesses
 	OMP_THREAD_LIMIT=1 $(BIN)/python -m benchmarks.ocr --pages $${OCR_BENCH_PAGES:-50} --jobs 2
 	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) $(BIN)/python -m benchmarks.load --seconds 60 --upload-rate 0.5 --search-rate 4
 
