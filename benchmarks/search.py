@@ -398,14 +398,16 @@ class KnownItemResult:
         )
 
 
-def known_item_search(engine: Engine, items: Sequence[KnownItem]) -> KnownItemResult:
+def known_item_search(
+    engine: Engine, items: Sequence[KnownItem], agencies: list[str] | None = None
+) -> KnownItemResult:
     """Search each phrase (quoted); a hit counts when its judgment is the first result."""
     first = 0
     times, totals = [], []
     misses: list[tuple[KnownItem, list[int]]] = []
     for item in items:
         t = time.perf_counter()
-        result = engine.search(SearchQuery(q=f'"{item.phrase}"', size=10))
+        result = engine.search(SearchQuery(q=f'"{item.phrase}"', size=10, agencies=agencies))
         times.append((time.perf_counter() - t) * 1000)
         totals.append(result.total)
         got = [h.document_id for h in result.hits]
@@ -528,6 +530,7 @@ def _command(args: argparse.Namespace, **override: Any) -> str:
         "--cluster-url": " --cluster-url ".join(args.cluster_url) or None,
         "--cluster-alias": None if args.cluster_alias == DEFAULT_ALIAS else args.cluster_alias,
         "--bulk-docs": None if args.bulk_docs == 50 else args.bulk_docs,
+        "--as-agency": None if args.agencies is None else args.agencies[0],
     }
     opts.update(override)
     return command_line("python -m benchmarks.search", opts)
@@ -562,10 +565,12 @@ def bench_cluster(args: argparse.Namespace, url: str, docs: Sequence[IndexDoc], 
         _http("POST", f"{url.rstrip('/')}/{args.cluster_alias}/_refresh")
         secs = time.perf_counter() - t0
         _http("POST", f"{url.rstrip('/')}/{args.cluster_alias}/_flush")
+        # one segment, so that sizes compare whatever merges happened to have run
+        _http("POST", f"{url.rstrip('/')}/{args.cluster_alias}/_forcemerge?max_num_segments=1")
         clu = Indexed(cluster.count(), chars, secs, 0)
         clu.size_bytes = cluster_store_bytes(url, args.cluster_alias)
         clat = time_queries(cluster, queries, args.repeat)
-        ckir = known_item_search(cluster, items) if items else None
+        ckir = known_item_search(cluster, items, args.agencies) if items else None
     finally:
         cluster.close()
         if not args.keep_cluster_index:
@@ -575,7 +580,7 @@ def bench_cluster(args: argparse.Namespace, url: str, docs: Sequence[IndexDoc], 
                 print(f"  (could not delete the bench index: {exc})", file=sys.stderr)
     _row("index time",
          clu.text() + f" (bulk of {args.bulk_docs} + refresh, {retried} batches re-sent)")
-    _row("index size", clu.size_text() + " (_stats primaries store)")
+    _row("index size", clu.size_text() + " (_stats primaries store, force-merged)")
     _latency_rows(clat)
     return f"cluster {engine}", {"index": clu, "latency": clat, "known_item": ckir}
 
@@ -588,13 +593,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     lecard = [] if args.no_lecard else judgments
     docs = index_docs(judgments, args.page_chars)
     queries = query_set(docs, args.phrases, args.seed)
+    if args.agencies is not None:  # as the API searches: within what one agency sees
+        queries = [replace(bq, query=replace(bq.query, agencies=args.agencies)) for bq in queries]
+        visible = {d.document_id for d in docs
+                   if {d.agency, *d.shared_with} & set(args.agencies)}
+    else:
+        visible = {d.document_id for d in docs}
     chars = sum(len(p) for d in docs for p in d.pages)
 
     if lecard:
         items: list[KnownItem] = []
         skipped = 0
         if args.known_items:
-            items, skipped = known_items(lecard, args.known_items, args.seed, args.page_chars)
+            mine = [j for j in lecard if j.doc_id in visible]  # unique among what is seen
+            items, skipped = known_items(mine, args.known_items, args.seed, args.page_chars)
         print(
             f"LeCaRD judgments: {len(docs)} docs ({sum(len(d.pages) for d in docs)} pages of"
             f" {args.page_chars} chars, {chars / 1e6:.1f} M chars); {len(queries)} fixed queries"
@@ -607,7 +619,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             engine = EmbeddedSearch(Path(tmp) / "index.sqlite")
             n, _, secs = index_embedded(engine, docs)
             lat = time_queries(engine, queries, args.repeat)
-            kir = known_item_search(engine, items) if items else None
+            kir = known_item_search(engine, items, args.agencies) if items else None
             engine.close()
             emb = Indexed(n, chars, secs, dir_size(Path(tmp)))
         _row("index time", emb.text())
@@ -682,6 +694,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--cluster-alias", default=DEFAULT_ALIAS)
     ap.add_argument("--keep-cluster-index", action="store_true")
     ap.add_argument("--bulk-docs", type=int, default=50, help="documents per index_many call")
+    ap.add_argument("--as-agency", dest="agencies", type=lambda v: [v], default=None,
+                    help="search as a user of this agency (the API always scopes: its own and"
+                    f" shared documents; agencies are {', '.join(_AGENCIES)}); default: unscoped")
     args = ap.parse_args(argv)
     if args.cluster_url is None:
         args.cluster_url = os.environ.get(BENCH_URL_ENV, "").split()
