@@ -56,6 +56,7 @@ bench: install opensearch elasticsearch
 	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.extraction_gold ../shared/data/extraction_gold
 	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.extraction --data ../shared/data
 	HF_HUB_OFFLINE=1 nice $(BIN)/python -m benchmarks.extraction_ocr --data ../shared/data
+	HF_HUB_OFFLINE=1 nice $(BIN)/python -m benchmarks.completeness --conditions text,scanned,hard --cases 20 --scan-cases 1
 	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.search --scale 100000 --cluster-url http://127.0.0.1:9200 --cluster-url http://127.0.0.1:9201
 	$(BIN)/python -m benchmarks.search_known_item --cluster-url http://127.0.0.1:9200 --cluster-url http://127.0.0.1:9201
 	$(BIN)/python -m benchmarks.search_engine_choice

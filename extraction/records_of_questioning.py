@@ -85,6 +85,7 @@ def find_role(doc: DocText) -> Found[str] | None:
 
 # ------------------------------------------------------------------------------ 扣押清单
 _HEADER = re.compile(r"名\s*称")
+_HEADER_CELL = re.compile(r"(?:编\s*号|序\s*号|名\s*称|数\s*量|特\s*征|备\s*注|单\s*位|规\s*格|型\s*号)")
 _STOP = re.compile(r"^\s*(?:持有人|见证人|办案人|保管人|扣押人|合\s*计|以上|备注[:：]|此清单|本清单)")
 _QUANTITY = re.compile(
     r"^(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百]+)"
@@ -176,13 +177,16 @@ def find_seized_items(doc: DocText) -> list[dict[str, Found[str] | None]]:
             if _HEADER.search(line) and "数" in line:
                 start = i + 1
                 break
-            if _HEADER.fullmatch(line.strip()) and any(
-                    "数量" in other for _, other in lines[i + 1 : i + 4]):
-                start, stream = i + 1, True
-                while start < len(lines) and re.fullmatch(r"\s*(?:数\s*量|特\s*征|备\s*注|单位|"
-                                                           r"规格|型号)\s*", lines[start][1]):
-                    start += 1
-                break
+            if _HEADER_CELL.fullmatch(line.strip()):
+                # a header whose cells the reading order put on lines of their own, in any
+                # order (特征 / 备注 / 名称 / 编号): a run of header words holding 名称
+                end = i
+                while end < len(lines) and _HEADER_CELL.fullmatch(lines[end][1].strip()):
+                    end += 1
+                words = [lines[k][1] for k in range(i, end)]
+                if end - i >= 2 and any(_HEADER.search(w) for w in words):
+                    start, stream = end, True
+                    break
         if start is None:
             continue
         body: list[tuple[int, str]] = []

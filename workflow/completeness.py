@@ -490,21 +490,41 @@ def _evidence(doc: DossierDocument, path: str | None, value: Any = None) -> Evid
                     src.end if src else None, src.confidence if src else None)
 
 
+#: kinds whose documents' titles may match a material with one character misread
+FUZZY_KINDS = ("其他", "鉴定意见/鉴定书")
+
+
+def _names(title: str, word: str, fuzzy: bool = True) -> bool:
+    """Whether ``title`` holds ``word``; with ``fuzzy`` a word of 4 or more characters also
+    with one character misread (OCR of a worn scan: 到業经过 for 到案经过)."""
+    if word in title:
+        return True
+    n = len(word)
+    if not fuzzy or n < 4:
+        return False
+    return any(sum(a != b for a, b in zip(title[i : i + n], word, strict=True)) <= 1
+               for i in range(len(title) - n + 1))
+
+
 def _matches(doc: DossierDocument, m: Material, lib: Library | None = None) -> bool:
     """Whether a document is this material: its title names it, its subject is one of the
     material's, or its kind is — unless its title names another material (a 受案登记表 whose
     quoted facts made the classifier call it 起诉书 is still a 受案登记表)."""
     title = doc.title
-    if any(t in title for t in m.not_titles):
+    # one misread character is forgiven unless the classifier named another kind of form
+    # (a 询问笔录 is one character from a 讯问笔录)
+    fuzzy = doc.kind in (*FUZZY_KINDS, *m.kinds)
+    if any(_names(title, t, fuzzy) for t in m.not_titles):
         return False
-    if any(t in title for t in m.titles):
+    if any(_names(title, t, fuzzy) for t in m.titles):
         return True
     if m.subjects and doc.fields.get("subject") in m.subjects:
         return True
     if doc.kind not in m.kinds:
         return False
     others = (lib or load()).materials.values()
-    return not any(o.name != m.name and any(t in title for t in o.titles) for o in others)
+    return not any(o.name != m.name and any(_names(title, t, True) for t in o.titles)
+                   for o in others)
 
 
 def _forms(dossier: Dossier, wanted: Sequence[str]) -> list[Evidence]:

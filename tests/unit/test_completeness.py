@@ -280,3 +280,15 @@ def test_refusal_lists_every_blocking_gap_in_chinese() -> None:
     assert "✗ 道路交通事故认定书" in text and "法释〔2000〕33号第二条" in text
     data = verdict.to_dict()
     assert data["passes"] is False and "事故认定书" in data["blocking"]
+
+
+def test_a_title_with_one_misread_character_still_names_its_material() -> None:
+    lib = completeness.load()
+    arrival = completeness.DossierDocument("a", "其他", {"title": "到業经过"})
+    assert completeness._matches(arrival, lib.materials["到案经过"], lib)
+    # but a 询问笔录 (classified as such) is not a 讯问笔录, one character apart
+    witness = completeness.DossierDocument("w", "询问笔录", {"title": "询问笔录"})
+    assert not completeness._matches(witness, lib.materials["讯问笔录"], lib)
+    # and a short title must be read exactly
+    custody = completeness.DossierDocument("c", "其他", {"title": "狗留证"})
+    assert not completeness._matches(custody, lib.materials["强制措施文书"], lib)
