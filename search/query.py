@@ -9,7 +9,8 @@ expect, and a phrase cut anywhere from a text (15年3月27日凌晨) finds that 
 Chinese quotation marks quote too: “…”, 「…」 and 『…』 as a pair; inside a phrase quoted
 otherwise, and where no closing mark follows, they are plain punctuation, so text pasted from
 a judgment ("他称“不知情”") is no syntax error. Parentheses and NOT nest at most MAX_DEPTH
-deep, and a query holds at most MAX_TERMS words and filters. Errors (QuerySyntaxError) are worded for the user, in Chinese, with the position.
+deep, and a query holds at most MAX_TERMS words and filters. Errors (QuerySyntaxError) are
+worded for the user, in Chinese, with the position.
 """
 
 from __future__ import annotations
@@ -94,11 +95,12 @@ class _Tok:
     field: FieldName | None = None
 
 
-def _opens_quote(q: str, i: int) -> bool:
+def _opens_quote(q: str, i: int, last: dict[str, int]) -> bool:
     """Whether q[i] starts a quoted phrase: an ASCII quote, or a Chinese opening mark whose
-    closing mark follows (a lone Chinese mark is punctuation, as pasted text has them)."""
+    closing mark follows (a lone Chinese mark is punctuation, as pasted text has them);
+    `last`: where each closing mark last occurs in q."""
     close = _CLOSING.get(q[i])
-    return close is not None and (close == '"' or q.find(close, i + 1) >= 0)
+    return close is not None and (close == '"' or last[close] > i)
 
 
 def _read_quoted(q: str, i: int) -> tuple[str, int]:
@@ -111,6 +113,7 @@ def _read_quoted(q: str, i: int) -> tuple[str, int]:
 
 def _lex(q: str) -> Iterator[_Tok]:
     i, n = 0, len(q)
+    last = {close: q.rfind(close) for close in _CLOSING.values()}
     while i < n:
         ch = q[i]
         if ch.isspace():
@@ -118,7 +121,7 @@ def _lex(q: str) -> Iterator[_Tok]:
         elif ch in "()":
             yield _Tok(ch, i)  # type: ignore[arg-type]
             i += 1
-        elif _opens_quote(q, i):
+        elif _opens_quote(q, i, last):
             start = i
             text, i = _read_quoted(q, i)
             yield _Tok("phrase", start, text)
@@ -129,7 +132,8 @@ def _lex(q: str) -> Iterator[_Tok]:
             i += 1
         else:
             start = i
-            while i < n and not q[i].isspace() and q[i] not in "()" and not _opens_quote(q, i):
+            while (i < n and not q[i].isspace() and q[i] not in "()"
+                   and not _opens_quote(q, i, last)):
                 i += 1
             word = q[start:i]
             if word in ("AND", "OR", "NOT"):
@@ -141,7 +145,7 @@ def _lex(q: str) -> Iterator[_Tok]:
                 yield _Tok("word", start, word)
                 continue
             value = m.group(2)
-            if not value and i < n and _opens_quote(q, i):
+            if not value and i < n and _opens_quote(q, i, last):
                 value, i = _read_quoted(q, i)
             yield _Tok("field", start, value, field)
 
