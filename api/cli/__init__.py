@@ -366,7 +366,7 @@ def search(query: str, as_json: Annotated[bool, typer.Option("--json")] = False,
         res = engines.search_backend(settings).search(SearchQuery(
             q=query, charge=charge, court=court, doc_type=doc_type, page=page, size=size))
     except QuerySyntaxError as exc:
-        raise _fail(f"query syntax: {exc}") from exc
+        raise _fail(f"查询语法有误：{exc}") from exc
     out = res.to_dict()
     if as_json:
         typer.echo(json.dumps(out, ensure_ascii=False))

@@ -40,7 +40,7 @@ def search(settings: SettingsDep, user: UserDep,
     try:
         result = engines.search_backend(settings).search(query)
     except QuerySyntaxError as exc:
-        raise HTTPException(400, f"query syntax: {exc}") from exc
+        raise HTTPException(400, f"查询语法有误：{exc}") from exc
     return result.to_dict()
 
 
