@@ -35,15 +35,6 @@ def _cst(iso: str | None) -> str:
     return datetime.fromisoformat(iso).astimezone(CST).strftime("%Y-%m-%d %H:%M")
 
 
-def _page(request: Request, name: str, user: Any, **context: Any) -> HTMLResponse:
-    """A page whose forms post back here: ``same-origin`` referrers, so that the browser's
-    form POST carries our Origin (under ``no-referrer`` Chromium sends ``Origin: null``, which
-    the same-site check rightly refuses); other sites still get no referrer."""
-    response = render(request, name, user, **context)
-    response.headers["Referrer-Policy"] = "same-origin"
-    return response
-
-
 def _back(url: str, **params: str) -> RedirectResponse:
     return RedirectResponse(url + ("?" + urlencode(params) if params else ""), status_code=303)
 
@@ -57,7 +48,7 @@ def inbox_page(request: Request, settings: SettingsDep, user: PageUser, now: Now
         rows = call(wf.inbox, settings, user, now=now, status=status or None)
     except HTTPException as exc:
         return error_page(request, user, exc)
-    return _page(request, "wf_inbox.html", user, rows=rows, status=status, msg=msg, err=err,
+    return render(request, "wf_inbox.html", user, rows=rows, status=status, msg=msg, err=err,
                   LEVEL_NAMES=LEVEL_NAMES, STATUS_CLASS=STATUS_CLASS, cst=_cst)
 
 
@@ -92,7 +83,7 @@ def deadlines_page(request: Request, settings: SettingsDep, user: PageUser, now:
     if order == "desc":
         rows = rows[::-1]
     badges = call(wf.badges, settings, user, now=now)
-    return _page(request, "wf_deadlines.html", user, rows=rows, level=level, order=order,
+    return render(request, "wf_deadlines.html", user, rows=rows, level=level, order=order,
                   badges=badges, LEVEL_NAMES=LEVEL_NAMES, err=err, msg=msg, cst=_cst)
 
 
@@ -156,7 +147,7 @@ def timeline_page(request: Request, case_id: int, settings: SettingsDep, user: P
     reg = registry.load()
     nexts = [{"code": c, "name": reg.business(c).name, "to": list(reg.business(c).to_kinds)}
              for c in tl["next_businesses"]]
-    return _page(request, "wf_timeline.html", user, tl=tl, chart=_chart(tl, now), err=err,
+    return render(request, "wf_timeline.html", user, tl=tl, chart=_chart(tl, now), err=err,
                   msg=msg, nexts=nexts, LEVEL_NAMES=LEVEL_NAMES, STATUS_CLASS=STATUS_CLASS,
                   cst=_cst)
 
