@@ -116,6 +116,10 @@ class Case(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     title: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(Stamp, default=utcnow)
+    #: the checklist the case is held to (workflow/checklists); inferred from the charges until
+    #: a clerk sets it, then ``case_type_by`` is that clerk (migration 0009)
+    case_type: Mapped[str | None] = mapped_column(String(40))
+    case_type_by: Mapped[int | None] = mapped_column(Integer)
     agency: Mapped[Agency] = relationship()
     documents: Mapped[list[Document]] = relationship(back_populates="case")
     __table_args__ = (UniqueConstraint("agency_id", "case_number"),)
@@ -422,3 +426,25 @@ class WorkflowNotification(Base):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(Stamp, default=utcnow)
     __table_args__ = (Index("ix_workflow_notifications_agency", "agency_id", "created_at"),)
+
+
+class ChecklistOverride(Base):
+    """特批放行: an authorised user lets one checklist item of a business through, with a reason.
+
+    Applied when the case's business ``business_code`` is pushed (``business_id`` is then the
+    business it let through) and shown to the receiving agency; a withdrawn one keeps who/when."""
+
+    __tablename__ = "checklist_overrides"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    business_code: Mapped[str] = mapped_column(String(8))
+    item_id: Mapped[str] = mapped_column(String(80))
+    reason: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int] = mapped_column(Integer)
+    agency_id: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(Stamp, default=utcnow)
+    business_id: Mapped[int | None] = mapped_column(Integer)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(Stamp)
+    withdrawn_by: Mapped[int | None] = mapped_column(Integer)
+    __table_args__ = (Index("ix_checklist_overrides_case", "case_id", "business_code"),)
