@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     # workers
     worker_concurrency: int = Field(1, ge=1)
     worker_max_memory_mb: int = Field(4096, ge=256)  # a pool process above this is replaced
+    # at most this many stage/page tasks of one agency run at once across all workers; 0 = off
+    agency_concurrency: int = Field(4, ge=0)
     task_max_retries: int = Field(3, ge=0)
     stale_after_s: int = Field(300, ge=1)  # a running task without heartbeat this long is orphaned
     visibility_timeout_s: int = Field(3600, ge=1)  # Redis: redeliver unacked messages after this

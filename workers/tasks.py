@@ -1,12 +1,16 @@
 """Thin Celery tasks: each runs one stage through `workers.runner` and maps its outcome.
 
 A document is processed by the chain ocr → extract → index → embed. A RETRY outcome becomes a
-Celery retry with exponential backoff; SKIPPED and FAILED stop the rest of the chain.
+Celery retry with exponential backoff; SKIPPED and FAILED stop the rest of the chain. Every
+stage and page task first takes one of its agency's slots (`workers.limiter`); when they are
+all taken it is sent again a moment later, not counted as a retry, and the worker moves on.
 """
 
 from __future__ import annotations
 
 import logging
+import random
+from collections.abc import Callable
 
 from celery import Task as CeleryTask
 from celery import chain, group
@@ -15,7 +19,7 @@ from celery.signals import worker_process_init, worker_ready
 from models.db import dispose_all
 from models.settings import get_settings
 from services import processing, progress
-from workers import runner
+from workers import limiter, runner
 from workers.celery_app import app, ensure_configured
 from workers.recovery import Sweeper
 from workers.runner import TRANSIENT, Outcome
@@ -42,7 +46,27 @@ def _follow(task: CeleryTask, outcome: Outcome) -> bool:
     return True
 
 
+#: seconds an over-limit task waits before it is offered again (jittered, so they spread out)
+DEFER_S = (1.0, 3.0)
+
+
+def _limited(task: CeleryTask, task_id: int, what: str, body: Callable[[], None]) -> None:
+    """Run ``body`` in one of the agency's slots, or send this task again a moment later.
+
+    The copy keeps this delivery's retry count and chain: waiting for a slot is not a fault."""
+    with limiter.slot(get_settings(), task_id, what) as held:
+        if held:
+            body()
+            return
+    task.signature_from_request(countdown=random.uniform(*DEFER_S)).apply_async()
+    task.request.chain = None  # the copy carries the rest of the chain
+
+
 def _stage(task: CeleryTask, stage: str, task_id: int, last: bool = False) -> None:
+    _limited(task, task_id, stage, lambda: _run(task, stage, task_id, last))
+
+
+def _run(task: CeleryTask, stage: str, task_id: int, last: bool = False) -> None:
     _follow(task, runner.run(get_settings(), task_id, stage, last=last,
                              retries=task.request.retries))
 
@@ -50,10 +74,14 @@ def _stage(task: CeleryTask, stage: str, task_id: int, last: bool = False) -> No
 @app.task(bind=True, name="dossier.ocr", max_retries=None, **RESILIENT)
 def ocr_stage(self: CeleryTask, task_id: int) -> None:
     """OCR a document: in this task, or fanned out one task per page across the workers."""
+    _limited(self, task_id, "ocr", lambda: _ocr(self, task_id))
+
+
+def _ocr(self: CeleryTask, task_id: int) -> None:
     settings = get_settings()
     fanout = settings.ocr_fanout_min_pages
     if fanout <= 0 or settings.task_always_eager:
-        _stage(self, "ocr", task_id)
+        _run(self, "ocr", task_id)
         return
     if not _follow(self, Outcome.DONE if runner.claim(settings, task_id, "ocr")
                    else Outcome.SKIPPED):
@@ -83,9 +111,12 @@ def ocr_stage(self: CeleryTask, task_id: int) -> None:
 
 @app.task(bind=True, name="dossier.ocr_page", max_retries=None, **RESILIENT)
 def ocr_page(self: CeleryTask, task_id: int, number: int) -> None:
+    if progress.is_active(get_settings().db_url, task_id):
+        _limited(self, task_id, f"page-{number}", lambda: _ocr_page(self, task_id, number))
+
+
+def _ocr_page(self: CeleryTask, task_id: int, number: int) -> None:
     settings = get_settings()
-    if not progress.is_active(settings.db_url, task_id):
-        return
     if not _follow(self, runner.guarded(
             settings, task_id, "ocr", lambda: processing.ocr_page(settings, task_id, number),
             self.request.retries)):

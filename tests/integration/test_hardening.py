@@ -11,6 +11,7 @@ from __future__ import annotations
 import concurrent.futures
 import io
 import os
+import re
 import socket
 import time
 from collections.abc import Callable
@@ -22,7 +23,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models.db import session_scope
-from models.schema import AuditEvent, Case, Document
+from models.schema import Agency, AuditEvent, Case, Document
 from tests.support.api import Api
 from tests.support.env import Proc, free_port, wait_http
 
@@ -418,6 +419,83 @@ def test_a_thousand_blank_frames_do_not_hold_up_another_agencys_page(
         pages = list(s.execute(select(Page).where(Page.document_id == a["document_id"])
                                ).scalars())
         assert pages and all(p.flags == ["blank"] and p.engine == "blank-check" for p in pages)
+
+
+#: slots per agency in the flood test, and the longest the other agency's page may take there
+AGENCY_LIMIT, FLOOD_BOUND_S = 1, 60
+_SLOT = re.compile(r"agency-slot agency=(\d+) task=(\d+) what=(\S+) from=([\d.]+) to=([\d.]+)")
+
+
+def _slots(*workers: Proc) -> list[tuple[int, str, float, float]]:
+    """(agency, what, start, end) of every task the workers ran inside a slot."""
+    return [(int(m[1]), m[3], float(m[4]), float(m[5])) for w in workers
+            for m in _SLOT.finditer(w.log.read_text(errors="replace"))]
+
+
+def _most_at_once(spans: list[tuple[float, float]]) -> int:
+    """The most spans open at one instant (one ending as another starts: not both open)."""
+    edges = sorted([(b, 1) for b, _ in spans] + [(e, -1) for _, e in spans],
+                   key=lambda x: (x[0], x[1]))
+    most = now = 0
+    for _, step in edges:
+        now += step
+        most = max(most, now)
+    return most
+
+
+@pytest.mark.slow
+def test_one_agencys_flood_gets_at_most_its_slots_and_another_agency_goes_on(
+        api_client: Callable[..., Api], procs: Callable[..., Proc], pg_url: str,
+        redis_url: str, shared_data: Path) -> None:
+    """Scale mode (PostgreSQL, Redis, two worker processes of two pool processes each): agency
+    A's 300-page upload never runs more than AGENCY_LIMIT tasks at once, the three other pool
+    processes defer A's pages and take B's one-page upload, which finishes within the bound."""
+    api = api_client(("clerk_a", "clerk", "A"), ("clerk_b", "clerk", "B"),
+                     database_url=pg_url, broker_url=redis_url,
+                     agency_concurrency=str(AGENCY_LIMIT))
+    workers = [procs("worker", "--concurrency", "2", env=dict(os.environ), name=f"worker{i}")
+               for i in range(2)]
+    a = api.client.post("/api/v1/documents", files={"file": ("blank.tif", _blank_tiff(300))},
+                        headers=api.auth("clerk_a")).json()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # A's pages are queued and running
+        task = api.client.get(f"/api/v1/tasks/{a['task_id']}", headers=api.auth("clerk_a")).json()
+        if task["pages_total"] == 300 and task["pages_done"] >= 3:
+            break
+        time.sleep(0.5)
+    else:
+        raise AssertionError(f"the TIFF's pages never started:\n{workers[0].tail()}")
+    text = (shared_data / "extraction_gold" / "texts" / "lecard-19303.txt").read_bytes()
+    started = time.monotonic()
+    b = api.client.post("/api/v1/documents", files={"file": ("b.txt", text)},
+                        headers=api.auth("clerk_b")).json()
+    while time.monotonic() - started < FLOOD_BOUND_S:
+        state = api.client.get(f"/api/v1/tasks/{b['task_id']}",
+                               headers=api.auth("clerk_b")).json()
+        if state["state"] in ("succeeded", "failed"):
+            break
+        time.sleep(0.5)
+    waited = time.monotonic() - started
+    time.sleep(3)  # a few more of A's pages, deferred and run again
+    behind = api.client.get(f"/api/v1/tasks/{a['task_id']}", headers=api.auth("clerk_a")).json()
+    for w in workers:
+        w.stop()
+    with session_scope(api.settings.db_url) as s:
+        ids = {code: id_ for code, id_ in s.execute(select(Agency.code, Agency.id))}
+    slots = _slots(*workers)
+    ran_a = [(b_, e) for agency, _, b_, e in slots if agency == ids["A"]]
+    ran_b = [(what, b_, e) for agency, what, b_, e in slots if agency == ids["B"]]
+    print(f"one-page upload of B done in {waited:.1f} s while A had {behind['pages_done']}/300 "
+          f"pages; A ran {len(ran_a)} tasks, at most {_most_at_once(ran_a)} at once; "
+          f"B's stages: {[w for w, _, _ in ran_b]}")
+    assert state["state"] == "succeeded", (state, workers[0].tail())
+    assert waited < FLOOD_BOUND_S
+    assert behind["state"] == "running" and behind["error"] is None  # deferred, not failed
+    assert len(ran_a) >= 10 and _most_at_once(ran_a) <= AGENCY_LIMIT
+    assert {w for w, _, _ in ran_b} >= {"ocr", "extract", "index", "embed"}
+    # A's pages went on while B's stages ran: the limit shares the workers, it does not stop A
+    b_from, b_to = min(x for _, x, _ in ran_b), max(y for _, _, y in ran_b)
+    assert any(b_from < e and s_ < b_to for s_, e in ran_a)
 
 
 def test_concurrent_corrections_of_one_field_audit_the_value_each_replaced(
