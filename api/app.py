@@ -16,6 +16,7 @@ from api.limits import BodyGuard
 from api.routes import (
     access,
     analytics,
+    completeness,
     documents,
     fields,
     search,
@@ -24,6 +25,7 @@ from api.routes import (
     workflow,
 )
 from api.routes.schemas import HealthOut
+from api.routes.workflow import IncompleteRefusal
 from api.web import analytics_pages, pages, workflow_pages
 from models import audit
 from models.db import migrate, session_scope
@@ -56,7 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.login_limiter = access.RateLimiter(limit=5, window_s=60)
     docs.mount(app)  # /docs and /redoc with their own CSP (a nonce for their inline script)
-    for module in (access, users, documents, search, sentencing, fields, workflow, analytics,
+    for module in (access, users, documents, search, sentencing, fields, workflow,
+                   completeness, analytics,
                    workflow_pages, analytics_pages, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
@@ -64,13 +67,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(SearchUnavailable)
     async def search_down(request: Request, exc: SearchUnavailable) -> JSONResponse:
         # The search cluster is down or overloaded: stored data is safe (the outbox), retry.
-        return JSONResponse({"detail": f"search engine unavailable, retry later: {exc}"}, 503,
+        return JSONResponse({"detail": f"检索引擎暂不可用，数据已保存，请稍后重试（{exc}）"}, 503,
                             headers={"Retry-After": "30"})
+
+    @app.exception_handler(IncompleteRefusal)
+    async def incomplete(request: Request, exc: IncompleteRefusal) -> JSONResponse:
+        # the completeness gate: what is missing, item by item, beside the Chinese message
+        return JSONResponse({"detail": exc.detail, "checklist": exc.checklist}, 422)
 
     @app.exception_handler(OverflowError)
     async def out_of_range(request: Request, exc: OverflowError) -> JSONResponse:
         # An id beyond 64 bits cannot name a row; say so instead of failing in the driver.
-        return JSONResponse({"detail": "a number in the request is out of range"}, 422)
+        return JSONResponse({"detail": "请求中的数字超出范围"}, 422)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:

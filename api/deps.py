@@ -43,7 +43,7 @@ UserDep = Annotated[User, Depends(current_user)]
 
 def require_role(user: User, *roles: str) -> None:
     if user.role not in roles and user.role != "admin":
-        raise HTTPException(403, f"role {user.role!r} may not do this; needs {' or '.join(roles)}")
+        raise HTTPException(403, f"角色「{user.role}」无权执行此操作（需要：{'或'.join(roles)}）")
 
 
 def deny(settings: Settings, user: User, object_type: str, object_id: int,

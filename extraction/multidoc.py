@@ -5,9 +5,12 @@ upload is one Document row of the data pool, so its fields come from one of its 
 the *leading* one: the first of the highest rank (a judgment before a ruling before an
 indictment … before 其他, the order of ``classify.KINDS``), since the decision of a bundle is
 what its fields (charges, sentence) describe. The page ranges and their kinds are kept in the
-fields as ``parts`` — ``[{"first", "last", "kind", "confidence", "primary"}]``, present only when
-there is more than one — each kind with its provenance (``parts/<i>/kind``: the title's span and
-the classification confidence), so a clerk can see and correct every range's kind.
+fields as ``parts`` — ``[{"first", "last", "kind", "confidence", "primary", "fields"}]``, present
+only when there is more than one — each kind with its provenance (``parts/<i>/kind``: the title's
+span and the classification confidence), so a clerk can see and correct every range's kind. The
+other parts keep the fields the completeness checklists read (title, blood alcohol, injuries …;
+``extraction/dossier_fields.py``) under ``parts/<i>/fields`` with their provenance, so a scanned
+bundle of 鉴定意见, 笔录 and 清单 is checked part by part.
 """
 
 from __future__ import annotations
@@ -39,6 +42,22 @@ def _part_provenance(pages: list[str], part: Part) -> Provenance:
     return Provenance(page, start, end, kind.confidence, VERSION)
 
 
+#: the fields of a non-leading part that the checklists read (extraction/dossier_fields.py)
+DOSSIER_FIELDS = ("title", "subject", "blood_alcohol_mg_per_100ml", "appraised_value_yuan",
+                  "injuries", "responsibility", "seized_items", "interrogation", "offence_forms")
+
+
+def _dossier_fields(extractor: Extractor, pages: list[str], part: Part
+                    ) -> tuple[dict[str, Any], dict[str, Provenance]]:
+    """A part's checklist fields with provenance on the upload's pages."""
+    result = extractor.extract(pages[part.first - 1 : part.last])
+    own = {k: v for k, v in result.fields.items() if k in DOSSIER_FIELDS and v not in (None, [], {})}
+    shift = part.first - 1
+    prov = {path: replace(p, page=p.page + shift) if p.page is not None else p
+            for path, p in result.provenance.items() if path.split("/", 1)[0] in own}
+    return own, prov
+
+
 def extract_upload(extractor: Extractor, pages: list[str]) -> Extracted:
     """Fields of an upload; a multi-document one gets ``parts`` with a kind per page range and
     the fields of its leading document (page numbers of provenance and evidence refer to the
@@ -66,4 +85,10 @@ def extract_upload(extractor: Extractor, pages: list[str]) -> Extracted:
     ]
     for i, p in enumerate(parts):
         provenance[f"parts/{i}/kind"] = _part_provenance(pages, p)
+        if i == lead:
+            continue
+        own, own_prov = _dossier_fields(extractor, pages, p)
+        if own:
+            fields["parts"][i]["fields"] = own
+            provenance.update({f"parts/{i}/fields/{k}": v for k, v in own_prov.items()})
     return replace(result, fields=fields, provenance=provenance, evidence=evidence)

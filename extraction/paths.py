@@ -103,6 +103,31 @@ TOP: dict[str, Check] = {
 }
 LISTS = frozenset({"victims", "defense_counsel", "mitigating"})
 
+# the fields the completeness checklists read from non-judgment documents
+# (extraction/dossier_fields.py), each correctable like SCHEMA.md's
+GRADES = ("轻微伤", "轻伤", "重伤")
+SHARES = ("全部", "主要", "同等", "次要", "无")
+FORMS = ("入户盗窃", "扒窃", "携带凶器盗窃", "多次盗窃", "逃逸")
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2})?")
+DOSSIER_TOP: dict[str, Check] = {
+    "title": _str_or_none,
+    "subject": _str_or_none,
+    "appraised_value_yuan": _int_or_none,
+    "blood_alcohol_mg_per_100ml": _number_or_none,
+}
+DOSSIER_ROWS: dict[str, dict[str, Check]] = {
+    "injuries": {"person": _str_or_none, "grade": lambda v: v in GRADES,
+                 "level": lambda v: v in (None, "一级", "二级")},
+    "responsibility": {"party": _str_or_none, "share": lambda v: v in SHARES},
+    "seized_items": {"name": _str, "quantity": _str_or_none, "notes": _str_or_none},
+}
+INTERROGATION: dict[str, Check] = {
+    "suspect": _str_or_none, "recorder": _str_or_none, "place": _str_or_none,
+    "start": lambda v: v is None or (isinstance(v, str) and bool(_DATETIME.fullmatch(v))),
+    "end": lambda v: v is None or (isinstance(v, str) and bool(_DATETIME.fullmatch(v))),
+    "rights_notified": lambda v: v is None or isinstance(v, bool),
+}
+
 
 def _kind(v: Any) -> bool:
     return v in KINDS
@@ -122,18 +147,47 @@ def _defendant_ok(v: Any) -> bool:
     return all(_sentence_ok(x) if k == "sentence" else DEFENDANT[k](x) for k, x in v.items())
 
 
+def _row_ok(columns: dict[str, Check]) -> Check:
+    return lambda v: (isinstance(v, dict) and set(v) <= set(columns)
+                      and all(columns[k](x) for k, x in v.items()))
+
+
+def dossier_checker(parts: list[str]) -> Check | None:
+    """The check of a checklist field path (title, injuries/0/grade, interrogation/start …)."""
+    head, rest = parts[0], parts[1:]
+    if head in DOSSIER_TOP and not rest:
+        return DOSSIER_TOP[head]
+    if head in DOSSIER_ROWS and rest and _INDEX.fullmatch(rest[0]):
+        columns = DOSSIER_ROWS[head]
+        if len(rest) == 1:
+            return _row_ok(columns)
+        return columns.get(rest[1]) if len(rest) == 2 else None
+    if head == "offence_forms" and len(rest) == 1 and _INDEX.fullmatch(rest[0]):
+        return lambda v: v in FORMS
+    if head == "interrogation" and len(rest) == 1:
+        return INTERROGATION.get(rest[0])
+    if head == "interrogation" and len(rest) == 2 and rest[0] == "interrogators":
+        return _str if _INDEX.fullmatch(rest[1]) else None
+    return None
+
+
 def checker(path: str) -> Check | None:
-    """The value check for a SCHEMA field path, or None when the path names no field."""
+    """The value check for a field path, or None when the path names no field."""
     parts = path.split("/")
     head, rest = parts[0], parts[1:]
     if head in TOP and not rest:
         return TOP[head]
     if head in LISTS and len(rest) == 1 and _INDEX.fullmatch(rest[0]):
         return _str
-    if head == "parts":  # the kind of one page range of a multi-document upload
+    if head == "parts":  # one page range of a multi-document upload: its kind, its own fields
         if len(rest) == 2 and _INDEX.fullmatch(rest[0]) and rest[1] == "kind":
             return _kind
+        if len(rest) > 2 and _INDEX.fullmatch(rest[0]) and rest[1] == "fields":
+            return dossier_checker(rest[2:])
         return None
+    found = dossier_checker(parts)
+    if found is not None:
+        return found
     if head != "defendants":
         return None
     if not rest:

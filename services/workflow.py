@@ -48,7 +48,7 @@ from models.schema import (
 )
 from models.settings import Settings
 from models.visibility import Access, case_access
-from services import indexing, sharing
+from services import completeness, indexing, sharing
 from workflow import machine, registry, reminders
 from workflow.deadlines import ClockEvent, Deadline, compute, local
 from workflow.errors import IllegalTransition, WorkflowError
@@ -111,7 +111,7 @@ def _kind(a: Agency) -> str:
 def _case(s: Session, user: User, case_id: int, *, write: bool) -> tuple[Case, Access]:
     access = case_access(s, user, case_id)
     if access is None:
-        raise NotFound(f"case {case_id} not found")
+        raise NotFound(f"案件 {case_id} 不存在")
     if write and access is Access.READ:
         raise Denied("本机关对该案件只有阅读权限，不能办理该案件的协同业务")
     case = s.get(Case, case_id)
@@ -334,6 +334,9 @@ def business_views(s: Session, rows: Sequence[CaseBusiness], now: datetime,
             "received_at": iso(b.received_at), "accepted_at": iso(b.accepted_at),
             "returned_at": iso(b.returned_at), "completed_at": iso(b.completed_at),
             "deadline": deadline_view(clocks.get(b.id), now),
+            # 特批放行 the sender's push used: shown to the receiver, in lists too
+            "overrides": list(((b.form or {}).get("checklist") or {}).get("override_records")
+                              or []),
         })
     return out
 
@@ -473,6 +476,8 @@ def push(settings: Settings, user: User, case_id: int, code: str, to_agency: str
 def _do_push(s: Session, b: CaseBusiness, spec: Business, case: Case, target: Agency,
              proc: CaseProcedure, step: Step, user: User, now: datetime,
              overrun_reason: str | None) -> list[int]:
+    # the completeness gate first: a blocking gap refuses the push before anything changes
+    checked = completeness.gate(s, case, spec.code, _agency(s, user.agency_id))
     before = s.execute(select(CaseShare).where(CaseShare.case_id == case.id,
                                                CaseShare.agency_id == target.id)
                        ).scalar_one_or_none()
@@ -486,8 +491,11 @@ def _do_push(s: Session, b: CaseBusiness, spec: Business, case: Case, target: Ag
         started += _start_clock(s, case.id, spec.receiver_clock, code, target.id, now,
                                 detained=proc.detained, persons=(), business_id=b.id)
     sharing.grant(s, case, target, Access(spec.access), user_id=user.id, business_id=b.id)
+    if checked is not None:
+        completeness.mark_used(s, case.id, spec.code, b.id, checked)
+        b.form = {**(b.form or {}), "checklist": checked}
     audit.record(s, "business.push", user_id=user.id, object_type="business", object_id=b.id,
-                 detail={"case_id": case.id, "code": spec.code, "to": target.code,
+                 detail={"checklist": _checked_summary(checked), "case_id": case.id, "code": spec.code, "to": target.code,
                          "status": "已推送", "decision": b.decision,
                          "state": [step.state_before, step.state_after],
                          "access": spec.access,
@@ -501,6 +509,16 @@ def _do_push(s: Session, b: CaseBusiness, spec: Business, case: Case, target: Ag
         Document.case_id == case.id, Document.status == DocStatus.processed)).scalars())
 
 
+def _checked_summary(checked: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What the audit keeps of the gate's verdict: checked or why not, warnings, overrides."""
+    if checked is None:
+        return None
+    return {"checked": checked.get("checked"), "reason": checked.get("reason"),
+            "case_type": checked.get("case_type"), "warnings": checked.get("warnings", []),
+            "overrides": [{"item": o["item"], "reason": o["reason"], "by": o["by"]}
+                          for o in checked.get("override_records", [])]}
+
+
 def move(settings: Settings, user: User, business_id: int, name: str, *, now: datetime,
          reason: str | None = None, overrun_reason: str | None = None) -> dict[str, Any]:
     """push (a draft) / receive / accept / return (with a reason) / complete a business."""
@@ -509,7 +527,7 @@ def move(settings: Settings, user: User, business_id: int, name: str, *, now: da
     with session_scope(settings.db_url) as s:
         b = s.get(CaseBusiness, business_id)
         if b is None or user.agency_id not in (b.from_agency_id, b.to_agency_id):
-            raise NotFound(f"business {business_id} not found")
+            raise NotFound(f"业务 {business_id} 不存在")
         spec = reg.business(b.code)
         m = machine.check_move(reg, b.status, name, reason=reason)
         side = b.from_agency_id if m.by == "sender" else b.to_agency_id
@@ -664,7 +682,7 @@ def clock_event(settings: Settings, user: User, clock_id: int, kind: str, *, now
     with session_scope(settings.db_url) as s:
         row = s.get(WorkflowClock, clock_id)
         if row is None or case_access(s, user, row.case_id) is None:
-            raise NotFound(f"clock {clock_id} not found")
+            raise NotFound(f"期限 {clock_id} 不存在")
         if row.owner_agency_id != user.agency_id:
             raise Denied("只有办理该期限的机关可以登记延长、中止或恢复")
         _lock(s, row.case_id)
@@ -688,7 +706,7 @@ def record_overrun(settings: Settings, user: User, clock_id: int, reason: str, *
     with session_scope(settings.db_url) as s:
         row = s.get(WorkflowClock, clock_id)
         if row is None or case_access(s, user, row.case_id) is None:
-            raise NotFound(f"clock {clock_id} not found")
+            raise NotFound(f"期限 {clock_id} 不存在")
         if row.owner_agency_id != user.agency_id:
             raise Denied("只有办理该期限的机关可以记录超期原因")
         if utc(now) < (aware(row.due_at) or utc(now)):
@@ -803,7 +821,7 @@ def get_business(settings: Settings, user: User, business_id: int, *, now: datet
     with session_scope(settings.db_url) as s:
         b = s.get(CaseBusiness, business_id)
         if b is None or user.agency_id not in (b.from_agency_id, b.to_agency_id):
-            raise NotFound(f"business {business_id} not found")
+            raise NotFound(f"业务 {business_id} 不存在")
         return business_view(s, b, now)
 
 

@@ -137,6 +137,13 @@ class Library:
     national: Mapping[str, Threshold]
     provinces: Mapping[str, Mapping[str, Threshold]]
     default_province: str
+    #: roles that may override an item (特批放行); common.toml, unverified (⚠) in the law
+    override_roles: tuple[str, ...] = ("admin",)
+
+    def province_of(self, region: str | None) -> str | None:
+        """The province whose figures apply to an agency of ``region`` (甘肃省兰州市 -> 甘肃),
+        None for the national ones."""
+        return next((p for p in self.provinces if region and region.startswith(p)), None)
 
     def checklist(self, case_type: str) -> Checklist:
         try:
@@ -212,7 +219,8 @@ def parse(common: Mapping[str, Any], types: Mapping[str, Mapping[str, Any]],
     lib = Library(checklists=checklists, materials=materials, scales=scales,
                   businesses=_tuple(common.get("businesses")), national=national,
                   provinces=provinces,
-                  default_province=thresholds.get("default_province", "全国"))
+                  default_province=thresholds.get("default_province", "全国"),
+                  override_roles=_tuple(common.get("override_roles", ["admin"])))
     _check(lib)
     return lib
 

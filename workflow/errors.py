@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class WorkflowError(Exception):
     """Something the law or the registry refuses; ``message`` is Chinese, ``basis`` the rule."""
@@ -25,3 +27,12 @@ class ClockError(WorkflowError):
 
 class UnknownCode(WorkflowError, LookupError):
     """A business, clock, state or action the registry does not know."""
+
+
+class Incomplete(WorkflowError):
+    """A business refused by the completeness gate (HTTP 422): ``checklist`` is the verdict
+    (every item, the blocking ones listed), so the client can show what is missing and where."""
+
+    def __init__(self, message: str, checklist: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.checklist = checklist

@@ -49,7 +49,7 @@ async def upload(settings: SettingsDep, user: UserDep,
                  file: Annotated[UploadFile, File(description="PDF, PNG, JPEG, TIFF or UTF-8 text")],
                  case_number: Annotated[str | None, Form()] = None) -> dict[str, Any]:
     """Accept a file for processing; 202 with the document and the task that tracks it."""
-    require_role(user, "clerk")
+    require_role(user, "clerk", "police")  # the police open the dossier
     data = await read_upload(file, settings)
     try:
         acc = await run_in_threadpool(intake.accept, settings, user, data,
@@ -164,7 +164,7 @@ def get_searchable_pdf(document_id: int, settings: SettingsDep, user: UserDep) -
 @router.post("/documents/{document_id}/retry", status_code=202, response_model=RetryAccepted)
 def retry(document_id: int, settings: SettingsDep, user: UserDep) -> dict[str, Any]:
     """Process a document again (after a failure); the original is reused, nothing re-uploaded."""
-    require_role(user, "clerk")
+    require_role(user, "clerk", "police")
     doc = writable_document(settings, user, document_id)
     with session_scope(settings.db_url) as s:
         busy = s.execute(select(Task).where(Task.document_id == doc.id,

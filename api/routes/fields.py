@@ -24,14 +24,15 @@ def correct_field(document_id: int, path: str, body: Correction, settings: Setti
                   user: UserDep) -> dict[str, Any]:
     """Set one field (a SCHEMA.md path such as ``defendants/0/sentence/term_months`` or
     ``doc_type``) to a clerk's value; it wins over the extractor now and after every re-run."""
-    require_role(user, "clerk")
+    # whoever keeps the dossier corrects it: a court or procuratorate clerk, and the police
+    require_role(user, "clerk", "police")
     doc = writable_document(settings, user, document_id)
     path = path.strip("/")
     check = checker(path)
     if check is None:
-        raise HTTPException(422, f"{path!r} is not a field path of the extraction schema")
+        raise HTTPException(422, f"「{path}」不是可更正的字段路径")
     if not check(body.value):
-        raise HTTPException(422, f"{body.value!r} is not a valid value for {path!r}")
+        raise HTTPException(422, f"{body.value!r} 不是字段「{path}」的有效值")
     if (beyond := records.list_overreach(doc.fields or {}, path)) is not None:
         raise HTTPException(422, f"{beyond!r}：更正只能在列表末尾增加一项，不能跳过缺失的项")
     done = records.correct_field(settings, doc.id, path, body.value, user.id, user.name)

@@ -19,7 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import SettingsDep, UserDep
 from services import workflow as wf
-from workflow.errors import ClockError, IllegalTransition, UnknownCode, WorkflowError
+from workflow.errors import (
+    ClockError,
+    IllegalTransition,
+    Incomplete,
+    UnknownCode,
+    WorkflowError,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["workflow"])
 
@@ -34,16 +40,29 @@ def workflow_now() -> datetime:
 NowDep = Annotated[datetime, Depends(workflow_now)]
 
 
+class IncompleteRefusal(HTTPException):
+    """422 of the completeness gate: ``detail`` the Chinese refusal (one line per gap), and
+    ``checklist`` the whole verdict (api/app.py answers both)."""
+
+    def __init__(self, exc: Incomplete) -> None:
+        super().__init__(422, str(exc))
+        self.checklist = exc.checklist
+
+
 def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run a service function, turning its refusals into HTTP answers with Chinese reasons."""
+    """Run a service function, turning its refusals into HTTP answers with Chinese reasons:
+    an unknown code 422, a case or business not found (LookupError) 404, not allowed
+    (PermissionError) 403, an incomplete dossier 422 with its checklist."""
     try:
         return fn(*args, **kwargs)
-    except wf.NotFound as exc:
-        raise HTTPException(404, str(exc)) from exc
-    except wf.Denied as exc:
-        raise HTTPException(403, str(exc)) from exc
     except UnknownCode as exc:
         raise HTTPException(422, str(exc)) from exc
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except PermissionError as exc:
+        raise HTTPException(403, str(exc)) from exc
+    except Incomplete as exc:
+        raise IncompleteRefusal(exc) from exc
     except (IllegalTransition, ClockError, wf.Conflict) as exc:
         raise HTTPException(409, str(exc)) from exc
     except WorkflowError as exc:
@@ -143,6 +162,8 @@ class BusinessOut(Out):
     returned_at: str | None
     completed_at: str | None
     deadline: DeadlineOut | None
+    overrides: list[dict[str, Any]] = Field(
+        default_factory=list, description="特批放行 the push used: item, reason, by, role, at")
 
 
 class PushOut(Out):

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from models.db import session_scope
+from tests.scans.dossier_templates import Doc, SourceCase, documents, read_case
 from tests.workflow_support import World, make_world
 
 pytestmark = pytest.mark.slow
@@ -61,6 +62,15 @@ def render(judgment: str) -> dict[str, str]:
                  "根据《中华人民共和国刑事诉讼法》第一百七十六条的规定，提起公诉。\n此致\n"
                  "宜兴市人民法院\n检察员 张沛平",
     }
+
+
+def the_rest_of_the_dossier(judgment: str) -> list[Doc]:
+    """What a complete 盗窃 dossier holds beside those (受案登记表, 讯问笔录, 价格认定结论书 …),
+    filled from the judgment's facts by the template generator of tests/scans."""
+    facts = re.search(r"检察院指控，(.+?)(?:2018年6月15日，被告人)", judgment, re.S)
+    assert facts
+    case = read_case(SourceCase("lecard", JUDGMENT, "盗窃", facts.group(1).strip(), "张某"))
+    return [d for d in documents(case) if d.material not in ("立案决定书", "起诉意见书", "起诉书")]
 
 
 def upload(w: World, who: str, name: str, text: str, case_id: int | None = None,
@@ -117,6 +127,11 @@ def test_a_real_case_from_filing_to_execution(world: World, shared_data: Path) -
     w.at("2025-06-16T16:00")
     w.act("pol", case_id, "讯问")
     # --- 报捕 (B1) → procuratorate ------------------------------------------------------------------
+    # the completeness gate: the dossier lacks what 报捕 of a theft needs, nothing is pushed
+    r = w.push("pol", case_id, "B1", "proc-lz", [ids["立案决定书"]])
+    assert r.status_code == 422 and {"讯问笔录", "价格认定"} <= set(r.json()["checklist"]["blocking"])
+    for d in the_rest_of_the_dossier(judgment):
+        upload(w, "pol", d.material, "\f".join(d.pages), case_id=case_id)
     w.at("2025-06-18T10:00")
     form = w.get("pol", f"/api/v1/cases/{case_id}/businesses/form", code="C1").json()
     assert form["documents_suggested"]["起诉意见书"] == [ids["起诉意见书"]]

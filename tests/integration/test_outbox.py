@@ -40,7 +40,7 @@ def test_document_stored_during_an_outage_is_indexed_when_search_returns(
     assert outbox.flush(settings) == 0  # still down: nothing sent, nothing lost
     assert outbox.pending(settings) == 1
     r = client.get("/api/v1/search", params={"q": "危险驾驶"})
-    assert r.status_code == 503 and "search engine unavailable" in r.json()["detail"]
+    assert r.status_code == 503 and "检索引擎暂不可用" in r.json()["detail"]
     assert r.headers["Retry-After"] == "30"
     # a clerk's correction is stored although the index cannot take it (it waits in the outbox)
     r = client.put(f"/api/v1/documents/{up['document_id']}/fields/court",

@@ -17,9 +17,9 @@ from functools import cache
 import pytest
 
 from extraction.classify import KINDS
-from tests.scans.dossier_templates import CASE_TYPES, Case, Doc, cases, documents, read_case
-from tests.support.dossiers import as_dossier
-from tests.support.env import REPO, SHARED
+from tests.scans.dossier_templates import CASE_TYPES, Case, Doc, documents
+from tests.support.dossiers import as_dossier, dev_case
+from tests.support.env import REPO
 from workflow import completeness
 from workflow.completeness import Dossier, Override, case_type_of, case_types_of, evaluate
 from workflow.errors import UnknownCode, WorkflowError
@@ -28,14 +28,6 @@ from workflow.registry import load as load_registry
 pytestmark = [pytest.mark.needs_shared("cail2018", "cases.jsonl.gz"),
               pytest.mark.needs_shared("lecard", "corpus.jsonl.gz")]
 BUSINESSES = ("B1", "C1", "C5")
-
-
-@cache
-def dev_case(case_type: str) -> Case:
-    source = "lecard" if case_type.startswith("非法持有") else "cail2018"
-    parity = 0 if source == "lecard" else None
-    [src] = cases(SHARED, case_type, source, limit=1, parity=parity)
-    return read_case(src)
 
 
 def build(case: Case, docs: list[Doc] | None = None) -> Dossier:
