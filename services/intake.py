@@ -18,10 +18,11 @@ from models.blobs import BlobStore
 from models.db import session_scope
 from models.schema import Case, Document, Task, TaskState, User
 from models.settings import Settings
+from services import case_identity
 
 log = logging.getLogger(__name__)
 
-MAX_CASE_NUMBER = 120  # the column's width; a longer "case number" is not one
+MAX_CASE_NUMBER = case_identity.MAX_CASE_NUMBER  # a longer "case number" is not one
 
 
 class UploadRejected(ValueError):
@@ -74,7 +75,9 @@ def accept(settings: Settings, user: User, data: bytes, filename: str,
 
     ``into_case`` adds it to that case instead (a case handed to the user's agency with write
     access: the caller has checked that); otherwise the case is the agency's case of
-    ``case_number``, made when new."""
+    ``case_number`` in any spelling (（2015）…字第26号 is (2015)…26号), made when new; without a
+    number a provisional case of its own, which processing settles by the extracted 案号
+    (`services.case_identity.settle`)."""
     case_number = (case_number or "").strip() or None
     if case_number is not None and (len(case_number) > MAX_CASE_NUMBER
                                     or not case_number.isprintable()):
@@ -113,14 +116,16 @@ def _record(settings: Settings, user: User, digest: str, size: int, filename: st
             case = s.get(Case, into_case)
             if case is None:
                 raise LookupError(f"case {into_case} not found")
-        elif case_number:
-            case = s.execute(select(Case).where(Case.agency_id == user.agency_id,
-                                                Case.case_number == case_number)).scalar_one_or_none()
+        elif case_number:  # the agency's case of this number in any spelling (case_identity)
+            case_identity.lock_number(s, user.agency_id, case_number)
+            case = case_identity.find_case(s, user.agency_id, case_number)
         existing = s.execute(
             select(Document).join(Case).where(
                 Document.sha256 == digest,
                 *([Case.id == case.id] if case else [Case.agency_id == user.agency_id]))
             .order_by(Document.id)).scalars().first()
+        if existing is not None and case is None and case_number:
+            case = _number_provisional(s, user, existing, case_number)
         if existing is not None and (case is not None or not case_number):
             task = s.execute(select(Task).where(Task.document_id == existing.id)
                              .order_by(Task.id.desc())).scalars().first()
@@ -144,6 +149,22 @@ def _record(settings: Settings, user: User, digest: str, size: int, filename: st
                                                "mime": info.mime, "case_id": case.id,
                                                "shared_case": case.agency_id != user.agency_id})
         return Accepted(doc.id, task.id, case.id, duplicate=False)
+
+
+def _number_provisional(s: Session, user: User, existing: Document, case_number: str
+                        ) -> Case | None:
+    """These bytes wait in a provisional case (uploaded without a number) and now come with
+    one that no case has: that case takes the number, and the upload is the same document,
+    not a second case of one file. None when the file's case has a number of its own."""
+    home = s.execute(select(Case).where(Case.id == existing.case_id).with_for_update()
+                     ).scalar_one()
+    if home.case_number:
+        return None
+    home.case_number = case_number
+    audit.record(s, "case.number", user_id=user.id, object_type="case", object_id=home.id,
+                 detail={"case_number": case_number, "document_id": existing.id,
+                         "source": "upload"})
+    return home
 
 
 def _display_name(filename: str | None) -> str:

@@ -12,13 +12,14 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from models.blobs import BlobStore
 from models.db import session_scope
 from models.records import PageResult
 from models.schema import CaseVector, Document, Page, Task
 from models.settings import Settings
-from services import engines, indexing, records
+from services import case_identity, engines, indexing, records
 from services.indexing import page_texts
 from services.progress import heartbeat
 
@@ -109,6 +110,28 @@ def run_extract(settings: Settings, task_id: int) -> None:
     extractor = engines.extractor(settings)
     result = extract_upload(extractor, page_texts(settings, doc_id))
     records.store_extraction(settings, doc_id, result, extractor.name)
+    settle_case(settings, doc_id)
+
+
+def settle_case(settings: Settings, doc_id: int) -> None:
+    """A document uploaded without a case number joins the case of its extracted 案号, or its
+    provisional case takes the number (`services.case_identity`). Runs before the index and
+    embed stages, which then write the search record and the vector under the case it is in;
+    the removed provisional case's vector leaves the cluster's kNN index here."""
+    settled = case_identity.settle(settings, doc_id)
+    if settled is None or settled.removed is None:
+        return
+    log.info("document %s joined case %s (provisional case %s removed)", doc_id,
+             settled.case_id, settled.removed)
+    knn = engines.cluster_knn(settings)
+    if knn is not None:
+        from search.base import SearchUnavailable
+
+        try:
+            knn.delete(settled.removed)
+        except SearchUnavailable as exc:  # searches check case_vectors: it is never a hit
+            log.warning("case %s left in the kNN index until the next reindex: %s",
+                        settled.removed, exc)
 
 
 def run_index(settings: Settings, task_id: int) -> None:
@@ -139,15 +162,21 @@ def run_embed(settings: Settings, task_id: int) -> None:
         return
     embedder = engines.embedder(settings)
     vec = np.asarray(embedder.embed_passages([text])[0], dtype=np.float32)
-    with session_scope(settings.db_url) as s:
-        row = s.get(CaseVector, case_id)
-        if row is None:
-            row = CaseVector(case_id=case_id)
-            s.add(row)
-        row.document_id = doc_id
-        row.model = embedder.name
-        row.dim = int(vec.shape[0])
-        row.vector = vec.tobytes()
+    for attempt in range(2):  # two documents of one case may create its row at once
+        try:
+            with session_scope(settings.db_url) as s:
+                row = s.get(CaseVector, case_id)
+                if row is None:
+                    row = CaseVector(case_id=case_id)
+                    s.add(row)
+                row.document_id = doc_id
+                row.model = embedder.name
+                row.dim = int(vec.shape[0])
+                row.vector = vec.tobytes()
+            break
+        except IntegrityError:
+            if attempt:
+                raise
     indexing.push_case_vector(settings, doc_id, case_id, vec)
 
 

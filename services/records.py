@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from models import audit
 from models.db import session_scope
 from models.records import Extracted
-from models.schema import Case, Charge, Document, EvidenceItem, FieldValue, Party, Sentence
+from models.schema import Charge, Document, EvidenceItem, FieldValue, Party, Sentence
 from models.settings import Settings
 
 #: a correction may append at most this far past the end of a list (no 10,000 empty rows)
@@ -114,7 +114,9 @@ def _apply_fields(s: Any, doc: Document, fields: dict[str, Any], extractor: str,
 
 
 def store_extraction(settings: Settings, doc_id: int, result: Extracted, extractor: str) -> None:
-    """The machine's fields with provenance; the clerks' corrections are kept and re-applied."""
+    """The machine's fields with provenance; the clerks' corrections are kept and re-applied.
+    Which case the document belongs to by its 案号 is decided next, under a lock of its own
+    (`services.processing.settle_case`)."""
     with session_scope(settings.db_url) as s:
         doc = s.get(Document, doc_id)
         assert doc is not None
@@ -131,13 +133,6 @@ def store_extraction(settings: Settings, doc_id: int, result: Extracted, extract
         doc.doc_type_confidence = result.doc_type_confidence
         _apply_fields(s, doc, fields, extractor, type_corrected="doc_type" in corrected,
                       evidence=result.evidence)
-        case = s.get(Case, doc.case_id)
-        number = fields.get("case_number")
-        if case is not None and not case.case_number and number:
-            taken = s.execute(select(Case.id).where(Case.agency_id == case.agency_id,
-                                                    Case.case_number == number)).first()
-            if not taken:
-                case.case_number = number
 
 
 @dataclass(frozen=True)

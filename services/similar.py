@@ -29,6 +29,7 @@ from models.db import session_scope
 from models.schema import Case, CaseVector, Document, Party, Sentence
 from models.settings import Settings
 from services import engines
+from similarity.copies import sentences_once
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -182,9 +183,41 @@ def similar_cases(settings: Settings, vector: Any, k: int, *, allowed: Collectio
         case_id = ex[0]
     if case_id is not None:
         return similar_hybrid(settings, vector, k, allowed=allowed, exclude=ex, case_id=case_id)
-    hits = _search(settings, vector, k, exclude=set(ex), allowed=allowed)
+    hits = distinct_judgments(settings, _search(settings, vector, 2 * k, exclude=set(ex),
+                                                allowed=allowed), ex)[:k]
     summaries = case_summaries(settings, [cid for cid, _ in hits])
     return [dict(summaries[cid], score=round(float(score), 4)) for cid, score in hits]
+
+
+def judgment_identities(settings: Settings, case_ids: Iterable[int]) -> dict[int, set[str]]:
+    """case id -> the marks its judgment is known by (`similarity.copies.identity`): the key
+    of its number, the SHA-256 of its documents with facts. Two IN queries on indexes."""
+    from extraction.case_numbers import case_key
+    from similarity.copies import identity
+
+    ids = list(dict.fromkeys(case_ids))
+    if not ids:
+        return {}
+    with session_scope(settings.db_url) as s:
+        numbers = dict(s.execute(select(Case.id, Case.case_number)
+                                 .where(Case.id.in_(ids))).tuples().all())
+        digests = s.execute(select(Document.case_id, Document.sha256)
+                            .where(Document.case_id.in_(ids), Document.facts.is_not(None),
+                                   Document.facts != "")).all()
+    return {cid: identity(case_key(numbers.get(cid)), (d for c, d in digests if c == cid))
+            for cid in ids}
+
+
+def distinct_judgments(settings: Settings, hits: list[tuple[int, float]],
+                       exclude: Iterable[int] = ()) -> list[tuple[int, float]]:
+    """Dense hits without copies of the excluded (query) cases and with one case per judgment
+    (`similarity.copies`): the same judgment uploaded twice is neither its own most similar
+    case nor two comparable cases."""
+    from similarity.copies import distinct
+
+    ex = list(exclude)
+    identities = judgment_identities(settings, [cid for cid, _ in hits] + ex)
+    return distinct(hits, identities, ex)
 
 
 def case_summary(settings: Settings, case_id: int) -> dict[str, Any]:
@@ -193,7 +226,9 @@ def case_summary(settings: Settings, case_id: int) -> dict[str, Any]:
 
 def case_summaries(settings: Settings, case_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     """case id -> its number, court, date, documents, charges and sentences (one session, a
-    few IN queries, every one on an index: the cost does not grow with the pool).
+    few IN queries, every one on an index: the cost does not grow with the pool). Each
+    defendant's sentence is listed once even when the case holds copies of its judgment
+    (`similarity.copies.sentences_once`): what the case page shows as 判处 and sentencing counts.
 
     The charges are those of the documents' extracted fields, the source of the Charge rows
     (`services.records.replace_parties` writes one row per field charge): the fields are read
@@ -207,9 +242,10 @@ def case_summaries(settings: Settings, case_ids: Iterable[int]) -> dict[int, dic
         docs = s.execute(select(Document.case_id, Document.id, Document.court,
                                 Document.decision_date, Document.fields)
                          .where(Document.case_id.in_(ids)).order_by(Document.id)).all()
-        sens = s.execute(select(Party.case_id, Party.name, Sentence)
+        sens = s.execute(select(Party.case_id, Party.document_id, Party.name, Sentence)
                          .join(Sentence, Sentence.party_id == Party.id)
-                         .where(Party.case_id.in_(ids)).order_by(Sentence.id)).all()
+                         .where(Party.case_id.in_(ids))
+                         .order_by(Party.document_id, Sentence.id)).all()
     out: dict[int, dict[str, Any]] = {}
     for cid in ids:
         if cid not in cases:
@@ -222,11 +258,12 @@ def case_summaries(settings: Settings, case_ids: Iterable[int]) -> dict[int, dic
             "court": next((d.court for d in mine if d.court), None),
             "date": next((d.decision_date for d in mine if d.decision_date), None),
             "document_ids": [d.id for d in mine], "charges": sorted(charges),
-            "sentences": [
-                {"defendant": name, "principal": sen.principal, "term_months": sen.term_months,
-                 "probation_months": sen.probation_months, "fine_yuan": sen.fine_yuan,
-                 "confiscation": sen.confiscation}
-                for pcid, name, sen in sens if pcid == cid],
+            "sentences": sentences_once(
+                (doc_id, name, {"defendant": name, "principal": sen.principal,
+                                "term_months": sen.term_months,
+                                "probation_months": sen.probation_months,
+                                "fine_yuan": sen.fine_yuan, "confiscation": sen.confiscation})
+                for pcid, doc_id, name, sen in sens if pcid == cid),
         }
     return out
 
@@ -355,7 +392,9 @@ def similar_hybrid(settings: Settings, vector: Any, k: int, *, allowed: Collecti
     """
     if case_id is not None and (query_text is None or query is None):
         query_text, query = case_profiles(settings, [case_id]).get(case_id, ("", None))
-    hits = _search(settings, vector, max(depth, k), exclude=set(exclude), allowed=allowed)
+    ex = list(exclude)
+    hits = distinct_judgments(
+        settings, _search(settings, vector, max(depth, k), exclude=set(ex), allowed=allowed), ex)
     if query is None or not query_text:
         summaries = case_summaries(settings, [cid for cid, _ in hits[:k]])
         return [dict(summaries[cid], score=round(float(s), 4)) for cid, s in hits[:k]]
