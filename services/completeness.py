@@ -28,6 +28,7 @@ from models.db import session_scope
 from models.schema import (
     Agency,
     Case,
+    CaseProcedure,
     Charge,
     ChecklistOverride,
     DocStatus,
@@ -41,6 +42,7 @@ from models.visibility import Access, case_access
 from workflow import completeness as cl
 from workflow.completeness import Dossier, DossierDocument, Override, Source, Verdict
 from workflow.errors import Incomplete, WorkflowError
+from workflow.registry import load as load_registry
 
 
 class NotFound(LookupError):
@@ -213,13 +215,33 @@ def mark_used(s: Session, case_id: int, code: str, business_id: int,
 
 
 # ------------------------------------------------------------------------------ services
-def check(settings: Settings, user: User, case_id: int, code: str) -> dict[str, Any]:
-    """What pushing ``code`` would meet now: every item, with where it was found."""
+def next_gated(s: Session, case_id: int) -> str:
+    """The gated business the case's state allows next (报捕 while investigating …), else the
+    first gated one: what the case page shows by default."""
+    lib = cl.load()
+    reg = load_registry()
+    state = s.execute(select(CaseProcedure.state).where(CaseProcedure.case_id == case_id)
+                      ).scalar_one_or_none() or reg.initial
+    allowed = [t.business for t in reg.transitions
+               if t.business in lib.businesses and t.on == "push" and state in t.from_states]
+    return next((b for b in lib.businesses if b in allowed), lib.businesses[0])
+
+
+def check(settings: Settings, user: User, case_id: int, code: str | None = None
+          ) -> dict[str, Any]:
+    """What pushing ``code`` (default: the next gated business) would meet now: every item,
+    with where it was found; the answer is the same data the push's gate reads."""
     with session_scope(settings.db_url) as s:
-        case, _ = _case(s, user, case_id)
+        case, access = _case(s, user, case_id)
         agency = s.get(Agency, user.agency_id)
         assert agency is not None
-        return _answer(s, case, code, agency)
+        lib = cl.load()
+        reg = load_registry()
+        answer = _answer(s, case, code or next_gated(s, case_id), agency)
+        return {**answer, "access": access.value,
+                "businesses": [{"code": b, "name": reg.business(b).name}
+                               for b in lib.businesses],
+                "case_types": list(lib.checklists)}
 
 
 def set_case_type(settings: Settings, user: User, case_id: int,

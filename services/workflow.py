@@ -810,6 +810,15 @@ def timeline(settings: Settings, user: User, case_id: int, *, now: datetime) -> 
         }
 
 
+def receivers(settings: Settings, user: User) -> list[dict[str, str]]:
+    """The agencies a business can be pushed to (every other agency with a kind), for forms."""
+    with session_scope(settings.db_url) as s:
+        rows = s.execute(select(Agency).where(Agency.id != user.agency_id,
+                                              Agency.kind.in_(AGENCY_KINDS))
+                         .order_by(Agency.kind, Agency.name)).scalars()
+        return [{"code": a.code, "name": a.name, "kind": a.kind} for a in rows]
+
+
 def form(settings: Settings, user: User, case_id: int, code: str) -> dict[str, Any]:
     with session_scope(settings.db_url) as s:
         _case(s, user, case_id, write=False)

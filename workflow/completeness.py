@@ -370,7 +370,9 @@ class Evidence:
     confidence: float | None = None
 
     def label(self) -> str:
-        value = "" if self.value is None else f"：{self.value}"
+        shown = {True: "是", False: "否"}.get(self.value, self.value) \
+            if isinstance(self.value, bool) else self.value
+        value = "" if shown is None else f"：{shown}"
         return f"《{self.title}》第{self.page}页{value}"
 
 

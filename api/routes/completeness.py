@@ -55,6 +55,9 @@ class ChecklistOut(Out):
     message: str = Field(description="the refusal a push would get now; empty when it passes")
     overrides: list[OverrideOut]
     override_roles: list[str]
+    access: Literal["owner", "write", "read"]
+    businesses: list[dict[str, str]] = Field(description="the gated businesses: code, name")
+    case_types: list[str] = Field(description="the case types that have a checklist")
 
 
 class CaseTypeOut(Out):
@@ -66,8 +69,9 @@ class CaseTypeOut(Out):
 
 @router.get("/cases/{case_id}/checklist", response_model=ChecklistOut)
 def get_checklist(case_id: int, settings: SettingsDep, user: UserDep,
-                  business: str = Query(min_length=2, max_length=4,
-                                        description="business code: B1, C1, C5")
+                  business: str | None = Query(None, min_length=2, max_length=4,
+                                               description="B1, C1, C5; default: the next one "
+                                                           "the case's state allows")
                   ) -> dict[str, Any]:
     """The checklist a push of ``business`` would meet now (✔ with document and page, ✗, ⚠)."""
     return call(comp.check, settings, user, case_id, business)

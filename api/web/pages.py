@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -30,12 +30,13 @@ from api.routes import sentencing as routes_sentencing
 from api.routes.fields import Correction, correct_field
 from api.routes.sentencing import SentencingRequest
 from api.routes.workflow import NowDep as WorkflowNow
+from api.routes.workflow import call
 from models import audit
 from models.db import session_scope
 from models.schema import Case, Document, FieldValue, Party, User
 from models.settings import Settings
 from models.visibility import visible_case_ids
-from services import workflow
+from services import completeness, workflow
 
 COOKIE = "dossier_token"
 HERE = Path(__file__).parent
@@ -390,10 +391,15 @@ def search_page(request: Request, settings: SettingsDep, user: PageUser, q: str 
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(request: Request, case_id: int, settings: SettingsDep,
-              user: PageUser) -> HTMLResponse:
+def case_page(request: Request, case_id: int, settings: SettingsDep, user: PageUser,
+              business: Annotated[str | None, Query(max_length=4)] = None,
+              err: Annotated[str | None, Query(max_length=4000)] = None,
+              msg: Annotated[str | None, Query(max_length=500)] = None) -> HTMLResponse:
     try:
         case = routes_search.get_case(case_id, settings, user)
+        # the completeness checklist, as the push's gate would read the dossier now
+        checklist = call(completeness.check, settings, user, case_id,
+                         business.upper() if business else None)
     except HTTPException as exc:
         return error_page(request, user, exc)
     with session_scope(settings.db_url) as s:
@@ -408,7 +414,7 @@ def case_page(request: Request, case_id: int, settings: SettingsDep,
                                                   "gender": p.gender,
                                                   "birth_date": p.birth_date})
     return render(request, "case.html", user, case=case, docs=docs,
-                  parties=list(parties.values()))
+                  parties=list(parties.values()), chk=checklist, err=err, msg=msg)
 
 
 # --- judge: similar cases, sentencing -----------------------------------------------------------

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from api.deps import SettingsDep
 from api.routes.workflow import NowDep, call
 from api.web.pages import PageUser, _same_site_form, error_page, render
+from services import completeness
 from services import workflow as wf
 from workflow import registry
 from workflow.deadlines import CST
@@ -138,7 +139,7 @@ def _chart(tl: dict[str, Any], now: datetime) -> dict[str, Any]:
 
 @router.get("/cases/{case_id}/timeline", response_class=HTMLResponse)
 def timeline_page(request: Request, case_id: int, settings: SettingsDep, user: PageUser,
-                  now: NowDep, err: Annotated[str | None, Query(max_length=1000)] = None,
+                  now: NowDep, err: Annotated[str | None, Query(max_length=4000)] = None,
                   msg: Annotated[str | None, Query(max_length=500)] = None) -> HTMLResponse:
     try:
         tl = call(wf.timeline, settings, user, case_id, now=now)
@@ -147,9 +148,11 @@ def timeline_page(request: Request, case_id: int, settings: SettingsDep, user: P
     reg = registry.load()
     nexts = [{"code": c, "name": reg.business(c).name, "to": list(reg.business(c).to_kinds)}
              for c in tl["next_businesses"]]
+    kinds = {k for n in nexts for k in n["to"]}
+    agencies = [a for a in wf.receivers(settings, user) if a["kind"] in kinds]
     return render(request, "wf_timeline.html", user, tl=tl, chart=_chart(tl, now), err=err,
-                  msg=msg, nexts=nexts, LEVEL_NAMES=LEVEL_NAMES, STATUS_CLASS=STATUS_CLASS,
-                  cst=_cst)
+                  msg=msg, nexts=nexts, agencies=agencies, LEVEL_NAMES=LEVEL_NAMES,
+                  STATUS_CLASS=STATUS_CLASS, cst=_cst)
 
 
 @router.post("/web/workflow/cases/{case_id}/actions", response_model=None)
@@ -164,3 +167,66 @@ def action_form(request: Request, case_id: int, settings: SettingsDep, user: Pag
     except HTTPException as exc:
         return _back(f"/cases/{case_id}/timeline", err=str(exc.detail))
     return _back(f"/cases/{case_id}/timeline", msg=f"已{action}：案件进入「{r['state']}」")
+
+
+# --- the completeness checklist of the case page, and pushing a business from the timeline ------
+def _case_back(case_id: int, business: str | None, **params: str) -> RedirectResponse:
+    query = {"business": business or "", **params}
+    return RedirectResponse(f"/cases/{case_id}?" + urlencode({k: v for k, v in query.items() if v})
+                            + "#checklist", status_code=303)
+
+
+@router.post("/web/cases/{case_id}/case-type", response_model=None)
+def case_type_form(request: Request, case_id: int, settings: SettingsDep, user: PageUser,
+                   case_type: Annotated[str, Form(max_length=40)] = "",
+                   business: Annotated[str, Form(max_length=4)] = "") -> RedirectResponse:
+    _same_site_form(request)
+    try:
+        r = call(completeness.set_case_type, settings, user, case_id, case_type.strip() or None)
+    except HTTPException as exc:
+        return _case_back(case_id, business, err=str(exc.detail))
+    return _case_back(case_id, business, msg=f"案件类型：{r['case_type'] or '未确定'}")
+
+
+@router.post("/web/cases/{case_id}/checklist/{code}/overrides", response_model=None)
+def override_form(request: Request, case_id: int, code: str, settings: SettingsDep,
+                  user: PageUser, now: NowDep, item: Annotated[str, Form(max_length=80)],
+                  reason: Annotated[str, Form(max_length=2000)] = "") -> RedirectResponse:
+    _same_site_form(request)
+    try:
+        call(completeness.add_override, settings, user, case_id, code, item, reason, now=now)
+    except HTTPException as exc:
+        return _case_back(case_id, code, err=str(exc.detail))
+    return _case_back(case_id, code, msg="已登记特批放行，推送时随业务送达接收机关")
+
+
+@router.post("/web/cases/{case_id}/checklist/overrides/{override_id}/withdraw",
+             response_model=None)
+def withdraw_form(request: Request, case_id: int, override_id: int, settings: SettingsDep,
+                  user: PageUser, now: NowDep,
+                  business: Annotated[str, Form(max_length=4)] = "") -> RedirectResponse:
+    _same_site_form(request)
+    try:
+        call(completeness.withdraw_override, settings, user, case_id, override_id, now=now)
+    except HTTPException as exc:
+        return _case_back(case_id, business, err=str(exc.detail))
+    return _case_back(case_id, business, msg="已撤回特批放行")
+
+
+@router.post("/web/workflow/cases/{case_id}/businesses", response_model=None)
+def push_form(request: Request, case_id: int, settings: SettingsDep, user: PageUser,
+              now: NowDep, code: Annotated[str, Form(min_length=2, max_length=4)],
+              to_agency: Annotated[str, Form(min_length=1, max_length=64)],
+              note: Annotated[str | None, Form(max_length=2000)] = None) -> RedirectResponse:
+    """Push a business with the documents the form suggests for its required kinds; a
+    refusal (an incomplete dossier: every gap, one per line) is shown on the timeline."""
+    _same_site_form(request)
+    try:
+        form = call(wf.form, settings, user, case_id, code)
+        docs = sorted({i for ids in form["documents_suggested"].values() for i in ids})
+        r = call(wf.push, settings, user, case_id, code, to_agency, docs, note, now=now)
+    except HTTPException as exc:
+        return _back(f"/cases/{case_id}/timeline", err=str(exc.detail))
+    b = r.business
+    return _back(f"/cases/{case_id}/timeline",
+                 msg=f"已推送「{b['code']} {b['name']}」至{b['to_agency_name']}")

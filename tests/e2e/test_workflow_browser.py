@@ -8,78 +8,38 @@ $DOSSIER_SCREENSHOTS/workflow (default build/screenshots/workflow).
 
 from __future__ import annotations
 
-import os
-import threading
-import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.browser import chromium, shots_dir, signed_in
+from tests.support.browser import served as serve
 from tests.workflow_support import World, add_case, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-REPO = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture
 def served(env: Callable[..., dict[str, str]]) -> Iterator[tuple[World, str]]:
-    import socket
-
-    import uvicorn
-
     env()
     from models.settings import get_settings
 
     w = make_world(get_settings())
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(w.client.app, host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    t = threading.Thread(target=server.run, daemon=True)
-    t.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield w, f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    t.join(15)
+    with serve(w.client.app) as base:
+        yield w, base
     w.client.close()
 
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} missing (apt-get install chromium)")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
-
-
-def signed_in(browser: Any, base: str, token: str, width: int = 1280, height: int = 800) -> Any:
-    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
-    ctx.set_default_timeout(20_000)
-    ctx.add_cookies([{"name": "dossier_token", "value": token, "url": base,
-                      "httpOnly": True, "sameSite": "Strict"}])
-    return ctx.new_page()
 
 
 def test_inbox_due_list_and_timeline_in_chromium(served: tuple[World, str], browser: Any) -> None:
     w, base = served
-    shots = Path(os.environ.get("DOSSIER_SCREENSHOTS") or REPO / "build" / "screenshots") / "workflow"
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = shots_dir("workflow")
     a, docs_a = add_case(w.settings, "police-lz", "兰公（城）立字〔2025〕201号",
                          {"起诉意见书": "起诉意见书 甲", "换押证": "换押证 甲"})
     b, _ = add_case(w.settings, "police-lz", "兰公（城）立字〔2025〕202号", {"换押证": "换押证 乙"})
