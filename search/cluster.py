@@ -37,6 +37,22 @@ before an upgrade) is not searched or written with mismatched tokens: those call
 SearchUnavailable (the outbox keeps the writes) until ``dossier reindex`` builds the current
 layout.
 
+Scoring within what the user may see: Lucene's BM25 takes its statistics (pages in the
+shard, pages holding a word, average page length) from the whole index, every agency's pages
+included, so a user's scores would change when another agency uploads, telling them whether
+other agencies' dossiers mention a name. An index per agency closes that but costs each node
+heap per index (the test nodes tripped their circuit breakers). Instead the scored fields use a
+scripted similarity that reads nothing of the collection — only the page's own term frequency
+and length and the query's boost (BM25's saturation and length normalisation against a fixed
+AVG_PAGE_TOKENS) — and each query word's boost carries its IDF, computed from the pages the user
+may see: one aggregation request before the search counts those pages and how many of them hold
+each word (``stats_body``). Scores, totals and facets then depend on the visible pages only, as
+in the embedded engine's per-agency tables; the price is that request (one more round trip).
+The script is Painless, a module of every stock OpenSearch and Elasticsearch; a cluster without
+it (the Maven-built test nodes) gets the ``boolean`` similarity instead (a matching clause
+scores its boost: the visible-pages IDF, without term frequency or page length), named in the
+index ``_meta`` as ``scoring`` and shown by ``ClusterSearch.scoring``.
+
 Highlights are made from the best page's text by search.highlight, like the embedded engine's,
 so both return the same HTML (escaped, original full-width forms kept, whole words in <em>);
 the engine's own highlighter would mark overlapping bigrams separately.
@@ -50,6 +66,7 @@ A connection failure (or 429/502/503/504) raises SearchUnavailable, so a worker 
 from __future__ import annotations
 
 import copy
+import math
 import re
 import threading
 from collections.abc import Iterable, Iterator
@@ -79,12 +96,29 @@ from search.highlight import snippets
 from search.query import And, Field, Node, Not, Text, parse, positive_texts, request_filters
 
 FACET_LIMIT = 50
-MAPPING_VERSION = 2  # bump with a mapping change; reindex() then builds the new layout
+# bump with a mapping change; reindex() then builds the new layout (3: scripted similarity)
+MAPPING_VERSION = 3
 TERMS_BOOST = 2.0  # whole-word terms against bigram phrases, as the embedded BM25 weights
 WORDS_BOOST = 1.0  # a phrase of segmented words (IK/smartcn), on top of its bigram phrase
 BULK_CHUNK = 200
 MAX_RESULT_WINDOW = 10_000  # the engines' index.max_result_window default
 
+
+# BM25 without collection statistics (see the module doc): Lucene's form, the IDF coming in
+# through query.boost. AVG_PAGE_TOKENS stands for the average page length (about 1,000
+# characters of a scanned page give about that many tokens); K1, B as Lucene's defaults.
+K1, B, AVG_PAGE_TOKENS = 1.2, 0.75, 1000.0
+_PAGE_SCRIPT = (f"double tf = doc.freq; double norm = {1 - B} + {B} * doc.length /"
+                f" {AVG_PAGE_TOKENS}; return query.boost * tf / (tf + {K1} * norm);")
+_TERM_SCRIPT = f"double tf = doc.freq; return query.boost * tf / (tf + {K1});"  # no norms
+
+#: the similarities of the scored fields, per scoring: BM25 against the visible pages' IDF
+#: (needs Painless), or that IDF alone
+SIMILARITIES: dict[str, dict[str, Any]] = {
+    "bm25": {"dossier_page": {"type": "scripted", "script": {"source": _PAGE_SCRIPT}},
+             "dossier_term": {"type": "scripted", "script": {"source": _TERM_SCRIPT}}},
+    "boolean": {"dossier_page": {"type": "boolean"}, "dossier_term": {"type": "boolean"}},
+}
 
 SETTINGS: dict[str, Any] = {
     "analysis": {
@@ -98,8 +132,9 @@ SETTINGS: dict[str, Any] = {
 
 # Word segmenters a cluster may carry as plugins, in order of preference: the subfield mapping.
 WORD_ANALYZERS: dict[str, dict[str, Any]] = {
-    "ik": {"type": "text", "analyzer": "ik_max_word", "search_analyzer": "ik_smart"},
-    "smartcn": {"type": "text", "analyzer": "smartcn"},
+    "ik": {"type": "text", "analyzer": "ik_max_word", "search_analyzer": "ik_smart",
+           "similarity": "dossier_page"},
+    "smartcn": {"type": "text", "analyzer": "smartcn", "similarity": "dossier_page"},
 }
 
 _KEYWORD = {"type": "keyword"}
@@ -130,22 +165,26 @@ MAPPINGS: dict[str, Any] = {
             "properties": {
                 "page": {"type": "integer"},
                 "text": {"type": "text", "index": False},  # as stored, for highlights
-                "body": {"type": "text", "analyzer": "dossier_tokens"},  # tokens, searched
+                "body": {"type": "text", "analyzer": "dossier_tokens",  # tokens, searched
+                         "similarity": "dossier_page"},
                 "words": {"type": "text", "index": False},  # a segmenter's, when there is one
-                "terms": {"type": "text", "analyzer": "dossier_terms", "norms": False},
+                "terms": {"type": "text", "analyzer": "dossier_terms", "norms": False,
+                          "similarity": "dossier_term"},
             },
         },
     },
 }
 
 
-def index_body(words: str | None = None) -> dict[str, Any]:
-    """Settings and mappings of a new index version; `words` names a WORD_ANALYZERS entry."""
+def index_body(words: str | None = None, scoring: str = "bm25") -> dict[str, Any]:
+    """Settings and mappings of a new index version; `words` names a WORD_ANALYZERS entry,
+    `scoring` a SIMILARITIES entry."""
     mappings = copy.deepcopy(MAPPINGS)
     if words is not None:
         mappings["properties"]["pages"]["properties"]["words"] = WORD_ANALYZERS[words]
         mappings["_meta"]["words"] = words
-    return {"settings": SETTINGS, "mappings": mappings}
+    mappings["_meta"]["scoring"] = scoring
+    return {"settings": SETTINGS | {"similarity": SIMILARITIES[scoring]}, "mappings": mappings}
 
 
 def _key(value: str | None) -> str | None:
@@ -183,20 +222,23 @@ def to_source(doc: IndexDoc, words: bool = True) -> dict[str, Any]:
 # -- query compilation -----------------------------------------------------------------------
 
 
-def _page_query(word: Text, scoring: bool = False, words: bool = False) -> dict[str, Any]:
+def _page_query(word: Text, scoring: bool = False, words: bool = False,
+                idf: float = 1.0) -> dict[str, Any]:
     """Query on one nested page for a word: the phrase of its tokens, or the whole dictionary
-    term; when scoring on an index with segmented words, their phrase adds to the score."""
+    term; when scoring on an index with segmented words, their phrase adds to the score.
+    ``idf``: the word's weight among the pages the user may see (see ``stats_body``)."""
     if word.single_char:
-        return {"prefix": {"pages.body": {"value": word.tokens[0]}}}
+        return {"prefix": {"pages.body": {"value": word.tokens[0], "boost": idf}}}
     phrase = " ".join(word.tokens)
-    alts: list[dict[str, Any]] = [{"match_phrase": {"pages.body": {"query": phrase}}}]
+    alts: list[dict[str, Any]] = [{"match_phrase": {"pages.body": {"query": phrase,
+                                                                   "boost": idf}}}]
     if len(word.term) >= 2:
-        boost = TERMS_BOOST if scoring else 1.0
+        boost = TERMS_BOOST * idf if scoring else 1.0
         alts.append({"term": {"pages.terms": {"value": word.term, "boost": boost}}})
     query = alts[0] if len(alts) == 1 else {"bool": {"should": alts, "minimum_should_match": 1}}
     if scoring and words:
         segmented = {"match_phrase": {"pages.words": {"query": normalize(word.text),
-                                                       "boost": WORDS_BOOST}}}
+                                                       "boost": WORDS_BOOST * idf}}}
         return {"bool": {"must": [query], "should": [segmented]}}
     return query
 
@@ -231,31 +273,57 @@ def compile_node(node: Node) -> dict[str, Any]:
     return {"bool": {"should": kids, "minimum_should_match": 1}}
 
 
+def _visible(query: SearchQuery) -> list[dict[str, Any]]:
+    """The filter to the documents the query's agencies may see (none: every document)."""
+    if query.agencies is None:
+        return []
+    return [{"bool": {"should": [{"terms": {"agency": list(query.agencies)}},
+                                 {"terms": {"shared_with": list(query.agencies)}}],
+                      "minimum_should_match": 1}}]
+
+
+def stats_body(query: SearchQuery, words: list[Text]) -> dict[str, Any]:
+    """The request counting the pages the user may see and, per word, how many hold it: the
+    statistics of BM25's IDF taken within what the user may see (the query's own filters are
+    not applied, as BM25 takes its statistics from the whole collection)."""
+    return {
+        "size": 0,
+        "track_total_hits": False,
+        "query": {"bool": {"filter": _visible(query)}},
+        "aggs": {"pages": {"nested": {"path": "pages"},
+                           "aggs": {f"w{i}": {"filter": _page_query(w)}
+                                    for i, w in enumerate(words)}}},
+    }
+
+
+def idfs(stats: dict[str, Any], words: list[Text]) -> list[float]:
+    """Lucene's BM25 IDF of each word from a ``stats_body`` answer."""
+    pages = stats.get("aggregations", {}).get("pages", {})
+    total = int(pages.get("doc_count", 0))
+    out = []
+    for i in range(len(words)):
+        held = int(pages.get(f"w{i}", {}).get("doc_count", 0))
+        out.append(math.log(1 + (total - held + 0.5) / (held + 0.5)))
+    return out
+
+
 def build_search(
-    query: SearchQuery, segmented: bool = False
+    query: SearchQuery, segmented: bool = False, weights: list[float] | None = None
 ) -> tuple[dict[str, Any], list[Text]]:
     """The search request body for a query, and the words to highlight; `segmented`: the
-    index has the segmented-words subfield (ranking only)."""
+    index has the segmented-words subfield (ranking only); `weights`: each positive word's
+    IDF among the visible pages (``idfs``; 1.0 each when not given)."""
     node = parse(query.q)
     words = positive_texts(node)
     conds = [_field_query(f) for f in request_filters(query)]
     if node is not None:
         conds.append(compile_node(node))
-    if query.agencies is not None:
-        conds.append(
-            {
-                "bool": {
-                    "should": [
-                        {"terms": {"agency": list(query.agencies)}},
-                        {"terms": {"shared_with": list(query.agencies)}},
-                    ],
-                    "minimum_should_match": 1,
-                }
-            }
-        )
+    conds += _visible(query)
     boolean: dict[str, Any] = {"filter": conds}
     if words:  # ranking: BM25 of the best page; that page comes back as the inner hit
-        alts = [_page_query(w, scoring=True, words=segmented) for w in words]
+        weights = weights or [1.0] * len(words)
+        alts = [_page_query(w, scoring=True, words=segmented, idf=idf)
+                for w, idf in zip(words, weights, strict=True)]
         boolean["should"] = [
             {
                 "nested": {
@@ -329,10 +397,21 @@ def stale_reason(index: str, meta: dict[str, Any]) -> str | None:
             f" {MAPPING_VERSION}、{ANALYZER_VERSION}），请运行 dossier reindex 重建索引")
 
 
+def _no_scripts(exc: BaseException) -> bool:
+    """The cluster refused the scripted similarity: it has no Painless."""
+    return status_of(exc) == 400 and "script_lang" in str(exc)
+
+
 def create_index(client: ClusterClient, name: str, aliases: dict[str, Any] | None = None,
                  words: str | None = None) -> bool:
-    """Create a pages index with the mappings; False when it already exists."""
-    return client.create_with(name, index_body(words), aliases)
+    """Create a pages index with the mappings; False when it already exists. BM25 scoring
+    where the cluster runs Painless, the boolean similarity where it does not."""
+    try:
+        return client.create_with(name, index_body(words, "bm25"), aliases)
+    except Exception as exc:
+        if not _no_scripts(exc):
+            raise
+    return client.create_with(name, index_body(words, "boolean"), aliases)
 
 
 # -- the backend ---------------------------------------------------------------------------
@@ -365,6 +444,7 @@ class ClusterSearch:
         # Why the index behind the alias has another layout than this code's (see the module
         # doc), read again on each call until another process's reindex has replaced it.
         self._stale: str | None = None
+        self._scoring: str | None = None  # the index's SIMILARITIES entry, from its _meta
 
     def __repr__(self) -> str:
         return f"ClusterSearch({self.url!r}, alias={self.alias!r})"
@@ -393,6 +473,7 @@ class ClusterSearch:
         meta = call(client.index_meta, self.alias)
         self._words = index_words(meta)
         self._stale = stale_reason(self.alias, meta)
+        self._scoring = meta.get("scoring")
 
     def _current(self) -> ClusterClient:
         """The client, for a search or a write: refused while the index has an old layout."""
@@ -418,6 +499,12 @@ class ClusterSearch:
         """'ik', 'smartcn' or None: the word segmentation of the index behind the alias."""
         self._conn()
         return self._words
+
+    @property
+    def scoring(self) -> str | None:
+        """'bm25' or 'boolean': the similarity of the index behind the alias (module doc)."""
+        self._conn()
+        return self._scoring
 
     def current_index(self) -> str:
         """The versioned index the alias points at now."""
@@ -485,7 +572,11 @@ class ClusterSearch:
         if query.page * query.size > MAX_RESULT_WINDOW:
             raise QuerySyntaxError(f"翻页过深：只能翻阅前 {MAX_RESULT_WINDOW} 条结果")
         client = self._current()
-        body, words = build_search(query, self._words is not None)
+        words = positive_texts(parse(query.q))
+        weights = None
+        if words:  # the IDFs within what the user may see (see the module doc)
+            weights = idfs(call(client.search, self.alias, stats_body(query, words)), words)
+        body, words = build_search(query, self._words is not None, weights)
         resp = call(client.search, self.alias, body)
         hits_block = resp["hits"]
         aggs = resp.get("aggregations", {})

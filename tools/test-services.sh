@@ -164,15 +164,19 @@ for node in "${nodes[@]}"; do
     port=$(free_port 100)
     say "$node on 127.0.0.1:$port"
     started+=("$node")
-    tools/$node-node/start.sh "$port" "$RUN/$node" >"$RUN/$node.start" 2>&1 &
+    # OpenSearch with Painless: the cluster backend's scripted BM25 (search/cluster.py); the
+    # Elasticsearch node has none (not on Maven Central) and scores with the boolean fallback
+    OPENSEARCH_PAINLESS=1 tools/$node-node/start.sh "$port" "$RUN/$node" >"$RUN/$node.start" 2>&1 &
     pids+=($!)
     if [[ $node == opensearch ]]; then
         export DOSSIER_TEST_SEARCH_URL="http://127.0.0.1:$port"
         # the word segmenter the node must carry (a lost plugin fails the suite)
         export DOSSIER_TEST_OPENSEARCH_WORDS="${DOSSIER_TEST_OPENSEARCH_WORDS:-smartcn}"
+        export DOSSIER_TEST_OPENSEARCH_SCORING="${DOSSIER_TEST_OPENSEARCH_SCORING:-bm25}"
     else
         export DOSSIER_TEST_ES_URL="http://127.0.0.1:$port"
         export DOSSIER_TEST_ELASTICSEARCH_WORDS="${DOSSIER_TEST_ELASTICSEARCH_WORDS:-none}"
+        export DOSSIER_TEST_ELASTICSEARCH_SCORING="${DOSSIER_TEST_ELASTICSEARCH_SCORING:-boolean}"
     fi
 done
 failed=0

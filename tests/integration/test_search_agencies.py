@@ -4,18 +4,15 @@ BM25 ranks with collection statistics (how many pages, how long, how many hold a
 the embedded engine's rank window takes the newest matches: computed over every agency's
 pages, a user's scores, totals and facet sample would change when another agency uploads,
 telling them whether other agencies' dossiers mention a name. The embedded engine ranks and
-counts each agency's pages apart (a table per agency), so another agency's uploads change
-nothing a user sees; sharing a document does.
-
-The clusters still rank with the statistics of their one index: an index per agency closes
-the leak the same way, but costs each node ~4 MB of heap per index (measured on the
-OpenSearch test node), and the 512 MB test nodes tripped their circuit breakers with the
-suite's per-agency indices. Their cases here are strict xfails: they fail while the leak is
-there, and will fail the suite (XPASS) the day it is closed, so the marker goes then.
+counts each agency's pages apart (a table per agency); the clusters keep one index but score
+with a similarity that reads no collection statistics and an IDF per word counted among the
+pages the user may see (search/cluster.py). On all three engines another agency's uploads
+change nothing a user sees; sharing a document does.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 import pytest
@@ -24,8 +21,6 @@ from search import embedded
 from search.base import IndexDoc, SearchBackend, SearchQuery, SearchResult
 from tests.support.search_corpus import DOCS, Backends
 
-CLUSTER_LEAK = ("the clusters rank with their one index's BM25 statistics: another agency's"
-                " documents change a user's scores (an index per agency would close it)")
 QUERIES = ["盗窃", "周春寒", "有期徒刑 被告人", "盗", "被告人 -周春寒", '"有期徒刑"', "盗窃 OR 抢劫"]
 
 
@@ -38,12 +33,6 @@ def seen(result: SearchResult) -> tuple[object, ...]:
         result.facets,
         result.facets_sampled,
     )
-
-
-@pytest.fixture()
-def leak_on_clusters(request: pytest.FixtureRequest, backends: Backends) -> None:
-    if backends.kind != "embedded":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=CLUSTER_LEAK))
 
 
 def _mine(empty: SearchBackend) -> None:
@@ -66,7 +55,7 @@ def _their_uploads(empty: SearchBackend) -> list[IndexDoc]:
 
 @pytest.mark.parametrize("agencies", [["A"], ["A", "C"], ["C"]])
 def test_another_agencys_uploads_change_nothing_a_user_sees(
-    empty: SearchBackend, agencies: list[str], leak_on_clusters: None
+    empty: SearchBackend, agencies: list[str]
 ) -> None:
     _mine(empty)
     before = {q: seen(empty.search(SearchQuery(q=q, agencies=agencies, size=20)))
@@ -81,7 +70,7 @@ def test_another_agencys_uploads_change_nothing_a_user_sees(
 
 
 def test_windows_and_samples_are_the_users_own(
-    empty: SearchBackend, monkeypatch: pytest.MonkeyPatch, leak_on_clusters: None
+    empty: SearchBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The embedded engine ranks a frequent word in the newest RANK_WINDOW matches and counts
     facets over FACET_SAMPLE: both taken among the user's documents, however many newer
@@ -111,3 +100,26 @@ def test_sharing_a_document_brings_it_into_the_users_ranking(empty: SearchBacken
     assert empty.search(SearchQuery(q="周春寒", agencies=["A"])).total == 0
     assert empty.search(SearchQuery(q="周春寒", agencies=["B"])).total == 3
     assert empty.count() == 6 - 1 + len(uploads)
+
+
+def test_cluster_scoring_is_what_the_node_can_run(empty: SearchBackend, backends: Backends
+                                                  ) -> None:
+    """BM25 (the scripted similarity) where the node runs Painless, the boolean fallback where
+    not; CI names the one each node must have (DOSSIER_TEST_OPENSEARCH_SCORING=bm25,
+    ..._ELASTICSEARCH_SCORING=boolean), so a lost Painless fails there. With BM25 a page saying
+    a name three times ranks above one saying it once, as on the embedded engine."""
+    if backends.kind == "embedded":
+        pytest.skip("the embedded engine ranks with per-agency FTS5 tables")
+    scoring = getattr(empty, "scoring", None)
+    want = os.environ.get(f"DOSSIER_TEST_{backends.kind.upper()}_SCORING")
+    assert scoring in ("bm25", "boolean") and scoring == (want or scoring)
+    base = replace(DOCS[1], agency="A", shared_with=[])
+    empty.index(replace(base, document_id=1, pages=["被告人周春寒到案后如实供述。" * 3]))
+    empty.index(replace(base, document_id=2, pages=["被告人周春寒到案后如实供述。无业。"]))
+    hits = empty.search(SearchQuery(q="周春寒", agencies=["A"])).hits
+    scores = {h.document_id: h.score for h in hits}
+    assert set(scores) == {1, 2}
+    if scoring == "bm25":
+        assert scores[1] > scores[2] > 0
+    else:
+        assert scores[1] == scores[2] > 0

@@ -50,6 +50,9 @@ def test_charge_stem_finds_the_theft_judgments(engine: SearchBackend) -> None:
     # it): each agency's documents are ranked with its own statistics (test_search_agencies)
     scoped = engine.search(SearchQuery(q="盗窃", size=100, agencies=["A"]))
     assert set(ids(scoped)) == containing("盗窃") & {1, 2, 3, 4, 5, 7}
+    if getattr(engine, "scoring", None) == "boolean":
+        pytest.xfail("a cluster without Painless scores a word by its IDF alone (no term"
+                     " frequency): a judgment convicting of theft and one mentioning it tie")
     assert set(ids(scoped)[: len(theft)]) == theft
 
 
