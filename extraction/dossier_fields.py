@@ -10,7 +10,7 @@ Fields (beside SCHEMA.md's, which a 鉴定意见 also fills: ``blood_alcohol_mg_
 询问笔录 questions: 被害人/证人), ``appraised_value_yuan``, ``injuries/i/{person,grade,level}``,
 ``responsibility/i/{party,share}``, ``seized_items/i/{name,quantity,notes}``,
 ``interrogation/{suspect,interrogators/j,recorder,start,end,place,rights_notified}``,
-``offence_forms/i`` (入户盗窃, 扒窃, 携带凶器盗窃, 多次盗窃, 逃逸 as a referral states them).
+``offence_forms/i`` (入户盗窃, 扒窃, 携带凶器盗窃, 多次盗窃, 逃逸, 致人死亡 as a referral states them).
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ _FORMS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("携带凶器盗窃", "盗窃", re.compile(r"携带凶器盗窃|携带[^。]{0,10}(?:刀|凶器)[^。]{0,20}(?:窃取|盗窃)")),
     ("多次盗窃", "盗窃", re.compile(r"多次盗窃|(?:先后|共)[三四五六七八九十\d]+次[^。]{0,20}(?:窃取|盗窃)")),
     ("逃逸", "交通肇事", re.compile(r"肇事后逃逸|驾车逃逸|逃逸|驾车逃离|弃车逃离")),
+    ("致人死亡", "故意伤害", re.compile(r"致(?:人|其|被害人[\u4e00-\u9fff×]{0,3})死亡|抢救无效[^。]{0,6}死亡"
+                                  r"|(?:当场|经抢救无效|因伤重)死亡")),
 )
 
 

@@ -107,7 +107,7 @@ LISTS = frozenset({"victims", "defense_counsel", "mitigating"})
 # (extraction/dossier_fields.py), each correctable like SCHEMA.md's
 GRADES = ("轻微伤", "轻伤", "重伤")
 SHARES = ("全部", "主要", "同等", "次要", "无")
-FORMS = ("入户盗窃", "扒窃", "携带凶器盗窃", "多次盗窃", "逃逸")
+FORMS = ("入户盗窃", "扒窃", "携带凶器盗窃", "多次盗窃", "逃逸", "致人死亡")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2})?")
 DOSSIER_TOP: dict[str, Check] = {
     "title": _str_or_none,

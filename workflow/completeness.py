@@ -107,6 +107,7 @@ class Item:
     unless_forms: tuple[str, ...] = ()
     unless_basis: str = ""
     forms: tuple[str, ...] = ()  # a flag raised when one of these offence forms is read
+    when_forms: tuple[str, ...] = ()  # required only when one of these forms is read (致人死亡)
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,8 @@ def _item(raw: Mapping[str, Any], where: str) -> Item:
                     basis=raw["basis"], materials=_tuple(raw.get("materials")),
                     unverified=bool(raw.get("unverified", False)), condition=condition,
                     unless_forms=_tuple(raw.get("unless_forms")),
-                    unless_basis=raw.get("unless_basis", ""), forms=_tuple(raw.get("forms")))
+                    unless_basis=raw.get("unless_basis", ""), forms=_tuple(raw.get("forms")),
+                    when_forms=_tuple(raw.get("when_forms")))
     except KeyError as exc:
         raise WorkflowError(f"{where}: 清单条目缺少 {exc.args[0]}") from None
 
@@ -241,6 +243,8 @@ def _check(lib: Library) -> None:
                 problems.append(f"{where}: 提示（flag）只能是 warn")
             if it.kind == "require" and not it.materials:
                 problems.append(f"{where}: 必备条目须写 materials")
+            if it.when_forms and it.kind != "require":
+                problems.append(f"{where}: when_forms 只用于必备条目")
             if it.kind == "flag" and it.condition is None and not it.forms:
                 problems.append(f"{where}: 提示须写 condition 或 forms")
             for m in it.materials:
@@ -646,6 +650,8 @@ def _result(it: Item, status: str, *, message: str = "", found: Iterable[Evidenc
 
 
 def _require(it: Item, dossier: Dossier, lib: Library, province: str) -> ItemResult:
+    if it.when_forms and not _forms(dossier, it.when_forms):
+        return _result(it, "exempt", message=f"不适用：卷宗未载明{'、'.join(it.when_forms)}")
     if it.unless_forms:
         forms = _forms(dossier, it.unless_forms)
         if forms:

@@ -59,6 +59,7 @@ def held_back(case_type: str) -> completeness.Item:
     common = set.intersection(*({it.id for it in c.items} for c in lib.checklists.values()))
     own = [it for it in lib.checklist(case_type).for_business("C1") if it.kind == "require"
            and it.severity == "block" and it.id not in common and not it.unless_forms
+           and not it.when_forms
            and not any(lib.materials[m].manual for m in it.materials)]
     return own[0]
 

@@ -47,7 +47,7 @@ ARTICLE = {"危险驾驶": "第一百三十三条之一", "故意伤害": "第�
 FORM_WORDS = {"入户盗窃": r"入户|(?:进入|潜入|窜入|溜进)[^。，]{0,10}(?:家中|住宅|住处|室内|家里)",
               "扒窃": r"扒窃", "携带凶器盗窃": r"携带凶器|携带[^。，]{0,6}刀",
               "多次盗窃": r"多次盗窃|多次窃取|先后[\d一二三四五六七八九十]+次|[三四五六七八九十]次",
-              "逃逸": r"逃逸|逃离"}
+              "逃逸": r"逃逸|逃离", "致人死亡": r"死亡"}
 OFFICERS = ("刘某", "陈某", "赵某", "孙某", "周某", "吴某", "郑某", "冯某", "何某", "高某")
 CN_DIGITS = "〇一二三四五六七八九"
 
@@ -99,6 +99,7 @@ class Case:
     responsibility: str | None = None
     forms: tuple[str, ...] = ()
     items: tuple[tuple[str, str, str], ...] = ()  # seized (name, quantity, notes)
+    death: bool = False  # 故意伤害致人死亡: a 尸体检验 instead of a 损伤程度鉴定, no victim statement
     rng_seed: int = 0
 
 
@@ -109,9 +110,10 @@ def _lecard_suspect(name: str) -> str | None:
 
 
 def cases(shared: Path, case_type: str, source: str, limit: int = 20,
-          parity: int | None = None) -> list[SourceCase]:
+          parity: int | None = None, death: bool = False) -> list[SourceCase]:
     """Up to ``limit`` single-charge cases of ``case_type`` from CAIL2018 or LeCaRD (in file
-    order; ``parity`` 0/1 keeps LeCaRD candidates of even/odd id, to split dev from held out)."""
+    order; ``parity`` 0/1 keeps LeCaRD candidates of even/odd id, to split dev from held out).
+    故意伤害 cases whose victim died are kept apart: only they with ``death``, never without."""
     out: list[SourceCase] = []
     if source == "cail2018":
         accusation = CAIL_ACCUSATION.get(case_type)
@@ -123,8 +125,8 @@ def cases(shared: Path, case_type: str, source: str, limit: int = 20,
                 meta = d["meta"]
                 if meta["accusation"] != [accusation] or len(meta["criminals"]) != 1:
                     continue
-                if case_type == "故意伤害" and "死亡" in d["fact"]:
-                    continue  # 故意伤害致死 (see the LeCaRD branch)
+                if case_type == "故意伤害" and ("死亡" in d["fact"]) != death:
+                    continue  # 故意伤害致死: a 尸体检验 in its dossier
                 out.append(SourceCase("cail2018", str(i), case_type, d["fact"].strip(),
                                       meta["criminals"][0]))
                 if len(out) >= limit:
@@ -145,8 +147,8 @@ def cases(shared: Path, case_type: str, source: str, limit: int = 20,
                 continue
             suspect = _lecard_suspect(name)
             fact = (d.get("ajjbqk") or "").strip()
-            if case_type == "故意伤害" and re.search(r"死亡", fact):
-                continue  # 故意伤害致死: its dossier holds a 尸体检验, which the checklist lacks
+            if case_type == "故意伤害" and bool(re.search(r"死亡", fact)) != death:
+                continue  # 故意伤害致死: a 尸体检验 in its dossier
             if not suspect or len(fact) < 60:
                 continue
             out.append(SourceCase("lecard", d["candidate_id"], case_type, fact, suspect))
@@ -204,10 +206,13 @@ def read_case(src: SourceCase, seed: int = 0) -> Case:
             case.injury = max(grades, key=order.index)
         else:
             case.injury = "轻伤二级" if kind == "故意伤害" else "轻微伤"
+        if kind == "故意伤害" and "死亡" in fact:
+            case.death, case.forms = True, ("致人死亡",)
     elif kind == "盗窃":
         money = [int(float(x)) for x in re.findall(r"价值(?:人民币)?(\d+(?:\.\d+)?)元", fact)]
         case.appraised_value = sum(money) if money else rng.randint(1200, 9000)
-        forms = [f for f, p in FORM_WORDS.items() if f != "逃逸" and re.search(p, fact)]
+        forms = [f for f, p in FORM_WORDS.items()
+                 if f not in ("逃逸", "致人死亡") and re.search(p, fact)]
         case.forms = tuple(forms)
         loot = _first(r"(?:窃取|盗走|偷走|盗得)[^。，]{0,8}?([\u4e00-\u9fff]{1,6}?(?:手机|电动车|摩托车|"
                       r"自行车|电瓶|现金|钱包|项链|电脑|轮胎|电缆|黄金|三轮车))", fact) or "手机"
@@ -278,7 +283,7 @@ def _form(agency: str, title: str, number: str | None, body: Sequence[str],
 
 def _referral_forms(c: Case) -> str:
     words = {"入户盗窃": "系入户盗窃", "扒窃": "系扒窃", "携带凶器盗窃": "系携带凶器盗窃",
-             "多次盗窃": "系多次盗窃", "逃逸": "肇事后逃逸"}
+             "多次盗窃": "系多次盗窃", "逃逸": "肇事后逃逸", "致人死亡": f"致被害人{c.victim}死亡"}
     stated = [words[f] for f in c.forms if f in words]
     return ("经查，犯罪嫌疑人" + c.suspect + "、".join(stated) + "。") if stated else ""
 
@@ -340,7 +345,7 @@ def documents(c: Case) -> list[Doc]:
         f"答：{c.fact[:260]}\n"
         "问：你以上所讲的是否属实？\n答：属实。\n"
     ], {"interrogation": interrogation}))
-    if kind not in ("危险驾驶", "非法持有、私藏枪支弹药"):
+    if kind not in ("危险驾驶", "非法持有、私藏枪支弹药") and not c.death:
         add(Doc("被害人陈述", [
             "询 问 笔 录\n"
             f"时间：{when}{(c.hour + 2) % 22 + 1}时10分至{(c.hour + 2) % 22 + 2}时00分\n"
@@ -372,8 +377,9 @@ def documents(c: Case) -> list[Doc]:
     ], [f"{_cn_date(*_date(c, 12))}"])]))
     forms = _referral_forms(c)
     stated = c.fact
-    for pattern in FORM_WORDS.values():
-        stated = _without_pattern(stated, pattern)
+    for form, pattern in FORM_WORDS.items():
+        if form != "致人死亡" or c.death:
+            stated = _without_pattern(stated, pattern)
     add(Doc("提请批准逮捕书", [_form(c.police, "提请批准逮捕书", _number(c, "提捕字", rng.randint(10, 99)), [
         f"犯罪嫌疑人{c.suspect}，男，1985年3月2日出生，汉族。",
         f"犯罪嫌疑人{c.suspect}涉嫌{charge}一案，经依法侦查查明：{stated[:300]}{forms}",
@@ -455,6 +461,26 @@ def _type_documents(c: Case, rng: random.Random, officers: Sequence[str]) -> Ite
             f"{c.suspect}于{when}醉酒驾驶机动车，依据《中华人民共和国道路交通安全法》第九十一条第二款，"
             "决定吊销其机动车驾驶证，五年内不得重新取得机动车驾驶证。",
         ])])
+    elif kind == "故意伤害" and c.death:
+        yield Doc("尸体检验鉴定意见", [_form(f"{c.police}司法鉴定中心", "法医学尸体检验鉴定意见书",
+                                         f"{c.police[:2]}公（司）鉴（尸）字〔{c.year}〕{rng.randint(100, 999)}号", [
+            f"委托单位：{c.police}",
+            f"鉴定事项：对{c.victim}的死亡原因进行鉴定。",
+            f"案情摘要：{c.fact[:120]}",
+            "检验所见：尸表检验及解剖检验所见如附件。",
+            f"鉴定意见：{c.victim}系被他人用钝器打击头部致颅脑损伤死亡。",
+        ], [f"鉴定人：{o3}  主检法医师"])], {"subject": "死亡原因"})
+        yield Doc("病历资料", [_form(f"{c.police[:-3]}人民医院", "诊断证明书", None, [
+            f"姓名：{c.victim}  就诊日期：{when}",
+            "诊断：重型颅脑损伤。",
+            "处理意见：经抢救无效。",
+        ], ["医师：黄某"])])
+        yield Doc("现场勘验笔录", [_form(c.police, "现场勘验笔录", None, [
+            f"勘验时间：{when}  勘验地点：{c.place}",
+            "现场位于室外，地面可见血迹，提取血迹两处，拍摄现场照片十二张。",
+        ], [f"勘验人：{o1}、{o2}"])])
+        yield _table(c, "扣押物品、文件清单", (("木棍", "1根", "长约80厘米，一端有血迹"),),
+                     c.suspect, officers)
     elif kind in ("故意伤害", "寻衅滋事"):
         injury = c.injury or "轻伤二级"
         grade, level = (injury, "") if injury.startswith("轻微伤") else (injury[:2], injury[2:])

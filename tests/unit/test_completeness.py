@@ -17,9 +17,9 @@ from functools import cache
 import pytest
 
 from extraction.classify import KINDS
-from tests.scans.dossier_templates import CASE_TYPES, Case, Doc, documents
+from tests.scans.dossier_templates import CASE_TYPES, Case, Doc, cases, documents, read_case
 from tests.support.dossiers import as_dossier, dev_case
-from tests.support.env import REPO
+from tests.support.env import REPO, SHARED
 from workflow import completeness
 from workflow.completeness import Dossier, Override, case_type_of, case_types_of, evaluate
 from workflow.errors import UnknownCode, WorkflowError
@@ -123,8 +123,8 @@ def test_removing_each_required_document_fails_with_exactly_that_item(case_type:
     checked = 0
     for code in BUSINESSES:
         for item in lib.checklist(case_type).for_business(code):
-            if item.kind != "require" or item.severity != "block":
-                continue
+            if item.kind != "require" or item.severity != "block" or item.when_forms:
+                continue  # (an item only for cases of some form: see the 致人死亡 test)
             materials = [lib.materials[m] for m in item.materials]
             if all(m.manual for m in materials):
                 continue
@@ -284,3 +284,29 @@ def test_a_title_with_one_misread_character_still_names_its_material() -> None:
     # and a short title must be read exactly
     custody = completeness.DossierDocument("c", "其他", {"title": "狗留证"})
     assert not completeness._matches(custody, lib.materials["强制措施文书"], lib)
+
+
+def test_injury_causing_death_needs_an_autopsy_not_an_injury_grade() -> None:
+    """故意伤害致人死亡 (a real case whose victim died): the referral states 致人死亡, so the
+    尸体检验 is required and the 损伤程度鉴定 and the victim's statement are not."""
+    [src] = cases(SHARED, "故意伤害", "cail2018", limit=1, death=True)
+    case = read_case(src)
+    assert case.death and case.forms == ("致人死亡",)
+    docs = documents(case)
+    assert "尸体检验鉴定意见" in [d.material for d in docs]
+    assert not {"损伤程度鉴定意见", "被害人陈述"} & {d.material for d in docs}
+    dossier = build(case, docs)
+    for code in BUSINESSES:
+        verdict = evaluate("故意伤害", code, dossier)
+        assert verdict.passes, verdict.refusal()
+    c1 = evaluate("故意伤害", "C1", dossier)
+    assert c1.result("尸体检验").status == "satisfied"
+    assert c1.result("损伤程度鉴定").status == "exempt"
+    assert c1.result("被害人陈述").status == "exempt"
+    without = [d for d in dossier.documents if "尸体检验" not in d.title]
+    verdict = evaluate("故意伤害", "C1", Dossier(without, dossier.suspects))
+    assert blocking(verdict) == {"尸体检验"}
+    # and a living victim's case still needs the injury grade, not an autopsy
+    alive = evaluate("故意伤害", "C1", complete("故意伤害")[2])
+    assert alive.result("尸体检验").status == "exempt"
+    assert alive.result("损伤程度鉴定").status == "satisfied"
