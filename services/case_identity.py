@@ -89,16 +89,53 @@ class Settled:
     case_id: int
     action: str  # "joined" | "numbered"
     removed: int | None = None
+    vector_moved: bool = False
 
 
 def settle(settings: Settings, doc_id: int) -> Settled | None:
+    """`settle_rows`, then the cluster's kNN index follows (scale mode): the removed case's
+    vector goes, a carried one is sent under the target case (the in-process index sees both
+    at its next check of case_vectors)."""
+    settled = settle_rows(settings, doc_id)
+    if settled is not None and settled.removed is not None:
+        _sync_vectors(settings, settled)
+    elif settled is not None:  # numbered: the search records of its other documents say so
+        from services import indexing
+
+        with session_scope(settings.db_url) as s:
+            others = list(s.execute(select(Document.id).where(
+                Document.case_id == settled.case_id, Document.id != doc_id)).scalars())
+        for other in others:
+            indexing.refresh_document(settings, other)
+    return settled
+
+
+def _sync_vectors(settings: Settings, settled: Settled) -> None:
+    from search.base import SearchUnavailable
+    from services import engines, indexing
+
+    knn = engines.cluster_knn(settings)
+    if knn is None or settled.removed is None:
+        return
+    try:
+        knn.delete(settled.removed)
+        if settled.vector_moved:
+            indexing.push_vector(settings, settled.case_id)
+    except SearchUnavailable as exc:  # searches check case_vectors: a removed case is no hit
+        log.warning("kNN index not updated for the move of document %s (until the next "
+                    "reindex or outbox flush): %s", settled.document_id, exc)
+        indexing.park(settings, settled.document_id, str(exc))
+
+
+def settle_rows(settings: Settings, doc_id: int) -> Settled | None:
     """After extraction: put a document of a provisional case where its 案号 says it belongs.
 
     Nothing changes for a case that has a number (the clerk's number wins over the text's), a
     document without an extracted number, or a provisional case that holds more than this
     document or has procedure of its own (businesses, clocks, shares): moving part of it would
     split what a person put together. Audited as ``document.move`` and ``case.remove`` (or
-    ``case.number``). The caller re-indexes the document and moves the vectors."""
+    ``case.number``). The caller re-indexes the document (the pipeline's index stage comes
+    next; a correction refreshes it)."""
     with session_scope(settings.db_url) as s:
         doc = s.get(Document, doc_id)
         if doc is None:
@@ -124,16 +161,16 @@ def settle(settings: Settings, doc_id: int) -> Settled | None:
                      "which holds more than it (or the target has these bytes already)",
                      doc.id, number, target.id, case.id)
             return None
-        _move(s, doc, case, target)
+        carried = _move(s, doc, case, target)
         audit.record(s, "document.move", object_type="document", object_id=doc.id,
                      detail={"from_case": case.id, "to_case": target.id, "case_number": number,
                              "target_case_number": target.case_number,
                              "reason": "案号相同，并入已有案件"})
-        s.delete(case)
+        s.execute(delete(Case).where(Case.id == case.id))  # empty now (`_alone`)
         audit.record(s, "case.remove", object_type="case", object_id=case.id,
                      detail={"merged_into": target.id, "document_id": doc.id,
                              "reason": "上传时未填案号的临时案件，文书已并入同案号案件"})
-        return Settled(doc.id, target.id, "joined", removed=case.id)
+        return Settled(doc.id, target.id, "joined", removed=case.id, vector_moved=carried)
 
 
 def _number_of(doc: Document) -> str | None:
@@ -164,10 +201,19 @@ def _holds_copy(s: Session, target: Case, doc: Document) -> bool:
                                                 Document.sha256 == doc.sha256))).scalar())
 
 
-def _move(s: Session, doc: Document, source: Case, target: Case) -> None:
-    """The document and the rows keyed by its case move; the source case's vector goes (the
-    embed stage writes the target's, the index stage re-indexes the document)."""
+def _move(s: Session, doc: Document, source: Case, target: Case) -> bool:
+    """The document and the rows keyed by its case move. The source case's vector (a document
+    processed before, then corrected) becomes the target's when the target has none, else it
+    goes; True when it moved. The index stage (or the correction's refresh) re-indexes."""
     s.execute(update(Party).where(Party.document_id == doc.id).values(case_id=target.id))
-    s.execute(delete(CaseVector).where(CaseVector.case_id == source.id))
+    carried = False
+    if s.get(CaseVector, source.id) is not None:
+        if s.get(CaseVector, target.id) is None:
+            s.execute(update(CaseVector).where(CaseVector.case_id == source.id)
+                      .values(case_id=target.id))
+            carried = True
+        else:
+            s.execute(delete(CaseVector).where(CaseVector.case_id == source.id))
     doc.case_id = target.id
     s.flush()
+    return carried

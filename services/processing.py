@@ -115,23 +115,13 @@ def run_extract(settings: Settings, task_id: int) -> None:
 
 def settle_case(settings: Settings, doc_id: int) -> None:
     """A document uploaded without a case number joins the case of its extracted 案号, or its
-    provisional case takes the number (`services.case_identity`). Runs before the index and
-    embed stages, which then write the search record and the vector under the case it is in;
-    the removed provisional case's vector leaves the cluster's kNN index here."""
+    provisional case takes the number (`services.case_identity.settle`). Runs before the index
+    and embed stages, which then write the search record and the vector under the case it is
+    in."""
     settled = case_identity.settle(settings, doc_id)
-    if settled is None or settled.removed is None:
-        return
-    log.info("document %s joined case %s (provisional case %s removed)", doc_id,
-             settled.case_id, settled.removed)
-    knn = engines.cluster_knn(settings)
-    if knn is not None:
-        from search.base import SearchUnavailable
-
-        try:
-            knn.delete(settled.removed)
-        except SearchUnavailable as exc:  # searches check case_vectors: it is never a hit
-            log.warning("case %s left in the kNN index until the next reindex: %s",
-                        settled.removed, exc)
+    if settled is not None and settled.removed is not None:
+        log.info("document %s joined case %s (provisional case %s removed)", doc_id,
+                 settled.case_id, settled.removed)
 
 
 def run_index(settings: Settings, task_id: int) -> None:

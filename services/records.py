@@ -168,7 +168,12 @@ def correct_field(settings: Settings, doc_id: int, path: str, value: Any, user_i
         _apply_fields(s, row, fields, extractor, type_corrected=path == "doc_type")
         audit.record(s, "field.correct", user_id=user_id, object_type="document",
                      object_id=doc_id, detail={"path": path, "before": before, "after": value})
-        return Corrected(doc_id, path, value, row.doc_type, fields)
+        done = Corrected(doc_id, path, value, row.doc_type, fields)
+    if path == "case_number":  # a misread 案号 put right: the document may join its case now
+        from services import case_identity
+
+        case_identity.settle(settings, doc_id)
+    return done
 
 
 def replace_parties(s: Any, doc: Document, fields: dict[str, Any], extractor: str,

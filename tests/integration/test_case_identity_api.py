@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,46 @@ from sqlalchemy import func, select
 from models.db import session_scope
 from models.schema import AuditEvent, Case, CaseVector, Document
 from tests.support.api import Api
+from tests.support.env import CLUSTERS, cluster_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs_shared("extraction_gold", "texts")]
 
 TRAFFIC = ["lecard-16272", "lecard-25330", "lecard-39318"]  # 交通肇事罪: 10, 20, 24 months
 OLD_STYLE = "（2011）杭江刑初字第92号"  # lecard-16272's number, before the 2016 rules
+
+
+@pytest.fixture(params=["memory", *CLUSTERS])
+def mode(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
+    """The embedded default, or scale mode on a real cluster (full text and kNN there, under
+    an index prefix of its own, dropped afterwards): ``mode["settings"]`` for the API, the
+    test puts its Api in ``mode["api"]``."""
+    scale = {} if request.param == "memory" else {
+        "search_url": cluster_url(request.param), "search_prefix": f"t{uuid.uuid4().hex[:10]}",
+        "vector_index": "cluster"}
+    held: dict[str, Any] = {"settings": scale}
+    yield held
+    api = held.get("api")
+    if scale and api is not None:
+        from services import engines
+
+        knn = engines.cluster_knn(api.settings)
+        assert knn is not None
+        conn = knn._conn()
+        for name in conn.indices(f"{api.settings.search_prefix}-*"):
+            conn.delete_index(name)
+
+
+def knn_cases(api: Api, case_id: int) -> set[int] | None:
+    """The case ids in the cluster's kNN index near ``case_id``'s vector, the deleted ones
+    included (None in the embedded default)."""
+    from services import engines, indexing
+
+    knn = engines.cluster_knn(api.settings)
+    if knn is None:
+        return None
+    vector = indexing.case_vector(api.settings, case_id)
+    assert vector is not None and knn.count() >= 1
+    return {int(cid) for cid, _ in knn.search(vector, 10, exists=lambda ids: set(ids))}
 
 
 def judgment(shared: Path, name: str) -> str:
@@ -55,8 +91,8 @@ def count(api: Api, model: Any, *where: Any) -> int:
 
 
 def test_a_judgment_without_a_number_joins_the_case_of_its_number(
-        eager: Callable[..., Api], shared_data: Path) -> None:
-    api = eager()
+        eager: Callable[..., Api], shared_data: Path, mode: dict[str, Any]) -> None:
+    api = mode["api"] = eager(**mode["settings"])
     text = judgment(shared_data, TRAFFIC[0])
     first = upload(api, "judgment.txt", text)
     case_id = case_of(api, first["document_id"])
@@ -72,6 +108,7 @@ def test_a_judgment_without_a_number_joins_the_case_of_its_number(
     assert api.client.get(f"/api/v1/cases/{provisional}").status_code == 404
     assert count(api, Case) == 1 and count(api, Case, Case.case_number.is_(None)) == 0
     assert count(api, CaseVector) == 1 and count(api, CaseVector, CaseVector.case_id == case_id)
+    assert knn_cases(api, case_id) in (None, {case_id})
 
     # the move is audited, and the search index follows it
     with session_scope(api.settings.db_url) as s:
@@ -144,10 +181,11 @@ def test_parallel_uploads_of_one_number_end_in_one_case(
     assert count(api, AuditEvent, AuditEvent.action == "document.move") == 7
 
 
-def test_copies_of_one_judgment_count_once(api_client: Callable[..., Api],
-                                           shared_data: Path) -> None:
-    api = api_client(("clerk_a", "clerk", "A"), ("clerk_b", "clerk", "B"),
-                     ("judge_a", "judge", "A"), act_as="clerk_a", task_always_eager="true")
+def test_copies_of_one_judgment_count_once(api_client: Callable[..., Api], shared_data: Path,
+                                           mode: dict[str, Any]) -> None:
+    api = mode["api"] = api_client(("clerk_a", "clerk", "A"), ("clerk_b", "clerk", "B"),
+                                   ("judge_a", "judge", "A"), act_as="clerk_a",
+                                   task_always_eager="true", **mode["settings"])
     cases = {name: upload(api, f"{name}.txt", judgment(shared_data, name))["case_id"]
              for name in TRAFFIC}
     # agency B uploads the same judgment (its own case) and transfers it to A
@@ -173,3 +211,29 @@ def test_copies_of_one_judgment_count_once(api_client: Callable[..., Api],
     facts = api.client.post("/api/v1/sentencing", json={
         "facts": judgment(shared_data, TRAFFIC[0])[200:900], "charges": ["交通肇事罪"]}).json()
     assert facts["stats"]["n_cases"] == 3, facts["stats"]  # not 4: B's copy is A's judgment
+
+
+def test_a_corrected_number_moves_the_document_to_its_case(
+        eager: Callable[..., Api], shared_data: Path, mode: dict[str, Any]) -> None:
+    """OCR lost the 案号: the document waits in a case without a number; the clerk types the
+    number (in another spelling) and the document joins the case, vector and search record
+    included."""
+    api = mode["api"] = eager(**mode["settings"])
+    text = judgment(shared_data, TRAFFIC[0])
+    first = upload(api, "judgment.txt", text)
+    case_id = first["case_id"]
+    lost = upload(api, "scan.txt", text.replace(OLD_STYLE, "") + "\n（复印件）")
+    provisional = lost["case_id"]
+    assert provisional != case_id and count(api, CaseVector) == 2
+    assert api.client.get(f"/api/v1/cases/{provisional}").json()["case_number"] is None
+
+    r = api.client.put(f"/api/v1/documents/{lost['document_id']}/fields/case_number",
+                       json={"value": "(2011)杭江刑初第92号"})
+    assert r.status_code == 200, r.text
+    assert case_of(api, lost["document_id"]) == case_id
+    assert api.client.get(f"/api/v1/cases/{provisional}").status_code == 404
+    assert count(api, Case) == 1 and count(api, CaseVector) == 1
+    assert knn_cases(api, case_id) in (None, {case_id})
+    hits = api.client.get("/api/v1/search", params={"q": "复印件"}).json()["hits"]
+    assert lost["document_id"] in {h["document_id"] for h in hits}
+    assert {h["case_id"] for h in hits} == {case_id}
