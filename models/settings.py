@@ -84,6 +84,11 @@ class Settings(BaseSettings):
     audit_anchor_file: Path | None = None  # default: data_dir / "audit-anchors.jsonl"
     audit_anchor_every_s: float = Field(10.0, ge=0.0)
 
+    # workflow reminders: how often the job that moves legal deadlines between levels (and
+    # records one notification per change) runs — by Celery beat in scale mode (`dossier
+    # worker --beat` on one host, or `dossier beat`), by every worker's sweeper when embedded
+    reminder_every_s: float = Field(60.0, ge=1.0)
+
     @property
     def db_url(self) -> str:
         if self.database_url:

@@ -47,10 +47,24 @@ def configure(app: Celery, settings: Settings) -> None:
         task_default_queue="dossier",
         broker_connection_timeout=5,
         broker_connection_max_retries=3,
+        beat_schedule=_beat_schedule(settings),
+        beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),
     )
 
 
-app = Celery("dossier", include=["workers.tasks"])
+#: the periodic reminder job (workers.periodic): scheduled by Celery beat in scale mode
+REMINDERS = "dossier.periodic.reminders"
+
+
+def _beat_schedule(settings: Settings) -> dict[str, dict[str, object]]:
+    """Nothing on the embedded broker (every worker's sweeper runs the reminder job there)."""
+    if settings.embedded_broker:
+        return {}
+    return {"workflow-reminders": {"task": REMINDERS, "schedule": settings.reminder_every_s,
+                                   "options": {"expires": settings.reminder_every_s}}}
+
+
+app = Celery("dossier", include=["workers.tasks", "workers.periodic"])
 _applied: dict[str, object] = {}
 
 

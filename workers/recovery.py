@@ -61,8 +61,9 @@ def sweep(settings: Settings, enqueue: Callable[[int, str], None]) -> int:
 
 
 class Sweeper(threading.Thread):
-    """Runs ``sweep``, the index-outbox flush, the audit anchor and the workflow's reminder
-    sweep (deadline levels and their notifications) periodically inside a worker process."""
+    """Runs ``sweep``, the index-outbox flush, the audit anchor and — on the embedded broker —
+    the workflow's reminder sweep (deadline levels and their notifications) periodically
+    inside a worker process."""
 
     def __init__(self, settings: Settings, enqueue: Callable[[int, str], None],
                  every_s: float) -> None:
@@ -79,10 +80,13 @@ class Sweeper(threading.Thread):
                     audit.anchor(s, self.settings)
             except Exception:
                 log.exception("orphan sweep failed; will try again")
-            try:  # legal clocks: move levels, one notification per change (services.workflow)
-                workflow.sweep_reminders(self.settings)
-            except Exception:
-                log.exception("workflow reminder sweep failed; will try again")
+            # legal clocks: move levels, one notification per change (services.workflow); in
+            # scale mode Celery beat runs it once per period instead (workers.periodic)
+            if self.settings.embedded_broker:
+                try:
+                    workflow.sweep_reminders(self.settings)
+                except Exception:
+                    log.exception("workflow reminder sweep failed; will try again")
             if self._stop_event.wait(self.every_s):
                 return
 

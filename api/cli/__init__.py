@@ -243,6 +243,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
 
 @app.command()
 def worker(concurrency: Annotated[int | None, typer.Option(help="worker processes")] = None,
+           beat: Annotated[bool, typer.Option(
+               "--beat", help="also run the periodic scheduler (scale mode: on ONE host only)")
+           ] = False,
            loglevel: str = "INFO") -> None:
     """Run a Celery worker that processes uploaded documents."""
     from workers.celery_app import app as celery_app
@@ -254,7 +257,24 @@ def worker(concurrency: Annotated[int | None, typer.Option(help="worker processe
             f"--concurrency={concurrency or settings.worker_concurrency}"]
     if settings.embedded_broker:
         argv += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+        if beat:
+            raise _fail("--beat 只用于扩展模式（Redis 等消息代理）；嵌入模式下每个 worker 自行运行提醒任务")
+    elif beat:
+        argv += ["--beat"]
     celery_app.worker_main(argv)
+
+
+@app.command("beat")
+def beat_command(loglevel: str = "INFO") -> None:
+    """Run the periodic scheduler alone (scale mode; one per deployment): the workflow
+    reminder job every DOSSIER_REMINDER_EVERY_S seconds."""
+    from workers.celery_app import app as celery_app
+
+    settings = _ready()
+    if settings.embedded_broker:
+        raise _fail("dossier beat 只用于扩展模式（DOSSIER_BROKER_URL 为 Redis 等）；"
+                    "嵌入模式下 worker 自行运行提醒任务")
+    celery_app.start(["beat", f"--loglevel={loglevel}"])
 
 
 def _expand(paths: list[Path]) -> list[Path]:
