@@ -66,3 +66,9 @@ def serial_of(number: str | None) -> str | None:
     key = case_key(number)
     match = re.search(r"(\d+)$", key or "")
     return match.group(1) if match else None
+
+
+def year_of(key: str | None) -> str | None:
+    """The bracketed year of a case key (``2017`` of ``(2017)沪0120刑初684``), or None."""
+    match = re.search(r"\(((?:19|20)\d{2})\)", key or "")
+    return match.group(1) if match else None

@@ -447,4 +447,5 @@ class ChecklistOverride(Base):
     business_id: Mapped[int | None] = mapped_column(Integer)
     withdrawn_at: Mapped[datetime | None] = mapped_column(Stamp)
     withdrawn_by: Mapped[int | None] = mapped_column(Integer)
-    __table_args__ = (Index("ix_checklist_overrides_case", "case_id", "business_code"),)
+    __table_args__ = (Index("ix_checklist_overrides_case", "case_id", "business_code"),
+                      Index("ix_checklist_overrides_business", "business_id"))

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, exists, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from extraction.case_numbers import case_key, serial_of
+from extraction.case_numbers import case_key, serial_of, year_of
 from models import audit
 from models.db import session_scope
 from models.schema import (
@@ -68,10 +68,11 @@ def find_case(s: Session, agency_id: int, number: str, *, other_than: int | None
     if key is None:
         return None
     query = select(Case).where(Case.agency_id == agency_id, Case.case_number.is_not(None))
-    serial = serial_of(number)
-    if serial:  # the stored spelling has the serial's digits, half- or full-width
-        query = query.where(or_(Case.case_number.contains(serial),
-                                Case.case_number.contains(serial.translate(_FULL_DIGITS))))
+    # the stored spelling has the serial's digits and the year, half- or full-width
+    for digits in (serial_of(number), year_of(key)):
+        if digits:
+            query = query.where(or_(Case.case_number.contains(digits),
+                                    Case.case_number.contains(digits.translate(_FULL_DIGITS))))
     if other_than is not None:
         query = query.where(Case.id != other_than)
     for case in s.execute(query.order_by(Case.id)).scalars():

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from extraction.case_numbers import case_key, same_case, serial_of
+from extraction.case_numbers import case_key, same_case, serial_of, year_of
 from tests.support.env import GOLD, SHARED
 
 #: the number in a judgment's first lines, any bracket
@@ -102,3 +102,9 @@ def test_serial_is_the_last_number_without_zeros() -> None:
     assert serial_of("（2015）宝中刑一终字第00026号") == "26"
     assert serial_of("（2017）沪0120刑初684号") == "684"
     assert serial_of("某某案") is None and serial_of(None) is None
+
+
+def test_year_of_a_key() -> None:
+    assert year_of(case_key("杭桐检公诉刑诉〔２０１７〕73号")) == "2017"
+    assert year_of(case_key("（2015）宝中刑一终字第00026号")) == "2015"
+    assert year_of(case_key("某某案")) is None and year_of(None) is None
