@@ -161,6 +161,25 @@ def _override_view(o: ChecklistOverride, s: Session) -> dict[str, Any]:
             "withdrawn_at": o.withdrawn_at.isoformat() if o.withdrawn_at else None}
 
 
+def overrides_of_businesses(s: Session, business_ids: Sequence[int]
+                             ) -> dict[int, list[dict[str, Any]]]:
+    """The overrides each business's push used, in one query (for inbox lists)."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    if not business_ids:
+        return out
+    rows = s.execute(select(ChecklistOverride, User.name)
+                     .join(User, User.id == ChecklistOverride.user_id)
+                     .where(ChecklistOverride.business_id.in_(list(business_ids)))
+                     .order_by(ChecklistOverride.id)).all()
+    for o, name in rows:
+        assert o.business_id is not None
+        out.setdefault(o.business_id, []).append(
+            {"id": o.id, "business": o.business_code, "item": o.item_id, "reason": o.reason,
+             "by": name, "role": o.role, "at": o.created_at.isoformat(),
+             "business_id": o.business_id, "withdrawn_at": None})
+    return out
+
+
 def verdict(s: Session, case: Case, code: str, agency: Agency) -> tuple[Verdict | None, str]:
     """The checklist verdict of pushing ``code`` for ``case`` by ``agency`` with the overrides
     on record, or (None, why not checked)."""

@@ -313,6 +313,7 @@ def business_views(s: Session, rows: Sequence[CaseBusiness], now: datetime,
         {b.from_agency_id for b in rows} | {b.to_agency_id for b in rows}))).scalars()}
     numbers = dict(s.execute(select(Case.id, Case.case_number).where(
         Case.id.in_({b.case_id for b in rows}))).tuples().all())
+    overrides = completeness.overrides_of_businesses(s, ids)
     clocks: dict[int, WorkflowClock] = {}
     for c in s.execute(select(WorkflowClock).where(WorkflowClock.business_id.in_(ids))
                        .order_by(WorkflowClock.id)).scalars():
@@ -335,8 +336,7 @@ def business_views(s: Session, rows: Sequence[CaseBusiness], now: datetime,
             "returned_at": iso(b.returned_at), "completed_at": iso(b.completed_at),
             "deadline": deadline_view(clocks.get(b.id), now),
             # 特批放行 the sender's push used: shown to the receiver, in lists too
-            "overrides": list(((b.form or {}).get("checklist") or {}).get("override_records")
-                              or []),
+            "overrides": overrides.get(b.id, []),
         })
     return out
 
@@ -746,16 +746,18 @@ def _level_clause(level: str, now: datetime) -> Any:
 
 
 def due_list(settings: Settings, user: User, *, now: datetime, level: str | None = None,
-             limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
-    """The running clocks the caller's agency keeps, soonest due first."""
+             limit: int = 100, offset: int = 0, latest_first: bool = False
+             ) -> list[dict[str, Any]]:
+    """The running clocks the caller's agency keeps, soonest due first (or latest first)."""
     with session_scope(settings.db_url) as s:
         q = (select(WorkflowClock, Case.case_number).join(Case, Case.id == WorkflowClock.case_id)
              .where(WorkflowClock.owner_agency_id == user.agency_id,
                     WorkflowClock.status == "running"))
         if level:
             q = q.where(_level_clause(level, now))
-        rows = s.execute(q.order_by(WorkflowClock.due_at, WorkflowClock.id).limit(limit)
-                         .offset(offset)).all()
+        order = ((WorkflowClock.due_at.desc(), WorkflowClock.id.desc()) if latest_first
+                 else (WorkflowClock.due_at, WorkflowClock.id))
+        rows = s.execute(q.order_by(*order).limit(limit).offset(offset)).all()
         return [clock_view(r, now, num) for r, num in rows]
 
 

@@ -36,6 +36,19 @@ def _cst(iso: str | None) -> str:
     return datetime.fromisoformat(iso).astimezone(CST).strftime("%Y-%m-%d %H:%M")
 
 
+#: rows per page of the inbox and the due list
+PAGE_SIZE = 50
+
+
+def _pager(path: str, page: int, more: bool, **params: str) -> dict[str, Any]:
+    """Links to the previous and next page, keeping the filters."""
+    def link(n: int) -> str:
+        query = {k: v for k, v in {**params, "page": str(n)}.items() if v and v != "1"}
+        return path + ("?" + urlencode(query) if query else "")
+    return {"page": page, "prev": link(page - 1) if page > 1 else None,
+            "next": link(page + 1) if more else None}
+
+
 def _back(url: str, **params: str) -> RedirectResponse:
     return RedirectResponse(url + ("?" + urlencode(params) if params else ""), status_code=303)
 
@@ -43,14 +56,18 @@ def _back(url: str, **params: str) -> RedirectResponse:
 @router.get("/inbox", response_class=HTMLResponse)
 def inbox_page(request: Request, settings: SettingsDep, user: PageUser, now: NowDep,
                status: Annotated[str | None, Query(max_length=8)] = None,
+               page: Annotated[int, Query(ge=1, le=2000)] = 1,
                msg: Annotated[str | None, Query(max_length=500)] = None,
-               err: Annotated[str | None, Query(max_length=1000)] = None) -> HTMLResponse:
+               err: Annotated[str | None, Query(max_length=4000)] = None) -> HTMLResponse:
     try:
-        rows = call(wf.inbox, settings, user, now=now, status=status or None)
+        rows = call(wf.inbox, settings, user, now=now, status=status or None,
+                    limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     except HTTPException as exc:
         return error_page(request, user, exc)
-    return render(request, "wf_inbox.html", user, rows=rows, status=status, msg=msg, err=err,
-                  LEVEL_NAMES=LEVEL_NAMES, STATUS_CLASS=STATUS_CLASS, cst=_cst)
+    pager = _pager("/inbox", page, len(rows) > PAGE_SIZE, status=status or "")
+    return render(request, "wf_inbox.html", user, rows=rows[:PAGE_SIZE], status=status,
+                  msg=msg, err=err, pager=pager, LEVEL_NAMES=LEVEL_NAMES,
+                  STATUS_CLASS=STATUS_CLASS, cst=_cst)
 
 
 @router.post("/web/workflow/businesses/{business_id}/{move}", response_model=None)
@@ -78,14 +95,16 @@ def deadlines_page(request: Request, settings: SettingsDep, user: PageUser, now:
                    level: Annotated[Literal["none", "yellow", "orange", "red"] | None,
                                     Query()] = None,
                    order: Annotated[Literal["asc", "desc"], Query()] = "asc",
+                   page: Annotated[int, Query(ge=1, le=2000)] = 1,
                    err: Annotated[str | None, Query(max_length=1000)] = None,
                    msg: Annotated[str | None, Query(max_length=500)] = None) -> HTMLResponse:
-    rows = call(wf.due_list, settings, user, now=now, level=level)
-    if order == "desc":
-        rows = rows[::-1]
+    rows = call(wf.due_list, settings, user, now=now, level=level, limit=PAGE_SIZE + 1,
+                offset=(page - 1) * PAGE_SIZE, latest_first=order == "desc")
     badges = call(wf.badges, settings, user, now=now)
-    return render(request, "wf_deadlines.html", user, rows=rows, level=level, order=order,
-                  badges=badges, LEVEL_NAMES=LEVEL_NAMES, err=err, msg=msg, cst=_cst)
+    pager = _pager("/deadlines", page, len(rows) > PAGE_SIZE, level=level or "", order=order)
+    return render(request, "wf_deadlines.html", user, rows=rows[:PAGE_SIZE], level=level,
+                  order=order, badges=badges, pager=pager, LEVEL_NAMES=LEVEL_NAMES, err=err,
+                  msg=msg, cst=_cst)
 
 
 @router.post("/web/workflow/clocks/{clock_id}/overrun", response_model=None)

@@ -72,3 +72,35 @@ def test_inbox_due_list_timeline_and_home_badges(world: World) -> None:
     assert "拘留后讯问（李四）" in tl
     w.client.cookies.set("dossier_token", w.tokens["judge"])
     assert w.client.get(f"/cases/{a}/timeline").status_code == 404
+
+
+def test_inbox_and_due_list_pages_link_to_every_page(world: World) -> None:
+    """More businesses than a page holds: each page has PAGE_SIZE rows, the last the rest; the
+    due list's latest-first order is the reverse of the soonest-first order across pages."""
+    from api.web.workflow_pages import PAGE_SIZE
+
+    w = world
+    n = PAGE_SIZE + 7
+    for i in range(n):
+        case_id, _ = add_case(w.settings, "police-lz", f"兰公（城）立字〔2025〕{500 + i}号", {})
+        w.at(f"2025-03-03T09:{i % 60:02d}")
+        w.act("pol", case_id, "立案")
+        w.at(f"2025-03-{4 + i // 20:02d}T09:{i % 60:02d}")
+        assert w.push("pol", case_id, "B1", "proc-lz").status_code == 201
+    first = page(w, "pros", "/inbox")
+    assert first.count("<tr data-business=") == PAGE_SIZE
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    nxt = re.search(r'href="([^"]+)" rel="next"', first)
+    assert nxt and nxt.group(1) == "/inbox?page=2"
+    second = page(w, "pros", "/inbox?page=2")
+    assert second.count("<tr data-business=") == 7 and 'rel="next"' not in second
+    ids = re.findall(r'<tr data-business="(\d+)"', first + second)
+    assert len(set(ids)) == n  # every business once
+
+    def dues(url: str) -> list[str]:
+        return re.findall(r'<td class="due">([^<]+)</td>', page(w, "pros", url))
+    asc = dues("/deadlines") + dues("/deadlines?page=2")
+    desc = dues("/deadlines?order=desc") + dues("/deadlines?order=desc&page=2")
+    assert len(asc) == n and asc == sorted(asc) and desc == asc[::-1]
+    assert 'href="/deadlines?order=desc&amp;page=2" rel="next"' in page(
+        w, "pros", "/deadlines?order=desc")

@@ -42,9 +42,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_checklist_overrides_case", "checklist_overrides",
                     ["case_id", "business_code"])
+    op.create_index("ix_checklist_overrides_business", "checklist_overrides", ["business_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_checklist_overrides_business", table_name="checklist_overrides")
     op.drop_index("ix_checklist_overrides_case", table_name="checklist_overrides")
     op.drop_table("checklist_overrides")
     with op.batch_alter_table("cases") as t:
