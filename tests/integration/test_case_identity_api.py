@@ -237,3 +237,19 @@ def test_a_corrected_number_moves_the_document_to_its_case(
     hits = api.client.get("/api/v1/search", params={"q": "复印件"}).json()["hits"]
     assert lost["document_id"] in {h["document_id"] for h in hits}
     assert {h["case_id"] for h in hits} == {case_id}
+
+
+def test_an_unsure_number_does_not_move_a_document(
+        eager: Callable[..., Api], shared_data: Path) -> None:
+    """A number read without 刑 (confidence 0.7) could be a cited one: the document stays in
+    its provisional case until a clerk confirms the number."""
+    api = eager()
+    text = judgment(shared_data, TRAFFIC[0])
+    first = upload(api, "judgment.txt", text, case_number="（2011）杭江92号")
+    unsure = upload(api, "scan.txt", text.replace(OLD_STYLE, "(2011)杭江92号") + "\n（复印件）")
+    assert case_of(api, unsure["document_id"]) == unsure["case_id"] != first["case_id"]
+    assert api.client.get(f"/api/v1/cases/{unsure['case_id']}").json()["case_number"] is None
+    r = api.client.put(f"/api/v1/documents/{unsure['document_id']}/fields/case_number",
+                       json={"value": "（2011）杭江92号"})
+    assert r.status_code == 200, r.text
+    assert case_of(api, unsure["document_id"]) == first["case_id"]
