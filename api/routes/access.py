@@ -20,6 +20,7 @@ from api.routes.schemas import LoginOut, LogoutOut, TransferOut
 from models import audit
 from models.db import session_scope
 from models.schema import User
+from models.settings import Settings
 from services import sharing
 
 router = APIRouter(prefix="/api/v1", tags=["access"])
@@ -60,30 +61,50 @@ class RateLimiter:
             self._fails.setdefault(key, deque()).append(time.monotonic())
 
 
-@router.post("/login", response_model=LoginOut)
-def login(body: Login, request: Request, settings: SettingsDep) -> dict[str, Any]:
-    """Exchange a name and password for a bearer token; failures are rate-limited."""
-    limiter: RateLimiter = request.app.state.login_limiter
-    keys = [f"name:{body.name}", f"ip:{request.client.host if request.client else '?'}"]
+class SignInRefused(Exception):
+    """A refused sign-in: ``status`` 401 (wrong name or password) or 429 (too many failures)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def sign_in(settings: Settings, limiter: RateLimiter, name: str, password: str,
+            client: str) -> tuple[str, User]:
+    """A new token for a name and password (the API's and the login page's one way in);
+    failures are rate-limited per name and per client address and audited."""
+    keys = [f"name:{name}", f"ip:{client}"]
     if any(limiter.blocked(k) for k in keys):
-        raise HTTPException(429, "too many failed sign-ins; wait a minute",
-                            headers={"Retry-After": "60"})
+        raise SignInRefused(429, "登录失败次数过多，请一分钟后再试")
     with session_scope(settings.db_url) as s:
-        user = s.execute(select(User).where(User.name == body.name)).scalar_one_or_none()
+        user = s.execute(select(User).where(User.name == name)).scalar_one_or_none()
         # the password is checked against a hash even for an unknown name, so the answer takes
         # as long either way and does not tell which names exist
         stored = user.password_hash if user is not None and user.password_hash else None
-        good = verify_password(stored or dummy_hash(), body.password) and stored is not None
+        good = verify_password(stored or dummy_hash(), password) and stored is not None
         ok = good and user is not None and user.active
         audit.record(s, "login" if ok else "login.failed", user_id=user.id if user else None,
-                     detail={"name": body.name})
+                     detail={"name": name})
         if not ok or user is None:
             for k in keys:
                 limiter.fail(k)
-            raise HTTPException(401, "wrong name or password")
+            raise SignInRefused(401, "用户名或密码错误")
         token = issue_token(s, user, settings.token_ttl_hours)
-        return {"token": token, "user": user.name, "role": user.role,
-                "expires_in_hours": settings.token_ttl_hours}
+        s.expunge(user)
+        return token, user
+
+
+@router.post("/login", response_model=LoginOut)
+def login(body: Login, request: Request, settings: SettingsDep) -> dict[str, Any]:
+    """Exchange a name and password for a bearer token; failures are rate-limited."""
+    try:
+        token, user = sign_in(settings, request.app.state.login_limiter, body.name,
+                              body.password, request.client.host if request.client else "?")
+    except SignInRefused as exc:
+        headers = {"Retry-After": "60"} if exc.status == 429 else None
+        raise HTTPException(exc.status, exc.message, headers=headers) from exc
+    return {"token": token, "user": user.name, "role": user.role,
+            "expires_in_hours": settings.token_ttl_hours}
 
 
 @contextlib.contextmanager

@@ -24,6 +24,7 @@ from sqlalchemy.orm import aliased
 
 from api.auth import revoke_token, user_for_token
 from api.deps import SettingsDep, visible_document
+from api.routes import access as routes_access
 from api.routes import documents as routes_documents
 from api.routes import search as routes_search
 from api.routes import sentencing as routes_sentencing
@@ -162,11 +163,21 @@ def login_form(request: Request, next: str = "/") -> HTMLResponse:
 
 @router.post("/login", response_model=None)
 def login(request: Request, settings: SettingsDep, token: Annotated[str, Form()] = "",
+          name: Annotated[str, Form(max_length=120)] = "",
+          password: Annotated[str, Form(max_length=1000)] = "",
           next: Annotated[str, Form()] = "/") -> Response:
+    """Sign in with a name and password (the clerk's way), or with a token an admin issued."""
     _same_site_form(request)
     token = token.strip()
-    user = _token_user(settings, token)
-    if user is None:
+    if name.strip():
+        try:
+            token, _ = routes_access.sign_in(
+                settings, request.app.state.login_limiter, name.strip(), password,
+                request.client.host if request.client else "?")
+        except routes_access.SignInRefused as exc:
+            return render(request, "login.html", None, status_code=exc.status,
+                          next=_safe_next(next), error=exc.message, login_name=name.strip())
+    elif _token_user(settings, token) is None:
         return render(request, "login.html", None, status_code=401, next=_safe_next(next),
                       error="令牌无效或已过期，请核对后重新粘贴。")
     response = RedirectResponse(_safe_next(next), status_code=303)

@@ -71,6 +71,7 @@ def sign_in(browser: Any, base: str, token: str, viewport: dict[str, int] = DESK
     page = ctx.new_page()
     page.goto(base + "/")
     assert "/login" in page.url  # pages need a signed-in user
+    page.get_by_text("使用访问令牌登录").click()  # the token form is folded under the password form
     page.locator("#token").focus()
     page.keyboard.type(token)
     page.keyboard.press("Enter")
@@ -130,16 +131,18 @@ def test_clerk_prosecutor_and_judge_in_the_browser(
     page = ctx.new_page()
     page.goto(base + "/search?q=x")
     assert "/login" in page.url
-    stops = []
-    for _ in range(6):  # the keyboard reaches the skip link, the token field and the button
+    stops = [page.evaluate("document.activeElement.id")]  # the name field has the focus
+    for _ in range(6):  # the keyboard reaches the skip link, name, password and the button
         page.keyboard.press("Tab")
         stops.append(page.evaluate("document.activeElement.id || document.activeElement.className"
                                    " || document.activeElement.tagName"))
-    assert {"skip", "token", "BUTTON"} <= set(stops), stops
+    assert {"skip", "name", "password", "BUTTON"} <= set(stops), stops
     shot(page, "login")
-    page.fill("#token", "not-a-token")
-    page.click("button[type=submit]")
-    assert page.locator("[role=alert]").is_visible()
+    page.fill("#name", "nobody")
+    page.fill("#password", "wrong")
+    page.click("#password-login button[type=submit]")
+    alert = page.locator("[role=alert]")
+    assert alert.is_visible() and "用户名或密码错误" in alert.inner_text()
     shot(page, "login-refused")
     ctx.close()
 
