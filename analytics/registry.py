@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from analytics import rollup
 from analytics import sources as src
 from analytics.errors import AnalyticsError, NotComputable, UnknownStatistic
 from analytics.query import (
@@ -36,6 +37,7 @@ from analytics.query import (
     narrow,
     parse_filters,
 )
+from analytics.rollup_specs import SPECS
 
 Source = Callable[[Ctx], Any]
 
@@ -311,22 +313,47 @@ def _count_value(stat: Statistic, c: Counts, measure: str | None) -> float:
     return c.persons if measure == "人" else c.cases
 
 
+def _aggregate(stat: Statistic, ctx: Ctx, which: str, dims: tuple[str, ...],
+               rd: rollup.Reader | None) -> dict[tuple[Any, ...], Counts]:
+    """The counts of the statistic's denominator (``source``) or numerator: from the rollups
+    when a reader is given, else by the direct query (the definition)."""
+    if rd is not None and stat.name in SPECS:
+        spec = SPECS[stat.name][0 if which == "source" else 1]
+        assert spec is not None
+        return rd.aggregate(spec, dims)
+    if rd is not None and stat.name == "overdue_custody":
+        return aggregate(ctx, rd.overdue_custody(), dims)
+    fn = stat.source if which == "source" else stat.numerator
+    assert fn is not None
+    return aggregate(ctx, fn(ctx), dims)
+
+
+def _rows(stat: Statistic, ctx: Ctx, rd: rollup.Reader | None) -> list[dict[str, Any]]:
+    if rd is not None and stat.name == "stage_days":
+        return rd.stage_days()
+    assert stat.source is not None
+    return fetch_rows(ctx, stat.source(ctx))
+
+
 def _groups(stat: Statistic, ctx: Ctx, dims: tuple[str, ...],
-            rows: list[dict[str, Any]] | None = None) -> dict[tuple[Any, ...], dict[str, Any]]:
+            rows: list[dict[str, Any]] | None = None, rd: rollup.Reader | None = None
+            ) -> dict[tuple[Any, ...], dict[str, Any]]:
     measure = ctx.filters.measure
     assert stat.source is not None
     if stat.kind == "distribution":
-        rows = rows if rows is not None else fetch_rows(ctx, stat.source(ctx))
+        if rd is not None and stat.name == "stage_days" and rd.pooled():
+            return {k: {"value": d[stat.headline], **d} for k, d in rd.distribution(dims).items()}
+        rows = rows if rows is not None else _rows(stat, ctx, rd)
         return {k: {"value": d[stat.headline], **d}
                 for k, d in distribution(ctx, rows, dims).items()}
-    den = aggregate(ctx, stat.source(ctx), dims)
+    den = _aggregate(stat, ctx, "source", dims, rd)
     if stat.kind == "count":
         return {k: {"value": _count_value(stat, c, measure),
                     **({"cases": c.cases, "persons": c.persons} if stat.measures
                        else {"amount": _count_value(stat, c, None), "cases": c.cases})}
                 for k, c in den.items()}
     assert stat.numerator is not None
-    num = aggregate(ctx, stat.numerator(ctx), dims)
+    num = _aggregate(stat, ctx, "numerator", dims, rd)
     out = {}
     for k in set(den) | set(num):
         dv = _count_value(stat, den.get(k, Counts()), measure)
@@ -341,33 +368,41 @@ def _sort_key(k: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def compute(s: Session, scope: Scope, name: str, params: Mapping[str, str | None],
-            now: datetime) -> dict[str, Any]:
-    """One statistic as data: ``series`` (one entry per group) and ``total``."""
+            now: datetime, *, live: bool = False) -> dict[str, Any]:
+    """One statistic as data: ``series`` (one entry per group) and ``total``. Read from the
+    rollups when they hold this statistic for this scope (``figures``: ``rollup``, as of their
+    last refresh, ``as_of``), else computed directly (``live``, as of ``now``); ``live`` forces
+    the direct queries."""
     stat = get(name)
     if not stat.computable:
         return {"name": stat.name, "title": stat.title, "unit": stat.unit, "kind": stat.kind,
                 "computable": False, "reason": stat.reason, "filters": {}, "group_by": [],
-                "series": [], "total": None, "snapshot": False, "now": now.isoformat()}
+                "series": [], "total": None, "snapshot": False, "now": now.isoformat(),
+                "as_of": now.isoformat(), "figures": "live"}
     f = _filters(stat, params)
     ctx = Ctx(s, narrow(scope, f), f, now)
+    rd = None if live else rollup.reader(ctx, stat.name)
     dims = f.group_by
     series = []
     # a distribution's rows are read once: the total describes the same values, ungrouped
-    rows = fetch_rows(ctx, stat.source(ctx)) if stat.kind == "distribution" and stat.source \
+    pooled = rd is not None and stat.name == "stage_days" and rd.pooled()
+    rows = _rows(stat, ctx, rd) if stat.kind == "distribution" and stat.source and not pooled \
         else None
-    groups = _groups(stat, ctx, dims, rows)
+    groups = _groups(stat, ctx, dims, rows, rd)
     for k, v in sorted(groups.items(), key=lambda kv: _sort_key(kv[0])):
         labels = {d: label_for(ctx.scope, d, key) for d, key in zip(dims, k, strict=True)}
         series.append({"group": {d: key_out(ctx.scope, d, key) for d, key in zip(dims, k,
                                                                                strict=True)},
                        "labels": labels, "label": " · ".join(labels.values()), **v})
     # the total is its own query: a case may count in several groups (two months, two stages)
-    total = (groups if not dims else _groups(stat, ctx, (), rows)).get((), None)
+    total = (groups if not dims else _groups(stat, ctx, (), rows, rd)).get((), None)
     unit = stat.unit if stat.kind != "count" or not stat.measures else (f.measure or stat.unit)
     return {"name": stat.name, "title": stat.title, "unit": unit, "kind": stat.kind,
             "computable": True, "reason": None, "filters": f.as_dict(), "group_by": list(dims),
             "series": series, "total": total or _empty(stat),
             "snapshot": stat.snapshot, "now": now.isoformat(),
+            "as_of": (rd.as_of if rd else now).isoformat(),
+            "figures": "rollup" if rd else "live",
             "agencies": [{"code": a.code, "name": a.name} for a in
                          sorted(ctx.scope.agencies.values(), key=lambda a: a.code)]}
 

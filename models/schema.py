@@ -449,3 +449,142 @@ class ChecklistOverride(Base):
     withdrawn_by: Mapped[int | None] = mapped_column(Integer)
     __table_args__ = (Index("ix_checklist_overrides_case", "case_id", "business_code"),
                       Index("ix_checklist_overrides_business", "business_id"))
+
+
+# --- analytics rollups (analytics/rollup*.py; migration 0010) -------------------------------------
+# The statistics' source rows materialised per *scope* (one agency ``a:<id>``, or the agencies of
+# one region ``r:<region>`` as a 政法委 sees them), with attribution and visibility already
+# applied, so a dashboard reads a few thousand narrow rows instead of joining businesses, clocks,
+# shares and procedures. Rebuilt per case when the case's procedure version moves (every workflow
+# step bumps it), by the workers' sweeper; the direct queries of analytics/sources.py stay the
+# definition and a test holds the two equal.
+
+class AnalyticsScope(Base):
+    """Which agencies each rolled-up scope stands for (compared with the reader's scope)."""
+
+    __tablename__ = "analytics_scopes"
+    scope: Mapped[str] = mapped_column(String(110), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class AnalyticsClockFact(Base):
+    """A clock that stands (not voided by a returned business), as one scope counts it."""
+
+    __tablename__ = "analytics_clock_facts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(110))
+    case_id: Mapped[int] = mapped_column(Integer, index=True)
+    clock_id: Mapped[int] = mapped_column(Integer)
+    agency_id: Mapped[int] = mapped_column(Integer)  # the keeper (in the scope)
+    stage: Mapped[str] = mapped_column(String(20))  # the clock's base code
+    code: Mapped[str] = mapped_column(String(20))
+    person: Mapped[str | None] = mapped_column(String(120))
+    custody: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(8))
+    started_at: Mapped[datetime] = mapped_column(Stamp)
+    start_day: Mapped[str] = mapped_column(String(10))  # China date of started_at
+    stop_day: Mapped[str | None] = mapped_column(String(10))  # China date of stopped_at
+    due_at: Mapped[datetime] = mapped_column(Stamp)
+    yellow_at: Mapped[datetime] = mapped_column(Stamp)
+    finished: Mapped[bool] = mapped_column(Boolean)  # stopped and the case left the stage
+    on_time: Mapped[bool] = mapped_column(Boolean)  # stopped_at <= due_at
+    days: Mapped[float | None] = mapped_column(Float)  # net days run (finished stage clocks)
+    appealed: Mapped[bool] = mapped_column(Boolean)  # the case has a standing D4
+    remanded: Mapped[bool] = mapped_column(Boolean)  # the case has a standing D5 发回重审
+    procedure: Mapped[str] = mapped_column(String(8))  # the case's, 普通 when none
+    persons: Mapped[int] = mapped_column(Integer)  # the case's persons, at least 1
+    __table_args__ = (Index("ix_analytics_clock_facts_start", "scope", "stage", "start_day"),
+                      Index("ix_analytics_clock_facts_stop", "scope", "stage", "stop_day"),
+                      # the counts of now (临期, 超期, 超期羁押) read open clocks from the index
+                      Index("ix_analytics_clock_facts_status", "scope", "status", "due_at",
+                            postgresql_include=["yellow_at", "stage", "case_id", "agency_id",
+                                                "procedure", "persons", "custody", "person"]))
+
+
+class AnalyticsBusinessFact(Base):
+    """A pushed business (standing or returned), as one scope counts it: its two attributions
+    (sender first, receiver first) resolved within the scope."""
+
+    __tablename__ = "analytics_business_facts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(110))
+    case_id: Mapped[int] = mapped_column(Integer, index=True)
+    code: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(8))
+    decision: Mapped[str | None] = mapped_column(String(20))
+    day: Mapped[str] = mapped_column(String(10))  # China date of pushed_at
+    from_agency_id: Mapped[int] = mapped_column(Integer)
+    from_in: Mapped[bool] = mapped_column(Boolean)  # the sender is in the scope
+    agency_ft: Mapped[int] = mapped_column(Integer)  # the sender if in the scope, else receiver
+    agency_tf: Mapped[int] = mapped_column(Integer)  # the receiver if in the scope, else sender
+    nth: Mapped[int | None] = mapped_column(Integer)  # n-th standing C2 of its case
+    in_custody: Mapped[bool] = mapped_column(Boolean)  # a custody 审查起诉 clock stands
+    plea: Mapped[bool] = mapped_column(Boolean)
+    procedure: Mapped[str] = mapped_column(String(8))
+    persons: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (Index("ix_analytics_business_facts_code", "scope", "code", "day"),)
+
+
+class AnalyticsCount(Base):
+    """Pre-counted cells of one statistic's rows per scope (analytics/rollup_cells.py): per
+    China day, the cases first seen that day for the grouping ``keyset`` (bit 1: agency, bit 2:
+    stage or business code) and the month of the case's previous day (``prev``, '' for none), so
+    that distinct cases over a period starting on a month's first day, per month or in total,
+    are sums; ``amount`` statistics count businesses (additive) in ``cases``."""
+
+    __tablename__ = "analytics_counts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(110))
+    spec: Mapped[str] = mapped_column(String(40))
+    keyset: Mapped[int] = mapped_column(Integer)
+    day: Mapped[str] = mapped_column(String(10))
+    prev: Mapped[str] = mapped_column(String(7))
+    agency_id: Mapped[int] = mapped_column(Integer)  # 0 when not in the keyset
+    stage: Mapped[str] = mapped_column(String(20))  # '' when not in the keyset
+    procedure: Mapped[str] = mapped_column(String(8))
+    cases: Mapped[int] = mapped_column(Integer)
+    persons: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (UniqueConstraint("scope", "spec", "keyset", "day", "prev", "agency_id",
+                                       "stage", "procedure",
+                                       name="uq_analytics_counts_cell"),)
+
+
+class AnalyticsValue(Base):
+    """The net days of finished stage clocks (各阶段办案天数) per scope, pooled per day, agency,
+    stage, procedure and value (``n`` clocks); a case whose per-person clocks of one stage
+    stopped on different days keeps its clocks apart (``clock_id``), to be told apart as the
+    direct query does."""
+
+    __tablename__ = "analytics_values"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(110))
+    day: Mapped[str] = mapped_column(String(10))  # China date the clock stopped
+    agency_id: Mapped[int] = mapped_column(Integer)
+    stage: Mapped[str] = mapped_column(String(20))
+    procedure: Mapped[str] = mapped_column(String(8))
+    days: Mapped[float] = mapped_column(Float)
+    case_id: Mapped[int] = mapped_column(Integer)  # 0 when pooled
+    clock_id: Mapped[int] = mapped_column(Integer)  # 0 when pooled
+    started_at: Mapped[datetime | None] = mapped_column(Stamp)
+    n: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (UniqueConstraint("scope", "day", "agency_id", "stage", "procedure", "days",
+                                       "case_id", "clock_id", name="uq_analytics_values_cell"),)
+
+
+class AnalyticsCaseVersion(Base):
+    """The procedure version each case's facts were built from (a moved version: rebuild)."""
+
+    __tablename__ = "analytics_case_versions"
+    case_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class AnalyticsRefresh(Base):
+    """The one row saying how fresh the rollups are (``as_of``) and what the last run did."""
+
+    __tablename__ = "analytics_refresh"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    as_of: Mapped[datetime] = mapped_column(Stamp)
+    full_at: Mapped[datetime] = mapped_column(Stamp)  # the last full rebuild
+    cases: Mapped[int] = mapped_column(Integer, default=0)  # cases rebuilt by the last run
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)

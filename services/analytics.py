@@ -5,18 +5,18 @@ codes, then ``analytics`` computes. Every answer is audited as a read of figures
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from analytics import export, registry, report
+from analytics import export, registry, report, rollup_build
 from analytics.errors import AnalyticsError
 from analytics.query import CST, AgencyInfo, Scope
 from models import audit
-from models.db import session_scope
+from models.db import get_engine, session_scope
 from models.schema import Agency, User
 from models.settings import Settings
 from models.visibility import visible_agency_ids
@@ -32,6 +32,33 @@ def _labels() -> dict[str, dict[str, str]]:
     for code, clock in reg.clocks.items():
         stages.setdefault(code, clock.name)
     return {"code": codes, "stage": stages}
+
+
+def refresh(settings: Settings, *, full: bool = False, now: datetime | None = None
+            ) -> dict[str, Any] | None:
+    """Bring the statistics' rollups up to date (analytics/rollup_build.py): the cases changed
+    since the last run, or everything (``full``, and on first use). Run by every worker's
+    sweeper and by ``dossier analytics refresh``; None when another run holds the lock. After
+    a full rebuild on PostgreSQL the tables are vacuumed, so the open-clock counts read their
+    index alone."""
+    started = now or datetime.now(UTC)
+    with session_scope(settings.db_url) as s:
+        result = rollup_build.refresh(s, started, full=full)
+    if result and result["full"] and settings.db_url.startswith("postgresql"):
+        with get_engine(settings.db_url).connect().execution_options(
+                isolation_level="AUTOCOMMIT") as conn:
+            for table in rollup_build.TABLES:
+                conn.execute(text(f"VACUUM ANALYZE {table}"))
+    return result
+
+
+def freshness(settings: Settings) -> dict[str, Any]:
+    """How fresh the rolled-up figures are: ``as_of`` (None: never built, every figure live)."""
+    with session_scope(settings.db_url) as s:
+        st = rollup_build.state(s)
+        return {"as_of": st.as_of.isoformat() if st else None,
+                "full_at": st.full_at.isoformat() if st else None,
+                "cases": st.cases if st else 0, "seconds": st.seconds if st else None}
 
 
 def scope_of(s: Session, user: User) -> Scope:

@@ -19,7 +19,7 @@ from models import audit
 from models.db import session_scope
 from models.schema import Task, TaskState
 from models.settings import Settings
-from services import indexing, workflow
+from services import analytics, indexing, workflow
 from services.progress import fail
 
 log = logging.getLogger(__name__)
@@ -61,9 +61,10 @@ def sweep(settings: Settings, enqueue: Callable[[int, str], None]) -> int:
 
 
 class Sweeper(threading.Thread):
-    """Runs ``sweep``, the index-outbox flush, the audit anchor and — on the embedded broker —
-    the workflow's reminder sweep (deadline levels and their notifications) periodically
-    inside a worker process."""
+    """Runs ``sweep``, the index-outbox flush, the audit anchor, — on the embedded broker —
+    the workflow's reminder sweep (deadline levels and their notifications), and the refresh
+    of the statistics' rollups (services.analytics.refresh, both modes) periodically inside a
+    worker process."""
 
     def __init__(self, settings: Settings, enqueue: Callable[[int, str], None],
                  every_s: float) -> None:
@@ -87,6 +88,10 @@ class Sweeper(threading.Thread):
                     workflow.sweep_reminders(self.settings)
                 except Exception:
                     log.exception("workflow reminder sweep failed; will try again")
+            try:  # the statistics' rollups, both modes: the cases changed since the last run
+                analytics.refresh(self.settings)  # (one worker at a time: an advisory lock)
+            except Exception:
+                log.exception("analytics rollup refresh failed; will try again")
             if self._stop_event.wait(self.every_s):
                 return
 

@@ -116,6 +116,10 @@ class ResultOut(BaseModel):
     total: dict[str, Any] | None
     snapshot: bool
     now: str
+    as_of: str | None = Field(None, description=(
+        "数据截至：figures=rollup 时为统计汇总表最近一次刷新的时间（其后的变动尚未计入，由后台任务"
+        "定期刷新）；figures=live 时即 now"))
+    figures: str = Field("live", description="rollup：读自统计汇总表；live：实时查询")
     agencies: list[dict[str, str]] = Field(default_factory=list)
 
 
