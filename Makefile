@@ -50,7 +50,7 @@ test-unit: install
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy models ocr extraction search similarity services workers api benchmarks workflow analytics
+	$(BIN)/mypy models ocr extraction search similarity sentencing services workers api benchmarks workflow analytics
 
 bench: install opensearch elasticsearch
 	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.extraction_gold ../shared/data/extraction_gold

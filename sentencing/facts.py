@@ -1,0 +1,301 @@
+"""The guideline's inputs read from a case's facts, each with the span it was read from.
+
+Why here and not in extraction: extraction fills the dossier's SCHEMA.md fields (one amount,
+one blood alcohol, the court's circumstances); the guideline needs more (grams of each drug as
+heroin, injuries by grade, deaths, number of acts, persons, guns, flags such as 逃逸 or 持械) and
+must run on pasted facts and on benchmark corpora with no dossier. Services lay the extracted
+fields (with their page provenance) over what is read here; a judge's change wins over both.
+Every value keeps `Found(value, start, end, text)` so the page can show where it came from.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+             "八": 8, "九": 9}
+_NUM = r"(\d+(?:,\d{3})*(?:\.\d+)?|[一二两三四五六七八九十]+)"
+
+
+def number(text: str) -> float | None:
+    """'3' / '1,200.5' / '十二' / '两' -> a number."""
+    text = text.replace(",", "")
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    if not text or any(ch not in CN_DIGITS and ch != "十" for ch in text):
+        return None
+    if "十" in text:
+        head, _, tail = text.partition("十")
+        return float((CN_DIGITS.get(head, 1) if head else 1) * 10
+                     + (CN_DIGITS.get(tail, 0) if tail else 0))
+    return float(CN_DIGITS[text]) if len(text) == 1 else None
+
+
+@dataclass(frozen=True)
+class Found:
+    value: Any
+    start: int
+    end: int
+    text: str
+    source: str = "facts"  # facts | extraction | judge
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "start": self.start, "end": self.end, "text": self.text,
+                "source": self.source}
+
+
+@dataclass
+class Read:
+    """Measures, flags and circumstances read from one text; `provenance` key -> Found."""
+
+    measures: dict[str, float] = field(default_factory=dict)
+    flags: set[str] = field(default_factory=set)
+    circumstances: set[str] = field(default_factory=set)
+    provenance: dict[str, Found] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"measures": self.measures, "flags": sorted(self.flags),
+                "circumstances": sorted(self.circumstances),
+                "provenance": {k: v.to_dict() for k, v in self.provenance.items()}}
+
+
+def fold(text: str) -> str:
+    """NFKC (full-width digits and punctuation to half-width), so spans still line up."""
+    out = unicodedata.normalize("NFKC", text or "")
+    return out if len(out) == len(text or "") else (text or "")
+
+
+_AMOUNT = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(万)?\s*余?\s*元")
+_NOT_OFFENCE = re.compile(r"赔偿|退赔|退还|退缴|退赃|罚金|罚款|谅解|补偿|赔付|医疗费|返还|工资")
+_TOTAL = re.compile(r"共计|合计|总计|累计|总价值|总额|共")
+_ALCOHOL = re.compile(r"(\d+(?:\.\d+)?)\s*(?:mg|毫克)\s*/\s*100\s*(?:ml|毫升|mL)", re.I)
+_ALCOHOL2 = re.compile(r"(?:乙醇|酒精)含量[^0-9]{0,12}(\d+(?:\.\d+)?)")
+_DRUG = re.compile(r"海洛因|甲基苯丙胺片剂|甲基苯丙胺|冰毒|麻古|氯胺酮|K粉|鸦片|可卡因|吗啡|摇头丸|大麻")
+_GRAMS = re.compile(r"(\d+(?:\.\d+)?)\s*(千克|公斤|克|kg|g)(?![a-z])")
+_INJURY = re.compile(r"(轻微伤|轻伤|重伤)(?:[一二]级)?")
+_DEATHS = re.compile(r"致(?:使)?(?:被害人)?[^，。；]{0,12}?(\d+|[一二两三四五六七八九十]+)(?:人|名[^，。；]{0,4})死亡")
+_DEATH = re.compile(r"(?<!未)(?<!没有)死亡|身亡|抢救无效")
+_ACTS = re.compile(r"(?:先后|共|累计|分别|多次|连续)[^，。；]{0,12}?(\d+|[一二两三四五六七八九十]+)次")
+_TIMES = re.compile(r"(\d+|[一二两三四五六七八九十]+)次")
+_GUNS = re.compile(r"(\d+|[一二两三四五六七八九十]+)(?:支|把)[^，。；]{0,10}?枪")
+_HOST = re.compile(r"容留")
+_NEGATED = re.compile(r"(?:不|未|没有|不能|不宜|无)(?:构成|认定|属|具有|系|予)?$")
+
+FLAGS: tuple[tuple[str, str], ...] = (
+    ("逃逸致死", r"因逃逸致|逃逸致(?:被害人)?[^，。]{0,6}死亡"),
+    ("逃逸", r"逃逸|驾车逃离|逃离(?:事故)?现场|弃车逃"),
+    ("持械", r"持(?:刀|棍|械|砍刀|钢管|铁棍|匕首|木棍|铁锹|水果刀|菜刀|斧)|(?:刀|棍|钢管|砍刀|匕首)[^，。]{0,4}(?:砍|捅|刺|殴打|击打)"),
+    ("持枪", r"持枪"),
+    ("入户", r"入户|进入[^，。]{0,10}(?:家中|住处|住宅|卧室)"),
+    ("公共交通工具", r"公交车上|公共汽车上|地铁上|火车上|长途客车上"),
+    ("公共场所", r"公共场所|交通要道"),
+    ("发生事故", r"发生(?:交通)?事故|撞|碰擦|刮擦|追尾"),
+    ("无证驾驶", r"无(?:机动车)?驾驶证|未取得(?:机动车)?驾驶证|无证驾驶|驾驶证[^，。]{0,4}(?:吊销|注销)"),
+    ("纠集他人多次", r"纠集他人[^。]{0,20}多次"),
+)
+CIRCUMSTANCES: tuple[tuple[str, str], ...] = (
+    ("未成年", r"(?:作案|犯罪|行为)时(?:系|尚|仍)?(?:未成年|不满十八|未满十八)|系未成年人"),
+    ("累犯", r"累犯"),
+    ("毒品再犯", r"毒品再犯"),
+    ("前科", r"前科|曾因[^，。]{0,20}(?:被判|判处|受过)|刑满释放"),
+    ("未遂", r"未遂|未得逞"),
+    ("中止", r"犯罪中止|中止犯罪"),
+    ("从犯", r"从犯|次要作用|辅助作用"),
+    ("自首", r"自首|主动投案|自动投案|投案自首|主动到[^，。]{0,10}投案"),
+    ("立功", r"立功"),
+    ("坦白", r"坦白|如实供述|如实交代|如实供认|供认不讳"),
+    ("当庭认罪", r"当庭(?:自愿)?认罪|庭审中[^，。]{0,6}认罪"),
+    ("认罪认罚", r"认罪认罚|签署[^，。]{0,6}具结书"),
+    ("退赃", r"退赃|退赔|退缴|退还[^，。]{0,6}(?:赃|财物|款)|(?:赃款|赃物)[^，。]{0,6}(?:追回|发还|退还)"),
+    ("赔偿", r"(?<!退)赔偿[^，。；]{0,20}(?:损失|经济|医疗|元|款)|已赔偿"),
+    ("取得谅解", r"谅解"),
+    ("刑事和解", r"达成[^，。]{0,8}和解|刑事和解"),
+    ("弱势对象", r"(?:被害人|对象)[^，。]{0,6}(?:系|为)?(?:未成年人|老年人|残疾人|孕妇|年迈)"),
+)
+_FLAGS = [(k, re.compile(p)) for k, p in FLAGS]
+_CIRCS = [(k, re.compile(p)) for k, p in CIRCUMSTANCES]
+
+
+def _negated(text: str, at: int) -> bool:
+    return bool(_NEGATED.search(text[max(0, at - 4):at]))
+
+
+def _amount(text: str) -> Found | None:
+    """The offence amount: a stated total (共计/价值 … 元) if any, else the largest amount that is
+    not compensation, fine or refund."""
+    best: tuple[int, float, re.Match[str]] | None = None
+    for m in _AMOUNT.finditer(text):
+        before = text[max(0, m.start() - 12):m.start()]
+        if _NOT_OFFENCE.search(before):
+            continue
+        v = float(m.group(1).replace(",", "")) * (10000 if m.group(2) else 1)
+        if v <= 0:
+            continue
+        rank = 1 if _TOTAL.search(before) else 0
+        if best is None or (rank, v) > (best[0], best[1]):
+            best = (rank, v, m)
+    if best is None:
+        return None
+    m = best[2]
+    return Found(best[1], m.start(), m.end(), m.group())
+
+
+def _heroin_grams(text: str, equivalents: Mapping[str, float]) -> Found | None:
+    """Grams of drugs as heroin: each weight with the nearest drug name before it (within a
+    clause); a stated total wins over adding up; equal weights are counted once."""
+    total: Found | None = None
+    seen: dict[float, Found] = {}
+    for m in _GRAMS.finditer(text):
+        clause_start = max(text.rfind(p, 0, m.start()) for p in "。；;")
+        window = text[max(clause_start + 1, m.start() - 60):m.end() + 20]
+        drugs = _DRUG.findall(window)
+        if not drugs:
+            continue
+        grams = float(m.group(1)) * (1000 if m.group(2) in ("千克", "公斤", "kg") else 1)
+        eq = grams * max(equivalents.get(d, 0.0) for d in drugs)
+        found = Found(round(eq, 3), m.start(), m.end(), m.group())
+        if _TOTAL.search(text[max(0, m.start() - 12):m.start()]):
+            if total is None or eq > total.value:
+                total = found
+        elif eq not in seen:
+            seen[eq] = found
+    if total is not None:
+        return total
+    if not seen:
+        return None
+    first = min(seen.values(), key=lambda f: f.start)
+    return Found(round(sum(seen), 3), first.start, max(f.end for f in seen.values()),
+                 "、".join(f.text for f in sorted(seen.values(), key=lambda f: f.start)))
+
+
+def _count(pattern: re.Pattern[str], text: str) -> tuple[int, Found | None]:
+    """How many distinct sentences state a match (one person per 鉴定 sentence)."""
+    n, first = 0, None
+    last_sentence = -1
+    for m in pattern.finditer(text):
+        sentence = text.count("。", 0, m.start())
+        if sentence == last_sentence or _negated(text, m.start()):
+            continue
+        last_sentence = sentence
+        n += 1
+        first = first or Found(0, m.start(), m.end(), m.group())
+    return n, first
+
+
+def read(text: str, equivalents: Mapping[str, float] | None = None) -> Read:
+    """Every input the guideline may use, read from `text` (spans index the given text)."""
+    text = fold(text)
+    out = Read()
+
+    def put(key: str, value: float, found: Found) -> None:
+        out.measures[key] = value
+        out.provenance[key] = Found(value, found.start, found.end, found.text, found.source)
+
+    a = _amount(text)
+    if a is not None:
+        put("amount_yuan", a.value, a)
+    m = _ALCOHOL.search(text) or _ALCOHOL2.search(text)
+    if m:
+        vals = [(float(x.group(1)), x) for x in (*_ALCOHOL.finditer(text), *_ALCOHOL2.finditer(text))]
+        v, last = max(vals, key=lambda t: t[1].start())
+        put("blood_alcohol", v, Found(v, last.start(), last.end(), last.group()))
+    if equivalents:
+        g = _heroin_grams(text, equivalents)
+        if g is not None:
+            put("heroin_g", g.value, g)
+    for grade, key in (("轻微伤", "minor_injuries"), ("轻伤", "light_injuries"),
+                       ("重伤", "serious_injuries")):
+        n, first = _count(re.compile(grade + r"(?:[一二]级)?"), text)
+        if key == "light_injuries":  # 轻伤 inside 轻微伤 never matches; 致轻伤 ≠ 轻微伤
+            pass
+        if n and first is not None:
+            put(key, float(n), first)
+    dm = _DEATHS.search(text)
+    if dm:
+        put("deaths", number(dm.group(1)) or 1.0, Found(0, dm.start(), dm.end(), dm.group()))
+    else:
+        d = _DEATH.search(text)
+        if d and not _negated(text, d.start()):
+            put("deaths", 1.0, Found(1, d.start(), d.end(), d.group()))
+    acts = [(number(x.group(1)) or 0, x) for x in _ACTS.finditer(text)]
+    if not acts and "多次" in text:
+        i = text.index("多次")
+        put("acts", 3.0, Found(3, i, i + 2, "多次"))
+    if acts:
+        v, x = max(acts, key=lambda t: t[0])
+        if 0 < v <= 200:
+            put("acts", v, Found(v, x.start(), x.end(), x.group()))
+    guns = [(number(x.group(1)) or 0, x) for x in _GUNS.finditer(text)]
+    if guns:
+        v = sum(g for g, _ in guns)
+        put("guns", v, Found(v, guns[0][1].start(), guns[-1][1].end(), guns[0][1].group()))
+    hosts = list(_HOST.finditer(text))
+    if hosts:
+        people = [(number(x.group(1)) or 0) for x in re.finditer(
+            r"容留[^，。；]{0,20}?(\d+|[一二两三四五六七八九十]+)(?:人|名)", text)]
+        v = max([len(hosts), *people])
+        put("persons", float(v), Found(v, hosts[0].start(), hosts[0].end(), hosts[0].group()))
+    for key, pat in _FLAGS:
+        fm = pat.search(text)
+        if fm and not _negated(text, fm.start()):
+            out.flags.add(key)
+            out.provenance[f"flag:{key}"] = Found(True, fm.start(), fm.end(), fm.group())
+    for key, pat in _CIRCS:
+        for cm in pat.finditer(text):
+            if _negated(text, cm.start()):
+                continue
+            out.circumstances.add(key)
+            out.provenance[f"circumstance:{key}"] = Found(True, cm.start(), cm.end(), cm.group())
+            break
+    return out
+
+
+def merge(*reads: Read) -> Read:
+    """Later reads win for a measure; flags and circumstances are united."""
+    out = Read()
+    for r in reads:
+        out.measures.update(r.measures)
+        out.flags |= r.flags
+        out.circumstances |= r.circumstances
+        out.provenance.update(r.provenance)
+    return out
+
+
+def from_fields(fields: Mapping[str, Any], provenance: Mapping[str, Any] | None = None) -> Read:
+    """The extraction stage's SCHEMA.md fields as a Read (amount, blood alcohol, the court's
+    circumstances, prior record), with the field's page span where the caller has it."""
+    provenance = provenance or {}
+    out = Read()
+
+    def found(path: str, value: Any) -> Found:
+        p = provenance.get(path) or {}
+        return Found(value, int(p.get("start") or 0), int(p.get("end") or 0),
+                     str(p.get("text") or value), "extraction")
+
+    if fields.get("amount_involved_yuan"):
+        v = float(fields["amount_involved_yuan"])
+        out.measures["amount_yuan"] = v
+        out.provenance["amount_yuan"] = found("amount_involved_yuan", v)
+    if fields.get("blood_alcohol_mg_per_100ml"):
+        v = float(fields["blood_alcohol_mg_per_100ml"])
+        out.measures["blood_alcohol"] = v
+        out.provenance["blood_alcohol"] = found("blood_alcohol_mg_per_100ml", v)
+    for i, word in enumerate(fields.get("mitigating") or []):
+        key = {"认罪": "当庭认罪", "再犯": "毒品再犯"}.get(word, word)
+        out.circumstances.add(key)
+        out.provenance[f"circumstance:{key}"] = found(f"mitigating/{i}", True)
+    for d in fields.get("defendants") or []:
+        if d.get("prior_record"):
+            out.circumstances.add("前科")
+            out.provenance["circumstance:前科"] = found("defendants/0/prior_record", True)
+    return out
+
+
+def words(items: Iterable[str]) -> frozenset[str]:
+    return frozenset(i for i in items if i)
