@@ -28,6 +28,7 @@ from api.routes.schemas import HealthOut
 from api.routes.workflow import IncompleteRefusal
 from api.web import analytics_pages, pages, workflow_pages
 from models import audit
+from models.blobs import BlobCorrupted, BlobMissing, BlobUnavailable
 from models.db import migrate, session_scope
 from models.settings import Settings, get_settings
 from search.base import SearchUnavailable
@@ -69,6 +70,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The search cluster is down or overloaded: stored data is safe (the outbox), retry.
         return JSONResponse({"detail": f"检索引擎暂不可用，数据已保存，请稍后重试（{exc}）"}, 503,
                             headers={"Retry-After": "30"})
+
+    @app.exception_handler(BlobUnavailable)
+    async def blobs_down(request: Request, exc: BlobUnavailable) -> JSONResponse:
+        # The object store is down: nothing was recorded half-way (an upload stores the
+        # original before its row), so the same request can simply be sent again.
+        return JSONResponse({"detail": f"原件存储暂不可用，请稍后重试（{exc}）"}, 503,
+                            headers={"Retry-After": "30"})
+
+    @app.exception_handler(BlobMissing)
+    async def blob_missing(request: Request, exc: BlobMissing) -> JSONResponse:
+        # A host whose store lacks the original: several hosts must share DOSSIER_BLOB_URL.
+        log.error("original missing from the blob store: %s", exc)
+        return JSONResponse({"detail": "本主机的原件存储中没有该文件（多台主机须共用对象存储"
+                                       " DOSSIER_BLOB_URL），请联系管理员"}, 503)
+
+    @app.exception_handler(BlobCorrupted)
+    async def blob_corrupted(request: Request, exc: BlobCorrupted) -> JSONResponse:
+        log.error("original fails its SHA-256 check: %s", exc)
+        return JSONResponse({"detail": "存储的原件未通过 SHA-256 校验，已拒绝提供，请联系管理员"},
+                            500)
 
     @app.exception_handler(IncompleteRefusal)
     async def incomplete(request: Request, exc: IncompleteRefusal) -> JSONResponse:

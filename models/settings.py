@@ -27,6 +27,15 @@ class Settings(BaseSettings):
     search_prefix: str = Field("dossier", pattern=r"^[a-z0-9][a-z0-9_-]{0,40}$")
     task_always_eager: bool = False  # run tasks in the calling process (unit tests only)
 
+    # blob store of originals: unset = the folder data_dir/blobs (one host); several hosts share
+    # s3://bucket/prefix on any S3-compatible store (credentials: the AWS_* variables or the
+    # machine's role, as boto3 finds them); blob_endpoint_url for a store other than AWS
+    blob_url: str | None = Field(None, pattern=r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$")
+    blob_endpoint_url: str | None = None
+    blob_region: str = "us-east-1"
+    blob_part_mb: int = Field(16, ge=5)  # objects above this are uploaded in parts of this size
+    blob_timeout_s: float = Field(10.0, gt=0)  # connect/read timeout; an outage fails fast
+
     # uploads
     max_upload_mb: int = Field(200, ge=1)
     max_pages: int = Field(2000, ge=1)
@@ -135,8 +144,9 @@ class Settings(BaseSettings):
         return self.broker.startswith("filesystem")
 
     def ensure_dirs(self) -> None:
-        for d in (self.data_dir, self.blob_dir):
-            d.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if not self.blob_url:  # originals in an object store leave no folder on this host
+            self.blob_dir.mkdir(parents=True, exist_ok=True)
         if self.embedded_broker:
             for sub in ("in", "processed"):
                 (self.broker_dir / sub).mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from models.blobs import BlobStore
+from models.blob_store import open_blob_store
 from models.db import session_scope
 from models.records import Line, PageResult
 from models.schema import Document, Page
@@ -40,7 +40,7 @@ def searchable_pdf(settings: Settings, doc_id: int) -> bytes:
         digest, mime = doc.sha256, doc.mime
     if mime == "text/plain":
         raise NoPageImages("a text document has no page images; download the original instead")
-    data = BlobStore(settings.blob_dir).get(digest)
+    data = open_blob_store(settings).get(digest)
     try:
         with open_document(data, mime, max_pages=settings.max_pages,
                            max_pixels=settings.max_image_pixels, decode_all=False) as src:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import audit
-from models.blobs import BlobStore
+from models.blob_store import open_blob_store
 from models.db import session_scope
 from models.schema import Case, Document, Task, TaskState, User
 from models.settings import Settings
@@ -83,7 +83,7 @@ def accept(settings: Settings, user: User, data: bytes, filename: str,
                                     or not case_number.isprintable()):
         raise UploadRejected(422, f"案号无效：最多 {MAX_CASE_NUMBER} 个可打印字符")
     info = inspect(data, filename, settings)
-    digest = BlobStore(settings.blob_dir).put(data)
+    digest = open_blob_store(settings).put(data)
     safe_name = _display_name(filename)
     for attempt in range(3):  # a concurrent upload may create the same case/document first
         try:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from models.blobs import BlobStore
+from models.blob_store import open_blob_store
 from models.db import session_scope
 from models.records import PageResult
 from models.schema import CaseVector, Document, Page, Task
@@ -43,7 +43,7 @@ def open_source(settings: Settings, task_id: int) -> tuple[int, Any]:
     from ocr.document import open_document
 
     doc_id, digest, mime = _task_doc(settings, task_id)
-    data = BlobStore(settings.blob_dir).get(digest)
+    data = open_blob_store(settings).get(digest)
     return doc_id, open_document(data, mime, max_pages=settings.max_pages,
                                  max_pixels=settings.max_image_pixels, decode_all=False)
 

@@ -7,6 +7,8 @@ the processes need is checked at start, in the order a document meets them:
 - the data folders can be made and written;
 - the database answers and its schema is migrated to the newest revision (migrating it if not);
 - the broker answers (Redis) or its folders exist (the embedded filesystem broker);
+- the store of originals answers: its bucket is there and readable with the credentials given
+  (``DOSSIER_BLOB_URL=s3://…``), or its folder is writable;
 - the search cluster is a supported engine, when ``DOSSIER_SEARCH_URL`` names one (one that does
   not answer yet is a warning: the outbox keeps the index work until it does);
 - the OCR engine's model files (or binary and language data) are present;
@@ -100,6 +102,19 @@ def check_broker(settings: Settings) -> None:
                        "请启动 Redis 或检查 DOSSIER_BROKER_URL") from exc
 
 
+def check_blobs(settings: Settings) -> None:
+    from models.blob_store import open_blob_store
+    from models.blobs import BlobUnavailable
+
+    try:
+        store = open_blob_store(settings)
+        store.check()
+    except (BlobUnavailable, ValueError) as exc:
+        raise NotReady(f"原件存储无法使用（{_short(exc)}）；请检查 DOSSIER_BLOB_URL、"
+                       "DOSSIER_BLOB_ENDPOINT_URL 与访问密钥（AWS_ACCESS_KEY_ID/"
+                       "AWS_SECRET_ACCESS_KEY）") from exc
+
+
 def check_search(settings: Settings, say: Say) -> None:
     """A cluster that does not answer is only a warning: documents are processed and their index
     work waits in the outbox until it answers (a worker restarted during a search outage must
@@ -189,6 +204,7 @@ def check(settings: Settings, say: Say | None = None) -> None:
     check_folders(settings)
     check_database(settings)
     check_broker(settings)
+    check_blobs(settings)
     check_search(settings, out)
     check_ocr(settings)
     check_ner(settings)

@@ -13,7 +13,7 @@ import io
 import threading
 from collections import OrderedDict
 
-from models.blobs import BlobStore
+from models.blob_store import open_blob_store
 from models.settings import Settings
 from ocr.document import open_document
 from ocr.errors import InputError
@@ -74,7 +74,7 @@ def page_png(settings: Settings, sha256: str, mime: str, number: int, dpi: int =
         png = _cached(key)  # rendered by another request while this one waited
         if png is not None:
             return png
-        data = BlobStore(settings.blob_dir).get(sha256)
+        data = open_blob_store(settings).get(sha256)
         try:
             with open_document(data, mime, max_pages=settings.max_pages,
                                max_pixels=settings.max_image_pixels, decode_all=False) as doc:

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from api.cli import analytics as cli_analytics
+from api.cli import blobs as cli_blobs
 from api.cli import rank as cli_rank
 from models.settings import Settings, get_settings
 
@@ -30,6 +31,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(agency_app, name="agency")
 app.add_typer(cli_analytics.app, name="analytics")
+app.add_typer(cli_blobs.app, name="blobs")
 app.command(name="rank")(cli_rank.rank)
 
 SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".txt"}

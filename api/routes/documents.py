@@ -13,7 +13,7 @@ from sqlalchemy import select
 from api.deps import SettingsDep, UserDep, require_role, visible_document, writable_document
 from api.routes.schemas import DocumentOut, PageOut, RetryAccepted, TaskOut, UploadAccepted
 from models import audit
-from models.blobs import BlobCorrupted, BlobStore
+from models.blob_store import open_blob_store
 from models.db import session_scope
 from models.schema import Case, EvidenceItem, FieldValue, Page, Task
 from models.settings import Settings
@@ -127,10 +127,7 @@ def get_page(document_id: int, number: int, settings: SettingsDep,
                              "content": {"application/octet-stream": BINARY}}})
 def get_file(document_id: int, settings: SettingsDep, user: UserDep) -> Response:
     doc = visible_document(settings, user, document_id)
-    try:
-        data = BlobStore(settings.blob_dir).get(doc.sha256)
-    except BlobCorrupted as exc:
-        raise HTTPException(500, "the stored original fails its SHA-256 check") from exc
+    data = open_blob_store(settings).get(doc.sha256)  # a failure: api.app's blob handlers
     with session_scope(settings.db_url) as s:
         audit.record(s, "document.download", user_id=user.id, object_type="document",
                      object_id=doc.id)

@@ -11,7 +11,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from models import audit
-from models.blobs import BlobCorrupted, BlobStore
+from models.blobs import BlobCorrupted, LocalBlobStore
 from models.db import migrate, session_scope
 from models.schema import (
     Agency,
@@ -191,7 +191,7 @@ def test_a_forged_anchor_line_is_detected(db_url: str, env: Callable[..., Any]) 
 
 
 def test_blob_store_is_content_addressed_and_verified(tmp_path: Path) -> None:
-    store = BlobStore(tmp_path / "blobs")
+    store = LocalBlobStore(tmp_path / "blobs")
     d1 = store.put(b"scan bytes")
     d2 = store.put(b"scan bytes")
     assert d1 == d2
