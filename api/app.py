@@ -26,7 +26,7 @@ from api.routes import (
 )
 from api.routes.schemas import HealthOut
 from api.routes.workflow import IncompleteRefusal
-from api.web import analytics_pages, pages, workflow_pages
+from api.web import analytics_pages, list_pages, pages, workflow_pages
 from models import audit
 from models.blobs import BlobCorrupted, BlobMissing, BlobUnavailable
 from models.db import migrate, session_scope
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     docs.mount(app)  # /docs and /redoc with their own CSP (a nonce for their inline script)
     for module in (access, users, documents, search, sentencing, fields, workflow,
                    completeness, analytics,
-                   workflow_pages, analytics_pages, pages):
+                   workflow_pages, analytics_pages, list_pages, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
 

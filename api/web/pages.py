@@ -64,6 +64,13 @@ FIELD_NAMES = {
     "defense_counsel": "辩护人", "prior_record": "前科", "amount_involved_yuan": "涉案金额（元）",
     "blood_alcohol_mg_per_100ml": "血液酒精含量（mg/100ml）", "notes": "备注",
     "drug_quantity_g": "毒品数量（克）", "injury": "伤情", "evidence": "证据",
+    "title": "标题", "subject": "鉴定事项", "appraised_value_yuan": "认定价值（元）",
+    "injuries": "损伤", "grade": "损伤程度", "level": "等级", "person": "人员",
+    "responsibility": "事故责任", "party": "当事人", "share": "责任",
+    "seized_items": "扣押物品", "quantity": "数量", "interrogation": "讯问笔录",
+    "suspect": "犯罪嫌疑人", "interrogators": "讯问人", "recorder": "记录人",
+    "start": "开始时间", "end": "结束时间", "rights_notified": "已告知权利",
+    "offence_forms": "犯罪情形", "fields": "字段",
 }
 SIGNAL_NAMES = {"lexical": "词面", "dense": "语义", "charges": "罪名", "exact_charges": "罪名完全一致",
                 "related_charges": "相关罪名", "circumstances": "情节", "amount": "金额",
@@ -302,11 +309,26 @@ def _leaves(value: Any, path: str = "") -> list[tuple[str, Any]]:
     return [(path, value)]
 
 
-def _label(path: str) -> str:
-    parts = []
+CN_ORDINALS = "一二三四五六七八九十"
+
+
+def field_label(path: str) -> str:
+    """A field path in words: defendants/0/sentence/term_months → 被告人一 · 刑罚 · 刑期（月）."""
+    parts: list[str] = []
     for p in path.split("/"):
-        parts.append(f"{int(p) + 1}" if p.isdigit() else FIELD_NAMES.get(p, p))
-    return " › ".join(parts)
+        if p.isdigit():
+            n = int(p) + 1
+            word = CN_ORDINALS[n - 1] if n <= len(CN_ORDINALS) else f"第{n}"
+            if parts:
+                parts[-1] += word
+            else:
+                parts.append(word)
+        else:
+            parts.append(FIELD_NAMES.get(p, p))
+    return " · ".join(parts)
+
+
+_label = field_label
 
 
 def _provenance(prov: dict[str, Any], path: str) -> dict[str, Any] | None:
