@@ -244,3 +244,26 @@ def _move(s: Session, doc: Document, source: Case, target: Case) -> bool:
     doc.case_id = target.id
     s.flush()
     return carried
+
+
+def settle_existing(settings: Settings) -> list[Settled]:
+    """Settle every provisional case that holds one processed document with a case number:
+    the repair of a pool filled before documents joined their cases (the same 案号 uploaded
+    twice then became two cases, one without a number). Each moved or numbered document is
+    re-indexed. Safe to run again: a settled document is left as it is."""
+    from services import indexing
+
+    with session_scope(settings.db_url) as s:
+        lone = (select(Document.case_id).group_by(Document.case_id)
+                .having(func.count() == 1).subquery())
+        docs = list(s.execute(
+            select(Document.id).join(Case, Case.id == Document.case_id)
+            .where(Case.case_number.is_(None), Document.case_id.in_(select(lone.c.case_id)))
+            .order_by(Document.id)).scalars())
+    done: list[Settled] = []
+    for doc_id in docs:
+        settled = settle(settings, doc_id)
+        if settled is not None:
+            indexing.refresh_document(settings, doc_id)
+            done.append(settled)
+    return done

@@ -111,3 +111,25 @@ def test_a_row_still_naming_the_provisional_case_stops_the_move(settings: Any) -
 def test_an_unsure_number_does_not_join(settings: Any) -> None:
     ids = seed(settings.db_url, NUMBER, confidence=0.7)
     assert case_identity.settle(settings, ids["later"]) is None
+
+
+def test_a_pool_from_before_is_repaired(settings: Any) -> None:
+    """Two provisional cases of one judgment and a numbered one, as the pool held them before
+    documents joined their cases: one case remains."""
+    url = settings.db_url
+    ids = seed(url, "(2013)扬邗刑初381号")
+    with session_scope(url) as s:
+        extra = Case(case_number=None, agency_id=ids["agency"])
+        s.add(extra)
+        s.flush()
+        s.add(Document(case_id=extra.id, filename="c.txt", sha256="c" * 64, mime="text/plain",
+                       size=10, fields={"case_number": "（2013）扬邗刑初第381号"}))
+        s.flush()
+        s.add(FieldValue(document_id=s.execute(select(Document.id).where(
+            Document.case_id == extra.id)).scalar_one(), path="case_number",
+            value="（2013）扬邗刑初第381号", confidence=0.95, extractor="rules"))
+    done = case_identity.settle_existing(settings)
+    assert [d.action for d in done] == ["joined", "joined"]
+    with session_scope(url) as s:
+        assert s.execute(select(Case.id)).scalars().all() == [ids["numbered"]]
+    assert case_identity.settle_existing(settings) == []
