@@ -24,7 +24,7 @@ from api.routes import (
     users,
     workflow,
 )
-from api.routes.schemas import HealthOut
+from api.routes.schemas import HealthOut, ReadyOut
 from api.routes.workflow import IncompleteRefusal
 from api.web import analytics_pages, list_pages, pages, workflow_pages
 from models import audit
@@ -125,5 +125,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/healthz", tags=["meta"], response_model=HealthOut)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/readyz", tags=["meta"], response_model=ReadyOut,
+             responses={503: {"model": ReadyOut, "description": "a dependency failed"}})
+    def readyz() -> JSONResponse:
+        """Whether this host can serve: the database, broker, object store of originals,
+        search cluster and models each answer (``/healthz`` only says the process is up).
+        503 names the dependencies that failed, for a load balancer and the operator."""
+        from services.readiness import probe
+
+        checks = probe(settings)
+        failed = [name for name, why in checks.items() if why]
+        return JSONResponse({"status": "not ready" if failed else "ready", "failed": failed,
+                             "checks": {k: v or "ok" for k, v in checks.items()}},
+                            503 if failed else 200)
 
     return app

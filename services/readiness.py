@@ -209,3 +209,61 @@ def check(settings: Settings, say: Say | None = None) -> None:
     check_ocr(settings)
     check_ner(settings)
     check_embedding(settings, out)
+
+
+# ---------------------------------------------------------------- readiness of a running process
+#: the dependencies `GET /readyz` reports, in the order a document meets them
+DEPENDENCIES = ("database", "broker", "blobs", "search", "models")
+
+
+def _probe_database(settings: Settings) -> None:
+    from sqlalchemy import text
+
+    from models.db import get_engine
+
+    with get_engine(settings.db_url).connect() as conn:
+        conn.execute(text("SELECT 1"))
+
+
+def _probe_broker(settings: Settings) -> None:
+    check_broker(settings)
+
+
+def _probe_blobs(settings: Settings) -> None:
+    from models.blob_store import open_blob_store
+
+    open_blob_store(settings).check()
+
+
+def _probe_search(settings: Settings) -> None:
+    url = settings.search_url
+    if not url or url == "embedded":
+        return
+    from models.cluster import ClusterClient
+
+    ClusterClient(url, timeout=TIMEOUT_S).close()
+
+
+def _probe_models(settings: Settings) -> None:
+    """Cheap: the files are there (the start check verified their build; a probe every few
+    seconds must not hash a hundred megabytes)."""
+    folder = Path(settings.embedding_model_path)
+    if not (folder / "modules.json").is_file():
+        raise NotReady(f"嵌入模型 {folder} 缺失")
+    check_ocr(settings)
+
+
+def probe(settings: Settings) -> dict[str, str | None]:
+    """Each dependency of a running API or worker host: None when it answers, else one short
+    Chinese line saying what failed (for a load balancer's readiness check and the operator)."""
+    probes: dict[str, Callable[[Settings], None]] = {
+        "database": _probe_database, "broker": _probe_broker, "blobs": _probe_blobs,
+        "search": _probe_search, "models": _probe_models}
+    out: dict[str, str | None] = {}
+    for name in DEPENDENCIES:
+        try:
+            probes[name](settings)
+            out[name] = None
+        except Exception as exc:  # each failure is reported, not raised: the next one is probed
+            out[name] = str(exc) if isinstance(exc, NotReady) else _short(exc)
+    return out

@@ -250,6 +250,10 @@ def worker(concurrency: Annotated[int | None, typer.Option(help="worker processe
            beat: Annotated[bool, typer.Option(
                "--beat", help="also run the periodic scheduler (scale mode: on ONE host only)")
            ] = False,
+           hostname: Annotated[str | None, typer.Option(
+               "--hostname", help="Celery node name (default dossier-<pid>@<host>: several "
+                                  "workers on one host are distinct nodes for celery inspect)")
+           ] = None,
            loglevel: str = "INFO") -> None:
     """Run a Celery worker that processes uploaded documents."""
     from workers.celery_app import app as celery_app
@@ -258,7 +262,8 @@ def worker(concurrency: Annotated[int | None, typer.Option(help="worker processe
     settings = _ready_to_serve()
     # both queues: the worker takes turns between them (kombu's round-robin over queues)
     argv = ["worker", f"--loglevel={loglevel}", "-Q", f"{QUEUE},{PAGES_QUEUE}",
-            f"--concurrency={concurrency or settings.worker_concurrency}"]
+            f"--concurrency={concurrency or settings.worker_concurrency}",
+            f"--hostname={hostname or f'dossier-{os.getpid()}@%h'}"]
     if settings.embedded_broker:
         argv += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
         if beat:

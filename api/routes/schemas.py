@@ -29,6 +29,13 @@ class HealthOut(Out):
     status: str = Field(description='"ok" while the process answers')
 
 
+class ReadyOut(Out):
+    status: str = Field(description='"ready", or "not ready" (answered with 503)')
+    failed: list[str] = Field(description="the dependencies that failed: database, broker, "
+                                          "blobs, search, models")
+    checks: dict[str, str] = Field(description='each dependency: "ok" or what failed (Chinese)')
+
+
 class LoginOut(Out):
     token: str = Field(description="bearer token for the Authorization header")
     user: str
