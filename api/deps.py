@@ -27,12 +27,12 @@ SettingsDep = Annotated[Settings, Depends(settings_dep)]
 def current_user(settings: SettingsDep,
                  creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> User:
     if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
-        raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(401, "缺少访问令牌（Authorization: Bearer …）", headers={"WWW-Authenticate": "Bearer"})
     with session_scope(settings.db_url) as s:
         user = user_for_token(s, creds.credentials, renew_hours=settings.token_ttl_hours,
                               max_hours=settings.token_max_hours)
         if user is None:
-            raise HTTPException(401, "invalid or expired token",
+            raise HTTPException(401, "访问令牌无效或已过期，请重新登录",
                                 headers={"WWW-Authenticate": "Bearer"})
         s.expunge(user)
         return user
@@ -67,8 +67,8 @@ def visible_document(settings: Settings, user: User, document_id: int,
             s.expunge(doc)
             return doc
     if for_task is not None:
-        raise deny(settings, user, "task", for_task, f"task {for_task} not found")
-    raise deny(settings, user, "document", document_id, f"document {document_id} not found")
+        raise deny(settings, user, "task", for_task, f"任务 {for_task} 不存在")
+    raise deny(settings, user, "document", document_id, f"文书 {document_id} 不存在")
 
 
 def visible_case(settings: Settings, user: User, case_id: int) -> None:
@@ -76,7 +76,7 @@ def visible_case(settings: Settings, user: User, case_id: int) -> None:
     with session_scope(settings.db_url) as s:
         if case_visible(s, user, case_id):
             return
-    raise deny(settings, user, "case", case_id, f"case {case_id} not found")
+    raise deny(settings, user, "case", case_id, f"案件 {case_id} 不存在")
 
 
 def writable_document(settings: Settings, user: User, document_id: int) -> Document:

@@ -100,7 +100,7 @@ def open_document(
                              decode_all=decode_all)
     if mime == TEXT:
         return TextDocument(data, max_pages=max_pages)
-    raise UnsupportedType(f"cannot open documents of type {mime!r}")
+    raise UnsupportedType(f"无法打开此类型的文件（{mime}）")
 
 
 # Page quality (PageResult.flags). Confidences are the engine's 0..1 line scores.
@@ -361,27 +361,27 @@ class PdfDocument(SourceDocument):
                 raise EncryptedFile() from exc
             if exc.err_code == pdfium_c.FPDF_ERR_SECURITY:
                 raise EncryptedFile(
-                    "the PDF uses an unsupported security handler (DRM); upload an unprotected copy"
+                    "该 PDF 使用了不支持的加密方式（DRM）；请上传未加密的副本"
                 ) from exc
             raise CorruptFile(
-                f"the PDF is damaged or truncated and cannot be opened ({exc})"
+                f"PDF 文件已损坏或不完整，无法打开（{exc}）"
             ) from exc
         self.page_count = len(self._pdf)
         if self.page_count == 0:
             self.close()
-            raise CorruptFile("the PDF has no pages")
+            raise CorruptFile("该 PDF 没有页面")
         if self.page_count > max_pages:
             self.close()
-            raise TooLarge(f"the PDF has {self.page_count} pages; at most {max_pages} are accepted")
+            raise TooLarge(f"该 PDF 有 {self.page_count} 页，最多接受 {max_pages} 页")
         for index in range(self.page_count):
             width, height = self._pdf.get_page_size(index)
             pixels = width * height * (OCR_DPI / 72.0) ** 2
             if pixels > max_pixels:
                 self.close()
                 raise TooLarge(
-                    f"page {index + 1} of the PDF is {width:.0f} × {height:.0f} pt: at {OCR_DPI} dpi"
-                    f" that is {pixels / 1e6:.0f} million pixels, over the limit of"
-                    f" {max_pixels / 1e6:.0f} million (DOSSIER_MAX_IMAGE_PIXELS)")
+                    f"PDF 第 {index + 1} 页尺寸为 {width:.0f} × {height:.0f} pt，按 {OCR_DPI} dpi 识别"
+                    f"为 {pixels / 1e6:.0f} 百万像素，超过上限 {max_pixels / 1e6:.0f} 百万像素"
+                    f"（DOSSIER_MAX_IMAGE_PIXELS）")
 
     def read_page(self, number: int, engine_factory: EngineFactory) -> PageResult:
         index = self._check_number(number)
@@ -426,7 +426,7 @@ class PdfDocument(SourceDocument):
             finally:
                 page.close()
         except pdfium.PdfiumError as exc:
-            raise CorruptFile(f"page {index + 1} of the PDF cannot be rendered ({exc})") from exc
+            raise CorruptFile(f"PDF 第 {index + 1} 页无法渲染（{exc}）") from exc
         image.info["dpi"] = (scale * 72.0, scale * 72.0)
         return image
 
@@ -513,7 +513,7 @@ class ImageDocument(SourceDocument):
                 self.page_count = int(getattr(img, "n_frames", 1))
                 if self.page_count > max_pages:
                     raise TooLarge(
-                        f"the {kind} has {self.page_count} pages; at most {max_pages} are accepted"
+                        f"该 {kind} 有 {self.page_count} 页，最多接受 {max_pages} 页"
                     )
                 for index in range(self.page_count if decode_all else 0):
                     img.seek(index)
@@ -523,18 +523,18 @@ class ImageDocument(SourceDocument):
                     img.load()  # decode now: a truncated image must fail here, not mid-job
         except Image.DecompressionBombError as exc:
             raise TooLarge(
-                f"the {kind} declares an image so large it could exhaust memory ({exc})"
+                f"该 {kind} 声明的图像过大，可能耗尽内存（{exc}）"
             ) from exc
         except (TooLarge, CorruptFile):
             raise
         except MemoryError as exc:
-            raise TooLarge(f"the {kind} is too large to decode") from exc
+            raise TooLarge(f"该 {kind} 过大，无法解码") from exc
         except Exception as exc:  # PIL raises OSError, SyntaxError, ValueError...
             raise CorruptFile(
-                f"the {kind} is damaged or truncated and cannot be read ({exc})"
+                f"{kind} 文件已损坏或不完整，无法读取（{exc}）"
             ) from exc
         if self.page_count < 1:
-            raise CorruptFile(f"the {kind} has no image")
+            raise CorruptFile(f"该 {kind} 没有图像")
 
     def read_page(self, number: int, engine_factory: EngineFactory) -> PageResult:
         image = self._frame(self._check_number(number))
@@ -592,11 +592,8 @@ def to_rgb(img: Image.Image) -> Image.Image:
 
 
 def _too_many_pixels(kind: str, index: int, width: int, height: int, limit: int) -> str:
-    where = f"page {index + 1} of the {kind}" if index else f"the {kind}"
-    return (
-        f"{where} is {width}x{height} pixels ({width * height:,}); "
-        f"at most {limit:,} pixels are accepted"
-    )
+    where = f"{kind} 第 {index + 1} 页" if index else f"该 {kind}"
+    return f"{where}为 {width}×{height} 像素（{width * height:,}），最多接受 {limit:,} 像素"
 
 
 class TextDocument(SourceDocument):
@@ -607,7 +604,7 @@ class TextDocument(SourceDocument):
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise CorruptFile(f"the text is not valid UTF-8 ({exc})") from exc
+            raise CorruptFile(f"文本不是有效的 UTF-8 编码，请另存为 UTF-8（{exc}）") from exc
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         pages = text.split("\f")
         if len(pages) > 1 and not pages[-1].strip():
@@ -616,7 +613,7 @@ class TextDocument(SourceDocument):
         self.page_count = len(pages)
         if self.page_count > max_pages:
             raise TooLarge(
-                f"the text has {self.page_count} pages; at most {max_pages} are accepted"
+                f"该文本有 {self.page_count} 页，最多接受 {max_pages} 页"
             )
 
     def read_page(self, number: int, engine_factory: EngineFactory) -> PageResult:

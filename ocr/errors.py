@@ -10,9 +10,10 @@ from __future__ import annotations
 
 
 class InputError(Exception):
-    """The uploaded file cannot be processed; the message is written for a person to read."""
+    """The uploaded file cannot be processed; the message is written (in Chinese) for the clerk
+    who uploaded it; technical detail, where any, follows in parentheses."""
 
-    default_reason = "the file cannot be read"
+    default_reason = "文件无法读取"
 
     def __init__(self, reason: str | None = None) -> None:
         self.reason = reason or self.default_reason
@@ -22,34 +23,31 @@ class InputError(Exception):
 class EmptyFile(InputError):
     """Zero bytes: usually an interrupted upload, so it gets its own message."""
 
-    default_reason = "the file is empty (0 bytes); the upload was probably interrupted"
+    default_reason = "文件是空的（0 字节），上传可能中断了，请重新上传"
 
 
 class UnsupportedType(InputError):
     """The content is not a PDF, PNG, JPEG, TIFF or UTF-8 text (whatever its name says)."""
 
-    default_reason = "unsupported file type; upload a PDF, PNG, JPEG or TIFF scan, or UTF-8 text"
+    default_reason = "不支持的文件类型；请上传 PDF、PNG、JPEG 或 TIFF 扫描件，或 UTF-8 文本"
 
 
 class CorruptFile(InputError):
     """The type is supported but the content is damaged or truncated."""
 
-    default_reason = "the file is damaged or truncated and cannot be read"
+    default_reason = "文件已损坏或不完整，无法读取"
 
 
 class EncryptedFile(InputError):
     """A PDF that needs a password to open."""
 
-    default_reason = (
-        "the PDF is password-protected; remove the password (or print it to a new PDF) and "
-        "upload it again"
-    )
+    default_reason = "该 PDF 设有密码（password）保护；请去除密码（或另存/打印为新的 PDF）后重新上传"
 
 
 class TooLarge(InputError):
     """Too many pages or pixels: refuses decompression bombs before they eat the worker."""
 
-    default_reason = "the file is too large to process"
+    default_reason = "文件过大，无法处理"
 
 
 class EngineUnavailable(RuntimeError):

@@ -30,17 +30,17 @@ _IMAGE_MAGIC: tuple[tuple[bytes, str], ...] = (
 
 # Formats we recognise only to say clearly what was uploaded and what to do instead.
 _KNOWN_UNSUPPORTED: tuple[tuple[bytes, str], ...] = (
-    (b"PK\x03\x04", "a ZIP container (ZIP, DOCX, XLSX or OFD)"),
-    (b"PK\x05\x06", "an empty ZIP archive"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a legacy Office document (DOC/XLS/WPS)"),
-    (b"Rar!\x1a\x07", "a RAR archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7z archive"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"),
-    (b"\x00\x00\x00\x0cjP  ", "a JPEG 2000 image"),
-    (b"%!PS", "a PostScript file"),
-    (b"{\\rtf", "an RTF document"),
+    (b"PK\x03\x04", "ZIP 压缩包（ZIP、DOCX、XLSX 或 OFD）"),
+    (b"PK\x05\x06", "空的 ZIP 压缩包"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "旧版 Office 文档（DOC/XLS/WPS）"),
+    (b"Rar!\x1a\x07", "RAR 压缩包"),
+    (b"7z\xbc\xaf\x27\x1c", "7z 压缩包"),
+    (b"\x1f\x8b", "gzip 压缩包"),
+    (b"GIF87a", "GIF 图片"),
+    (b"GIF89a", "GIF 图片"),
+    (b"\x00\x00\x00\x0cjP  ", "JPEG 2000 图片"),
+    (b"%!PS", "PostScript 文件"),
+    (b"{\\rtf", "RTF 文档"),
     (b"\xff\xfe", "UTF-16 text"),
     (b"\xfe\xff", "UTF-16 text"),
 )
@@ -49,7 +49,7 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 # Controls that plain text legitimately contains: tab, LF, VT, FF (page break), CR.
 _ALLOWED_CONTROLS = frozenset("\t\n\x0b\x0c\r")
 _MAX_CONTROL_RATIO = 0.01
-_WHAT_TO_UPLOAD = "upload a PDF, PNG, JPEG or TIFF scan, or UTF-8 text"
+_WHAT_TO_UPLOAD = "请上传 PDF、PNG、JPEG 或 TIFF 扫描件，或 UTF-8 文本"
 
 
 def sniff(data: bytes, filename: str | None = None) -> str:
@@ -68,19 +68,19 @@ def sniff(data: bytes, filename: str | None = None) -> str:
     if b"%PDF-" in data[:_PDF_HEADER_WINDOW] and not _is_text(data):
         return PDF
     if data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypmsf1"):
-        raise UnsupportedType(_unsupported("a HEIC photo", filename))
+        raise UnsupportedType(_unsupported("HEIC 照片", filename))
     if data[:2] == b"BM" and data[6:10] == b"\x00\x00\x00\x00":
-        raise UnsupportedType(_unsupported("a BMP image", filename))
+        raise UnsupportedType(_unsupported("BMP 图片", filename))
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        raise UnsupportedType(_unsupported("a WebP image", filename))
+        raise UnsupportedType(_unsupported("WebP 图片", filename))
     for magic, what in _KNOWN_UNSUPPORTED:
         if data.startswith(magic):
             if what == "UTF-16 text":
-                raise UnsupportedType(_named(filename) + "is UTF-16 text; save it as UTF-8")
+                raise UnsupportedType(_named(filename) + "是 UTF-16 编码的文本；请另存为 UTF-8")
             raise UnsupportedType(_unsupported(what, filename))
     if _is_text(data):
         return TEXT
-    raise UnsupportedType(_named(filename) + f"is not a supported file type; {_WHAT_TO_UPLOAD}")
+    raise UnsupportedType(_named(filename) + f"不是支持的文件类型；{_WHAT_TO_UPLOAD}")
 
 
 def _is_text(data: bytes) -> bool:
@@ -105,8 +105,8 @@ def _is_text(data: bytes) -> bool:
 
 
 def _named(filename: str | None) -> str:
-    return f"'{filename}' " if filename else "the file "
+    return f"「{filename}」" if filename else "该文件"
 
 
 def _unsupported(what: str, filename: str | None) -> str:
-    return _named(filename) + f"is {what}, which is not supported; {_WHAT_TO_UPLOAD}"
+    return _named(filename) + f"是{what}，不支持；{_WHAT_TO_UPLOAD}"

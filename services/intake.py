@@ -55,7 +55,7 @@ def inspect(data: bytes, filename: str | None, settings: Settings) -> Inspection
     from ocr.sniff import sniff
 
     if len(data) > settings.max_upload_mb * 1024 * 1024:
-        raise UploadRejected(413, f"file is larger than the {settings.max_upload_mb} MB limit")
+        raise UploadRejected(413, f"文件超过 {settings.max_upload_mb} MB 的上限")
     try:
         mime = sniff(data, filename)
         with open_document(data, mime, max_pages=settings.max_pages,

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 
 from models.settings import Settings
-from services import processing, progress
+from services import failures, processing, progress
 from services.progress import Heartbeat
 
 log = logging.getLogger(__name__)
@@ -59,14 +59,14 @@ def guarded(settings: Settings, task_id: int, stage: str, fn: Callable[[], objec
         return Outcome.DONE
     except TRANSIENT as exc:
         if retries >= settings.task_max_retries:
-            progress.fail(settings.db_url, task_id, f"{stage}: {type(exc).__name__}: {exc}")
+            progress.fail(settings.db_url, task_id, failures.describe(stage, exc, transient=True))
             raise
         log.warning("task %s: stage %s transient fault, retrying: %s", task_id, stage, exc)
         release(settings, task_id)
         return Outcome.RETRY
     except Exception as exc:
         log.exception("task %s: stage %s failed", task_id, stage)
-        progress.fail(settings.db_url, task_id, f"{stage}: {reason(exc)}")
+        progress.fail(settings.db_url, task_id, failures.describe(stage, exc))
         return Outcome.FAILED
 
 
@@ -117,8 +117,3 @@ def release(settings: Settings, task_id: int) -> None:
         progress.release(settings.db_url, task_id)
     except TRANSIENT:  # the claim then expires by staleness
         log.warning("task %s: could not release the claim", task_id)
-
-
-def reason(exc: Exception) -> str:
-    msg = str(exc) or type(exc).__name__
-    return msg if msg.startswith(type(exc).__name__) else f"{type(exc).__name__}: {msg}"

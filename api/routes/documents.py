@@ -68,7 +68,7 @@ def get_task(task_id: int, settings: SettingsDep, user: UserDep) -> dict[str, An
         task = s.get(Task, task_id)
         doc_id = task.document_id if task else None
     if task is None or doc_id is None:
-        raise HTTPException(404, f"task {task_id} not found")
+        raise HTTPException(404, f"任务 {task_id} 不存在")
     visible_document(settings, user, doc_id, for_task=task_id)
     with session_scope(settings.db_url) as s:
         audit.record(s, "task.read", user_id=user.id, object_type="task", object_id=task_id,
@@ -112,8 +112,8 @@ def get_page(document_id: int, number: int, settings: SettingsDep,
         page = s.execute(select(Page).where(Page.document_id == doc.id, Page.number == number)
                          ).scalar_one_or_none()
         if page is None:
-            raise HTTPException(404, f"page {number} of document {document_id} not found"
-                                + (" (not processed yet)" if 1 <= number <= doc.page_count else ""))
+            raise HTTPException(404, f"文书 {document_id} 没有第 {number} 页"
+                                + ("（尚未处理完毕）" if 1 <= number <= doc.page_count else ""))
         audit.record(s, "page.read", user_id=user.id, object_type="document", object_id=doc.id,
                      detail={"page": number})
         return {"document_id": doc.id, "number": page.number, "text": page.text,
@@ -146,7 +146,7 @@ def get_searchable_pdf(document_id: int, settings: SettingsDep, user: UserDep) -
 
     doc = visible_document(settings, user, document_id)
     if doc.status != "processed":
-        raise HTTPException(409, f"document {document_id} is not processed yet ({doc.status})")
+        raise HTTPException(409, f"文书 {document_id} 尚未处理完毕（{doc.status}）")
     try:
         pdf = searchable_pdf(settings, doc.id)
     except NoPageImages as exc:
@@ -167,7 +167,7 @@ def retry(document_id: int, settings: SettingsDep, user: UserDep) -> dict[str, A
         busy = s.execute(select(Task).where(Task.document_id == doc.id,
                                             Task.state.in_(("pending", "running")))).first()
     if busy:
-        raise HTTPException(409, "the document is being processed already")
+        raise HTTPException(409, "该文书正在处理中")
     task_id = intake.retry(settings, user, doc.id)
     queue.submit(settings, task_id)
     return {"document_id": doc.id, "task_id": task_id}

@@ -64,8 +64,8 @@ async def similar_cases(case_id: int, settings: SettingsDep, user: UserDep,
                      detail={"k": k})
     vector = indexing.case_vector(settings, case_id)
     if vector is None:
-        raise HTTPException(409, f"case {case_id} has no processed facts yet; try again when "
-                                 "its documents are processed")
+        raise HTTPException(409, f"案件 {case_id} 尚无处理完毕的案情，"
+                                 "请待其文书处理完毕后再试")
     hits = await run_in_threadpool(similar.similar_cases, settings, vector, k, allowed=allowed,
                                    exclude=[case_id])
     return {"case_id": case_id, "k": k, "results": hits}

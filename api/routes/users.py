@@ -26,7 +26,7 @@ class NewUser(BaseModel):
 
 def _admin(user: User) -> None:
     if user.role != "admin":
-        raise HTTPException(403, "only admins manage users")
+        raise HTTPException(403, "只有管理员可以管理用户")
 
 
 @router.post("/users", status_code=201, response_model=UserCreated)
@@ -62,7 +62,7 @@ def deactivate(user_id: int, settings: SettingsDep, user: UserDep) -> dict[str, 
     with session_scope(settings.db_url) as s:
         target = s.get(User, user_id)
         if target is None or target.agency_id != user.agency_id:
-            raise HTTPException(404, f"user {user_id} not found")
+            raise HTTPException(404, f"用户 {user_id} 不存在")
         target.active = False
         audit.record(s, "user.deactivate", user_id=user.id, object_type="user",
                      object_id=user_id)

@@ -182,7 +182,7 @@ def drill_page(name: str, request: Request, settings: SettingsDep, user: PageUse
 def download(name: str, fmt: str, request: Request, settings: SettingsDep, user: PageUser,
              now: NowDep) -> Response:
     if fmt not in ("csv", "xlsx"):
-        return error_page(request, user, HTTPException(404, "unknown format"))
+        return error_page(request, user, HTTPException(404, "未知的下载格式"))
     params = {k: request.query_params.get(k) for k in PARAMS}
     try:
         data, media = call(stats.download, settings, user, name, params, fmt, now)

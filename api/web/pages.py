@@ -37,7 +37,7 @@ from models.db import session_scope
 from models.schema import Case, Document, FieldValue, Party, User
 from models.settings import Settings
 from models.visibility import visible_case_ids
-from services import completeness, workflow
+from services import completeness, failures, workflow
 
 COOKIE = "dossier_token"
 HERE = Path(__file__).parent
@@ -76,7 +76,8 @@ SIGNAL_NAMES = {"lexical": "词面", "dense": "语义", "charges": "罪名", "ex
                 "related_charges": "相关罪名", "circumstances": "情节", "amount": "金额",
                 "alcohol": "酒精含量", "quantity": "数量"}
 templates.env.globals.update(ROLE_NAMES=ROLE_NAMES, STATUS_NAMES=STATUS_NAMES,
-                             FACET_NAMES=FACET_NAMES, SIGNAL_NAMES=SIGNAL_NAMES)
+                             FACET_NAMES=FACET_NAMES, SIGNAL_NAMES=SIGNAL_NAMES,
+                             error_parts=failures.split)
 
 router = APIRouter(include_in_schema=False)
 
@@ -105,7 +106,7 @@ def page_user(request: Request, settings: SettingsDep) -> User:
     user = _token_user(settings, request.cookies.get(COOKIE))
     if user is None:
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise HTTPException(303, "sign in first",
+        raise HTTPException(303, "请先登录",
                             headers={"Location": "/login?" + urlencode({"next": here})})
     return user
 
@@ -118,7 +119,7 @@ def api_user(request: Request, settings: SettingsDep) -> User:
         raise HTTPException(403, "拒绝来自其他站点的请求")
     user = _token_user(settings, request.cookies.get(COOKIE))
     if user is None:
-        raise HTTPException(401, "not signed in")
+        raise HTTPException(401, "未登录")
     return user
 
 

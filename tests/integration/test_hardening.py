@@ -247,7 +247,7 @@ def test_reads_of_dossier_content_and_denied_attempts_are_audited(
         assert denied.status_code == 404
     # a task of another agency does not reveal its document's id
     assert api.client.get(f"/api/v1/tasks/{up['task_id']}",
-                          headers=b).json()["detail"] == f"task {up['task_id']} not found"
+                          headers=b).json()["detail"] == f"任务 {up['task_id']} 不存在"
     [search] = _actions(api, "search")
     assert search.detail["q"] == "危险驾驶"
     assert len(_actions(api, "task.read")) == 1

@@ -184,7 +184,7 @@ def test_owner_password_only_pdf_opens() -> None:
 
 def test_too_many_pdf_pages() -> None:
     data = make_pdf([page_image()] * 3)
-    with pytest.raises(TooLarge, match="3 pages"):
+    with pytest.raises(TooLarge, match="3 页"):
         open_document(data, PDF, max_pages=2)
     with open_document(data, PDF, max_pages=3) as doc:
         assert doc.page_count == 3
@@ -204,7 +204,7 @@ def _huge_page_pdf() -> bytes:
 def test_a_page_over_the_pixel_limit_is_refused_when_opened() -> None:
     from ocr.errors import TooLarge
 
-    with pytest.raises(TooLarge, match=r"page 1 of the PDF is 14400 × 14400 pt.*3600 million"):
+    with pytest.raises(TooLarge, match=r"PDF 第 1 页尺寸为 14400 × 14400 pt.*3600 百万像素"):
         open_document(_huge_page_pdf(), PDF, max_pixels=200_000_000)
 
 
@@ -270,7 +270,7 @@ def test_multipage_tiff_is_one_page_per_frame() -> None:
         assert doc.page_count == 3
         assert doc.read_page(2, lambda: engine).width == 300
         assert doc.render_page(3).mode == "RGB"
-    with pytest.raises(TooLarge, match="3 pages"):
+    with pytest.raises(TooLarge, match="3 页"):
         open_document(buf.getvalue(), TIFF, max_pages=2)
 
 
@@ -299,7 +299,7 @@ def test_png_header_claiming_huge_dimensions() -> None:
 
 
 def test_png_over_our_pixel_limit() -> None:
-    with pytest.raises(TooLarge, match="400x300"):
+    with pytest.raises(TooLarge, match="400×300"):
         open_document(image_bytes("PNG"), PNG, max_pixels=100_000)
 
 

@@ -63,7 +63,7 @@ def test_empty_file() -> None:
     with pytest.raises(EmptyFile) as err:
         sniff(b"", filename="scan.pdf")
     assert isinstance(err.value, InputError)
-    assert "empty" in str(err.value)
+    assert "空的" in str(err.value) and "0 字节" in str(err.value)
 
 
 def test_garbage() -> None:

@@ -52,7 +52,11 @@
       a.href = "/documents/" + docId;
       li.appendChild(a);
     } else {
-      li.appendChild(el("span", "reason", "原因：" + (task.error || "未知")));
+      // the sentence for the clerk; the technical detail after it stays in a tooltip
+      const [head, detail] = (task.error || "未知").split("\n技术细节：");
+      const why = el("span", "reason", "原因：" + head);
+      if (detail) why.title = "技术细节：" + detail;
+      li.appendChild(why);
       var b = el("button", "retry", "重试");
       b.type = "button";
       b.addEventListener("click", function () {
