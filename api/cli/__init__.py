@@ -270,7 +270,22 @@ def worker(concurrency: Annotated[int | None, typer.Option(help="worker processe
             raise _fail("--beat 只用于扩展模式（Redis 等消息代理）；嵌入模式下每个 worker 自行运行提醒任务")
     elif beat:
         argv += ["--beat"]
+    # Celery's worker_main drops the worker's exit status, so a worker that lost its broker
+    # ("Unrecoverable error") exited 0 and a supervisor never restarted it: keep the status
+    # the worker sets as it shuts down and exit with it
+    from celery import signals
+
+    codes: list[int] = []
+
+    def _status(sender: Any = None, **_: Any) -> None:
+        codes.append(int(getattr(sender, "exitcode", 0) or 0))
+
+    signals.worker_shutdown.connect(_status, weak=False)
     celery_app.worker_main(argv)
+    code = max(codes, default=0)
+    if code:
+        typer.secho(f"dossier worker 异常退出（状态 {code}），见上方日志", fg=typer.colors.RED, err=True)
+        raise typer.Exit(int(code))
 
 
 @app.command("beat")

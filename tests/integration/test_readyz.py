@@ -1,15 +1,18 @@
 """`GET /readyz` names the dependency that failed (``/healthz`` only says the process is up):
-each one is broken for real (a port nothing listens on, an empty model folder)."""
+each one is broken for real (a port nothing listens on, an empty model folder); and a worker
+whose broker goes away exits non-zero."""
 
 from __future__ import annotations
 
+import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.env import free_port
+from tests.support.env import Proc, free_port
 from tests.support.s3 import s3_for_test
 
 pytestmark = pytest.mark.integration
@@ -39,3 +42,28 @@ def test_a_dependency_down_is_named(dependency: str, api_client: Callable[..., A
     body = r.json()
     assert body["failed"] == [dependency], body
     assert body["checks"][dependency] != "ok" and body["checks"]["database"] == "ok"
+
+
+def test_a_worker_that_loses_its_broker_exits_non_zero(
+        env: Callable[..., dict[str, str]], procs: Callable[..., Proc], tmp_path: Path) -> None:
+    """A supervisor restarts a process on failure only: a worker whose Redis went away for
+    good must not exit 0 (Celery's worker_main drops the status; api.cli keeps it)."""
+    port = free_port()
+    redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                              "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        worker = procs("worker", env=env(broker_url=f"redis://127.0.0.1:{port}/0"),
+                       name="worker")
+        deadline = time.time() + 180
+        while "ready." not in worker.log.read_text(errors="replace"):
+            assert time.time() < deadline and worker.proc and worker.proc.poll() is None, \
+                worker.tail()
+            time.sleep(0.5)
+    finally:
+        redis.kill()
+        redis.wait(10)
+    assert worker.proc is not None
+    code = worker.proc.wait(180)  # Celery retries the connection a few times, then gives up
+    assert code != 0, worker.tail()
+    assert "异常退出" in worker.tail()
