@@ -147,18 +147,20 @@ def _amount(text: str) -> Found | None:
 
 
 def _heroin_grams(text: str, equivalents: Mapping[str, float]) -> Found | None:
-    """Grams of drugs as heroin: each weight with the nearest drug name before it (within a
-    clause); a stated total wins over adding up; equal weights are counted once."""
+    """Grams of drugs as heroin: each weight with the nearest drug name before it in its clause
+    (else just after it); a stated total wins over adding up; equal weights are counted once."""
     total: Found | None = None
     seen: dict[float, Found] = {}
     for m in _GRAMS.finditer(text):
         clause_start = max(text.rfind(p, 0, m.start()) for p in "。；;")
-        window = text[max(clause_start + 1, m.start() - 60):m.end() + 20]
-        drugs = _DRUG.findall(window)
-        if not drugs:
+        w0 = max(clause_start + 1, m.start() - 60)
+        before = list(_DRUG.finditer(text, w0, m.start()))
+        after = _DRUG.search(text, m.end(), min(len(text), m.end() + 20))
+        drug = before[-1].group() if before else after.group() if after else None
+        if drug is None:
             continue
         grams = float(m.group(1)) * (1000 if m.group(2) in ("千克", "公斤", "kg") else 1)
-        eq = grams * max(equivalents.get(d, 0.0) for d in drugs)
+        eq = grams * equivalents.get(drug, 0.0)
         found = Found(round(eq, 3), m.start(), m.end(), m.group())
         if _TOTAL.search(text[max(0, m.start() - 12):m.start()]):
             if total is None or eq > total.value:

@@ -1,0 +1,256 @@
+"""CAIL2018 sentencing: the guideline computation, the comparable cases and their blend.
+
+Split as `benchmarks.sentencing`: every `--every`-th case (index % every == 0) is held out, the
+rest is the reference pool. The blend's weights (`sentencing.estimate`) are fitted on the pool
+only, each pool case estimated from the other pool cases (leave-one-out: its comparable cases and
+its charge's median exclude itself), and reported on the held-out cases, whose comparable cases
+come from the pool. Scored: fixed terms only (life and death left out, as LawBench does).
+
+Reported beside two floors: a constant 12 months and the per-charge median of the pool; by term
+band and by how often the case's charges occur in the pool; and on pools of 10 and 100 cases
+drawn from the reference pool (seeded) as well as the whole pool.
+
+    python -m benchmarks.sentencing_guideline [--fit] [--k 10] [--pools 10,100,all]
+
+--fit writes the weights to sentencing/data/estimate.json (say so when you commit them).
+LawBench's score: (ln 216 - mean |ln(true + 1) - ln(pred + 1)|) / ln 216; no answer = ln 216.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import shlex
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.paths import SHARED_DATA
+from benchmarks.sentencing import CailCase, load_cail, structured_score
+from sentencing.case import guideline_for
+from sentencing.estimate import PARAMS, Params, estimate, features, median
+from similarity.lexical import BM25
+
+LN216 = math.log(216)
+BANDS = ((0, 6, "≤6"), (7, 12, "7-12"), (13, 36, "13-36"), (37, 120, "37-120"),
+         (121, 10**6, ">120"))
+
+
+def lawbench(truth: Sequence[float], pred: Sequence[float | None]) -> float:
+    d = [LN216 if p is None else abs(math.log(t + 1) - math.log(max(p, 0) + 1))
+         for t, p in zip(truth, pred, strict=True)]
+    return (LN216 - float(np.mean(d))) / LN216 if d else float("nan")
+
+
+@dataclass
+class Row:
+    truth: float
+    guideline: float | None
+    comparable: list[float]
+    charge_median: float | None
+    freq: int
+    several: bool = False
+
+
+class Pool:
+    """A reference pool: BM25 over its facts, its cases by charges, their fixed terms."""
+
+    def __init__(self, cases: list[CailCase]) -> None:
+        self.cases = cases
+        self.lexical: BM25[int] = BM25()
+        self.lexical.add_many((i, c.facts) for i, c in enumerate(cases))
+        self.by_charges: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        self.by_first: dict[str, list[int]] = defaultdict(list)
+        for i, c in enumerate(cases):
+            if c.term is not None:
+                self.by_charges[c.charges].append(i)
+                for ch in c.charges:
+                    self.by_first[ch].append(i)
+
+    def row(self, case: CailCase, guideline: float | None, k: int, exclude: int = -1) -> Row:
+        same = [i for i in self.by_charges.get(case.charges, []) if i != exclude]
+        pool = same or [i for i in self.by_first.get(case.charges[0] if case.charges else "", [])
+                        if i != exclude]
+        terms = [float(self.cases[i].term or 0) for i in same]
+        comparable: list[float] = []
+        if pool:
+            bm = self.lexical.score(case.facts, pool)
+            lex = np.array([bm.get(i, 0.0) for i in pool])
+            lex = (lex - lex.mean()) / (float(lex.std()) or 1.0)
+            struct = np.array([structured_score(case.features, self.cases[i].features)
+                               for i in pool])
+            top = np.argsort(-(lex + 2.0 * struct), kind="stable")[:k]
+            comparable = [float(self.cases[pool[j]].term or 0) for j in top]
+        return Row(float(case.term or 0), guideline, comparable, median(terms), len(same),
+                   len(case.charges) > 1)
+
+
+def guideline_months(cases: list[CailCase]) -> list[float | None]:
+    out: list[float | None] = []
+    for c in cases:
+        r = guideline_for(c.facts, list(c.charges))
+        out.append(None if r["months"] is None else float(r["months"]))
+    return out
+
+
+def l1_fit(A: np.ndarray, b: np.ndarray, rounds: int = 60) -> np.ndarray:
+    """Least absolute deviations by iteratively reweighted least squares: the conditional
+    median of log(1 + months), which is also the median in months (the median commutes with a
+    monotone map), so one fit serves the score and the MAE."""
+    ridge = 1e-3 * np.eye(A.shape[1])
+    w = np.linalg.solve(A.T @ A + ridge, A.T @ b)
+    for _ in range(rounds):
+        r = np.abs(b - A @ w)
+        d = 1.0 / np.maximum(r, 1e-3)
+        w = np.linalg.solve(A.T @ (A * d[:, None]) + ridge, A.T @ (d * b))
+    return w
+
+
+def fit(rows: list[Row]) -> Params:
+    """Median (L1) regression in log(1 + months) per group; residual percentiles for the range."""
+    weights: dict[str, list[float]] = {}
+    residual: dict[str, list[float]] = {}
+    data: dict[str, tuple[list[list[float]], list[float]]] = defaultdict(lambda: ([], []))
+    for r in rows:
+        f = features(r.guideline, median(r.comparable), r.charge_median, r.freq, r.several)
+        if f is None:
+            continue
+        lg, lc, lp = f[1]
+        data[f[0]][0].append([1.0, lg, lc, lp])
+        data[f[0]][1].append(math.log1p(r.truth))
+    for group, (X, y) in sorted(data.items()):
+        if len(y) < 60:  # too few to fit: `Params.of` falls back to the kind's weights
+            continue
+        A, b = np.array(X), np.array(y)
+        w = l1_fit(A, b)
+        res = b - A @ w
+        weights[group] = [round(float(v), 5) for v in w]
+        residual[group] = [round(float(np.percentile(res, 10)), 4),
+                           round(float(np.percentile(res, 90)), 4)]
+    return Params(weights, residual, f"CAIL2018 reference pool (index % 5 != 0), leave-one-out "
+                                     f"and pools of 10 and 100 drawn from it, {len(rows)} rows, "
+                                     f"{date.today().isoformat()}")
+
+
+def predictions(rows: list[Row], params: Params) -> dict[str, list[float | None]]:
+    out: dict[str, list[float | None]] = defaultdict(list)
+    all_median = median([r.truth for r in rows]) or 12.0
+    for r in rows:
+        out["constant 12 months (floor)"].append(12.0)
+        out["per-charge median (baseline)"].append(r.charge_median or median(r.comparable)
+                                                   or all_median)
+        out["similar cases, median of top k"].append(median(r.comparable) or r.charge_median
+                                                     or all_median)
+        out["guideline alone"].append(r.guideline if r.guideline is not None else
+                                      (r.charge_median or median(r.comparable) or all_median))
+        e = estimate(r.guideline, r.comparable, r.charge_median, charge_n=r.freq, several=r.several,
+                     params=params)
+        out["estimate (guideline + cases)"].append(e["months"] if e else all_median)
+    return out
+
+
+def table(title: str, rows: list[Row], preds: dict[str, list[float | None]]) -> None:
+    y = np.array([r.truth for r in rows])
+    print(f"\n{title}: {len(rows)} fixed terms")
+    print(f"{'method':34s}{'MAE':>8s}{'±25%':>8s}{'score':>8s}")
+    for name, p in preds.items():
+        arr = np.array([np.nan if v is None else v for v in p])
+        err = np.abs(arr - y)
+        print(f"{name:34s}{np.nanmean(err):8.2f}{np.mean(err <= 0.25 * y):8.3f}"
+              f"{lawbench(list(y), p):8.3f}")
+
+
+def breakdown(rows: list[Row], preds: dict[str, list[float | None]]) -> None:
+    names = ["constant 12 months (floor)", "per-charge median (baseline)",
+             "estimate (guideline + cases)"]
+    groups: list[tuple[str, list[int]]] = []
+    for lo, hi, label in BANDS:
+        groups.append((f"term {label}", [i for i, r in enumerate(rows) if lo <= r.truth <= hi]))
+    for lo, hi, label in ((0, 9, "charges <10 in pool"), (10, 99, "10-99 in pool"),
+                          (100, 10**9, "≥100 in pool")):
+        groups.append((label, [i for i, r in enumerate(rows) if lo <= r.freq <= hi]))
+    print(f"\n{'group':22s}{'n':>5s}" + "".join(f"{n.split(' (')[0][:16]:>34s}" for n in names))
+    print(f"{'':27s}" + "   MAE / ±25% / score            " * len(names))
+    for label, idx in groups:
+        if not idx:
+            continue
+        y = [rows[i].truth for i in idx]
+        cells = []
+        for n in names:
+            p = [preds[n][i] for i in idx]
+            err = np.abs(np.array([np.nan if v is None else v for v in p]) - np.array(y))
+            cells.append(f"{np.nanmean(err):12.2f} {np.mean(err <= 0.25 * np.array(y)):6.3f} "
+                         f"{lawbench(y, p):6.3f}       ")
+        print(f"{label:22s}{len(idx):5d}" + "".join(f"{c:>34s}" for c in cells))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.sentencing_guideline",
+                                     description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=SHARED_DATA)
+    parser.add_argument("--k", type=int, default=10)
+    parser.add_argument("--every", type=int, default=5)
+    parser.add_argument("--pools", default="10,100,all")
+    parser.add_argument("--fit", action="store_true", help=f"write the fitted weights to {PARAMS}")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    t0 = time.perf_counter()
+    cases = load_cail(args.data / "cail2018" / "cases.jsonl.gz")
+    ref = [c for i, c in enumerate(cases) if i % args.every != 0]
+    test = [c for i, c in enumerate(cases) if i % args.every == 0 and c.term is not None]
+    g_ref, g_test = guideline_months(ref), guideline_months(test)
+    pool = Pool(ref)
+    train = [pool.row(c, g_ref[i], args.k, exclude=i) for i, c in enumerate(ref)
+             if c.term is not None]
+    # small pools drawn from the reference cases only, estimating reference cases outside them
+    rng = random.Random(args.seed + 1)
+    small_rows: list[Row] = []
+    for n in (10, 30, 100, 300):
+        for _ in range(2):
+            picked = set(rng.sample(range(len(ref)), n))
+            small = Pool([ref[i] for i in sorted(picked)])
+            others = [i for i in range(len(ref)) if i not in picked and ref[i].term is not None]
+            small_rows += [small.row(ref[i], g_ref[i], args.k) for i in rng.sample(others, 300)]
+    params = fit(train + small_rows)
+    print(f"CAIL2018: {len(cases)} cases; pool {len(ref)}, held out {len(test)} fixed terms; "
+          f"k={args.k}; guideline applies to {sum(g is not None for g in g_test)} held-out cases")
+    print("fitted weights (intercept, guideline, comparable, charge median):",
+          json.dumps(params.weights, ensure_ascii=False), "residual p10/p90:",
+          json.dumps(params.residual))
+    if args.fit:
+        PARAMS.write_text(json.dumps(params.to_dict(), ensure_ascii=False, indent=1) + "\n",
+                          "utf-8")
+        print(f"wrote {PARAMS}")
+    table("in-sample (pool, leave-one-out: what the weights were fitted on)", train,
+          in_sample := predictions(train, params))
+    breakdown(train, in_sample)
+    held = [pool.row(c, g_test[i], args.k) for i, c in enumerate(test)]
+    preds = predictions(held, params)
+    table("HELD OUT (pool = the reference cases)", held, preds)
+    breakdown(held, preds)
+    rng = random.Random(args.seed)  # the held-out runs' pools: another draw than the fit's
+    for size in args.pools.split(","):
+        if size == "all":
+            continue
+        n = int(size)
+        small = Pool(rng.sample(ref, n))
+        rows = [small.row(c, g_test[i], args.k) for i, c in enumerate(test)]
+        table(f"HELD OUT, pool of {n} reference cases (seed {args.seed})", rows,
+              predictions(rows, params))
+    print(f"\ntotal {time.perf_counter() - t0:.1f}s")
+    cmd = ["python", "-m", "benchmarks.sentencing_guideline",
+           *(argv if argv is not None else sys.argv[1:])]
+    print("reproduce: " + shlex.join(cmd))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
