@@ -9,7 +9,9 @@
 #    OpenSearch 2.19 node and an Elasticsearch 9.5 node (tools/opensearch-node,
 #    tools/elasticsearch-node: built from Maven Central jars on first use, which takes minutes).
 #    A service whose DOSSIER_TEST_* URL is already exported (one you started) is used instead.
-# 3. Exports DOSSIER_TEST_{REDIS,POSTGRES,SEARCH,ES}_URL, the word segmenter each node carries
+#    A SeaweedFS S3 server (tools/s3-node: built from its Go module once, kept in ~/.cache/dossier).
+# 3. Exports DOSSIER_TEST_{REDIS,POSTGRES,SEARCH,ES,S3}_URL (+ DOSSIER_TEST_S3_ENDPOINT and its
+#    access key pair), the word segmenter each node carries
 #    and DOSSIER_REQUIRE_SERVICES=1 (a missing service fails a test instead of skipping it), and
 #    runs COMMAND; its exit status is this script's.
 # 4. Stops everything it started and removes the folder, on success, failure or Ctrl-C.
@@ -69,6 +71,7 @@ cleanup() {
             postgres) as_pg "$PGBIN/pg_ctl" -D "$RUN/postgres/data" -m fast -w stop >/dev/null 2>&1 || true ;;
             opensearch) tools/opensearch-node/stop.sh "$RUN/opensearch" >/dev/null 2>&1 || true ;;
             elasticsearch) tools/elasticsearch-node/stop.sh "$RUN/elasticsearch" >/dev/null 2>&1 || true ;;
+            s3) tools/s3-node/stop.sh "$RUN/s3" >/dev/null 2>&1 || true ;;
         esac
     done
     if [[ "${DOSSIER_TEST_KEEP:-}" == 1 ]]; then
@@ -83,12 +86,12 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# free_port [PLUS]: a free loopback port P (with PLUS, P+PLUS is free too: the search nodes'
-# transport port is their HTTP port + 100)
+# free_port [PLUS...]: a free loopback port P (with PLUS, P+PLUS is free too: the search nodes'
+# transport port is their HTTP port + 100; the S3 server's listeners are P+1..4, P+10001..5)
 free_port() {
-    python3 - "${1:-0}" <<'EOF'
+    python3 - "$@" <<'EOF'
 import random, socket, sys
-plus = int(sys.argv[1])
+offsets = [int(a) for a in sys.argv[1:]]
 def free(port):
     with socket.socket() as s:
         try:
@@ -98,7 +101,7 @@ def free(port):
     return True
 for _ in range(200):
     p = random.randint(20000, 40000)
-    if free(p) and (not plus or free(p + plus)):
+    if free(p) and all(free(p + k) for k in offsets):
         print(p)
         break
 else:
@@ -188,6 +191,22 @@ for i in "${!pids[@]}"; do
     fi
 done
 ((failed == 0)) || die "a search node did not start (see above)"
+
+# The S3 server of the blob-store and multi-host tests: SeaweedFS (tools/s3-node: built from its
+# Go module once, cached in ~/.cache/dossier), its other listeners on the ports above the S3 one.
+if [[ -z "${DOSSIER_TEST_S3_URL:-}" ]]; then
+    tools/s3-node/build.sh >/dev/null
+    port=$(free_port 1 2 3 4 10001 10002 10003 10004 10005)
+    say "s3 (seaweedfs) on 127.0.0.1:$port"
+    started+=(s3)
+    export DOSSIER_TEST_S3_ENDPOINT
+    DOSSIER_TEST_S3_ENDPOINT=$(S3_ACCESS_KEY=dossier S3_SECRET_KEY=dossier-secret S3_BUCKET=dossier-test \
+        tools/s3-node/start.sh "$port" "$RUN/s3") || die "the S3 server did not start"
+    export DOSSIER_TEST_S3_URL="s3://dossier-test/ci"
+    export DOSSIER_TEST_S3_ACCESS_KEY=dossier DOSSIER_TEST_S3_SECRET_KEY=dossier-secret
+else
+    say "s3: using DOSSIER_TEST_S3_URL=$DOSSIER_TEST_S3_URL at ${DOSSIER_TEST_S3_ENDPOINT:-AWS}"
+fi
 
 export DOSSIER_REQUIRE_SERVICES="${DOSSIER_REQUIRE_SERVICES:-1}"
 say "running: $* (DOSSIER_REQUIRE_SERVICES=$DOSSIER_REQUIRE_SERVICES)"
