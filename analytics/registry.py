@@ -383,6 +383,9 @@ def compute(s: Session, scope: Scope, name: str, params: Mapping[str, str | None
     ctx = Ctx(s, narrow(scope, f), f, now)
     rd = None if live else rollup.reader(ctx, stat.name)
     dims = f.group_by
+    if rd is not None and stat.name in SPECS:  # every count this answer needs, one round trip
+        rd.prefetch([(spec, d) for spec in SPECS[stat.name] if spec is not None
+                     for d in {dims, ()}])
     series = []
     # a distribution's rows are read once: the total describes the same values, ungrouped
     pooled = rd is not None and stat.name == "stage_days" and rd.pooled()

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, false, func, select
+from sqlalchemy import Select, and_, false, func, select
 from sqlalchemy.orm import Session
 
 from analytics import rollup_cells, rollup_values
@@ -36,19 +36,25 @@ def state(s: Session) -> AnalyticsRefresh | None:
     return s.get(AnalyticsRefresh, 1)
 
 
-def scope_key(s: Session, ids: Sequence[int]) -> str | None:
-    """The stored scope standing for exactly these agencies, if any."""
+def locate(s: Session, ids: Sequence[int]) -> tuple[str, datetime] | None:
+    """(the stored scope standing for exactly these agencies, the rollups' ``as_of``), in one
+    query; None when never built or no scope matches (the regions changed since)."""
     wanted = set(ids)
+    sc, r = AnalyticsScope, AnalyticsRefresh
     if len(wanted) == 1:
-        key = f"a:{next(iter(wanted))}"
-        return key if s.get(AnalyticsScope, (key, next(iter(wanted)))) is not None else None
+        only = next(iter(wanted))
+        cond = and_(sc.scope == f"a:{only}", sc.agency_id == only)
+    else:
+        cond = sc.scope.in_(select(sc.scope).where(sc.scope.like("r:%"),
+                                                   sc.agency_id.in_(sorted(wanted))))
     members: dict[str, set[int]] = defaultdict(set)
-    candidates = select(AnalyticsScope.scope).where(AnalyticsScope.scope.like("r:%"),
-                                                    AnalyticsScope.agency_id.in_(sorted(wanted)))
-    for sc, aid in s.execute(select(AnalyticsScope.scope, AnalyticsScope.agency_id)
-                             .where(AnalyticsScope.scope.in_(candidates))).all():
-        members[sc].add(int(aid))
-    return next((sc for sc, m in members.items() if m == wanted), None)
+    as_of = None
+    for key, aid, at in s.execute(select(sc.scope, sc.agency_id, r.as_of)
+                                  .join(r, r.id == 1).where(cond)).all():
+        members[key].add(int(aid))
+        as_of = at
+    key = next((k for k, m in members.items() if m == wanted), None)
+    return (key, aware(as_of)) if key and as_of else None
 
 
 @dataclass
@@ -58,6 +64,13 @@ class Reader:
     ctx: Ctx
     key: str
     as_of: datetime
+    _cache: dict[tuple[str, tuple[str, ...]], dict[Key, Counts]] = field(default_factory=dict)
+
+    def prefetch(self, asked: Sequence[tuple[Spec, tuple[str, ...]]]) -> None:
+        """Read the counts of several (spec, grouping) pairs in one round trip (a rate's
+        numerator and denominator, grouped and in total), for ``aggregate`` to find."""
+        self._cache.update(rollup_cells.read_many(self.ctx.s, self.key, asked,
+                                                  self.ctx.filters))
 
     def _case_filters(self, t: Any) -> list[Any]:
         f, out = self.ctx.filters, []
@@ -93,6 +106,9 @@ class Reader:
     def aggregate(self, spec: Spec, dims: Sequence[str]) -> dict[Key, Counts]:
         """As analytics.query.aggregate: distinct cases and their persons per group, or the
         summed amount (one per row) and the distinct cases."""
+        cached = self._cache.get((spec.name, tuple(dims)))
+        if cached is not None:
+            return cached
         cells = rollup_cells.read(self.ctx.s, self.key, spec, dims, self.ctx.filters)
         if cells is not None:
             return cells
@@ -170,10 +186,5 @@ def reader(ctx: Ctx, name: str) -> Reader | None:
     """A reader of the rollups for this statistic and scope, or None (answer directly)."""
     if name not in ROLLED:
         return None
-    st = state(ctx.s)
-    if st is None:
-        return None
-    key = scope_key(ctx.s, ctx.ids)
-    if key is None:
-        return None
-    return Reader(ctx, key, aware(st.as_of))
+    found = locate(ctx.s, ctx.ids)
+    return Reader(ctx, *found) if found else None

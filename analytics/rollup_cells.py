@@ -15,12 +15,11 @@ added (a case's rows never depend on another case's), and emptied cells removed.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, literal, select, true
+from sqlalchemy import String, cast, delete, func, insert, literal, null, select, true, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -85,12 +84,12 @@ def prune(s: Session) -> None:
     s.execute(delete(AnalyticsCount).where(AnalyticsCount.cases == 0))
 
 
-def read(s: Session, key: str, spec: Spec, dims: Sequence[str], f: Filters
-         ) -> dict[Key, Counts] | None:
-    """Counts per group from the cells, or None when the cells cannot answer exactly."""
+def _query(key: str, spec: Spec, dims: Sequence[str], f: Filters) -> Any | None:
+    """The select of one spec's counts per group (keys as text, k0 and k1), or None when the
+    cells cannot answer exactly."""
     keyset = 3 if spec.amount else ((1 if "agency" in dims else 0)
                                     | (2 if {"stage", "code"} & set(dims) else 0))
-    if keyset not in spec.keys or f.case_type or f.charge:
+    if keyset not in spec.keys or f.case_type or f.charge or len(dims) > 2:
         return None
     by_day, by_month = "day" in dims, "month" in dims
     if not spec.amount and not by_day and f.date_from and f.date_from.day != 1:
@@ -114,16 +113,43 @@ def read(s: Session, key: str, spec: Spec, dims: Sequence[str], f: Filters
     def col(d: str) -> Any:
         if d in ("month", "day"):
             return func.substr(t.day, 1, 7 if d == "month" else 10)
-        return {"agency": t.agency_id, "procedure": t.procedure}.get(d, t.stage)
+        return {"agency": cast(t.agency_id, String), "procedure": t.procedure}.get(d, t.stage)
 
-    keys = [col(d).label(f"k{i}") for i, d in enumerate(dims)]
-    q = select(*keys, func.sum(t.cases), func.sum(t.persons)).where(*where)
-    out: dict[Key, Counts] = defaultdict(Counts)
-    for row in s.execute(q.group_by(*keys) if keys else q).all():
-        c = out[tuple(row[:len(keys)])]
-        n, persons = int(row[len(keys)] or 0), int(row[len(keys) + 1] or 0)
+    keys = [col(d) for d in dims]
+    padded = [*keys, *[null() for _ in range(2 - len(keys))]]
+    return (select(*[cast(k, String).label(f"k{i}") for i, k in enumerate(padded)],
+                   func.sum(t.cases).label("cases"), func.sum(t.persons).label("persons"))
+            .where(*where).group_by(*keys))
+
+
+def read_many(s: Session, key: str, asked: Sequence[tuple[Spec, tuple[str, ...]]], f: Filters
+              ) -> dict[tuple[str, tuple[str, ...]], dict[Key, Counts]]:
+    """Counts per group of several (spec, grouping) pairs in one round trip: those the cells
+    can answer exactly (the others are left out)."""
+    parts, queries = [], []
+    for spec, dims in asked:
+        q = _query(key, spec, dims, f)
+        if q is not None and (spec.name, dims) not in {(p[0].name, p[1]) for p in parts}:
+            queries.append(q.add_columns(literal(len(parts)).label("part")))
+            parts.append((spec, dims))
+    out: dict[tuple[str, tuple[str, ...]], dict[Key, Counts]] = {
+        (spec.name, dims): {} if dims else {(): Counts()} for spec, dims in parts}
+    if not queries:
+        return out
+    for k0, k1, cases, persons, part in s.execute(union_all(*queries)).all():
+        spec, dims = parts[int(part)]
+        key_ = tuple(int(v) if d == "agency" and v is not None else v
+                     for d, v in zip(dims, (k0, k1), strict=False))
+        c = out[(spec.name, dims)].setdefault(key_, Counts())
         if spec.amount:
-            c.amount = float(n)
+            c.amount = float(int(cases or 0))
         else:
-            c.cases, c.persons = n, persons
-    return dict(out)
+            c.cases, c.persons = int(cases or 0), int(persons or 0)
+    return out
+
+
+def read(s: Session, key: str, spec: Spec, dims: Sequence[str], f: Filters
+         ) -> dict[Key, Counts] | None:
+    """Counts per group from the cells, or None when the cells cannot answer exactly."""
+    got = read_many(s, key, [(spec, tuple(dims))], f)
+    return got.get((spec.name, tuple(dims)))

@@ -11,15 +11,21 @@ D1 → D3 → E1 → G1 …, 1 in 20 returned), the stage clocks they start (审
 ``INSERT … SELECT generate_series`` inside PostgreSQL (the same columns the service writes), then
 ANALYZEd.
 
-Then times each role's dashboard as the page computes it (``api.web.analytics_pages.DASHBOARD``:
+Then builds the rollups the dashboards read (``services.analytics.refresh(full=True)``, what
+``dossier analytics refresh`` runs; its time is reported), times an incremental refresh after
+``--touch`` cases moved (their procedure version bumped, as a workflow step does), checks that
+every dashboard figure read from the rollups equals the direct query's for one user per role
+(``--no-check`` skips it), and times each role's dashboard as the page computes it (``api.web.analytics_pages.DASHBOARD``:
 every headline statistic for the default twelve months, the 政法委's per-agency columns, and the
 charts: 收案 by month × stage, by month × agency, 审限内办结率 by stage, 办案天数 by stage) through
 ``analytics.registry.compute`` with the scope of ``services.analytics.scope_of`` — the functions
 the page calls, without HTML — for ``--queries`` rounds over the users of each role: p50/p95 per
-dashboard and per statistic. Target: p95 ≤ 300 ms per dashboard (issue 16).
+dashboard and per statistic (``--live``: the direct queries, as before the rollups). Target:
+p95 ≤ 300 ms per dashboard (issue 16).
 
     python -m benchmarks.analytics [--cases 100000] [--per-case 10] [--queries 20]
         [--admin-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--keep] [--db URL]
+        [--live] [--no-refresh] [--touch 100] [--no-check]
 """
 
 from __future__ import annotations
@@ -183,7 +189,59 @@ def dashboard_calls(kind: str) -> list[tuple[str, dict[str, str]]]:
     return calls
 
 
-def measure(url: str, rounds: int) -> dict[str, Any]:
+def refresh(url: str, touch: int) -> dict[str, Any]:
+    """The full rebuild of the rollups, then an incremental run after ``touch`` cases moved."""
+    from models.settings import Settings
+    from services.analytics import refresh as do_refresh
+
+    settings = Settings(database_url=url)
+    t0 = time.perf_counter()
+    full = do_refresh(settings, full=True)
+    out: dict[str, Any] = {"full_s": round(time.perf_counter() - t0, 1), "full": full}
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:  # what a workflow step does to the case it moves
+        conn.execute(sa.text("UPDATE case_procedures SET version = version + 1 "
+                             "WHERE case_id IN (SELECT case_id FROM case_procedures "
+                             "ORDER BY case_id DESC LIMIT :n)"), {"n": touch})
+        counts = {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one()
+                  for t in ("analytics_clock_facts", "analytics_business_facts",
+                            "analytics_counts", "analytics_values")}
+    engine.dispose()
+    t0 = time.perf_counter()
+    inc = do_refresh(settings)
+    out.update({"incremental_s": round(time.perf_counter() - t0, 2), "incremental": inc,
+                "rows": counts})
+    return out
+
+
+def check(url: str) -> dict[str, int]:
+    """Every dashboard computation of one user per role, from the rollups and directly: the
+    answers must be identical (raises otherwise); how many came from the rollups."""
+    from analytics import registry
+    from models.db import session_scope
+    from models.schema import Agency, User
+    from services.analytics import scope_of
+
+    roles = {"procuratorate": "prosecutor", "police": "police", "court": "judge",
+             "oversight": "oversight"}
+    out = {"same": 0, "rollup": 0}
+    with session_scope(url) as s:
+        for kind, role in roles.items():
+            a = s.query(Agency).filter(Agency.kind == kind).order_by(Agency.id).first()
+            assert a is not None
+            scope = scope_of(s, User(id=-a.id, name="check", role=role, agency_id=a.id))
+            for name, params in dashboard_calls(kind):
+                live = registry.compute(s, scope, name, params, NOW, live=True)
+                got = registry.compute(s, scope, name, params, NOW)
+                out["rollup"] += got.pop("figures") == "rollup"
+                live.pop("figures"), live.pop("as_of"), got.pop("as_of")
+                if got != live:
+                    raise AssertionError(f"{kind} {name} {params}: {got} != {live}")
+                out["same"] += 1
+    return out
+
+
+def measure(url: str, rounds: int, live: bool = False) -> dict[str, Any]:
     from analytics import registry
     from models.db import session_scope
     from models.schema import Agency, User
@@ -208,7 +266,7 @@ def measure(url: str, rounds: int) -> dict[str, Any]:
                 scope = scope_of(s, user)
                 for name, params in calls:
                     t1 = time.perf_counter()
-                    registry.compute(s, scope, name, params, NOW)
+                    registry.compute(s, scope, name, params, NOW, live=live)
                     key = name + ("/" + params["group_by"] if "group_by" in params else "")
                     per[key].append((time.perf_counter() - t1) * 1000)
             totals.append((time.perf_counter() - t0) * 1000)
@@ -230,6 +288,14 @@ def main(argv: list[str] | None = None) -> int:
         "DOSSIER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
     ap.add_argument("--db", help="reuse this (kept) database instead of building one")
     ap.add_argument("--keep", action="store_true", help="keep the database built")
+    ap.add_argument("--live", action="store_true",
+                    help="time the direct queries (the definition) instead of the rollups")
+    ap.add_argument("--no-refresh", action="store_true",
+                    help="with --db: use the rollups as they are (no rebuild)")
+    ap.add_argument("--touch", type=int, default=100,
+                    help="cases moved before timing an incremental refresh")
+    ap.add_argument("--no-check", action="store_true",
+                    help="skip comparing the rolled-up figures with the direct ones")
     args = ap.parse_args(argv)
     report: dict[str, Any] = {"cases": args.cases, "businesses_per_case": args.per_case,
                               "target_dashboard_p95_ms": 300}
@@ -245,7 +311,18 @@ def main(argv: list[str] | None = None) -> int:
         report["build"] = build(url, args.cases, args.per_case)
         print(json.dumps(report["build"], ensure_ascii=False), file=sys.stderr, flush=True)
     try:
-        report["dashboards"] = measure(url, args.queries)
+        from models.db import migrate
+
+        migrate(url)
+        if not args.no_refresh:
+            report["refresh"] = refresh(url, args.touch)
+            print(json.dumps(report["refresh"], ensure_ascii=False), file=sys.stderr,
+                  flush=True)
+        if not args.no_check:
+            report["check"] = check(url)
+            print(json.dumps(report["check"]), file=sys.stderr, flush=True)
+        report["figures"] = "live" if args.live else "rollup"
+        report["dashboards"] = measure(url, args.queries, args.live)
     finally:
         from models.db import dispose_all
 

@@ -546,7 +546,11 @@ class AnalyticsCount(Base):
     persons: Mapped[int] = mapped_column(Integer)
     __table_args__ = (UniqueConstraint("scope", "spec", "keyset", "day", "prev", "agency_id",
                                        "stage", "procedure",
-                                       name="uq_analytics_counts_cell"),)
+                                       name="uq_analytics_counts_cell"),
+                      # a dashboard's read: the cells of a period from the index alone
+                      Index("ix_analytics_counts_read", "scope", "spec", "keyset", "day",
+                            postgresql_include=["prev", "agency_id", "stage", "procedure",
+                                                "cases", "persons"]))
 
 
 class AnalyticsValue(Base):
@@ -568,7 +572,10 @@ class AnalyticsValue(Base):
     started_at: Mapped[datetime | None] = mapped_column(Stamp)
     n: Mapped[int] = mapped_column(Integer)
     __table_args__ = (UniqueConstraint("scope", "day", "agency_id", "stage", "procedure", "days",
-                                       "case_id", "clock_id", name="uq_analytics_values_cell"),)
+                                       "case_id", "clock_id", name="uq_analytics_values_cell"),
+                      Index("ix_analytics_values_read", "scope", "day",
+                            postgresql_include=["agency_id", "stage", "procedure", "days", "n",
+                                                "case_id", "clock_id", "started_at"]))
 
 
 class AnalyticsCaseVersion(Base):

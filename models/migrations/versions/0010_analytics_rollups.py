@@ -105,6 +105,10 @@ def upgrade() -> None:
         sa.UniqueConstraint("scope", "spec", "keyset", "day", "prev", "agency_id", "stage",
                             "procedure", name="uq_analytics_counts_cell"),
     )
+    op.create_index("ix_analytics_counts_read", "analytics_counts",
+                    ["scope", "spec", "keyset", "day"],
+                    postgresql_include=["prev", "agency_id", "stage", "procedure", "cases",
+                                        "persons"])
     op.create_table(
         "analytics_values",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -121,6 +125,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("scope", "day", "agency_id", "stage", "procedure", "days", "case_id",
                             "clock_id", name="uq_analytics_values_cell"),
     )
+    op.create_index("ix_analytics_values_read", "analytics_values", ["scope", "day"],
+                    postgresql_include=["agency_id", "stage", "procedure", "days", "n", "case_id",
+                                        "clock_id", "started_at"])
     op.create_table(
         "analytics_case_versions",
         sa.Column("case_id", sa.Integer(), primary_key=True, autoincrement=False),
@@ -139,7 +146,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("analytics_refresh")
     op.drop_table("analytics_case_versions")
+    op.drop_index("ix_analytics_values_read", table_name="analytics_values")
     op.drop_table("analytics_values")
+    op.drop_index("ix_analytics_counts_read", table_name="analytics_counts")
     op.drop_table("analytics_counts")
     op.drop_index("ix_analytics_business_facts_code", table_name="analytics_business_facts")
     op.drop_index("ix_analytics_business_facts_case_id", table_name="analytics_business_facts")
