@@ -14,15 +14,14 @@ from __future__ import annotations
 import io
 import logging
 import math
-from collections.abc import Callable
 from importlib import metadata
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from models.records import Line, PageResult
 from ocr.base import OcrEngine
 from ocr.errors import CorruptFile, EncryptedFile, TooLarge, UnsupportedType
-from ocr.sniff import JPEG, PDF, PNG, TEXT, TIFF
+from ocr.sniff import DOCX, JPEG, OFD, PDF, PNG, TEXT, TIFF
+from ocr.source import EngineFactory, SourceDocument
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -38,49 +37,6 @@ MIN_TEXT_CHARS = 20
 MAX_GARBAGE_RATIO = 0.10
 SCAN_IMAGE_COVERAGE = 0.80
 SCAN_MAX_CHARS = 200
-
-EngineFactory = Callable[[], OcrEngine]
-
-
-class SourceDocument:
-    """An opened upload: ``page_count`` pages, read one by one (1-based), then ``close()``.
-
-    Not thread-safe (PDFium is not): use one SourceDocument per thread or process.
-    """
-
-    mime: str
-    page_count: int
-
-    def read_page(self, number: int, engine_factory: EngineFactory) -> PageResult:
-        """Text of page ``number``; calls ``engine_factory`` only if the page needs OCR."""
-        raise NotImplementedError
-
-    def render_page(self, number: int, dpi: int = 200,
-                    max_pixels: int | None = None) -> Image.Image:
-        """The page as an RGB image, for display next to its text; scaled down to at most
-        ``max_pixels`` pixels when given (a page image for a browser needs no more)."""
-        raise NotImplementedError
-
-    def close(self) -> None:
-        """Release native handles; reading afterwards is an error."""
-
-    def __enter__(self) -> SourceDocument:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def _check_number(self, number: int) -> int:
-        """Turn a 1-based page number into a 0-based index, refusing out-of-range numbers."""
-        if not 1 <= number <= self.page_count:
-            raise IndexError(f"page {number} out of range 1..{self.page_count}")
-        return number - 1
-
 
 def open_document(
     data: bytes, mime: str, *, max_pages: int = 2000, max_pixels: int = 200_000_000,
@@ -100,6 +56,10 @@ def open_document(
                              decode_all=decode_all)
     if mime == TEXT:
         return TextDocument(data, max_pages=max_pages)
+    if mime in (DOCX, OFD):  # text carried in XML: no page images, no OCR
+        from ocr.office import DocxDocument, OfdDocument
+
+        return (DocxDocument if mime == DOCX else OfdDocument)(data, max_pages=max_pages)
     raise UnsupportedType(f"无法打开此类型的文件（{mime}）")
 
 

@@ -6,6 +6,9 @@ Word file renamed ``.txt``), so only the content decides. The file name is used 
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 from ocr.errors import EmptyFile, UnsupportedType
 
 PDF = "application/pdf"
@@ -13,8 +16,17 @@ PNG = "image/png"
 JPEG = "image/jpeg"
 TIFF = "image/tiff"
 TEXT = "text/plain"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+OFD = "application/ofd"  # GB/T 33190
 
-SUPPORTED = (PDF, PNG, JPEG, TIFF, TEXT)
+SUPPORTED = (PDF, PNG, JPEG, TIFF, TEXT, DOCX, OFD)
+#: types whose text is read from the file itself and that have no page images to show
+TEXT_ONLY = (TEXT, DOCX, OFD)
+
+
+def has_page_images(mime: str) -> bool:
+    """Whether pages of this type can be shown (and OCR'd) as images."""
+    return mime not in TEXT_ONLY
 
 # A PDF header may follow some junk; readers (and PDFium) accept it within the first 1 KiB.
 _PDF_HEADER_WINDOW = 1024
@@ -30,7 +42,7 @@ _IMAGE_MAGIC: tuple[tuple[bytes, str], ...] = (
 
 # Formats we recognise only to say clearly what was uploaded and what to do instead.
 _KNOWN_UNSUPPORTED: tuple[tuple[bytes, str], ...] = (
-    (b"PK\x03\x04", "ZIP 压缩包（ZIP、DOCX、XLSX 或 OFD）"),
+    (b"PK\x03\x04", "ZIP 压缩包（ZIP、XLSX 等；OFD 与 DOCX 可以上传）"),
     (b"PK\x05\x06", "空的 ZIP 压缩包"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "旧版 Office 文档（DOC/XLS/WPS）"),
     (b"Rar!\x1a\x07", "RAR 压缩包"),
@@ -49,7 +61,7 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 # Controls that plain text legitimately contains: tab, LF, VT, FF (page break), CR.
 _ALLOWED_CONTROLS = frozenset("\t\n\x0b\x0c\r")
 _MAX_CONTROL_RATIO = 0.01
-_WHAT_TO_UPLOAD = "请上传 PDF、PNG、JPEG 或 TIFF 扫描件，或 UTF-8 文本"
+_WHAT_TO_UPLOAD = "请上传 PDF、PNG、JPEG 或 TIFF 扫描件，OFD 或 DOCX 文档，或 UTF-8 文本"
 
 
 def sniff(data: bytes, filename: str | None = None) -> str:
@@ -73,6 +85,10 @@ def sniff(data: bytes, filename: str | None = None) -> str:
         raise UnsupportedType(_unsupported("BMP 图片", filename))
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         raise UnsupportedType(_unsupported("WebP 图片", filename))
+    if data.startswith(b"PK\x03\x04"):  # a ZIP: DOCX and OFD are read, other ZIPs are not
+        kind = container_kind(data)
+        if kind is not None:
+            return kind
     for magic, what in _KNOWN_UNSUPPORTED:
         if data.startswith(magic):
             if what == "UTF-16 text":
@@ -110,3 +126,17 @@ def _named(filename: str | None) -> str:
 
 def _unsupported(what: str, filename: str | None) -> str:
     return _named(filename) + f"是{what}，不支持；{_WHAT_TO_UPLOAD}"
+
+
+def container_kind(data: bytes) -> str | None:
+    """DOCX or OFD when ``data`` is a ZIP holding one, else None (another ZIP, or not a ZIP)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    if "word/document.xml" in names:
+        return DOCX
+    if "OFD.xml" in names or "ofd.xml" in names:
+        return OFD
+    return None

@@ -9,6 +9,7 @@ from models.db import session_scope
 from models.records import Line, PageResult
 from models.schema import Document, Page
 from models.settings import Settings
+from ocr.sniff import has_page_images
 from services import engines
 
 
@@ -38,8 +39,8 @@ def searchable_pdf(settings: Settings, doc_id: int) -> bytes:
         doc = s.get(Document, doc_id)
         assert doc is not None
         digest, mime = doc.sha256, doc.mime
-    if mime == "text/plain":
-        raise NoPageImages("a text document has no page images; download the original instead")
+    if not has_page_images(mime):
+        raise NoPageImages("文本类文件（TXT、DOCX、OFD）没有页面图像，请下载原件")
     data = open_blob_store(settings).get(digest)
     try:
         with open_document(data, mime, max_pages=settings.max_pages,

@@ -17,6 +17,7 @@ from models.blob_store import open_blob_store
 from models.settings import Settings
 from ocr.document import open_document
 from ocr.errors import InputError
+from ocr.sniff import has_page_images
 
 
 class NoPageImage(ValueError):
@@ -64,8 +65,8 @@ def _remember(settings: Settings, key: tuple[str, int, int, int], png: bytes) ->
 
 def page_png(settings: Settings, sha256: str, mime: str, number: int, dpi: int = 100) -> bytes:
     """Page `number` (1-based) of the stored original as PNG bytes (see the module docstring)."""
-    if mime.startswith("text/"):
-        raise NoPageImage("a plain-text document has no page image")
+    if not has_page_images(mime):
+        raise NoPageImage("文本类文件（TXT、DOCX、OFD）没有页面图像")
     key = (sha256, number, dpi, settings.render_max_pixels)
     png = _cached(key)
     if png is not None:

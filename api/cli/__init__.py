@@ -34,7 +34,7 @@ app.add_typer(cli_analytics.app, name="analytics")
 app.add_typer(cli_blobs.app, name="blobs")
 app.command(name="rank")(cli_rank.rank)
 
-SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".txt"}
+SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".txt", ".ofd", ".docx"}
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:

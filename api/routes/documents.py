@@ -46,7 +46,7 @@ async def read_upload(file: UploadFile, settings: Settings) -> bytes:
 
 @router.post("/documents", status_code=202, response_model=UploadAccepted)
 async def upload(settings: SettingsDep, user: UserDep,
-                 file: Annotated[UploadFile, File(description="PDF, PNG, JPEG, TIFF or UTF-8 text")],
+                 file: Annotated[UploadFile, File(description="PDF, PNG, JPEG, TIFF, OFD, DOCX or UTF-8 text")],
                  case_number: Annotated[str | None, Form()] = None) -> dict[str, Any]:
     """Accept a file for processing; 202 with the document and the task that tracks it."""
     require_role(user, "clerk", "police")  # the police open the dossier

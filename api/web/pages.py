@@ -37,6 +37,7 @@ from models.db import session_scope
 from models.schema import Case, Document, FieldValue, Party, User
 from models.settings import Settings
 from models.visibility import visible_case_ids
+from ocr.sniff import has_page_images
 from services import completeness, failures, workflow
 
 COOKIE = "dossier_token"
@@ -367,7 +368,7 @@ def document_page(request: Request, document_id: int, settings: SettingsDep, use
         fields.append({"path": path, "label": _label(path), "value": value, "shown": shown,
                        "kind": kind, "prov": prov,
                        "empty": value is None or value == [] or value == ""})
-    has_image = not doc["mime"].startswith("text/") and page_data is not None
+    has_image = has_page_images(doc["mime"]) and page_data is not None
     return render(request, "document.html", user, doc=doc, page=page, page_data=page_data,
                   fields=fields, has_image=has_image,
                   can_edit=user.role in ("clerk", "admin"))
