@@ -34,10 +34,9 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.paths import SHARED_DATA
-from benchmarks.sentencing import CailCase, load_cail, structured_score
 from sentencing.case import guideline_for
 from sentencing.estimate import PARAMS, Params, estimate, features, median
-from similarity.lexical import BM25
+from services.sentence_estimate import RefCase, ReferencePool
 
 LN216 = math.log(216)
 BANDS = ((0, 6, "≤6"), (7, 12, "7-12"), (13, 36, "13-36"), (37, 120, "37-120"),
@@ -60,40 +59,19 @@ class Row:
     several: bool = False
 
 
-class Pool:
-    """A reference pool: BM25 over its facts, its cases by charges, their fixed terms."""
-
-    def __init__(self, cases: list[CailCase]) -> None:
-        self.cases = cases
-        self.lexical: BM25[int] = BM25()
-        self.lexical.add_many((i, c.facts) for i, c in enumerate(cases))
-        self.by_charges: dict[tuple[str, ...], list[int]] = defaultdict(list)
-        self.by_first: dict[str, list[int]] = defaultdict(list)
-        for i, c in enumerate(cases):
-            if c.term is not None:
-                self.by_charges[c.charges].append(i)
-                for ch in c.charges:
-                    self.by_first[ch].append(i)
-
-    def row(self, case: CailCase, guideline: float | None, k: int, exclude: int = -1) -> Row:
-        same = [i for i in self.by_charges.get(case.charges, []) if i != exclude]
-        pool = same or [i for i in self.by_first.get(case.charges[0] if case.charges else "", [])
-                        if i != exclude]
-        terms = [float(self.cases[i].term or 0) for i in same]
-        comparable: list[float] = []
-        if pool:
-            bm = self.lexical.score(case.facts, pool)
-            lex = np.array([bm.get(i, 0.0) for i in pool])
-            lex = (lex - lex.mean()) / (float(lex.std()) or 1.0)
-            struct = np.array([structured_score(case.features, self.cases[i].features)
-                               for i in pool])
-            top = np.argsort(-(lex + 2.0 * struct), kind="stable")[:k]
-            comparable = [float(self.cases[pool[j]].term or 0) for j in top]
-        return Row(float(case.term or 0), guideline, comparable, median(terms), len(same),
-                   len(case.charges) > 1)
+def pool_of(cases: list[RefCase]) -> ReferencePool:
+    return ReferencePool(cases)
 
 
-def guideline_months(cases: list[CailCase]) -> list[float | None]:
+def row(pool: ReferencePool, case: RefCase, guideline: float | None, k: int,
+        exclude: object = None) -> Row:
+    """What the estimate sees of one case: the same code as `dossier sentence`."""
+    comp = pool.comparable(case.facts, case.charges, k, exclude=exclude)
+    return Row(float(case.term or 0), guideline, comp.terms, comp.charge_median, comp.charge_n,
+               len(case.charges) > 1)
+
+
+def guideline_months(cases: list[RefCase]) -> list[float | None]:
     out: list[float | None] = []
     for c in cases:
         r = guideline_for(c.facts, list(c.charges))
@@ -203,12 +181,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
-    cases = load_cail(args.data / "cail2018" / "cases.jsonl.gz")
+    cases = ReferencePool.from_cail(args.data / "cail2018" / "cases.jsonl.gz").cases
     ref = [c for i, c in enumerate(cases) if i % args.every != 0]
     test = [c for i, c in enumerate(cases) if i % args.every == 0 and c.term is not None]
     g_ref, g_test = guideline_months(ref), guideline_months(test)
-    pool = Pool(ref)
-    train = [pool.row(c, g_ref[i], args.k, exclude=i) for i, c in enumerate(ref)
+    pool = pool_of(ref)
+    train = [row(pool, c, g_ref[i], args.k, exclude=c.key) for i, c in enumerate(ref)
              if c.term is not None]
     # small pools drawn from the reference cases only, estimating reference cases outside them
     rng = random.Random(args.seed + 1)
@@ -216,9 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for n in (10, 30, 100, 300):
         for _ in range(2):
             picked = set(rng.sample(range(len(ref)), n))
-            small = Pool([ref[i] for i in sorted(picked)])
+            small = pool_of([ref[i] for i in sorted(picked)])
             others = [i for i in range(len(ref)) if i not in picked and ref[i].term is not None]
-            small_rows += [small.row(ref[i], g_ref[i], args.k) for i in rng.sample(others, 300)]
+            small_rows += [row(small, ref[i], g_ref[i], args.k) for i in rng.sample(others, 300)]
     params = fit(train + small_rows)
     print(f"CAIL2018: {len(cases)} cases; pool {len(ref)}, held out {len(test)} fixed terms; "
           f"k={args.k}; guideline applies to {sum(g is not None for g in g_test)} held-out cases")
@@ -232,7 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     table("in-sample (pool, leave-one-out: what the weights were fitted on)", train,
           in_sample := predictions(train, params))
     breakdown(train, in_sample)
-    held = [pool.row(c, g_test[i], args.k) for i, c in enumerate(test)]
+    held = [row(pool, c, g_test[i], args.k) for i, c in enumerate(test)]
     preds = predictions(held, params)
     table("HELD OUT (pool = the reference cases)", held, preds)
     breakdown(held, preds)
@@ -241,8 +219,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if size == "all":
             continue
         n = int(size)
-        small = Pool(rng.sample(ref, n))
-        rows = [small.row(c, g_test[i], args.k) for i, c in enumerate(test)]
+        small = pool_of(rng.sample(ref, n))
+        rows = [row(small, c, g_test[i], args.k) for i, c in enumerate(test)]
         table(f"HELD OUT, pool of {n} reference cases (seed {args.seed})", rows,
               predictions(rows, params))
     print(f"\ntotal {time.perf_counter() - t0:.1f}s")

@@ -21,6 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from sentencing.guideline import half_up
+
 PARAMS = Path(__file__).with_name("data") / "estimate.json"
 
 
@@ -118,7 +120,7 @@ def estimate(guideline: float | None, comparable: Sequence[float], charge_median
     if statutory is not None:
         months = min(max(months, statutory[0]), max(statutory[1], statutory[0]))
         lo, hi = max(lo, 0.0), max(min(hi, statutory[1]), months)
-    return {"months": round(months, 1), "range": [round(lo, 1), round(hi, 1)], "group": group,
+    return {"months": half_up(months), "range": [half_up(lo), half_up(hi)], "group": group,
             "inputs": {"guideline": guideline, "comparable_median": comp,
                        "comparable_n": len(comparable), "charge_median": charge_median,
                        "charge_n": charge_n},

@@ -20,6 +20,7 @@ import typer
 from api.cli import analytics as cli_analytics
 from api.cli import blobs as cli_blobs
 from api.cli import rank as cli_rank
+from api.cli import sentence as cli_sentence
 from models.settings import Settings, get_settings
 
 app = typer.Typer(help="E-dossier intelligence service", no_args_is_help=True,
@@ -33,6 +34,7 @@ app.add_typer(agency_app, name="agency")
 app.add_typer(cli_analytics.app, name="analytics")
 app.add_typer(cli_blobs.app, name="blobs")
 app.command(name="rank")(cli_rank.rank)
+app.command(name="sentence")(cli_sentence.sentence)
 
 SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".txt", ".ofd", ".docx"}
 

@@ -1,0 +1,56 @@
+"""`dossier sentence --input Q.jsonl --out P.jsonl --reference CASES.jsonl.gz` as a real process:
+one output line per input line, months and range, the steps from 起点 to the estimate, and the
+comparable cases drawn from the reference file (CAIL2018 format)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.env import REPO
+
+
+def cail(fact: str, accusation: list[str], months: int, life: bool = False) -> str:
+    return json.dumps({"fact": fact, "meta": {
+        "accusation": accusation, "relevant_articles": [], "punish_of_money": 0,
+        "criminals": ["张某"], "term_of_imprisonment": {
+            "imprisonment": months, "life_imprisonment": life, "death_penalty": False}}},
+        ensure_ascii=False)
+
+
+def test_sentence_against_a_reference_file(tmp_path: Path) -> None:
+    ref = tmp_path / "cases.jsonl.gz"
+    lines = [cail(f"被告人张某盗窃他人财物，价值人民币{3000 + 1000 * i}元。到案后如实供述。", ["盗窃"], 6 + i)
+             for i in range(6)]
+    lines.append(cail("被告人醉酒驾驶机动车，血液中乙醇含量为150mg/100ml。", ["危险驾驶"], 2))
+    with gzip.open(ref, "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
+    q = tmp_path / "q.jsonl"
+    q.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"id": "a", "facts": "被告人李某盗窃手机一部，价值人民币6000元。到案后如实供述，已退赃。",
+         "charges": ["盗窃"]},
+        {"id": "b", "facts": "被告人王某强奸妇女一名。", "charges": ["强奸罪"]},
+    ]) + "\n", "utf-8")
+    out = tmp_path / "p.jsonl"
+    env = dict(os.environ, DOSSIER_DATA_DIR=str(tmp_path / "data"))
+    proc = subprocess.run([sys.executable, "-m", "api.cli", "sentence", "--input", str(q),
+                           "--out", str(out), "--reference", str(ref)], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b"]
+    a, b = rows
+    assert isinstance(a["months"], int) and a["range"][0] <= a["months"] <= a["range"][1]
+    kinds = [s["kind"] for s in a["steps"]]
+    assert kinds[0] == "起点" and "基准刑" in kinds and "宣告刑" in kinds and kinds[-1] == "估计"
+    assert all(s["basis"] for s in a["steps"])
+    assert a["comparable"]["charge_n"] == 6 and a["comparable"]["match"] == "same charges"
+    # 盗窃 6,000 元: 4.5 + (6,000-2,000)/2,000 = 6.5; 坦白 -10 %, 退赃 -15 % -> 4.875 -> 5
+    assert a["guideline_months"] == 5
+    # 强奸 has no rules here and no reference case: nothing to go on
+    assert b["months"] is None and b["life_or_death"] is None
+    assert "6 reference" not in proc.stderr and "7 reference cases" in proc.stderr
