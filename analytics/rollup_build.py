@@ -265,8 +265,8 @@ def refresh(s: Session, now: datetime, *, full: bool = False) -> dict[str, Any] 
         count = int(s.execute(select(func.count()).select_from(AnalyticsCaseVersion)).scalar()
                     or 0)
         if s.get_bind().dialect.name == "postgresql":
-            for table in TABLES:
-                s.execute(text(f"ANALYZE {table}"))
+            for name in TABLES:
+                s.execute(text(f"ANALYZE {name}"))
     else:
         assert state is not None
         cases = _dirty(s, state.as_of)

@@ -126,7 +126,8 @@ def read_many(s: Session, key: str, asked: Sequence[tuple[Spec, tuple[str, ...]]
               ) -> dict[tuple[str, tuple[str, ...]], dict[Key, Counts]]:
     """Counts per group of several (spec, grouping) pairs in one round trip: those the cells
     can answer exactly (the others are left out)."""
-    parts, queries = [], []
+    parts: list[tuple[Spec, tuple[str, ...]]] = []
+    queries: list[Any] = []
     for spec, dims in asked:
         q = _query(key, spec, dims, f)
         if q is not None and (spec.name, dims) not in {(p[0].name, p[1]) for p in parts}:
