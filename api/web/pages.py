@@ -332,6 +332,23 @@ def field_label(path: str) -> str:
 
 _label = field_label
 
+#: the trial stage a case number names (刑初 first instance, 刑终 second, 刑再/刑申 retrial)
+STAGES = (("刑初", "一审"), ("刑终", "二审"), ("刑再", "再审"), ("刑申", "再审审查"), ("刑更", "减刑假释"))
+
+
+def hit_title(hit: dict[str, Any]) -> str:
+    """A result's title as case-search sites write it: 盗窃一审刑事判决书 (charges, stage, kind);
+    the file name only when nothing else is known."""
+    number = hit.get("case_number") or ""
+    stage = next((name for code, name in STAGES if code in number), "")
+    charges = "、".join(c[:-1] if c.endswith("罪") else c for c in (hit.get("charges") or [])[:2])
+    kind = hit.get("doc_type") or ""
+    title = f"{charges}{stage}{kind}" if (charges or kind) else ""
+    return title or str(hit.get("filename") or "")
+
+
+templates.env.globals["hit_title"] = hit_title
+
 
 def _provenance(prov: dict[str, Any], path: str) -> dict[str, Any] | None:
     """The provenance of a path, else of its nearest ancestor."""
@@ -343,9 +360,30 @@ def _provenance(prov: dict[str, Any], path: str) -> dict[str, Any] | None:
     return None
 
 
+@router.get("/documents/{document_id}/original")
+def original_file(document_id: int, settings: SettingsDep, user: PageUser) -> Response:
+    """The original as uploaded (audited like the API's download)."""
+    return routes_documents.get_file(document_id, settings, user)
+
+
+@router.get("/documents/{document_id}/searchable.pdf", response_model=None)
+def searchable_file(request: Request, document_id: int, settings: SettingsDep,
+                    user: PageUser) -> Response:
+    """The scan as a searchable PDF; a text-only document says to download the original."""
+    try:
+        return routes_documents.get_searchable_pdf(document_id, settings, user)
+    except HTTPException as exc:
+        return error_page(request, user, exc)
+
+
+#: an extracted value below this confidence is marked for a person to check (as /review lists)
+LOW_CONFIDENCE = 0.8
+
+
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
 def document_page(request: Request, document_id: int, settings: SettingsDep, user: PageUser,
-                  page: int = 1) -> HTMLResponse:
+                  page: int = 1,
+                  back: Annotated[str | None, Query(max_length=1000)] = None) -> HTMLResponse:
     try:
         doc = routes_documents.get_document(document_id, settings, user)
     except HTTPException as exc:
@@ -365,23 +403,31 @@ def document_page(request: Request, document_id: int, settings: SettingsDep, use
         shown = ("、".join(map(str, value)) if isinstance(value, list)
                  else "是" if value is True else "否" if value is False
                  else "" if value is None else str(value))
+        confidence = (prov or {}).get("confidence")
         fields.append({"path": path, "label": _label(path), "value": value, "shown": shown,
                        "kind": kind, "prov": prov,
-                       "empty": value is None or value == [] or value == ""})
+                       "empty": value is None or value == [] or value == "",
+                       "low": (confidence is not None and confidence < LOW_CONFIDENCE
+                               and not (prov or {}).get("corrected"))})
     has_image = has_page_images(doc["mime"]) and page_data is not None
+    # back to the results the user came from (our own search or list pages only)
+    back_to = back if back and back.startswith(("/search", "/documents", "/review", "/cases")) \
+        else None
     return render(request, "document.html", user, doc=doc, page=page, page_data=page_data,
-                  fields=fields, has_image=has_image,
-                  can_edit=user.role in ("clerk", "admin"))
+                  fields=fields, has_image=has_image, back=back_to,
+                  low_count=sum(1 for f in fields if f["low"]),
+                  can_edit=user.role in ("clerk", "police", "admin"))
 
 
 @router.get("/documents/{document_id}/pages/{number}.png")
-def page_image(document_id: int, number: int, settings: SettingsDep,
-               user: PageUser) -> Response:
+def page_image(document_id: int, number: int, settings: SettingsDep, user: PageUser,
+               full: bool = False) -> Response:
+    """The page at screen size, or ``full=1`` at 200 dpi (the render budget still applies)."""
     from services.render import NoPageImage, Unrenderable, page_png
 
     doc = visible_document(settings, user, document_id)
     try:
-        png = page_png(settings, doc.sha256, doc.mime, number, dpi=100)
+        png = page_png(settings, doc.sha256, doc.mime, number, dpi=200 if full else 100)
     except Unrenderable as exc:
         raise HTTPException(422, str(exc)) from exc
     except NoPageImage as exc:

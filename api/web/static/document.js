@@ -96,3 +96,17 @@
     if (li) highlight(li.querySelector(".fieldbtn"));
   }
 })();
+
+// Page image tools: zoom in and out, recognition boxes on demand.
+(function () {
+  "use strict";
+  var wrap = document.querySelector(".imgwrap");
+  if (!wrap) return;
+  var scale = 1;
+  function apply() { wrap.style.width = (scale * 100) + "%"; }
+  var zin = document.getElementById("zoom-in"), zout = document.getElementById("zoom-out");
+  if (zin) zin.addEventListener("click", function () { scale = Math.min(3, scale + 0.25); apply(); });
+  if (zout) zout.addEventListener("click", function () { scale = Math.max(0.5, scale - 0.25); apply(); });
+  var boxes = document.getElementById("show-boxes"), svg = wrap.querySelector("svg.boxes");
+  if (boxes && svg) boxes.addEventListener("change", function () { svg.style.display = boxes.checked ? "" : "none"; });
+})();

@@ -1,0 +1,56 @@
+"""The document view's tools: downloads (original, searchable PDF), a full-size page image,
+back to the results it was opened from, low-confidence fields marked, the engine out of the way;
+search results titled as case-search sites write them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+
+from tests.support.api import Api
+from tests.support.env import need_shared
+from tests.support.service import scanned_pdf
+
+pytestmark = pytest.mark.needs_shared("extraction_gold", "texts")
+
+
+def test_document_view_tools_and_result_titles(api_client: Callable[..., Api]) -> None:
+    api = api_client(("clerk_a", "clerk", "A"), act_as="clerk_a", task_always_eager="true")
+    text = (need_shared("extraction_gold", "texts") / "lecard-12174.txt").read_text("utf-8")
+    pdf, _ = scanned_pdf(text, max_pages=1, seed=5)
+    r = api.client.post("/api/v1/documents", files={"file": ("扫描件.pdf", pdf)})
+    assert r.status_code == 202, r.text
+    doc_id = r.json()["document_id"]
+    doc = api.client.get(f"/api/v1/documents/{doc_id}").json()
+    assert doc["status"] == "processed"
+    api.client.cookies.set("dossier_token", api.tokens["clerk_a"])
+
+    search = api.client.get("/search", params={"q": "宜兴市"}).text
+    title = re.search(r'<h3><a href="(/documents/\d+\?[^"]+)">([^<]+)</a></h3>', search)
+    assert title, search[:2000]
+    assert title.group(2) == "盗窃一审刑事判决书"  # not the file name 扫描件.pdf
+    link = title.group(1).replace("&amp;", "&")
+    assert "back=/search%3Fq%3D" in link  # the results page, its own query escaped once more
+
+    view = api.client.get(link).text
+    assert '← 返回结果' in view and 'href="/search?q=' in view
+    assert f'href="/documents/{doc_id}/original"' in view
+    assert f'href="/documents/{doc_id}/searchable.pdf"' in view
+    assert "识别方式" not in view and "<summary>引擎</summary>" in view
+    low = [f for f, p in doc["provenance"].items()
+           if p.get("confidence") is not None and p["confidence"] < 0.8]
+    assert ("个字段置信度低" in view) == bool(low)
+    assert view.count('class="field low"') >= (1 if low else 0)
+    # an outside address is never offered as the way back
+    assert "返回结果" not in api.client.get(f"/documents/{doc_id}?back=https://evil.example").text
+
+    original = api.client.get(f"/documents/{doc_id}/original")
+    assert original.status_code == 200 and original.content == pdf
+    searchable = api.client.get(f"/documents/{doc_id}/searchable.pdf")
+    assert searchable.status_code == 200 and searchable.content.startswith(b"%PDF")
+    small = api.client.get(f"/documents/{doc_id}/pages/1.png")
+    full = api.client.get(f"/documents/{doc_id}/pages/1.png?full=1")
+    assert small.status_code == full.status_code == 200
+    assert len(full.content) > len(small.content)
