@@ -44,10 +44,11 @@ class Found:
     end: int
     text: str
     source: str = "facts"  # facts | extraction | judge
+    page: int | None = None  # the document page of an extracted field
 
     def to_dict(self) -> dict[str, Any]:
         return {"value": self.value, "start": self.start, "end": self.end, "text": self.text,
-                "source": self.source}
+                "source": self.source, "page": self.page}
 
 
 @dataclass
@@ -197,7 +198,8 @@ def read(text: str, equivalents: Mapping[str, float] | None = None) -> Read:
 
     def put(key: str, value: float, found: Found) -> None:
         out.measures[key] = value
-        out.provenance[key] = Found(value, found.start, found.end, found.text, found.source)
+        out.provenance[key] = Found(value, found.start, found.end, found.text, found.source,
+                                    found.page)
 
     a = _amount(text)
     if a is not None:
@@ -278,7 +280,7 @@ def from_fields(fields: Mapping[str, Any], provenance: Mapping[str, Any] | None 
     def found(path: str, value: Any) -> Found:
         p = provenance.get(path) or {}
         return Found(value, int(p.get("start") or 0), int(p.get("end") or 0),
-                     str(p.get("text") or value), "extraction")
+                     str(p.get("text") or value), "extraction", p.get("page"))
 
     if fields.get("amount_involved_yuan"):
         v = float(fields["amount_involved_yuan"])

@@ -199,3 +199,89 @@ def pool_from_settings(settings: Any) -> ReferencePool:
                 term = sen.get("term_months") if fixed and sen.get("term_months") else None
                 records.append((cid, facts, summary["charges"], term))
     return ReferencePool.from_records(records)
+
+
+def case_extracted(settings: Any, case_id: int) -> Read:
+    """The case's extracted fields (amount, blood alcohol, the court's circumstances, prior
+    record) with the page and span each was read from (clerks' corrections win)."""
+    from sqlalchemy import select
+
+    from models.db import session_scope
+    from models.schema import Document, FieldValue
+    from sentencing.facts import from_fields, merge
+
+    with session_scope(settings.db_url) as s:
+        docs = s.execute(select(Document.id, Document.fields).where(Document.case_id == case_id)
+                         .order_by(Document.id)).all()
+        paths = ("amount_involved_yuan", "blood_alcohol_mg_per_100ml")
+        values = s.execute(select(FieldValue).where(
+            FieldValue.document_id.in_([d.id for d in docs]))
+            .order_by(FieldValue.corrected)).scalars().all()
+        prov_by_doc: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
+        for v in values:
+            if v.path in paths or v.path.startswith("mitigating/") or "prior_record" in v.path:
+                prov_by_doc[v.document_id][v.path] = {
+                    "start": v.start, "end": v.end, "page": v.page,
+                    "text": f"第{v.page}页" if v.page else str(v.value)}
+    reads = [from_fields(d.fields or {}, prov_by_doc.get(d.id, {})) for d in docs if d.fields]
+    return merge(*reads)
+
+
+def proposed_check(proposed: float | None, guideline_range: Sequence[float] | None,
+                   comparable: Mapping[str, Any] | None,
+                   estimate_range: Sequence[float] | None = None) -> dict[str, Any] | None:
+    """量刑建议 flagged when it leaves both the guideline's range and the comparable P10-P90
+    (with fewer than 3 comparable terms, the estimate's range, which blends them, stands in)."""
+    if proposed is None:
+        return None
+    comp_range = (comparable or {}).get("range")
+    comp_label = "类案区间"
+    if comp_range is not None:
+        out_c = bool((comparable or {}).get("outside"))
+    elif estimate_range is not None:
+        comp_range, comp_label = list(estimate_range), "估计区间（可比刑期不足3个）"
+        out_c = not (comp_range[0] <= proposed <= comp_range[1])
+    else:
+        out_c = False
+    out_g = guideline_range is not None and not (
+        guideline_range[0] <= proposed <= guideline_range[1])
+    flagged = out_g and out_c
+    parts = []
+    if guideline_range is not None:
+        parts.append(f"指导意见区间{guideline_range[0]:g}-{guideline_range[1]:g}个月"
+                     + ("之外" if out_g else "之内"))
+    if comp_range is not None:
+        parts.append(f"{comp_label}{comp_range[0]:g}-{comp_range[1]:g}个月"
+                     + ("之外" if out_c else "之内"))
+    reason = f"量刑建议{proposed:g}个月：" + "，".join(parts or ["无可比较的区间"])
+    if flagged:
+        reason += "——两者之外，请复核"
+    return {"months": proposed, "guideline_range": list(guideline_range or []) or None,
+            "comparable_range": comp_range, "outside_guideline": out_g,
+            "outside_comparable": out_c, "flagged": flagged, "reason": reason}
+
+
+def answer(settings: Any, result: dict[str, Any], facts: str, *, case_id: int | None = None,
+           overrides: Mapping[str, Any] | None = None,
+           proposed: float | None = None) -> dict[str, Any]:
+    """Add the guideline, the estimate and the proposed term's check to a `similar.sentencing`
+    result (whose `pool_terms` it consumes)."""
+    pool_terms = result.pop("pool_terms", [])
+    terms, keys = [], []
+    for c in result["cases"]:
+        for sen in c["sentences"]:
+            t = sen.get("term_months")
+            if t and sen.get("principal") in (None, "有期徒刑", "拘役", "管制"):
+                terms.append(float(t))
+                keys.append(c["case_id"])
+    comp = Comparable(terms, keys, median(pool_terms), len(pool_terms), result["match"])
+    extracted = case_extracted(settings, case_id) if case_id is not None else None
+    out = combine(facts, result["charges"], comp, extracted=extracted, overrides=overrides)
+    g = out["guideline"]
+    rng = g["range"]
+    return {"guideline": g,
+            "estimate": {"months": out["months"], "range": out["range"],
+                         "life_or_death": out["life_or_death"], "steps": out["steps"],
+                         "detail": out["estimate"]},
+            "proposed_check": proposed_check(proposed, rng, result["stats"].get("proposed"),
+                                             out["range"])}

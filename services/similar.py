@@ -431,12 +431,16 @@ def sentencing(settings: Settings, vector: Any, *, allowed: Collection[int], que
         same = [r for r in ranked if want & set(profiles[r["case_id"]][1].charges)]
         match = "sharing a charge"
     comparable = same[:k]
+    # every ranked case with the query's charges (up to max(50, 3k)): the sentencing estimate's
+    # stand-in for the charge's median over the visible pool (services.sentence_estimate)
+    pool_terms = [t for r in same for sen in r["sentences"]
+                  if (t := SentenceRecord.from_dict(sen).fixed_term) is not None]
     records = [SentenceRecord.from_dict(sen, case_id=r["case_id"],
                                         charges=profiles[r["case_id"]][1].charges)
                for r in comparable for sen in r["sentences"]]
     stats = sentencing_stats(records, proposed_months=proposed_months)
     return {"charges": list(query.charges), "features": query.to_dict(), "k": k,
-            "match": match, "stats": stats,
+            "match": match, "stats": stats, "pool_terms": pool_terms,
             "cases": [{"case_id": r["case_id"], "case_number": r["case_number"],
                        "score": r["score"], "charges": r["charges"],
                        "sentences": r["sentences"],
