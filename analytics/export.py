@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from analytics.query import DIMENSIONS
+from models import tables
 
 _COLUMNS = {
     "rate": [("numerator", "分子"), ("denominator", "分母"), ("value", "比率（%）")],
@@ -52,33 +51,9 @@ def _title_lines(result: dict[str, Any]) -> list[list[Any]]:
 
 
 def to_csv(result: dict[str, Any]) -> bytes:
-    header, rows = table(result)
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(header)
-    w.writerows(rows)
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    return tables.to_csv(*table(result))
 
 
 def to_xlsx(result: dict[str, Any]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     header, rows = table(result)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "数据"
-    for line in _title_lines(result):
-        ws.append(line)
-    ws["A1"].font = Font(bold=True)
-    ws.append([])
-    ws.append(header)
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-    for r in rows:
-        ws.append(r)
-    for i, _ in enumerate(header, start=1):
-        ws.column_dimensions[ws.cell(row=4, column=i).column_letter].width = 18
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return tables.to_xlsx(header, rows, _title_lines(result))

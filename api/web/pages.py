@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
@@ -32,7 +32,7 @@ from api.routes.fields import Correction, correct_field
 from api.routes.sentencing import SentencingRequest
 from api.routes.workflow import NowDep as WorkflowNow
 from api.routes.workflow import call
-from models import audit
+from models import audit, tables
 from models.db import session_scope
 from models.schema import Case, Document, FieldValue, Party, User
 from models.settings import Settings
@@ -440,6 +440,34 @@ def page_image(document_id: int, number: int, settings: SettingsDep, user: PageU
 
 
 # --- prosecutor: search, case -------------------------------------------------------------------
+def _search(settings: Settings, user: User, q: str, charge: str | None, court: str | None,
+            doc_type: str | None, year: str | None, group_by_case: bool, sort: str,
+            page: int, size: int) -> dict[str, Any]:
+    """The search the page and its downloads run: an empty query lists the newest first."""
+    year_n = int(year) if year and year.isdigit() and 1900 <= int(year) <= 2100 else None
+    newest = not q.strip() or sort == "date"
+    return routes_search.search(
+        settings, user, q=q[:1000], charge=charge, court=court, doc_type=doc_type, year=year_n,
+        case_id=None, group_by_case=group_by_case, sort="date" if newest else "relevance",
+        page=page, size=size)
+
+
+def _suggestions(q: str, params: dict[str, Any], link: Any) -> list[tuple[str, str]]:
+    """Ways out of an empty result: drop the filters, the quotation marks, or search words."""
+    out = []
+    if any(params.get(k) for k in ("charge", "court", "doc_type", "year")):
+        out.append(("去掉筛选条件", "/search?" + urlencode({"q": q})))
+    bare = re.sub(r"[\"“”「」]", " ", q).strip()
+    if bare != q.strip() and bare:
+        out.append((f"不加引号检索：{bare}", link(q=bare)))
+    words = bare.split()
+    if len(words) > 1:
+        out.append((f"只检索“{words[0]}”", link(q=words[0])))
+    elif len(bare) > 4:
+        out.append((f"检索较短的词：{bare[:4]}", link(q=bare[:4])))
+    return out
+
+
 @router.get("/search", response_class=HTMLResponse)
 def search_page(request: Request, settings: SettingsDep, user: PageUser, q: str = "",
                 charge: str | None = None, court: str | None = None,
@@ -451,24 +479,66 @@ def search_page(request: Request, settings: SettingsDep, user: PageUser, q: str 
         "group_by_case": "1" if group_by_case else None,
         "sort": sort if sort == "date" else None}.items() if v}
     result, error = None, None
-    year_n = int(year) if year and year.isdigit() and 1900 <= int(year) <= 2100 else None
     page = max(1, min(page, 1000))
-    if q or charge or court or doc_type or year_n:
-        try:
-            result = routes_search.search(
-                settings, user, q=q[:1000], charge=charge, court=court, doc_type=doc_type,
-                year=year_n, case_id=None, group_by_case=group_by_case,
-                sort="date" if sort == "date" else "relevance", page=page, size=10)
-        except HTTPException as exc:
-            error = str(exc.detail)
+    try:
+        result = _search(settings, user, q, charge, court, doc_type, year, group_by_case, sort,
+                         page, 10)
+    except HTTPException as exc:
+        error = str(exc.detail)
 
     def link(**change: Any) -> str:
         merged = {**params, **change}
         merged.pop("page", None) if "page" not in change else None
         return "/search?" + urlencode({k: v for k, v in merged.items() if v not in (None, "")})
 
+    suggestions = _suggestions(q, params, link) if result is not None and not result["total"] \
+        else []
     return render(request, "search.html", user, q=q, params=params, result=result, error=error,
-                  page=page, link=link, group_by_case=group_by_case, sort=sort)
+                  page=page, link=link, group_by_case=group_by_case, sort=sort,
+                  suggestions=suggestions, newest=not q.strip(),
+                  export_query=urlencode({k: v for k, v in params.items()}))
+
+
+#: the most rows one download of search results holds
+EXPORT_HITS = 500
+
+
+@router.get("/search/export", response_model=None)
+def search_export(request: Request, settings: SettingsDep, user: PageUser,
+                  format: Literal["csv", "xlsx"] = "csv", q: str = "",
+                  charge: str | None = None, court: str | None = None,
+                  doc_type: str | None = None, year: str | None = None,
+                  group_by_case: bool = False, sort: str = "relevance") -> Response:
+    """The results of a search as CSV or XLSX (the first EXPORT_HITS, in the page's order)."""
+    rows: list[list[Any]] = []
+    try:
+        for page in range(1, EXPORT_HITS // 100 + 1):
+            result = _search(settings, user, q, charge, court, doc_type, year, group_by_case,
+                             sort, page, 100)
+            for h in result["hits"]:
+                snippet = re.sub(r"<[^>]+>", "", " … ".join(h.get("highlights") or []))
+                rows.append([hit_title(h), h.get("case_number") or "", h.get("court") or "",
+                             h.get("date") or "", "、".join(h.get("charges") or []),
+                             h.get("page") or "", h.get("filename") or "", snippet])
+            if len(result["hits"]) < 100:
+                break
+    except HTTPException as exc:
+        return error_page(request, user, exc)
+    header = ["标题", "案号", "法院", "日期", "罪名", "页", "文件", "摘要"]
+    title = [[f"检索结果：{q or '（全部）'}"], [f"共导出 {len(rows)} 条（最多 {EXPORT_HITS} 条）"]]
+    return table_download(header, rows, format, "search-results", title)
+
+
+def table_download(header: list[str], rows: list[list[Any]], format: str, name: str,
+                   title_lines: list[list[Any]] | None = None) -> Response:
+    """A table as a CSV or XLSX attachment."""
+    if format == "xlsx":
+        data = tables.to_xlsx(header, rows, title_lines or [])
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        data, media = tables.to_csv(header, rows), "text/csv; charset=utf-8"
+    return Response(data, media_type=media, headers={
+        "Content-Disposition": f'attachment; filename="{name}.{format}"'})
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)

@@ -54,3 +54,26 @@ def test_document_view_tools_and_result_titles(api_client: Callable[..., Api]) -
     full = api.client.get(f"/documents/{doc_id}/pages/1.png?full=1")
     assert small.status_code == full.status_code == 200
     assert len(full.content) > len(small.content)
+
+
+def test_search_lists_newest_without_a_query_suggests_and_exports(
+        api_client: Callable[..., Api]) -> None:
+    import csv
+    import io
+
+    api = api_client(("clerk_a", "clerk", "A"), act_as="clerk_a", task_always_eager="true")
+    texts = need_shared("extraction_gold", "texts")
+    for name in ("lecard-12174", "lecard-19303"):
+        r = api.client.post("/api/v1/documents",
+                            files={"file": (f"{name}.txt", (texts / f"{name}.txt").read_bytes())})
+        assert r.status_code == 202
+    api.client.cookies.set("dossier_token", api.tokens["clerk_a"])
+    newest = api.client.get("/search").text
+    assert "最新的文书" in newest and newest.count('<li class="hit"') == 2
+    none = api.client.get("/search", params={"q": '"宜兴市万石镇的外星人"', "charge": "盗窃罪"}).text
+    assert "没有找到匹配的文书" in none and "去掉筛选条件" in none and "不加引号检索" in none
+    r = api.client.get("/search/export", params={"format": "csv", "q": "宜兴市"})
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[0] == ["标题", "案号", "法院", "日期", "罪名", "页", "文件", "摘要"]
+    assert rows[1][1] == "（2019）苏0282刑初48号" and "宜兴市" in rows[1][7]
+    assert "<em>" not in r.text

@@ -79,3 +79,31 @@ def test_badges_open_paged_filtered_lists_of_what_the_user_sees(
     assert len(numbers) == 50 and all("A" in n for n in numbers) and numbers == sorted(numbers)
     assert "第 1 / 2 页，共 60 条" in cases
     assert api.client.get("/documents?status=nonsense").status_code == 422
+
+
+def test_lists_download_as_csv_and_xlsx(api_client: Callable[..., Api]) -> None:
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    api = api_client(("clerk_a", "clerk", "A"), ("clerk_b", "clerk", "B"))
+    _fill(api, "A", 12, ("processed", "failed"))
+    _fill(api, "B", 3, ("failed",))
+    api.client.cookies.set("dossier_token", api.tokens["clerk_a"])
+    page = api.client.get("/documents?status=failed").text
+    assert 'href="/documents?export=csv&amp;status=failed&amp;sort=newest"' in page
+    r = api.client.get("/documents?export=csv&status=failed")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert r.content.startswith("\ufeff".encode())  # Excel reads the Chinese
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[0] == ["文件", "案号", "文书类型", "页数", "上传时间", "状态", "原因"]
+    assert len(rows) == 1 + 6 and all(row[0].startswith("A-") for row in rows[1:])
+    assert {row[5] for row in rows[1:]} == {"失败"} and rows[1][6] == "页面无法识别"
+    x = api.client.get("/cases?export=xlsx&sort=number")
+    ws = load_workbook(io.BytesIO(x.content)).active
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    header = values.index(["案号", "案件名称", "案件类型", "材料数", "来源", "建立时间"])
+    numbers = [row[0] for row in values[header + 1:]]
+    assert len(numbers) == 12 and numbers == sorted(numbers) and all("A" in n for n in numbers)
+    assert api.client.get("/cases?export=pdf").status_code == 422
