@@ -67,3 +67,22 @@ def test_a_worker_that_loses_its_broker_exits_non_zero(
     code = worker.proc.wait(180)  # Celery retries the connection a few times, then gives up
     assert code != 0, worker.tail()
     assert "异常退出" in worker.tail()
+
+
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_serve_and_worker_refuse_to_start_without_the_object_store(
+        command: str, env: Callable[..., dict[str, str]], procs: Callable[..., Proc],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    s3 = s3_for_test(monkeypatch)
+    dead = free_port()
+    args = ["serve", "--port", str(free_port()), "--no-worker"] if command == "serve" \
+        else ["worker"]
+    proc = procs(*args, env=env(blob_url=s3.url, blob_endpoint_url=f"http://127.0.0.1:{dead}",
+                                blob_timeout_s="2"), name=command)
+    assert proc.proc is not None
+    code = proc.proc.wait(180)
+    out = proc.log.read_text(errors="replace")
+    assert code == 3, out
+    refusal = [ln for ln in out.splitlines() if ln.startswith("dossier 无法启动：")]
+    assert len(refusal) == 1 and "原件存储" in refusal[0] and "DOSSIER_BLOB_URL" in refusal[0], out
+    assert "Traceback" not in out, out
