@@ -285,3 +285,26 @@ def answer(settings: Any, result: dict[str, Any], facts: str, *, case_id: int | 
                          "detail": out["estimate"]},
             "proposed_check": proposed_check(proposed, rng, result["stats"].get("proposed"),
                                              out["range"])}
+
+
+def form_table() -> dict[str, Any]:
+    """What the sentencing page offers a judge to change: the measures, the flags the tiers
+    and increments use, and each circumstance with its range and default percentage."""
+    from sentencing.guideline import load
+
+    g = load()
+    circ = [{"key": k, "label": v["label"], "range": v["range"], "point": v["point"],
+             "direction": v["direction"], "unverified": bool(v.get("unverified"))}
+            for k, v in g.national["circumstances"].items()]
+    return {"measures": MEASURE_LABELS, "flags": FLAG_LABELS, "circumstances": circ}
+
+
+MEASURE_LABELS = {"amount_yuan": "数额（元）", "heroin_g": "毒品（折海洛因，克）",
+                  "blood_alcohol": "血液酒精含量（mg/100ml）", "minor_injuries": "轻微伤（人）",
+                  "light_injuries": "轻伤（人）", "serious_injuries": "重伤（人）",
+                  "deaths": "死亡（人）", "acts": "次数", "persons": "容留人数（次）",
+                  "guns": "枪支（支）"}
+FLAG_LABELS = {"逃逸": "肇事后逃逸", "逃逸致死": "因逃逸致人死亡", "持械": "持械/持凶器",
+               "持枪": "持枪", "入户": "入户", "公共交通工具": "在公共交通工具上",
+               "公共场所": "公共场所/交通要道", "发生事故": "发生交通事故",
+               "无证驾驶": "无证驾驶", "纠集他人多次": "纠集他人多次"}

@@ -28,7 +28,7 @@ def api(api_client: Callable[..., Api], shared_data: Path) -> dict[str, Any]:
         assert r.status_code == 202, r.text
         cases[name] = r.json()["case_id"]
     made.act_as("judge1")
-    return {"client": made.client, "cases": cases}
+    return {"client": made.client, "cases": cases, "token": made.tokens["judge1"]}
 
 
 def test_steps_beside_comparable_cases_and_a_judge_changing_an_input(api: dict[str, Any]) -> None:
@@ -75,3 +75,26 @@ def test_proposed_term_flagged_only_outside_both_ranges(api: dict[str, Any]) -> 
     near = c.get(f"/api/v1/cases/{case}/sentencing",
                  params={"k": 10, "proposed_months": inside}).json()["proposed_check"]
     assert not near["outside_guideline"] and not near["flagged"]
+
+
+def test_page_shows_the_steps_and_recomputes_a_changed_input(api: dict[str, Any]) -> None:
+    c, case = api["client"], api["cases"][TRAFFIC[0]]
+    c.cookies.set("dossier_token", api["token"])
+    page = c.get(f"/cases/{case}/sentencing")
+    assert page.status_code == 200, page.text
+    html = page.text
+    assert 'id="histogram"' in html and 'id="guideline-steps"' in html
+    for word in ("起点", "基准刑", "宣告刑", "估计", "重新计算", "刑法第一百三十三条"):
+        assert word in html, word
+    g = c.get(f"/api/v1/cases/{case}/sentencing").json()["guideline"]
+    assert g["inputs"]["measures"].get("deaths", 1) == 1
+    # the judge makes it two deaths, keeping every other input as read: the base sentence
+    # rises by the province's increment (每增加死亡一人 +6-12 个月, the middle: +9)
+    form: dict[str, Any] = {"edited": "1", "m_deaths": "2", "proposed_months": "80",
+                            "c": g["inputs"]["circumstances"], "f": g["inputs"]["flags"]}
+    form.update({f"m_{k}": v for k, v in g["inputs"]["measures"].items() if k != "deaths"})
+    after = c.get(f"/cases/{case}/sentencing", params=form)
+    assert after.status_code == 200
+    assert "法官修改" in after.text and 'id="proposed-check"' in after.text
+    months = int(after.text.split('id="guideline-months">')[1].split("<")[0])
+    assert months > g["months"]
