@@ -595,3 +595,42 @@ class AnalyticsRefresh(Base):
     full_at: Mapped[datetime] = mapped_column(Stamp)  # the last full rebuild
     cases: Mapped[int] = mapped_column(Integer, default=0)  # cases rebuilt by the last run
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+# --- a user's own working notes (migration 0011) -------------------------------------------------
+class UserNote(Base):
+    """A note a user keeps on a document or a case: seen by that user only."""
+
+    __tablename__ = "user_notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    object_type: Mapped[str] = mapped_column(String(10))  # document | case
+    object_id: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Stamp, default=utcnow)
+    __table_args__ = (Index("ix_user_notes_object", "user_id", "object_type", "object_id"),)
+
+
+class UserTag(Base):
+    """A user's own label on a document or a case (待补证, 重点 …), to find them again."""
+
+    __tablename__ = "user_tags"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    object_type: Mapped[str] = mapped_column(String(10))
+    object_id: Mapped[int] = mapped_column(Integer)
+    tag: Mapped[str] = mapped_column(String(40))
+    __table_args__ = (UniqueConstraint("user_id", "object_type", "object_id", "tag"),
+                      Index("ix_user_tags_tag", "user_id", "tag"))
+
+
+class SavedSearch(Base):
+    """A search a user named to run again (its query and filters)."""
+
+    __tablename__ = "saved_searches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(Stamp, default=utcnow)
+    __table_args__ = (UniqueConstraint("user_id", "name"),)

@@ -38,6 +38,7 @@ from models.schema import Case, Document, FieldValue, Party, User
 from models.settings import Settings
 from models.visibility import visible_case_ids
 from ocr.sniff import has_page_images
+from services import annotations as user_notes
 from services import completeness, failures, sentence_estimate, workflow
 
 COOKIE = "dossier_token"
@@ -383,7 +384,8 @@ LOW_CONFIDENCE = 0.8
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
 def document_page(request: Request, document_id: int, settings: SettingsDep, user: PageUser,
                   page: int = 1,
-                  back: Annotated[str | None, Query(max_length=1000)] = None) -> HTMLResponse:
+                  back: Annotated[str | None, Query(max_length=1000)] = None,
+                  note_err: Annotated[str | None, Query(max_length=500)] = None) -> HTMLResponse:
     try:
         doc = routes_documents.get_document(document_id, settings, user)
     except HTTPException as exc:
@@ -414,7 +416,8 @@ def document_page(request: Request, document_id: int, settings: SettingsDep, use
     back_to = back if back and back.startswith(("/search", "/documents", "/review", "/cases")) \
         else None
     return render(request, "document.html", user, doc=doc, page=page, page_data=page_data,
-                  fields=fields, has_image=has_image, back=back_to,
+                  fields=fields, has_image=has_image, back=back_to, note_err=note_err,
+                  ann=user_notes.of_object(settings, user, "document", document_id),
                   low_count=sum(1 for f in fields if f["low"]),
                   can_edit=user.role in ("clerk", "police", "admin"))
 
@@ -473,7 +476,9 @@ def search_page(request: Request, settings: SettingsDep, user: PageUser, q: str 
                 charge: str | None = None, court: str | None = None,
                 doc_type: str | None = None, year: str | None = None,
                 group_by_case: bool = False, sort: str = "relevance",
-                page: int = 1) -> HTMLResponse:
+                page: int = 1, saved: Annotated[str | None, Query(max_length=100)] = None,
+                saved_err: Annotated[str | None, Query(max_length=500)] = None
+                ) -> HTMLResponse:
     params: dict[str, Any] = {k: v for k, v in {
         "q": q, "charge": charge, "court": court, "doc_type": doc_type, "year": year,
         "group_by_case": "1" if group_by_case else None,
@@ -495,7 +500,8 @@ def search_page(request: Request, settings: SettingsDep, user: PageUser, q: str 
         else []
     return render(request, "search.html", user, q=q, params=params, result=result, error=error,
                   page=page, link=link, group_by_case=group_by_case, sort=sort,
-                  suggestions=suggestions, newest=not q.strip(),
+                  suggestions=suggestions, newest=not q.strip(), saved=saved,
+                  saved_err=saved_err, saved_searches=user_notes.saved_searches(settings, user),
                   export_query=urlencode({k: v for k, v in params.items()}))
 
 
@@ -545,7 +551,8 @@ def table_download(header: list[str], rows: list[list[Any]], format: str, name: 
 def case_page(request: Request, case_id: int, settings: SettingsDep, user: PageUser,
               business: Annotated[str | None, Query(max_length=4)] = None,
               err: Annotated[str | None, Query(max_length=4000)] = None,
-              msg: Annotated[str | None, Query(max_length=500)] = None) -> HTMLResponse:
+              msg: Annotated[str | None, Query(max_length=500)] = None,
+              note_err: Annotated[str | None, Query(max_length=500)] = None) -> HTMLResponse:
     try:
         case = routes_search.get_case(case_id, settings, user)
         # the completeness checklist, as the push's gate would read the dossier now
@@ -565,7 +572,8 @@ def case_page(request: Request, case_id: int, settings: SettingsDep, user: PageU
                                                   "gender": p.gender,
                                                   "birth_date": p.birth_date})
     return render(request, "case.html", user, case=case, docs=docs,
-                  parties=list(parties.values()), chk=checklist, err=err, msg=msg)
+                  parties=list(parties.values()), chk=checklist, err=err, msg=msg,
+                  note_err=note_err, ann=user_notes.of_object(settings, user, "case", case_id))
 
 
 # --- judge: similar cases, sentencing -----------------------------------------------------------
