@@ -45,12 +45,19 @@ def sweep(settings: Settings, enqueue: Callable[[int, str], None]) -> int:
             task = s.get(Task, task_id)
             if task is None:
                 continue
-            task.attempts += 1
+            # A worker was lost only when one had claimed the stage (Task.worker set) and stopped
+            # beating. Without one the stage is handed on and still queued behind busy workers
+            # (or its message was lost): send it again, but it is no attempt — counted, a
+            # backlog longer than a few DOSSIER_STALE_AFTER_S failed documents for good (seen
+            # with two busy worker hosts).
+            lost = task.worker is not None
+            if lost:
+                task.attempts += 1
             attempts = task.attempts
             task.worker = None  # the lost owner gives up its claim: the next delivery may take it
             task.heartbeat_at = datetime.now(UTC)  # and the next sweep does not re-send it again
             task.stage = stage
-        if attempts > settings.task_max_retries + 1:
+        if lost and attempts > settings.task_max_retries + 1:
             fail(settings.db_url, task_id,
                  f"{stage}: given up after {attempts} attempts (worker lost each time)")
             continue
