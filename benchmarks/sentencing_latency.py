@@ -1,0 +1,112 @@
+"""Latency of the sentencing answer for one case over a 100,000-case pool (embedded default).
+
+Times what `GET /api/v1/cases/{id}/sentencing` computes below the HTTP layer: the user's
+visible cases, the case vector, the case's facts and features, the comparable cases with the
+same charges and their statistics (`services.similar.sentencing`, k = 20), then the guideline's
+computation with the case's extracted fields and the blended estimate
+(`services.sentence_estimate.answer`). Both parts are timed per query, so the guideline's
+share is visible. The pool is `benchmarks.similar_latency`'s (built once, cached under
+.cache/similar-latency/: recombined real CAIL2018/LeCaRD cases, synthetic clustered vectors).
+Pass 1 is cold (no case features cached), pass 2 repeats the same queries.
+
+    python -m benchmarks.sentencing_latency [--cases 100000] [--queries 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import shlex
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from benchmarks.similar_latency import _FORMAT as POOL_FORMAT
+from benchmarks.similar_latency import (
+    DEFAULT_CACHE,
+    TARGET_P95_MS,
+    build_pool,
+    load_sources,
+    percentile,
+)
+
+
+def time_queries(settings: Any, query_ids: Sequence[int], k: int
+                 ) -> tuple[list[float], list[float]]:
+    """(total ms, guideline + estimate ms) per query."""
+    from models.visibility import VisibleCases
+    from services import indexing, sentence_estimate, similar
+
+    total, guideline = [], []
+    gc.collect()
+    for cid in query_ids:
+        t1 = time.perf_counter()
+        allowed = VisibleCases(settings.db_url, [1])
+        vector = indexing.case_vector(settings, cid)
+        facts, query = similar.case_profiles(settings, [cid])[cid]
+        result = similar.sentencing(settings, vector, allowed=allowed, query_text=facts,
+                                    query=query, exclude=[cid], k=k)
+        t2 = time.perf_counter()
+        extra = sentence_estimate.answer(settings, result, facts, case_id=cid)
+        t3 = time.perf_counter()
+        if "guideline" not in extra:
+            raise AssertionError(f"case {cid}: no guideline answer")
+        total.append(1000 * (t3 - t1))
+        guideline.append(1000 * (t3 - t2))
+    return total, guideline
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.sentencing_latency",
+                                     description=__doc__.split("\n")[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--k", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    from benchmarks.paths import SHARED_DATA
+    from models.db import migrate
+    from models.settings import Settings
+    from services import similar
+
+    data_dir = DEFAULT_CACHE / f"pool-{args.cases}-s{args.seed}-v{POOL_FORMAT}"
+    db = data_dir / "dossier.sqlite3"
+    if not (data_dir / "complete").is_file():
+        for p in sorted(data_dir.glob("dossier.sqlite3*")):
+            p.unlink()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        t0 = time.perf_counter()
+        sources = load_sources(SHARED_DATA, similar.vocabulary())
+        print(f"building a pool of {args.cases} cases into {db} ...", flush=True)
+        build_pool(f"sqlite:///{db.resolve()}", sources, args.cases, seed=args.seed)
+        (data_dir / "complete").write_text("ok\n", encoding="utf-8")
+        print(f"pool built in {time.perf_counter() - t0:.0f}s", flush=True)
+    else:
+        migrate(f"sqlite:///{db.resolve()}")
+        print(f"reusing the pool at {db}")
+    settings = Settings(data_dir=data_dir, database_url=None)
+    rng = random.Random(args.seed + 2)
+    query_ids = rng.sample(range(1, args.cases + 1), min(args.queries, args.cases))
+    t0 = time.perf_counter()
+    time_queries(settings, query_ids[:1], args.k)  # loads the vector index (not timed)
+    print(f"first call (vector index loaded): {time.perf_counter() - t0:.1f}s")
+    passes = [time_queries(settings, query_ids, args.k) for _ in range(2)]
+    print(f"\nsentencing answer for one case over {args.cases:,} cases, k={args.k}, "
+          f"{len(query_ids)} query cases (embedded default; synthetic clustered vectors)")
+    for i, (total, guide) in enumerate(passes):
+        label = "pass 1 (cold)" if i == 0 else "pass 2 (same queries, features cached)"
+        print(f"  {label:40s} total p50 {percentile(total, 50):6.1f} / p95 "
+              f"{percentile(total, 95):6.1f} ms; guideline + estimate p50 "
+              f"{percentile(guide, 50):5.1f} / p95 {percentile(guide, 95):5.1f} ms")
+    p95 = percentile(passes[0][0], 95)
+    print(f"target cold p95 <= {TARGET_P95_MS:.0f} ms: {'met' if p95 <= TARGET_P95_MS else 'NOT met'}")
+    cmd = ["python", "-m", "benchmarks.sentencing_latency",
+           *(argv if argv is not None else sys.argv[1:])]
+    print("reproduce: " + shlex.join(cmd))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
