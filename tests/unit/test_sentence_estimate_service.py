@@ -1,0 +1,47 @@
+"""The service side of the estimate: comparable cases from a handful of reference cases (the
+same charge first, whatever the wording), and the proposed term flagged only outside both the
+guideline's and the comparable range."""
+
+from __future__ import annotations
+
+from services.sentence_estimate import ReferencePool, combine, proposed_check
+
+
+def pool() -> ReferencePool:
+    return ReferencePool.from_records([
+        (1, "被告人强奸被害人，致其轻伤。", ["强奸罪"], 48),
+        (2, "被告人盗窃他人手机一部，价值人民币3000元。", ["盗窃"], 6),
+        (3, "被告人入户盗窃现金人民币5000元。", ["盗窃罪"], 9),
+        (4, "被告人醉酒驾驶机动车，血液中乙醇含量为200mg/100ml。", ["危险驾驶罪"], 3),
+        (5, "被告人强奸妇女一名。", ["强奸罪"], None),  # life or death: no fixed term
+    ])
+
+
+def test_a_small_pool_gives_the_same_charge_even_when_text_reads_alike_elsewhere() -> None:
+    comp = pool().comparable("被告人盗窃被害人财物，价值人民币4000元，致被害人轻伤。", ["盗窃罪"], k=10)
+    assert comp.match == "same charges" and sorted(comp.keys) == [2, 3]
+    assert comp.charge_median == 7.5 and comp.charge_n == 2
+    assert pool().comparable("被告人诈骗", ["诈骗罪"]).match == "none"
+    # a query case is never its own comparable case
+    assert 2 not in pool().comparable("被告人盗窃", ["盗窃罪"], exclude=2).keys
+
+
+def test_combine_ends_with_the_estimate_step() -> None:
+    facts = "被告人盗窃他人手机一部，价值人民币6000元。到案后如实供述。"
+    out = combine(facts, ["盗窃罪"], pool().comparable(facts, ["盗窃罪"]))
+    assert out["guideline"]["months"] == 6  # 4.5 + 2 = 6.5; 坦白 -10 % -> 5.85 -> 6
+    assert out["steps"][-1]["kind"] == "估计"
+    assert out["range"][0] <= out["months"] <= out["range"][1]
+
+
+def test_proposed_term_flagged_only_outside_both() -> None:
+    comparable_out = {"range": [6.0, 12.0], "outside": True}
+    comparable_in = {"range": [6.0, 30.0], "outside": False}
+    flagged = proposed_check(24, [5, 12], comparable_out)
+    assert flagged is not None and flagged["flagged"] and "请复核" in flagged["reason"]
+    one = proposed_check(24, [5, 12], comparable_in)
+    assert one is not None and one["outside_guideline"] and not one["flagged"]
+    # fewer than 3 comparable terms: the estimate's range stands in
+    stand_in = proposed_check(24, [5, 12], {"range": None, "outside": False}, [6, 14])
+    assert stand_in is not None and stand_in["flagged"] and "估计区间" in stand_in["reason"]
+    assert proposed_check(None, [5, 12], comparable_out) is None
