@@ -27,7 +27,14 @@ from api.routes import (
 from api.routes import annotations as notes_api
 from api.routes.schemas import HealthOut, ReadyOut
 from api.routes.workflow import IncompleteRefusal
-from api.web import analytics_pages, annotation_pages, list_pages, pages, workflow_pages
+from api.web import (
+    admin_pages,
+    analytics_pages,
+    annotation_pages,
+    list_pages,
+    pages,
+    workflow_pages,
+)
 from models import audit
 from models.blobs import BlobCorrupted, BlobMissing, BlobUnavailable
 from models.db import migrate, session_scope
@@ -62,7 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     docs.mount(app)  # /docs and /redoc with their own CSP (a nonce for their inline script)
     for module in (access, users, documents, search, sentencing, fields, workflow,
                    completeness, notes_api, analytics,
-                   workflow_pages, analytics_pages, list_pages, annotation_pages, pages):
+                   workflow_pages, analytics_pages, list_pages, annotation_pages, admin_pages,
+                   pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException
@@ -13,14 +14,14 @@ from api.deps import SettingsDep, UserDep
 from api.routes.schemas import UserCreated, UserDeactivated, UserOut
 from models import audit
 from models.db import session_scope
-from models.schema import Agency, User
+from models.schema import Agency, ApiToken, User
 
 router = APIRouter(prefix="/api/v1", tags=["users"])
 
 
 class NewUser(BaseModel):
     name: str = Field(min_length=1, max_length=120)
-    role: Literal["clerk", "prosecutor", "judge", "police", "justice", "admin"]
+    role: Literal["clerk", "prosecutor", "judge", "police", "justice", "oversight", "admin"]
     password: str | None = Field(None, min_length=8, max_length=1000)
 
 
@@ -67,3 +68,46 @@ def deactivate(user_id: int, settings: SettingsDep, user: UserDep) -> dict[str, 
         audit.record(s, "user.deactivate", user_id=user.id, object_type="user",
                      object_id=user_id)
         return {"id": target.id, "name": target.name, "active": False}
+
+
+def _end_sessions(s: Any, target: User) -> None:
+    now = datetime.now(UTC)
+    for t in s.execute(select(ApiToken).where(ApiToken.user_id == target.id,
+                                              ApiToken.revoked_at.is_(None))).scalars():
+        t.revoked_at = now
+
+
+class NewPassword(BaseModel):
+    password: str = Field(min_length=8, max_length=1000)
+
+
+@router.post("/users/{user_id}/password", response_model=UserDeactivated)
+def set_password(user_id: int, body: NewPassword, settings: SettingsDep,
+                 user: UserDep) -> dict[str, Any]:
+    """An admin sets a new password for a user of the agency (a forgotten one); the user's
+    sessions end, so whoever held them must sign in again."""
+    from api.auth import hash_password
+
+    _admin(user)
+    with session_scope(settings.db_url) as s:
+        target = s.get(User, user_id)
+        if target is None or target.agency_id != user.agency_id:
+            raise HTTPException(404, f"用户 {user_id} 不存在")
+        target.password_hash = hash_password(body.password)
+        _end_sessions(s, target)
+        audit.record(s, "user.password", user_id=user.id, object_type="user", object_id=user_id)
+        return {"id": target.id, "name": target.name, "active": target.active}
+
+
+@router.post("/users/{user_id}/activate", response_model=UserDeactivated)
+def activate(user_id: int, settings: SettingsDep, user: UserDep) -> dict[str, Any]:
+    """Undo a deactivation: the user signs in again (tokens from before are revoked)."""
+    _admin(user)
+    with session_scope(settings.db_url) as s:
+        target = s.get(User, user_id)
+        if target is None or target.agency_id != user.agency_id:
+            raise HTTPException(404, f"用户 {user_id} 不存在")
+        target.active = True
+        _end_sessions(s, target)  # sessions from before the deactivation do not come back
+        audit.record(s, "user.activate", user_id=user.id, object_type="user", object_id=user_id)
+        return {"id": target.id, "name": target.name, "active": True}
