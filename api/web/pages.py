@@ -351,6 +351,38 @@ def hit_title(hit: dict[str, Any]) -> str:
 templates.env.globals["hit_title"] = hit_title
 
 
+def _closeness(value: float | None, what: str) -> str | None:
+    if value is None:
+        return None  # one of the two cases does not state it: nothing to compare
+    if value >= 0.8:
+        return f"{what}相近"
+    if value >= 0.5:
+        return f"{what}有一定差距"
+    return f"{what}差距较大"
+
+
+def similar_reasons(ex: dict[str, Any]) -> tuple[list[str], bool]:
+    """Why a case is comparable, in legal terms (罪名相同, 情节相同, 金额相近 …), and whether the
+    match is weak (no charge in common and little else): the page says so."""
+    reasons = []
+    if ex.get("shared_charges"):
+        reasons.append("罪名相同：" + "、".join(ex["shared_charges"]))
+    elif (ex.get("charges") or 0) >= 0.5:
+        reasons.append("罪名相关（同类犯罪）")
+    if ex.get("shared_circumstances"):
+        reasons.append("量刑情节相同：" + "、".join(ex["shared_circumstances"]))
+    for key, what in (("amount", "涉案金额"), ("blood_alcohol", "血液酒精含量"),
+                      ("quantity", "涉案数量")):
+        said = _closeness(ex.get(key), what)
+        if said:
+            reasons.append(said)
+    weak = not ex.get("shared_charges") and (ex.get("charges") or 0) < 0.5
+    return reasons, weak
+
+
+templates.env.globals["similar_reasons"] = similar_reasons
+
+
 def _provenance(prov: dict[str, Any], path: str) -> dict[str, Any] | None:
     """The provenance of a path, else of its nearest ancestor."""
     parts = path.split("/")

@@ -1,0 +1,28 @@
+"""Similar-case reasons in legal terms, from the real agreement of real extracted cases: no
+internal keys, no blood alcohol for a theft, and a weak match said to be weak."""
+
+from __future__ import annotations
+
+from api.web.pages import similar_reasons
+from similarity.features import CaseFeatures, agreement
+
+
+def feats(charges: tuple[str, ...], circ: frozenset[str] = frozenset(), amount: int | None = None,
+          alcohol: float | None = None) -> CaseFeatures:
+    return CaseFeatures(charges=charges, circumstances=circ, amount_yuan=amount,
+                        blood_alcohol=alcohol)
+
+
+def test_reasons_read_as_a_judge_would_write_them() -> None:
+    theft = feats(("盗窃罪",), frozenset({"自首", "退赃"}), amount=15288)
+    near = agreement(theft, feats(("盗窃罪",), frozenset({"自首"}), amount=14000))
+    reasons, weak = similar_reasons(near.to_dict())
+    assert reasons[0] == "罪名相同：盗窃罪" and "量刑情节相同：自首" in reasons
+    assert "涉案金额相近" in reasons and not weak
+    assert not any("酒精" in r or "charges" in r or "_" in r for r in reasons)
+    drunk = agreement(feats(("危险驾驶罪",), alcohol=186.0), feats(("危险驾驶罪",), alcohol=92.0))
+    reasons, _ = similar_reasons(drunk.to_dict())
+    assert "血液酒精含量差距较大" in reasons or "血液酒精含量有一定差距" in reasons
+    other = agreement(theft, feats(("交通肇事罪",)))
+    reasons, weak = similar_reasons(other.to_dict())
+    assert weak and not any(r.startswith("罪名") for r in reasons)
