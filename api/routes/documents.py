@@ -26,10 +26,21 @@ router = APIRouter(prefix="/api/v1", tags=["documents"])
 BINARY: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
 
 
-def task_dict(task: Task) -> dict[str, Any]:
+def task_dict(task: Task, stale_after_s: int) -> dict[str, Any]:
+    """The task row as the API shows it. ``stale``: a running task whose worker has not beaten
+    for DOSSIER_STALE_AFTER_S — presumed lost; a sweeper sends it again (a killed worker's task
+    used to show plain "running" for minutes)."""
+    from datetime import UTC, datetime
+
+    hb = task.heartbeat_at
+    if hb is not None and hb.tzinfo is None:
+        hb = hb.replace(tzinfo=UTC)
+    age = round((datetime.now(UTC) - hb).total_seconds(), 1) if hb else None
     return {"task_id": task.id, "document_id": task.document_id, "state": task.state,
             "stage": task.stage, "pages_done": task.pages_done, "pages_total": task.pages_total,
-            "error": task.error, "attempts": task.attempts}
+            "error": task.error, "attempts": task.attempts,
+            "heartbeat_at": hb.isoformat() if hb else None, "heartbeat_age_s": age,
+            "stale": task.state == "running" and age is not None and age > stale_after_s}
 
 
 async def read_upload(file: UploadFile, settings: Settings) -> bytes:
@@ -73,7 +84,7 @@ def get_task(task_id: int, settings: SettingsDep, user: UserDep) -> dict[str, An
     with session_scope(settings.db_url) as s:
         audit.record(s, "task.read", user_id=user.id, object_type="task", object_id=task_id,
                      detail={"document_id": doc_id})
-    return task_dict(task)
+    return task_dict(task, settings.stale_after_s)
 
 
 @router.get("/documents/{document_id}", response_model=DocumentOut)
@@ -100,7 +111,7 @@ def get_document(document_id: int, settings: SettingsDep, user: UserDep) -> dict
         "status": doc.status, "error": doc.error, "doc_type": doc.doc_type,
         "doc_type_confidence": doc.doc_type_confidence, "page_count": doc.page_count,
         "created_at": doc.created_at.isoformat(), "fields": doc.fields or {},
-        "provenance": prov, "evidence": evidence, "task": task_dict(task) if task else None,
+        "provenance": prov, "evidence": evidence, "task": task_dict(task, settings.stale_after_s) if task else None,
     }
 
 

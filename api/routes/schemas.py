@@ -87,6 +87,11 @@ class TaskOut(Out):
     pages_total: int
     error: str | None
     attempts: int
+    heartbeat_at: str | None = Field(None, description="the worker's last heartbeat (ISO 8601)")
+    heartbeat_age_s: float | None = Field(None, description="seconds since that heartbeat")
+    stale: bool = Field(False, description="running without a heartbeat for "
+                                           "DOSSIER_STALE_AFTER_S: its worker is presumed lost "
+                                           "and the task is sent again")
 
 
 class UploadAccepted(Out):

@@ -1,6 +1,7 @@
 """The orphan sweeper counts an attempt only for a lost worker: a stage still queued behind
 busy workers is sent again as often as it waits, never failed for it; a stage whose worker
-stopped beating is retried DOSSIER_TASK_MAX_RETRIES times and then failed with its reason."""
+stopped beating is retried DOSSIER_TASK_MAX_RETRIES times and then failed with its reason.
+`GET /tasks/{id}` shows a stale heartbeat as such."""
 
 from __future__ import annotations
 
@@ -40,6 +41,12 @@ def test_a_queued_stage_is_resent_without_using_up_its_attempts(
     settings = api.settings
     sent: list[tuple[int, str]] = []
     _, before, _ = _task(settings.db_url, task_id)
+    fresh = api.client.get(f"/api/v1/tasks/{task_id}").json()
+    assert fresh["stale"] is False
+    _stale(settings.db_url, task_id, "host:4242")  # GET /tasks says the worker is presumed lost
+    shown = api.client.get(f"/api/v1/tasks/{task_id}").json()
+    assert shown["state"] == "running" and shown["stale"] is True, shown
+    assert shown["heartbeat_age_s"] >= 3600 and shown["heartbeat_at"]
     for _ in range(settings.task_max_retries + 5):  # a long backlog: nobody takes the stage
         _stale(settings.db_url, task_id, None)
         assert recovery.sweep(settings, lambda t, s: sent.append((t, s))) == 1
