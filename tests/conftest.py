@@ -16,7 +16,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -234,3 +234,16 @@ def empty(backends: Backends) -> Iterator[SearchBackend]:
     backend = backends.make()
     yield backend
     backends.dispose(backend)
+
+
+@pytest.fixture
+def world(env: Callable[..., dict[str, str]]) -> Iterator[Any]:
+    """The four agencies of tests/workflow_support.py with one user each, in-process, with a
+    settable "now" (a module defines its own ``world`` for another set-up, e.g. PostgreSQL)."""
+    from models.settings import get_settings
+    from tests.workflow_support import make_world
+
+    env()
+    w = make_world(get_settings())
+    yield w
+    w.client.close()

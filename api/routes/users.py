@@ -61,13 +61,19 @@ def deactivate(user_id: int, settings: SettingsDep, user: UserDep) -> dict[str, 
     """A deactivated user's tokens stop working at once."""
     _admin(user)
     with session_scope(settings.db_url) as s:
-        target = s.get(User, user_id)
-        if target is None or target.agency_id != user.agency_id:
-            raise HTTPException(404, f"用户 {user_id} 不存在")
+        target = _agency_user(s, user, user_id)
         target.active = False
         audit.record(s, "user.deactivate", user_id=user.id, object_type="user",
                      object_id=user_id)
         return {"id": target.id, "name": target.name, "active": False}
+
+
+def _agency_user(s: Any, admin: User, user_id: int) -> User:
+    """A user of the admin's own agency; another agency's users do not exist for it."""
+    target: User | None = s.get(User, user_id)
+    if target is None or target.agency_id != admin.agency_id:
+        raise HTTPException(404, f"用户 {user_id} 不存在")
+    return target
 
 
 def _end_sessions(s: Any, target: User) -> None:
@@ -90,9 +96,7 @@ def set_password(user_id: int, body: NewPassword, settings: SettingsDep,
 
     _admin(user)
     with session_scope(settings.db_url) as s:
-        target = s.get(User, user_id)
-        if target is None or target.agency_id != user.agency_id:
-            raise HTTPException(404, f"用户 {user_id} 不存在")
+        target = _agency_user(s, user, user_id)
         target.password_hash = hash_password(body.password)
         _end_sessions(s, target)
         audit.record(s, "user.password", user_id=user.id, object_type="user", object_id=user_id)
@@ -104,9 +108,7 @@ def activate(user_id: int, settings: SettingsDep, user: UserDep) -> dict[str, An
     """Undo a deactivation: the user signs in again (tokens from before are revoked)."""
     _admin(user)
     with session_scope(settings.db_url) as s:
-        target = s.get(User, user_id)
-        if target is None or target.agency_id != user.agency_id:
-            raise HTTPException(404, f"用户 {user_id} 不存在")
+        target = _agency_user(s, user, user_id)
         target.active = True
         _end_sessions(s, target)  # sessions from before the deactivation do not come back
         audit.record(s, "user.activate", user_id=user.id, object_type="user", object_id=user_id)

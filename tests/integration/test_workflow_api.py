@@ -4,27 +4,14 @@ through the ``workflow_now`` dependency."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
-import pytest
 from sqlalchemy import func, select
 
 from models.db import session_scope
 from models.schema import CaseBusiness, CaseShare, WorkflowNotification
-from tests.workflow_support import World, add_case, make_world
+from tests.workflow_support import World, add_case
 
 DOCS = {"立案决定书": "立案决定书 决定对张三盗窃案立案侦查", "起诉意见书": "起诉意见书 移送审查起诉",
         "起诉书": "起诉书 提起公诉", "刑事判决书": "刑事判决书 判决如下", "换押证": "换押证"}
-
-
-@pytest.fixture
-def world(env: Callable[..., dict[str, str]]) -> Iterator[World]:
-    env()
-    from models.settings import get_settings
-
-    w = make_world(get_settings())
-    yield w
-    w.client.close()
 
 
 def _case(w: World) -> tuple[int, dict[str, int]]:

@@ -5,24 +5,11 @@ instance, and the second instance's 阅卷 (D5: the 审限 paused and resumed, C
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
-import pytest
-
-from tests.workflow_support import World, add_case, make_world
+from tests.workflow_support import World, add_case
 
 DOCS = {"起诉意见书": "起诉意见书", "换押证": "换押证", "起诉书": "起诉书", "刑事判决书": "刑事判决书"}
-
-
-@pytest.fixture
-def world(env: Callable[..., dict[str, str]]) -> Iterator[World]:
-    env()
-    from models.settings import get_settings
-
-    w = make_world(get_settings())
-    yield w
-    w.client.close()
 
 
 def ok(r: Any, status: int = 201) -> dict[str, Any]:

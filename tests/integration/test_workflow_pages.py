@@ -5,21 +5,8 @@ date, a case's timeline chart, badges on the home page. In-process, the clock mo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 
-import pytest
-
-from tests.workflow_support import World, add_case, make_world
-
-
-@pytest.fixture
-def world(env: Callable[..., dict[str, str]]) -> Iterator[World]:
-    env()
-    from models.settings import get_settings
-
-    w = make_world(get_settings())
-    yield w
-    w.client.close()
+from tests.workflow_support import World, add_case
 
 
 def page(w: World, who: str, url: str) -> str:
