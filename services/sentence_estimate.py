@@ -204,25 +204,30 @@ def pool_from_settings(settings: Any) -> ReferencePool:
 def case_extracted(settings: Any, case_id: int) -> Read:
     """The case's extracted fields (amount, blood alcohol, the court's circumstances, prior
     record) with the page and span each was read from (clerks' corrections win)."""
-    from sqlalchemy import select
+    from sqlalchemy import or_, select
 
     from models.db import session_scope
     from models.schema import Document, FieldValue
     from sentencing.facts import from_fields, merge
 
+    paths = ("amount_involved_yuan", "blood_alcohol_mg_per_100ml")
+    prov_by_doc: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
     with session_scope(settings.db_url) as s:
         docs = s.execute(select(Document.id, Document.fields).where(Document.case_id == case_id)
                          .order_by(Document.id)).all()
-        paths = ("amount_involved_yuan", "blood_alcohol_mg_per_100ml")
-        values = s.execute(select(FieldValue).where(
-            FieldValue.document_id.in_([d.id for d in docs]))
-            .order_by(FieldValue.corrected)).scalars().all()
-        prov_by_doc: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
-        for v in values:
-            if v.path in paths or v.path.startswith("mitigating/") or "prior_record" in v.path:
-                prov_by_doc[v.document_id][v.path] = {
-                    "start": v.start, "end": v.end, "page": v.page,
-                    "text": f"第{v.page}页" if v.page else str(v.value)}
+        used = [d.id for d in docs if d.fields and (
+            any(d.fields.get(p) for p in paths) or d.fields.get("mitigating")
+            or any(x.get("prior_record") for x in d.fields.get("defendants") or []))]
+        values = s.execute(select(FieldValue.document_id, FieldValue.path, FieldValue.value,
+                                  FieldValue.page, FieldValue.start, FieldValue.end).where(
+            FieldValue.document_id.in_(used),
+            or_(FieldValue.path.in_(paths), FieldValue.path.like("mitigating/%"),
+                FieldValue.path.like("%prior_record%")))
+            .order_by(FieldValue.corrected)).all() if used else []
+    for v in values:
+        prov_by_doc[v.document_id][v.path] = {
+            "start": v.start, "end": v.end, "page": v.page,
+            "text": f"第{v.page}页" if v.page else str(v.value)}
     reads = [from_fields(d.fields or {}, prov_by_doc.get(d.id, {})) for d in docs if d.fields]
     return merge(*reads)
 

@@ -77,3 +77,11 @@ def test_estimate_falls_back_on_what_there_is() -> None:
     assert e is not None and e["months"] == 7
     assert estimate(None, [], None, params=params) is None
     assert pool_size(3) == "few" and pool_size(10) == "some" and pool_size(100) == "many"
+
+
+def test_a_long_text_is_read_at_both_ends_with_spans_into_the_whole() -> None:
+    text = "被告人盗窃他人财物，价值人民币3000元。" + "证人证言证实上述事实。" * 1200 + "被告人系累犯，且有前科。"
+    r = read(text, EQ)
+    assert len(text) > 12000 and r.measures["amount_yuan"] == 3000
+    p = r.provenance["circumstance:累犯"]
+    assert text[p.start:p.end] == "累犯"  # found in the tail, its span shifted into the whole
