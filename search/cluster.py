@@ -46,7 +46,8 @@ scripted similarity that reads nothing of the collection — only the page's own
 and length and the query's boost (BM25's saturation and length normalisation against a fixed
 AVG_PAGE_TOKENS) — and each query word's boost carries its IDF, computed from the pages the user
 may see: one aggregation request before the search counts those pages and how many of them hold
-each word (``stats_body``). Scores, totals and facets then depend on the visible pages only, as
+each token of the words, and Lucene's IDF of a phrase is the sum of its tokens' (``stats_body``,
+``idfs``). Scores, totals and facets then depend on the visible pages only, as
 in the embedded engine's per-agency tables; the price is that request (one more round trip).
 The script is Painless, a module of every stock OpenSearch and Elasticsearch; a cluster without
 it (the Maven-built test nodes) gets the ``boolean`` similarity instead (a matching clause
@@ -70,6 +71,7 @@ import math
 import re
 import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from models.cluster import (
@@ -105,19 +107,30 @@ MAX_RESULT_WINDOW = 10_000  # the engines' index.max_result_window default
 
 
 # BM25 without collection statistics (see the module doc): Lucene's form, the IDF coming in
-# through query.boost. AVG_PAGE_TOKENS stands for the average page length (about 1,000
-# characters of a scanned page give about that many tokens); K1, B as Lucene's defaults.
-K1, B, AVG_PAGE_TOKENS = 1.2, 0.75, 1000.0
-_PAGE_SCRIPT = (f"double tf = doc.freq; double norm = {1 - B} + {B} * doc.length /"
-                f" {AVG_PAGE_TOKENS}; return query.boost * tf / (tf + {K1} * norm);")
+# through query.boost. AVG_PAGE_TOKENS stands for the average page length: about one token a
+# character, and a dense scanned page holds 1,500-1,900 characters (LeCaRD cut into pages of
+# 1,500: 1,506 tokens on average); K1, B as Lucene's defaults.
+# A segmenter's words are fewer: smartcn makes about 0.55 words of a page's tokens.
+K1, B, AVG_PAGE_TOKENS, AVG_PAGE_WORDS = 1.2, 0.75, 1500.0, 825.0
+
+
+def _bm25_script(avg_length: float) -> str:
+    return (f"double tf = doc.freq; double norm = {1 - B} + {B} * doc.length / {avg_length};"
+            f" return query.boost * tf / (tf + {K1} * norm);")
+
+
 _TERM_SCRIPT = f"double tf = doc.freq; return query.boost * tf / (tf + {K1});"  # no norms
 
 #: the similarities of the scored fields, per scoring: BM25 against the visible pages' IDF
 #: (needs Painless), or that IDF alone
 SIMILARITIES: dict[str, dict[str, Any]] = {
-    "bm25": {"dossier_page": {"type": "scripted", "script": {"source": _PAGE_SCRIPT}},
+    "bm25": {"dossier_page": {"type": "scripted",
+                              "script": {"source": _bm25_script(AVG_PAGE_TOKENS)}},
+             "dossier_words": {"type": "scripted",
+                               "script": {"source": _bm25_script(AVG_PAGE_WORDS)}},
              "dossier_term": {"type": "scripted", "script": {"source": _TERM_SCRIPT}}},
-    "boolean": {"dossier_page": {"type": "boolean"}, "dossier_term": {"type": "boolean"}},
+    "boolean": {"dossier_page": {"type": "boolean"}, "dossier_words": {"type": "boolean"},
+                "dossier_term": {"type": "boolean"}},
 }
 
 SETTINGS: dict[str, Any] = {
@@ -133,8 +146,8 @@ SETTINGS: dict[str, Any] = {
 # Word segmenters a cluster may carry as plugins, in order of preference: the subfield mapping.
 WORD_ANALYZERS: dict[str, dict[str, Any]] = {
     "ik": {"type": "text", "analyzer": "ik_max_word", "search_analyzer": "ik_smart",
-           "similarity": "dossier_page"},
-    "smartcn": {"type": "text", "analyzer": "smartcn", "similarity": "dossier_page"},
+           "similarity": "dossier_words"},
+    "smartcn": {"type": "text", "analyzer": "smartcn", "similarity": "dossier_words"},
 }
 
 _KEYWORD = {"type": "keyword"}
@@ -222,23 +235,36 @@ def to_source(doc: IndexDoc, words: bool = True) -> dict[str, Any]:
 # -- query compilation -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Weight:
+    """A word's IDFs among the pages the user may see (``idfs``): of its phrase (the sum of its
+    tokens', as Lucene weighs a phrase), of its whole dictionary term, and of its phrase of
+    segmented words (pages holding that phrase: a name the segmenter keeps whole is rarer
+    as a word than its characters are as bigrams)."""
+
+    phrase: float = 1.0
+    term: float = 1.0
+    words: float = 1.0
+
+
 def _page_query(word: Text, scoring: bool = False, words: bool = False,
-                idf: float = 1.0) -> dict[str, Any]:
+                weight: Weight = Weight()) -> dict[str, Any]:
     """Query on one nested page for a word: the phrase of its tokens, or the whole dictionary
     term; when scoring on an index with segmented words, their phrase adds to the score.
-    ``idf``: the word's weight among the pages the user may see (see ``stats_body``)."""
+    ``weight``: the word's IDFs among the pages the user may see (see ``stats_body``); a
+    single character keeps a constant score, as Lucene's prefix query."""
     if word.single_char:
-        return {"prefix": {"pages.body": {"value": word.tokens[0], "boost": idf}}}
+        return {"prefix": {"pages.body": {"value": word.tokens[0]}}}
     phrase = " ".join(word.tokens)
     alts: list[dict[str, Any]] = [{"match_phrase": {"pages.body": {"query": phrase,
-                                                                   "boost": idf}}}]
+                                                                   "boost": weight.phrase}}}]
     if len(word.term) >= 2:
-        boost = TERMS_BOOST * idf if scoring else 1.0
+        boost = TERMS_BOOST * weight.term if scoring else 1.0
         alts.append({"term": {"pages.terms": {"value": word.term, "boost": boost}}})
     query = alts[0] if len(alts) == 1 else {"bool": {"should": alts, "minimum_should_match": 1}}
     if scoring and words:
         segmented = {"match_phrase": {"pages.words": {"query": normalize(word.text),
-                                                       "boost": WORDS_BOOST * idf}}}
+                                                       "boost": WORDS_BOOST * weight.words}}}
         return {"bool": {"must": [query], "should": [segmented]}}
     return query
 
@@ -282,37 +308,59 @@ def _visible(query: SearchQuery) -> list[dict[str, Any]]:
                       "minimum_should_match": 1}}]
 
 
-def stats_body(query: SearchQuery, words: list[Text]) -> dict[str, Any]:
-    """The request counting the pages the user may see and, per word, how many hold it: the
-    statistics of BM25's IDF taken within what the user may see (the query's own filters are
-    not applied, as BM25 takes its statistics from the whole collection)."""
+def _counted(words: list[Text]) -> tuple[list[str], list[str]]:
+    """The distinct body tokens and dictionary terms whose pages ``stats_body`` counts."""
+    tokens = sorted({t for w in words if not w.single_char for t in w.tokens})
+    terms = sorted({w.term for w in words if not w.single_char and len(w.term) >= 2})
+    return tokens, terms
+
+
+def _segmented(word: Text) -> dict[str, Any]:
+    return {"match_phrase": {"pages.words": {"query": normalize(word.text)}}}
+
+
+def stats_body(query: SearchQuery, words: list[Text], segmented: bool = False
+               ) -> dict[str, Any]:
+    """The request counting the pages the user may see and how many of them hold each token
+    of the words (and each dictionary term): BM25's IDF statistics taken within what the user
+    may see (the query's own filters are not applied, as BM25 takes its statistics from the
+    whole collection)."""
+    tokens, terms = _counted(words)
+    aggs = {f"b{i}": {"filter": {"term": {"pages.body": t}}} for i, t in enumerate(tokens)}
+    aggs |= {f"t{i}": {"filter": {"term": {"pages.terms": t}}} for i, t in enumerate(terms)}
+    if segmented:
+        aggs |= {f"s{i}": {"filter": _segmented(w)} for i, w in enumerate(words)
+                 if not w.single_char}
     return {
         "size": 0,
         "track_total_hits": False,
         "query": {"bool": {"filter": _visible(query)}},
-        "aggs": {"pages": {"nested": {"path": "pages"},
-                           "aggs": {f"w{i}": {"filter": _page_query(w)}
-                                    for i, w in enumerate(words)}}},
+        "aggs": {"pages": {"nested": {"path": "pages"}, "aggs": aggs}},
     }
 
 
-def idfs(stats: dict[str, Any], words: list[Text]) -> list[float]:
-    """Lucene's BM25 IDF of each word from a ``stats_body`` answer."""
+def idfs(stats: dict[str, Any], words: list[Text]) -> list[Weight]:
+    """Each word's Weight from a ``stats_body`` answer, with Lucene's BM25 IDF."""
     pages = stats.get("aggregations", {}).get("pages", {})
     total = int(pages.get("doc_count", 0))
-    out = []
-    for i in range(len(words)):
-        held = int(pages.get(f"w{i}", {}).get("doc_count", 0))
-        out.append(math.log(1 + (total - held + 0.5) / (held + 0.5)))
-    return out
+
+    def idf(key: str) -> float:
+        held = int(pages.get(key, {}).get("doc_count", 0))
+        return math.log(1 + (total - held + 0.5) / (held + 0.5))
+
+    tokens, terms = _counted(words)
+    body = {t: idf(f"b{i}") for i, t in enumerate(tokens)}
+    term = {t: idf(f"t{i}") for i, t in enumerate(terms)}
+    return [Weight(sum(body.get(t, 0.0) for t in w.tokens), term.get(w.term, 0.0), idf(f"s{i}"))
+            for i, w in enumerate(words)]
 
 
 def build_search(
-    query: SearchQuery, segmented: bool = False, weights: list[float] | None = None
+    query: SearchQuery, segmented: bool = False, weights: list[Weight] | None = None
 ) -> tuple[dict[str, Any], list[Text]]:
     """The search request body for a query, and the words to highlight; `segmented`: the
     index has the segmented-words subfield (ranking only); `weights`: each positive word's
-    IDF among the visible pages (``idfs``; 1.0 each when not given)."""
+    IDFs among the visible pages (``idfs``; 1.0 each when not given)."""
     node = parse(query.q)
     words = positive_texts(node)
     conds = [_field_query(f) for f in request_filters(query)]
@@ -321,9 +369,9 @@ def build_search(
     conds += _visible(query)
     boolean: dict[str, Any] = {"filter": conds}
     if words:  # ranking: BM25 of the best page; that page comes back as the inner hit
-        weights = weights or [1.0] * len(words)
-        alts = [_page_query(w, scoring=True, words=segmented, idf=idf)
-                for w, idf in zip(words, weights, strict=True)]
+        weights = weights or [Weight()] * len(words)
+        alts = [_page_query(w, scoring=True, words=segmented, weight=weight)
+                for w, weight in zip(words, weights, strict=True)]
         boolean["should"] = [
             {
                 "nested": {
@@ -575,7 +623,8 @@ class ClusterSearch:
         words = positive_texts(parse(query.q))
         weights = None
         if words:  # the IDFs within what the user may see (see the module doc)
-            weights = idfs(call(client.search, self.alias, stats_body(query, words)), words)
+            stats = stats_body(query, words, self._words is not None)
+            weights = idfs(call(client.search, self.alias, stats), words)
         body, words = build_search(query, self._words is not None, weights)
         resp = call(client.search, self.alias, body)
         hits_block = resp["hits"]
