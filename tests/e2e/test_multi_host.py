@@ -1,13 +1,17 @@
 """Several hosts sharing only the services: two worker hosts and one API host, each with a data
 folder of its own and no shared filesystem, on PostgreSQL, Redis, the OpenSearch cluster and
-the S3 server. Uploads spread over both worker hosts; one host is SIGKILLed in the middle of a
+the S3 server, after the README's walkthrough moved the one machine's originals into the bucket
+(`dossier blobs migrate`). Uploads spread over both worker hosts; one host is SIGKILLed in the middle of a
 scanned document; every document completes exactly once, and the API host, which processed
 nothing, serves the originals, page images and searchable PDFs from the object store."""
 
 from __future__ import annotations
 
 import io
+import json
 import os
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -18,14 +22,15 @@ import pytest
 from sqlalchemy import func, select
 
 from models.db import migrate, session_scope
-from models.schema import FieldValue, Page, Party, Task
-from tests.support.env import Proc, cluster_url, free_port, wait_http
+from models.schema import Document, FieldValue, Page, Party, Task
+from tests.support.env import REPO, Proc, cluster_url, free_port, wait_http
 from tests.support.s3 import s3_for_test
 from tests.support.service import scanned_pdf, token_for, wait_task
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 TEXTS = ["lecard-12174", "lecard-19303", "judge-ae1a4ecd-4481-4e17-88b5-15706738a903"]
+EARLIER = "judge-01885b6c-a37e-4b28-9173-6b94a6581ba2"  # stored before the scale-out
 SCANNED = "lecard-42460"  # long enough for several scanned pages
 PAGES = 4
 
@@ -57,6 +62,14 @@ def _reader(db_url: str, task_id: int, workers: list[Proc], timeout: float = 600
                 return _owner(workers, task.worker)
         time.sleep(0.1)
     raise TimeoutError("the scan's OCR never started:\n" + "\n".join(w.tail() for w in workers))
+
+
+def _cli(environ: dict[str, str], *args: str) -> str:
+    """A `dossier` command run to its end (as an operator would), its stdout."""
+    out = subprocess.run([sys.executable, "-m", "api.cli", *args], env=environ, cwd=REPO,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, (args, out.stdout[-2000:], out.stderr[-4000:])
+    return out.stdout
 
 
 def _drop_indices(url: str, prefix: str) -> None:
@@ -91,6 +104,20 @@ def test_two_worker_hosts_and_an_api_host_share_only_the_services(
     migrate(pg_url)
     hosts = tmp_path / "hosts"
     hosts.mkdir()
+    token = token_for("clerk", "clerk", "court-1")
+    gold = shared_data / "extraction_gold" / "texts"
+
+    # the README's walkthrough: an original stored by the one embedded machine of before, in its
+    # local folder, is moved into the bucket by `dossier blobs migrate` before the hosts start
+    before = gold / f"{EARLIER}.txt"
+    old = {k: v for k, v in shared.items()
+           if not k.startswith(("DOSSIER_BLOB_", "DOSSIER_BROKER_URL"))}
+    old["DOSSIER_DATA_DIR"] = str(hosts / "old-machine")
+    _cli(old, "ingest", "--user", "clerk", "--inline", str(before))
+    assert _files(hosts / "old-machine" / "blobs"), "the old machine kept its original locally"
+    moved = json.loads(_cli(shared, "blobs", "migrate", "--from",
+                            str(hosts / "old-machine" / "blobs")).splitlines()[-1])
+    assert moved["ok"] and moved["copied"] == moved["verified"] == 1, moved
     workers = [procs("worker", "--concurrency", "1", env=_host(shared, hosts, f"worker-{x}"),
                      name=f"worker-{x}") for x in "ab"]
     port = free_port()
@@ -98,10 +125,8 @@ def test_two_worker_hosts_and_an_api_host_share_only_the_services(
                 env=_host(shared, hosts, "api"), name="api")
     base = f"http://127.0.0.1:{port}"
     wait_http(base + "/healthz", api)
-    token = token_for("clerk", "clerk", "court-1")
     client = httpx.Client(base_url=base, timeout=120, headers={"Authorization": f"Bearer {token}"})
 
-    gold = shared_data / "extraction_gold" / "texts"
     scan, truths = scanned_pdf((gold / f"{SCANNED}.txt").read_text(), max_pages=PAGES, seed=3)
     uploads = {"scan.pdf": scan, **{f"{n}.txt": (gold / f"{n}.txt").read_bytes() for n in TEXTS}}
     ups = {}
@@ -156,7 +181,12 @@ def test_two_worker_hosts_and_an_api_host_share_only_the_services(
         assert "".join(searchable.pages[0].extract_text().split())
     hits = client.get("/api/v1/search", params={"q": "盗窃"}).json()["hits"]
     assert hits, "the shared search cluster holds what the worker hosts indexed"
+    with session_scope(pg_url) as s:
+        earlier = s.execute(select(Document.id).where(Document.filename == before.name)
+                            ).scalar_one()
+    r = client.get(f"/api/v1/documents/{earlier}/file")
+    assert r.status_code == 200 and r.content == before.read_bytes(), "migrated original"
     for host in ("worker-a", "worker-b", "api"):
         assert not _files(hosts / host / "blobs"), f"{host} kept an original on its own disk"
     stored = s3.client().list_objects_v2(Bucket=s3.bucket, Prefix=s3.prefix)["KeyCount"]
-    assert stored == len(uploads)
+    assert stored == len(uploads) + 1
