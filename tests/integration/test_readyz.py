@@ -86,3 +86,21 @@ def test_serve_and_worker_refuse_to_start_without_the_object_store(
     refusal = [ln for ln in out.splitlines() if ln.startswith("dossier 无法启动：")]
     assert len(refusal) == 1 and "原件存储" in refusal[0] and "DOSSIER_BLOB_URL" in refusal[0], out
     assert "Traceback" not in out, out
+
+
+def test_a_lost_database_is_named(api_client: Callable[..., Any], pg_url: str) -> None:
+    """The test's own PostgreSQL database is dropped under the running app (the shared server
+    stays up for the other tests)."""
+    import sqlalchemy as sa
+
+    from models.db import dispose_all
+
+    client = api_client(database_url=pg_url).client
+    assert client.get("/readyz").status_code == 200
+    dispose_all()
+    admin = sa.create_engine(pg_url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(sa.text(f'DROP DATABASE "{pg_url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+    admin.dispose()
+    r = client.get("/readyz")
+    assert r.status_code == 503 and "database" in r.json()["failed"], r.text
