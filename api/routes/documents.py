@@ -17,6 +17,7 @@ from models.blob_store import open_blob_store
 from models.db import session_scope
 from models.schema import Case, EvidenceItem, FieldValue, Page, Task
 from models.settings import Settings
+from ocr.tables import find_tables
 from services import intake
 from workers import queue
 
@@ -130,7 +131,8 @@ def get_page(document_id: int, number: int, settings: SettingsDep,
         return {"document_id": doc.id, "number": page.number, "text": page.text,
                 "lines": page.lines, "method": page.method, "engine": page.engine,
                 "width": page.width, "height": page.height, "confidence": page.confidence,
-                "flags": page.flags}
+                "flags": page.flags,
+                "tables": [t.to_dict() for t in find_tables(page.lines or [])]}
 
 
 @router.get("/documents/{document_id}/file", response_class=Response,

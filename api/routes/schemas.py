@@ -153,6 +153,12 @@ class PageLine(BaseModel):
     confidence: Number | None = None
 
 
+class PageTable(Out):
+    rows: list[list[str]] = Field(description="rows of cell texts; the first is usually the header")
+    box: list[Number] = Field(description="x0, y0, x1, y1 in the page's line coordinates")
+    columns: int
+
+
 class PageOut(Out):
     document_id: int
     number: int
@@ -164,6 +170,8 @@ class PageOut(Out):
     height: Number
     confidence: Number | None
     flags: list[Any]
+    tables: list[PageTable] = Field(
+        default_factory=list, description="the page's tables as rows of cells (ocr/tables.py)")
 
 
 class CorrectionOut(Out):

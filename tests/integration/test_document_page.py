@@ -77,3 +77,30 @@ def test_search_lists_newest_without_a_query_suggests_and_exports(
     assert rows[0] == ["标题", "案号", "法院", "日期", "罪名", "页", "文件", "摘要"]
     assert rows[1][1] == "（2019）苏0282刑初48号" and "宜兴市" in rows[1][7]
     assert "<em>" not in r.text
+
+
+def test_a_scanned_seizure_list_is_served_as_a_table(api_client: Callable[..., Api]) -> None:
+    """A real dossier's 扣押清单 rendered as a ruled scan: GET /pages/1 returns its rows and
+    cells, and the document view shows them as a table."""
+    import io
+
+    from tests.scans.dossier_templates import documents
+    from tests.scans.generate import render_table
+    from tests.support.dossiers import dev_case
+
+    need_shared("lecard", "corpus.jsonl.gz")
+    doc = next(d for d in documents(dev_case("非法持有、私藏枪支弹药")) if d.table)
+    assert doc.table is not None
+    image, _ = render_table(doc.table)
+    buf = io.BytesIO()
+    image.save(buf, "PNG")
+    api = api_client(("clerk_a", "clerk", "A"), act_as="clerk_a", task_always_eager="true")
+    r = api.client.post("/api/v1/documents", files={"file": ("扣押清单.png", buf.getvalue())})
+    doc_id = r.json()["document_id"]
+    page = api.client.get(f"/api/v1/documents/{doc_id}/pages/1").json()
+    [table] = page["tables"]
+    assert table["columns"] == len(doc.table[0]) and table["rows"][0] == doc.table[0]
+    assert len(table["rows"]) == len(doc.table)
+    api.client.cookies.set("dossier_token", api.tokens["clerk_a"])
+    view = api.client.get(f"/documents/{doc_id}").text
+    assert "本页表格（按行列）" in view and f'data-columns="{table["columns"]}"' in view
