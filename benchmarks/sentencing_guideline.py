@@ -114,7 +114,7 @@ def fit(rows: list[Row]) -> Params:
         residual[group] = [round(float(np.percentile(res, 10)), 4),
                            round(float(np.percentile(res, 90)), 4)]
     return Params(weights, residual, f"CAIL2018 reference pool (index % 5 != 0), leave-one-out "
-                                     f"and pools of 10 and 100 drawn from it, {len(rows)} rows, "
+                                     f"and pools of 10, 30, 100 and 300 drawn from it, {len(rows)} rows, "
                                      f"{date.today().isoformat()}")
 
 
