@@ -77,7 +77,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(SearchUnavailable)
     async def search_down(request: Request, exc: SearchUnavailable) -> JSONResponse:
         # The search cluster is down or overloaded: stored data is safe (the outbox), retry.
-        return JSONResponse({"detail": f"检索引擎暂不可用，数据已保存，请稍后重试（{exc}）"}, 503,
+        # The node's address and the exception chain go to the log, not to the user.
+        log.warning("search engine unavailable: %s", exc)
+        return JSONResponse({"detail": "检索引擎暂不可用，已保存的数据不受影响，请稍后重试"}, 503,
                             headers={"Retry-After": "30"})
 
     @app.exception_handler(BlobUnavailable)

@@ -15,7 +15,7 @@ from api.routes.schemas import DocumentOut, PageOut, RetryAccepted, TaskOut, Upl
 from models import audit
 from models.blob_store import open_blob_store
 from models.db import session_scope
-from models.schema import Case, EvidenceItem, FieldValue, Page, Task
+from models.schema import Case, EvidenceItem, FieldValue, IndexOutbox, Page, Task
 from models.settings import Settings
 from ocr.tables import find_tables
 from services import intake
@@ -106,6 +106,9 @@ def get_document(document_id: int, settings: SettingsDep, user: UserDep) -> dict
                                        .order_by(EvidenceItem.position)).scalars()]
         audit.record(s, "document.read", user_id=user.id, object_type="document",
                      object_id=doc.id)
+        # parked in the index outbox (the search engine was down): stored, not yet searchable
+        parked = s.execute(select(IndexOutbox.id).where(IndexOutbox.document_id == doc.id)
+                           ).first() is not None
     return {
         "id": doc.id, "case_id": doc.case_id, "case_number": case.case_number if case else None,
         "filename": doc.filename, "mime": doc.mime, "size": doc.size, "sha256": doc.sha256,
@@ -113,6 +116,7 @@ def get_document(document_id: int, settings: SettingsDep, user: UserDep) -> dict
         "doc_type_confidence": doc.doc_type_confidence, "page_count": doc.page_count,
         "created_at": doc.created_at.isoformat(), "fields": doc.fields or {},
         "provenance": prov, "evidence": evidence, "task": task_dict(task, settings.stale_after_s) if task else None,
+        "searchable": doc.status == "processed" and not parked,
     }
 
 

@@ -142,6 +142,8 @@ class DocumentOut(Out):
     provenance: dict[str, FieldProvenance] = Field(description="field path → provenance")
     evidence: list[EvidenceOut]
     task: TaskOut | None
+    searchable: bool = Field(False, description="in the search index now; false while processing "
+                                                "or parked in the outbox during a search outage")
 
 
 class PageLine(BaseModel):

@@ -42,6 +42,9 @@ def test_document_stored_during_an_outage_is_indexed_when_search_returns(
     r = client.get("/api/v1/search", params={"q": "危险驾驶"})
     assert r.status_code == 503 and "检索引擎暂不可用" in r.json()["detail"]
     assert r.headers["Retry-After"] == "30"
+    assert "127.0.0.1" not in r.text and "Error" not in r.text  # no internals for the user
+    doc = client.get(f"/api/v1/documents/{up['document_id']}").json()
+    assert doc["status"] == "processed" and doc["searchable"] is False  # stored, not yet indexed
     # a clerk's correction is stored although the index cannot take it (it waits in the outbox)
     r = client.put(f"/api/v1/documents/{up['document_id']}/fields/court",
                    json={"value": "上海市浦东新区人民法院"})
@@ -53,6 +56,8 @@ def test_document_stored_during_an_outage_is_indexed_when_search_returns(
     try:
         assert outbox.flush(settings) == 1
         assert outbox.pending(settings) == 0
+        doc = client.get(f"/api/v1/documents/{up['document_id']}").json()
+        assert doc["searchable"] is True
         res = engines.search_backend(settings).search(
             SearchQuery(q="危险驾驶", case_id=up["case_id"]))
         assert [h.document_id for h in res.hits] == [up["document_id"]]
