@@ -92,7 +92,7 @@ def l1_fit(A: np.ndarray, b: np.ndarray, rounds: int = 60) -> np.ndarray:
     return w
 
 
-def fit(rows: list[Row]) -> Params:
+def fit(rows: list[Row], k: int = 10) -> Params:
     """Median (L1) regression in log(1 + months) per group; residual percentiles for the range."""
     weights: dict[str, list[float]] = {}
     residual: dict[str, list[float]] = {}
@@ -115,7 +115,7 @@ def fit(rows: list[Row]) -> Params:
                            round(float(np.percentile(res, 90)), 4)]
     return Params(weights, residual, f"CAIL2018 reference pool (index % 5 != 0), leave-one-out "
                                      f"and pools of 10, 30, 100 and 300 drawn from it, {len(rows)} rows, "
-                                     f"{date.today().isoformat()}")
+                                     f"{date.today().isoformat()}", k)
 
 
 def predictions(rows: list[Row], params: Params) -> dict[str, list[float | None]]:
@@ -197,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             small = pool_of([ref[i] for i in sorted(picked)])
             others = [i for i in range(len(ref)) if i not in picked and ref[i].term is not None]
             small_rows += [row(small, ref[i], g_ref[i], args.k) for i in rng.sample(others, 300)]
-    params = fit(train + small_rows)
+    params = fit(train + small_rows, args.k)
     print(f"CAIL2018: {len(cases)} cases; pool {len(ref)}, held out {len(test)} fixed terms; "
           f"k={args.k}; guideline applies to {sum(g is not None for g in g_test)} held-out cases")
     print("fitted weights (intercept, guideline, comparable, charge median):",

@@ -34,6 +34,7 @@ class Params:
     # (a group missing from a fit falls back to its kind's 'many' weights, then to default)
     residual: Mapping[str, Sequence[float]]  # 10th and 90th percentile of log residuals
     fitted_on: str = ""
+    k: int = 10  # comparable cases whose median was fitted: callers take that many
 
     @classmethod
     def default(cls) -> Params:
@@ -52,7 +53,7 @@ class Params:
     def to_dict(self) -> dict[str, Any]:
         return {"weights": {k: list(v) for k, v in self.weights.items()},
                 "residual": {k: list(v) for k, v in self.residual.items()},
-                "fitted_on": self.fitted_on}
+                "fitted_on": self.fitted_on, "k": self.k}
 
 
 @lru_cache(maxsize=1)
@@ -60,7 +61,7 @@ def load_params(path: Path = PARAMS) -> Params:
     if not path.is_file():
         return Params.default()
     d = json.loads(path.read_text("utf-8"))
-    return Params(d["weights"], d["residual"], d.get("fitted_on", ""))
+    return Params(d["weights"], d["residual"], d.get("fitted_on", ""), int(d.get("k", 10)))
 
 
 def median(values: Sequence[float]) -> float | None:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from sentencing.case import guideline_for
-from sentencing.estimate import estimate, median
+from sentencing.estimate import estimate, load_params, median
 from sentencing.facts import Read
 from sentencing.guideline import normalise_charge
 from similarity.features import CaseFeatures, agreement, from_text
@@ -273,7 +273,9 @@ def answer(settings: Any, result: dict[str, Any], facts: str, *, case_id: int | 
     result (whose `pool_terms` it consumes)."""
     pool_terms = result.pop("pool_terms", [])
     terms, keys = [], []
-    for c in result["cases"]:
+    # the blend was fitted on the median of the k nearest (data/estimate.json): the page shows
+    # more comparable cases, the estimate takes as many as it was fitted on
+    for c in result["cases"][:load_params().k]:
         for sen in c["sentences"]:
             t = sen.get("term_months")
             if t and sen.get("principal") in (None, "有期徒刑", "拘役", "管制"):
