@@ -146,10 +146,17 @@ def _loaded(settings: Settings) -> _Loaded:
 
 
 def _search(settings: Settings, vector: Any, k: int, **kw: Any) -> list[tuple[int, float]]:
-    """Dense top-k: the cluster's kNN index in scale mode, else the in-process index."""
-    knn = engines.cluster_knn(settings)
-    if knn is not None:
-        return knn.search(vector, k, exists=lambda ids: _stored(settings, ids), **kw)
+    """Dense top-k: the cluster's kNN index in scale mode, else the in-process index. During a
+    search outage the in-process index is built from case_vectors (the source of truth), so
+    similar cases and sentencing keep answering (exact, and slower to start)."""
+    from search.base import SearchUnavailable
+
+    try:
+        knn = engines.cluster_knn(settings)  # asking whether it has kNN may meet the outage
+        if knn is not None:
+            return knn.search(vector, k, exists=lambda ids: _stored(settings, ids), **kw)
+    except SearchUnavailable as exc:
+        log.warning("kNN index unavailable, searching the stored vectors instead: %s", exc)
     loaded = _loaded(settings)
     with loaded.lock:
         hits: list[tuple[int, float]] = loaded.index.search(vector, k, **kw)

@@ -45,6 +45,10 @@ def test_document_stored_during_an_outage_is_indexed_when_search_returns(
     assert "127.0.0.1" not in r.text and "Error" not in r.text  # no internals for the user
     doc = client.get(f"/api/v1/documents/{up['document_id']}").json()
     assert doc["status"] == "processed" and doc["searchable"] is False  # stored, not yet indexed
+    # similar cases and sentencing read the stored vectors while the kNN index is down
+    for path in ("similar", "sentencing"):
+        r = client.get(f"/api/v1/cases/{up['case_id']}/{path}")
+        assert r.status_code == 200, (path, r.text)
     # a clerk's correction is stored although the index cannot take it (it waits in the outbox)
     r = client.put(f"/api/v1/documents/{up['document_id']}/fields/court",
                    json={"value": "上海市浦东新区人民法院"})
