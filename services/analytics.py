@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from analytics import export, registry, report, rollup_build
 from analytics.errors import AnalyticsError
-from analytics.query import CST, AgencyInfo, Scope
+from analytics.query import CST, AgencyInfo, Scope, aware
 from models import audit
 from models.db import get_engine, session_scope
 from models.schema import Agency, User
@@ -56,8 +56,8 @@ def freshness(settings: Settings) -> dict[str, Any]:
     """How fresh the rolled-up figures are: ``as_of`` (None: never built, every figure live)."""
     with session_scope(settings.db_url) as s:
         st = rollup_build.state(s)
-        return {"as_of": st.as_of.isoformat() if st else None,
-                "full_at": st.full_at.isoformat() if st else None,
+        return {"as_of": aware(st.as_of).isoformat() if st else None,
+                "full_at": aware(st.full_at).isoformat() if st else None,
                 "cases": st.cases if st else 0, "seconds": st.seconds if st else None}
 
 
