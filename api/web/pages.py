@@ -383,6 +383,28 @@ def similar_reasons(ex: dict[str, Any]) -> tuple[list[str], bool]:
 templates.env.globals["similar_reasons"] = similar_reasons
 
 
+def format_months(value: Any) -> str:
+    """A term as judges write it: 14个月 under a year … 1年2个月, 2年; half months kept (4.5个月),
+    never a float artefact (13.500000000000002)."""
+    if value is None or value == "":
+        return "—"
+    try:
+        months = round(float(value) * 2) / 2  # to the half month
+    except (TypeError, ValueError):
+        return str(value)
+    whole = int(months)
+    half = "半" if months - whole else ""
+    if months < 12:
+        return f"{whole}个{half}月" if half and whole else ("半个月" if half else f"{whole}个月")
+    years, rest = divmod(whole, 12)
+    if rest == 0 and not half:
+        return f"{years}年"
+    return f"{years}年{rest}个{half}月" if half else f"{years}年{rest}个月"
+
+
+templates.env.filters["months"] = format_months
+
+
 def _provenance(prov: dict[str, Any], path: str) -> dict[str, Any] | None:
     """The provenance of a path, else of its nearest ancestor."""
     parts = path.split("/")
@@ -705,12 +727,14 @@ async def facts_page(request: Request, settings: SettingsDep, user: PageUser,
 @router.get("/cases/{case_id}/sentencing", response_class=HTMLResponse)
 async def sentencing_page(request: Request, case_id: int, settings: SettingsDep,
                           user: PageUser, proposed_months: str | None = None) -> HTMLResponse:
+    notice = None
     try:
         proposed = float(proposed_months) if proposed_months else None
         if proposed is not None and not 0 <= proposed <= 600:
             raise ValueError
     except ValueError:
         proposed = None
+        notice = f"拟判刑期「{proposed_months}」无效：请填写 0–600 之间的月数，本次未作比较"
     overrides = guideline_overrides(request)
     try:
         case = await run_in_threadpool(routes_search.get_case, case_id, settings, user)
@@ -721,7 +745,8 @@ async def sentencing_page(request: Request, case_id: int, settings: SettingsDep,
     stats = result["stats"]
     return render(request, "sentencing.html", user, case=case, result=result, stats=stats,
                   chart=histogram_svg(stats, proposed), proposed=proposed,
-                  form=sentence_estimate.form_table(), edited=overrides is not None)
+                  form=sentence_estimate.form_table(), edited=overrides is not None,
+                  notice=notice)
 
 
 def guideline_overrides(request: Request) -> routes_sentencing.Overrides | None:

@@ -4,6 +4,7 @@ were read, a judge's changed input recomputing, the proposed term flagged outsid
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -98,3 +99,17 @@ def test_page_shows_the_steps_and_recomputes_a_changed_input(api: dict[str, Any]
     assert "法官修改" in after.text and 'id="proposed-check"' in after.text
     months = int(after.text.split('id="guideline-months">')[1].split("<")[0])
     assert months > g["months"]
+
+
+def test_terms_on_the_page_read_as_judges_write_them(api: dict[str, Any]) -> None:
+    """No float artefacts (13.500000000000002 个月), years and months, probation in the table,
+    and a proposed term that is not a number said to be invalid instead of ignored."""
+    c, case = api["client"], api["cases"][TRAFFIC[0]]
+    c.cookies.set("dossier_token", api["token"])
+    html = c.get(f"/cases/{case}/sentencing").text
+    median = html.split('id="median">')[1].split("<")[0]
+    assert "." not in median and ("个月" in median or "年" in median)
+    artefact = re.search(r"\d+\.\d{3,}", html)
+    assert not artefact, html[max(0, artefact.start() - 300):artefact.end() + 100]
+    bad = c.get(f"/cases/{case}/sentencing", params={"proposed_months": "abc"})
+    assert bad.status_code == 200 and "拟判刑期「abc」无效" in bad.text

@@ -26,3 +26,21 @@ def test_reasons_read_as_a_judge_would_write_them() -> None:
     other = agreement(theft, feats(("交通肇事罪",)))
     reasons, weak = similar_reasons(other.to_dict())
     assert weak and not any(r.startswith("罪名") for r in reasons)
+
+
+def test_terms_read_as_judges_write_them() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from api.web.pages import format_months
+
+    assert format_months(14) == "1年2个月" and format_months(12) == "1年"
+    assert format_months(7) == "7个月" and format_months(13.500000000000002) == "1年1个半月"
+    assert format_months(4.5) == "4个半月" and format_months(None) == "—"
+
+    @given(st.floats(min_value=0, max_value=600, allow_nan=False))
+    def no_float_artefacts(m: float) -> None:
+        text = format_months(m)
+        assert "." not in text and "e" not in text and ("年" in text or "月" in text)
+
+    no_float_artefacts()
