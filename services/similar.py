@@ -424,13 +424,17 @@ def sentencing(settings: Settings, vector: Any, *, allowed: Collection[int], que
     ranked = similar_hybrid(settings, vector, max(50, 3 * k), allowed=allowed, exclude=exclude,
                             query_text=query_text, query=query, depth=max(50, 3 * k))
     profiles = case_profiles(settings, [r["case_id"] for r in ranked])
+    share = None
     if not query.charges:  # pasted facts naming no charge: those of the nearest cases
         from dataclasses import replace
 
         from similarity.fusion import infer_charges
 
-        query = replace(query, charges=infer_charges(
-            [profiles[r["case_id"]][1].charges for r in ranked[:10]]))
+        near = [profiles[r["case_id"]][1].charges for r in ranked[:10]]
+        query = replace(query, charges=infer_charges(near))
+        # how sure that guess is: the share of the ten nearest cases that carry it
+        share = (round(sum(1 for cs in near if set(query.charges) <= set(cs)) / len(near), 2)
+                 if near and query.charges else 0.0)
     want = set(query.charges)
     same = [r for r in ranked if want and set(profiles[r["case_id"]][1].charges) == want]
     match = "same charges"
@@ -447,6 +451,7 @@ def sentencing(settings: Settings, vector: Any, *, allowed: Collection[int], que
                for r in comparable for sen in r["sentences"]]
     stats = sentencing_stats(records, proposed_months=proposed_months)
     return {"charges": list(query.charges), "features": query.to_dict(), "k": k,
+            "charges_from_neighbours": share is not None, "charges_share": share,
             "match": match, "stats": stats, "pool_terms": pool_terms,
             "cases": [{"case_id": r["case_id"], "case_number": r["case_number"],
                        "score": r["score"], "charges": r["charges"],

@@ -333,3 +333,9 @@ class SentencingOut(Out):
     match: str = Field(description="'same charges' or 'sharing a charge'")
     stats: SentencingStats
     cases: list[ComparableCase]
+    charges_source: Literal["given", "facts", "conduct", "neighbours"] | None = Field(
+        None, description="pasted facts: typed, named in the facts, read from the conduct they "
+                          "describe, or guessed from the nearest cases")
+    charges_from_neighbours: bool = False
+    charges_share: Number | None = Field(
+        None, description="a guess from the nearest cases: the share of the ten that carry it")

@@ -170,6 +170,17 @@ async def facts_sentencing(body: SentencingRequest, settings: SettingsDep,
         audit.record(s, "sentencing.query", user_id=user.id, object_type="facts",
                      detail={"chars": len(body.facts), "charges": body.charges})
     query = similar.query_features(body.facts, body.charges)
+    # where the charges come from: typed by the user, named in the facts (犯/涉嫌…罪), read
+    # from the conduct the facts describe, or else (in the service) from the nearest cases
+    source = "given" if body.charges else "facts" if query.charges else None
+    if source is None:
+        from dataclasses import replace
+
+        from extraction.fact_charges import predict_charges
+
+        conduct = tuple(predict_charges(body.facts))
+        if conduct:
+            query, source = replace(query, charges=conduct), "conduct"
     vector = await run_in_threadpool(similar.embed_query, settings, body.facts)
 
     def run() -> dict[str, Any]:
@@ -180,4 +191,6 @@ async def facts_sentencing(body: SentencingRequest, settings: SettingsDep,
                                          proposed=body.proposed_months)
         return {**result, **extra}
 
-    return {"case_id": None, **await run_in_threadpool(run)}
+    answer = await run_in_threadpool(run)
+    return {"case_id": None, **answer,
+            "charges_source": "neighbours" if answer.get("charges_from_neighbours") else source}
