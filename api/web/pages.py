@@ -293,7 +293,8 @@ def retry_form(request: Request, document_id: int, settings: SettingsDep,
         routes_documents.retry(document_id, settings, user)
     except HTTPException as exc:
         return error_page(request, user, exc)
-    return RedirectResponse("/", status_code=303)
+    # to the document, which now says it is being processed again (the feedback a click needs)
+    return RedirectResponse(f"/documents/{document_id}?retried=1", status_code=303)
 
 
 @router.put("/web/api/documents/{document_id}/fields/{path:path}")
@@ -439,7 +440,8 @@ LOW_CONFIDENCE = 0.8
 def document_page(request: Request, document_id: int, settings: SettingsDep, user: PageUser,
                   page: int = 1,
                   back: Annotated[str | None, Query(max_length=1000)] = None,
-                  note_err: Annotated[str | None, Query(max_length=500)] = None) -> HTMLResponse:
+                  note_err: Annotated[str | None, Query(max_length=500)] = None,
+                  retried: bool = False) -> HTMLResponse:
     try:
         doc = routes_documents.get_document(document_id, settings, user)
     except HTTPException as exc:
@@ -471,6 +473,7 @@ def document_page(request: Request, document_id: int, settings: SettingsDep, use
         else None
     return render(request, "document.html", user, doc=doc, page=page, page_data=page_data,
                   fields=fields, has_image=has_image, back=back_to, note_err=note_err,
+                  retried=retried,
                   ann=user_notes.of_object(settings, user, "document", document_id),
                   low_count=sum(1 for f in fields if f["low"]),
                   can_edit=user.role in ("clerk", "police", "admin"))

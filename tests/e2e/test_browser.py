@@ -206,9 +206,10 @@ def test_clerk_prosecutor_and_judge_in_the_browser(
     assert "OCR 引擎超时" in row.locator(".reason").inner_text()
     shot(page, "clerk-home-failure")
     row.get_by_role("button", name="重试").click()
-    page.wait_for_url(base + "/")
+    page.wait_for_url(f"{base}/documents/{failed_doc}?retried=1")
+    assert "已重新提交处理" in page.locator(".notice.ok").inner_text()  # the click's feedback
     wait_processed(api, failed_doc)
-    page.reload()
+    page.goto(base + "/")
     assert page.locator("[data-count=failed]").inner_text() == "0"
 
     # an upload the service refuses shows the reason at once
