@@ -21,8 +21,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    String,
     and_,
     case,
+    cast,
     delete,
     exists,
     false,
@@ -113,6 +115,12 @@ def _visible(cases: Sequence[int] | None) -> Any:
     return union(own, shared).subquery()
 
 
+def _member(scope_col: Any, agency_id: Any, agency: Any) -> Any:
+    """The agency (``agency`` its row) is one of the scope's (see desired_scopes)."""
+    return or_(scope_col == literal("a:") + cast(agency_id, String),
+               scope_col == literal("r:") + func.coalesce(agency.region, ""))
+
+
 def _not_voided() -> Any:
     return ~exists(select(WorkflowClockEvent.id).where(
         WorkflowClockEvent.clock_id == WorkflowClock.id, WorkflowClockEvent.kind == "stop",
@@ -178,7 +186,7 @@ BUSINESS_COLS = ("scope", "case_id", "code", "status", "decision", "day", "from_
 def _business_rows(s: Session, cases: Sequence[int] | None, sender_in: bool) -> Any:
     """Businesses whose sender is in the scope (``sender_in``), or whose receiver is and sender
     is not: each (business, scope) once."""
-    m, other = aliased(AnalyticsScope), aliased(AnalyticsScope)
+    m = aliased(AnalyticsScope)
     b = CaseBusiness
     rank = func.row_number().over(partition_by=b.case_id, order_by=(b.pushed_at, b.id))
     nth_where = [b.code == "C2", b.status.in_(LIVE), b.pushed_at.is_not(None)]
@@ -191,22 +199,25 @@ def _business_rows(s: Session, cases: Sequence[int] | None, sender_in: bool) -> 
     where: list[Any] = [b.pushed_at.is_not(None), b.status.in_((*LIVE, "已退回"))]
     if cases is not None:
         where.append(b.case_id.in_(list(cases)))
+    # the other side's membership of the scope, as an expression (``a:<id>`` or ``r:<its
+    # region>``: what desired_scopes stored), not a look-up per row
+    other = aliased(Agency)
     if sender_in:
-        receiver_in = exists(select(literal(1)).where(other.scope == m.scope,
-                                                      other.agency_id == b.to_agency_id))
         joined = m.agency_id == b.from_agency_id
+        other_on = other.id == b.to_agency_id
         cols = [true(), b.from_agency_id,
-                case((receiver_in, b.to_agency_id), else_=b.from_agency_id)]
+                case((_member(m.scope, b.to_agency_id, other), b.to_agency_id),
+                     else_=b.from_agency_id)]
     else:
-        where.append(~exists(select(literal(1)).where(other.scope == m.scope,
-                                                      other.agency_id == b.from_agency_id)))
+        where.append(~_member(m.scope, b.from_agency_id, other))
         joined = m.agency_id == b.to_agency_id
+        other_on = other.id == b.from_agency_id
         cols = [false(), b.to_agency_id, b.to_agency_id]
     return (select(m.scope, b.case_id, b.code, b.status, b.decision, china_day(s, b.pushed_at),
                    b.from_agency_id, *cols, nth.c.n, _flag(b.case_id.in_(held)),
                    func.coalesce(CaseProcedure.plea, false()),
                    func.coalesce(CaseProcedure.procedure, "普通"), _weight())
-            .select_from(b).join(m, joined)
+            .select_from(b).join(m, joined).join(other, other_on)
             .join(vis, and_(vis.c.scope == m.scope, vis.c.case_id == b.case_id))
             .outerjoin(CaseProcedure, CaseProcedure.case_id == b.case_id)
             .outerjoin(nth, nth.c.id == b.id)
