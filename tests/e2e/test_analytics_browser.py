@@ -7,32 +7,23 @@ Screenshots go to $DOSSIER_SCREENSHOTS/analytics (default build/screenshots/anal
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from models.db import session_scope
 from tests.support.analytics_world import NOW, World, build
+from tests.support.browser import Page, chromium, shots_dir
+from tests.support.browser import served as serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-REPO = Path(__file__).resolve().parents[2]
 PERIOD = "from=2025-02-01&to=2025-04-30"
 
 
 @pytest.fixture
 def served(env: Callable[..., dict[str, str]]) -> Iterator[tuple[World, str, dict[str, str]]]:
-    import uvicorn
-
     from api.app import create_app
     from api.auth import issue_token
     from api.routes.workflow import workflow_now
@@ -47,69 +38,20 @@ def served(env: Callable[..., dict[str, str]]) -> Iterator[tuple[World, str, dic
     with session_scope(settings.db_url) as s:
         tokens = {k: issue_token(s, s.query(User).filter_by(name=f"u-{k}").one(), 2)
                   for k in world.user}
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    t = threading.Thread(target=server.run, daemon=True)
-    t.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield world, f"http://127.0.0.1:{port}", tokens
-    server.should_exit = True
-    t.join(15)
+    with serve(app) as base:
+        yield world, base, tokens
 
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} missing (apt-get install chromium)")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
-
-
-class Page:
-    """A signed-in page that records console errors and numbered screenshots."""
-
-    def __init__(self, browser: Any, base: str, token: str, shots: Path, width: int = 1280,
-                 height: int = 900) -> None:
-        ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
-        ctx.set_default_timeout(20_000)
-        ctx.add_cookies([{"name": "dossier_token", "value": token, "url": base,
-                          "httpOnly": True, "sameSite": "Strict"}])
-        # the browser asks for /favicon.ico on its own: the app has none
-        ctx.route("**/favicon.ico", lambda route: route.fulfill(status=204, body=""))
-        self.page, self.base, self.shots = ctx.new_page(), base, shots
-        self.errors: list[str] = []
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("response", lambda r: r.status >= 400 and self.errors.append(
-            f"{r.status} {r.url}"))
-
-    def go(self, path: str) -> Any:
-        self.page.goto(self.base + path)
-        return self.page
-
-    def shot(self, name: str) -> None:
-        existing = len(list(self.shots.glob("*.png")))
-        self.page.screenshot(path=str(self.shots / f"{existing + 1:02d}-{name}.png"),
-                             full_page=True)
 
 
 def test_dashboards_builder_and_drill_down_in_chromium(
         served: tuple[World, str, dict[str, str]], browser: Any) -> None:
     world, base, tokens = served
-    shots = Path(os.environ.get("DOSSIER_SCREENSHOTS") or REPO / "build" / "screenshots")
-    shots = shots / "analytics"
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = shots_dir("analytics")
     for old in shots.glob("*.png"):
         old.unlink()
 

@@ -18,14 +18,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.env import REPO, Proc, unavailable
+from tests.support.browser import chromium
+from tests.support.env import REPO, Proc
 from tests.support.service import phrase_from, scanned_pdf, start_service, token_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 THEFT = ("lecard-12174", "judge-ae1a4ecd-4481-4e17-88b5-15706738a903",
          "judge-7a72757b-fa1a-492f-b9f7-0292c758b8ee")  # 盗窃罪, three courts
 SCAN = "lecard-19303"  # 危险驾驶罪: its first page as a scan, for the page image
@@ -35,16 +33,8 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("playwright is not installed (pip install playwright)")
-    if not Path(CHROMIUM).exists():
-        unavailable(f"{CHROMIUM} missing (apt-get install chromium)")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 class Shots:
@@ -131,7 +121,9 @@ def test_clerk_prosecutor_and_judge_in_the_browser(
     page = ctx.new_page()
     page.goto(base + "/search?q=x")
     assert "/login" in page.url
-    stops = [page.evaluate("document.activeElement.id")]  # the name field has the focus
+    # the name field takes the focus (autofocus applies once the page has loaded: wait for it)
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'name'")
+    stops = [page.evaluate("document.activeElement.id")]
     for _ in range(6):  # the keyboard reaches the skip link, name, password and the button
         page.keyboard.press("Tab")
         stops.append(page.evaluate("document.activeElement.id || document.activeElement.className"
