@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from models.db import session_scope
 from models.schema import Task, TaskState
@@ -13,6 +14,7 @@ log = logging.getLogger(__name__)
 
 def submit(settings: Settings, task_id: int, from_stage: str = "ocr") -> bool:
     """Queue a task's processing; False (task left for the sweeper) when the broker is down."""
+    from workers.recovery import QUEUED
     from workers.runner import TRANSIENT
     from workers.tasks import enqueue
 
@@ -24,5 +26,6 @@ def submit(settings: Settings, task_id: int, from_stage: str = "ocr") -> bool:
     with session_scope(settings.db_url) as s:
         task = s.get(Task, task_id)
         if task is not None and task.state == TaskState.pending and task.stage is None:
-            task.stage = "queued"
+            task.stage = QUEUED
+            task.heartbeat_at = datetime.now(UTC)  # the sweeper re-sends it if not taken
     return True

@@ -1,9 +1,13 @@
 """Orphan sweeper: finds work that no worker is doing and sends it again.
 
-Two cases lose a message: a worker killed while holding it on a transport without
-acknowledgements (the embedded filesystem broker), and an upload whose enqueue failed because the
-broker was down. The Task row knows both: ``running`` with a stale heartbeat, or ``pending`` and
-never queued. Re-sending is safe because every stage is idempotent and claims the task first.
+Three cases lose a message: a worker killed while holding it on a transport without
+acknowledgements (the embedded filesystem broker); an upload whose enqueue failed because the
+broker was down; and a broker that went away while a worker held messages it had not started
+(Celery drops its prefetched and countdown messages on a lost connection; Redis gives them back
+only after the visibility timeout, an hour by default). The Task row knows all three: ``running``
+with a stale heartbeat, or ``pending`` (never queued, or queued and not taken) for longer than
+``DOSSIER_STALE_AFTER_S``. Re-sending is safe because every stage is idempotent and claims the
+task first.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from models import audit
 from models.db import session_scope
@@ -24,6 +28,9 @@ from services.progress import fail
 
 log = logging.getLogger(__name__)
 
+#: Task.stage of a pending task whose first stage was sent (workers.queue.submit)
+QUEUED = "queued"
+
 
 def orphaned(settings: Settings) -> list[tuple[int, str]]:
     """(task id, stage to resume at) for every task nobody is working on."""
@@ -31,7 +38,9 @@ def orphaned(settings: Settings) -> list[tuple[int, str]]:
     with session_scope(settings.db_url) as s:
         rows = s.execute(select(Task).where(or_(
             (Task.state == TaskState.running) & (Task.heartbeat_at < stale),
-            (Task.state == TaskState.pending) & (Task.stage.is_(None)) & (Task.created_at < stale),
+            (Task.state == TaskState.pending)
+            & (Task.stage.is_(None) | (Task.stage == QUEUED))
+            & (func.coalesce(Task.heartbeat_at, Task.created_at) < stale),
         ))).scalars().all()
         return [(t.id, t.stage if t.stage in ("ocr", "extract", "index", "embed") else "ocr")
                 for t in rows]
@@ -56,7 +65,9 @@ def sweep(settings: Settings, enqueue: Callable[[int, str], None]) -> int:
             attempts = task.attempts
             task.worker = None  # the lost owner gives up its claim: the next delivery may take it
             task.heartbeat_at = datetime.now(UTC)  # and the next sweep does not re-send it again
-            task.stage = stage
+            # a task nobody has claimed stays `queued`, so that it is swept again if this
+            # message is lost too
+            task.stage = QUEUED if task.state == TaskState.pending else stage
         if lost and attempts > settings.task_max_retries + 1:
             fail(settings.db_url, task_id,
                  f"{stage}: given up after {attempts} attempts (worker lost each time)")

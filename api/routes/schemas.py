@@ -87,7 +87,9 @@ class TaskOut(Out):
     pages_total: int
     error: str | None
     attempts: int
-    heartbeat_at: str | None = Field(None, description="the worker's last heartbeat (ISO 8601)")
+    heartbeat_at: str | None = Field(
+        None, description="the worker's last heartbeat; for a task still queued, when it was sent "
+                          "(ISO 8601)")
     heartbeat_age_s: float | None = Field(None, description="seconds since that heartbeat")
     stale: bool = Field(False, description="running without a heartbeat for "
                                            "DOSSIER_STALE_AFTER_S: its worker is presumed lost "

@@ -61,3 +61,36 @@ def test_a_queued_stage_is_resent_without_using_up_its_attempts(
     assert recovery.sweep(settings, lambda t, s: sent.append((t, s))) == 0
     state, attempts, error = _task(settings.db_url, task_id)
     assert state == "failed" and "worker lost each time" in (error or ""), (state, error)
+
+
+def test_a_queued_upload_whose_message_was_lost_is_sent_again(
+        api_client: Callable[..., Any]) -> None:
+    """A broker that restarts while a worker holds messages it has not started (prefetched, or
+    waiting out a countdown) loses them for the visibility timeout: the uploads stay `pending`
+    and `queued`. The sweeper sends them again after DOSSIER_STALE_AFTER_S, and again if that
+    copy is lost too; a task queued a moment ago is left alone."""
+    api = api_client(("clerk", "clerk", "A"), act_as="clerk")
+    settings = api.settings
+    ids = [api.client.post("/api/v1/documents", files={"file": (f"{n}.txt", "起诉书 正文".encode())}
+                           ).json()["task_id"] for n in range(2)]
+    lost, fresh = ids
+
+    def queued(task_id: int, age_s: float) -> None:
+        with session_scope(settings.db_url) as s:
+            task = s.get(Task, task_id)
+            assert task is not None
+            task.state, task.stage, task.worker = "pending", recovery.QUEUED, None
+            task.heartbeat_at = datetime.now(UTC) - timedelta(seconds=age_s)
+
+    queued(fresh, 1)
+    _, before, _ = _task(settings.db_url, lost)
+    sent: list[tuple[int, str]] = []
+    for n in range(1, 3):  # the copy is lost too: sent once more
+        queued(lost, settings.stale_after_s + 60)
+        assert recovery.sweep(settings, lambda t, s: sent.append((t, s))) == 1
+        assert sent == [(lost, "ocr")] * n
+        with session_scope(settings.db_url) as s:
+            task = s.get(Task, lost)
+            assert task is not None
+            assert (task.state, task.stage, task.attempts) == ("pending", recovery.QUEUED, before)
+        assert recovery.sweep(settings, lambda t, s: sent.append((t, s))) == 0  # not twice
