@@ -9,11 +9,15 @@ SearchUnavailable, so a worker retries and the outbox keeps the work.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
+log = logging.getLogger(__name__)
+
 RETRY_STATUS = {429, 502, 503, 504}
+AUTO_EXPAND_REPLICAS = "0-1"  # a replica where there is a second node to hold it
 _VERSIONED = re.compile(r"-v(\d+)$")
 
 Refresh = bool | Literal["wait_for"]
@@ -107,6 +111,24 @@ class ClusterClient:
     def refresh(self, index: str) -> None:
         (self._os or self._es).indices.refresh(index=index)
 
+    def has_analyzer(self, analyzer: str) -> bool:
+        """Whether the cluster runs this analyser (a plugin's, e.g. smartcn or IK), asked
+        through ``_analyze``. The 400 of a missing analyser is an expected answer: the client
+        is told to let it through (opensearch-py would log each one as a WARNING), and it is
+        logged here as one DEBUG line."""
+        body = {"analyzer": analyzer, "text": "盗窃"}
+        if self._os is not None:
+            resp = self._os.indices.analyze(body=body, ignore=400)
+        else:
+            resp = self._es.options(ignore_status=400).indices.analyze(**body)
+        found = dict(self._body(resp))
+        if "error" not in found:
+            return True
+        error = found["error"]
+        reason = error.get("reason") if isinstance(error, dict) else error
+        log.debug("search cluster has no analyser %s (400: %s)", analyzer, reason)
+        return False
+
     def analyze(self, analyzer: str, text: str) -> dict[str, Any]:
         body = {"analyzer": analyzer, "text": text}
         if self._os is not None:
@@ -123,8 +145,19 @@ class ClusterClient:
     def create_with(
         self, name: str, body: dict[str, Any], aliases: dict[str, Any] | None = None
     ) -> bool:
-        """Create an index from a {settings, mappings} body; False when it already exists."""
+        """Create an index from a {settings, mappings} body; False when it already exists.
+
+        Unless the body sets its replicas, the index gets ``auto_expand_replicas: 0-1``: one
+        replica once the cluster has a second data node, none on a single node (which would
+        otherwise stay yellow for ever with an unassignable replica)."""
         body = dict(body)
+        settings = dict(body.get("settings") or {})
+        index = dict(settings.get("index") or {})
+        replicas = ("number_of_replicas", "auto_expand_replicas")
+        if not any(k in index or f"index.{k}" in settings or k in settings for k in replicas):
+            index["auto_expand_replicas"] = AUTO_EXPAND_REPLICAS
+            settings["index"] = index
+            body["settings"] = settings
         if aliases:
             body["aliases"] = aliases
         try:
