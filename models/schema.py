@@ -346,6 +346,8 @@ class CaseBusiness(Base):
     client_key: Mapped[str | None] = mapped_column(String(100))
     state_before: Mapped[str | None] = mapped_column(String(20))
     state_after: Mapped[str | None] = mapped_column(String(20))
+    # whether the case's persons were held before the push: a return gives it back (migration 0012)
+    detained_before: Mapped[bool | None] = mapped_column(Boolean)
     created_by: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(Stamp, default=utcnow)
     pushed_at: Mapped[datetime | None] = mapped_column(Stamp)

@@ -233,19 +233,26 @@ def _overrun_check(s: Session, rows: Sequence[WorkflowClock], now: datetime,
 
 def _apply_clocks(s: Session, case_id: int, step: Step, proc: CaseProcedure, owner_id: int,
                   now: datetime, *, user_id: int | None, business_id: int | None,
-                  overrun_reason: str | None) -> list[WorkflowClock]:
-    """Stop, pause, resume, restart and start the clocks a step names; the started ones."""
+                  overrun_reason: str | None, who: Sequence[str] | None = None
+                  ) -> list[WorkflowClock]:
+    """Stop, pause, resume, restart and start the clocks a step names; the started ones.
+    ``who``: the persons a per-person action concerns (None: all); the others' own clocks are
+    left alone, and clocks of the whole case (no person) follow every action."""
+    def mine(rows: list[WorkflowClock]) -> list[WorkflowClock]:
+        return rows if who is None else [r for r in rows if r.person is None or r.person in who]
+
+    persons = list(who) if who is not None else proc.persons or []
     for base in step.stop:
-        rows = _clocks(s, case_id, base, ("running", "paused"))
+        rows = mine(_clocks(s, case_id, base, ("running", "paused")))
         _overrun_check(s, rows, now, overrun_reason, user_id)
         for row in rows:
             _event(s, row, "stop", now, user_id=user_id, business_id=business_id)
     for base in step.pause:
-        for row in _clocks(s, case_id, base, ("running",)):
+        for row in mine(_clocks(s, case_id, base, ("running",))):
             _event(s, row, "pause", now, user_id=user_id, business_id=business_id,
                    reason=step.pause_reason)
     for base in step.resume:
-        for row in _clocks(s, case_id, base, ("paused",)):
+        for row in mine(_clocks(s, case_id, base, ("paused",))):
             _event(s, row, "resume", now, user_id=user_id, business_id=business_id)
     started: list[WorkflowClock] = []
     for base, code in step.restart:
@@ -261,20 +268,47 @@ def _apply_clocks(s: Session, case_id: int, step: Step, proc: CaseProcedure, own
                 started.append(row)
         else:
             started += _start_clock(s, case_id, base, code, owner_id, now, detained=step.detained,
-                                    persons=proc.persons or [], business_id=business_id)
+                                    persons=persons, business_id=business_id)
     for base, code in step.start:
         started += _start_clock(s, case_id, base, code, owner_id, now, detained=step.detained,
-                                persons=proc.persons or [], business_id=business_id)
+                                persons=persons, business_id=business_id)
     return started
 
 
 def _apply(s: Session, case_id: int, step: Step, proc: CaseProcedure, owner_id: int,
            now: datetime, *, user_id: int | None, business_id: int | None,
-           overrun_reason: str | None) -> list[WorkflowClock]:
+           overrun_reason: str | None, who: Sequence[str] | None = None) -> list[WorkflowClock]:
     started = _apply_clocks(s, case_id, step, proc, owner_id, now, user_id=user_id,
-                            business_id=business_id, overrun_reason=overrun_reason)
+                            business_id=business_id, overrun_reason=overrun_reason, who=who)
     proc.state, proc.detained, proc.updated_at = step.state_after, step.detained, utc(now)
     return started
+
+
+def _concerning(s: Session, case_id: int, proc: CaseProcedure, step: Step, action: str,
+                names: Sequence[str] | None) -> list[str] | None:
+    """The persons a per-person action names (added to the case's persons), or None for all.
+
+    Refused: naming persons for an action of the whole case; a second 拘留 during 拘留 without
+    names, or of a person whose custody clocks already run (they would run twice)."""
+    t = step.transition
+    if names is None:
+        if t is not None and t.per_person and step.start and not step.changes_state:
+            raise IllegalTransition(
+                f"案件已处于「{machine.state_name(_reg(), proc.state)}」阶段：再次「{action}」"
+                f"须写明所涉人员（concerning），其期限自各自「{action}」之日分别计算")
+        return None
+    who = list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+    if not who:
+        raise WorkflowError("所涉人员（concerning）不能为空")
+    if t is None or not t.per_person:
+        raise WorkflowError(f"「{action}」按整个案件办理，不能只对部分人员（concerning）")
+    held = {r.person: r.name for base, _ in step.start
+            for r in _clocks(s, case_id, base, ("running", "paused")) if r.person in who}
+    if held:
+        raise IllegalTransition("；".join(f"{p}的「{name}」正在计算，不能重复「{action}」"
+                                         for p, name in held.items()))
+    proc.persons = list(dict.fromkeys([*(proc.persons or []), *who]))[:50]
+    return who
 
 
 def clock_view(row: WorkflowClock, now: datetime, case_number: str | None = None
@@ -484,6 +518,7 @@ def _do_push(s: Session, b: CaseBusiness, spec: Business, case: Case, target: Ag
     had = None if before is None or before.revoked_at is not None else before.access
     b.status, b.pushed_at = "已推送", utc(now)
     b.state_before, b.state_after = step.state_before, step.state_after
+    b.detained_before = bool(proc.detained)
     started = _apply(s, case.id, step, proc, target.id, now, user_id=user.id, business_id=b.id,
                      overrun_reason=overrun_reason)
     if step.transition is None and spec.receiver_clock:  # the receiver's own period
@@ -588,13 +623,16 @@ def move(settings: Settings, user: User, business_id: int, name: str, *, now: da
 
 def _undo_push(s: Session, b: CaseBusiness, proc: CaseProcedure, user: User,
                now: datetime) -> None:
-    """A returned business takes back what its push did to the case: the state (if nothing
-    moved it since) and the clocks it started. Its share stays (revocation is the owner's)."""
+    """A returned business takes back what its push did to the case: the state and the 在押
+    flag (if nothing moved the case since) and the clocks it started. Its share stays
+    (revocation is the owner's)."""
     if b.state_before and b.state_after and b.state_before != b.state_after:
         if proc.state != b.state_after:
             raise IllegalTransition(
                 f"案件已从「{b.state_after}」进入「{proc.state}」，不能再退回该业务")
         proc.state = b.state_before
+    if b.detained_before is not None and proc.state == b.state_before:
+        proc.detained = b.detained_before  # a 不批准逮捕 sent in error: the person is held again
     events = s.execute(select(WorkflowClockEvent).where(
         WorkflowClockEvent.business_id == b.id)).scalars().all()
     touched = {e.clock_id for e in events}
@@ -631,8 +669,12 @@ def add_document(settings: Settings, user: User, case_id: int, data: bytes,
 # --- actions of the owning agency ----------------------------------------------------------------
 def act(settings: Settings, user: User, case_id: int, action: str, *, now: datetime,
         persons: Sequence[str] | None = None, note: str | None = None,
-        overrun_reason: str | None = None) -> dict[str, Any]:
-    """立案, 拘留, 讯问, 取保候审, 宣判, 生效, 二审裁判, 恢复审理, 结案 (procedure.toml)."""
+        overrun_reason: str | None = None, concerning: Sequence[str] | None = None
+        ) -> dict[str, Any]:
+    """立案, 拘留, 讯问, 取保候审, 宣判, 生效, 二审裁判, 恢复审理, 结案 (procedure.toml).
+
+    ``persons`` replaces the case's list of persons held; ``concerning`` names the persons a
+    per-person action (拘留, 讯问) is about, on its own day (they join the list)."""
     reg = _reg()
     with session_scope(settings.db_url) as s:
         _case(s, user, case_id, write=True)
@@ -643,14 +685,16 @@ def act(settings: Settings, user: User, case_id: int, action: str, *, now: datet
             WorkflowClock.case_id == case_id, WorkflowClock.due_at <= utc(now))).scalars()}
         step = machine.plan_action(reg, _facts(proc), action,
                                    actor_kind=_kind(_agency(s, user.agency_id)), expired=expired)
+        who = _concerning(s, case_id, proc, step, action, concerning)
         started = _apply(s, case_id, step, proc, user.agency_id, now, user_id=user.id,
-                         business_id=None, overrun_reason=overrun_reason)
+                         business_id=None, overrun_reason=overrun_reason, who=who)
         audit.record(s, "case.procedure", user_id=user.id, object_type="case", object_id=case_id,
                      detail={"action": action, "state": [step.state_before, step.state_after],
-                             "note": note, "clocks": [{"code": r.code, "due": r.due,
+                             "note": note, "concerning": who,
+                             "clocks": [{"code": r.code, "due": r.due,
                                                        "person": r.person} for r in started]})
         return {"case_id": case_id, "state": proc.state, "action": action,
-                "clocks": [clock_view(r, now) for r in started]}
+                "concerning": who, "clocks": [clock_view(r, now) for r in started]}
 
 
 def set_procedure(settings: Settings, user: User, case_id: int, procedure: str, plea: bool,

@@ -140,6 +140,9 @@ class Transition:
     detained: bool | None = None
     requires_expired: tuple[str, ...] = ()
     basis: str = ""
+    #: an action that may concern some of the case's persons only (拘留 of one more person on
+    #: a day of its own, 讯问 of one of them): its per-person clocks follow the named persons
+    per_person: bool = False
 
 
 @dataclass(frozen=True)
@@ -292,7 +295,8 @@ def parse(registry: dict[str, Any], procedure: dict[str, Any]) -> Registry:
             restart=tuple(raw.get("restart", [])), pause=tuple(raw.get("pause", [])),
             pause_reason=raw.get("pause_reason"),
             resume=tuple(raw.get("resume", [])), detained=raw.get("detained"),
-            requires_expired=tuple(raw.get("requires_expired", [])), basis=raw.get("basis", "")))
+            requires_expired=tuple(raw.get("requires_expired", [])), basis=raw.get("basis", ""),
+            per_person=bool(raw.get("per_person", False))))
     c = registry["counting"]
     counting = Counting(c["basis"], c["month_basis"], bool(c["month_end_to_month_end"]),
                         c["month_end_basis"], bool(c.get("month_end_unverified", False)),

@@ -92,6 +92,9 @@ class ActionIn(BaseModel):
     action: str = Field(min_length=1, max_length=20, description="立案, 拘留, 宣判, 生效 …")
     persons: list[str] | None = Field(None, max_length=50,
                                       description="persons held (custody clocks per person)")
+    concerning: list[str] | None = Field(
+        None, max_length=50, description="the persons this 拘留/讯问 is about, on its own day "
+                                         "(their clocks only; they join the persons held)")
     note: str | None = Field(None, max_length=2000)
     overrun_reason: str | None = Field(None, max_length=2000)
 
@@ -213,6 +216,7 @@ class ActionOut(Out):
     case_id: int
     state: str
     action: str
+    concerning: list[str] | None = None
     clocks: list[ClockOut]
 
 
@@ -373,7 +377,7 @@ def action(case_id: int, body: ActionIn, settings: SettingsDep, user: UserDep,
            now: NowDep) -> dict[str, Any]:
     """An action of the agency owning the case's current state: 立案, 拘留, 宣判, 生效 …"""
     return call(wf.act, settings, user, case_id, body.action, now=now, persons=body.persons,
-                note=body.note, overrun_reason=body.overrun_reason)
+                note=body.note, overrun_reason=body.overrun_reason, concerning=body.concerning)
 
 
 @router.post("/clocks/{clock_id}/events", response_model=ClockOut)

@@ -177,15 +177,22 @@ def timeline_page(request: Request, case_id: int, settings: SettingsDep, user: P
 @router.post("/web/workflow/cases/{case_id}/actions", response_model=None)
 def action_form(request: Request, case_id: int, settings: SettingsDep, user: PageUser,
                 now: NowDep, action: Annotated[str, Form(min_length=1, max_length=20)],
-                persons: Annotated[str | None, Form(max_length=500)] = None
+                persons: Annotated[str | None, Form(max_length=500)] = None,
+                concerning: Annotated[str | None, Form(max_length=500)] = None
                 ) -> RedirectResponse:
     _same_site_form(request)
-    names = [p for p in (persons or "").replace("，", ",").split(",") if p.strip()] or None
+
+    def names(text: str | None) -> list[str] | None:
+        return [p for p in (text or "").replace("，", ",").replace("、", ",").split(",")
+                if p.strip()] or None
+
     try:
-        r = call(wf.act, settings, user, case_id, action, now=now, persons=names)
+        r = call(wf.act, settings, user, case_id, action, now=now, persons=names(persons),
+                 concerning=names(concerning))
     except HTTPException as exc:
         return _back(f"/cases/{case_id}/timeline", err=str(exc.detail))
-    return _back(f"/cases/{case_id}/timeline", msg=f"已{action}：案件进入「{r['state']}」")
+    who = f"（{'、'.join(r['concerning'])}）" if r.get("concerning") else ""
+    return _back(f"/cases/{case_id}/timeline", msg=f"已{action}{who}：案件进入「{r['state']}」")
 
 
 # --- the completeness checklist of the case page, and pushing a business from the timeline ------

@@ -108,3 +108,79 @@ def test_second_instance_reading_pauses_the_time_limit_and_a_retrial_restarts_it
     cl = clocks(w, "judge", case_id)
     assert cl["TRIAL2"]["status"] == "stopped"
     assert cl["TRIAL1"]["status"] == "running" and cl["TRIAL1"]["due"] > "2025-06-01"  # CPL 239
+
+
+def person_clocks(w: World, who: str, case_id: int) -> dict[tuple[str, str | None], dict[str, Any]]:
+    tl = w.get(who, f"/api/v1/cases/{case_id}/procedure").json()
+    return {(c["code"], c["person"]): c for c in tl["clocks"]}
+
+
+def test_accomplices_detained_on_different_days_keep_their_own_clocks(world: World) -> None:
+    """CPL 91: the police ask for the arrest within three days of each person's own 拘留; an
+    accomplice caught two days later has a period of his own, and questioning him stops only
+    his 24-hour clocks (CPL 86)."""
+    w = world
+    case_id, _ = add_case(w.settings, "police-lz", "兰公（城）立字〔2025〕803号", DOCS)
+    w.at("2025-03-03T09:00")
+    ok(w.act("pol", case_id, "立案"), 200)
+    first = ok(w.act("pol", case_id, "拘留", concerning=["张三"]), 200)
+    assert first["concerning"] == ["张三"] and {c["person"] for c in first["clocks"]} == {"张三"}
+    w.at("2025-03-03T12:00")
+    ok(w.act("pol", case_id, "讯问", concerning=["张三"]), 200)
+    w.at("2025-03-05T15:00")
+    again = w.act("pol", case_id, "拘留")  # who? a second 拘留 must say
+    assert again.status_code == 409 and "须写明所涉人员" in again.json()["detail"], again.text
+    twice = w.act("pol", case_id, "拘留", concerning=["张三"])
+    assert twice.status_code == 409 and "张三的「" in twice.json()["detail"], twice.text
+    whole = w.act("pol", case_id, "取保候审", concerning=["张三"])
+    assert whole.status_code == 422 and "按整个案件办理" in whole.json()["detail"], whole.text
+    ok(w.act("pol", case_id, "拘留", concerning=["李四"]), 200)
+    cl = person_clocks(w, "pol", case_id)
+    # three days from each one's own 拘留, the first day not counted, no holiday roll-over
+    assert cl[("B1", "张三")]["due"] == "2025-03-06" and cl[("B1", "李四")]["due"] == "2025-03-08"
+    assert cl[("B1", "张三")]["custody"] and cl[("B1", "李四")]["custody"]
+    procedure = w.get("pol", f"/api/v1/cases/{case_id}/procedure").json()
+    assert procedure["persons"] == ["张三", "李四"] and procedure["state"] == "拘留"
+
+    # 张三 was questioned on his first day; 李四's 24 hours run from his own 拘留
+    assert cl[("DET_INTERROGATE", "张三")]["status"] == "stopped"
+    assert cl[("DET_INTERROGATE", "李四")]["status"] == "running"
+    # 24 hours, the hour it starts in not counted (CPL 105)
+    assert cl[("DET_INTERROGATE", "李四")]["due"].startswith("2025-03-06T16:00")
+    w.at("2025-03-05T18:00")
+    ok(w.act("pol", case_id, "讯问", concerning=["李四"]), 200)
+    assert person_clocks(w, "pol", case_id)[("DET_INTERROGATE", "李四")]["status"] == "stopped"
+    audit = [e for e in w.audit("case.procedure") if e.detail.get("action") == "讯问"]
+    assert audit and audit[-1].detail["concerning"] == ["李四"]
+
+    w.at("2025-03-06T09:00")
+    b1 = ok(w.push("pol", case_id, "B1", "proc-lz"))  # one request for both
+    cl = person_clocks(w, "pol", case_id)
+    assert cl[("B1", "张三")]["status"] == "stopped" and cl[("B1", "李四")]["status"] == "stopped"
+    assert {p for (code, p) in cl if code == "B2"} == {"张三", "李四"}
+    assert b1["business"]["state_after"] == "审查逮捕"
+
+
+def test_a_returned_refusal_of_arrest_puts_the_person_back_in_custody(world: World) -> None:
+    """A 不批准逮捕 pushed in error and returned by the police takes back its release: the case
+    is again 审查逮捕 with its person held, so the next decision's clocks are the in-custody
+    ones (before, the 在押 flag stayed off after the return)."""
+    w = world
+    case_id, _ = add_case(w.settings, "police-lz", "兰公（城）立字〔2025〕804号", DOCS)
+    w.at("2025-03-03T09:00")
+    ok(w.act("pol", case_id, "立案"), 200)
+    ok(w.act("pol", case_id, "拘留", persons=["赵六"]), 200)
+    b1 = ok(w.push("pol", case_id, "B1", "proc-lz"))
+    flow(w, "pros", b1["business"]["id"], "receive", "accept")
+    w.at("2025-03-07T09:00")
+    refused = ok(w.push("pros", case_id, "B2", "police-lz", decision="不批准逮捕"))
+    procedure = w.get("pol", f"/api/v1/cases/{case_id}/procedure").json()
+    assert (procedure["state"], procedure["detained"]) == ("立案侦查", False)
+    flow(w, "pol", refused["business"]["id"], "receive")
+    ok(w.move("pol", refused["business"]["id"], "return", reason="决定书送错案件"), 200)
+    procedure = w.get("pol", f"/api/v1/cases/{case_id}/procedure").json()
+    assert (procedure["state"], procedure["detained"]) == ("审查逮捕", True)
+    w.at("2025-03-08T09:00")
+    ok(w.push("pros", case_id, "B2", "police-lz", decision="批准逮捕"), 201)
+    cl = person_clocks(w, "pol", case_id)
+    assert cl[("INV_CUSTODY", "赵六")]["custody"] and cl[("INV_CUSTODY", "赵六")]["status"] == "running"
