@@ -55,6 +55,8 @@ lint: $(STAMP)
 bench: install opensearch elasticsearch
 	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.extraction_gold ../shared/data/extraction_gold
 	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.extraction --data ../shared/data
+	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.extraction_shapes --set tune
+	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.extraction_shapes --set heldout
 	HF_HUB_OFFLINE=1 nice $(BIN)/python -m benchmarks.extraction_ocr --data ../shared/data
 	HF_HUB_OFFLINE=1 nice $(BIN)/python -m benchmarks.completeness --conditions text,scanned,hard --cases 20 --scan-cases 1
 	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.search --scale 100000 --cluster-url http://127.0.0.1:9200 --cluster-url http://127.0.0.1:9201
