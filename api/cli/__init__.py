@@ -163,8 +163,15 @@ def user_token(name: str) -> None:
         typer.echo(issue_token(s, user, settings.token_ttl_hours))
 
 
-def _bootstrap_admin(settings: Settings) -> str:
-    """Make sure an admin exists and hand out a fresh token for signing in."""
+def admin_token_file(settings: Settings) -> Path:
+    """Where the first start leaves the bootstrap admin's token (mode 0600)."""
+    return settings.data_dir.resolve() / "secrets" / "admin-token"
+
+
+def _bootstrap_admin(settings: Settings) -> str | None:
+    """Make sure an admin exists. When this call creates it, its first token is returned and
+    written to ``admin_token_file`` (0600); an admin that exists gets no new token (a start
+    must not leave a fresh admin token in every log: `dossier user token admin` issues one)."""
     from sqlalchemy import select
 
     from api.auth import add_user, issue_token
@@ -173,9 +180,17 @@ def _bootstrap_admin(settings: Settings) -> str:
 
     with session_scope(settings.db_url) as s:
         user = s.execute(select(User).where(User.name == "admin")).scalar_one_or_none()
-        if user is None:
-            user = add_user(s, "admin", "admin", "default")
-        return issue_token(s, user, settings.token_ttl_hours)
+        if user is not None:
+            return None
+        user = add_user(s, "admin", "admin", "default")
+        token = issue_token(s, user, settings.token_ttl_hours)
+        path = admin_token_file(settings)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(token + "\n")
+        os.chmod(path, 0o600)  # an older file of another mode
+        return token
 
 
 def _start_worker() -> subprocess.Popen[bytes]:
@@ -229,10 +244,13 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
     start = settings.embedded_broker if worker is None else worker
     proc = _start_worker() if start else None
     typer.echo(f"dossier is running at http://{host}:{port}/  (API docs: /docs)")
-    if token:
-        typer.echo(f"admin token: {token}")
-    else:
+    if token:  # only the start that created the admin account
+        typer.echo(f"admin token (first start; also in {admin_token_file(settings)}, mode 0600):"
+                   f" {token}")
+    elif settings.mode == "production":
         typer.echo("production mode: no default account; create users with `dossier user add`")
+    else:
+        typer.echo("admin account exists: `dossier user token admin` issues a new token")
     try:
         # X-Forwarded-For is believed only from the configured reverse proxies (uvicorn's
         # default trusts any loopback client, which would let anyone dodge the login limit)

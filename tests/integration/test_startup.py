@@ -121,3 +121,34 @@ def test_serve_starts_with_a_warning_while_the_search_cluster_is_down(
     wait_http(f"http://127.0.0.1:{port}/healthz", proc)
     log = proc.tail(200)
     assert "检索集群" in log and "待发队列" in log and f"127.0.0.1:{dead}" in log, log
+
+
+def test_the_admin_token_is_shown_only_by_the_start_that_creates_the_admin(
+        env: Callable[..., dict[str, str]], procs: Callable[..., Proc], tmp_path: Path) -> None:
+    """The first `serve` creates the admin, prints its token once and leaves it in a 0600 file
+    of the data dir; later starts print no token (it used to issue and log a new one each time)."""
+    import re
+    import stat
+
+    environ = env()
+    logs = []
+    for start in (1, 2):
+        port = free_port()
+        proc = procs("serve", "--port", str(port), "--no-worker", env=environ, name="serve")
+        wait_http(f"http://127.0.0.1:{port}/healthz", proc)
+        if start == 1:  # the token signs in as the admin
+            first = re.findall(r"admin token \(first start; also in (\S+), mode 0600\): (\S+)",
+                               proc.log.read_text(errors="replace"))
+            assert len(first) == 1, proc.tail()
+            path, token = Path(first[0][0]), first[0][1]
+            users = httpx.get(f"http://127.0.0.1:{port}/api/v1/users", timeout=30,
+                              headers={"Authorization": f"Bearer {token}"})
+            assert users.status_code == 200 and "admin" in users.text, users.text
+        proc.stop()
+        logs.append(proc.log.read_text(errors="replace"))
+    assert path == tmp_path / "data" / "secrets" / "admin-token"
+    assert path.read_text().strip() == token
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert token not in logs[1] and "admin token" not in logs[1], logs[1]
+    assert "dossier user token admin" in logs[1], logs[1]
+    assert path.read_text().strip() == token  # the second start left the file alone
