@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import random
+import shlex
 import statistics
 import sys
 import time
@@ -203,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
             "target_p95_ms": 50,
         })
         print(json.dumps(report, ensure_ascii=False, indent=1))
+        print("reproduce: " + shlex.join(["python", "-m", "benchmarks.workflow",
+                                          *(argv if argv is not None else sys.argv[1:])]))
         return 0
     finally:
         dispose_all()
