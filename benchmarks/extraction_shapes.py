@@ -11,8 +11,8 @@ at it) or ``heldout`` (never looked at while writing rules); ``--set`` picks one
 Defendants are matched by name (an extra or missing defendant costs names F1, not the order of
 the rest). Names F1 and (name, charge) F1 are per document sets, as in ``benchmarks.extraction``;
 principal, term, probation and fine are exact per gold defendant (null == null counts);
-``charge_terms`` is exact per defendant with several per-charge penalties, ``changed`` per
-defendant of an appeal whose label settles it. ``--failures`` lists the wrong values of the tune
+``charge_terms`` is exact per defendant with several per-charge penalties, ``aliases`` per
+defendant with other names, ``changed`` per defendant of an appeal whose label settles it. ``--failures`` lists the wrong values of the tune
 split only: the held-out split's are not printed, so they cannot steer the rules.
 """
 
@@ -84,6 +84,8 @@ def score(gold: dict[str, Any], got: dict[str, Any], counts: dict[str, Counts],
         add("unit", bool(want.get("unit")), bool(have and have.get("unit")))
         if want.get("charge_terms"):
             add("charge_terms", _terms(want), _terms(have))
+        if want.get("aliases"):
+            add("aliases", sorted(want["aliases"]), sorted(have.get("aliases") or []) if have else [])
         if want.get("changed") is not None:
             add("changed", want["changed"], have.get("changed") if have else None)
     add("instance", gold.get("instance"), got.get("instance"))

@@ -8,15 +8,15 @@ in order; victims are named throughout the body after 被害人 / 被害单位.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from extraction.names import name_at, names_list_at
 from extraction.numbers import find_dates
 from extraction.text import DocText, Found
 
 DEFENDANT_ROLE = (
-    r"(?:原审)?(?:上诉人|抗诉人|申诉人)?\((?:原审|一审)?被告(?:人|单位)\)"
-    r"|原审被告(?:人|单位)|被告(?:人|单位)|罪犯|犯罪嫌疑人|被不起诉人"
+    r"(?:原审)?(?:上诉人|抗诉人|申诉人|上诉单位)?\((?:原审|一审)?被告(?:人|单位)\)"
+    r"|原审被告(?:人|单位)|被告(?:人|单位)|上诉单位|罪犯|犯罪嫌疑人|被不起诉人"
 )
 _ROLE = re.compile(
     r"附带民事诉讼(?:原告人|被告人|被告)|"
@@ -30,7 +30,12 @@ _CONTINUATION = re.compile(
     r"因|曾|于|在|系|涉嫌|未|所|实施|自|从|与|等|及|经|被|已|现|是|为|将|到|向|对|持"
 )
 _INTRODUCTION = re.compile(r"[^,。;:]{1,12},(?:男|女|[^。]{0,40}律师)")
-_PERSON_CUT = re.compile(r"男|女|曾用名|绰号|别名|化名|又名")
+_PERSON_CUT = re.compile(r"男|女|曾用名|绰号|别名|化名|又名|乳名|外号|小名")
+#: a name the defendant gave (自报张鹏, 化名张辉): the words before it are not the name
+_NAME_PREFIX = re.compile(r"(?:自报|自称|化名|别名)(?=[\u4e00-\u9fff]{2})")
+#: other names the header gives a defendant (绰号“老六”, 别名沈建华, 乳名二等子, 曾用名苏某)
+_ALIAS = re.compile(r"(?:曾用名|绰号|别名|化名|又名|乳名|外号|小名)[:是为叫]?")
+_ALIAS_NAME = re.compile(r"“?([^,。;:()“”\"、]{1,10})”?")
 _GENDER = re.compile(r"(?:^|[,。;]|性别:?)(男|女)(?=[,。;]|$)")
 # fmt: off
 _ETHNIC_NAMES = (  # the 56 officially recognised ethnic groups
@@ -70,6 +75,12 @@ class Defendant:
     gender: Found[str] | None = None
     birth_date: Found[str] | None = None
     ethnicity: Found[str] | None = None
+    aliases: list[Found[str]] = field(default_factory=list)
+
+    @property
+    def unit(self) -> bool:
+        """A 被告单位 (a company or other organisation tried as a defendant)."""
+        return "单位" in self.role
 
 
 def _segments(doc: DocText, header: tuple[int, int]) -> list[tuple[re.Match[str], int]]:
@@ -142,6 +153,9 @@ def _defendant(
     if not name_match:
         return None
     name_start, name_end = name_match.span()
+    prefix = _NAME_PREFIX.match(doc.norm, name_start, name_end)
+    if prefix:  # 被告人自报张鹏，男: the name is what follows 自报
+        name_start = prefix.end()
     for other in known:  # 被告人张三曾因…: the same defendant's record, not a new defendant
         after = name_start + len(other.name.value)
         if doc.norm.startswith(other.name.value, name_start) and (
@@ -162,6 +176,7 @@ def _defendant(
     )
     if unit:
         return defendant
+    defendant.aliases = _aliases(doc, name_end, end)
     text = doc.norm[role.start() : end]
     gender = _GENDER.search(text)
     if gender:
@@ -173,6 +188,27 @@ def _defendant(
         at = role.start() + ethnicity.start()
         defendant.ethnicity = Found(ethnicity.group(), at, at + len(ethnicity.group()), 0.9)
     return defendant
+
+
+def _aliases(doc: DocText, start: int, end: int) -> list[Found[str]]:
+    """Other names given right after a defendant's name (绰号“白药鑫”、“药仔”, (化名张辉)),
+    before the personal details that follow the first 男/女 or date."""
+    details = re.search(r"[,。](?:男|女)|\d{4}年|出生", doc.norm[start:end])
+    limit = start + details.start() if details else min(end, start + 40)
+    found: list[Found[str]] = []
+    for alias in _ALIAS.finditer(doc.norm, start, limit):
+        at = alias.end()
+        while at < limit:
+            match = _ALIAS_NAME.match(doc.norm, at, limit)
+            if not match:
+                break
+            value_start, value_end = match.span(1)
+            found.append(Found(doc.value(value_start, value_end), value_start, value_end, 0.8))
+            at = match.end()
+            if doc.norm[at : at + 1] != "、":
+                break
+            at += 1
+    return found
 
 
 def find_defendants(doc: DocText, header: tuple[int, int],

@@ -66,6 +66,12 @@ SENTENCE: dict[str, Check] = {
 MEASURES = ("刑事拘留", "司法拘留", "逮捕", "取保候审", "监视居住", "拘传", "羁押", "抓获", "释放")
 
 
+def _charge_term(v: Any) -> bool:
+    return (isinstance(v, dict) and set(v) <= {"charge", "principal", "term_months", "fine_yuan"}
+            and _charge(v.get("charge")) and SENTENCE["principal"](v.get("principal"))
+            and _int_or_none(v.get("term_months")) and _int_or_none(v.get("fine_yuan")))
+
+
 def _custody_item(v: Any) -> bool:
     return (isinstance(v, dict) and set(v) <= {"measure", "date", "authority", "place"}
             and v.get("measure") in MEASURES and _date(v.get("date"))
@@ -86,9 +92,16 @@ DEFENDANT: dict[str, Check] = {
     "id_number": lambda v: v is None or (isinstance(v, str) and bool(_ID.fullmatch(v))),
     "prior_record": lambda v: isinstance(v, list) and all(_long_str(x) for x in v),
     "custody": lambda v: isinstance(v, list) and all(_custody_item(x) for x in v),
+    # beyond SCHEMA.md (issue 19): a 被告单位, other names, each charge's own penalty before
+    # 数罪并罚, and on appeal whether the sentence was decided anew (True) or upheld (False)
+    "unit": lambda v: isinstance(v, bool),
+    "aliases": _str_list,
+    "charge_terms": lambda v: isinstance(v, list) and all(_charge_term(x) for x in v),
+    "changed": lambda v: v is None or isinstance(v, bool),
 }
 
-ITEMS: dict[str, Check] = {"charges": _charge, "prior_record": _long_str, "custody": _custody_item}
+ITEMS: dict[str, Check] = {"charges": _charge, "prior_record": _long_str, "custody": _custody_item,
+                           "aliases": _str, "charge_terms": lambda v: _charge_term(v)}
 TOP: dict[str, Check] = {
     "doc_type": _str_or_none,
     "case_number": _str_or_none,
@@ -100,6 +113,7 @@ TOP: dict[str, Check] = {
     "mitigating": _str_list,
     "amount_involved_yuan": _int_or_none,
     "blood_alcohol_mg_per_100ml": _number_or_none,
+    "instance": lambda v: v in (None, "一审", "二审", "再审"),  # beyond SCHEMA.md (issue 19)
 }
 LISTS = frozenset({"victims", "defense_counsel", "mitigating"})
 

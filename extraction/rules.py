@@ -38,7 +38,10 @@ from models.records import Extracted, Provenance
 FIELDS = (
     "doc_type", "case_number", "court", "procuratorate", "judgment_date", "defendants", "victims",
     "defense_counsel", "mitigating", "amount_involved_yuan", "blood_alcohol_mg_per_100ml",
+    "instance",
 )  # fmt: skip
+#: the instance a court's case number names: （2016）粤13刑终12号 is an appeal, 刑再 a retrial
+_INSTANCE = (("再", "再审"), ("终", "二审"), ("初", "一审"))
 
 
 def empty_fields() -> dict[str, Any]:
@@ -52,7 +55,19 @@ def empty_defendant() -> dict[str, Any]:
                 "fine_yuan": None, "confiscation": False}  # fmt: skip
     return {"name": None, "gender": None, "birth_date": None, "ethnicity": None,
             "charges": [], "sentence": sentence,
-            "id_number": None, "prior_record": [], "custody": []}  # fmt: skip
+            "id_number": None, "prior_record": [], "custody": [],
+            "unit": False, "aliases": [], "charge_terms": [], "changed": None}  # fmt: skip
+
+
+def _instance(case_number: Found[str] | None, title: Found[str] | None) -> Found[str] | None:
+    """一审, 二审 or 再审, read from a court's case number (刑初 / 刑终 / 刑再)."""
+    if case_number is None or title is None or title.value in PROCURATORATE_TITLES:
+        return None
+    kind = re.search(r"刑[一二三四五六七八九]?(?:\([^)]{1,4}\))?(再|终|初)", case_number.value)
+    if kind is None:
+        return None
+    word = dict(_INSTANCE)[kind.group(1)]
+    return Found(word, case_number.start, case_number.end, 0.9)
 
 
 def _year_of(case_number: str | None) -> int | None:
@@ -86,7 +101,7 @@ def _sentence(record: _Record, out: dict[str, Any], path: str, sentence: Sentenc
 
 
 def _defendant(
-    record: _Record, index: int, header: Defendant, verdict: DefendantVerdict
+    record: _Record, index: int, header: Defendant, verdict: DefendantVerdict, appeal: bool = False
 ) -> dict[str, Any]:
     out = empty_defendant()
     path = f"defendants/{index}"
@@ -107,6 +122,18 @@ def _defendant(
         record.note(f"{path}/prior_record/{i}", item) for i, item in enumerate(prior)
     ]
     out["custody"] = [record.note(f"{path}/custody/{i}", item) for i, item in enumerate(custody)]
+    out["unit"] = header.unit
+    out["aliases"] = [
+        record.note(f"{path}/aliases/{i}", alias) for i, alias in enumerate(header.aliases)
+    ]
+    for i, term in enumerate(verdict.charge_terms):
+        item = {"charge": record.note(f"{path}/charge_terms/{i}/charge", term.charge),
+                "principal": None, "term_months": None, "fine_yuan": None}
+        for key in ("principal", "term_months", "fine_yuan"):
+            record.put(item, key, f"{path}/charge_terms/{i}/{key}", getattr(term.sentence, key))
+        out["charge_terms"].append(item)
+    if appeal:
+        out["changed"] = verdict.changed
     return out
 
 
@@ -143,7 +170,8 @@ class RuleExtractor:
         if title is None and kind.title:
             title = Found(kind.title, kind.start, kind.end, kind.confidence)
         record.put(fields, "doc_type", "doc_type", title)
-        record.put(fields, "case_number", "case_number", find_case_number(doc, title, header_end))
+        number = find_case_number(doc, title, header_end)
+        record.put(fields, "case_number", "case_number", number)
         record.put(fields, "court", "court", find_court(doc, header_end, title))
         record.put(
             fields, "procuratorate", "procuratorate", find_procuratorate(doc, header_end, title)
@@ -153,17 +181,21 @@ class RuleExtractor:
             find_judgment_date(doc, sections.tail[0], _year_of(fields["case_number"]))
         )
 
+        record.put(fields, "instance", "instance", _instance(number, title))
         defendants = find_defendants(doc, sections.header, self._persons(doc, sections.header))
         if sections.verdict:
-            verdicts = read_verdict(doc, sections.verdict, defendants, sections.quoted_verdicts)
+            body_end = sections.reasoning[0] if sections.reasoning else sections.verdict[0]
+            verdicts = read_verdict(doc, sections.verdict, defendants, sections.quoted_verdicts,
+                                    (sections.header[1], body_end))
         elif title and title.value in PROCURATORATE_TITLES and sections.reasoning:
             verdicts = read_indictment(doc, sections.reasoning, defendants)
         elif kind.kind not in ("刑事判决书", "刑事裁定书", "其他"):
             verdicts = read_suspected(doc, (0, len(doc.norm)), defendants)
         else:
             verdicts = [DefendantVerdict() for _ in defendants]
+        appeal = fields["instance"] in ("二审", "再审")
         fields["defendants"] = [
-            _defendant(record, i, d, v)
+            _defendant(record, i, d, v, appeal)
             for i, (d, v) in enumerate(zip(defendants, verdicts, strict=True))
         ]
         self._people(record, fields, doc, sections)

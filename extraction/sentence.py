@@ -22,6 +22,9 @@ _PROBATION = re.compile(r"缓刑")
 _FINE = re.compile(r"罚金")
 _CONFISCATION = re.compile(r"没收(?:其)?(?:个人)?(?:全部|部分)?财产")
 _EXECUTED = re.compile(r"决定执行|合并执行|总和刑期")
+#: where the per-charge penalties end: the combination (数罪并罚, 连同前罪…, 决定执行 …)
+_COMBINED = re.compile(r"[数两二三四五六七八九十]罪并罚|决定执行|合并执行|总和刑期|连同|与前罪|与原判|与未执行")
+_EARLIER = ("原犯", "前犯")  # a charge of an earlier judgment taken into the combination
 _TERMED = frozenset({"有期徒刑", "拘役", "管制"})
 
 
@@ -43,7 +46,8 @@ def _term_after(text: str, at: int, offset: int) -> Found[int] | None:
         match = None
     if not match:
         return None
-    months = term_months(match.group())
+    written = match.group()
+    months = term_months(written + "月" if written.endswith("个") else written)  # 六个；: a typo
     if months is None:
         return None
     return Found(months, offset + match.start(), offset + match.end(), 0.9)
@@ -59,6 +63,56 @@ def _fines(text: str, offset: int) -> list[Found[int]]:
             at = offset + match.end()
             fines.append(Found(yuan, at + start, at + end, 0.9))
     return fines
+
+
+@dataclass
+class ChargeTerm:
+    """The penalty the verdict gives for one charge before several are combined (数罪并罚)."""
+
+    charge: Found[str]
+    sentence: Sentence
+
+
+def parse_charge_terms(text: str, offset: int) -> list[ChargeTerm]:
+    """Each charge's own penalty in one defendant's verdict item, when the item combines
+    penalties (犯A罪，判处…；犯B罪，判处…，决定执行…; or one charge 连同前罪 … 决定执行);
+    [] when the item states a single penalty. A charge of an earlier judgment taken into the
+    combination (原犯盗窃罪，判处…) bounds the one before it but is not listed."""
+    from extraction.charges import find_charges
+
+    mentions = [(w, s, e) for w, s, e in find_charges(text) if text[s - 1 : s] == "犯"]
+    combined = _COMBINED.search(text)
+    terms: list[ChargeTerm] = []
+    for k, (written, start, end) in enumerate(mentions):
+        if text[max(0, start - 3) : start].endswith(_EARLIER) or (
+            combined and start > combined.start()
+        ):
+            continue
+        stop = mentions[k + 1][1] - 1 if k + 1 < len(mentions) else len(text)
+        if combined and combined.start() > end:
+            stop = min(stop, combined.start())
+        part = text[end:stop]
+        principal = _PRINCIPAL.search(part)
+        sentence = Sentence()
+        at = offset + end
+        if principal:
+            word = principal.group().replace("免除", "免予")
+            where = at + principal.start()
+            sentence.principal = Found(word, where, where + len(principal.group()), 0.85)
+            if word in _TERMED:
+                sentence.term_months = _term_after(part, principal.end(), at)
+        fines = _fines(part, at)
+        if fines:
+            sentence.fine_yuan = fines[0]
+            if sentence.principal is None:
+                sentence.principal = Found("单处罚金", fines[0].start, fines[0].end, 0.7)
+        if sentence.principal is None:
+            continue
+        charge = Found(written, offset + start, offset + end, 0.85)
+        terms.append(ChargeTerm(charge, sentence))
+    if combined is None and len(terms) < 2:
+        return []
+    return terms
 
 
 def parse_sentence(text: str, offset: int) -> Sentence:

@@ -14,14 +14,17 @@ from dataclasses import dataclass, field, replace
 from extraction.charges import find_charges
 from extraction.names import edit_distance
 from extraction.parties import DEFENDANT_ROLE, Defendant
-from extraction.sentence import Sentence, parse_sentence
+from extraction.sentence import ChargeTerm, Sentence, parse_charge_terms, parse_sentence
 from extraction.text import DocText, Found
 
 _NOTE_MIN = 9  # parenthesised notes (刑期自…起至…止) longer than this are masked out
 _ITEM = re.compile(r"(?:^|(?<=[:。;)]))[一二三四五六七八九十]{1,3}、")
 _MENTION = re.compile(
-    rf"(?:{DEFENDANT_ROLE}|上诉人)(?P<names>[^,。;:()□]{{1,60}}?)(?=犯|无罪|免予刑事处罚|单处罚金|,|。|;)"
+    rf"(?:{DEFENDANT_ROLE}|上诉人)(?P<names>[^,。;:()□]{{1,60}}?)(?=所?犯|无罪|免予刑事处罚|单处罚金|,|。|;)"
 )
+_UPHOLDS = re.compile(r"维持")
+#: a first-instance sentence quoted charge first: 以交通肇事罪判处被告人王某有期徒刑一年六个月
+_CHARGE_FIRST = r"以(?P<charge>[^,。;:]{{2,40}}?罪)(?:分别)?判处(?:原审)?(?:被告(?:人|单位))?{name}"
 _REVOKED = re.compile(r"撤销|驳回")
 
 
@@ -33,6 +36,8 @@ class DefendantVerdict:
     charges: list[Found[str]] = field(default_factory=list)
     sentence: Sentence | None = None
     acquitted: bool = False
+    charge_terms: list[ChargeTerm] = field(default_factory=list)
+    changed: bool | None = None  # False: an upheld (维持) or quoted sentence; True: decided anew
 
 
 @dataclass
@@ -41,6 +46,7 @@ class _Statement:
     start: int
     end: int
     targets: list[int | None] = field(default_factory=list)
+    upheld: bool = False  # stated in an item that upholds (维持) the earlier judgment
 
 
 def mask_notes(text: str) -> str:
@@ -97,11 +103,13 @@ def _match(name: str, defendants: list[Defendant]) -> int | None:
 def _statements(doc: DocText, masked: str, offset: int) -> list[_Statement]:
     statements: list[_Statement] = []
     for start, end in _items(masked):
-        body = masked[start:end]
-        if _REVOKED.match(re.sub(r"^[一二三四五六七八九十]{1,3}、", "", body)):
+        body = re.sub(r"^[一二三四五六七八九十]{1,3}、", "", masked[start:end])
+        if _REVOKED.match(body):
             continue
+        upheld = bool(_UPHOLDS.match(body))
         for mention in _MENTION.finditer(masked, start, end):
-            if not _decides(masked, mention.end()):
+            decision = mention.end() + (1 if masked.startswith("所犯", mention.end()) else 0)
+            if not _decides(masked, decision):
                 continue
             parts = mention.group("names").split("、")
             if not all(_plausible_name(part) for part in parts):
@@ -117,7 +125,7 @@ def _statements(doc: DocText, masked: str, offset: int) -> list[_Statement]:
                     )
                 )
                 at += len(part) + 1
-            statements.append(_Statement(names, mention.start(), end))
+            statements.append(_Statement(names, mention.start(), end, upheld=upheld))
         for prev, nxt in zip(statements, statements[1:], strict=False):
             if prev.end > nxt.start >= prev.start:
                 prev.end = nxt.start
@@ -167,6 +175,7 @@ def _apply(
             if chunk[s - 1 : s] in ("犯", "、")
         ]
         sentence = parse_sentence(chunk, at)
+        terms = parse_charge_terms(chunk, at)
         acquitted = bool(re.match(r"[^,。;]{0,60}?无罪", chunk)) and not charges
         for name, target in zip(st.names, st.targets, strict=True):
             if only is not None and target not in only:
@@ -185,6 +194,12 @@ def _apply(
                     result.charges.append(charge)
             if sentence.principal is not None or result.sentence is None:
                 result.sentence = _scaled(sentence, scale)
+                result.charge_terms = [
+                    ChargeTerm(replace(t.charge, confidence=t.charge.confidence * scale),
+                               _scaled(t.sentence, scale)) for t in terms
+                ]
+            if sentence.principal is not None or acquitted:
+                result.changed = only is None and not st.upheld
             result.acquitted = result.acquitted or acquitted
 
 
@@ -203,25 +218,61 @@ def read_verdict(
     verdict: tuple[int, int],
     defendants: list[Defendant],
     quoted: tuple[tuple[int, int], ...] = (),
+    body: tuple[int, int] | None = None,
 ) -> list[DefendantVerdict]:
     """One entry per defendant (header order); defendants are added if only the verdict names them.
 
     An appeal that upholds (维持) part of the first judgment does not restate it, so defendants
-    it leaves untouched are read from the ``quoted`` earlier judgment(s), the latest first.
+    it leaves untouched are read from the ``quoted`` earlier judgment(s), the latest first, and
+    failing those from a sentence of ``body`` (the text before the reasoning) that quotes one
+    charge first (以交通肇事罪判处被告人王某有期徒刑一年六个月). ``changed`` says, per defendant,
+    whether the sentence was decided anew (True) or upheld or quoted (False).
     """
     results = [DefendantVerdict() for _ in defendants]
     _apply(doc, verdict, defendants, results)
     upheld = "维持" in doc.norm[verdict[0] : verdict[1]]
     for span in reversed(quoted if upheld else ()):
-        missing = {
-            i
-            for i, r in enumerate(results)
-            if not r.charges and r.sentence is None and not r.acquitted
-        }
+        missing = _missing(results)
         if not missing:
             break
         _apply(doc, span, defendants, results, only=missing)
+    if upheld and body is not None:
+        for i in _missing(results):
+            _charge_first(doc, body, defendants[i], results[i])
     return results
+
+
+def _missing(results: list[DefendantVerdict]) -> set[int]:
+    """Defendants nothing has been decided for yet (an appeal upholding them leaves them out)."""
+    return {
+        i
+        for i, r in enumerate(results)
+        if not r.charges and (r.sentence is None or r.sentence.principal is None)
+        and not r.acquitted
+    }
+
+
+def _charge_first(
+    doc: DocText, body: tuple[int, int], defendant: Defendant, result: DefendantVerdict
+) -> None:
+    """The first-instance sentence an upholding appeal quotes as 以X罪判处被告人Y<penalty>."""
+    pattern = re.compile(_CHARGE_FIRST.format(name=re.escape(defendant.name.value)))
+    masked = mask_notes(doc.norm[body[0] : body[1]])
+    for match in pattern.finditer(masked):
+        charges = find_charges(match.group("charge"))
+        if not charges or charges[-1][2] != len(match.group("charge")):
+            continue
+        stop = re.compile(r"[。;]").search(masked, match.end())
+        end = stop.start() if stop else len(masked)
+        sentence = parse_sentence(masked[match.end() : end], body[0] + match.end())
+        if sentence.principal is None:
+            continue
+        written, s, e = charges[-1]
+        at = body[0] + match.start("charge")
+        result.charges = [Found(written, at + s, at + e, 0.6)]
+        result.sentence = _scaled(sentence, 0.7)
+        result.changed = False
+        return
 
 
 def read_indictment(

@@ -74,7 +74,7 @@ def test_rule_extractor_is_an_extractor(extractor: RuleExtractor) -> None:
 def test_fields_have_exactly_the_schema_keys(extractor: RuleExtractor) -> None:
     for pages in ([TONGLU], [], [""], ["no judgment here"]):
         fields = extractor.extract(pages).fields
-        assert set(fields) == _schema_keys()
+        assert set(fields) == _schema_keys() | {"instance"}  # beyond SCHEMA.md: 一审/二审/再审
 
 
 def test_empty_document(extractor: RuleExtractor) -> None:
@@ -115,7 +115,12 @@ def test_single_defendant_judgment(extractor: RuleExtractor) -> None:
             {"measure": "逮捕", "date": "2016-11-21", "authority": None, "place": None},
             {"measure": "羁押", "date": None, "authority": None, "place": "桐庐县看守所"},
         ],
+        "unit": False,
+        "aliases": [],
+        "charge_terms": [],
+        "changed": None,
     }
+    assert fields["instance"] == "一审"
     assert fields["victims"] == ["林某"]
     assert fields["defense_counsel"] == ["刘斌"]
     assert fields["mitigating"] == ["自首", "初犯"]
@@ -349,7 +354,7 @@ def test_gold_set_accuracy_under_ocr_noise() -> None:
     _assert_floors(evaluate(GOLD, to_pages=ocr_pages))
 
 
-NORMALISED = {"birth_date", "judgment_date", "principal"}
+NORMALISED = {"birth_date", "judgment_date", "principal", "instance"}
 
 
 @needs_gold
