@@ -39,7 +39,7 @@ from models import audit
 from models.blobs import BlobCorrupted, BlobMissing, BlobUnavailable
 from models.db import migrate, session_scope
 from models.settings import Settings, get_settings
-from search.base import SearchUnavailable
+from search.base import IndexOutdated, SearchUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The search cluster is down or overloaded: stored data is safe (the outbox), retry.
         # The node's address and the exception chain go to the log, not to the user.
         log.warning("search engine unavailable: %s", exc)
+        if isinstance(exc, IndexOutdated):  # names the index and `dossier reindex`, nothing else
+            return JSONResponse({"detail": str(exc)}, 503, headers={"Retry-After": "300"})
         return JSONResponse({"detail": "检索引擎暂不可用，已保存的数据不受影响，请稍后重试"}, 503,
                             headers={"Retry-After": "30"})
 

@@ -11,10 +11,16 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from models.cluster import SearchUnavailable
 
-__all__ = ["SearchUnavailable"]
+__all__ = ["IndexOutdated", "SearchUnavailable"]
 
 MAX_PAGE_SIZE = 100
-FACETS = ("charge", "court", "doc_type", "year")
+FACETS = ("charge", "court", "doc_type", "year", "court_level", "trial_stage", "article")
+
+
+class IndexOutdated(SearchUnavailable):
+    """The index was built with an older layout than this code's: searches and writes are
+    refused (the outbox keeps the writes) until ``dossier reindex`` rebuilds it. The message
+    names the index and the command, in Chinese, for the user."""
 
 
 @dataclass
@@ -33,6 +39,10 @@ class IndexDoc:
     date: str | None  # ISO date of the judgment/decision, year derived from it
     pages: list[str]  # page texts; page n is pages[n-1]
     parties: list[str]  # party names: indexed as whole words too
+    # derived by extraction.citations: 基层/中级/高级/最高, 一审/二审/…, 第264条 …
+    court_level: str | None = None
+    trial_stage: str | None = None
+    articles: list[str] = field(default_factory=list)
 
     @property
     def year(self) -> int | None:
@@ -50,6 +60,11 @@ class SearchQuery:
     doc_type: str | None = None
     year: int | None = None
     case_id: int | None = None
+    court_level: str | None = None  # 基层 中级 高级 最高
+    trial_stage: str | None = None  # 一审 二审 再审 …
+    article: str | None = None  # a cited article of the Criminal Law: 第264条, 264, 第二百六十四条
+    date_from: str | None = None  # judgment date, inclusive: 2018-03-01, 2018-03 or 2018
+    date_to: str | None = None
     agencies: list[str] | None = None  # None = no scoping; else docs whose agency/shared_with hit
     group_by_case: bool = False  # one hit per case (its best document); total counts cases
     sort: Literal["relevance", "date"] = "relevance"
@@ -81,6 +96,8 @@ class SearchHit:
     court: str | None = None
     date: str | None = None
     charges: list[str] = field(default_factory=list)
+    court_level: str | None = None
+    trial_stage: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

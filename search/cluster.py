@@ -90,6 +90,7 @@ from search.analysis import ANALYZER_VERSION, analyze_document, normalize
 from search.base import (
     FACETS,
     IndexDoc,
+    IndexOutdated,
     QuerySyntaxError,
     SearchHit,
     SearchQuery,
@@ -101,8 +102,9 @@ from search.query import And, Field, Node, Not, Text, parse, positive_texts, req
 log = logging.getLogger(__name__)
 
 FACET_LIMIT = 50
-# bump with a mapping change; reindex() then builds the new layout (3: scripted similarity)
-MAPPING_VERSION = 3
+# bump with a mapping change; reindex() then builds the new layout (3: scripted similarity;
+# 4: court_level, trial_stage, articles)
+MAPPING_VERSION = 4
 TERMS_BOOST = 2.0  # whole-word terms against bigram phrases, as the embedded BM25 weights
 WORDS_BOOST = 1.0  # a phrase of segmented words (IK/smartcn), on top of its bigram phrase
 BULK_CHUNK = 200
@@ -176,6 +178,9 @@ MAPPINGS: dict[str, Any] = {
         "parties": {"type": "keyword", "index": False},
         "date": {"type": "date", "format": "strict_date_optional_time||yyyy-MM-dd"},
         "year": {"type": "integer"},
+        "court_level": _KEYWORD,
+        "trial_stage": _KEYWORD,
+        "articles": _KEYWORD,
         "pages": {
             "type": "nested",
             "properties": {
@@ -231,6 +236,9 @@ def to_source(doc: IndexDoc, words: bool = True) -> dict[str, Any]:
         "parties": list(doc.parties),
         "date": doc.date or None,
         "year": doc.year,
+        "court_level": doc.court_level,
+        "trial_stage": doc.trial_stage,
+        "articles": [a for a in doc.articles if a.strip()],
         "pages": pages,
     }
 
@@ -285,6 +293,14 @@ def _field_query(node: Field) -> dict[str, Any]:
         return {"wildcard": {f"{node.name}_key": {"value": f"*{_wildcard_escape(node.value)}*"}}}
     if node.name == "year":
         return {"term": {"year": int(node.value)}}
+    if node.name in ("court_level", "trial_stage"):
+        return {"term": {node.name: node.value}}
+    if node.name == "article":
+        return {"term": {"articles": node.value}}
+    if node.name == "date_from":
+        return {"range": {"date": {"gte": node.value, "format": "yyyy-MM-dd"}}}
+    if node.name == "date_to":
+        return {"range": {"date": {"lte": node.value, "format": "yyyy-MM-dd"}}}
     return {"term": {"case_id": int(node.value)}}
 
 
@@ -401,11 +417,12 @@ def build_search(
         "track_total_hits": True,
         "from": (query.page - 1) * query.size,
         "size": query.size,
-        "_source": {"excludes": ["pages", "parties", "doc_type_key", "court_key", "charge_keys"]},
+        "_source": {"excludes": ["pages", "parties", "doc_type_key", "court_key", "charge_keys",
+                                 "articles"]},
         "aggs": {
             name: {
                 "terms": {
-                    "field": {"charge": "charges"}.get(name, name),
+                    "field": {"charge": "charges", "article": "articles"}.get(name, name),
                     "size": FACET_LIMIT,
                     "order": [{"_count": "desc"}, {"_key": "asc"}],
                 }
@@ -535,7 +552,7 @@ class ClusterSearch:
             with self._lock:
                 self._read_meta(client)
             if self._stale is not None:
-                raise SearchUnavailable(self._stale)
+                raise IndexOutdated(self._stale)
         return client
 
     def _versions(self, client: ClusterClient) -> list[tuple[int, str]]:
@@ -668,6 +685,8 @@ class ClusterSearch:
             court=src.get("court"),
             date=src.get("date"),
             charges=list(src.get("charges") or []),
+            court_level=src.get("court_level"),
+            trial_stage=src.get("trial_stage"),
         )
 
     # -- reindex with an alias switch ------------------------------------------------------

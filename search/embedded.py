@@ -42,7 +42,7 @@ from search.analysis import (
     legal_dictionary,
     normalize,
 )
-from search.base import FACETS, IndexDoc, SearchHit, SearchQuery, SearchResult
+from search.base import FACETS, IndexDoc, IndexOutdated, SearchHit, SearchQuery, SearchResult
 from search.highlight import snippets
 from search.query import (
     And,
@@ -68,7 +68,11 @@ PAGE_MASK = (1 << PAGE_BITS) - 1
 DOC_MASK = (1 << DOC_BITS) - 1
 DAY_MAX = (1 << (63 - DAY_SHIFT)) - 1  # 65535 days: until 2079
 _EPOCH = date(1899, 12, 31).toordinal()
-SCHEMA_VERSION = 3  # bump with a layout change: the index is rebuilt on open
+SCHEMA_VERSION = 3  # bump with a change of the pages' layout: the index is rebuilt on open
+# bump with a change of the documents' columns, which only the data pool can fill: an index of
+# an older layout is refused (IndexOutdated, a 503 naming it) until `dossier reindex` (4: court
+# level, trial stage, cited articles)
+DOCS_LAYOUT = 4
 # Bounded work for frequent words (see EmbeddedSearch.search): the matching pages of the
 # newest judgments are ranked until this many, facets are counted over at most this many of
 # the best matches, and a query without words counts at most this many documents.
@@ -87,7 +91,7 @@ CREATE TABLE IF NOT EXISTS docs(
     document_id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL, case_number TEXT,
     filename TEXT NOT NULL, doc_type TEXT, doc_type_key TEXT, court TEXT, court_key TEXT,
     agency TEXT, shared_with TEXT NOT NULL, charges TEXT NOT NULL, parties TEXT NOT NULL,
-    date TEXT, year INTEGER);
+    date TEXT, year INTEGER, court_level TEXT, trial_stage TEXT);
 CREATE INDEX IF NOT EXISTS docs_case ON docs(case_id);
 CREATE INDEX IF NOT EXISTS docs_newest ON docs(date IS NULL, date DESC, document_id DESC);
 CREATE INDEX IF NOT EXISTS docs_year ON docs(year);
@@ -95,6 +99,10 @@ CREATE TABLE IF NOT EXISTS doc_charges(
     document_id INTEGER NOT NULL, charge_key TEXT NOT NULL, charge TEXT NOT NULL,
     PRIMARY KEY(document_id, charge_key)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS doc_charges_key ON doc_charges(charge_key);
+CREATE TABLE IF NOT EXISTS doc_articles(
+    document_id INTEGER NOT NULL, article TEXT NOT NULL,
+    PRIMARY KEY(document_id, article)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS doc_articles_article ON doc_articles(article);
 CREATE TABLE IF NOT EXISTS doc_agencies(
     agency TEXT NOT NULL, document_id INTEGER NOT NULL,
     PRIMARY KEY(agency, document_id)) WITHOUT ROWID;
@@ -118,8 +126,9 @@ _ORDER = {
 }
 _HIT_COLUMNS = (
     "d.document_id, d.case_id, d.filename, m.rank, m.page, d.case_number,"
-    " d.doc_type, d.court, d.date, d.charges"
+    " d.doc_type, d.court, d.date, d.charges, d.court_level, d.trial_stage"
 )
+_DOC_TABLES = ("pages", "doc_charges", "doc_articles", "doc_agencies", "docs")
 
 
 def day_key(iso: str | None) -> int:
@@ -181,12 +190,19 @@ def _field_sql(name: str, value: str, params: list[Any]) -> str:
         return (
             f"d.document_id IN (SELECT document_id FROM doc_charges WHERE charge_key IN ({marks}))"
         )
+    if name == "article":
+        params.append(value)
+        return "d.document_id IN (SELECT document_id FROM doc_articles WHERE article = ?)"
     params.append(int(value) if name in ("year", "case") else value)
     return {
         "court": "COALESCE(instr(d.court_key, ?), 0) > 0",
         "doc_type": "COALESCE(instr(d.doc_type_key, ?), 0) > 0",
         "year": "d.year IS ?",
         "case": "d.case_id = ?",
+        "court_level": "COALESCE(d.court_level = ?, 0)",
+        "trial_stage": "COALESCE(d.trial_stage = ?, 0)",
+        "date_from": "COALESCE(substr(d.date, 1, 10) >= ?, 0)",
+        "date_to": "COALESCE(substr(d.date, 1, 10) <= ?, 0)",
     }[name]
 
 
@@ -252,6 +268,7 @@ class EmbeddedSearch:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        self._stale: str | None = None  # why the index cannot be used (see _check_layout)
         self._db = sqlite3.connect(
             self.path, timeout=timeout, isolation_level=None, check_same_thread=False
         )
@@ -263,6 +280,7 @@ class EmbeddedSearch:
         self._db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         with self._tx():
             self._create_schema()
+            self._check_layout()
             self._check_analyzer()
         self._db.execute(
             "CREATE TEMP TABLE IF NOT EXISTS matched("
@@ -340,6 +358,44 @@ class EmbeddedSearch:
                 raise
             self._db.execute("COMMIT")
 
+    # -- the documents' layout: an older one is refused until `dossier reindex` ---------------
+
+    def _layout(self) -> int | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'layout'").fetchone()
+        return int(row[0]) if row is not None else None
+
+    def _check_layout(self) -> None:
+        """A new or empty index takes the current layout; one with documents of an older
+        layout (without the columns only the data pool can fill) is marked stale."""
+        self._stale = None
+        layout = self._layout()
+        if layout == DOCS_LAYOUT:
+            return
+        if self._db.execute("SELECT 1 FROM docs LIMIT 1").fetchone() is None:
+            self._recreate_docs()
+            return
+        self._stale = (f"搜索索引 {self.path.parent.name}/{self.path.name} 由旧版本建立（布局版本"
+                       f" {layout or 3}；当前为 {DOCS_LAYOUT}），请运行 dossier reindex 重建索引")
+
+    def _recreate_docs(self) -> None:
+        """Empty document tables of the current layout (the pages' FTS tables dropped too)."""
+        self._drop_tables()
+        for table in _DOC_TABLES:
+            self._db.execute(f"DROP TABLE IF EXISTS {table}")
+        self._create_schema()
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (str(DOCS_LAYOUT),))
+
+    def _usable(self) -> None:
+        """Refuse a search or a write on an index of an older layout (IndexOutdated), read
+        again until another process's `dossier reindex` has rebuilt it."""
+        if self._stale is None:
+            return
+        with self._lock:
+            if self._layout() == DOCS_LAYOUT:
+                self._stale = None
+                return
+        raise IndexOutdated(self._stale)
+
     def _check_analyzer(self) -> None:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'analyzer'").fetchone()
         current = _analyzer_id()
@@ -396,27 +452,33 @@ class EmbeddedSearch:
                     " VALUES ('delete', ?, ?, ?)",
                     (rowid, body, terms),
                 )
-        for table in ("pages", "doc_charges", "doc_agencies", "docs"):
+        for table in _DOC_TABLES:
             self._db.execute(f"DELETE FROM {table} WHERE document_id = ?", (document_id,))
 
     # -- SearchBackend --------------------------------------------------------------------
 
     def index(self, doc: IndexDoc) -> None:
+        self._usable()
         with self._tx() as db:
             self._delete_rows(doc.document_id)
             db.execute(
-                "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     doc.document_id, doc.case_id, doc.case_number, doc.filename,
                     doc.doc_type, _key(doc.doc_type), doc.court, _key(doc.court),
                     doc.agency, json.dumps(doc.shared_with, ensure_ascii=False),
                     json.dumps(doc.charges, ensure_ascii=False),
                     json.dumps(doc.parties, ensure_ascii=False), doc.date, doc.year,
+                    doc.court_level, doc.trial_stage,
                 ),
             )  # fmt: skip
             db.executemany(
                 "INSERT OR IGNORE INTO doc_charges VALUES (?, ?, ?)",
                 [(doc.document_id, _key(c), c) for c in doc.charges if c.strip()],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO doc_articles VALUES (?, ?)",
+                [(doc.document_id, a) for a in doc.articles if a.strip()],
             )
             agencies = {a for a in [doc.agency, *doc.shared_with] if a}
             db.executemany(
@@ -435,10 +497,10 @@ class EmbeddedSearch:
             return int(self._db.execute("SELECT COUNT(*) FROM docs").fetchone()[0])
 
     def clear(self) -> None:
-        with self._tx() as db:
-            self._drop_tables()
-            for table in ("pages", "doc_charges", "doc_agencies", "docs"):
-                db.execute(f"DELETE FROM {table}")
+        """Empty the index, in the current layout (`dossier reindex` then fills it)."""
+        with self._tx():
+            self._recreate_docs()
+            self._stale = None
 
     def close(self) -> None:
         with self._lock:
@@ -466,6 +528,7 @@ class EmbeddedSearch:
         node = parse(query.q)
         words = positive_texts(node)
         conds = _conjuncts([*request_filters(query), *([node] if node is not None else [])])
+        self._usable()
         with self._tx(write=False) as db:
             db.execute("DELETE FROM temp.matched")
             tables = self._tables(query.agencies)
@@ -641,7 +704,7 @@ class EmbeddedSearch:
                 document_id=r[0], case_id=r[1], filename=r[2],
                 score=0.0 if r[3] is None else round(-r[3], 6), page=r[4], highlights=[],
                 case_number=r[5], doc_type=r[6], court=r[7], date=r[8],
-                charges=json.loads(r[9]),
+                charges=json.loads(r[9]), court_level=r[10], trial_stage=r[11],
             )
             for r in rows
         ]  # fmt: skip
@@ -662,12 +725,19 @@ class EmbeddedSearch:
         rows = self._db.execute(
             "SELECT 'charge', MIN(c.charge), COUNT(*) FROM temp.sample m"
             " CROSS JOIN doc_charges c ON c.document_id = m.document_id GROUP BY c.charge_key"
-            " UNION ALL SELECT * FROM (WITH s AS MATERIALIZED (SELECT d.court, d.doc_type, d.year"
+            " UNION ALL SELECT 'article', a.article, COUNT(*) FROM temp.sample m"
+            " CROSS JOIN doc_articles a ON a.document_id = m.document_id GROUP BY a.article"
+            " UNION ALL SELECT * FROM (WITH s AS MATERIALIZED (SELECT d.court, d.doc_type, d.year,"
+            "  d.court_level, d.trial_stage"
             "  FROM temp.sample m CROSS JOIN docs d ON d.document_id = m.document_id)"
             " SELECT 'court', court, COUNT(*) FROM s WHERE court IS NOT NULL GROUP BY court"
             " UNION ALL SELECT 'doc_type', doc_type, COUNT(*) FROM s"
             "  WHERE doc_type IS NOT NULL GROUP BY doc_type"
-            " UNION ALL SELECT 'year', year, COUNT(*) FROM s WHERE year IS NOT NULL GROUP BY year)"
+            " UNION ALL SELECT 'year', year, COUNT(*) FROM s WHERE year IS NOT NULL GROUP BY year"
+            " UNION ALL SELECT 'court_level', court_level, COUNT(*) FROM s"
+            "  WHERE court_level IS NOT NULL GROUP BY court_level"
+            " UNION ALL SELECT 'trial_stage', trial_stage, COUNT(*) FROM s"
+            "  WHERE trial_stage IS NOT NULL GROUP BY trial_stage)"
         ).fetchall()
         grouped: dict[str, list[tuple[Any, int]]] = {name: [] for name in FACETS}
         for name, value, n in rows:

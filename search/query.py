@@ -1,8 +1,10 @@
 """The search box syntax, parsed into a small tree that any backend can compile.
 
 Syntax: words, "quoted phrases", AND / OR / NOT (a leading ``-`` is NOT), parentheses and
-field filters (``charge:盗窃罪 court:... doc_type:... year:2018 case:12``); words next to each
-other are ANDed. A word is matched as the phrase of its tokens (search.analysis.query_tokens),
+field filters (``charge:盗窃罪 court:... doc_type:... year:2018 case:12``, and ``level:中级``
+``stage:二审`` ``article:第264条`` ``from:2018-01-01`` ``to:2018-06``: court level, trial stage,
+a cited article of the Criminal Law, the judgment date's range); words next to each other are
+ANDed. A word is matched as the phrase of its tokens (search.analysis.query_tokens),
 so an unquoted 盗窃财物 needs those four characters in a row, which is what users of CJK search
 expect, and a phrase cut anywhere from a text (15年3月27日凌晨) finds that text.
 
@@ -17,14 +19,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from calendar import monthrange
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 from search.analysis import is_word_token, normalize, query_tokens, term_token
 from search.base import QuerySyntaxError, SearchQuery
 
-FieldName = Literal["charge", "court", "doc_type", "year", "case"]
+FieldName = Literal["charge", "court", "doc_type", "year", "case", "court_level", "trial_stage",
+                    "article", "date_from", "date_to"]
 FIELDS: dict[str, FieldName] = {
     "charge": "charge",
     "court": "court",
@@ -32,7 +37,25 @@ FIELDS: dict[str, FieldName] = {
     "type": "doc_type",
     "year": "year",
     "case": "case",
+    "level": "court_level",
+    "court_level": "court_level",
+    "stage": "trial_stage",
+    "trial_stage": "trial_stage",
+    "article": "article",
+    "from": "date_from",
+    "date_from": "date_from",
+    "to": "date_to",
+    "date_to": "date_to",
 }
+#: the values of the court-level and trial-stage filters (extraction.citations derives them)
+COURT_LEVELS = ("基层", "中级", "高级", "最高")
+TRIAL_STAGES = ("一审", "二审", "再审", "再审审查", "死刑复核", "减刑假释")
+_LEVEL_ALIASES = {"基层法院": "基层", "基层人民法院": "基层", "中院": "中级", "中级法院": "中级",
+                  "中级人民法院": "中级", "高院": "高级", "高级法院": "高级", "高级人民法院": "高级",
+                  "最高院": "最高", "最高法": "最高", "最高法院": "最高", "最高人民法院": "最高"}
+_STAGE_ALIASES = {"第一审": "一审", "初审": "一审", "第二审": "二审", "终审": "二审",
+                  "申诉": "再审审查", "申请再审": "再审审查", "复核": "死刑复核",
+                  "减刑": "减刑假释", "假释": "减刑假释"}
 _FIELD = re.compile(r"([A-Za-z_]+):(.*)", re.DOTALL)
 # Opening quotation marks and the mark that closes each: ASCII, and what Chinese input
 # methods produce (“ ”, 「 」, 『 』).
@@ -252,13 +275,99 @@ class _Parser:
         return _text(tok.text)
 
 
-def _field(name: FieldName, raw: str, pos: int) -> Field:
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100}
+
+
+def _small_int(text: str) -> int | None:
+    """0-999 written in Arabic or Chinese numerals (二百六十四, 二六四, 一百零三, 十二)."""
+    if text.isdigit():
+        return int(text)
+    if not text or any(ch not in _CN_DIGITS and ch not in _CN_UNITS for ch in text):
+        return None
+    if all(ch in _CN_DIGITS for ch in text):
+        return int("".join(str(_CN_DIGITS[ch]) for ch in text))
+    total, digit = 0, None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        else:
+            total += (1 if digit is None else digit) * _CN_UNITS[ch]
+            digit = None
+    return total + (digit or 0)
+
+
+_ARTICLE = re.compile(r"(?:中华人民共和国)?(?:刑法)?第?([0-9零〇一二两三四五六七八九十百]+)条?"
+                      r"(?:之([一二三四五六七八九十])|-([1-9]))?")
+
+
+def article_value(raw: str) -> str:
+    """A cited article in its one written form (第264条, 第133条之一), from any of 264, 第264条,
+    第二百六十四条, 刑法第264条, 133之一, 133-1 (extraction.citations writes the same form)."""
+    text = re.sub(r"[\s《》<>]", "", normalize(raw))
+    m = _ARTICLE.fullmatch(text)
+    number = _small_int(m.group(1)) if m else None
+    if m is None or number is None or not 1 <= number <= 452:
+        raise QuerySyntaxError(f"法条 {raw!r} 无法识别，请写成 第264条、264 或 第二百六十四条"
+                               "（刑法共 452 条）")
+    suffix = m.group(2) or ("一二三四五六七八九"[int(m.group(3)) - 1] if m.group(3) else "")
+    return f"第{number}条" + (f"之{suffix}" if suffix else "")
+
+
+_DATE = re.compile(r"(\d{4})(?:[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?)?年?")
+
+
+def date_value(raw: str, end: bool = False) -> str:
+    """An ISO date from 2018-03-05 (or 2018/3/5, 2018.3.5, 2018年3月5日); a year or month alone
+    is its first day, or its last when `end` (the end of a range)."""
+    text = normalize(raw).replace(" ", "")
+    m = _DATE.fullmatch(text)
+    try:
+        if m is None:
+            raise ValueError
+        year, month, day = int(m.group(1)), m.group(2), m.group(3)
+        if month is None:
+            value = date(year, 12, 31) if end else date(year, 1, 1)
+        elif day is None:
+            last = monthrange(year, int(month))[1]
+            value = date(year, int(month), last if end else 1)
+        else:
+            value = date(year, int(month), int(day))
+    except ValueError:
+        raise QuerySyntaxError(f"日期 {raw!r} 格式有误，应为 年-月-日，如 2018-03-05"
+                               "（也可只写年或年-月）") from None
+    if not 1900 <= value.year <= 2100:
+        raise QuerySyntaxError(f"日期 {raw!r} 超出范围（1900 至 2100 年）")
+    return value.isoformat()
+
+
+def filter_value(name: FieldName, raw: str) -> str:
+    """A filter's value as the index holds it; QuerySyntaxError (in Chinese) when it is not
+    one: a year or case that is no integer, a malformed date, an unknown level or stage, an
+    article that is none."""
     value = normalize(raw).strip()
-    if not value:
-        raise QuerySyntaxError(f"第 {pos + 1} 个字符处的字段 {name}: 缺少取值")
     if name in ("year", "case") and not value.isdigit():
         raise QuerySyntaxError(f"字段 {name}: 的取值须为整数，而不是 {raw!r}")
-    return Field(name, value)
+    if name == "court_level":
+        value = _LEVEL_ALIASES.get(value, value)
+        if value not in COURT_LEVELS:
+            raise QuerySyntaxError(f"法院层级 {raw!r} 无法识别，可选：{'、'.join(COURT_LEVELS)}")
+    elif name == "trial_stage":
+        value = _STAGE_ALIASES.get(value, value)
+        if value not in TRIAL_STAGES:
+            raise QuerySyntaxError(f"审级 {raw!r} 无法识别，可选：{'、'.join(TRIAL_STAGES)}")
+    elif name == "article":
+        value = article_value(value)
+    elif name in ("date_from", "date_to"):
+        value = date_value(value, end=name == "date_to")
+    return value
+
+
+def _field(name: FieldName, raw: str, pos: int) -> Field:
+    if not normalize(raw).strip():
+        raise QuerySyntaxError(f"第 {pos + 1} 个字符处的字段 {name}: 缺少取值")
+    return Field(name, filter_value(name, raw))
 
 
 def _text(raw: str) -> Text:
@@ -309,9 +418,14 @@ def request_filters(query: SearchQuery) -> list[Field]:
         ("doc_type", query.doc_type),
         ("year", query.year),
         ("case", query.case_id),
+        ("court_level", query.court_level),
+        ("trial_stage", query.trial_stage),
+        ("article", query.article),
+        ("date_from", query.date_from),
+        ("date_to", query.date_to),
     ]
     return [
-        Field(name, normalize(str(value)).strip())
+        Field(name, filter_value(name, str(value)))
         for name, value in given
         if value is not None and str(value).strip()
     ]

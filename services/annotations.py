@@ -22,7 +22,8 @@ KINDS = ("document", "case")
 MAX_NOTE = 2000
 MAX_TAG = 40
 #: the search parameters a saved search keeps (those of the search page)
-SEARCH_KEYS = ("q", "charge", "court", "doc_type", "year", "group_by_case", "sort")
+SEARCH_KEYS = ("q", "charge", "court", "doc_type", "year", "group_by_case", "sort",
+               "date_from", "date_to", "court_level", "trial_stage", "article")
 
 
 class NotFound(LookupError):

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from extraction import citations
 from models.db import session_scope
 from models.schema import (
     Agency,
@@ -57,11 +58,17 @@ def index_doc(settings: Settings, doc_id: int) -> Any:
                           for c in d.get("charges") or []})
         parties = [p for p in s.execute(select(Party.name).where(Party.document_id == doc_id))
                    .scalars() if p]
+        pages = page_texts(settings, doc_id)
+        number = fields.get("case_number") or case.case_number
+        title = doc.filename + "\n" + (pages[0][:300] if pages else "")  # 张某盗窃二审刑事判决书
         return IndexDoc(
             document_id=doc.id, case_id=case.id, case_number=case.case_number,
             filename=doc.filename, doc_type=doc.doc_type, court=doc.court,
             agency=agency.code if agency else None, shared_with=list(shared), charges=charges,
-            date=doc.decision_date, pages=page_texts(settings, doc_id), parties=parties)
+            date=doc.decision_date, pages=pages, parties=parties,
+            court_level=citations.court_level(fields.get("court"), number),
+            trial_stage=citations.trial_stage(number, title),
+            articles=citations.criminal_law_articles("\n".join(pages)))
 
 
 def index_document(settings: Settings, doc_id: int) -> None:

@@ -201,6 +201,8 @@ class SearchHitOut(Out):
     court: str | None
     date: str | None
     charges: list[str]
+    court_level: str | None = Field(None, description="基层, 中级, 高级 or 最高")
+    trial_stage: str | None = Field(None, description="一审, 二审, 再审 …")
 
 
 class FacetCount(Out):

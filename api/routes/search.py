@@ -25,18 +25,42 @@ def search(settings: SettingsDep, user: UserDep,
            case_id: int | None = None, group_by_case: bool = False,
            sort: Literal["relevance", "date"] = "relevance",
            page: Annotated[int, Query(ge=1, le=1000)] = 1,
-           size: Annotated[int, Query(ge=1, le=100)] = 10) -> dict[str, Any]:
+           size: Annotated[int, Query(ge=1, le=100)] = 10,
+           date_from: Annotated[str | None, Query(
+               max_length=20, description="judgment date from (inclusive): 2018-03-05, 2018-03 "
+                                          "or 2018")] = None,
+           date_to: Annotated[str | None, Query(
+               max_length=20, description="judgment date to (inclusive); a year or month "
+                                          "alone means its last day")] = None,
+           court_level: Annotated[str | None, Query(
+               max_length=20, description="基层, 中级, 高级 or 最高")] = None,
+           trial_stage: Annotated[str | None, Query(
+               max_length=20, description="一审, 二审, 再审, 再审审查, 死刑复核, 减刑假释")] = None,
+           article: Annotated[str | None, Query(
+               max_length=40, description="a cited article of the Criminal Law: 第264条, 264 "
+                                          "or 第二百六十四条")] = None) -> dict[str, Any]:
     from search.base import QuerySyntaxError, SearchQuery
+    from search.query import filter_value
 
+    filters = {"date_from": date_from, "date_to": date_to, "court_level": court_level,
+               "trial_stage": trial_stage, "article": article}
+    try:  # a malformed filter is the request's fault: 422 with the reason, in Chinese
+        filters = {k: filter_value(k, v) if v and v.strip() else None  # type: ignore[arg-type]
+                   for k, v in filters.items()}
+    except QuerySyntaxError as exc:
+        raise HTTPException(422, f"筛选条件有误：{exc}") from exc
+    if filters["date_from"] and filters["date_to"] and filters["date_from"] > filters["date_to"]:
+        raise HTTPException(422, f"筛选条件有误：起始日期 {filters['date_from']} 晚于截止日期"
+                                 f" {filters['date_to']}")
     with session_scope(settings.db_url) as s:
         agencies = visible_agency_codes(s, user)
         # search returns page text, so every search is a read of dossier content
         audit.record(s, "search", user_id=user.id, detail={
             "q": q[:200], "charge": charge, "court": court, "doc_type": doc_type, "year": year,
-            "case_id": case_id, "page": page})
+            "case_id": case_id, "page": page} | {k: v for k, v in filters.items() if v})
     query = SearchQuery(q=q, charge=charge, court=court, doc_type=doc_type, year=year,
                         case_id=case_id, agencies=agencies, group_by_case=group_by_case,
-                        sort=sort, page=page, size=size)
+                        sort=sort, page=page, size=size, **filters)
     try:
         result = engines.search_backend(settings).search(query)
     except QuerySyntaxError as exc:

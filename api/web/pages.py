@@ -38,6 +38,7 @@ from models.schema import Case, Document, FieldValue, Party, User
 from models.settings import Settings
 from models.visibility import visible_case_ids
 from ocr.sniff import has_page_images
+from search.query import COURT_LEVELS, TRIAL_STAGES
 from services import annotations as user_notes
 from services import completeness, failures, sentence_estimate, workflow
 
@@ -50,7 +51,12 @@ ROLE_NAMES = {"clerk": "书记员", "prosecutor": "检察官", "judge": "法官"
               "justice": "司法行政人员", "oversight": "政法委", "admin": "管理员"}
 STATUS_NAMES = {"received": "已接收", "processing": "处理中", "processed": "已完成",
                 "failed": "失败"}
-FACET_NAMES = {"charge": "罪名", "court": "机关", "doc_type": "文书类型", "year": "年份"}
+FACET_NAMES = {"charge": "罪名", "court": "机关", "doc_type": "文书类型", "year": "年份",
+               "court_level": "法院层级", "trial_stage": "审级", "article": "法条",
+               "date_from": "裁判日期自", "date_to": "裁判日期至"}
+#: the search filters beside the query (request parameters of /search and its downloads)
+FILTERS = ("charge", "court", "doc_type", "year", "court_level", "trial_stage", "article",
+           "date_from", "date_to")
 FIELD_NAMES = {
     "parts": "文书分段", "first": "起始页", "last": "结束页", "kind": "文书类别",
     "confidence": "置信度", "primary": "主文书",
@@ -502,20 +508,30 @@ def page_image(document_id: int, number: int, settings: SettingsDep, user: PageU
 # --- prosecutor: search, case -------------------------------------------------------------------
 def _search(settings: Settings, user: User, q: str, charge: str | None, court: str | None,
             doc_type: str | None, year: str | None, group_by_case: bool, sort: str,
-            page: int, size: int) -> dict[str, Any]:
-    """The search the page and its downloads run: an empty query lists the newest first."""
+            page: int, size: int, more: dict[str, str | None] | None = None) -> dict[str, Any]:
+    """The search the page and its downloads run: an empty query lists the newest first.
+    `more`: the date range, court level, trial stage and article filters."""
     year_n = int(year) if year and year.isdigit() and 1900 <= int(year) <= 2100 else None
     newest = not q.strip() or sort == "date"
+    more = more or {}
     return routes_search.search(
         settings, user, q=q[:1000], charge=charge, court=court, doc_type=doc_type, year=year_n,
         case_id=None, group_by_case=group_by_case, sort="date" if newest else "relevance",
-        page=page, size=size)
+        page=page, size=size, date_from=more.get("date_from"), date_to=more.get("date_to"),
+        court_level=more.get("court_level"), trial_stage=more.get("trial_stage"),
+        article=more.get("article"))
+
+
+def _more_filters(date_from: str | None, date_to: str | None, court_level: str | None,
+                  trial_stage: str | None, article: str | None) -> dict[str, str | None]:
+    return {"date_from": date_from, "date_to": date_to, "court_level": court_level,
+            "trial_stage": trial_stage, "article": article}
 
 
 def _suggestions(q: str, params: dict[str, Any], link: Any) -> list[tuple[str, str]]:
     """Ways out of an empty result: drop the filters, the quotation marks, or search words."""
     out = []
-    if any(params.get(k) for k in ("charge", "court", "doc_type", "year")):
+    if any(params.get(k) for k in FILTERS):
         out.append(("去掉筛选条件", "/search?" + urlencode({"q": q})))
     bare = re.sub(r"[\"“”「」]", " ", q).strip()
     if bare != q.strip() and bare:
@@ -534,17 +550,23 @@ def search_page(request: Request, settings: SettingsDep, user: PageUser, q: str 
                 doc_type: str | None = None, year: str | None = None,
                 group_by_case: bool = False, sort: str = "relevance",
                 page: int = 1, saved: Annotated[str | None, Query(max_length=100)] = None,
-                saved_err: Annotated[str | None, Query(max_length=500)] = None
+                saved_err: Annotated[str | None, Query(max_length=500)] = None,
+                date_from: Annotated[str | None, Query(max_length=20)] = None,
+                date_to: Annotated[str | None, Query(max_length=20)] = None,
+                court_level: Annotated[str | None, Query(max_length=20)] = None,
+                trial_stage: Annotated[str | None, Query(max_length=20)] = None,
+                article: Annotated[str | None, Query(max_length=40)] = None,
                 ) -> HTMLResponse:
+    more = _more_filters(date_from, date_to, court_level, trial_stage, article)
     params: dict[str, Any] = {k: v for k, v in {
-        "q": q, "charge": charge, "court": court, "doc_type": doc_type, "year": year,
+        "q": q, "charge": charge, "court": court, "doc_type": doc_type, "year": year, **more,
         "group_by_case": "1" if group_by_case else None,
         "sort": sort if sort == "date" else None}.items() if v}
     result, error = None, None
     page = max(1, min(page, 1000))
     try:
         result = _search(settings, user, q, charge, court, doc_type, year, group_by_case, sort,
-                         page, 10)
+                         page, 10, more)
     except HTTPException as exc:
         error = str(exc.detail)
 
@@ -559,7 +581,8 @@ def search_page(request: Request, settings: SettingsDep, user: PageUser, q: str 
                   page=page, link=link, group_by_case=group_by_case, sort=sort,
                   suggestions=suggestions, newest=not q.strip(), saved=saved,
                   saved_err=saved_err, saved_searches=user_notes.saved_searches(settings, user),
-                  export_query=urlencode({k: v for k, v in params.items()}))
+                  export_query=urlencode({k: v for k, v in params.items()}),
+                  filters=FILTERS, court_levels=COURT_LEVELS, trial_stages=TRIAL_STAGES)
 
 
 #: the most rows one download of search results holds
@@ -571,13 +594,19 @@ def search_export(request: Request, settings: SettingsDep, user: PageUser,
                   format: Literal["csv", "xlsx"] = "csv", q: str = "",
                   charge: str | None = None, court: str | None = None,
                   doc_type: str | None = None, year: str | None = None,
-                  group_by_case: bool = False, sort: str = "relevance") -> Response:
+                  group_by_case: bool = False, sort: str = "relevance",
+                  date_from: Annotated[str | None, Query(max_length=20)] = None,
+                  date_to: Annotated[str | None, Query(max_length=20)] = None,
+                  court_level: Annotated[str | None, Query(max_length=20)] = None,
+                  trial_stage: Annotated[str | None, Query(max_length=20)] = None,
+                  article: Annotated[str | None, Query(max_length=40)] = None) -> Response:
     """The results of a search as CSV or XLSX (the first EXPORT_HITS, in the page's order)."""
     rows: list[list[Any]] = []
+    more = _more_filters(date_from, date_to, court_level, trial_stage, article)
     try:
         for page in range(1, EXPORT_HITS // 100 + 1):
             result = _search(settings, user, q, charge, court, doc_type, year, group_by_case,
-                             sort, page, 100)
+                             sort, page, 100, more)
             for h in result["hits"]:
                 snippet = re.sub(r"<[^>]+>", "", " … ".join(h.get("highlights") or []))
                 rows.append([hit_title(h), h.get("case_number") or "", h.get("court") or "",

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from extraction import citations
 from search.analysis import is_cjk, normalize
 from search.base import IndexDoc, SearchBackend, SearchQuery, SearchResult
 from search.embedded import EmbeddedSearch
@@ -32,6 +33,12 @@ CORPUS = {
 
 def load(document_id: int) -> IndexDoc:
     name, case_id, agency, shared = CORPUS[document_id]
+    return load_gold(document_id, name, case_id, agency, shared)
+
+
+def load_gold(document_id: int, name: str, case_id: int, agency: str,
+              shared: list[str]) -> IndexDoc:
+    """A gold-set judgment as the index stage would send it (fields from its labels)."""
     text = (GOLD / "texts" / f"{name}.txt").read_text("utf-8")
     label = json.loads((GOLD / "labels" / f"{name}.json").read_text("utf-8"))
     defendants = label["defendants"]
@@ -48,6 +55,10 @@ def load(document_id: int) -> IndexDoc:
         date=label["judgment_date"],
         pages=[text[i : i + PAGE_CHARS] for i in range(0, len(text), PAGE_CHARS)],
         parties=[d["name"] for d in defendants],
+        # what services.indexing.index_doc derives from the extraction output
+        court_level=citations.court_level(label["court"], label["case_number"]),
+        trial_stage=citations.trial_stage(label["case_number"], text[:300]),
+        articles=citations.criminal_law_articles(text),
     )
 
 
@@ -81,7 +92,9 @@ def unique_phrase(document_id: int, page: int, size: int) -> str:
 
 
 def expected_facets(matched: set[int]) -> dict[str, dict[object, int]]:
-    counts: dict[str, dict[object, int]] = {"charge": {}, "court": {}, "doc_type": {}, "year": {}}
+    counts: dict[str, dict[object, int]] = {
+        name: {} for name in ("charge", "court", "doc_type", "year", "court_level", "trial_stage",
+                              "article")}
     for i in matched:
         d = DOCS[i]
         for name, values in (
@@ -89,6 +102,9 @@ def expected_facets(matched: set[int]) -> dict[str, dict[object, int]]:
             ("court", [d.court]),
             ("doc_type", [d.doc_type]),
             ("year", [d.year]),
+            ("court_level", [d.court_level]),
+            ("trial_stage", [d.trial_stage]),
+            ("article", d.articles),
         ):
             for v in values:
                 if v is not None:
