@@ -7,6 +7,7 @@ at it) or ``heldout`` (never looked at while writing rules); ``--set`` picks one
 
     python -m benchmarks.extraction_shapes --set heldout
     python -m benchmarks.extraction_shapes --set tune --failures
+    python -m benchmarks.extraction_shapes --set heldout --batch 2   # labelled after round 1
 
 Defendants are matched by name (an extra or missing defendant costs names F1, not the order of
 the rest). Names F1 and (name, charge) F1 are per document sets, as in ``benchmarks.extraction``;
@@ -35,11 +36,14 @@ SENTENCE_KEYS = ("principal", "term_months", "probation_months", "fine_yuan")
 SHAPES = ("appeal", "ruling", "unit", "combined", "alias", "civil", "multi")
 
 
-def labels(fixtures: Path = FIXTURES, which: str = "all") -> list[dict[str, Any]]:
-    """The labels of the split ``which`` (tune, heldout or all), by document id."""
+def labels(fixtures: Path = FIXTURES, which: str = "all",
+           batch: int | None = None) -> list[dict[str, Any]]:
+    """The labels of the split ``which`` (tune, heldout or all), by document id; ``batch``
+    (1 or 2) keeps those labelled in that round only."""
     found = [json.loads(p.read_text(encoding="utf-8"))
              for p in sorted((fixtures / "labels").glob("*.json"))]
-    return [g for g in found if which == "all" or g["split"] == which]
+    return [g for g in found if (which == "all" or g["split"] == which)
+            and (batch is None or g.get("batch", 1) == batch)]
 
 
 def _terms(defendant: dict[str, Any] | None) -> list[tuple[Any, ...]]:
@@ -92,7 +96,7 @@ def score(gold: dict[str, Any], got: dict[str, Any], counts: dict[str, Counts],
 
 
 def evaluate(which: str = "all", fixtures: Path = FIXTURES, extractor: Extractor | None = None,
-             failures: list[tuple[str, str, Any, Any]] | None = None
+             failures: list[tuple[str, str, Any, Any]] | None = None, batch: int | None = None
              ) -> tuple[dict[str, Counts], dict[str, dict[str, Counts]], int]:
     """Counts over the split ``which``, the same per shape, and the number of documents.
 
@@ -100,7 +104,7 @@ def evaluate(which: str = "all", fixtures: Path = FIXTURES, extractor: Extractor
     extractor = extractor or RuleExtractor()
     counts: dict[str, Counts] = {}
     per_shape: dict[str, dict[str, Counts]] = {shape: {} for shape in SHAPES}
-    chosen = labels(fixtures, which)
+    chosen = labels(fixtures, which, batch)
     for gold in chosen:
         text = (fixtures / "texts" / f"{gold['doc_id']}.txt").read_text(encoding="utf-8")
         got = extractor.extract([text]).fields
@@ -131,14 +135,18 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", choices=SETS, default="heldout", dest="which",
                         help="which split to score (default: heldout)")
+    parser.add_argument("--batch", type=int, choices=(1, 2), default=None,
+                        help="only the labels of one round (2: labelled after the first rules)")
     parser.add_argument("--fixtures", type=Path, default=FIXTURES)
     parser.add_argument("--failures", action="store_true",
                         help="list the wrong values (tune-split documents only)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     failures: list[tuple[str, str, Any, Any]] | None = [] if args.failures else None
-    counts, per_shape, n = evaluate(args.which, args.fixtures, failures=failures)
-    print(table(f"judgment shapes, {args.which} split: {n} documents ({args.fixtures})",
+    counts, per_shape, n = evaluate(args.which, args.fixtures, failures=failures,
+                                    batch=args.batch)
+    batch = f", batch {args.batch}" if args.batch else ""
+    print(table(f"judgment shapes, {args.which} split{batch}: {n} documents ({args.fixtures})",
                 counts, TARGETS))
     print()
     print(shape_table(per_shape))
@@ -147,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         for doc_id, key, want, got in failures:
             print(f"{doc_id}\t{key}\tgold={want!r}\tgot={got!r}")
     print(f"\n{time.perf_counter() - started:.1f}s; reproduce: python -m "
-          f"benchmarks.extraction_shapes --set {args.which}")
+          f"benchmarks.extraction_shapes --set {args.which}"
+          + (f" --batch {args.batch}" if args.batch else ""))
     return 0
 
 

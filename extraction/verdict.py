@@ -20,8 +20,11 @@ from extraction.text import DocText, Found
 _NOTE_MIN = 9  # parenthesised notes (刑期自…起至…止) longer than this are masked out
 _ITEM = re.compile(r"(?:^|(?<=[:。;)]))[一二三四五六七八九十]{1,3}、")
 _MENTION = re.compile(
-    rf"(?:{DEFENDANT_ROLE}|上诉人)(?P<names>[^,。;:()□]{{1,60}}?)(?=所?犯|无罪|免予刑事处罚|单处罚金|,|。|;)"
+    rf"(?:{DEFENDANT_ROLE}|上诉人单位|上诉人)(?P<names>[^,。;:()□]{{1,60}}?)"
+    r"(?=(?:\([^()]{1,40}\))?所?犯|无罪|免予刑事处罚|单处罚金|,|。|;)"
 )
+#: between a name and its decision: a former name in brackets (（原…公司）), 所 (所犯)
+_BEFORE_DECISION = re.compile(r"(?:\([^()]{1,40}\))?所?")
 _UPHOLDS = re.compile(r"维持")
 #: a first-instance sentence quoted charge first: 以交通肇事罪判处被告人王某有期徒刑一年六个月
 _CHARGE_FIRST = r"以(?P<charge>[^,。;:]{{2,40}}?罪)(?:分别)?判处(?:原审)?(?:被告(?:人|单位))?{name}"
@@ -108,7 +111,7 @@ def _statements(doc: DocText, masked: str, offset: int) -> list[_Statement]:
             continue
         upheld = bool(_UPHOLDS.match(body))
         for mention in _MENTION.finditer(masked, start, end):
-            decision = mention.end() + (1 if masked.startswith("所犯", mention.end()) else 0)
+            decision = _BEFORE_DECISION.match(masked, mention.end()).end()  # type: ignore[union-attr]
             if not _decides(masked, decision):
                 continue
             parts = mention.group("names").split("、")
