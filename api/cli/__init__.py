@@ -21,6 +21,7 @@ from api.cli import analytics as cli_analytics
 from api.cli import blobs as cli_blobs
 from api.cli import rank as cli_rank
 from api.cli import sentence as cli_sentence
+from api.cli import watch as cli_watch
 from models.settings import Settings, get_settings
 
 app = typer.Typer(help="E-dossier intelligence service", no_args_is_help=True,
@@ -35,6 +36,7 @@ app.add_typer(cli_analytics.app, name="analytics")
 app.add_typer(cli_blobs.app, name="blobs")
 app.command(name="rank")(cli_rank.rank)
 app.command(name="sentence")(cli_sentence.sentence)
+app.command(name="watch")(cli_watch.watch)
 
 SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".txt", ".ofd", ".docx"}
 
