@@ -24,7 +24,16 @@ _CONFISCATION = re.compile(r"没收(?:其)?(?:个人)?(?:全部|部分)?财产")
 _EXECUTED = re.compile(r"决定执行|合并执行|总和刑期")
 #: where the per-charge penalties end: the combination (数罪并罚, 连同前罪…, 决定执行 …)
 _COMBINED = re.compile(r"[数两二三四五六七八九十]罪并罚|决定执行|合并执行|总和刑期|连同|与前罪|与原判|与未执行")
-_EARLIER = ("原犯", "前犯")  # a charge of an earlier judgment taken into the combination
+#: a charge of an earlier judgment taken into the combination: 原犯盗窃罪，判处…; 与（2012）淮刑初字
+#: 第165号刑事判决中对向双双犯聚众斗殴罪，判处…数罪并罚 (the match ends where the charge starts)
+_EARLIER = re.compile(
+    r"(?:原|前)犯|(?:与|连同)[^。;]{0,80}?(?:判决|裁定|前罪|原判)[^。;]{0,40}?犯"
+)
+
+
+def earlier_charges(text: str) -> set[int]:
+    """Offsets in ``text`` where a charge of an earlier judgment begins (not this verdict's)."""
+    return {match.end() for match in _EARLIER.finditer(text)}
 _TERMED = frozenset({"有期徒刑", "拘役", "管制"})
 
 
@@ -82,9 +91,10 @@ def parse_charge_terms(text: str, offset: int) -> list[ChargeTerm]:
 
     mentions = [(w, s, e) for w, s, e in find_charges(text) if text[s - 1 : s] == "犯"]
     combined = _COMBINED.search(text)
+    earlier = earlier_charges(text)
     terms: list[ChargeTerm] = []
     for k, (written, start, end) in enumerate(mentions):
-        if text[max(0, start - 3) : start].endswith(_EARLIER) or (
+        if start in earlier or (
             combined and start > combined.start()
         ):
             continue

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field, replace
 from extraction.charges import find_charges
 from extraction.names import edit_distance
 from extraction.parties import DEFENDANT_ROLE, Defendant
-from extraction.sentence import ChargeTerm, Sentence, parse_charge_terms, parse_sentence
+from extraction.sentence import (
+    ChargeTerm,
+    Sentence,
+    earlier_charges,
+    parse_charge_terms,
+    parse_sentence,
+)
 from extraction.text import DocText, Found
 
 _NOTE_MIN = 9  # parenthesised notes (刑期自…起至…止) longer than this are masked out
@@ -172,10 +178,11 @@ def _apply(
     for st in statements:
         chunk = masked[st.start : st.end]
         at = offset + st.start
+        earlier = earlier_charges(chunk)  # 与前罪…犯X罪…并罚: not a charge of this verdict
         charges = [
             Found(written, at + s, at + e, 0.9 * scale)
             for written, s, e in find_charges(chunk)
-            if chunk[s - 1 : s] in ("犯", "、")
+            if chunk[s - 1 : s] in ("犯", "、") and s not in earlier
         ]
         sentence = parse_sentence(chunk, at)
         terms = parse_charge_terms(chunk, at)
