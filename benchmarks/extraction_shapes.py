@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", choices=SETS, default="heldout", dest="which",
                         help="which split to score (default: heldout)")
-    parser.add_argument("--batch", type=int, choices=(1, 2, 3), default=None,
+    parser.add_argument("--batch", type=int, choices=(1, 2, 3, 4), default=None,
                         help="only the labels of one round (2, 3: labelled after the first, second rules)")
     parser.add_argument("--fixtures", type=Path, default=FIXTURES)
     parser.add_argument("--failures", action="store_true",

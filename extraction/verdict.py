@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from extraction.charges import find_charges
 from extraction.names import edit_distance
+from extraction.numbers import cn_int
 from extraction.parties import DEFENDANT_ROLE, Defendant
 from extraction.sentence import (
     ChargeTerm,
@@ -109,13 +110,41 @@ def _match(name: str, defendants: list[Defendant]) -> int | None:
     return close[0] if len(close) == 1 else None
 
 
+def _quoted_items(body: str) -> set[int]:
+    """The item numbers an upholding or revoking item quotes after 即： (维持…第一、三至五项，即：
+    一、…三、…): the items that follow with those numbers are the earlier judgment's, not new."""
+    if not re.search(r"即:?$", body):
+        return set()
+    numbers: set[int] = set()
+    for listed in re.findall(r"第([一二三四五六七八九十、至和及]+)项", body):
+        for part in re.split(r"[、和及]", listed):
+            ends = [n for x in part.split("至") if (n := cn_int(x)) is not None]
+            if ends:
+                numbers.update(range(ends[0], ends[-1] + 1))
+    return numbers
+
+
 def _statements(doc: DocText, masked: str, offset: int) -> list[_Statement]:
     statements: list[_Statement] = []
+    quoted: set[int] = set()  # numbers of the earlier judgment's items a 维持/撤销 item quotes
+    quoted_upheld = False
     for start, end in _items(masked):
-        body = re.sub(r"^[一二三四五六七八九十]{1,3}、", "", masked[start:end])
-        if _REVOKED.match(body):
-            continue
-        upheld = bool(_UPHOLDS.match(body))
+        number = re.match(r"([一二三四五六七八九十]{1,3})、", masked[start:end])
+        body = masked[start + (number.end() if number else 0) : end]
+        value = cn_int(number.group(1)) if number else None
+        if quoted and value in quoted:
+            quoted.discard(value)  # an item of the earlier judgment, quoted
+            if not quoted_upheld:
+                continue
+            upheld = True
+        else:
+            quoted = set()
+            if _REVOKED.match(body):
+                quoted, quoted_upheld = _quoted_items(body), False
+                continue
+            upheld = bool(_UPHOLDS.match(body))
+            if upheld:
+                quoted, quoted_upheld = _quoted_items(body), True
         for mention in _MENTION.finditer(masked, start, end):
             decision = _BEFORE_DECISION.match(masked, mention.end()).end()  # type: ignore[union-attr]
             if not _decides(masked, decision):
