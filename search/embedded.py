@@ -385,6 +385,15 @@ class EmbeddedSearch:
         self._create_schema()
         self._db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (str(DOCS_LAYOUT),))
 
+    @property
+    def outdated(self) -> str | None:
+        """Why this index cannot be used until `dossier reindex` (an older layout), or None."""
+        try:
+            self._usable()
+        except IndexOutdated as exc:
+            return str(exc)
+        return None
+
     def _usable(self) -> None:
         """Refuse a search or a write on an index of an older layout (IndexOutdated), read
         again until another process's `dossier reindex` has rebuilt it."""

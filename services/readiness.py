@@ -120,8 +120,15 @@ def check_search(settings: Settings, say: Say) -> None:
     work waits in the outbox until it answers (a worker restarted during a search outage must
     still work). One that answers but cannot be used (an unsupported version) refuses the start."""
     url = settings.search_url
-    if not url or url == "embedded":
-        return  # the embedded engine is a file under the data dir, made on first use
+    if not url or url == "embedded":  # a file under the data dir, made on first use
+        index = settings.data_dir / "search" / "index.sqlite"
+        if index.is_file():  # built by an older layout: searches answer 503 until reindexed
+            from search.embedded import EmbeddedSearch
+
+            with EmbeddedSearch(index) as engine:
+                if engine.outdated:
+                    say(f"注意：{engine.outdated}（在此之前检索返回 503，文档照常处理）")
+        return
     if not url.startswith(("http://", "https://")):
         raise NotReady(f"DOSSIER_SEARCH_URL={url!r} 无法识别：请写 embedded 或 http(s) 地址")
     from models.cluster import ClusterClient, SearchUnavailable

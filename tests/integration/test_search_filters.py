@@ -246,7 +246,7 @@ def test_an_outdated_index_is_a_503_naming_reindex_until_dossier_reindex(
     pool, with the new fields."""
     import sqlite3
 
-    from services import engines, indexing
+    from services import engines, indexing, readiness
 
     api = eager()
     doc_id = _upload(api, ALL[1], "判决书.txt")
@@ -257,6 +257,9 @@ def test_an_outdated_index_is_a_503_naming_reindex_until_dossier_reindex(
     r = api.client.get("/api/v1/search", params={"article": "264"})
     assert r.status_code == 503
     assert "search/index.sqlite" in r.json()["detail"] and "dossier reindex" in r.json()["detail"]
+    said: list[str] = []
+    readiness.check_search(api.settings, said.append)  # `dossier serve` says so at start
+    assert len(said) == 1 and "请运行 dossier reindex" in said[0]
     assert indexing.reindex_all(api.settings)[0] == 1
     r = api.client.get("/api/v1/search", params={"article": "264"})
     assert r.status_code == 200 and [h["document_id"] for h in r.json()["hits"]] == [doc_id]

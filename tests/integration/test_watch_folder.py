@@ -142,3 +142,72 @@ def test_watched_folder_takes_each_file_once(env: Callable[..., dict[str, str]],
     hits = engines.search_backend(get_settings()).search(SearchQuery(q="旋磁式糖尿病治疗仪"))
     assert [h.filename for h in hits.hits] == ["判决书.txt"]
     os.sync()
+
+
+def test_a_fault_leaves_the_file_and_a_failed_processing_says_why(
+        env: Callable[..., dict[str, str]], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """In process, with a clock of the test's: the data pool down at intake leaves the file in
+    place until the pause is over; a file stored whose processing fails goes to failed/ with
+    the document to retry; dropped again, it is processed again (not a second upload)."""
+    from sqlalchemy.exc import OperationalError
+
+    from api.auth import get_or_create_agency
+    from models.schema import User
+    from models.settings import get_settings
+    from services import intake, watch
+
+    env()
+    settings = get_settings()
+    settings.ensure_dirs()
+    from models.db import migrate
+
+    migrate(settings.db_url)
+    with session_scope(settings.db_url) as s:
+        agency = get_or_create_agency(s, "court-A", "某法院", "court")
+        user = User(name="scanner", role="clerk", agency_id=agency.id)
+        s.add(user)
+        s.flush()
+        s.expunge(user)
+    now = [0.0]
+    runs: list[int] = []
+
+    def process(acc: intake.Accepted) -> tuple[str, str | None]:
+        runs.append(acc.task_id)
+        if acc.duplicate:
+            return "succeeded", None
+        return "failed", "文字识别失败：测试"
+
+    lines: list[str] = []
+    inbox = tmp_path / "in"
+    w = watch.Watcher(settings, user, inbox, process, settle_s=2, say=lines.append,
+                      clock=lambda: now[0])
+    (inbox / "a.txt").write_text(gold_text("lecard-12174"), encoding="utf-8")
+    assert w.poll() == []  # first seen
+    now[0] = 1.0
+    assert w.poll() == []  # not settled yet
+    now[0] = 2.5
+    real_accept = intake.accept
+
+    def down(*args: object, **kw: object) -> intake.Accepted:
+        raise OperationalError("SELECT 1", {}, Exception("database is down"))
+
+    monkeypatch.setattr(intake, "accept", down)
+    assert w.poll() == [] and (inbox / "a.txt").exists()
+    assert "暂时无法收存" in lines[-1]
+    monkeypatch.setattr(intake, "accept", real_accept)
+    now[0] = 10.0
+    assert w.poll() == []  # paused for RETRY_AFTER_S
+    now[0] = 2.5 + watch.RETRY_AFTER_S
+    ((path, outcome),) = w.poll()
+    assert outcome.state == "failed" and not path.exists()
+    reason = (inbox / "failed" / "a.txt.reason.txt").read_text("utf-8")
+    assert "处理失败：文字识别失败：测试" in reason and f"/documents/{outcome.document_id}" in reason
+    # dropped again: the same document, processed again, done
+    (inbox / "failed" / "a.txt").rename(inbox / "a.txt")
+    w.poll()
+    now[0] += 3
+    ((_, again),) = w.poll()
+    assert again.state == "done" and again.document_id == outcome.document_id
+    assert "未重复上传" in again.message and len(runs) == 2
+    assert watch.ignored(".x.pdf") and watch.ignored("a.pdf.crdownload") and not watch.ignored("a.pdf")
