@@ -33,8 +33,12 @@ TRIAL_STAGES = ("一审", "二审", "再审", "再审审查", "死刑复核", "�
 #: the Criminal Law of 1997 has 452 articles (amendments add 之一 … to them)
 MAX_ARTICLE = 452
 
-_NUM = "[0-9零〇一二两三四五六七八九十百]+"
-_ARTICLE = re.compile(rf"第\s*({_NUM})\s*条(?:\s*之\s*([一二三四五六七八九十]+))?")
+_DIGIT = "[0-9零〇一二两三四五六七八九十百]"
+_NUM = rf"{_DIGIT}(?:\s?{_DIGIT})*"  # a line break inside a number: 第三百 零三条
+# 第 may be missing right after the law's name or a separator (《刑法》二百六十六条、…)
+_ARTICLE = re.compile(rf"(?:第|^|(?<=[》、，,和及]))\s*({_NUM})\s*条(?:\s*之\s*([一二三四五六七八九十]+))?")
+# The Criminal Law of 1979 numbers its articles otherwise: its citations are not these.
+_OLD_LAW = re.compile(r"(?:1979|一九七九|七九)年(?:修订的|颁布的|的)?《?(?:中华人民共和国)?$")
 # A name of the Criminal Law: 《中华人民共和国刑法》, 《刑法》, 刑法第…; not 刑法修正案 (its own
 # numbering), not 刑事诉讼法.
 _LAW = re.compile(r"刑法\s*(?:》|(?=第))")
@@ -51,7 +55,7 @@ def article_form(number: int, suffix: int = 0) -> str:
 
 
 def _article(num: str, suffix: str | None) -> tuple[int, int] | None:
-    n = cn_int(num)
+    n = cn_int(re.sub(r"\s", "", num))
     if n is None or not 1 <= n <= MAX_ARTICLE:
         return None
     k = cn_int(suffix) if suffix else 0
@@ -63,6 +67,8 @@ def criminal_law_articles(text: str) -> list[str]:
     text = fold_width(text or "")
     found: set[tuple[int, int]] = set()
     for law in _LAW.finditer(text):
+        if _OLD_LAW.search(text[max(0, law.start() - 20):law.start()]):
+            continue
         start = law.end()
         window = text[start:start + _WINDOW]
         stop = _STOP.search(window)
