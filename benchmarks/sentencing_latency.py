@@ -28,6 +28,7 @@ from benchmarks.similar_latency import (
     DEFAULT_CACHE,
     TARGET_P95_MS,
     build_pool,
+    ensure_features,
     load_sources,
     percentile,
 )
@@ -87,6 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         migrate(f"sqlite:///{db.resolve()}")
         print(f"reusing the pool at {db}")
     settings = Settings(data_dir=data_dir, database_url=None)
+    ensure_features(settings)
     rng = random.Random(args.seed + 2)
     query_ids = rng.sample(range(1, args.cases + 1), min(args.queries, args.cases))
     t0 = time.perf_counter()

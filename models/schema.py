@@ -292,6 +292,19 @@ class CaseVector(Base):
     updated_at: Mapped[datetime] = mapped_column(Stamp, default=utcnow, onupdate=utcnow)
 
 
+class CaseFeatureRow(Base):
+    """A case's comparison features (similarity.features.CaseFeatures as JSON), stored once a
+    document of the case is processed (services.processing.finish) so that a cold similar-case or sentencing query reads them instead of
+    computing them for each of its 50-60 candidates; ``stamp`` names the documents they were
+    computed from (a changed document makes the row stale, and it is recomputed on use)."""
+
+    __tablename__ = "case_features"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    stamp: Mapped[str] = mapped_column(String(100))
+    features: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(Stamp, default=utcnow, onupdate=utcnow)
+
+
 class AuditEvent(Base):
     """Append-only audit trail; each row stores the hash of the previous one (a hash chain)."""
 

@@ -170,6 +170,19 @@ def run_embed(settings: Settings, task_id: int) -> None:
     indexing.push_case_vector(settings, doc_id, case_id, vec)
 
 
+def finish(settings: Settings, task_id: int) -> None:
+    """Once the document is processed (its row no longer changes): store its case's comparison
+    features, so that a cold comparison reads them instead of computing them."""
+    from services import similar  # (lazy: it loads the similarity stage)
+
+    doc_id, _, _ = _task_doc(settings, task_id)
+    with session_scope(settings.db_url) as s:
+        doc = s.get(Document, doc_id)
+        case_id = doc.case_id if doc is not None else None
+    if case_id is not None:
+        similar.store_features(settings, [case_id])
+
+
 Progress = Callable[[int, int], None]
 
 

@@ -23,10 +23,11 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, null, select
+from sqlalchemy.exc import IntegrityError
 
 from models.db import session_scope
-from models.schema import Case, CaseVector, Document, Party, Sentence
+from models.schema import Case, CaseFeatureRow, CaseVector, Document, Party, Sentence
 from models.settings import Settings
 from services import engines
 from similarity.copies import sentences_once
@@ -297,24 +298,41 @@ _profile_lock = threading.Lock()
 _profile_cache: OrderedDict[tuple[str, int], tuple[tuple[Any, ...], Any]] = OrderedDict()
 
 
-def case_profiles(settings: Settings, case_ids: Iterable[int]) -> dict[int, tuple[str, Any]]:
+def _stamp_text(stamp: tuple[Any, ...]) -> str:
+    n, newest, primary = stamp
+    return f"{n}|{newest.isoformat() if newest is not None else ''}|{primary}"
+
+
+def case_profiles(settings: Settings, case_ids: Iterable[int], *, with_facts: bool = True
+                  ) -> dict[int, tuple[str, Any]]:
     """case id -> (facts text, CaseFeatures) from the stored fields and facts of its documents.
 
     The document holding the case's vector (the one that describes its facts) comes first.
     Features are cached per case while its documents are unchanged; the facts are read anew
-    (one indexed query for all ids) and returned in NFKC form (`similarity.textfold.fold`)."""
-    from similarity.features import from_fields
+    (one indexed query for all ids) and returned in NFKC form (`similarity.textfold.fold`).
+    ``with_facts=False``: the features only (the facts are read for cases not cached, and ""
+    is returned), for a caller that already ranked the cases by their text. Features stored
+    once a document was processed (``store_features``) are used while the case's documents
+    are unchanged."""
+    return _profiles(settings, case_ids, with_facts)[0]
+
+
+def _profiles(settings: Settings, case_ids: Iterable[int], with_facts: bool = True
+              ) -> tuple[dict[int, tuple[str, Any]], dict[int, tuple[Any, ...]]]:
+    """``case_profiles`` and the stamp of each case's documents."""
+    from similarity.features import CaseFeatures, from_fields
     from similarity.textfold import fold
 
     ids = list(dict.fromkeys(case_ids))
     if not ids:
-        return {}
+        return {}, {}
     url = settings.db_url  # a property that resolves a path: read it once
     with session_scope(url) as s:
         primary: dict[int, int] = {
             cid: did for cid, did in s.execute(select(CaseVector.case_id, CaseVector.document_id)
                                                .where(CaseVector.case_id.in_(ids))).all()}
-        rows = s.execute(select(Document.case_id, Document.id, Document.facts,
+        rows = s.execute(select(Document.case_id, Document.id,
+                                Document.facts if with_facts else null(),
                                 Document.updated_at)
                          .where(Document.case_id.in_(ids)).order_by(Document.id)).all()
     by_case: dict[int, list[Any]] = {}
@@ -330,12 +348,27 @@ def case_profiles(settings: Settings, case_ids: Iterable[int]) -> dict[int, tupl
             if hit is not None and hit[0] == stamps[cid]:
                 _profile_cache.move_to_end((url, cid))
                 feats[cid] = hit[1]
+    unknown = [cid for cid in ids if cid not in feats]
+    if unknown:  # stored at index time, still matching their documents
+        with session_scope(url) as s:
+            stored = s.execute(select(CaseFeatureRow.case_id, CaseFeatureRow.stamp,
+                                      CaseFeatureRow.features)
+                               .where(CaseFeatureRow.case_id.in_(unknown))).all()
+        fresh = {cid: CaseFeatures.from_dict(data) for cid, stamp, data in stored
+                 if stamp == _stamp_text(stamps[cid])}
+        feats.update(fresh)
+        with _profile_lock:
+            for cid, feat in fresh.items():
+                _profile_cache[(url, cid)] = (stamps[cid], feat)
+    missing = [cid for cid in ids if cid not in feats]
+    if not with_facts and missing:  # the features of these need their facts after all
+        return ({**case_profiles(settings, missing),
+                 **{cid: ("", feats[cid]) for cid in ids if cid in feats}}, stamps)
     facts_of: dict[int, str] = {}
     for cid in ids:
         docs = sorted(by_case.get(cid, []), key=lambda r: r[1] != primary.get(cid))
         # folded once here: the features and the bigram tokens both read the NFKC form
         facts_of[cid] = fold(next((r[2] for r in docs if r[2]), "") or "")
-    missing = [cid for cid in ids if cid not in feats]
     if missing:
         with session_scope(url) as s:
             field_rows = s.execute(select(Document.case_id, Document.id, Document.fields)
@@ -360,15 +393,37 @@ def case_profiles(settings: Settings, case_ids: Iterable[int]) -> dict[int, tupl
                 _profile_cache[(url, cid)] = (stamps[cid], feats[cid])
             while len(_profile_cache) > PROFILE_CACHE_SIZE:
                 _profile_cache.popitem(last=False)
-    return {cid: (facts_of[cid], feats[cid]) for cid in ids}
+    return {cid: (facts_of[cid], feats[cid]) for cid in ids}, stamps
+
+
+def store_features(settings: Settings, case_ids: Iterable[int]) -> int:
+    """Compute the cases' comparison features and store them with their documents' stamp
+    (services.processing.finish once a document is processed; a benchmark's pool). Returns
+    how many were stored."""
+    profiles, stamps = _profiles(settings, case_ids, with_facts=True)
+    done = 0
+    for cid, (_, feat) in profiles.items():
+        try:
+            with session_scope(settings.db_url) as s:
+                row = s.get(CaseFeatureRow, cid)
+                if row is None:
+                    row = CaseFeatureRow(case_id=cid)
+                    s.add(row)
+                row.stamp, row.features = _stamp_text(stamps[cid]), feat.to_dict()
+            done += 1
+        except IntegrityError:  # another document of the case stored them at the same moment
+            log.info("case %s: features stored by another worker", cid)
+    return done
 
 
 RERANK_CHARS = 4000
 
 
 def rerank(settings: Settings, query_text: str, query: Any, hits: list[tuple[int, float]],
-           k: int) -> list[tuple[int, float, dict[str, Any]]]:
-    """Hybrid rerank (similarity.fusion) of dense hits: (case id, score, explanation) best first."""
+           k: int, *, terms: bool = True) -> list[tuple[int, float, dict[str, Any]]]:
+    """Hybrid rerank (similarity.fusion) of dense hits: (case id, score, explanation) best first.
+    ``terms=False`` leaves the matched bigrams out of the explanations (a quarter of a cold
+    sentencing answer went into finding bigrams its page never shows)."""
     from similarity.fusion import rank
     from similarity.lexical import PoolBM25, tokens
 
@@ -381,15 +436,16 @@ def rerank(settings: Settings, query_text: str, query: Any, hits: list[tuple[int
     lexical: PoolBM25[int] = PoolBM25({cid: profiles[cid][0][:RERANK_CHARS] for cid in keys})
     ranked = rank(query_text, query, keys, {cid: profiles[cid][1] for cid in keys},
                   lexical=lexical, dense={cid: float(s) for cid, s in hits}, order=_order())
-    qterms = tokens(query_text)
-    return [(r.key, r.score, r.explanation(lexical.matched_terms(qterms, r.key)))
+    qterms = tokens(query_text) if terms else []
+    return [(r.key, r.score,
+             r.explanation(lexical.matched_terms(qterms, r.key) if terms else ()))
             for r in ranked[:k]]
 
 
 def similar_hybrid(settings: Settings, vector: Any, k: int, *, allowed: Collection[int],
                    exclude: Iterable[int] = (), query_text: str | None = None,
                    query: Any = None, case_id: int | None = None,
-                   depth: int = 50) -> list[dict[str, Any]]:
+                   depth: int = 50, terms: bool = True) -> list[dict[str, Any]]:
     """Top-k visible cases: dense top-`depth` reranked by lexical + structured agreement
     (`similarity.fusion`, the weights fitted on LeCaRD).
 
@@ -406,7 +462,7 @@ def similar_hybrid(settings: Settings, vector: Any, k: int, *, allowed: Collecti
         summaries = case_summaries(settings, [cid for cid, _ in hits[:k]])
         return [dict(summaries[cid], score=round(float(s), 4)) for cid, s in hits[:k]]
     cosine = dict(hits)
-    ranked = rerank(settings, query_text, query, hits, k)
+    ranked = rerank(settings, query_text, query, hits, k, terms=terms)
     summaries = case_summaries(settings, [cid for cid, _, _ in ranked])
     return [dict(summaries[cid], score=round(score, 4), dense=round(float(cosine[cid]), 4),
                  explanation=expl) for cid, score, expl in ranked]
@@ -422,8 +478,9 @@ def sentencing(settings: Settings, vector: Any, *, allowed: Collection[int], que
     from similarity.sentencing import SentenceRecord, sentencing_stats
 
     ranked = similar_hybrid(settings, vector, max(50, 3 * k), allowed=allowed, exclude=exclude,
-                            query_text=query_text, query=query, depth=max(50, 3 * k))
-    profiles = case_profiles(settings, [r["case_id"] for r in ranked])
+                            query_text=query_text, query=query, depth=max(50, 3 * k),
+                            terms=False)
+    profiles = case_profiles(settings, [r["case_id"] for r in ranked], with_facts=False)
     share = None
     if not query.charges:  # pasted facts naming no charge: those of the nearest cases
         from dataclasses import replace

@@ -173,6 +173,12 @@ class CaseFeatures:
             "quantity_g": self.quantity_g,
         }
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> CaseFeatures:
+        """The inverse of ``to_dict`` (features stored at index time, services.similar)."""
+        return cls(tuple(d.get("charges") or ()), frozenset(d.get("circumstances") or ()),
+                   d.get("amount_yuan"), d.get("blood_alcohol"), d.get("quantity_g"))
+
 
 def from_fields(
     fields: Mapping[str, Any], facts: str = "", vocabulary: Sequence[str] = ()

@@ -81,6 +81,11 @@ def run(settings: Settings, task_id: int, stage: str, *, last: bool, retries: in
     if outcome is Outcome.DONE:
         if last:
             progress.succeed(settings.db_url, task_id)
+            try:
+                processing.finish(settings, task_id)
+            except Exception:  # an optimisation only: the features are computed on use
+                log.warning("task %s: could not store the case's features", task_id,
+                            exc_info=True)
         else:
             release(settings, task_id)
     return outcome
