@@ -739,10 +739,11 @@ async def facts_page(request: Request, settings: SettingsDep, user: PageUser,
     names = [c.strip() for c in re.split(r"[、,，;；\s]+", charges) if c.strip()]
     context: dict[str, Any] = {"facts": facts, "charges": charges, "proposed": None,
                                "result": None, "error": None}
+    overrides = overrides_from(await request.form())  # the guideline inputs, changed
     try:
         proposed = float(proposed_months) if proposed_months.strip() else None
         body = SentencingRequest(facts=facts.strip(), charges=names or None,
-                                 proposed_months=proposed, k=20)
+                                 proposed_months=proposed, k=20, overrides=overrides)
     except (ValueError, ValidationError):
         context["error"] = "请填写至少 10 个字的案件事实；拟判刑期须为 0–600 之间的月数。"
         return render(request, "facts.html", user, status_code=422, **context)
@@ -752,7 +753,8 @@ async def facts_page(request: Request, settings: SettingsDep, user: PageUser,
         return error_page(request, user, exc)
     stats = result["stats"]
     context.update(proposed=proposed, result=result, stats=stats,
-                   chart=histogram_svg(stats, proposed))
+                   chart=histogram_svg(stats, proposed), form=sentence_estimate.form_table(),
+                   edited=overrides is not None)
     return render(request, "facts.html", user, **context)
 
 
@@ -782,9 +784,14 @@ async def sentencing_page(request: Request, case_id: int, settings: SettingsDep,
 
 
 def guideline_overrides(request: Request) -> routes_sentencing.Overrides | None:
-    """A judge's inputs from the sentencing page's form (`edited=1`): measures m_<name>,
-    flags f, circumstances c, percentages p_<circumstance>; a bad number is left out."""
-    q = request.query_params
+    """A judge's inputs from the sentencing page's form (GET)."""
+    return overrides_from(request.query_params)
+
+
+def overrides_from(q: Any) -> routes_sentencing.Overrides | None:
+    """A judge's inputs from the guideline form (`edited=1`; query or form data): measures
+    m_<name>, flags f, circumstances c, percentages p_<circumstance>; a bad number is left
+    out."""
     if q.get("edited") != "1":
         return None
     measures: dict[str, float | None] = {}

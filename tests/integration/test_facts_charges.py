@@ -41,3 +41,16 @@ def test_charges_of_pasted_facts_are_explained_and_never_borrowed(
     assert page.status_code == 200
     assert "根据事实描述的行为推断，请核对" in page.text and 'id="no-comparable"' in page.text
     assert "盗窃" not in page.text.split('id="no-comparable"')[1].split("</p>")[0]
+    # the guideline's computation is shown for pasted facts too (these facts read 自首), and a
+    # changed input is computed again with the same facts: 自首 unticked, the term goes up
+    steps = page.text.split('id="guideline-steps"')[1].split("</table>")[0]
+    assert "起点" in steps and "宣告刑" in steps and "自首：-20%" in steps, steps[:2000]
+    before = page.text.split('id="estimate-months">')[1].split("</strong>")[0]
+    again = api.client.post("/facts", data={"facts": facts, "edited": "1"},
+                            headers={"Origin": "http://testserver"})
+    assert again.status_code == 200
+    steps = again.text.split('id="guideline-steps"')[1].split("</table>")[0]
+    assert "起点" in steps and "自首" not in steps, steps[:2000]
+    after = again.text.split('id="estimate-months">')[1].split("</strong>")[0]
+    assert int(after.split()[1]) > int(before.split()[1]), (before, after)
+    assert 'name="facts" value="' in again.text  # the form sends the facts again
