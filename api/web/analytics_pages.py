@@ -129,8 +129,21 @@ def dashboard(request: Request, settings: SettingsDep, user: PageUser, now: NowD
         charts.append(_chart(days, "box", {**period, "group_by": "stage"}))
     return render(request, "stats_dashboard.html", user, period=period, cards=cards, side=side,
                   agencies=agencies, charts=charts, kind=kind,
+                  fresh=freshness([c["result"] for c in cards]),
                   report_month=(now.astimezone(CST).date().replace(day=1) - timedelta(days=1)
                                 ).strftime("%Y-%m"))
+
+
+def freshness(results: list[Any]) -> str:
+    """One Chinese line saying how fresh the figures are: rolled-up ones are as of the last
+    refresh (the oldest shown), the others computed now."""
+    rolled = [datetime.fromisoformat(r["as_of"]) for r in results if r.get("figures") == "rollup"]
+    live = any(r.get("figures") != "rollup" for r in results)
+    if not rolled:
+        return "数据为实时计算。" if live else ""
+    at = min(rolled).astimezone(CST).strftime("%Y-%m-%d %H:%M")
+    return (f"汇总数据截至 {at}（后台定期更新，最近的变动可能尚未计入）"
+            + ("；其余数据为实时计算。" if live else "。"))
 
 
 @router.get("/stats/report", response_class=HTMLResponse)
@@ -160,6 +173,7 @@ def report_builder(request: Request, settings: SettingsDep, user: PageUser,
     return render(request, "stats_report.html", user, catalogue=catalogue, stat=stat,
                   stat_name=name, params=params, chart=chart, charts=CHARTS, result=result,
                   data=data, error=error, dims=DIMENSIONS, case_types=list(CASE_TYPES),
+                  fresh=freshness([result] if result and result["computable"] else []),
                   procedures=list(PROCEDURES), agencies=stats.scope_agencies(settings, user),
                   query=_qs({"name": name, **params}), data_query=_qs(params))
 

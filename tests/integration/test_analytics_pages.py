@@ -108,3 +108,22 @@ def test_page_downloads_and_monthly_pdf(pages: Any) -> None:
     assert "天水" not in text
     bad = api.client.get("/stats/monthly.pdf", params={"month": "2025/03"})
     assert bad.status_code == 422
+
+
+def test_pages_say_how_fresh_their_figures_are(pages: Any) -> None:
+    """Rolled-up figures lag writes by up to one sweep: the page says as of when (the API's
+    `as_of`); before any refresh every figure is computed live and the page says so."""
+    from services import analytics
+
+    api, _, sign_in = pages
+    sign_in("pro")
+    params = {"name": "received", "from": "2025-02-01", "to": "2025-03-31"}
+    live = api.client.get("/stats/report", params=params)
+    assert '<p class="meta" id="as-of">数据为实时计算。</p>' in live.text
+    analytics.refresh(api.settings)
+    rolled = api.client.get("/stats/report", params=params)
+    line = rolled.text.split('id="as-of">')[1].split("</p>")[0]
+    assert re.fullmatch(r"汇总数据截至 \d{4}-\d\d-\d\d \d\d:\d\d（后台定期更新，最近的变动可能尚未计入）。",
+                        line), line
+    dash = api.client.get("/stats", params={"from": "2025-02-01", "to": "2025-03-31"})
+    assert 'id="as-of">汇总数据截至 ' in dash.text
