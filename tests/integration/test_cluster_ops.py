@@ -104,3 +104,23 @@ def test_the_analyser_probe_logs_one_info_line_and_no_warning(
     # each missing plugin's 400 is one DEBUG line naming the analyser
     debug = [r.getMessage() for r in caplog.records if r.name == "models.cluster"]
     assert len(debug) == len(missing) and all("400" in m for m in debug)
+
+
+def test_the_knn_probe_of_a_node_without_the_plugin_logs_no_warning(
+        url: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both test nodes have kNN; a plugin that is not there is asked for by another path."""
+    import models.cluster
+
+    client = ClusterClient(url, 30)
+    try:
+        assert client.has_knn()
+        monkeypatch.setattr(models.cluster, "KNN_STATS", "/_plugins/_no_such_plugin/stats")
+        with caplog.at_level(logging.DEBUG):
+            assert client.has_knn() is not client.opensearch  # ES: kNN is core, never asked
+    finally:
+        client.close()
+    loud = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert loud == [], [(r.name, r.getMessage()) for r in loud]
+    if client.opensearch:
+        assert any("no k-NN plugin" in r.getMessage() for r in caplog.records
+                   if r.name == "models.cluster")
