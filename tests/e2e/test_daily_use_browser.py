@@ -1,7 +1,7 @@
 """Daily use in a real browser (Chromium), as a clerk and an admin, at desktop and phone width:
 sign in with name and password, the failed-documents list behind the home badge, the review
 list, the document view's tools and its table, notes and tags, search results titled as users
-expect and a saved search, the admin's user page. Screenshots go to $DOSSIER_SCREENSHOTS/daily.
+expect, a saved search and the filters (court level, 审级, 法条, date), the admin's user page. Screenshots go to $DOSSIER_SCREENSHOTS/daily.
 """
 
 from __future__ import annotations
@@ -102,6 +102,23 @@ def test_a_clerks_and_an_admins_first_hour(site: tuple[str, dict[str, str], Any]
     page.wait_for_url("**saved=*")
     assert "宜兴盗窃" in page.locator(".saved-list").inner_text()
     clerk.shot("search-saved")
+    # --- the filters: court level, 审级, cited article and the judgment's date --------------------
+    page.select_option("#f-level", "基层")
+    page.select_option("#f-stage", "一审")
+    page.fill("#f-article", "第264条")  # the judgment writes 第二百六十四条
+    page.fill("#f-date-from", "2019-01-01")
+    page.get_by_role("button", name="检索", exact=True).click()
+    page.wait_for_url(re.compile(r".*date_from=2019-01-01.*court_level=.*trial_stage=.*article="))
+    assert page.locator("li.hit h3").first.inner_text() == "盗窃一审刑事判决书"
+    clerk.shot("search-filters")
+    page.set_viewport_size(PHONE)
+    clerk.shot("search-filters-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.select_option("#f-stage", "二审")  # no appeal among the documents: none, said so
+    page.get_by_role("button", name="检索", exact=True).click()
+    page.wait_for_url(re.compile(r".*trial_stage=%E4%BA%8C%E5%AE%A1.*"))
+    assert page.locator("li.hit").count() == 0
+    page = clerk.go("/search?q=宜兴市")
     # --- the document view: tools, notes and tags ---------------------------------------------------
     page.locator("li.hit h3 a").first.click()
     page.wait_for_url(re.compile(rf".*/documents/{judgment}\?.*back="))
@@ -133,4 +150,4 @@ def test_a_clerks_and_an_admins_first_hour(site: tuple[str, dict[str, str], Any]
     assert "已创建用户「检察官乙」" in page.locator(".notice.ok").inner_text()
     admin.shot("admin-users")
     assert not (clerk.errors or admin.errors), (clerk.errors, admin.errors)
-    assert len(list(shots.glob("*.png"))) == 10
+    assert len(list(shots.glob("*.png"))) == 12
