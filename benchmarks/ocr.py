@@ -67,6 +67,10 @@ def condition_params(condition: str, i: int) -> dict[str, Any]:
         return {"faint_copy": True, "skew_deg": sign * 0.5, "jpeg_quality": 70}
     if condition == "lowcontrast":
         return {"contrast": 0.45, "noise": 6.0, "jpeg_quality": 70}
+    if condition == "photo":  # phone photo: perspective, curl, shadow, shake, JPEG (issue 19)
+        return {"photo": True}
+    if condition == "fax":  # 150 dpi, binarised, speckled, thick strokes, stretched (issue 19)
+        return {"fax": True}
     raise ValueError(f"unknown condition {condition!r}")
 
 
@@ -79,6 +83,8 @@ CONDITIONS = (
     "seal",
     "faint",
     "lowcontrast",
+    "photo",
+    "fax",
 )
 
 
@@ -118,6 +124,7 @@ class PageSpec:
     size: int
     image: str  # PNG path
     truth: str
+    dpi: float = 300.0  # what the image says (a fax 150; a phone photo 72, i.e. unknown)
 
 
 def render_set(pages: int, conditions: Sequence[str], out: Path) -> list[PageSpec]:
@@ -137,8 +144,9 @@ def render_set(pages: int, conditions: Sequence[str], out: Path) -> list[PageSpe
         for condition in conditions:
             img = degrade(page, seed=1000 + i, **condition_params(condition, i))
             path = out / f"{condition}-{i:03d}.png"
-            img.save(path, dpi=(300, 300), compress_level=1)
-            specs.append(PageSpec(condition, i, name, font, size, str(path), truth))
+            dpi = float(img.info.get("dpi", (300, 300))[0])
+            img.save(path, dpi=(round(dpi), round(dpi)), compress_level=1)
+            specs.append(PageSpec(condition, i, name, font, size, str(path), truth, dpi))
     return specs
 
 
@@ -191,7 +199,8 @@ def engine_options(engine: str, threads: int) -> tuple[str, dict[str, Any]]:
 
 
 def run_chunk(
-    engine: str, threads: int, specs: list[PageSpec], preprocess: bool, score: bool = True
+    engine: str, threads: int, specs: list[PageSpec], preprocess: bool, score: bool = True,
+    correct: bool = True,
 ) -> ChunkRun:
     """Runs in a fresh process: OCR ``specs`` with one engine, models loaded once.
 
@@ -215,9 +224,9 @@ def run_chunk(
     for spec in specs:
         with Image.open(spec.image) as im:
             img = im.convert("RGB")
-        img.info["dpi"] = (300, 300)
+        img.info["dpi"] = (spec.dpi, spec.dpi)
         started, cpu_started = time.perf_counter(), _cpu_time()
-        result = ocr_page(1, img, ocr, preprocess=preprocess)
+        result = ocr_page(1, img, ocr, preprocess=preprocess, correct=correct)
         page = PageScore(
             spec.condition, 0, 0, time.perf_counter() - started, _cpu_time() - cpu_started,
             bool(set(result.flags) & {"unreadable", "low_confidence", "review"}),
@@ -240,13 +249,15 @@ def run_chunk(
 
 
 def run_engine(
-    engine: str, threads: int, specs: list[PageSpec], preprocess: bool, jobs: int = 1
+    engine: str, threads: int, specs: list[PageSpec], preprocess: bool, jobs: int = 1,
+    correct: bool = True,
 ) -> EngineRun:
     """Score ``engine`` on every page, the pages spread over ``jobs`` fresh processes."""
     chunks = [specs[k::jobs] for k in range(jobs) if specs[k::jobs]]
     with ProcessPoolExecutor(len(chunks), mp_context=get_context("spawn")) as pool:
         parts = list(pool.map(run_chunk, [engine] * len(chunks), [threads] * len(chunks),
-                              chunks, [preprocess] * len(chunks)))
+                              chunks, [preprocess] * len(chunks), [True] * len(chunks),
+                              [correct] * len(chunks)))
     return merge(engine, parts)
 
 
@@ -308,7 +319,7 @@ def format_table(
         chars[spec.condition] = chars.get(spec.condition, 0) + len(normalize(spec.truth))
     head = ["condition", "pages", "chars"]
     for r in ok:
-        head += [f"{r.engine} CER", "worst page", "s/page", "cpu s/page", "flagged"]
+        head += [f"{r.engine} CER", "worst page", "s/page", "pages/min", "cpu s/page", "flagged"]
     base_run = next((r for r in ok if r.engine != "tesseract"), None)
     tess_run = next((r for r in ok if r.engine == "tesseract"), None)
     if base_run is not None and tess_run is not None:
@@ -321,6 +332,7 @@ def format_table(
                 f"{r.cer.get(c, 0.0):.2%}",
                 f"{r.worst.get(c, 0.0):.2%}",
                 f"{r.seconds.get(c, 0.0):.2f}",
+                f"{60 / r.seconds[c]:.1f}" if r.seconds.get(c) else "-",
                 f"{getattr(r, 'cpu_seconds', {}).get(c, 0.0):.2f}",
                 str(r.flagged.get(c, 0)),
             ]
@@ -394,6 +406,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--procs", type=int, default=0,
                         help="worker processes for the pages/min pass (default: CPUs / threads)")
     parser.add_argument("--no-preprocess", action="store_true", help="skip ocr.preprocess")
+    parser.add_argument("--no-correct", action="store_true",
+                        help="skip ocr.correct (photo/fax correction): the figures before it")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)
     conditions = [c for c in args.conditions.split(",") if c]
@@ -412,7 +426,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         runs = []
         # fresh processes per engine: their peak RSS is the engine's own, models load once
         for name in engines:
-            runs.append(run_engine(name, args.threads, specs, not args.no_preprocess, args.jobs))
+            runs.append(run_engine(name, args.threads, specs, not args.no_preprocess, args.jobs,
+                                   not args.no_correct))
         clean = [s for s in specs if s.condition == "clean"][: args.throughput_pages]
         if clean:
             for run in runs:
@@ -425,7 +440,9 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{', '.join(FONTS)}, sizes {', '.join(map(str, FONT_SIZES))} px; "
           f"threads {args.threads} (tesseract 1); {args.jobs} process(es) per engine; "
           f"preprocessing "
-          f"{'off' if args.no_preprocess else 'on'}; {os.cpu_count()} CPUs")
+          f"{'off' if args.no_preprocess else 'on'}; photo/fax correction "
+          f"{'off' if args.no_correct or args.no_preprocess else 'on'}; {os.cpu_count()} CPUs; "
+          f"load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     print(f"# reproduce: {command}")
     print(format_table(runs, conditions, args.pages, specs))
     if args.json:

@@ -87,6 +87,9 @@ FLAGS = (
     "seal_suppressed",
     "contrast_stretched",
     "binarized",
+    "perspective_corrected",
+    "illumination_flattened",
+    "fax_cleaned",
 )
 
 
@@ -132,6 +135,7 @@ def ocr_page(
     *,
     preprocess: bool = True,
     binarize: bool = False,
+    correct: bool = True,
 ) -> PageResult:
     """OCR one page image into a PageResult with lines in reading order.
 
@@ -139,11 +143,17 @@ def ocr_page(
     seals, faint copies, orientation, skew); a page whose confidence stays low is also
     recognised turned by 180° and the better reading kept. Boxes are always in the pixels of
     ``image`` as given. ``flags`` tell what was done and whether a person should look.
+    With ``correct`` (and ``preprocess``) a page that looks photographed or faxed is corrected
+    first (``ocr.correct``: sheet found and perspective undone, light flattened; specks
+    removed and enlarged to 300 dpi); a scan is left as it is.
     """
+    from ocr.correct import Corrected
+    from ocr.correct import correct as correct_page
     from ocr.preprocess import Prepared, prepare
 
+    fixed: Corrected | None = correct_page(image) if preprocess and correct else None
     if preprocess:
-        prep = prepare(image, binarize=binarize)
+        prep = prepare(fixed.image if fixed is not None else image, binarize=binarize)
     else:
         prep = Prepared(image=image, original_size=image.size)
     lines = reading_order(engine.recognize(prep.image))
@@ -153,9 +163,14 @@ def ocr_page(
         other = reading_order(engine.recognize(flipped.image))
         if _reading_score(other) > _reading_score(lines):
             prep, lines = flipped, other
-    lines = [Line(ln.text, prep.to_original(ln.box), ln.confidence) for ln in lines]
+    if fixed is not None:
+        lines = [Line(ln.text, fixed.to_original(prep.to_original(ln.box)), ln.confidence)
+                 for ln in lines]
+    else:
+        lines = [Line(ln.text, prep.to_original(ln.box), ln.confidence) for ln in lines]
     confidence = sum(ln.confidence for ln in lines) / len(lines) if lines else None
-    flags = [s for s in prep.steps if s.startswith("rotated_")]
+    flags = list(fixed.steps) if fixed is not None else []
+    flags += [s for s in prep.steps if s.startswith("rotated_")]
     flags += [s for s in prep.steps if s.startswith(("deskewed", "scaled_"))]
     flags += [s for s in prep.steps if s in ("seal_suppressed", "contrast_stretched", "binarized")]
     if not lines:

@@ -2,8 +2,9 @@
 
 Real scans of case files cannot be shipped, so real published judgment text (../shared/data)
 is laid out on A4 pages with the Debian CJK fonts and then degraded like a scanner or copier
-would (skew, blur, noise, JPEG, low contrast, a red seal, a faint copy). Every page comes with
-the exact characters placed on it, so character error rates can be measured.
+would (skew, blur, noise, JPEG, low contrast, a red seal, a faint copy), or photographed with a
+phone (perspective, curl, shadow, shake) or faxed (150 dpi, binarised, speckled). Every page
+comes with the exact characters placed on it, so character error rates can be measured.
 
 CLI::
 
@@ -53,6 +54,8 @@ CONDITIONS: dict[str, dict[str, Any]] = {
     "seal": {"seal": True, "noise": 4.0, "jpeg_quality": 75},
     "faint": {"faint_copy": True, "skew_deg": 0.5, "jpeg_quality": 70},
     "rotated": {"rotate": 180, "noise": 4.0},
+    "photo": {"photo": True},
+    "fax": {"fax": True},
 }
 
 _font_cache: dict[tuple[str, int], ImageFont.FreeTypeFont] = {}
@@ -263,6 +266,8 @@ def degrade(
     contrast: float = 1.0,
     seal: bool = False,
     faint_copy: bool = False,
+    photo: bool = False,
+    fax: bool = False,
     seed: int = 0,
 ) -> Image.Image:
     """Make a clean page look scanned; deterministic for a given ``seed``.
@@ -272,6 +277,12 @@ def degrade(
     of grey-level noise, ``jpeg_quality`` recompresses, ``contrast`` < 1 greys the page,
     ``seal`` stamps a red court seal over the text and ``faint_copy`` imitates a light
     second-generation photocopy (thin strokes, grey toner, speckles).
+
+    ``photo`` photographs the page with a phone (``_photograph``: the sheet in perspective on a
+    darker desk, slightly curled, lit unevenly with a hand's shadow, a little shake, JPEG; the
+    image carries no dpi, as a phone writes 72) and ``fax`` sends it through a fax machine
+    (``_fax``: 150 dpi, strokes thickened, slightly stretched vertically, binarised, speckled).
+    Both run after the other steps and replace the JPEG step.
     """
     import numpy as np
 
@@ -310,6 +321,121 @@ def degrade(
         buf.seek(0)
         out = Image.open(buf).convert("RGB")
     out.info["dpi"] = dpi
+    if photo:
+        out = _photograph(out, random.Random(seed), seed)
+    elif fax:
+        out = _fax(out, random.Random(seed), seed)
+    return out
+
+
+def _photograph(img: Image.Image, rng: random.Random, seed: int) -> Image.Image:
+    """A phone photo of the page: the sheet lies on a darker desk, seen a little from the side.
+
+    The page is curled (its right or left edge lifts, bending the lines near it), projected by
+    a random perspective that keeps the whole sheet in the frame, lit by a gradient with a
+    soft hand's shadow over one corner, shaken by a few pixels of motion blur, given sensor
+    noise and saved as JPEG. A 12-megapixel phone framing an A4 sheet sees it at about 280
+    dpi; the frame here is 2,800 × 3,700 px. The result has the dpi of a phone (72), i.e. none.
+    """
+    import cv2
+    import numpy as np
+
+    page = np.asarray(img.convert("RGB"))
+    h, w = page.shape[:2]
+    gen = np.random.default_rng(seed)
+    # 1. curl: the lifted edge bends the lines near it, up to ~0.6 % of the page height
+    side = rng.choice((0, 1))
+    amp = rng.uniform(0.004, 0.007) * h
+    xs = np.arange(w, dtype=np.float32)
+    t = xs / (w - 1) if side else 1.0 - xs / (w - 1)
+    bend = (amp * np.clip((t - 0.55) / 0.45, 0, 1) ** 2).astype(np.float32)
+    ys = np.arange(h, dtype=np.float32)
+    # rows bend towards the page's middle height, more at the top and bottom (a lifted edge)
+    rel = (ys - h / 2) / (h / 2)
+    map_x = np.broadcast_to(xs[None, :], (h, w)).astype(np.float32)
+    map_y = (ys[:, None] + bend[None, :] * rel[:, None]).astype(np.float32)
+    page = cv2.remap(page, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                     borderValue=(255, 255, 255))
+    # 2. desk and perspective: the sheet fills ~85 % of the frame, corners moved at random
+    fw, fh = 2800, 3700
+    desk = np.array([rng.randrange(70, 120), rng.randrange(60, 100), rng.randrange(45, 80)],
+                    dtype=np.float32)
+    frame = np.empty((fh, fw, 3), dtype=np.float32)
+    frame[:] = desk
+    grain = cv2.GaussianBlur(gen.normal(0, 12, (fh, fw)).astype(np.float32), (0, 0), 6)
+    frame += grain[..., None]
+    scale = 0.86 * min(fw / w, fh / h)
+    cw, ch = w * scale, h * scale
+    x0, y0 = (fw - cw) / 2, (fh - ch) / 2
+    jig = 0.045
+    dst = np.array(
+        [[x0 + rng.uniform(-jig, jig) * cw, y0 + rng.uniform(-jig, jig) * ch],
+         [x0 + cw + rng.uniform(-jig, jig) * cw, y0 + rng.uniform(-jig, jig) * ch],
+         [x0 + cw + rng.uniform(-jig, jig) * cw, y0 + ch + rng.uniform(-jig, jig) * ch],
+         [x0 + rng.uniform(-jig, jig) * cw, y0 + ch + rng.uniform(-jig, jig) * ch]],
+        dtype=np.float32,
+    )
+    src = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(src, dst)
+    sheet = cv2.warpPerspective(page, matrix, (fw, fh), flags=cv2.INTER_AREA)
+    mask = cv2.warpPerspective(np.full((h, w), 255, np.uint8), matrix, (fw, fh),
+                               flags=cv2.INTER_LINEAR).astype(np.float32)[..., None] / 255.0
+    frame = frame * (1 - mask) + sheet.astype(np.float32) * mask
+    # 3. light: a gradient across the frame and a soft shadow of a hand over one corner
+    yy, xx = np.mgrid[0:fh, 0:fw].astype(np.float32)
+    angle = rng.uniform(0, 2 * math.pi)
+    ramp = (xx / fw - 0.5) * math.cos(angle) + (yy / fh - 0.5) * math.sin(angle)
+    light = 0.88 + 0.22 * ramp  # 0.77..0.99
+    cx, cy = rng.choice((0.1, 0.9)) * fw, rng.choice((0.15, 0.85)) * fh
+    dist = np.sqrt(((xx - cx) / (0.35 * fw)) ** 2 + ((yy - cy) / (0.3 * fh)) ** 2)
+    shadow = 1.0 - rng.uniform(0.25, 0.35) / (1.0 + np.exp((dist - 1.0) * 6.0))
+    frame *= (light * shadow)[..., None]
+    # 4. shake: a short linear motion blur, then sensor noise
+    length = rng.randrange(3, 6)
+    kernel = np.zeros((length, length), np.float32)
+    theta = rng.uniform(0, math.pi)
+    c = (length - 1) / 2
+    for k in range(length):
+        off = k - c
+        kernel[round(c + off * math.sin(theta)), round(c + off * math.cos(theta))] = 1.0
+    kernel /= kernel.sum()
+    frame = np.asarray(cv2.filter2D(frame, -1, kernel), dtype=np.float32)
+    frame += gen.normal(0, 3.0, (fh, fw))[..., None].astype(np.float32)
+    out = Image.fromarray(np.clip(frame, 0, 255).astype(np.uint8))
+    buf = io.BytesIO()
+    out.save(buf, "JPEG", quality=rng.randrange(78, 88))
+    buf.seek(0)
+    photo = Image.open(buf).convert("RGB")
+    photo.info["dpi"] = (72, 72)
+    return photo
+
+
+FAX_DPI = 150
+
+
+def _fax(img: Image.Image, rng: random.Random, seed: int) -> Image.Image:
+    """A received fax: 150 dpi, thick strokes, ~3 % taller, binarised at a fixed threshold,
+    with speckles (isolated black dots and short streaks) and a few white drop-outs."""
+    import numpy as np
+
+    dpi = img.info.get("dpi", (300, 300))[0] or 300
+    grey = img.convert("L").filter(ImageFilter.MinFilter(3))  # toner spread: thicker strokes
+    stretch = rng.uniform(1.02, 1.04)
+    factor = FAX_DPI / dpi
+    size = (max(1, round(grey.width * factor)), max(1, round(grey.height * factor * stretch)))
+    small = grey.resize(size, Image.Resampling.BOX)
+    gen = np.random.default_rng(seed)
+    arr = np.asarray(small, dtype=np.float32) + gen.normal(0, 18, (size[1], size[0]))
+    binary = arr > rng.uniform(150, 175)  # white where True
+    speck = gen.random(binary.shape) < 0.0015
+    binary[speck] = False
+    for _ in range(size[0] * size[1] // 60000):  # short horizontal streaks of a dirty drum
+        y, x = gen.integers(size[1]), gen.integers(size[0])
+        binary[y, x : x + int(gen.integers(3, 12))] = False
+    dropout = gen.random(binary.shape) < 0.002
+    binary[dropout] = True
+    out = Image.fromarray((binary * 255).astype(np.uint8)).convert("RGB")
+    out.info["dpi"] = (FAX_DPI, FAX_DPI)
     return out
 
 
@@ -503,7 +629,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for number, (page, truth) in enumerate(pages, 1):
         img = degrade(page, seed=args.seed + number, **CONDITIONS[args.condition])
         name = f"{stem}.{args.condition}.p{number:03d}"
-        img.save(args.out / f"{name}.png", dpi=(args.dpi, args.dpi))
+        img_dpi = img.info.get("dpi", (args.dpi, args.dpi))
+        img.save(args.out / f"{name}.png", dpi=(round(img_dpi[0]), round(img_dpi[1])))
         (args.out / f"{name}.txt").write_text(truth + "\n", "utf-8")
         images.append(img)
     pdf_path = args.out / f"{stem}.{args.condition}.pdf"
