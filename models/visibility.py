@@ -82,6 +82,28 @@ def case_access(s: Session, user: User, case_id: int) -> Access | None:
     return Access.WRITE if Access.WRITE in grants and not read_only(user) else Access.READ
 
 
+class NotFound(LookupError):
+    """It does not exist or the caller may not see it (a 404: the two are not told apart)."""
+
+
+class Denied(PermissionError):
+    """The caller sees it but may not do this (a 403); the message is Chinese."""
+
+
+def case_for(s: Session, user: User, case_id: int, *, write: bool = False,
+             read_only_reason: str = "本机关对该案件只有阅读权限") -> tuple[Case, Access]:
+    """The case and what ``user`` may do with it, or NotFound; with ``write``, Denied when the
+    case is only shared with their agency for reading (``read_only_reason`` says what for)."""
+    access = case_access(s, user, case_id)
+    if access is None:
+        raise NotFound(f"案件 {case_id} 不存在")
+    if write and access is Access.READ:
+        raise Denied(read_only_reason)
+    case = s.get(Case, case_id)
+    assert case is not None
+    return case, access
+
+
 def case_visible(s: Session, user: User, case_id: int) -> bool:
     found = s.execute(select(Case.id).where(Case.id == case_id,
                                             _visible_to(visible_agency_ids(user, s))))

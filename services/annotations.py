@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from models.db import session_scope
 from models.schema import Case, Document, SavedSearch, User, UserNote, UserTag
 from models.settings import Settings
-from models.visibility import case_access
+from models.visibility import NotFound, case_access
 
 KINDS = ("document", "case")
 MAX_NOTE = 2000
@@ -24,10 +24,6 @@ MAX_TAG = 40
 #: the search parameters a saved search keeps (those of the search page)
 SEARCH_KEYS = ("q", "charge", "court", "doc_type", "year", "group_by_case", "sort",
                "date_from", "date_to", "court_level", "trial_stage", "article")
-
-
-class NotFound(LookupError):
-    """The object does not exist or the user may not see it (a 404)."""
 
 
 class Invalid(ValueError):

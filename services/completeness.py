@@ -38,30 +38,15 @@ from models.schema import (
     User,
 )
 from models.settings import Settings
-from models.visibility import Access, case_access
+from models.visibility import Access, Denied, NotFound, case_for
 from workflow import completeness as cl
 from workflow.completeness import Dossier, DossierDocument, Override, Source, Verdict
 from workflow.errors import Incomplete, WorkflowError
 from workflow.registry import load as load_registry
 
 
-class NotFound(LookupError):
-    """The case does not exist or the user may not see it (a 404)."""
-
-
-class Denied(PermissionError):
-    """The user sees the case but may not do this (a 403)."""
-
-
 def _case(s: Session, user: User, case_id: int, *, write: bool = False) -> tuple[Case, Access]:
-    access = case_access(s, user, case_id)
-    if access is None:
-        raise NotFound(f"案件 {case_id} 不存在")
-    if write and access is Access.READ:
-        raise Denied("本机关对该案件只有阅读权限")
-    case = s.get(Case, case_id)
-    assert case is not None
-    return case, access
+    return case_for(s, user, case_id, write=write)
 
 
 # ------------------------------------------------------------------------ reading the dossier

@@ -47,7 +47,7 @@ from models.schema import (
     WorkflowNotification,
 )
 from models.settings import Settings
-from models.visibility import Access, case_access
+from models.visibility import Access, Denied, NotFound, case_access, case_for
 from services import completeness, indexing, sharing
 from workflow import machine, registry, reminders
 from workflow.deadlines import ClockEvent, Deadline, compute, local
@@ -61,13 +61,6 @@ MOVE_NAMES = {"push": "推送", "receive": "签收", "accept": "受理", "return
 FORM_FIELDS = ("case_number", "court", "procuratorate", "defendants", "charges", "victims",
                "judgment_date")
 
-
-class NotFound(LookupError):
-    """The case, business or clock does not exist or the caller may not see it (404)."""
-
-
-class Denied(PermissionError):
-    """The caller sees it but may not do this (403); the message is Chinese."""
 
 
 class Conflict(WorkflowError):
@@ -109,14 +102,8 @@ def _kind(a: Agency) -> str:
 
 
 def _case(s: Session, user: User, case_id: int, *, write: bool) -> tuple[Case, Access]:
-    access = case_access(s, user, case_id)
-    if access is None:
-        raise NotFound(f"案件 {case_id} 不存在")
-    if write and access is Access.READ:
-        raise Denied("本机关对该案件只有阅读权限，不能办理该案件的协同业务")
-    case = s.get(Case, case_id)
-    assert case is not None
-    return case, access
+    return case_for(s, user, case_id, write=write,
+                    read_only_reason="本机关对该案件只有阅读权限，不能办理该案件的协同业务")
 
 
 def _lock(s: Session, case_id: int) -> CaseProcedure:
