@@ -67,7 +67,8 @@ def index_doc(settings: Settings, doc_id: int) -> Any:
             agency=agency.code if agency else None, shared_with=list(shared), charges=charges,
             date=doc.decision_date, pages=pages, parties=parties,
             court_level=citations.court_level(fields.get("court"), number),
-            trial_stage=citations.trial_stage(number, title),
+            # the extracted (or corrected) 审级 first; stages it does not name from the number
+            trial_stage=fields.get("instance") or citations.trial_stage(number, title),
             articles=citations.criminal_law_articles("\n".join(pages)))
 
 

@@ -210,6 +210,10 @@ def test_api_filters_on_processed_judgments(eager: Callable[..., Api]) -> None:
     assert {"value": "第264条", "count": 1} in body["facets"]["article"]
     hit = next(h for h in body["hits"] if h["document_id"] == appeal)
     assert (hit["court_level"], hit["trial_stage"]) == ("中级", "二审")
+    # a clerk's correction of the extracted 审级 is what the filter sees
+    r = api.client.put(f"/api/v1/documents/{theft}/fields/instance", json={"value": "二审"})
+    assert r.status_code == 200, r.text
+    assert ids(trial_stage="二审") == sorted([theft, appeal])
     for params, said in (({"date_from": "2018-02-30"}, "格式有误"),
                          ({"date_to": "去年"}, "格式有误"),
                          ({"date_from": "2019", "date_to": "2018"}, "晚于截止日期"),
