@@ -335,7 +335,8 @@ def _photograph(img: Image.Image, rng: random.Random, seed: int) -> Image.Image:
     a random perspective that keeps the whole sheet in the frame, lit by a gradient with a
     soft hand's shadow over one corner, shaken by a few pixels of motion blur, given sensor
     noise and saved as JPEG. A 12-megapixel phone framing an A4 sheet sees it at about 280
-    dpi; the frame here is 2,800 × 3,700 px. The result has the dpi of a phone (72), i.e. none.
+    dpi; the frame here is 2,800 × 3,700 px. The result has the dpi of a phone (72), i.e. none,
+    and ``info["sheet_corners"]``: where the page's corners lie in the photo.
     """
     import cv2
     import numpy as np
@@ -407,6 +408,8 @@ def _photograph(img: Image.Image, rng: random.Random, seed: int) -> Image.Image:
     buf.seek(0)
     photo = Image.open(buf).convert("RGB")
     photo.info["dpi"] = (72, 72)
+    # where the sheet's corners (tl, tr, br, bl) landed, for tests of page detection
+    photo.info["sheet_corners"] = [(float(x), float(y)) for x, y in dst]
     return photo
 
 

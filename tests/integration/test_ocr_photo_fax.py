@@ -1,0 +1,66 @@
+"""Real OCR of photographed and faxed pages of a real judgment, with and without ocr.correct.
+
+Slow: loads RapidOCR's bundled PP-OCR models and reads four small pages (25 lines each).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from PIL import Image
+
+from ocr.base import OcrEngine
+from ocr.document import ocr_page
+from ocr.engines import get_engine
+from ocr.metrics import cer, normalize
+from tests.scans.generate import degrade, render_pages
+from tests.support.env import GOLD
+
+JUDGMENT = "judge-01885b6c-a37e-4b28-9173-6b94a6581ba2.txt"
+
+
+def judgment_page() -> tuple[Image.Image, str]:
+    path = GOLD / "texts" / JUDGMENT
+    if not path.is_file():
+        pytest.fail(f"shared data missing: {path}")
+    return render_pages(path.read_text("utf-8"), max_lines=25)[0]
+
+
+@pytest.fixture(scope="module")
+def rapid() -> Iterator[OcrEngine]:
+    yield get_engine("rapidocr", threads=2)
+
+
+@pytest.mark.slow
+def test_photographed_page_is_read_better_corrected(
+    rapid: OcrEngine, record_property: Callable[[str, object], None]
+) -> None:
+    page, truth = judgment_page()
+    shot = degrade(page, photo=True, seed=4)
+    corrected = ocr_page(1, shot, rapid)
+    plain = ocr_page(1, shot, rapid, correct=False)
+    after, before = cer(truth, corrected.text), cer(truth, plain.text)
+    record_property("cer_corrected", after)
+    record_property("cer_uncorrected", before)
+    print(f"\nphoto: CER {before:.2%} uncorrected -> {after:.2%} corrected")
+    assert "perspective_corrected" in corrected.flags
+    assert after < 0.01, corrected.text
+    assert after < before
+    for item in ("1960年6月30日", "李林长"):
+        assert item in normalize(corrected.text)
+    for line in corrected.lines:
+        x0, y0, x1, y1 = line.box
+        assert 0 <= x0 < x1 <= shot.width and 0 <= y0 < y1 <= shot.height
+
+
+@pytest.mark.slow
+def test_faxed_page_is_read(rapid: OcrEngine) -> None:
+    page, truth = judgment_page()
+    sent = degrade(page, fax=True, seed=4)
+    result = ocr_page(1, sent, rapid)
+    error = cer(truth, result.text)
+    print(f"\nfax: CER {error:.2%}")
+    assert "fax_cleaned" in result.flags
+    assert error < 0.03, result.text
+    assert "李林长" in normalize(result.text)

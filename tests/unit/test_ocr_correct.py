@@ -1,0 +1,162 @@
+"""Correction of photographed pages and faxes (ocr.correct) on generated pages, no OCR model.
+
+Pages are rendered from a real judgment (../shared/data) and photographed or faxed by
+tests/scans/generate.py; the recognition engine of the ocr_page tests is a fake.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from benchmarks.ocr import condition_params
+from models.records import Line
+from ocr.correct import (
+    A4_RATIO,
+    correct,
+    correct_fax,
+    correct_photo,
+    detect,
+    find_sheet,
+)
+from ocr.document import ocr_page
+from tests.scans.generate import degrade, render_pages
+from tests.support.env import GOLD
+
+JUDGMENT = "judge-01885b6c-a37e-4b28-9173-6b94a6581ba2.txt"
+
+
+@cache
+def page() -> Image.Image:
+    path = GOLD / "texts" / JUDGMENT
+    if not path.is_file():
+        pytest.fail(f"shared data missing: {path}")
+    img, _ = render_pages(path.read_text("utf-8"), max_lines=40)[0]
+    return img
+
+
+@cache
+def photo(seed: int = 3) -> Image.Image:
+    return degrade(page(), photo=True, seed=seed)
+
+
+@cache
+def fax(seed: int = 3) -> Image.Image:
+    return degrade(page(), fax=True, seed=seed)
+
+
+def test_generator_photo_and_fax_are_deterministic() -> None:
+    assert np.array_equal(np.asarray(degrade(page(), photo=True, seed=3)), np.asarray(photo()))
+    assert np.array_equal(np.asarray(degrade(page(), fax=True, seed=3)), np.asarray(fax()))
+    assert photo().size == (2800, 3700) and photo().info["dpi"] == (72, 72)
+    assert fax().info["dpi"] == (150, 150) and fax().width == page().width // 2
+    assert fax().height > page().height // 2 * 1.015  # stretched vertically
+    grey = np.asarray(fax().convert("L"))
+    assert set(np.unique(grey)) <= {0, 255}  # binarised
+
+
+@pytest.mark.parametrize("condition", ["clean", "scanned", "skew3", "rotated90", "rotated180",
+                                       "seal", "faint", "lowcontrast"])
+def test_scans_are_left_alone(condition: str) -> None:
+    scan = degrade(page(), seed=7, **condition_params(condition, 1))
+    assert detect(scan) is None
+    assert correct(scan) is None
+
+
+@pytest.mark.parametrize("seed", [3, 8])
+def test_photo_and_fax_are_detected(seed: int) -> None:
+    assert detect(photo(seed)) == "photo"
+    assert detect(fax(seed)) == "fax"
+
+
+@pytest.mark.parametrize("seed", [3, 8, 11])
+def test_sheet_corners_are_found(seed: int) -> None:
+    shot = photo(seed)
+    grey = np.asarray(shot.convert("L"))
+    found = find_sheet(grey)
+    assert found is not None
+    truth = np.array(shot.info["sheet_corners"])
+    # within 1 % of the frame's long side (a 37 px error on a 3,700 px photo)
+    assert np.abs(found - truth).max() < 0.01 * max(shot.size), (found, truth)
+
+
+def test_photo_is_cropped_to_an_a4_sheet_with_even_light() -> None:
+    fixed = correct_photo(photo())
+    assert fixed is not None
+    assert fixed.steps == ["perspective_corrected", "illumination_flattened"]
+    w, h = fixed.image.size
+    assert h / w == pytest.approx(A4_RATIO, rel=0.01)
+    assert 2000 < w < 2500  # about 250-300 dpi: no rescale needed
+    grey = np.asarray(fixed.image.convert("L"))
+    # no desk left at the edges, and the paper is evenly white (the shadow is gone)
+    for band in (grey[:40], grey[-40:], grey[:, :40], grey[:, -40:]):
+        assert np.median(band) > 230
+    cells = [np.percentile(grey[i * h // 4 : (i + 1) * h // 4, j * w // 4 : (j + 1) * w // 4], 90)
+             for i in range(4) for j in range(4)]
+    assert min(cells) > 235
+    # the corrected page maps back onto the sheet in the photo
+    truth = np.array(photo().info["sheet_corners"])
+    x0, y0, x1, y1 = fixed.to_original((0, 0, w, h))
+    assert abs(x0 - truth[:, 0].min()) < 40 and abs(x1 - truth[:, 0].max()) < 40
+    assert abs(y0 - truth[:, 1].min()) < 40 and abs(y1 - truth[:, 1].max()) < 40
+
+
+def test_fax_specks_are_removed_and_page_is_300_dpi() -> None:
+    original = fax()
+    fixed = correct_fax(original)
+    assert fixed is not None
+    assert fixed.image.info["dpi"] == (300, 300)
+    assert fixed.image.size == (original.width * 2, original.height * 2)
+    # the right margin has no text: only specks and streaks, which must be gone
+    margin = np.asarray(original.convert("L"))[:, -60:]
+    cleaned = np.asarray(fixed.image.convert("L"))[:, -120:]
+    assert (margin < 128).sum() > 50
+    assert (cleaned < 128).sum() < 0.2 * (margin < 128).sum() * 4
+    assert fixed.to_original((0, 0, 200, 100)) == (0, 0, 100, 50)
+
+
+class Recorder:
+    """A fake engine: remembers the image it was given, reads one line at its centre."""
+
+    name = "fake"
+    version = "0"
+
+    def __init__(self) -> None:
+        self.seen: list[Image.Image] = []
+
+    def recognize(self, image: Image.Image) -> list[Line]:
+        self.seen.append(image)
+        w, h = image.size
+        return [Line("被告人李林长", (w * 0.4, h * 0.5, w * 0.6, h * 0.52), 0.99)]
+
+
+def test_ocr_page_corrects_a_photo_and_maps_boxes_back() -> None:
+    engine = Recorder()
+    result = ocr_page(1, photo(), engine)
+    assert result.flags[:2] == ["perspective_corrected", "illumination_flattened"]
+    assert engine.seen[0].size != photo().size
+    x0, y0, x1, y1 = result.lines[0].box
+    assert 0 <= x0 < x1 <= photo().width and 0 <= y0 < y1 <= photo().height
+    # the centre of the corrected sheet is near the centre of the sheet in the photo
+    truth = np.array(photo().info["sheet_corners"])
+    assert abs((x0 + x1) / 2 - truth[:, 0].mean()) < 60
+    assert abs((y0 + y1) / 2 - truth[:, 1].mean()) < 120
+    assert result.width == photo().width and result.height == photo().height
+
+
+def test_ocr_page_leaves_a_clean_scan_unchanged() -> None:
+    on, off = Recorder(), Recorder()
+    a = ocr_page(1, page(), on)
+    b = ocr_page(1, page(), off, correct=False)
+    assert a.flags == b.flags and not any("corrected" in f or "fax" in f for f in a.flags)
+    assert np.array_equal(np.asarray(on.seen[0]), np.asarray(off.seen[0]))
+
+
+def test_ocr_page_cleans_a_fax() -> None:
+    result = ocr_page(1, fax(), Recorder())
+    assert "fax_cleaned" in result.flags and "scaled_2.00" in result.flags
+    x0, y0, x1, y1 = result.lines[0].box
+    assert x1 <= fax().width and y1 <= fax().height
