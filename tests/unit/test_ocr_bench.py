@@ -57,7 +57,7 @@ def test_table_reports_both_engines_side_by_side() -> None:
                      {"clean": 4.0}, {"clean": 4.1}, {"clean": 1}, 150.0, 160.0)
     missing = EngineRun("paddleocr", error="PaddleOCR needs local models")
     table = format_table([rapid, tess, missing], ["clean"], 1, specs)
-    assert "| clean | 1 | 100 | 0.10% | 0.20% | 2.00 | 3.50 | 0 | 5.00% |" in table
+    assert "| clean | 1 | 100 | 0.10% | 0.20% | 2.00 | 30.0 | 3.50 | 0 | 5.00% |" in table
     assert "| 50.0x |" in table
     assert "rapidocr 3.10.0: peak RSS 1000 MB" in table and "30.0 clean pages/min" in table
     assert "paddleocr: not run (PaddleOCR needs local models)" in table
@@ -92,3 +92,20 @@ def test_targets_are_stated_met_or_not() -> None:
     assert "lowest 1.7x -> NOT met" in table
     assert "45.0 clean pages/min with 1 worker processes" in table
     assert "clean pages/min per 2-core worker: 45.0 -> met" in table
+
+
+def test_photo_and_fax_targets_are_stated() -> None:
+    specs = [PageSpec("photo", 0, "x", "noto-serif", 34, "x.png", "被告人张三" * 20)]
+    ours = EngineRun("rapidocr", "rapidocr v", {"photo": 0.002, "fax": 0.008}, {},
+                     {"photo": 2.0, "fax": 4.0}, {}, {}, 700.0)
+    table = format_table([ours], ["photo", "fax"], 1, specs)
+    assert "on photo: 0.20% (met), 30.0 pages/min one page at a time (met)" in table
+    assert "on fax: 0.80% (NOT met), 15.0 pages/min one page at a time (NOT met)" in table
+
+
+def test_photo_and_fax_pages_keep_the_truth_and_their_dpi(tmp_path: Path) -> None:
+    specs = render_set(1, ["clean", "photo", "fax"], tmp_path)
+    assert specs[0].truth == specs[1].truth == specs[2].truth
+    assert [s.dpi for s in specs] == [300.0, 72.0, 150.0]
+    with Image.open(specs[2].image) as im:
+        assert round(im.info["dpi"][0]) == 150
