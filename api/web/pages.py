@@ -9,6 +9,7 @@ page's JavaScript: they authenticate by the cookie and delegate to the REST func
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -38,7 +39,8 @@ from models.schema import Case, Document, FieldValue, Party, User
 from models.settings import Settings
 from models.visibility import visible_case_ids
 from ocr.sniff import has_page_images
-from search.query import COURT_LEVELS, TRIAL_STAGES
+from search.base import QuerySyntaxError
+from search.query import COURT_LEVELS, TRIAL_STAGES, filter_value
 from services import annotations as user_notes
 from services import completeness, failures, sentence_estimate, workflow
 
@@ -558,6 +560,9 @@ def search_page(request: Request, settings: SettingsDep, user: PageUser, q: str 
                 article: Annotated[str | None, Query(max_length=40)] = None,
                 ) -> HTMLResponse:
     more = _more_filters(date_from, date_to, court_level, trial_stage, article)
+    for key, value in more.items():  # shown as the index holds them: 264 -> 第264条
+        with contextlib.suppress(QuerySyntaxError):  # else the search below says what is wrong
+            more[key] = filter_value(key, value) if value and value.strip() else None  # type: ignore[arg-type]
     params: dict[str, Any] = {k: v for k, v in {
         "q": q, "charge": charge, "court": court, "doc_type": doc_type, "year": year, **more,
         "group_by_case": "1" if group_by_case else None,

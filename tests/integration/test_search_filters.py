@@ -234,7 +234,8 @@ def test_api_filters_on_processed_judgments(eager: Callable[..., Api]) -> None:
                     'name="trial_stage"', 'name="article"'):
         assert control in html, control
     assert 'value="2018-01-01"' in html and '<option value="基层" selected>' in html
-    assert "法条：264" in html and "法院层级：基层" in html
+    assert "法条：第264条" in html and "法院层级：基层" in html  # as the index holds it
+    assert 'aria-current="true" class="on">第264条</a>' in html  # its facet marked
     assert f'data-document="{theft}"' in html and f'data-document="{appeal}"' not in html
     assert "<h2>审级</h2>" in html and "<h2>法条</h2>" in html
     bad = api.client.get("/search", params={"date_from": "2018-99-01"})
