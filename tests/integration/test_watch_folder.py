@@ -211,3 +211,25 @@ def test_a_fault_leaves_the_file_and_a_failed_processing_says_why(
     assert again.state == "done" and again.document_id == outcome.document_id
     assert "未重复上传" in again.message and len(runs) == 2
     assert watch.ignored(".x.pdf") and watch.ignored("a.pdf.crdownload") and not watch.ignored("a.pdf")
+
+
+def test_queue_mode_hands_files_to_the_workers(env: Callable[..., dict[str, str]],
+                                               procs: Callable[..., Proc],
+                                               tmp_path: Path) -> None:
+    """`--queue`: the watcher stores the file and queues it; a `dossier worker` on the same
+    (embedded, filesystem) broker processes it."""
+    from models.settings import get_settings
+    from tests.integration.test_cli import dossier
+
+    e = env()
+    db_url = get_settings().db_url
+    dossier("user", "add", "scanner", "--role", "police", "--agency", "pol-A", env=e)
+    inbox = tmp_path / "scans"
+    watcher = procs("watch", str(inbox), "--user", "scanner", "--queue", "--settle-s", SETTLE,
+                    "--interval-s", "0.3", env=e, name="watch")
+    worker = procs("worker", "--concurrency", "1", env=e, name="worker")
+    wait_for(lambda: (inbox / "done").is_dir(), watcher)
+    (inbox / "卷宗.txt").write_text(gold_text("lecard-22797"), encoding="utf-8")
+    wait_for(lambda: "卷宗.txt" in names(inbox / "done"), watcher)
+    assert "已交后台处理" in watcher.tail()
+    wait_for(lambda: [s for _, _, s in documents(db_url)] == ["succeeded"], worker)
