@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,11 +17,20 @@ from sqlalchemy import select
 
 from models.db import session_scope
 from models.schema import Document, Task
-from tests.support.env import GOLD, Proc
+from tests.support.env import GOLD, REPO, Proc
 
 pytestmark = pytest.mark.needs_shared("extraction_gold", "texts")
 
 SETTLE = "1"
+
+
+def dossier(*args: str, env: dict[str, str], check: bool = True
+            ) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([sys.executable, "-m", "api.cli", *args], env=env, cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"dossier {args} exited {proc.returncode}:\n{proc.stderr[-3000:]}")
+    return proc
 
 
 def gold_text(name: str) -> str:
@@ -55,7 +66,6 @@ def names(folder: Path) -> set[str]:
 def test_watched_folder_takes_each_file_once(env: Callable[..., dict[str, str]],
                                              procs: Callable[..., Proc], tmp_path: Path) -> None:
     from models.settings import get_settings
-    from tests.integration.test_cli import dossier
     from tests.scans.generate import make_text_pdf
 
     e = env()
@@ -219,7 +229,6 @@ def test_queue_mode_hands_files_to_the_workers(env: Callable[..., dict[str, str]
     """`--queue`: the watcher stores the file and queues it; a `dossier worker` on the same
     (embedded, filesystem) broker processes it."""
     from models.settings import get_settings
-    from tests.integration.test_cli import dossier
 
     e = env()
     db_url = get_settings().db_url
