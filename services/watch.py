@@ -188,8 +188,12 @@ class Watcher:
     def take(self, path: Path) -> Outcome | None:
         """One file through the intake and `process`, then into done/ or failed/; None when it
         stays (it changed while read, vanished, or a service failed: tried again later)."""
+        limit = self.settings.max_upload_mb * 1024 * 1024
         try:
             before = path.stat()
+            if before.st_size > limit:  # refused as the intake would, without reading it
+                return self._finish(path, Outcome(
+                    FAILED, f"已拒收（413）：文件超过 {self.settings.max_upload_mb} MB 的上限"))
             data = path.read_bytes()
             after = path.stat()
         except FileNotFoundError:

@@ -221,6 +221,13 @@ def test_a_fault_leaves_the_file_and_a_failed_processing_says_why(
     assert again.state == "done" and again.document_id == outcome.document_id
     assert "未重复上传" in again.message and len(runs) == 2
     assert watch.ignored(".x.pdf") and watch.ignored("a.pdf.crdownload") and not watch.ignored("a.pdf")
+    # over the upload limit: refused without being read
+    monkeypatch.setattr(settings, "max_upload_mb", 1)
+    (inbox / "big.pdf").write_bytes(b"%PDF-1.7\n" + b"0" * (2 * 2**20))
+    w.poll()
+    now[0] += 3
+    ((_, big),) = w.poll()
+    assert big.state == "failed" and "1 MB" in (inbox / "failed" / "big.pdf.reason.txt").read_text()
 
 
 def test_queue_mode_hands_files_to_the_workers(env: Callable[..., dict[str, str]],
