@@ -350,7 +350,7 @@ def hit_title(hit: dict[str, Any]) -> str:
     """A result's title as case-search sites write it: 盗窃一审刑事判决书 (charges, stage, kind);
     the file name only when nothing else is known."""
     number = hit.get("case_number") or ""
-    stage = next((name for code, name in STAGES if code in number), "")
+    stage = hit.get("trial_stage") or next((name for code, name in STAGES if code in number), "")
     charges = "、".join(c[:-1] if c.endswith("罪") else c for c in (hit.get("charges") or [])[:2])
     kind = hit.get("doc_type") or ""
     title = f"{charges}{stage}{kind}" if (charges or kind) else ""

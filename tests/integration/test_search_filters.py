@@ -241,7 +241,9 @@ def test_api_filters_on_processed_judgments(eager: Callable[..., Api]) -> None:
     bad = api.client.get("/search", params={"date_from": "2018-99-01"})
     assert bad.status_code == 200 and "筛选条件有误" in bad.text and "格式有误" in bad.text
     export = api.client.get("/search/export", params={"format": "csv", "trial_stage": "二审"})
-    assert export.status_code == 200 and "粤03刑终15号" in export.content.decode("utf-8-sig")
+    csv = export.content.decode("utf-8-sig")
+    assert export.status_code == 200 and "粤03刑终15号" in csv
+    assert "盗窃二审刑事判决书" in csv  # titled by the corrected stage
 
 
 def test_an_outdated_index_is_a_503_naming_reindex_until_dossier_reindex(
