@@ -14,7 +14,8 @@ from tests.support.env import REPO
 
 SCHEMA_KEYS = {"doc_type", "case_number", "court", "procuratorate", "judgment_date", "defendants",
                "victims", "defense_counsel", "mitigating", "amount_involved_yuan",
-               "blood_alcohol_mg_per_100ml"}
+               "blood_alcohol_mg_per_100ml",
+               "instance"}  # beyond SCHEMA.md: the instance the case number names (issue 19)
 
 
 def dossier(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
