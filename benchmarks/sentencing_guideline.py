@@ -11,7 +11,11 @@ band and by how often the case's charges occur in the pool; and on pools of 10 a
 drawn from the reference pool (seeded) as well as the whole pool.
 
     python -m benchmarks.sentencing_guideline [--fit] [--k 10] [--pools 10,100,all]
+    python -m benchmarks.sentencing_guideline --validate
 
+--validate never reads the held-out cases: it carves a validation part out of the reference pool
+(index % every == 1), fits on the rest of the pool the same way and reports on that part. Design
+decisions (rules, features, k) are made there; the held-out run is read once a design is final.
 --fit writes the weights to sentencing/data/estimate.json (say so when you commit them).
 LawBench's score: (ln 216 - mean |ln(true + 1) - ln(pred + 1)|) / ln 216; no answer = ln 216.
 """
@@ -35,7 +39,7 @@ import numpy as np
 
 from benchmarks.paths import SHARED_DATA
 from sentencing.case import guideline_for
-from sentencing.estimate import PARAMS, Params, estimate, features, median
+from sentencing.estimate import FIXED, PARAMS, Params, estimate, features, median
 from services.sentence_estimate import RefCase, ReferencePool
 
 LN216 = math.log(216)
@@ -57,25 +61,30 @@ class Row:
     charge_median: float | None
     freq: int
     several: bool = False
+    floor: float | None = None  # the guideline's lowest declared term (its 'bounds')
 
 
 def pool_of(cases: list[RefCase]) -> ReferencePool:
     return ReferencePool(cases)
 
 
-def row(pool: ReferencePool, case: RefCase, guideline: float | None, k: int,
+Guide = tuple[float | None, float | None]  # the guideline's term and its lowest declared term
+
+
+def row(pool: ReferencePool, case: RefCase, guideline: Guide, k: int,
         exclude: object = None) -> Row:
     """What the estimate sees of one case: the same code as `dossier sentence`."""
     comp = pool.comparable(case.facts, case.charges, k, exclude=exclude)
-    return Row(float(case.term or 0), guideline, comp.terms, comp.charge_median, comp.charge_n,
-               len(case.charges) > 1)
+    return Row(float(case.term or 0), guideline[0], comp.terms, comp.charge_median, comp.charge_n,
+               len(case.charges) > 1, guideline[1])
 
 
-def guideline_months(cases: list[RefCase]) -> list[float | None]:
-    out: list[float | None] = []
+def guideline_months(cases: list[RefCase]) -> list[Guide]:
+    out: list[Guide] = []
     for c in cases:
         r = guideline_for(c.facts, list(c.charges))
-        out.append(None if r["months"] is None else float(r["months"]))
+        out.append((None if r["months"] is None else float(r["months"]),
+                    None if r["bounds"] is None else float(r["bounds"][0])))
     return out
 
 
@@ -92,28 +101,28 @@ def l1_fit(A: np.ndarray, b: np.ndarray, rounds: int = 60) -> np.ndarray:
     return w
 
 
-def fit(rows: list[Row], k: int = 10) -> Params:
+def fit(rows: list[Row], k: int = 10, pool_note: str = "index % 5 != 0") -> Params:
     """Median (L1) regression in log(1 + months) per group; residual percentiles for the range."""
     weights: dict[str, list[float]] = {}
     residual: dict[str, list[float]] = {}
     data: dict[str, tuple[list[list[float]], list[float]]] = defaultdict(lambda: ([], []))
     for r in rows:
-        f = features(r.guideline, median(r.comparable), r.charge_median, r.freq, r.several)
+        f = features(r.guideline, median(r.comparable), r.charge_median, r.freq, r.several,
+                     median(r.comparable[:3]), r.floor)
         if f is None:
             continue
-        lg, lc, lp = f[1]
-        data[f[0]][0].append([1.0, lg, lc, lp])
+        data[f[0]][0].append([1.0, *f[1]])
         data[f[0]][1].append(math.log1p(r.truth))
     for group, (X, y) in sorted(data.items()):
         if len(y) < 60:  # too few to fit: `Params.of` falls back to the kind's weights
             continue
         A, b = np.array(X), np.array(y)
-        w = l1_fit(A, b)
+        w = np.array(FIXED[group]) if group in FIXED else l1_fit(A, b)
         res = b - A @ w
         weights[group] = [round(float(v), 5) for v in w]
         residual[group] = [round(float(np.percentile(res, 10)), 4),
                            round(float(np.percentile(res, 90)), 4)]
-    return Params(weights, residual, f"CAIL2018 reference pool (index % 5 != 0), leave-one-out "
+    return Params(weights, residual, f"CAIL2018 reference pool ({pool_note}), leave-one-out "
                                      f"and pools of 10, 30, 100 and 300 drawn from it, {len(rows)} rows, "
                                      f"{date.today().isoformat()}", k)
 
@@ -130,7 +139,7 @@ def predictions(rows: list[Row], params: Params) -> dict[str, list[float | None]
         out["guideline alone"].append(r.guideline if r.guideline is not None else
                                       (r.charge_median or median(r.comparable) or all_median))
         e = estimate(r.guideline, r.comparable, r.charge_median, charge_n=r.freq, several=r.several,
-                     params=params)
+                     floor=r.floor, params=params)
         out["estimate (guideline + cases)"].append(e["months"] if e else all_median)
     return out
 
@@ -179,11 +188,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--pools", default="10,100,all")
     parser.add_argument("--fit", action="store_true", help=f"write the fitted weights to {PARAMS}")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--validate", action="store_true",
+                        help="fit on the pool less its index % every == 1 part and report on that "
+                             "part; the held-out cases are not read (--fit is refused)")
     args = parser.parse_args(argv)
+    if args.validate and args.fit:
+        parser.error("--validate fits on part of the pool only: run --fit without it")
     t0 = time.perf_counter()
     cases = ReferencePool.from_cail(args.data / "cail2018" / "cases.jsonl.gz").cases
     ref = [c for i, c in enumerate(cases) if i % args.every != 0]
     test = [c for i, c in enumerate(cases) if i % args.every == 0 and c.term is not None]
+    heading = "HELD OUT (pool = the reference cases)"
+    if args.validate:  # the held-out cases are dropped here, before anything reads them
+        ref = [c for i, c in enumerate(cases) if i % args.every not in (0, 1)]
+        test = [c for i, c in enumerate(cases) if i % args.every == 1 and c.term is not None]
+        heading = "VALIDATION (part of the reference pool, index % every == 1; fitted on the rest)"
     g_ref, g_test = guideline_months(ref), guideline_months(test)
     pool = pool_of(ref)
     train = [row(pool, c, g_ref[i], args.k, exclude=c.key) for i, c in enumerate(ref)
@@ -197,10 +216,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             small = pool_of([ref[i] for i in sorted(picked)])
             others = [i for i in range(len(ref)) if i not in picked and ref[i].term is not None]
             small_rows += [row(small, ref[i], g_ref[i], args.k) for i in rng.sample(others, 300)]
-    params = fit(train + small_rows, args.k)
-    print(f"CAIL2018: {len(cases)} cases; pool {len(ref)}, held out {len(test)} fixed terms; "
-          f"k={args.k}; guideline applies to {sum(g is not None for g in g_test)} held-out cases")
-    print("fitted weights (intercept, guideline, comparable, charge median):",
+    params = fit(train + small_rows, args.k,
+                 f"index % {args.every} not in (0, 1)" if args.validate
+                 else f"index % {args.every} != 0")
+    print(f"CAIL2018: {len(cases)} cases; pool {len(ref)}, "
+          f"{'validation' if args.validate else 'held out'} {len(test)} fixed terms; "
+          f"k={args.k}; guideline applies to {sum(g[0] is not None for g in g_test)} of them")
+    print("fitted weights (intercept, guideline, comparable, charge median, top-3 comparable):",
           json.dumps(params.weights, ensure_ascii=False), "residual p10/p90:",
           json.dumps(params.residual))
     if args.fit:
@@ -212,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     breakdown(train, in_sample)
     held = [row(pool, c, g_test[i], args.k) for i, c in enumerate(test)]
     preds = predictions(held, params)
-    table("HELD OUT (pool = the reference cases)", held, preds)
+    table(heading, held, preds)
     breakdown(held, preds)
     rng = random.Random(args.seed)  # the held-out runs' pools: another draw than the fit's
     for size in args.pools.split(","):
@@ -221,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         n = int(size)
         small = pool_of(rng.sample(ref, n))
         rows = [row(small, c, g_test[i], args.k) for i, c in enumerate(test)]
-        table(f"HELD OUT, pool of {n} reference cases (seed {args.seed})", rows,
+        table(f"{heading.split(' (')[0]}, pool of {n} reference cases (seed {args.seed})", rows,
               predictions(rows, params))
     print(f"\ntotal {time.perf_counter() - t0:.1f}s")
     cmd = ["python", "-m", "benchmarks.sentencing_guideline",

@@ -11,7 +11,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sentencing import facts as facts_mod
-from sentencing.guideline import MEASURES, Guideline, Inputs, Result, combine, compute, load
+from sentencing.guideline import (
+    CUMULATIVE_CAP,
+    MEASURES,
+    Guideline,
+    Inputs,
+    Result,
+    combine,
+    compute,
+    load,
+)
 
 INT_MEASURES = {"minor_injuries", "light_injuries", "serious_injuries", "deaths", "acts",
                 "persons", "guns"}
@@ -62,7 +71,7 @@ def guideline_for(facts: str, charges: Sequence[str], *,
                   overrides: Mapping[str, Any] | None = None,
                   guideline: Guideline | None = None) -> dict[str, Any]:
     """{'inputs', 'charges': [per-charge results], 'months', 'range', 'beyond', 'steps',
-    'statutory', 'known', 'partial'} — months None unless every charge has rules: the term of
+    'statutory', 'bounds', 'known', 'partial'} — months None unless every charge has rules: the term of
     盗窃 alone says little about a case of 强奸 and 盗窃 ('partial' keeps what was computed)."""
     g = guideline or load()
     read = facts_mod.read(facts, g.national["drugs"]["heroin_equivalent"])
@@ -82,13 +91,18 @@ def guideline_for(facts: str, charges: Sequence[str], *,
     statutory = None
     if len(known) == 1:
         statutory = list(known[0].statutory)
+    # where the declared term may lie (刑法第六十三条、第六十九条): from the highest floor to the
+    # tiers' maxima (summed for several charges, within the fixed-term cap)
+    bounds = [max(r.floor for r in known), min(CUMULATIVE_CAP, sum(r.statutory[1] for r in known))
+              ] if known else None
     if not complete:
-        both, statutory = None, None
+        both, statutory, bounds = None, None, None
     return {"inputs": read.to_dict(), "charges": [r.to_dict() for r in results],
             "known": complete, "months": None if both is None else both["months"],
             "partial": [r.charge for r in results if not r.known] if known and not complete
             else [],
             "range": None if both is None else both["range"],
             "beyond": None if both is None else both["beyond"], "statutory": statutory,
+            "bounds": bounds,
             "steps": steps, "province": g.province.get("meta", {}).get("province"),
             "guideline": g.national["meta"]["title"]}

@@ -3,9 +3,15 @@
 Why a blend and not either alone: the guideline gives the legal structure (tier, increments,
 circumstances) but its province figures are partly placeholders and judges use the 20 % latitude;
 comparable cases carry local practice but drift on rare charges and long terms, and a small pool
-has none. The blend is linear in log(1 + months) (the LawBench score's scale) over three inputs:
-the guideline's term, the median of the k most similar cases with the same charges, and the
-median of every pool case with the same charges. Its weights are fitted on part of CAIL2018
+has none. The blend is linear in log(1 + months) (the LawBench score's scale) over four inputs:
+the guideline's term, the median of the k most similar cases with the same charges, the
+median of every pool case with the same charges, and the median of the 3 most similar cases.
+A guideline term whose tier starts at three years or more (its lowest declared term, with a
+statutory 减轻 circumstance the next tier's minimum, is ≥ HIGH_FLOOR months) gets weights of its
+own: the guideline's statutory tier tells far more for 15 years of 贩卖毒品 than for a 盗窃 term of
+months, and a blend shared with the short terms pulled long ones towards the pool's typical term.
+With no rule and at most 4 pool cases of the charges ('pool:few') the charge's median is taken
+as it is (there is nothing to blend). Its weights are fitted on part of CAIL2018
 (`benchmarks.sentencing_guideline --fit`, stored in data/estimate.json with what they were fitted
 on) and reported on the part held out. The range is the fitted 10th-90th percentile of the
 held-in residuals around the estimate, met with the statutory range.
@@ -30,7 +36,9 @@ PARAMS = Path(__file__).with_name("data") / "estimate.json"
 class Params:
     """Weights per group: 'guideline' (the charge has rules) and 'pool' (it has none)."""
 
-    weights: Mapping[str, Sequence[float]]  # intercept, guideline, comparable, charge median
+    #: intercept, guideline, comparable, charge median, top-3 comparable (a shorter list, from an
+    #: older fit, is read with zeros for the missing inputs)
+    weights: Mapping[str, Sequence[float]]
     # (a group missing from a fit falls back to its kind's 'many' weights, then to default)
     residual: Mapping[str, Sequence[float]]  # 10th and 90th percentile of log residuals
     fitted_on: str = ""
@@ -39,16 +47,22 @@ class Params:
     @classmethod
     def default(cls) -> Params:
         """Before any fit: the guideline where it applies, else the comparable median."""
-        return cls({"guideline": (0.0, 1.0, 0.0, 0.0), "pool": (0.0, 0.0, 1.0, 0.0)},
+        return cls({"guideline": (0.0, 1.0, 0.0, 0.0, 0.0), "pool": (0.0, 0.0, 1.0, 0.0, 0.0)},
                    {"guideline": (-0.5, 0.5), "pool": (-0.5, 0.5)}, "default")
 
     def of(self, group: str) -> tuple[Sequence[float], Sequence[float]]:
-        kind = group.split(":")[0]
-        for key in (group, f"{kind}:many", kind, kind.split("_")[0]):
+        """The group's weights, else its kind's 'many' ones (a high tier's, then any)."""
+        keys: list[str] = []
+        for g in (group, group.replace("_high", "")):
+            kind = g.split(":")[0]
+            keys += [g, f"{kind}:many", kind]
+        keys.append(group.split(":")[0].split("_")[0])
+        for key in keys:
             if key in self.weights:
-                return self.weights[key], self.residual[key]
+                w = list(self.weights[key])
+                return w + [0.0] * (N_INPUTS + 1 - len(w)), self.residual[key]
         d = Params.default()
-        return d.weights[kind.split("_")[0]], d.residual[kind.split("_")[0]]
+        return d.weights[keys[-1]], d.residual[keys[-1]]
 
     def to_dict(self) -> dict[str, Any]:
         return {"weights": {k: list(v) for k, v in self.weights.items()},
@@ -74,6 +88,15 @@ def median(values: Sequence[float]) -> float | None:
 
 #: pool cases with the query's charges: (upper bound, name); a small pool leans on the guideline
 POOL_SIZES = ((4, "few"), (29, "some"), (10**12, "many"))
+#: a guideline tier whose lowest declared term reaches this many months has its own weights
+HIGH_FLOOR = 36
+#: the blend's inputs after the intercept: guideline, comparable, charge median, top-3 comparable
+N_INPUTS = 4
+#: groups whose weights are fixed, not fitted: no rule and at most 4 cases of the charges, where
+#: the comparable cases are the charge's cases (or those sharing a charge) and their median is
+#: the per-charge median itself (a fit there learnt pools drawn at random, and did worse than the
+#: median on the rare charges of the validation part)
+FIXED = {"pool:few": (0.0, 0.0, 1.0, 0.0, 0.0)}
 
 
 def pool_size(n: int) -> str:
@@ -81,41 +104,51 @@ def pool_size(n: int) -> str:
 
 
 def features(guideline: float | None, comparable: float | None, charge_median: float | None,
-             charge_n: int = 10**6, several: bool = False
-             ) -> tuple[str, tuple[float, float, float]] | None:
-    """The group and (guideline, comparable, charge median) in log(1 + months), a missing one
-    standing in for another (a pool with no case of the charge, a charge with no rule). The
-    group is 'guideline' or 'pool' (the charge has no rule) and the pool's size for the charge:
-    the weights of a pool of 3 cases are not those of a pool of 3,000. Several charges make
-    their own guideline group: the 数罪并罚 point between the highest term and the sum is the
-    platform's convention, not the guideline's."""
+             charge_n: int = 10**6, several: bool = False, top3: float | None = None,
+             floor: float | None = None
+             ) -> tuple[str, tuple[float, float, float, float]] | None:
+    """The group and (guideline, comparable, charge median, top-3 comparable) in log(1 + months),
+    a missing one standing in for another (a pool with no case of the charge, a charge with no
+    rule). The group is 'guideline' or 'pool' (the charge has no rule) and the pool's size for
+    the charge: the weights of a pool of 3 cases are not those of a pool of 3,000. Several
+    charges make their own guideline group: the 数罪并罚 point between the highest term and the
+    sum is the platform's convention, not the guideline's. A guideline tier whose `floor` (the
+    lowest declared term it allows) is ≥ HIGH_FLOOR adds '_high' to the kind."""
     lc = comparable if comparable is not None else charge_median
     lp = charge_median if charge_median is not None else comparable
     size = pool_size(charge_n if lc is not None else 0)
+    # a few cases: the top 3 are nearly all of them (and a fit on near-copies of one input swings)
+    l3 = top3 if top3 is not None and size != "few" else lc
     if guideline is not None:
         lg = math.log1p(guideline)
-        group = "guideline_several" if several else f"guideline:{size}"
-        if lc is None or lp is None:
-            return group, (lg, lg, lg)
-        return group, (lg, math.log1p(lc), math.log1p(lp))
-    if lc is None or lp is None:
+        high = "_high" if floor is not None and floor >= HIGH_FLOOR else ""
+        group = f"guideline_several{high}" if several else f"guideline{high}:{size}"
+        if lc is None or lp is None or l3 is None:
+            return group, (lg, lg, lg, lg)
+        return group, (lg, math.log1p(lc), math.log1p(lp), math.log1p(l3))
+    if lc is None or lp is None or l3 is None:
         return None
-    return f"pool:{size}", (0.0, math.log1p(lc), math.log1p(lp))
+    return f"pool:{size}", (0.0, math.log1p(lc), math.log1p(lp), math.log1p(l3))
 
 
 def estimate(guideline: float | None, comparable: Sequence[float], charge_median: float | None,
-             *, charge_n: int | None = None, several: bool = False, statutory: tuple[int, int] | None = None,
+             *, charge_n: int | None = None, several: bool = False,
+             statutory: tuple[int, int] | None = None, floor: float | None = None,
              params: Params | None = None) -> dict[str, Any] | None:
-    """{'months', 'range', 'group', 'inputs'}; None when there is nothing to go on."""
+    """{'months', 'range', 'group', 'inputs'}; None when there is nothing to go on.
+    `comparable` is best first; `floor` is the guideline's lowest declared term (its 'bounds')."""
     params = params or load_params()
     comp = median(comparable)
     f = features(guideline, comp, charge_median,
-                 len(comparable) if charge_n is None else charge_n, several)
+                 len(comparable) if charge_n is None else charge_n, several,
+                 median(comparable[:3]), floor)
     if f is None:
         return None
-    group, (lg, lc, lp) = f
+    group, x = f
     w, (lo_r, hi_r) = params.of(group)
-    log_est = w[0] + w[1] * lg + w[2] * lc + w[3] * lp
+    if group in FIXED:
+        w = FIXED[group]
+    log_est = w[0] + sum(wi * xi for wi, xi in zip(w[1:], x, strict=True))
     months = max(0.0, math.expm1(log_est))
     lo, hi = max(0.0, math.expm1(log_est + lo_r)), math.expm1(log_est + hi_r)
     if statutory is not None:
@@ -124,5 +157,6 @@ def estimate(guideline: float | None, comparable: Sequence[float], charge_median
     return {"months": half_up(months), "range": [half_up(lo), half_up(hi)], "group": group,
             "inputs": {"guideline": guideline, "comparable_median": comp,
                        "comparable_n": len(comparable), "charge_median": charge_median,
-                       "charge_n": charge_n},
+                       "charge_n": charge_n, "top3_median": median(comparable[:3]),
+                       "floor": floor},
             "weights": list(w), "fitted_on": params.fitted_on}

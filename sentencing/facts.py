@@ -72,7 +72,8 @@ def fold(text: str) -> str:
     return out if len(out) == len(text or "") else (text or "")
 
 
-_AMOUNT = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(万)?\s*余?\s*元")
+#: CAIL2018's anonymisation replaced 元 (also a surname) by 某 after 万: "骗取孙某60万某"
+_AMOUNT = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(?:(万)\s*余?\s*[元某]|余?\s*元)")
 _NOT_OFFENCE = re.compile(r"赔偿|退赔|退还|退缴|退赃|罚金|罚款|谅解|补偿|赔付|医疗费|返还|工资")
 _TOTAL = re.compile(r"共计|合计|总计|累计|总价值|总额|共")
 _ALCOHOL = re.compile(r"(\d+(?:\.\d+)?)\s*(?:mg|毫克)\s*/\s*100\s*(?:ml|毫升|mL)", re.I)
@@ -99,6 +100,12 @@ FLAGS: tuple[tuple[str, str], ...] = (
     ("发生事故", r"发生(?:交通)?事故|撞|碰擦|刮擦|追尾"),
     ("无证驾驶", r"无(?:机动车)?驾驶证|未取得(?:机动车)?驾驶证|无证驾驶|驾驶证[^，。]{0,4}(?:吊销|注销)"),
     ("纠集他人多次", r"纠集他人[^。]{0,20}多次"),
+    # the tier in the words of the facts (a prosecutor's "数额巨大，其行为触犯…"): the statute's
+    # own condition, read where the amount is missing or anonymised
+    ("数额巨大", r"数额巨大"),
+    ("数额特别巨大", r"数额特别巨大"),
+    ("情节严重", r"(?<!特别)情节严重"),
+    ("情节特别严重", r"情节特别严重"),
 )
 CIRCUMSTANCES: tuple[tuple[str, str], ...] = (
     ("未成年", r"(?:作案|犯罪|行为)时(?:系|尚|仍)?(?:未成年|不满十八|未满十八)|系未成年人"),

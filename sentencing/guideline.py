@@ -97,11 +97,15 @@ class Result:
     steps: tuple[Step, ...]
     beyond: str | None = None  # 无期徒刑 / 死刑 when the adjusted term passes the fixed-term cap
     known: bool = True  # False: the guideline has no rule for this charge
+    #: the lowest declared term the tier allows: its statutory minimum, or the next tier's
+    #: minimum with a statutory 减轻 circumstance (刑法第六十三条)
+    floor: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {"charge": self.charge, "months": self.months, "range": list(self.range),
-                "statutory": list(self.statutory), "tier": self.tier, "beyond": self.beyond,
-                "known": self.known, "steps": [s.to_dict() for s in self.steps]}
+                "statutory": list(self.statutory), "floor": self.floor, "tier": self.tier,
+                "beyond": self.beyond, "known": self.known,
+                "steps": [s.to_dict() for s in self.steps]}
 
 
 @dataclass(frozen=True)
@@ -431,7 +435,7 @@ def compute(x: Inputs, g: Guideline | None = None) -> Result:
                       declared, g.national["rules"]["declare"]["basis"], None,
                       g.national["rules"]["declare"].get("source"), False))
     return Result(x.charge, declared, (min(low, declared), max(high, declared)), (s_lo, s_hi),
-                  tier["name"], tuple(steps), beyond)
+                  tier["name"], tuple(steps), beyond, floor=int(floor))
 
 
 def combine(results: Sequence[Result]) -> dict[str, Any] | None:

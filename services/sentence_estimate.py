@@ -137,8 +137,11 @@ def combine(facts: str, charges: Sequence[str], comparable: Comparable | None, *
     g = guideline_for(facts, [normalise_charge(c) for c in charges], extracted=extracted,
                       overrides=overrides)
     comp = comparable or Comparable([], [], None, 0, "none")
+    # the lowest declared term the tiers allow picks the estimate's weights; the answer shows it
+    # as the estimate's input `floor` (the guideline's own answer keeps its fields)
+    bounds = g.pop("bounds")
     est = estimate(g["months"], comp.terms, comp.charge_median, charge_n=comp.charge_n,
-                   several=len(charges) > 1)
+                   several=len(charges) > 1, floor=bounds[0] if bounds else None)
     steps = list(g["steps"])
     months = rng = None
     if est is not None:
