@@ -12,9 +12,9 @@ photographed or faxed is corrected: clean scans are neither slowed nor changed.
   illumination is flattened: the grey page is divided by its background (a max filter removes
   the ink, a large blur gives the light), so shadows and gradients become white paper.
   A page photographed without any desk around it but unevenly lit only gets the flattening.
-- **fax** (``correct_fax``): isolated specks (connected components of a few pixels) are
-  removed and the page is enlarged to 300 dpi with a bicubic interpolation (the recogniser is
-  tuned on ~300 dpi); a median filter, tried first, erased strokes of 150-dpi characters.
+- **fax** (``correct_fax``, not applied by default: see ``ENABLED``): isolated specks
+  (connected components of a few pixels) are removed and the page is enlarged to 300 dpi with
+  a bicubic interpolation; a median filter, tried first, erased strokes of 150-dpi characters.
 
 Each correction is a function ``image -> Corrected | None`` (``Correction``); ``CORRECTIONS``
 maps a detected kind to its function. ``Corrected.to_original`` maps a box in the corrected
@@ -94,14 +94,10 @@ def _cv2() -> Any | None:
 
 
 def _grey_thumb(image: Image.Image) -> np.ndarray:
-    from PIL import Image as PILImage
-
-    thumb = image.convert("L")
-    scale = THUMB / max(thumb.size)
-    if scale < 1:
-        size = (max(1, round(thumb.width * scale)), max(1, round(thumb.height * scale)))
-        thumb = thumb.resize(size, PILImage.Resampling.BOX)
-    return np.asarray(thumb)
+    """A grey thumbnail (long side about ``THUMB``): a box reduction first, then to grey."""
+    factor = max(1, math.ceil(max(image.size) / THUMB))
+    small = image.reduce(factor) if factor > 1 else image
+    return np.asarray(small.convert("L"))
 
 
 def image_dpi(image: Image.Image) -> float | None:
@@ -319,9 +315,15 @@ def correct_fax(image: Image.Image) -> Corrected | None:
 
 
 CORRECTIONS: dict[str, Correction] = {"photo": correct_photo, "fax": correct_fax}
+#: what ``correct`` applies by default. Faxes are detected but left to ``ocr.preprocess``
+#: (which enlarges them to 300 dpi): removing specks made the recogniser worse on the
+#: benchmark's faxes (10 pages of 30-44 px: CER 2.46 % -> 3.12 %; components of <= 1, 2 or 3
+#: px removed on two pages: 1.86 / 3.38 % -> 2.23-2.50 / 3.42-3.58 %), as binarisation breaks
+#: strokes into pieces as small as the specks.
+ENABLED: tuple[str, ...] = ("photo",)
 
 
-def correct(image: Image.Image, kinds: tuple[str, ...] = tuple(CORRECTIONS)) -> Corrected | None:
+def correct(image: Image.Image, kinds: tuple[str, ...] = ENABLED) -> Corrected | None:
     """The corrected page when ``detect`` finds one of ``kinds``; None for a page left alone."""
     kind = detect(image)
     if kind is None or kind not in kinds:

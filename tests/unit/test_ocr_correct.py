@@ -70,6 +70,9 @@ def test_scans_are_left_alone(condition: str) -> None:
 def test_photo_and_fax_are_detected(seed: int) -> None:
     assert detect(photo(seed)) == "photo"
     assert detect(fax(seed)) == "fax"
+    assert correct(fax(seed)) is None  # detected, but left to ocr.preprocess (see ENABLED)
+    fixed = correct(fax(seed), kinds=("photo", "fax"))
+    assert fixed is not None and fixed.kind == "fax"
 
 
 @pytest.mark.parametrize("seed", [3, 8, 11])
@@ -155,8 +158,8 @@ def test_ocr_page_leaves_a_clean_scan_unchanged() -> None:
     assert np.array_equal(np.asarray(on.seen[0]), np.asarray(off.seen[0]))
 
 
-def test_ocr_page_cleans_a_fax() -> None:
+def test_ocr_page_enlarges_a_fax_without_cleaning_it() -> None:
     result = ocr_page(1, fax(), Recorder())
-    assert "fax_cleaned" in result.flags and "scaled_2.00" in result.flags
+    assert "fax_cleaned" not in result.flags and "scaled_2.00" in result.flags
     x0, y0, x1, y1 = result.lines[0].box
     assert x1 <= fax().width and y1 <= fax().height
