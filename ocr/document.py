@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import logging
 import math
+import threading
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
@@ -318,17 +319,28 @@ def _rows(lines: list[Line]) -> list[Line]:
     return [line for row in rows for line in sorted(row, key=lambda ln: ln.box[0])]
 
 
+#: PDFium is not thread-safe, not even across documents: two threads rendering at once (the
+#: API's page images, an upload being checked meanwhile) corrupted its heap and killed the
+#: process ("free(): corrupted unsorted chunks"). Every PDFium call of a process holds this.
+PDFIUM_LOCK = threading.RLock()
+
+
 class PdfDocument(SourceDocument):
     """A PDF: PDFium validates and rasterises, pdfplumber reads real text layers."""
 
     def __init__(self, data: bytes, *, max_pages: int, max_pixels: int) -> None:
-        import pypdfium2 as pdfium
-        import pypdfium2.raw as pdfium_c
-
         self.mime = PDF
         self._data = data
         self._max_pixels = max_pixels
         self._plumber: Any = None
+        with PDFIUM_LOCK:
+            self._open(data, max_pages)
+
+    def _open(self, data: bytes, max_pages: int) -> None:
+        import pypdfium2 as pdfium
+        import pypdfium2.raw as pdfium_c
+
+        max_pixels = self._max_pixels
         try:
             self._pdf = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as exc:
@@ -376,7 +388,8 @@ class PdfDocument(SourceDocument):
             self._plumber = None
         pdf = getattr(self, "_pdf", None)
         if pdf is not None:
-            pdf.close()
+            with PDFIUM_LOCK:
+                pdf.close()
             self._pdf = None
 
     def _render(self, index: int, dpi: int, budget: int | None = None) -> Image.Image:
@@ -387,19 +400,20 @@ class PdfDocument(SourceDocument):
         if self._pdf is None:
             raise ValueError("document is closed")
         try:
-            page = self._pdf[index]
-            try:
-                width, height = page.get_size()
-                scale = dpi / 72.0
-                pixels = width * height * scale * scale
-                limit = min(self._max_pixels, budget or self._max_pixels)
-                if pixels > limit:
-                    scale *= math.sqrt(limit / pixels)
-                bitmap = page.render(scale=scale)
-                image = bitmap.to_pil().convert("RGB")
-                bitmap.close()
-            finally:
-                page.close()
+            with PDFIUM_LOCK:
+                page = self._pdf[index]
+                try:
+                    width, height = page.get_size()
+                    scale = dpi / 72.0
+                    pixels = width * height * scale * scale
+                    limit = min(self._max_pixels, budget or self._max_pixels)
+                    if pixels > limit:
+                        scale *= math.sqrt(limit / pixels)
+                    bitmap = page.render(scale=scale)
+                    image = bitmap.to_pil().convert("RGB")  # a copy, before the buffer goes
+                    bitmap.close()
+                finally:
+                    page.close()
         except pdfium.PdfiumError as exc:
             raise CorruptFile(f"PDF 第 {index + 1} 页无法渲染（{exc}）") from exc
         image.info["dpi"] = (scale * 72.0, scale * 72.0)
