@@ -72,6 +72,7 @@ def test_inbox_due_list_and_timeline_in_chromium(served: tuple[World, str], brow
     assert page.locator("tr[data-level=orange] .level.orange").inner_text() == "紧急"
     page.screenshot(path=str(shots / "03-deadlines-red.png"), full_page=True)
     page.get_by_role("link", name="届满日 ↑").click()
+    page.wait_for_url("**/deadlines?order=desc")  # read the new page, not the old one
     assert page.locator("td.due").all_inner_texts() == ["2025-03-12", "2025-03-11"]
     row = page.locator("tr[data-level=red]")
     row.locator("input[name=reason]").fill("案情重大，未能按期决定")
