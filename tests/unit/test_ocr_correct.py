@@ -23,19 +23,10 @@ from ocr.correct import (
     find_sheet,
 )
 from ocr.document import ocr_page
-from tests.scans.generate import degrade, render_pages
-from tests.support.env import GOLD
+from tests.scans.generate import degrade
+from tests.support.pages import judgment_page
 
-JUDGMENT = "judge-01885b6c-a37e-4b28-9173-6b94a6581ba2.txt"
-
-
-@cache
-def page() -> Image.Image:
-    path = GOLD / "texts" / JUDGMENT
-    if not path.is_file():
-        pytest.fail(f"shared data missing: {path}")
-    img, _ = render_pages(path.read_text("utf-8"), max_lines=40)[0]
-    return img
+page = judgment_page  # a clean rendered judgment page (tests.support.pages)
 
 
 @cache

@@ -6,8 +6,6 @@ the recognition engine is a fake so these tests take seconds.
 
 from __future__ import annotations
 
-from functools import cache
-
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -22,18 +20,9 @@ from ocr.preprocess import (
     rotate_small,
 )
 from tests.scans.generate import degrade, render_pages
-from tests.support.env import GOLD
+from tests.support.pages import judgment_page
 
-JUDGMENT = "judge-01885b6c-a37e-4b28-9173-6b94a6581ba2.txt"
-
-
-@cache
-def page() -> Image.Image:
-    path = GOLD / "texts" / JUDGMENT
-    if not path.is_file():
-        pytest.fail(f"shared data missing: {path}")
-    img, _ = render_pages(path.read_text("utf-8"), max_lines=40)[0]
-    return img
+page = judgment_page  # a clean rendered judgment page (tests.support.pages)
 
 
 def ink_bbox(img: Image.Image) -> tuple[int, int, int, int]:
