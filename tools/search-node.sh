@@ -55,7 +55,7 @@ node_stop() {
             kill -0 "$pid" 2>/dev/null || break
             sleep 1
         done
-        kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+        kill -0 "$pid" 2>/dev/null && { kill -9 "$pid"; sleep 1; }
     fi
     rm -f "$pidfile"
 }
