@@ -72,8 +72,9 @@ def fold(text: str) -> str:
     return out if len(out) == len(text or "") else (text or "")
 
 
-#: CAIL2018's anonymisation replaced 元 (also a surname) by 某 after 万: "骗取孙某60万某"
-_AMOUNT = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(?:(万)\s*余?\s*[元某]|余?\s*元)")
+#: CAIL2018's anonymisation replaced 元 (also a surname) by 某 after 万: "骗取孙某60万某"; 余
+#: ("more than") may stand before or after 万: "800余万元", "62万余元"
+_AMOUNT = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(?:余?\s*(万)\s*余?\s*[元某]|余?\s*元)")
 _NOT_OFFENCE = re.compile(r"赔偿|退赔|退还|退缴|退赃|罚金|罚款|谅解|补偿|赔付|医疗费|返还|工资")
 _TOTAL = re.compile(r"共计|合计|总计|累计|总价值|总额|共")
 _ALCOHOL = re.compile(r"(\d+(?:\.\d+)?)\s*(?:mg|毫克)\s*/\s*100\s*(?:ml|毫升|mL)", re.I)

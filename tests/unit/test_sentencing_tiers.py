@@ -20,13 +20,17 @@ def c(*words: str) -> frozenset[str]:
 
 def test_contract_fraud_tiers() -> None:
     # 刑法第二百二十四条, 《量刑指导意见》合同诈骗罪. 数额较大 (under the platform's ⚠ 20万):
-    # 一年以下 -> 起点 (1 + 12) / 2 = 6.5 -> 7; nothing to adjust; floor = the tier's minimum 1
+    # 一年以下 -> 起点 (1 + 12) / 2 = 6.5; the platform's ⚠ increment (henan.toml): each 5,000
+    # yuan above 数额较大's 20,000 adds a month: (50,000 - 20,000) / 5,000 = 6 -> 12.5 -> 13;
+    # floor = the tier's minimum 1
     r = compute(Inputs("合同诈骗罪", amount_yuan=50000))
-    assert r.statutory == (1, 36) and r.months == 7 and r.floor == 1
-    # 数额巨大 (300,000 ≥ 200,000 ⚠): 三年至四年 -> 42; 坦白 -10 % -> 37.8 -> 38 (stays ≥ 36:
-    # 坦白 is no statutory 减轻 circumstance, so the floor is the tier's minimum)
+    assert r.statutory == (1, 36) and r.months == 13 and r.floor == 1
+    # 数额巨大 (300,000 ≥ 200,000 ⚠): 三年至四年 -> 42, + (300,000 - 200,000) / 20,000 = 5
+    # months ⚠ -> 47; 坦白 -10 % -> 42.3 -> 42 (stays ≥ 36: 坦白 is no statutory 减轻
+    # circumstance, so the floor is the tier's minimum)
     r = compute(Inputs("合同诈骗", amount_yuan=300000, circumstances=c("坦白")))
-    assert r.statutory == (36, 120) and r.months == 38 and r.floor == 36
+    assert r.statutory == (36, 120) and r.months == 42 and r.floor == 36
+    assert any(s.kind == "增加" and s.unverified for s in r.steps)
     # 数额特别巨大 (1,500,000 ≥ 1,000,000 ⚠): 十年至十二年 -> 132; 自首 -20 % -> 105.6 -> 106,
     # below 120 because 自首 is a statutory 减轻 circumstance (刑法第六十三条: the next tier's
     # minimum, 36, is the floor)
@@ -49,6 +53,10 @@ def test_a_tier_as_the_facts_word_it() -> None:
 def test_reading_anonymised_amounts_and_stated_tiers() -> None:
     r = read("被告人张2某于2012年6月骗取孙某人民币60万某，数额特别巨大，其行为触犯刑法。", EQ)
     assert r.measures["amount_yuan"] == 600000  # 万某 = 万元 in CAIL2018; 张2某 is a name
+    # 余 ("more than") before 万 as well as after it; the larger stated total is the amount
+    more = read("诱骗柳某等7名被害人交付投资款共计人民币800余万某。骗租轿车46辆，价值共计人民币900余万某。", EQ)
+    assert more.measures["amount_yuan"] == 9_000_000
+    assert read("诈骗他人钱财，价值共计人民币62万余元。", EQ).measures["amount_yuan"] == 620_000
     assert "数额特别巨大" in r.flags and "数额巨大" not in r.flags
     r = read("被告人张2某盗窃他人财物，数额巨大，情节特别严重。", EQ)
     assert "amount_yuan" not in r.measures
