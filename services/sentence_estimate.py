@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from sentencing.case import guideline_for
-from sentencing.estimate import estimate, load_params, median
+from sentencing.estimate import charges_median, estimate, load_params, median
 from sentencing.facts import Read
 from sentencing.guideline import normalise_charge
 from similarity.features import CaseFeatures, agreement, from_text
@@ -112,8 +112,9 @@ class ReferencePool:
         same = [i for i in self.by_charges.get(want, []) if self.cases[i].key != exclude]
         match = "same charges"
         pool = same
-        if not pool and want:
-            pool = [i for i in self.by_charge.get(want[0], []) if self.cases[i].key != exclude]
+        if not pool and want:  # as the data pool's path (services.similar.sentencing): any one
+            pool = sorted({i for ch in want for i in self.by_charge.get(ch, [])
+                           if self.cases[i].key != exclude})
             match = "sharing a charge"
         if not pool:
             return Comparable([], [], None, 0, "none")
@@ -125,8 +126,13 @@ class ReferencePool:
         top = np.argsort(-(lex + 2.0 * struct), kind="stable")[:k]
         terms = [float(self.cases[pool[j]].term or 0) for j in top]
         keys = [self.cases[pool[j]].key for j in top]
-        same_terms = [float(self.cases[i].term or 0) for i in same]
-        return Comparable(terms, keys, median(same_terms), len(same), match)
+        # the charges' median and count over the cases compared with: those with the same
+        # charges, else those sharing one (what the data pool's path hands the estimate)
+        pool_terms = [float(self.cases[i].term or 0) for i in pool]
+        by_charge = ([[float(self.cases[i].term or 0) for i in pool if ch in self.cases[i].charges]
+                      for ch in want] if match == "sharing a charge" else [])
+        return Comparable(terms, keys, charges_median(pool_terms, by_charge), len(pool_terms),
+                          match)
 
 
 def combine(facts: str, charges: Sequence[str], comparable: Comparable | None, *,
@@ -275,6 +281,7 @@ def answer(settings: Any, result: dict[str, Any], facts: str, *, case_id: int | 
     """Add the guideline, the estimate and the proposed term's check to a `similar.sentencing`
     result (whose `pool_terms` it consumes)."""
     pool_terms = result.pop("pool_terms", [])
+    by_charge = result.pop("pool_terms_by_charge", [])
     terms, keys = [], []
     # the blend was fitted on the median of the k nearest (data/estimate.json): the page shows
     # more comparable cases, the estimate takes as many as it was fitted on
@@ -284,7 +291,8 @@ def answer(settings: Any, result: dict[str, Any], facts: str, *, case_id: int | 
             if t and sen.get("principal") in (None, "有期徒刑", "拘役", "管制"):
                 terms.append(float(t))
                 keys.append(c["case_id"])
-    comp = Comparable(terms, keys, median(pool_terms), len(pool_terms), result["match"])
+    comp = Comparable(terms, keys, charges_median(pool_terms, by_charge), len(pool_terms),
+                      result["match"])
     extracted = case_extracted(settings, case_id) if case_id is not None else None
     out = combine(facts, result["charges"], comp, extracted=extracted, overrides=overrides)
     g = out["guideline"]

@@ -503,6 +503,11 @@ def sentencing(settings: Settings, vector: Any, *, allowed: Collection[int], que
     # stand-in for the charge's median over the visible pool (services.sentence_estimate)
     pool_terms = [t for r in same for sen in r["sentences"]
                   if (t := SentenceRecord.from_dict(sen).fixed_term) is not None]
+    # several charges no case shares: each charge's terms, for 数罪并罚 of their medians
+    by_charge = ([[t for r in same if ch in profiles[r["case_id"]][1].charges
+                   for sen in r["sentences"]
+                   if (t := SentenceRecord.from_dict(sen).fixed_term) is not None]
+                  for ch in sorted(want)] if match == "sharing a charge" else [])
     records = [SentenceRecord.from_dict(sen, case_id=r["case_id"],
                                         charges=profiles[r["case_id"]][1].charges)
                for r in comparable for sen in r["sentences"]]
@@ -510,6 +515,7 @@ def sentencing(settings: Settings, vector: Any, *, allowed: Collection[int], que
     return {"charges": list(query.charges), "features": query.to_dict(), "k": k,
             "charges_from_neighbours": share is not None, "charges_share": share,
             "match": match, "stats": stats, "pool_terms": pool_terms,
+            "pool_terms_by_charge": by_charge,
             "cases": [{"case_id": r["case_id"], "case_number": r["case_number"],
                        "score": r["score"], "charges": r["charges"],
                        "sentences": r["sentences"],

@@ -4,6 +4,7 @@ guideline's and the comparable range."""
 
 from __future__ import annotations
 
+from sentencing.estimate import charges_median
 from services.sentence_estimate import ReferencePool, combine, proposed_check
 
 
@@ -24,6 +25,18 @@ def test_a_small_pool_gives_the_same_charge_even_when_text_reads_alike_elsewhere
     assert pool().comparable("被告人诈骗", ["诈骗罪"]).match == "none"
     # a query case is never its own comparable case
     assert 2 not in pool().comparable("被告人盗窃", ["盗窃罪"], exclude=2).keys
+
+
+def test_several_charges_no_case_shares_take_each_charges_median_combined() -> None:
+    # 盗窃 + 强奸: no case has both. Every case with either charge is compared with (as the data
+    # pool's path does), and the charges' median is 数罪并罚 of each charge's median (刑法第六十九条,
+    # the guideline's convention: the highest plus half the others): 强奸 48, 盗窃 median(6, 9)
+    # = 7.5 -> 48 + 0.5 × 7.5 = 51.75
+    comp = pool().comparable("被告人入户盗窃后强奸被害人。", ["盗窃罪", "强奸罪"], k=10)
+    assert comp.match == "sharing a charge" and sorted(comp.keys) == [1, 2, 3]
+    assert comp.charge_median == 51.75 and comp.charge_n == 3
+    assert charges_median([6.0, 9.0, 48.0]) == 9.0  # one charge: the plain median
+    assert charges_median([48.0], [[48.0], []]) == 48.0  # a charge with no case adds nothing
 
 
 def test_combine_ends_with_the_estimate_step() -> None:
