@@ -128,16 +128,22 @@ def cn_int(text: str) -> int | None:
 
 _TERM = re.compile(
     rf"(?:(?P<y>{_SMALL}+)年)?(?:零|又)?(?:(?P<m>{_SMALL}+)个?(?P<half>半)?月|(?P<half_y>半)年)?"
+    rf"(?:零|又)?(?:(?P<d>{_SMALL}+)[日天])?"
 )
+#: a month of a term counts 30 days (拘役二个月十五日 -> 2.5), as days are converted when terms
+#: are computed (刑期折抵); fractions are kept to two decimals (十日 -> 0.33)
+DAYS_PER_MONTH = 30
 
 
-def term_months(text: str) -> int | None:
-    """Length of a term in months: 一年六个月 -> 18, 十个月 -> 10, 二年 -> 24."""
+def term_months(text: str) -> int | float | None:
+    """Length of a term in months: 一年六个月 -> 18, 十个月 -> 10, 二年 -> 24; days and half
+    months are a fraction of a month (拘役二个月十五日 -> 2.5, 三个半月 -> 3.5, 一个月十日 -> 1.33),
+    whole months stay an int."""
     text = _clean(text)
     for match in _TERM.finditer(text):
-        years, months = match.group("y"), match.group("m")
+        years, months, days = match.group("y"), match.group("m"), match.group("d")
         if years is None and months is None and not match.group("half_y"):
-            continue
+            continue  # days alone are not a term here (a date's 十五日)
         total = 0
         if years is not None:
             value = cn_int(years)
@@ -151,7 +157,15 @@ def term_months(text: str) -> int | None:
             total += value
         if match.group("half_y"):
             total += 6
-        return total
+        fraction = Decimal(0)
+        if match.group("half"):
+            fraction += Decimal("0.5")
+        if days is not None:
+            value = cn_int(days)
+            if value is not None and 0 < value <= 366:
+                fraction += Decimal(value) / DAYS_PER_MONTH
+        exact = (total + fraction).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return int(exact) if exact == int(exact) else float(exact)
     return None
 
 

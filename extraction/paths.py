@@ -7,6 +7,7 @@ so a typo never lands in the data pool.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +27,11 @@ def _int_or_none(v: Any) -> bool:
 
 def _number_or_none(v: Any) -> bool:
     return v is None or (isinstance(v, int | float) and not isinstance(v, bool) and v >= 0)
+
+
+def _months_or_none(v: Any) -> bool:
+    """A term in months: whole, or with the days as a fraction (拘役二个月十五日 -> 2.5)."""
+    return _number_or_none(v) and (v is None or math.isfinite(v))
 
 
 def _str(v: Any) -> bool:
@@ -58,8 +64,8 @@ PRINCIPALS = ("有期徒刑", "拘役", "管制", "无期徒刑", "死刑", "免
 
 SENTENCE: dict[str, Check] = {
     "principal": lambda v: v is None or v in PRINCIPALS,
-    "term_months": _int_or_none,
-    "probation_months": _int_or_none,
+    "term_months": _months_or_none,
+    "probation_months": _months_or_none,
     "fine_yuan": _int_or_none,
     "confiscation": lambda v: isinstance(v, bool),
 }
@@ -69,7 +75,7 @@ MEASURES = ("刑事拘留", "司法拘留", "逮捕", "取保候审", "监视居
 def _charge_term(v: Any) -> bool:
     return (isinstance(v, dict) and set(v) <= {"charge", "principal", "term_months", "fine_yuan"}
             and _charge(v.get("charge")) and SENTENCE["principal"](v.get("principal"))
-            and _int_or_none(v.get("term_months")) and _int_or_none(v.get("fine_yuan")))
+            and _months_or_none(v.get("term_months")) and _int_or_none(v.get("fine_yuan")))
 
 
 def _custody_item(v: Any) -> bool:

@@ -14,9 +14,11 @@ from extraction.numbers import find_money, term_months
 from extraction.text import Found
 
 _PRINCIPAL = re.compile(r"死刑|无期徒刑|有期徒刑|拘役|管制|免予刑事处罚|免除刑事处罚")
+_N = "[0-9零〇一二两三四五六七八九十]"
+#: a term, with the days of 拘役二个月十五日 / 有期徒刑一年零十日 (read as a fraction of a month)
 _TERM = re.compile(
-    r"[0-9零〇一二两三四五六七八九十]+年(?:零|又)?(?:[0-9零〇一二两三四五六七八九十]+个?月)?"
-    r"|[0-9零〇一二两三四五六七八九十]+(?:个月|月|个(?![\u4e00-\u9fff]))"
+    rf"{_N}+年(?:零|又)?(?:{_N}+个?半?月)?(?:零|又)?(?:{_N}+[日天])?"
+    rf"|{_N}+(?:个半月|个月|月|个(?![\u4e00-\u9fff]))(?:零|又)?(?:{_N}+[日天])?"
 )
 _PROBATION = re.compile(r"缓刑")
 _FINE = re.compile(r"罚金")
@@ -42,17 +44,19 @@ class Sentence:
     """Parsed penalty; every part keeps the span (into ``DocText.norm``) it was read from."""
 
     principal: Found[str] | None = None
-    term_months: Found[int] | None = None
-    probation_months: Found[int] | None = None
+    term_months: Found[int | float] | None = None  # a fraction of a month for days
+    probation_months: Found[int | float] | None = None
     fine_yuan: Found[int] | None = None
     confiscation: Found[bool] | None = None
 
 
-def _term_after(text: str, at: int, offset: int) -> Found[int] | None:
+def _term_after(text: str, at: int, offset: int) -> Found[int | float] | None:
     """The term right after ``at``, tolerating a doubled or stray word (有期徒刑有期徒刑)."""
     match = _TERM.search(text, at, at + 10)
     if match and re.search(r"[,。;□]", text[at : match.start()]):
         match = None
+    if match:  # not cut by the window: 有期徒刑十一年十一个月二十九日
+        match = _TERM.match(text, match.start()) or match
     if not match:
         return None
     written = match.group()

@@ -32,9 +32,21 @@ _MENTION = re.compile(
 )
 #: between a name and its decision: a former name in brackets (（原…公司）), 所 (所犯)
 _BEFORE_DECISION = re.compile(r"(?:\([^()]{1,40}\))?所?")
-_UPHOLDS = re.compile(r"维持")
-#: a first-instance sentence quoted charge first: 以交通肇事罪判处被告人王某有期徒刑一年六个月
-_CHARGE_FIRST = r"以(?P<charge>[^,。;:]{{2,40}}?罪)(?:分别)?判处(?:原审)?(?:被告(?:人|单位))?{name}"
+#: an item that upholds: 维持…; 驳回上诉人张三的上诉，维持… (not 驳回…, which is read as revoking)
+_UPHOLDS = re.compile(r"维持|驳回[^。;]{0,60}?(?:上诉|抗诉|申诉)[,;]?维持")
+#: a first-instance sentence quoted charge first: 以交通肇事罪判处被告人王某有期徒刑一年六个月; 以贩卖
+#: 毒品罪，判处被告人刘春无期徒刑…；判处被告人罗强有期徒刑十五年 (the charge named once for both)
+_CHARGE_FIRST = (r"(?:判处|[、;,])(?:原审)?(?:被告(?:人|单位))?{name}"
+                 r"(?:\([^()]{{1,30}}\)[^,。;:()]{{0,20}}?)?"  # the rest of a unit's name
+                 r"(?:、(?:被告(?:人|单位))?[^,。;:、]{{1,8}}?)*(?:各|均)?"  # 判处A、B各有期徒刑七年
+                 r"(?=死刑|无期徒刑|有期徒刑|拘役|管制|免予|免除|单处|罚金)")
+_CHARGE_BEFORE = re.compile(r"以(?P<charge>[^,。;:]{2,40}?罪)(?=[,]?(?:分别|各|均)?判处)")
+#: ... or named first, without a colon: 原审法院以被告人王某犯盗窃罪，判处…; 判决被告人王某犯…罪，
+#: 判处…; 对被告人王某以盗窃罪判处… (犯 right after the name: not 曾因犯…罪被判处, a prior sentence)
+_NAME_FIRST = (r"被告(?:人|单位){name}(?:、[^,。;:、]{{1,8}}){{0,9}}"
+               r"(?P<how>犯|以)(?P<charge>[^,。;:]{{2,40}}?罪)[,]?(?:分别|各|均)?判处")
+#: a verdict under which the first judgment stands: 驳回上诉，维持原判; 准许上诉人…撤回上诉
+_STANDS = re.compile(r"维持|撤回(?:上诉|抗诉)")
 _REVOKED = re.compile(r"撤销|驳回")
 
 
@@ -124,7 +136,27 @@ def _quoted_items(body: str) -> set[int]:
     return numbers
 
 
-def _statements(doc: DocText, masked: str, offset: int) -> list[_Statement]:
+def _bare_names(masked: str, at: int, end: int, known: list[str]) -> list[tuple[int, int]]:
+    """Spans of the defendants an item names without a role (三、薛兵兵犯盗窃罪，…; 二、张三、李四
+    犯…罪): only names the header introduced, each followed by 、 or by the decision."""
+    spans: list[tuple[int, int]] = []
+    while True:
+        name = next((n for n in known if masked.startswith(n, at)), None)
+        if name is None or at + len(name) > end:
+            return []
+        spans.append((at, at + len(name)))
+        at += len(name)
+        if masked.startswith("、", at):
+            at += 1
+            continue
+        decision = _BEFORE_DECISION.match(masked, at).end()  # type: ignore[union-attr]
+        return spans if _decides(masked, decision) else []
+
+
+def _statements(doc: DocText, masked: str, offset: int,
+                known: list[str] | None = None) -> list[_Statement]:
+    """The statements naming defendants in ``masked``; ``known`` (the header's names, longest
+    first) are also read where an item or a sentence names them without a role."""
     statements: list[_Statement] = []
     quoted: set[int] = set()  # numbers of the earlier judgment's items a 维持/撤销 item quotes
     quoted_upheld = False
@@ -139,12 +171,20 @@ def _statements(doc: DocText, masked: str, offset: int) -> list[_Statement]:
             upheld = True
         else:
             quoted = set()
-            if _REVOKED.match(body):
+            if _REVOKED.match(body) and not _UPHOLDS.match(body):
                 quoted, quoted_upheld = _quoted_items(body), False
                 continue
             upheld = bool(_UPHOLDS.match(body))
             if upheld:
                 quoted, quoted_upheld = _quoted_items(body), True
+        body_start = start + (number.end() if number else 0)
+        stops = [body_start + m.end() for m in re.finditer("[。;]", masked[body_start:end])]
+        for at in [body_start, *stops] if known else []:
+            spans = _bare_names(masked, at, end, known or [])
+            if spans:
+                names = [Found(doc.value(offset + a, offset + b), offset + a, offset + b, 0.85)
+                         for a, b in spans]
+                statements.append(_Statement(names, at, end, upheld=upheld))
         for mention in _MENTION.finditer(masked, start, end):
             decision = _BEFORE_DECISION.match(masked, mention.end()).end()  # type: ignore[union-attr]
             if not _decides(masked, decision):
@@ -164,6 +204,7 @@ def _statements(doc: DocText, masked: str, offset: int) -> list[_Statement]:
                 )
                 at += len(part) + 1
             statements.append(_Statement(names, mention.start(), end, upheld=upheld))
+        statements.sort(key=lambda st: st.start)
         for prev, nxt in zip(statements, statements[1:], strict=False):
             if prev.end > nxt.start >= prev.start:
                 prev.end = nxt.start
@@ -198,7 +239,9 @@ def _apply(
     """Give each statement in ``span`` to its defendant(s); ``only`` limits who may be filled."""
     offset = span[0]
     masked = mask_notes(doc.norm[span[0] : span[1]])
-    statements = _statements(doc, masked, offset)
+    known = sorted({d.name.value for d in defendants if len(d.name.value) >= 2}, key=len,
+                   reverse=True)
+    statements = _statements(doc, masked, offset, known)
     _assign(statements, defendants)
     if len(defendants) == 1 and all(t is None for st in statements for t in st.targets):
         for st in statements:
@@ -269,7 +312,7 @@ def read_verdict(
     """
     results = [DefendantVerdict() for _ in defendants]
     _apply(doc, verdict, defendants, results)
-    upheld = "维持" in doc.norm[verdict[0] : verdict[1]]
+    upheld = bool(_STANDS.search(doc.norm[verdict[0] : verdict[1]]))
     for span in reversed(quoted if upheld else ()):
         missing = _missing(results)
         if not missing:
@@ -278,6 +321,8 @@ def read_verdict(
     if upheld and body is not None:
         for i in _missing(results):
             _charge_first(doc, body, defendants[i], results[i])
+        for i in sorted(_missing(results)):
+            _name_first(doc, body, defendants, results, i)
     return results
 
 
@@ -291,27 +336,61 @@ def _missing(results: list[DefendantVerdict]) -> set[int]:
     }
 
 
+_QUOTE_END = re.compile(r"[。;]|[、,](?:原审)?被告(?:人|单位)")  # the next defendant's penalty
+
+
+def _quoted_penalty(doc: DocText, body: tuple[int, int], masked: str, charge: re.Match[str],
+                    penalty_at: int, result: DefendantVerdict) -> bool:
+    """Give ``result`` the charge ``charge`` matched (group "charge") and the penalty stated from
+    ``penalty_at`` on (both in ``masked``, the body from ``body[0]``), as upheld; False when
+    either cannot be read."""
+    written_charge = charge.group("charge")
+    charges = find_charges(written_charge)
+    if not charges or charges[-1][2] != len(written_charge):
+        return False
+    stop = _QUOTE_END.search(masked, penalty_at)
+    end = stop.start() if stop else len(masked)
+    sentence = parse_sentence(masked[penalty_at:end], body[0] + penalty_at)
+    if sentence.principal is None:
+        return False
+    written, s, e = charges[-1]
+    at = body[0] + charge.start("charge")
+    result.charges = [Found(written, at + s, at + e, 0.6)]
+    result.sentence = _scaled(sentence, 0.7)
+    result.changed = False
+    return True
+
+
 def _charge_first(
     doc: DocText, body: tuple[int, int], defendant: Defendant, result: DefendantVerdict
 ) -> None:
-    """The first-instance sentence an upholding appeal quotes as 以X罪判处被告人Y<penalty>."""
+    """The first-instance sentence an upholding appeal quotes as 以X罪判处被告人Y<penalty>: the
+    charge is the last 以X罪 before the name in the same sentence (以X罪，判处A…；判处B…)."""
     pattern = re.compile(_CHARGE_FIRST.format(name=re.escape(defendant.name.value)))
     masked = mask_notes(doc.norm[body[0] : body[1]])
     for match in pattern.finditer(masked):
-        charges = find_charges(match.group("charge"))
-        if not charges or charges[-1][2] != len(match.group("charge")):
-            continue
-        stop = re.compile(r"[。;]").search(masked, match.end())
-        end = stop.start() if stop else len(masked)
-        sentence = parse_sentence(masked[match.end() : end], body[0] + match.end())
-        if sentence.principal is None:
-            continue
-        written, s, e = charges[-1]
-        at = body[0] + match.start("charge")
-        result.charges = [Found(written, at + s, at + e, 0.6)]
-        result.sentence = _scaled(sentence, 0.7)
-        result.changed = False
+        opening = masked.rfind("。", 0, match.start()) + 1
+        before = [m for m in _CHARGE_BEFORE.finditer(masked, opening, match.end())
+                  if m.end() <= match.start()]
+        if before and _quoted_penalty(doc, body, masked, before[-1], match.end(), result):
+            return
+
+
+def _name_first(doc: DocText, body: tuple[int, int], defendants: list[Defendant],
+                results: list[DefendantVerdict], i: int) -> None:
+    """The first-instance sentence an upholding appeal quotes name first without a colon
+    (以被告人王某犯盗窃罪，判处…; 对被告人王某以盗窃罪判处…), for defendant ``i`` alone."""
+    pattern = re.compile(_NAME_FIRST.format(name=re.escape(defendants[i].name.value)))
+    masked = mask_notes(doc.norm[body[0] : body[1]])
+    match = pattern.search(masked)
+    if match is None:
         return
+    if match.group("how") == "以":
+        _quoted_penalty(doc, body, masked, match, match.end(), results[i])
+        return
+    stop = masked.find("。", match.end())  # read as a verdict item: several charges, 决定执行 …
+    end = body[0] + (stop if stop >= 0 else len(masked))
+    _apply(doc, (body[0] + match.start(), end), defendants, results, only={i})
 
 
 def read_indictment(

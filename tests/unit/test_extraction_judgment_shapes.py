@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from benchmarks.extraction_shapes import evaluate
+from extraction.paths import valid
 from extraction.rules import RuleExtractor
 
 
@@ -321,3 +322,116 @@ def test_tune_split_floors() -> None:
     for key in ("principal", "term_months", "fine_yuan", "unit", "instance", "charge_terms",
                 "changed"):
         assert counts[key].row()[3] >= 0.98, key
+
+
+# lecard-36115 (tune): a term in days is a fraction of a month (30 days a month)
+DAYS = """上海市浦东新区人民法院
+刑事判决书
+（2019）沪0115刑初1885号
+公诉机关上海市浦东新区人民检察院。
+被告人张鹏，男，1988年3月1日出生。
+上海市浦东新区人民检察院以沪浦检刑诉（2019）1700号起诉书指控被告人张鹏犯危险驾驶罪，向本院提起公诉。
+经审理查明，2019年3月1日，被告人张鹏酒后驾驶小型轿车。
+本院认为，被告人张鹏在道路上醉酒驾驶机动车，其行为已构成危险驾驶罪。判决如下：
+被告人张鹏犯危险驾驶罪，判处拘役二个月十五日，缓刑三个月，并处罚金人民币四千元。
+（缓刑考验期限，自本判决确定之日起计算。罚金自本判决生效之日起三十日内如数缴纳。）
+如不服本判决，可在接到判决书的第二日起十日内，通过本院或者直接向上海市第一中级人民法院提出上诉。
+审判员于明晶
+二〇一九年五月二十九日
+"""
+
+
+def test_a_term_in_days_is_read_as_a_fraction_of_a_month(extractor: RuleExtractor) -> None:
+    result = extractor.extract([DAYS])
+    sentence = result.fields["defendants"][0]["sentence"]
+    assert sentence["principal"] == "拘役" and sentence["term_months"] == 2.5
+    assert sentence["probation_months"] == 3 and sentence["fine_yuan"] == 4000
+    span = result.provenance["defendants/0/sentence/term_months"]
+    assert DAYS[span.start : span.end] == "二个月十五日"
+    assert valid("defendants/0/sentence/term_months", 2.5)  # a clerk may correct it so too
+
+
+# lecard-42283 (not labelled): items that name the defendant right after the ordinal, no role
+ORDINAL = """河南省虞城县人民法院
+刑事判决书
+（2014）虞少刑初字第103号
+公诉机关河南省虞城县人民检察院。
+被告人王西海，男，1962年12月27日出生，汉族，初中文化，农民，住河南省虞城县。
+被告人刘朝全，男，1953年12月21日出生，汉族，大专文化，郑州煤炭工业有限责任公司职工。
+河南省虞城县人民检察院以虞检刑诉（2014）36号起诉书指控被告人王西海、刘朝全犯诈骗罪，于2014年5月8日向本院提起公诉。
+本院认为，被告人王西海、刘朝全以非法占有为目的，虚构事实，骗取他人财物，数额巨大，其行为均已构成诈骗罪。\
+依照《中华人民共和国刑法》第二百六十六条、第二十五条第一款、第六十七条第三款、第五十二条、第五十三条之规定，判决如下：
+一、王西海犯诈骗罪，判处有期徒刑三年六个月，并处 罚金人民币100000元；
+（刑期从判决执行之日起计算。判决执行以前先行羁押的，羁押一日折抵刑期一日。罚金于本判决生效后10内缴纳。）
+二、刘朝全犯诈骗罪，判处有期徒刑三年，并处罚金人 民币100000元。
+如不服本判决，可在接到判决书的第二日起十日内，通过本院或者直接向商丘市中级人民法院提出上诉。
+审判长杨勇
+二〇一四年七月三十一日
+"""
+
+
+def test_items_that_name_the_defendant_after_the_ordinal(extractor: RuleExtractor) -> None:
+    people = _by_name(_fields(extractor, ORDINAL))
+    assert list(people) == ["王西海", "刘朝全"]
+    assert people["王西海"]["charges"] == ["诈骗罪"]
+    assert people["王西海"]["sentence"]["term_months"] == 42
+    assert people["王西海"]["sentence"]["fine_yuan"] == 100000
+    assert people["刘朝全"]["charges"] == ["诈骗罪"]
+    assert people["刘朝全"]["sentence"]["term_months"] == 36
+    # a name the header does not introduce is not taken for a defendant
+    stranger = ORDINAL.replace("二、刘朝全犯诈骗罪", "二、刘朝金犯诈骗罪")
+    assert [d["name"] for d in _fields(extractor, stranger)["defendants"]] == ["王西海", "刘朝全"]
+
+
+# lecard-40507 (not labelled): a ruling upholding a judgment it quotes charge first, with a comma
+# and one charge for two defendants; lecard-40840: 分别判处A、B各…
+RULING_QUOTED = """四川省高级人民法院
+刑事裁定书
+（2017）川刑终91号
+原公诉机关四川省成都市人民检察院。
+上诉人（原审被告人）刘春，男，1985年3月5日出生，汉族。现羁押于成都市看守所。
+原审被告人罗强，男，1990年7月2日出生，汉族。现羁押于成都市看守所。
+上诉人（原审被告人）戚键琦，男，1984年12月11日出生，汉族。
+上诉人（原审被告人）金剑，男，1984年5月22日出生，汉族。
+四川省成都市中级人民法院审理四川省成都市人民检察院指控原审被告人刘春、罗强犯贩卖毒品罪一案，\
+于2016年12月23日作出（2016）川01刑初42号刑事判决。原审被告人刘春不服，提出上诉。
+四川省成都市中级人民法院经审理查明，被告人刘春长期贩卖甲基苯丙胺。\
+依照《中华人民共和国刑法》第三百四十七条第一款及第二款第（一）项、第五十七条第一款的规定，\
+以贩卖毒品罪，判处被告人刘春无期徒刑，剥夺政治权利终身，并处没收个人全部财产；\
+判处被告人罗强有期徒刑十五年，并处没收个人财产人民币十万元；对扣押在案的毒品予以没收。\
+原审以诈骗罪，分别判处被告人戚键琦、金剑各有期徒刑七年，并处罚金人民币12000元。
+本院认为，上诉人刘春、原审被告人罗强明知是毒品而予以贩卖，其行为均已构成贩卖毒品罪。\
+依照《中华人民共和国刑事诉讼法》第二百二十五条第一款第（一）项之规定，裁定如下：
+驳回上诉，维持原判。
+本裁定为终审裁定。
+审判长马雪晴
+二〇一七年三月二十九日
+"""
+
+
+def test_a_ruling_reads_the_sentences_it_upholds_charge_first(extractor: RuleExtractor) -> None:
+    people = _by_name(_fields(extractor, RULING_QUOTED))
+    liu, luo = people["刘春"], people["罗强"]
+    assert liu["charges"] == ["贩卖毒品罪"] and liu["sentence"]["principal"] == "无期徒刑"
+    assert liu["sentence"]["confiscation"] is True and liu["changed"] is False
+    assert luo["charges"] == ["贩卖毒品罪"] and luo["sentence"]["term_months"] == 180
+    assert luo["sentence"]["principal"] == "有期徒刑" and luo["changed"] is False
+    for name in ("戚键琦", "金剑"):
+        assert people[name]["charges"] == ["诈骗罪"], name
+        assert people[name]["sentence"]["term_months"] == 84, name
+        assert people[name]["sentence"]["fine_yuan"] == 12000, name
+
+
+def test_a_ruling_reads_the_sentence_it_upholds_name_first(extractor: RuleExtractor) -> None:
+    text = RULING_QUOTED.replace(
+        "以贩卖毒品罪，判处被告人刘春无期徒刑", "以被告人刘春犯贩卖毒品罪，判处无期徒刑").replace(
+        "判处被告人罗强有期徒刑十五年", "对被告人罗强以贩卖毒品罪判处有期徒刑十五年")
+    people = _by_name(_fields(extractor, text))
+    assert people["刘春"]["charges"] == ["贩卖毒品罪"]
+    assert people["刘春"]["sentence"]["principal"] == "无期徒刑"
+    assert people["罗强"]["charges"] == ["贩卖毒品罪"]
+    assert people["罗强"]["sentence"]["term_months"] == 180
+    # a prior sentence in the facts is not the one upheld (曾因犯…罪被判处)
+    prior = RULING_QUOTED.split("以贩卖毒品罪，判处")[0] + "被告人刘春曾因犯盗窃罪被判处有期徒刑一年。" \
+        + RULING_QUOTED.split("对扣押在案的毒品予以没收。")[1]
+    assert _by_name(_fields(extractor, prior))["刘春"]["sentence"]["principal"] is None

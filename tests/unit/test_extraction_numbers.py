@@ -64,6 +64,29 @@ def test_cn_int_rejects_non_numbers(text: str) -> None:
 )
 def test_term_months(text: str, months: int) -> None:
     assert term_months(text) == months
+    assert type(term_months(text)) is int  # whole months stay an int
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [
+        ("二个月十五日", 2.5),  # 判处拘役二个月十五日 (lecard-36115)
+        ("三个月十五日", 3.5),
+        ("一个月十日", 1.33),  # 拘役一个月十日: 10 / 30 months, two decimals
+        ("二个月二十日", 2.67),
+        ("八个月零二日", 8.07),  # 有期徒刑八个月零二日 (lecard-28363)
+        ("一年零十日", 12.33),
+        ("十一年十一个月二十九日", 143.97),
+        ("六个月又十五天", 6.5),
+        ("三个半月", 3.5),
+    ],
+)
+def test_term_months_with_days_is_a_fraction(text: str, months: float) -> None:
+    assert term_months(text) == months
+
+
+def test_thirty_days_make_a_whole_month() -> None:
+    assert term_months("二个月三十日") == 3 and type(term_months("二个月三十日")) is int
 
 
 def test_term_months_none_without_a_term() -> None:
