@@ -25,7 +25,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -224,6 +226,19 @@ class Charge(Base):
     name: Mapped[str] = mapped_column(String(120), index=True)
 
 
+class Months(TypeDecorator[float]):
+    """A term in months: whole, or with its days as a fraction (拘役二个月十五日 -> 2.5, see
+    extraction.numbers.term_months); whole months read back as an int (18, not 18.0)."""
+
+    impl = Float
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        return int(value) if float(value).is_integer() else float(value)
+
+
 class Sentence(Base):
     __tablename__ = "sentences"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -231,8 +246,8 @@ class Sentence(Base):
                                              index=True)
     party_id: Mapped[int] = mapped_column(ForeignKey("parties.id", ondelete="CASCADE"), unique=True)
     principal: Mapped[str | None] = mapped_column(String(20))
-    term_months: Mapped[int | None] = mapped_column(Integer)
-    probation_months: Mapped[int | None] = mapped_column(Integer)
+    term_months: Mapped[int | float | None] = mapped_column(Months)  # 2.5: 二个月十五日
+    probation_months: Mapped[int | float | None] = mapped_column(Months)
     fine_yuan: Mapped[int | None] = mapped_column(Integer)
     confiscation: Mapped[bool] = mapped_column(Boolean, default=False)
 

@@ -40,7 +40,7 @@ def charge_key(name: str) -> str:
 class RefCase:
     facts: str
     charges: tuple[str, ...]
-    term: int | None  # fixed-term months; None for life, death or no imprisonment
+    term: float | None  # fixed-term months (a fraction for days); None for life, death or no imprisonment
     features: CaseFeatures
     key: Any = None  # the case id in the data pool
 
@@ -99,7 +99,7 @@ class ReferencePool:
         return cls(out)
 
     @classmethod
-    def from_records(cls, records: Iterable[tuple[Any, str, Sequence[str], int | None]]
+    def from_records(cls, records: Iterable[tuple[Any, str, Sequence[str], float | None]]
                      ) -> ReferencePool:
         """(key, facts, charges, fixed-term months or None) per case."""
         return cls([RefCase(facts, tuple(sorted(charge_key(c) for c in charges)), term,
@@ -194,7 +194,7 @@ def pool_from_settings(settings: Any) -> ReferencePool:
 
     with session_scope(settings.db_url) as s:
         ids = [cid for (cid,) in s.execute(select(Case.id).order_by(Case.id)).all()]
-    records: list[tuple[Any, str, Sequence[str], int | None]] = []
+    records: list[tuple[Any, str, Sequence[str], float | None]] = []
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         summaries = similar.case_summaries(settings, chunk)

@@ -223,8 +223,8 @@ class SearchOut(Out):
 class SentenceOut(Out):
     defendant: str
     principal: str | None
-    term_months: int | None
-    probation_months: int | None
+    term_months: Number | None  # 2.5: 二个月十五日
+    probation_months: Number | None
     fine_yuan: int | None
     confiscation: bool
 

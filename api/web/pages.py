@@ -411,7 +411,22 @@ def format_months(value: Any) -> str:
     return f"{years}年{rest}个{half}月" if half else f"{years}年{rest}个月"
 
 
+def format_term(value: Any) -> str:
+    """A sentence's term as the judgment writes it: whole months as ``format_months``, days kept
+    (2.5 → 2个月15日 for 拘役二个月十五日; extraction stores days as a fraction of 30)."""
+    if value is None or value == "":
+        return "—"
+    try:
+        whole, days = divmod(round(float(value) * 30), 30)
+    except (TypeError, ValueError):
+        return str(value)
+    if not days:
+        return format_months(whole)
+    return (format_months(whole) if whole else "") + f"{days}日"
+
+
 templates.env.filters["months"] = format_months
+templates.env.filters["term"] = format_term
 
 
 def _provenance(prov: dict[str, Any], path: str) -> dict[str, Any] | None:

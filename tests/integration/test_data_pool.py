@@ -218,3 +218,39 @@ def test_migrations_match_the_models(db_url: str) -> None:
     with get_engine(db_url).connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
+
+
+def test_terms_in_days_keep_their_fraction(db_url: str) -> None:
+    """拘役二个月十五日 is stored as 2.5 months (not rounded by PostgreSQL's integer column);
+    whole months read back as ints, also those written before the column became a float."""
+    from alembic import command
+
+    from models.db import alembic_config
+
+    command.upgrade(alembic_config(db_url), "0013")  # the integer columns
+    doc_id = _seed(db_url)
+    with session_scope(db_url) as s:
+        case_id = s.get(Document, doc_id).case_id  # type: ignore[union-attr]
+        party = Party(document_id=doc_id, case_id=case_id, role="defendant", position=0,
+                      name="张三")
+        s.add(party)
+        s.flush()
+        party_id = party.id
+        s.execute(text("INSERT INTO sentences (document_id, party_id, principal, term_months, "
+                       "confiscation) VALUES (:d, :p, '有期徒刑', 18, false)"),
+                  {"d": doc_id, "p": party_id})
+    migrate(db_url)
+    with session_scope(db_url) as s:
+        old = s.execute(select(Sentence)).scalar_one()
+        assert old.term_months == 18 and type(old.term_months) is int
+        other = Party(document_id=doc_id, case_id=case_id, role="defendant", position=1,
+                      name="李四")
+        s.add(other)
+        s.flush()
+        s.add(Sentence(document_id=doc_id, party_id=other.id, principal="拘役", term_months=2.5,
+                       probation_months=3, confiscation=False))
+    with session_scope(db_url) as s:
+        terms = {p: (t, pr) for p, t, pr in s.execute(
+            select(Sentence.party_id, Sentence.term_months, Sentence.probation_months))}
+        assert terms[party_id] == (18, None)
+        assert [(t, pr) for p, (t, pr) in terms.items() if p != party_id] == [(2.5, 3)]

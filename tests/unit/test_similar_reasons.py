@@ -44,3 +44,13 @@ def test_terms_read_as_judges_write_them() -> None:
         assert "." not in text and "e" not in text and ("年" in text or "月" in text)
 
     no_float_artefacts()
+
+
+def test_a_sentence_in_days_is_shown_with_its_days() -> None:
+    """A comparable case's own term keeps its days (拘役二个月十五日 is stored as 2.5 months,
+    一年零十日 as 12.33), not rounded to the half month as estimates are."""
+    from api.web.pages import format_term
+
+    assert format_term(2.5) == "2个月15日" and format_term(12.33) == "1年10日"
+    assert format_term(18) == "1年6个月" and format_term(3) == "3个月"
+    assert format_term(143.97) == "11年11个月29日" and format_term(None) == "—"
