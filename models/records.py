@@ -20,6 +20,8 @@ class Line:
     text: str
     box: tuple[float, float, float, float]
     confidence: float
+    #: written by hand (ocr.handwriting): marked on the page, reviewed below a higher confidence
+    handwritten: bool = False
 
 
 @dataclass

@@ -91,6 +91,7 @@ FLAGS = (
     "perspective_corrected",
     "illumination_flattened",
     "fax_cleaned",
+    "handwriting",
 )
 
 
@@ -150,6 +151,7 @@ def ocr_page(
     """
     from ocr.correct import Corrected
     from ocr.correct import correct as correct_page
+    from ocr.handwriting import handwritten
     from ocr.preprocess import Prepared, prepare
 
     fixed: Corrected | None = correct_page(image) if preprocess and correct else None
@@ -164,11 +166,14 @@ def ocr_page(
         other = reading_order(engine.recognize(flipped.image))
         if _reading_score(other) > _reading_score(lines):
             prep, lines = flipped, other
+    # judged on the cleaned-up page, where a printed line is straight (ocr.handwriting)
+    hand = handwritten(prep.image, lines) if preprocess else [False] * len(lines)
     if fixed is not None:
-        lines = [Line(ln.text, fixed.to_original(prep.to_original(ln.box)), ln.confidence)
-                 for ln in lines]
+        lines = [Line(ln.text, fixed.to_original(prep.to_original(ln.box)), ln.confidence, h)
+                 for ln, h in zip(lines, hand, strict=True)]
     else:
-        lines = [Line(ln.text, prep.to_original(ln.box), ln.confidence) for ln in lines]
+        lines = [Line(ln.text, prep.to_original(ln.box), ln.confidence, h)
+                 for ln, h in zip(lines, hand, strict=True)]
     confidence = sum(ln.confidence for ln in lines) / len(lines) if lines else None
     flags = list(fixed.steps) if fixed is not None else []
     flags += [s for s in prep.steps if s.startswith("rotated_")]
@@ -184,8 +189,10 @@ def ocr_page(
         flags.insert(0, "unreadable")
     elif confidence is not None and confidence < LOW_PAGE_CONFIDENCE:
         flags.insert(0, "low_confidence")
-    if any(ln.confidence < REVIEW_LINE_CONFIDENCE for ln in lines):
+    if any(needs_review(ln) for ln in lines):
         flags.insert(1 if flags and flags[0] in ("unreadable", "low_confidence") else 0, "review")
+    if any(hand):
+        flags.append("handwriting")
     return PageResult(
         number=number,
         text="\n".join(line.text for line in lines),
@@ -208,11 +215,19 @@ def page_confidence(lines: list[Line]) -> float:
     return sum(w * line.confidence for w, line in zip(weights, lines, strict=True)) / total
 
 
+def needs_review(line: Line) -> bool:
+    """Below the review bar: print's, or the higher one of a handwritten line."""
+    from ocr.handwriting import HANDWRITING_REVIEW_CONFIDENCE
+
+    bar = HANDWRITING_REVIEW_CONFIDENCE if line.handwritten else REVIEW_LINE_CONFIDENCE
+    return line.confidence < bar
+
+
 def lines_for_review(page: PageResult) -> list[int]:
     """Indexes of ``page.lines`` a person should check (confidence below the review bar)."""
     if page.method != "ocr":
         return []
-    return [i for i, ln in enumerate(page.lines) if ln.confidence < REVIEW_LINE_CONFIDENCE]
+    return [i for i, ln in enumerate(page.lines) if needs_review(ln)]
 
 
 def _reading_score(lines: list[Line]) -> float:

@@ -24,7 +24,8 @@ def stored_pages(settings: Settings, doc_id: int) -> list[PageResult]:
         return [PageResult(number=p.number, text=p.text, method=p.method,  # type: ignore[arg-type]
                            engine=p.engine, width=p.width, height=p.height,
                            confidence=p.confidence, flags=list(p.flags or []),
-                           lines=[Line(ln["text"], tuple(ln["box"]), ln["confidence"])
+                           lines=[Line(ln["text"], tuple(ln["box"]), ln["confidence"],
+                                       bool(ln.get("handwritten", False)))
                                   for ln in p.lines])
                 for p in rows]
 
