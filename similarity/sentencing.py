@@ -28,8 +28,8 @@ class SentenceRecord:
     """One defendant's final sentence (the SCHEMA.md `sentence` object) and the case's charges."""
 
     principal: str | None = None
-    term_months: int | None = None
-    probation_months: int | None = None
+    term_months: float | None = None  # a term with days is a fraction (2个月15日 = 2.5)
+    probation_months: float | None = None
     fine_yuan: int | None = None
     case_id: Any = None
     charges: tuple[str, ...] = ()
@@ -42,13 +42,15 @@ class SentenceRecord:
                    case_id=case_id, charges=tuple(charges))
 
     @property
-    def fixed_term(self) -> int | None:
-        """Months of a fixed-term penalty, None for 无期/死刑/免予/单处罚金 or unknown."""
+    def fixed_term(self) -> float | None:
+        """Months of a fixed-term penalty (whole months an int, days a fraction), None for
+        无期/死刑/免予/单处罚金 or unknown."""
         if self.term_months is None or self.term_months <= 0:
             return None
         if self.principal is not None and self.principal not in FIXED_TERM:
             return None
-        return int(self.term_months)
+        t = float(self.term_months)
+        return int(t) if t.is_integer() else t
 
 
 def quantile(values: Sequence[float], q: float) -> float:

@@ -62,3 +62,12 @@ def test_cail_estimates_beat_the_per_charge_median(shared_data: Path) -> None:
     base = res["per-charge median (baseline)"]
     assert ours["n"] > 200
     assert ours["mae_months"] < base["mae_months"]
+
+
+def test_a_term_with_days_keeps_its_fraction() -> None:
+    # 拘役二个月十五日 is extracted as 2.5 months: not rounded down to 2 among comparable terms
+    r = SentenceRecord(principal="拘役", term_months=2.5)
+    assert r.fixed_term == 2.5
+    assert SentenceRecord(principal="有期徒刑", term_months=18.0).fixed_term == 18
+    stats = sentencing_stats([r, SentenceRecord(principal="拘役", term_months=3)])
+    assert stats["term_months"]["min"] == 2.5 and stats["term_months"]["median"] == 2.75
