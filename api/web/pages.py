@@ -81,6 +81,9 @@ FIELD_NAMES = {
     "suspect": "犯罪嫌疑人", "interrogators": "讯问人", "recorder": "记录人",
     "start": "开始时间", "end": "结束时间", "rights_notified": "已告知权利",
     "offence_forms": "犯罪情形", "fields": "字段",
+    # judgment shapes (issue 19): 被告单位, other names, 数罪并罚's per-charge terms, 二审/再审
+    "unit": "被告单位", "aliases": "别名/化名", "charge_terms": "各罪刑罚", "charge": "罪名",
+    "changed": "改判", "instance": "审级",
 }
 SIGNAL_NAMES = {"lexical": "词面", "dense": "语义", "charges": "罪名", "exact_charges": "罪名完全一致",
                 "related_charges": "相关罪名", "circumstances": "情节", "amount": "金额",
