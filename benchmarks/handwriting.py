@@ -18,13 +18,12 @@ conditions (`--printed N` pages; every mark there is a false one).
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks.paths import SHARED_DATA
+from benchmarks.paths import SHARED_DATA, print_reproduce
 
 
 def _overlap(a: Sequence[float], b: Sequence[float]) -> float:
@@ -115,9 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.printed:
         print(f"printed pages ({args.printed}, {len(conditions)} conditions): "
               f"{marked} of {total} lines marked handwritten")
-    cmd = ["python", "-m", "benchmarks.handwriting",
-           *(argv if argv is not None else sys.argv[1:])]
-    print("reproduce: " + shlex.join(cmd))
+    print_reproduce("benchmarks.handwriting", argv)
     return 0
 
 

@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.paths import REPO, SHARED_DATA
+from benchmarks.paths import REPO, SHARED_DATA, print_reproduce
 from similarity.embedder import E5_MAX_TOKENS
 from similarity.fusion import SIGNALS, fit_weights, weight_vector
 from similarity.pool_vectors import pool_cosines
@@ -255,8 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("weights fit on all queries: " + json.dumps(w))
     print(f"production run written to {out}")
     print(f"total {time.perf_counter() - t_start:.1f}s")
-    cmd = ["python", "-m", "benchmarks.lecard", *(argv if argv is not None else sys.argv[1:])]
-    print("reproduce: " + shlex.join(cmd))
+    print_reproduce("benchmarks.lecard", argv)
     print("same ranking via the CLI: " + shlex.join([
         "dossier", "rank", "--queries", str(lecard / "queries.jsonl"),
         "--pools", str(lecard / "pools.json"), "--corpus", str(lecard / "corpus.jsonl.gz"),

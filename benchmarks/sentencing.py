@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import shlex
 import sys
 import time
 from collections import defaultdict
@@ -29,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.paths import SHARED_DATA
+from benchmarks.paths import SHARED_DATA, print_reproduce
 from similarity.features import CaseFeatures, agreement, from_text
 from similarity.lexical import BM25
 from similarity.sentencing import estimate_term, quantile
@@ -134,9 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, r in results.items():
         print(f"{name:40s}{r['mae_months']:12.2f}{r['within_25pct']:14.3f}")
     print(f"total {time.perf_counter() - t0:.1f}s")
-    cmd = ["python", "-m", "benchmarks.sentencing",
-           *(argv if argv is not None else sys.argv[1:])]
-    print("reproduce: " + shlex.join(cmd))
+    print_reproduce("benchmarks.sentencing", argv)
     return 0
 
 

@@ -26,7 +26,6 @@ import argparse
 import json
 import math
 import random
-import shlex
 import sys
 import time
 from collections import defaultdict
@@ -37,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.paths import SHARED_DATA
+from benchmarks.paths import SHARED_DATA, print_reproduce
 from sentencing.case import guideline_for
 from sentencing.estimate import FIXED, PARAMS, Params, estimate, features, median
 from services.sentence_estimate import RefCase, ReferencePool
@@ -246,9 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         table(f"{heading.split(' (')[0]}, pool of {n} reference cases (seed {args.seed})", rows,
               predictions(rows, params))
     print(f"\ntotal {time.perf_counter() - t0:.1f}s")
-    cmd = ["python", "-m", "benchmarks.sentencing_guideline",
-           *(argv if argv is not None else sys.argv[1:])]
-    print("reproduce: " + shlex.join(cmd))
+    print_reproduce("benchmarks.sentencing_guideline", argv)
     return 0
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import gc
 import random
-import shlex
 import sys
 import time
 from collections.abc import Sequence
@@ -67,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--k", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    from benchmarks.paths import SHARED_DATA
+    from benchmarks.paths import SHARED_DATA, print_reproduce
     from models.db import migrate
     from models.settings import Settings
     from services import similar
@@ -104,9 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{percentile(guide, 50):5.1f} / p95 {percentile(guide, 95):5.1f} ms")
     p95 = percentile(passes[0][0], 95)
     print(f"target cold p95 <= {TARGET_P95_MS:.0f} ms: {'met' if p95 <= TARGET_P95_MS else 'NOT met'}")
-    cmd = ["python", "-m", "benchmarks.sentencing_latency",
-           *(argv if argv is not None else sys.argv[1:])]
-    print("reproduce: " + shlex.join(cmd))
+    print_reproduce("benchmarks.sentencing_latency", argv)
     return 0
 
 

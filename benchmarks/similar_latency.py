@@ -32,7 +32,6 @@ import itertools
 import json
 import random
 import re
-import shlex
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -42,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.paths import REPO, SHARED_DATA
+from benchmarks.paths import REPO, SHARED_DATA, print_reproduce
 from similarity.features import (
     amount_in_text,
     charges_in_text,
@@ -353,9 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     verdict = "met" if p95 <= TARGET_P95_MS else "NOT met"
     print(f"  target p95 <= {TARGET_P95_MS:.0f} ms on pass 1 (set for the embedded default): "
           f"{verdict} ({p95:.1f} ms)")
-    cmd = ["python", "-m", "benchmarks.similar_latency",
-           *(argv if argv is not None else sys.argv[1:])]
-    print("reproduce: " + shlex.join(cmd))
+    print_reproduce("benchmarks.similar_latency", argv)
     return 0
 
 
