@@ -138,7 +138,9 @@ def test_watched_folder_takes_each_file_once(env: Callable[..., dict[str, str]],
         s.expunge(user)
     intake.accept(get_settings(), user, crashed, "崩溃前已收存.txt", None)
     restarted = procs(*args, env=e, name="watch")
-    wait_for(lambda: {"停机时放入.txt", "崩溃前已收存.txt"} <= names(done), restarted)
+    # the file moves before its line is written: wait for both (read too early in a loaded CI)
+    wait_for(lambda: {"停机时放入.txt", "崩溃前已收存.txt"} <= names(done)
+             and "崩溃前已收存.txt：" in restarted.tail(), restarted)
     docs = documents(db_url)
     assert len(docs) == 4 and all(state == "succeeded" for _, _, state in docs), docs
     assert sorted(n for n in names(inbox) if not n.startswith((".", "~"))) == [
