@@ -64,20 +64,38 @@ def _rows(cells: list[_Cell]) -> list[list[_Cell]]:
     return [sorted(r, key=lambda c: c.x0) for r in rows]
 
 
+def _below(c: _Cell, others: Sequence[_Cell]) -> bool:
+    """``c`` is a further line of the same cell: under each of ``others``, hardly overlapping
+    (true of no others)."""
+    return all(c.y0 >= o.y1 - 0.25 * min(o.y1 - o.y0, c.y1 - c.y0) for o in others)
+
+
 def _place(row: list[_Cell], columns: list[list[float]], tol: float) -> list[int] | None:
     """The column of each cell of ``row`` (columns as [x0, x1] extents), or None when a cell
-    fits no column or two cells fall into one."""
-    placed = []
-    for c in row:
-        best = None
-        for i, (x0, x1) in enumerate(columns):
-            if abs(c.x0 - x0) <= tol or (min(c.x1, x1) - max(c.x0, x0)) > 0:
-                best = i
-                break
-        if best is None or best in placed:
+    fits no column or two cells side by side fall into one. Lines stacked in one column are a
+    cell wrapped over several lines (a long 名称 in a ruled 扣押清单): they share the column."""
+    placed: dict[int, int] = {}  # index in row -> column
+    for i in sorted(range(len(row)), key=lambda i: row[i].y0):
+        c = row[i]
+        best = next((k for k, (x0, x1) in enumerate(columns)
+                     if abs(c.x0 - x0) <= tol or (min(c.x1, x1) - max(c.x0, x0)) > 0), None)
+        if best is None:
             return None
-        placed.append(best)
-    return placed
+        if not _below(c, [row[j] for j, k in placed.items() if k == best]):
+            return None
+        placed[i] = best
+    return [placed[i] for i in range(len(row))]
+
+
+def _columns(row: list[_Cell]) -> list[list[float]]:
+    """A row's column extents: its cells left to right, lines stacked in one cell merged."""
+    columns: list[list[float]] = []
+    for c in sorted(row, key=lambda c: c.x0):
+        if columns and min(c.x1, columns[-1][1]) - max(c.x0, columns[-1][0]) > 0:
+            columns[-1] = [min(columns[-1][0], c.x0), max(columns[-1][1], c.x1)]
+        else:
+            columns.append([c.x0, c.x1])
+    return columns
 
 
 def find_tables(lines: Sequence[Any], min_rows: int = MIN_ROWS,
@@ -94,8 +112,12 @@ def find_tables(lines: Sequence[Any], min_rows: int = MIN_ROWS,
         if len(rows[i]) < min_columns:
             i += 1
             continue
-        columns = [[c.x0, c.x1] for c in rows[i]]
-        run = [(rows[i], list(range(len(rows[i]))))]
+        columns = _columns(rows[i])
+        first = _place(rows[i], columns, tol)
+        if first is None or len(columns) < min_columns:
+            i += 1
+            continue
+        run = [(rows[i], first)]
         j = i + 1
         while j < len(rows):
             placed = _place(rows[j], columns, tol)
@@ -111,8 +133,8 @@ def find_tables(lines: Sequence[Any], min_rows: int = MIN_ROWS,
             grid = []
             for row, placed in run:
                 line = [""] * len(columns)
-                for c, k in zip(row, placed, strict=True):
-                    line[k] = c.text
+                for c, k in sorted(zip(row, placed, strict=True), key=lambda p: p[0].y0):
+                    line[k] += c.text  # a wrapped cell's lines, top to bottom
                 grid.append(line)
             everything = [c for row, _ in run for c in row]
             box = (min(c.x0 for c in everything), min(c.y0 for c in everything),

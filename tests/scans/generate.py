@@ -189,31 +189,41 @@ def render_table(
 ) -> tuple[Image.Image, str]:
     """A ruled table (a 扣押清单: 序号 | 名称 | 数量 | 备注) on an A5-landscape-sized sheet.
 
-    Column widths follow the longest cell of each column. The ground truth is the cells of each
-    row joined by a space, one row per line: reading order must keep a row's cells together.
+    Column widths follow the longest cell of each column; a cell with a newline is wrapped over
+    that many lines in a taller row (the other cells centred beside it). The ground truth is the
+    cells of each row joined by a space (a wrapped cell's lines joined), one row per line:
+    reading order must keep a row's cells together.
     """
     fnt = load_font(font, font_size)
     px_per_mm = dpi / 25.4
     page_w, page_h = round(width_mm * px_per_mm), round(height_mm * px_per_mm)
     margin, pad = round(margin_mm * px_per_mm), font_size // 2
-    widths = [max(fnt.getlength(row[c]) for row in rows) + 2 * pad for c in range(len(rows[0]))]
-    height = round(font_size * 1.9)
+    widths = [max(fnt.getlength(part) for row in rows for part in row[c].split("\n")) + 2 * pad
+              for c in range(len(rows[0]))]
+    lead = round(font_size * 1.3)  # from one wrapped line to the next
+    heights = [round(font_size * 1.9) + lead * (max(cell.count("\n") for cell in row))
+               for row in rows]
     img = Image.new("RGB", (page_w, page_h), "white")
     draw = ImageDraw.Draw(img)
     x_edges = [margin]
     for w in widths:
         x_edges.append(x_edges[-1] + round(w))
+    y_edges = [margin]
+    for h in heights:
+        y_edges.append(y_edges[-1] + h)
     for r, row in enumerate(rows):
-        top = margin + r * height
         for c, cell in enumerate(row):
-            draw.text((x_edges[c] + pad, top + (height - font_size) / 2), cell, font=fnt, fill=0)
-    bottom = margin + len(rows) * height
-    for r in range(len(rows) + 1):
-        draw.line([(margin, margin + r * height), (x_edges[-1], margin + r * height)], fill=0, width=3)
+            parts = cell.split("\n")
+            top = y_edges[r] + (heights[r] - font_size - lead * (len(parts) - 1)) / 2
+            for k, part in enumerate(parts):
+                draw.text((x_edges[c] + pad, top + k * lead), part, font=fnt, fill=0)
+    for y in y_edges:
+        draw.line([(margin, y), (x_edges[-1], y)], fill=0, width=3)
     for x in x_edges:
-        draw.line([(x, margin), (x, bottom)], fill=0, width=3)
+        draw.line([(x, margin), (x, y_edges[-1])], fill=0, width=3)
     img.info["dpi"] = (dpi, dpi)
-    return img, "\n".join(" ".join(cell for cell in row if cell) for row in rows)
+    return img, "\n".join(" ".join(cell.replace("\n", "") for cell in row if cell)
+                          for row in rows)
 
 
 def render_columns(

@@ -53,3 +53,36 @@ def test_a_real_seizure_list_scanned_comes_back_as_its_rows(case_type: str) -> N
              for a, b in zip(got, want, strict=True)]
     exact = sum(a == b for a, b in cells) / len(cells)
     assert exact >= 0.9, list(zip(table.rows, doc.table, strict=True))
+
+
+def test_a_cell_wrapped_over_two_lines_stays_one_cell() -> None:
+    # 名称 wrapped in a ruled row: its two lines stack in the column, the others sit centred
+    grid = [box(100, 200, "序号"), box(300, 200, "名称"), box(500, 200, "数量"),
+            box(100, 300, "1"), box(300, 275, "黑色苹果牌"), box(300, 325, "手机"),
+            box(500, 300, "1部"),
+            box(100, 400, "2"), box(300, 400, "现金"), box(500, 400, "500元")]
+    [table] = find_tables(grid)
+    assert table.rows == [["序号", "名称", "数量"], ["1", "黑色苹果牌手机", "1部"],
+                          ["2", "现金", "500元"]]
+    # two cells side by side in one column are not a wrapped cell: no table of that row
+    clash = [box(100, 200, "序号"), box(300, 200, "名称"), box(500, 200, "数量"),
+             box(100, 270, "1"), box(300, 270, "手机"), box(340, 270, "现金"), box(500, 270, "1")]
+    assert find_tables(clash) == []
+
+
+def test_a_scanned_seizure_list_with_a_wrapped_name() -> None:
+    from models.settings import get_settings
+    from ocr.document import open_document
+    from services import engines
+
+    rows = [["序号", "名称", "数量", "备注"],
+            ["1", "黑色苹果牌\n手机", "1部", "已封存"],
+            ["2", "现金", "3200元", "已扣押"],
+            ["3", "银色电动自行车", "1辆", "发还"]]
+    image, _ = render_table(rows)
+    buf = io.BytesIO()
+    image.save(buf, "PNG")
+    with open_document(buf.getvalue(), "image/png") as src:
+        page = src.read_page(1, lambda: engines.ocr_engine(get_settings()))
+    [table] = find_tables(page.lines)
+    assert table.rows == [[cell.replace("\n", "") for cell in row] for row in rows]
