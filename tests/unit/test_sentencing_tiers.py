@@ -62,6 +62,8 @@ def test_reading_anonymised_amounts_and_stated_tiers() -> None:
     assert "amount_yuan" not in r.measures
     assert {"数额巨大", "情节特别严重"} <= r.flags and "情节严重" not in r.flags
     assert "数额巨大" not in read("被告人盗窃财物，未数额巨大。", EQ).flags  # negated just before
+    assert "数额巨大" not in read("诈骗数额未达到数额巨大标准。", EQ).flags
+    assert "数额巨大" not in read("其诈骗金额尚不到数额巨大的起点。", EQ).flags
     # not handled (left as found after the held-out run): "未达到数额巨大" still reads 数额巨大
 
 
