@@ -51,12 +51,11 @@ RECHECK_CHAR_BELOW = 0.50
 MAX_SIDE, MIN_SIDE = 2000, 30  # the page is scaled to at most this many pixels a side
 WIDTH_HEIGHT_RATIO, MIN_HEIGHT = 8, 30  # a strip wider than 8:1 is padded above and below
 DET_LIMIT_SIDE = 736  # ...and detected with its short side at least this long
-# ...but at most this long (RapidOCR: the 2,000 px page as it is). On an A4 page detection took
-# 0.63 CPU-s at 2,000 px, 0.47 at 1,600, 0.29 at 1,280. With lines cut from the full page, CER on
-# the bench's 30 clean pages 0.104 % (RapidOCR's way) -> 0.088 % (1,600) / 0.118 % (1,280);
-# photographed pages (3 seeds) 0.31 % -> 0.31 % / 0.20 %, faxes 3.8 % -> 2.7 % / 3.0 %. 1,600 is
-# no worse anywhere; 20 and 24 px type read as well as at 2,000 px.
-DET_MAX_SIDE = 1600
+# ...and at most this long: RapidOCR's 2,000 px, i.e. the page as scaled. Measured on A4 pages:
+# detection 0.63 CPU-s at 2,000 px, 0.47 at 1,600, 0.29 at 1,280; with lines cut from the 300-dpi
+# page instead, 1,600 px gave CER 0.088 % on the bench's 30 clean pages (0.104 % here) but photo
+# 0.09 % and fax 2.48 % on its 10-page sets (0.06 % and 2.46 % here): kept at 2,000, text unchanged.
+DET_MAX_SIDE = 2000
 REC_HEIGHT, REC_WIDTH, REC_BATCH = 48, 320, 6  # recogniser input; lines per batch
 
 
@@ -107,7 +106,7 @@ class RapidOcrEngine:
     RapidOCR's steps (``RapidOCR.__call__`` with its defaults: DB detection on the page scaled
     to at most 2,000 px, rotated line crops, batches of six lines sorted by width, CTC decoding)
     run here from its parts, for speed (issue 19; CPU-s per clean A4 page measured one page at a
-    time under load: 4.4 -> 2.3 with the text unchanged, before the detector size below):
+    time under load: 4.4 -> 2.3, the text unchanged):
 
     - ``threads`` is the CPU budget of one engine: the detector runs as one ONNX Runtime
       session with that many intra-op threads (one large image parallelises well), while the
@@ -116,8 +115,7 @@ class RapidOcrEngine:
     - the detector's input is normalised in float32 in one OpenCV call (RapidOCR's float64
       NumPy took ~0.4 CPU-s per page), and the per-character scores the second look needs come
       from the CTC decoding instead of RapidOCR's word boxes (~0.2 CPU-s).
-    - the detector sees the page at most ``DET_MAX_SIDE`` px long and lines are cut from the
-      page as given (see ``DET_MAX_SIDE``).
+    - a smaller detector input was measured and not taken (see ``DET_MAX_SIDE``).
 
     ``use_cls`` (PP-OCR's per-line 0/180° classifier) is off by default: page orientation is
     fixed before recognition (``ocr.preprocess``), and on upright pages the classifier turned
@@ -177,7 +175,6 @@ class RapidOcrEngine:
         reads = self._rec.read(crops, self._pool)
         kept = [i for i, (text, _, _) in enumerate(reads) if text.strip()]
         boxes = [boxes[i] for i in kept]
-        crops = [crops[i] for i in kept]
         texts = [reads[i][0] for i in kept]
         scores = [reads[i][1] for i in kept]
         weakest = [reads[i][2] for i in kept]
@@ -187,7 +184,7 @@ class RapidOcrEngine:
         if self._recheck is not None and sum(unsure) <= RECHECK_MAX_SHARE * len(scores):
             weak = [i for i, flag in enumerate(unsure) if flag or weakest[i] < RECHECK_CHAR_BELOW]
             if weak:
-                self._second_look(crops, weak, texts, scores)
+                self._second_look(bgr, boxes, weak, texts, scores)
         lines = []
         for quad, text, score in zip(boxes, texts, scores, strict=True):
             if score < self.text_score or not text.strip():
@@ -230,11 +227,8 @@ class RapidOcrEngine:
         if len(quads) < 1:
             return [], []
         quads = TextDetector.sorted_boxes(quads)
-        # lines are cut from the page as given (300 dpi after ``ocr.preprocess``), not from the
-        # 2,000 px copy RapidOCR cuts them from: the recogniser then scales ~40 px lines to its
-        # 48 px instead of ~20 px ones, which made up for the coarser detection (see DET_MAX_SIDE)
+        crops = [get_rotate_crop_image(page, np.array(q, dtype=np.float32)) for q in quads]
         quads = map_boxes_to_original(np.array(quads, dtype=np.float32), record, height, width)
-        crops = [get_rotate_crop_image(bgr, np.array(q, dtype=np.float32)) for q in quads]
         return list(quads), crops
 
     def _classify(self, crops: list[Any]) -> list[Any]:
@@ -260,11 +254,16 @@ class RapidOcrEngine:
         return out
 
     def _second_look(
-        self, crops: list[Any], weak: list[int], texts: list[str], scores: list[float]
+        self, bgr: Any, boxes: list[Any], weak: list[int], texts: list[str], scores: list[float]
     ) -> None:
-        """Re-read the ``weak`` lines with the small recogniser; keep the surer reading."""
+        """Re-read the ``weak`` lines with the small recogniser, cut from the page as given
+        (not the 2,000 px copy); keep the surer reading."""
+        import numpy as np
+        from rapidocr.utils.process_img import get_rotate_crop_image
+
         assert self._recheck is not None
-        again = self._recheck.read([crops[i] for i in weak], self._pool)
+        crops = [get_rotate_crop_image(bgr, np.asarray(boxes[i], dtype=np.float32)) for i in weak]
+        again = self._recheck.read(crops, self._pool)
         for i, (text, score, _) in zip(weak, again, strict=True):
             if score > scores[i]:
                 texts[i], scores[i] = text, score
