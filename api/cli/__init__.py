@@ -197,9 +197,25 @@ def _bootstrap_admin(settings: Settings) -> str | None:
 
 def _start_worker() -> subprocess.Popen[bytes]:
     """The worker in a process group of its own, so that stopping `serve` stops the Celery main
-    process and its pool children together."""
-    return subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env=os.environ.copy(),
-                            start_new_session=True)
+    process and its pool children together; it stops itself when `serve` is killed outright
+    (`--parent-pid`), instead of running on as an orphan beside the next `serve`'s worker."""
+    return subprocess.Popen([sys.executable, "-m", "api.cli", "worker", "--parent-pid",
+                             str(os.getpid())], env=os.environ.copy(), start_new_session=True)
+
+
+def _exit_with_parent(parent_pid: int, every_s: float = 2.0) -> None:
+    """A daemon thread: once `parent_pid` is no longer this process's parent (it died and the
+    worker was handed to init), SIGTERM the worker's own process group (a warm shutdown: the
+    task in hand finishes or is taken up again by the next worker)."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(every_s)
+        typer.echo(f"dossier worker：启动它的 dossier serve（进程 {parent_pid}）已不在，停止", err=True)
+        os.killpg(os.getpgrp(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _stop_worker(proc: subprocess.Popen[bytes], grace_s: float = 20) -> None:
@@ -276,12 +292,18 @@ def worker(concurrency: Annotated[int | None, typer.Option(help="worker processe
                "--hostname", help="Celery node name (default dossier-<pid>@<host>: several "
                                   "workers on one host are distinct nodes for celery inspect)")
            ] = None,
-           loglevel: str = "INFO") -> None:
+           loglevel: str = "INFO",
+           parent_pid: Annotated[int | None, typer.Option(
+               "--parent-pid", hidden=True,
+               help="stop when this process (the `serve` that started the worker) is gone")
+           ] = None) -> None:
     """Run a Celery worker that processes uploaded documents."""
     from workers.celery_app import app as celery_app
     from workers.tasks import PAGES_QUEUE, QUEUE
 
     settings = _ready_to_serve()
+    if parent_pid is not None:
+        _exit_with_parent(parent_pid)
     # both queues: the worker takes turns between them (kombu's round-robin over queues)
     argv = ["worker", f"--loglevel={loglevel}", "-Q", f"{QUEUE},{PAGES_QUEUE}",
             f"--concurrency={concurrency or settings.worker_concurrency}",

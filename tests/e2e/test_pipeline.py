@@ -8,6 +8,7 @@ real judgments arrive as exported text. Then a worker is killed in the middle of
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -85,6 +86,31 @@ def test_upload_travels_the_whole_way(mode: str, env: Callable[..., dict[str, st
     assert "盗窃罪" in similar["results"][0]["charges"]
 
 
+def workers_of(serve: Proc) -> list[int]:
+    """Pids of the worker processes `serve` started (`dossier worker --parent-pid <serve>`)."""
+    if serve.proc is None:
+        return []
+    want = ["--parent-pid", str(serve.proc.pid)]
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                argv = (d / "cmdline").read_bytes().decode(errors="replace").split("\0")
+            except OSError:
+                continue
+            if any(argv[i:i + 2] == want for i in range(len(argv) - 1)):
+                out.append(int(d.name))
+    return out
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie waiting for init to reap it counts as gone)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
 @pytest.mark.parametrize("mode", ["embedded", "scale"])
 def test_killed_worker_document_completes_without_duplicates(
         mode: str, env: Callable[..., dict[str, str]], procs: Callable[..., Proc],
@@ -100,8 +126,16 @@ def test_killed_worker_document_completes_without_duplicates(
     wait_task(client, up["task_id"], running, timeout=600,
               until=lambda t: t["state"] == "running" and t["pages_done"] >= 1)
     victim = running[-1] if mode == "scale" else running[0]
+    orphans = workers_of(victim)
     victim.kill()  # SIGKILL mid-document: no cleanup, no ack
     if mode == "embedded":  # the API went down with its worker: start the service again
+        # serve's worker (a process group of its own) sees its parent gone and stops itself,
+        # instead of running on beside the next serve's worker
+        assert orphans, "serve started no worker"
+        deadline = time.monotonic() + 60
+        while any(alive(pid) for pid in orphans) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not any(alive(pid) for pid in orphans), f"serve's worker outlived it: {orphans}"
         port = int(base.rsplit(":", 1)[1])
         server = procs("serve", "--port", str(port), env=environ, name="api-again")
         wait_http(base + "/healthz", server)
