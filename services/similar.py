@@ -501,13 +501,14 @@ def sentencing(settings: Settings, vector: Any, *, allowed: Collection[int], que
     comparable = same[:k]
     # every ranked case with the query's charges (up to max(50, 3k)): the sentencing estimate's
     # stand-in for the charge's median over the visible pool (services.sentence_estimate)
-    pool_terms = [t for r in same for sen in r["sentences"]
-                  if (t := SentenceRecord.from_dict(sen).fixed_term) is not None]
+    case_terms = [(set(profiles[r["case_id"]][1].charges),
+                   [t for sen in r["sentences"]
+                    if (t := SentenceRecord.from_dict(sen).fixed_term) is not None])
+                  for r in same]
+    pool_terms = [t for _, ts in case_terms for t in ts]
     # several charges no case shares: each charge's terms, for 数罪并罚 of their medians
-    by_charge = ([[t for r in same if ch in profiles[r["case_id"]][1].charges
-                   for sen in r["sentences"]
-                   if (t := SentenceRecord.from_dict(sen).fixed_term) is not None]
-                  for ch in sorted(want)] if match == "sharing a charge" else [])
+    by_charge = ([[t for chs, ts in case_terms if ch in chs for t in ts] for ch in sorted(want)]
+                 if match == "sharing a charge" else [])
     records = [SentenceRecord.from_dict(sen, case_id=r["case_id"],
                                         charges=profiles[r["case_id"]][1].charges)
                for r in comparable for sen in r["sentences"]]
