@@ -1,6 +1,7 @@
 """Extraction on judgment shapes the rules were not written on (issue 19).
 
-71 hand-labelled judgments and rulings in ``tests/data/judgment_shapes`` (see its README):
+149 hand-labelled judgments and rulings in ``tests/data/judgment_shapes`` (see its README;
+74 tune, 75 held out; batch 5, the 30 drawn by ``benchmarks.draw_shapes``, 15 / 15):
 second-instance judgments and rulings, retrials, 被告单位, 数罪并罚, names with 自报/化名/别名/绰号,
 刑事附带民事. Each label says whether it is in the ``tune`` split (rules may be written looking
 at it) or ``heldout`` (never looked at while writing rules); ``--set`` picks one or both.
@@ -8,6 +9,7 @@ at it) or ``heldout`` (never looked at while writing rules); ``--set`` picks one
     python -m benchmarks.extraction_shapes --set heldout
     python -m benchmarks.extraction_shapes --set tune --failures
     python -m benchmarks.extraction_shapes --set heldout --batch 2   # labelled after round 1
+    python -m benchmarks.extraction_shapes --set all --batch 1-4     # the batches before batch 5
 
 Defendants are matched by name (an extra or missing defendant costs names F1, not the order of
 the rest). Names F1 and (name, charge) F1 are per document sets, as in ``benchmarks.extraction``;
@@ -37,13 +39,29 @@ SHAPES = ("appeal", "ruling", "unit", "combined", "alias", "civil", "multi")
 
 
 def labels(fixtures: Path = FIXTURES, which: str = "all",
-           batch: int | None = None) -> list[dict[str, Any]]:
+           batch: int | tuple[int, int] | None = None) -> list[dict[str, Any]]:
     """The labels of the split ``which`` (tune, heldout or all), by document id; ``batch``
-    (1 or 2) keeps those labelled in that round only."""
+    (a number, or a (first, last) range) keeps those labelled in that round or rounds only."""
     found = [json.loads(p.read_text(encoding="utf-8"))
              for p in sorted((fixtures / "labels").glob("*.json"))]
     return [g for g in found if (which == "all" or g["split"] == which)
-            and (batch is None or g.get("batch", 1) == batch)]
+            and _in_batch(g.get("batch", 1), batch)]
+
+
+def _in_batch(number: int, batch: int | tuple[int, int] | None) -> bool:
+    if batch is None:
+        return True
+    if isinstance(batch, tuple):
+        return batch[0] <= number <= batch[1]
+    return number == batch
+
+
+def batch_spec(text: str) -> int | tuple[int, int]:
+    """``--batch`` as given: one batch (5) or a range of them (1-4)."""
+    first, _, last = text.partition("-")
+    if not last:
+        return int(first)
+    return int(first), int(last)
 
 
 def _terms(defendant: dict[str, Any] | None) -> list[tuple[Any, ...]]:
@@ -96,7 +114,8 @@ def score(gold: dict[str, Any], got: dict[str, Any], counts: dict[str, Counts],
 
 
 def evaluate(which: str = "all", fixtures: Path = FIXTURES, extractor: Extractor | None = None,
-             failures: list[tuple[str, str, Any, Any]] | None = None, batch: int | None = None
+             failures: list[tuple[str, str, Any, Any]] | None = None,
+             batch: int | tuple[int, int] | None = None
              ) -> tuple[dict[str, Counts], dict[str, dict[str, Counts]], int]:
     """Counts over the split ``which``, the same per shape, and the number of documents.
 
@@ -135,8 +154,9 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", choices=SETS, default="heldout", dest="which",
                         help="which split to score (default: heldout)")
-    parser.add_argument("--batch", type=int, choices=(1, 2, 3, 4), default=None,
-                        help="only the labels of one round (2, 3: labelled after the first, second rules)")
+    parser.add_argument("--batch", default=None,
+                        help="only the labels of one round (2, 3, 4: labelled after the first, second, "
+                             "third rules; 5: the fresh held-out batch) or a range of rounds (1-4)")
     parser.add_argument("--fixtures", type=Path, default=FIXTURES)
     parser.add_argument("--failures", action="store_true",
                         help="list the wrong values (tune-split documents only)")
@@ -144,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     failures: list[tuple[str, str, Any, Any]] | None = [] if args.failures else None
     counts, per_shape, n = evaluate(args.which, args.fixtures, failures=failures,
-                                    batch=args.batch)
+                                    batch=batch_spec(args.batch) if args.batch else None)
     batch = f", batch {args.batch}" if args.batch else ""
     print(table(f"judgment shapes, {args.which} split{batch}: {n} documents ({args.fixtures})",
                 counts, TARGETS))
