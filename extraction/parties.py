@@ -26,6 +26,9 @@ _ROLE = re.compile(
 )
 _DEFENDANT_ROLE = re.compile(DEFENDANT_ROLE)
 _NAME = re.compile(r"[^,。;:()\[\]、]{1,40}")
+#: a unit's name may hold a bracketed place that the name goes on after (天阅（厦门）传媒有限公司);
+#: a bracket at the end (X公司（原Y公司）) is not part of it
+_UNIT_NAME = re.compile(r"[^,。;:()\[\]、]{1,40}(?:\([^,。;:()]{1,10}\)[^,。;:()\[\]、]{1,30})*")
 _CONTINUATION = re.compile(
     r"因|曾|于|在|系|涉嫌|未|所|实施|自|从|与|等|及|经|被|已|现|是|为|将|到|向|对|持"
 )
@@ -149,7 +152,8 @@ def _defendant(
     doc: DocText, role: re.Match[str], end: int, known: list[Defendant],
     persons: dict[int, str] | None = None,
 ) -> Defendant | None:
-    name_match = _NAME.match(doc.norm, role.end(), end)
+    unit = "单位" in role.group()
+    name_match = (_UNIT_NAME if unit else _NAME).match(doc.norm, role.end(), end)
     if not name_match:
         return None
     name_start, name_end = name_match.span()
@@ -162,7 +166,6 @@ def _defendant(
             after >= name_end or _CONTINUATION.match(doc.norm, after)
         ):
             return None
-    unit = "单位" in role.group()
     if not unit:
         name_end = _name_end(doc, name_start, name_end, persons)
         if name_end - name_start > 8:

@@ -27,7 +27,9 @@ from extraction.text import DocText, Found
 _NOTE_MIN = 9  # parenthesised notes (刑期自…起至…止) longer than this are masked out
 _ITEM = re.compile(r"(?:^|(?<=[:。;)]))[一二三四五六七八九十]{1,3}、")
 _MENTION = re.compile(
-    rf"(?:{DEFENDANT_ROLE}|上诉人单位|上诉人)(?P<names>[^,。;:()□]{{1,60}}?)"
+    rf"(?:{DEFENDANT_ROLE}|上诉人单位|上诉人)"
+    # a unit's name may hold a bracketed place the name goes on after (天阅（厦门）传媒有限公司)
+    r"(?P<names>(?:[^,。;:()□]|\([^,。;:()□]{1,10}\)(?=[^,。;:()□])){1,60}?)"
     r"(?=(?:\([^()]{1,40}\))?所?犯|无罪|免予刑事处罚|单处罚金|,|。|;)"
 )
 #: between a name and its decision: a former name in brackets (（原…公司）), 所 (所犯)

@@ -442,3 +442,32 @@ def test_a_ruling_reads_the_sentence_it_upholds_name_first(extractor: RuleExtrac
     prior = RULING_QUOTED.split("以贩卖毒品罪，判处")[0] + "被告人刘春曾因犯盗窃罪被判处有期徒刑一年。" \
         + RULING_QUOTED.split("对扣押在案的毒品予以没收。")[1]
     assert _by_name(_fields(extractor, prior))["刘春"]["sentence"]["principal"] is None
+
+
+# lecard-30229 (batch 5, tune): a unit's name holds a bracketed place the name goes on after
+UNIT_PLACE = """福建省厦门市思明区人民法院
+刑事判决书
+（2015）思刑初字第910号
+公诉机关厦门市思明区人民检察院。
+被告单位天阅（厦门）传媒有限公司，地址厦门市思明区仙岳路365号206室，法定代表人游某甲。
+诉讼代表人苏荣华。
+被告人游某甲，男，1968年10月12日出生，汉族，高中文化，家住福建省漳平市，现住厦门市思明区。
+厦门市思明区人民检察院以思检公诉刑诉（2015）799号起诉书指控被告单位天阅（厦门）传媒有限公司、被告人游某甲销售假药罪，于2015年7月3日向本院提起公诉。
+本院认为，被告单位天阅公司销售假药，其行为已构成销售假药罪。判决如下：
+一、被告单位天阅（厦门）传媒有限公司犯销售假药罪，判处罚金人民币五万元。
+（罚金应于判决发生法律效力第二日起十日内缴纳）
+二、被告人游某甲犯销售假药罪，判处拘役一个月，并处罚金人民币一千元。
+如不服本判决，可在接到判决书的第二日起十日内，通过本院或者直接向福建省厦门市中级人民法院提出上诉。
+审判长倪宗泽
+"""
+
+
+def test_a_unit_name_with_a_bracketed_place(extractor: RuleExtractor) -> None:
+    people = _by_name(_fields(extractor, UNIT_PLACE))
+    assert list(people) == ["天阅（厦门）传媒有限公司", "游某甲"]
+    unit = people["天阅（厦门）传媒有限公司"]
+    assert unit["unit"] and unit["charges"] == ["销售假药罪"]
+    assert unit["sentence"]["principal"] == "单处罚金" and unit["sentence"]["fine_yuan"] == 50000
+    # a former name in brackets at the end of a unit's name is still not part of it
+    former = UNIT_PLACE.replace("被告单位天阅（厦门）传媒有限公司，地址", "被告单位天阅传媒有限公司（原天阅公司），地址")
+    assert _fields(extractor, former)["defendants"][0]["name"] == "天阅传媒有限公司"
