@@ -61,6 +61,7 @@ class Row:
     freq: int
     several: bool = False
     floor: float | None = None  # the guideline's lowest declared term (its 'bounds')
+    charges: tuple[str, ...] = ()
 
 
 def pool_of(cases: list[RefCase]) -> ReferencePool:
@@ -75,7 +76,7 @@ def row(pool: ReferencePool, case: RefCase, guideline: Guide, k: int,
     """What the estimate sees of one case: the same code as `dossier sentence`."""
     comp = pool.comparable(case.facts, case.charges, k, exclude=exclude)
     return Row(float(case.term or 0), guideline[0], comp.terms, comp.charge_median, comp.charge_n,
-               len(case.charges) > 1, guideline[1])
+               len(case.charges) > 1, guideline[1], tuple(case.charges))
 
 
 def guideline_months(cases: list[RefCase]) -> list[Guide]:
@@ -178,6 +179,36 @@ def breakdown(rows: list[Row], preds: dict[str, list[float | None]]) -> None:
         print(f"{label:22s}{len(idx):5d}" + "".join(f"{c:>34s}" for c in cells))
 
 
+#: a charge's own row in the per-charge table from this many cases of it
+CHARGE_ROWS_FROM = 10
+
+
+def by_charge(rows: list[Row], preds: dict[str, list[float | None]]) -> None:
+    """MAE / ±25 % / score per charge (single-charge cases and cases with the charge among
+    others alike), for the charges with at least CHARGE_ROWS_FROM cases; 'rule' says whether the
+    guideline computed a term for them."""
+    names = ["per-charge median (baseline)", "guideline alone", "estimate (guideline + cases)"]
+    idx_of: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        for ch in set(r.charges):
+            idx_of[ch].append(i)
+    print(f"\nper charge (≥{CHARGE_ROWS_FROM} cases): MAE / ±25% / score")
+    print(f"{'charge':24s}{'n':>5s}{'rule':>6s}" + "".join(f"{n.split(' (')[0][:20]:>26s}"
+                                                          for n in names))
+    for ch, idx in sorted(idx_of.items(), key=lambda kv: -len(kv[1])):
+        if len(idx) < CHARGE_ROWS_FROM:
+            continue
+        y = np.array([rows[i].truth for i in idx])
+        ruled = sum(rows[i].guideline is not None for i in idx)
+        cells = []
+        for n in names:
+            p = [preds[n][i] for i in idx]
+            err = np.abs(np.array([np.nan if v is None else v for v in p]) - y)
+            cells.append(f"{np.nanmean(err):8.2f} {np.mean(err <= 0.25 * y):6.3f} "
+                         f"{lawbench(list(y), p):6.3f}")
+        print(f"{ch[:22]:24s}{len(idx):5d}{ruled:6d}" + "".join(f"{c:>26s}" for c in cells))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.sentencing_guideline",
                                      description=__doc__.split("\n")[0])
@@ -235,6 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     preds = predictions(held, params)
     table(heading, held, preds)
     breakdown(held, preds)
+    by_charge(held, preds)
     rng = random.Random(args.seed)  # the held-out runs' pools: another draw than the fit's
     for size in args.pools.split(","):
         if size == "all":

@@ -101,6 +101,8 @@ FLAGS: tuple[tuple[str, str], ...] = (
     ("发生事故", r"发生(?:交通)?事故|撞|碰擦|刮擦|追尾"),
     ("无证驾驶", r"无(?:机动车)?驾驶证|未取得(?:机动车)?驾驶证|无证驾驶|驾驶证[^，。]{0,4}(?:吊销|注销)"),
     ("纠集他人多次", r"纠集他人[^。]{0,20}多次"),
+    # 信用卡诈骗罪: 恶意透支 has amounts of its own (法释〔2018〕19号)
+    ("恶意透支", r"恶意透支|透支[^。]{0,40}(?:催收|催缴|逾期|未归还|未还|拒不归还)"),
     # the tier in the words of the facts (a prosecutor's "数额巨大，其行为触犯…"): the statute's
     # own condition, read where the amount is missing or anonymised
     ("数额巨大", r"数额巨大"),

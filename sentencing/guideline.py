@@ -123,14 +123,18 @@ class Guideline:
     def crime(self, charge: str) -> dict[str, Any] | None:
         return self.national["crimes"].get(normalise_charge(charge))
 
-    def threshold(self, name: str) -> tuple[float | None, bool]:
+    def threshold(self, name: str, flags: Iterable[str] = ()) -> tuple[float | None, bool]:
         """The province's amount for a named threshold (else the national range's lower end),
-        and whether it is unverified."""
+        and whether it is unverified. A national entry's `by_flag` names another threshold that
+        holds instead when the flag is present (信用卡诈骗: 恶意透支 has amounts of its own)."""
+        n = self.national.get("threshold_ranges", {}).get(name) or {}
+        for flag, other in (n.get("by_flag") or {}).items():
+            if flag in flags:
+                return self.threshold(str(other))
         p = self.province.get("thresholds", {}).get(name)
         if p is not None:
             return float(p["yuan"]), bool(p.get("unverified"))
-        n = self.national.get("threshold_ranges", {}).get(name)
-        if n is not None:
+        if n:
             return float(n["range"][0]), True
         return None, True
 
@@ -180,7 +184,7 @@ def _holds(g: Guideline, when: Mapping[str, Any], x: Inputs) -> bool:
             if x.flags & set(want):
                 return True
         elif key == "threshold":
-            yuan, _ = g.threshold(str(want))
+            yuan, _ = g.threshold(str(want), x.flags)
             if yuan is not None and (x.amount_yuan or 0) >= yuan:
                 return True
         else:
@@ -243,7 +247,7 @@ def _increments(g: Guideline, x: Inputs, tier: int) -> list[tuple[float, float, 
                 continue
             above = rule.get("above", 0)
             if isinstance(above, str):
-                base, unv = g.threshold(above)
+                base, unv = g.threshold(above, x.flags)
                 unverified = unverified or unv
                 base = base or 0.0
             else:

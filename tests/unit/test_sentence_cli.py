@@ -33,7 +33,7 @@ def test_sentence_against_a_reference_file(tmp_path: Path) -> None:
     q.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
         {"id": "a", "facts": "被告人李某盗窃手机一部，价值人民币6000元。到案后如实供述，已退赃。",
          "charges": ["盗窃"]},
-        {"id": "b", "facts": "被告人王某强奸妇女一名。", "charges": ["强奸罪"]},
+        {"id": "b", "facts": "被告人王某有配偶而重婚。", "charges": ["重婚罪"]},
     ]) + "\n", "utf-8")
     out = tmp_path / "p.jsonl"
     env = dict(os.environ, DOSSIER_DATA_DIR=str(tmp_path / "data"))
@@ -51,6 +51,6 @@ def test_sentence_against_a_reference_file(tmp_path: Path) -> None:
     assert a["comparable"]["charge_n"] == 6 and a["comparable"]["match"] == "same charges"
     # 盗窃 6,000 元: 4.5 + (6,000-2,000)/2,000 = 6.5; 坦白 -10 %, 退赃 -15 % -> 4.875 -> 5
     assert a["guideline_months"] == 5
-    # 强奸 has no rules here and no reference case: nothing to go on
+    # 重婚 has no rules here and no reference case: nothing to go on
     assert b["months"] is None and b["life_or_death"] is None
     assert "6 reference" not in proc.stderr and "7 reference cases" in proc.stderr

@@ -75,7 +75,7 @@ def test_bounds_of_the_declared_term() -> None:
     g = guideline_for("被告人盗窃他人财物价值人民币60000元，后主动投案。", ["盗窃罪"])
     assert g["bounds"] == [1, 120]
     # a charge without rules: no guideline term and no bounds
-    assert guideline_for("被告人强奸被害人。", ["强奸罪"])["bounds"] is None
+    assert guideline_for("被告人有配偶而重婚。", ["重婚罪"])["bounds"] is None
 
 
 def test_estimate_weights_of_a_high_tier() -> None:
