@@ -96,7 +96,10 @@ def _segments(doc: DocText, header: tuple[int, int]) -> list[tuple[re.Match[str]
             not re.match(r"[\u4e00-\u9fff]", prev)
             # OCR drops the 。 that ends a line: a line that opens with a party's introduction
             # (被告人X，男… / 辩护人X，…律师) starts a sentence all the same
-            or _INTRODUCTION.match(doc.norm, match.end()) is not None)
+            or _INTRODUCTION.match(doc.norm, match.end()) is not None
+            # … 律师事务所律师 原审被告人何志英（曾用名何超），2013年…: a counsel's sentence ends
+            # with 律师 where the 。 is missing
+            or doc.norm.endswith("律师", 0, at))
         if prev in "。;:号" or line_start:
             starts.append(match)
     ends = [m.start() for m in starts[1:]] + [header[1]]

@@ -471,3 +471,31 @@ def test_a_unit_name_with_a_bracketed_place(extractor: RuleExtractor) -> None:
     # a former name in brackets at the end of a unit's name is still not part of it
     former = UNIT_PLACE.replace("被告单位天阅（厦门）传媒有限公司，地址", "被告单位天阅传媒有限公司（原天阅公司），地址")
     assert _fields(extractor, former)["defendants"][0]["name"] == "天阅传媒有限公司"
+
+
+# lecard-32022 (batch 5, tune): a counsel's sentence that ends with 律师 and no 。 before the next
+# defendant, who is introduced with a bracketed former name and no gender
+COUNSEL_NO_STOP = """黑龙江省齐齐哈尔市中级人民法院
+刑事判决书
+（2016）黑02刑终184号
+原公诉机关黑龙江省齐齐哈尔市铁锋区人民检察院。
+上诉人（原审被告人）吉某某，因本案于2015年9月25日被取保候审，2016年6月14日被逮捕。现羁押于齐齐哈尔市看守所。
+辩护人韩立新，黑龙江宇恒律师事务所律师
+原审被告人何志英（曾用名何超），2013年因吸毒被昂昂溪公安局行政拘留3天。因本案于2015年7月8日被刑事拘留，2015年8月11日逮捕。现羁押于齐齐哈尔市看守所。
+原审被告人吉志臣，2010年10月11日因逃税被齐齐哈尔市昂昂溪区人民检察院决定不起诉。因本案于2015年7月11日被刑事拘留。
+齐齐哈尔市铁锋区人民法院审理齐齐哈尔市铁锋区人民检察院指控被告人何志英、吉志臣、吉某某犯非法采矿罪一案，于2016年6月2日作出（2016）黑0204刑初8号刑事判决。
+本院认为，……判决如下：
+一、原审被告人何志英犯非法采矿罪，判处有期徒刑四年，并处罚金人民币50万元。
+二、原审被告人吉志臣犯非法采矿罪，判处有期徒刑三年六个月，并处罚金人民币25万元。
+三、上诉人吉某某犯非法采矿罪，判处有期徒刑二年六个月，缓刑三年，并处罚金人民币8万元。
+本判决为终审判决。
+审判长某某
+"""
+
+
+def test_a_defendant_after_a_counsel_without_a_full_stop(extractor: RuleExtractor) -> None:
+    fields = _fields(extractor, COUNSEL_NO_STOP)
+    assert [d["name"] for d in fields["defendants"]] == ["吉某某", "何志英", "吉志臣"]
+    assert fields["defendants"][1]["aliases"] == ["何超"]
+    assert fields["defendants"][1]["sentence"]["fine_yuan"] == 500000
+    assert fields["defense_counsel"] == ["韩立新"]
