@@ -25,7 +25,9 @@ from extraction.sentence import (
 from extraction.text import DocText, Found
 
 _NOTE_MIN = 9  # parenthesised notes (刑期自…起至…止) longer than this are masked out
-_ITEM = re.compile(r"(?:^|(?<=[:。;)]))[一二三四五六七八九十]{1,3}、")
+#: an item number that opens a sentence (after 。 or a quotation that ends with one: …即：“被告人
+#: 高某甲无罪。”二、…)
+_ITEM = re.compile(r"(?:^|(?<=[:。;)])|(?<=。”))[一二三四五六七八九十]{1,3}、")
 _MENTION = re.compile(
     rf"(?:{DEFENDANT_ROLE}|上诉人单位|上诉人)"
     # a unit's name may hold a bracketed place the name goes on after (天阅（厦门）传媒有限公司)

@@ -499,3 +499,25 @@ def test_a_defendant_after_a_counsel_without_a_full_stop(extractor: RuleExtracto
     assert fields["defendants"][1]["aliases"] == ["何超"]
     assert fields["defendants"][1]["sentence"]["fine_yuan"] == 500000
     assert fields["defense_counsel"] == ["韩立新"]
+
+
+# lecard-37749 (batch 5, tune): the revoking item quotes the first judgment and ends in 。” — the
+# next item (a conviction without penalty) is a new one
+QUOTE_ENDS_ITEM = """云南省玉溪市中级人民法院
+刑事判决书
+（2015）玉中刑终字第143号
+抗诉机关云南省易门县人民检察院。
+原审被告人高某甲，曾用名：高某乙，男，汉族，云南省易门县人。因涉嫌高利转贷罪，于2014年12月17日被易门县公安局取保候审。
+云南省易门县人民法院审理云南省易门县人民检察院指控原审被告人高某甲犯高利转贷罪一案，于2015年10月27日作出（2015）易刑初字第43号刑事判决。
+本院认为，原审被告人高某甲构成高利转贷罪，犯罪情节轻微，本院对其免予刑事处罚。判决如下：
+一、撤销易门县人民法院（2015）易刑初字第43号刑事判决。即：“被告人高某甲无罪。” 二、原审被告人高某甲犯高利转贷罪，免予刑事处罚。
+本判决为终审判决。
+审判长某某
+"""
+
+
+def test_an_item_after_a_quotation_that_ends_the_revoking_item(extractor: RuleExtractor) -> None:
+    gao = _fields(extractor, QUOTE_ENDS_ITEM)["defendants"][0]
+    assert gao["name"] == "高某甲" and gao["aliases"] == ["高某乙"]
+    assert gao["charges"] == ["高利转贷罪"] and gao["changed"] is True
+    assert gao["sentence"]["principal"] == "免予刑事处罚"
