@@ -77,6 +77,10 @@ def fold(text: str) -> str:
 _AMOUNT = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(?:余?\s*(万)\s*余?\s*[元某]|余?\s*元)")
 _NOT_OFFENCE = re.compile(r"赔偿|退赔|退还|退缴|退赃|罚金|罚款|谅解|补偿|赔付|医疗费|返还|工资")
 _TOTAL = re.compile(r"共计|合计|总计|累计|总价值|总额|共")
+#: 虚开的税款数额 (刑法第二百零五条): "税额计1024121.23元", "抵扣税款共计人民币25万元"
+_TAX = re.compile(r"税(?:额|款)(?:数额)?[^，。；;\d]{0,10}?(\d+(?:,\d{3})*(?:\.\d+)?)\s*"
+                  r"(?:余?\s*(万)\s*余?\s*[元某]|余?\s*元)")
+_NOT_TAX = re.compile(r"补缴|补交|退缴|追缴|缴纳|罚金")
 _ALCOHOL = re.compile(r"(\d+(?:\.\d+)?)\s*(?:mg|毫克)\s*/\s*100\s*(?:ml|毫升|mL)", re.I)
 _ALCOHOL2 = re.compile(r"(?:乙醇|酒精)含量[^0-9]{0,12}(\d+(?:\.\d+)?)")
 _DRUG = re.compile(r"海洛因|甲基苯丙胺片剂|甲基苯丙胺|冰毒|麻古|氯胺酮|K粉|鸦片|可卡因|吗啡|摇头丸|大麻")
@@ -105,6 +109,7 @@ FLAGS: tuple[tuple[str, str], ...] = (
     ("恶意透支", r"恶意透支|透支[^。]{0,40}(?:催收|催缴|逾期|未归还|未还|拒不归还)"),
     # the tier in the words of the facts (a prosecutor's "数额巨大，其行为触犯…"): the statute's
     # own condition, read where the amount is missing or anonymised
+    ("数额较大", r"数额较大"),
     ("数额巨大", r"数额巨大"),
     ("数额特别巨大", r"数额特别巨大"),
     ("情节严重", r"(?<!特别)情节严重"),
@@ -155,6 +160,20 @@ def _amount(text: str) -> Found | None:
         return None
     m = best[2]
     return Found(best[1], m.start(), m.end(), m.group())
+
+
+def _tax(text: str) -> Found | None:
+    """The tax amount of the invoices (虚开的税款数额): the largest stated, not a tax paid back."""
+    best: tuple[float, re.Match[str]] | None = None
+    for m in _TAX.finditer(text):
+        if _NOT_TAX.search(text[max(0, m.start() - 6):m.start()]):
+            continue
+        v = float(m.group(1).replace(",", "")) * (10000 if m.group(2) else 1)
+        if v > 0 and (best is None or v > best[0]):
+            best = (v, m)
+    if best is None:
+        return None
+    return Found(best[0], best[1].start(), best[1].end(), best[1].group())
 
 
 def _heroin_grams(text: str, equivalents: Mapping[str, float]) -> Found | None:
@@ -232,6 +251,9 @@ def _read(text: str, equivalents: Mapping[str, float] | None) -> Read:
     a = _amount(text)
     if a is not None:
         put("amount_yuan", a.value, a)
+    tax = _tax(text) if "税" in text else None
+    if tax is not None:
+        put("tax_yuan", tax.value, tax)
     m = _ALCOHOL.search(text) or _ALCOHOL2.search(text)
     if m:
         vals = [(float(x.group(1)), x) for x in (*_ALCOHOL.finditer(text), *_ALCOHOL2.finditer(text))]

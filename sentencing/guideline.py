@@ -28,7 +28,7 @@ from typing import Any
 DATA = Path(__file__).with_name("data")
 DEFAULT_PROVINCE = "henan"
 MEASURES = ("amount_yuan", "heroin_g", "blood_alcohol", "minor_injuries", "light_injuries",
-            "serious_injuries", "deaths", "acts", "persons", "guns")
+            "serious_injuries", "deaths", "acts", "persons", "guns", "tax_yuan")
 #: 数罪并罚 (刑法第六十九条): the longest fixed term when the sum stays under 35 years
 CUMULATIVE_CAP = 240
 #: the platform's point between the highest term and the sum (刑法第六十九条 leaves it open)
@@ -50,6 +50,8 @@ class Inputs:
     acts: int | None = None
     persons: int | None = None
     guns: int | None = None
+    #: 虚开的税款数额 (刑法第二百零五条), yuan
+    tax_yuan: float | None = None
     flags: frozenset[str] = frozenset()
     circumstances: frozenset[str] = frozenset()
     #: a judge's percentage for a circumstance (within its range), replacing the default point
@@ -161,6 +163,7 @@ ALIASES = {
     "走私毒品罪": "走私、贩卖、运输、制造毒品罪",
     "掩饰、隐瞒犯罪所得罪": "掩饰、隐瞒犯罪所得、犯罪所得收益罪",
     "掩饰隐瞒犯罪所得罪": "掩饰、隐瞒犯罪所得、犯罪所得收益罪",
+    "虚开增值税专用发票罪": "虚开增值税专用发票、用于骗取出口退税、抵扣税款发票罪",
 }
 
 
@@ -258,7 +261,7 @@ def _increments(g: Guideline, x: Inputs, tier: int) -> list[tuple[float, float, 
                 units = math.floor(v / float(rule["per"]))
             if units <= 0:
                 continue
-            what = f"{_MEASURE_LABEL.get(rule['measure'], rule['measure'])} {v:g}"
+            what = f"{_MEASURE_LABEL.get(rule['measure'], rule['measure'])} {v:.12g}"
         lo, hi = (float(m) * units for m in rule["months"])
         point = (lo + hi) / 2
         step = Step("增加", f"增加刑罚量（{what}）：+{_fmt(point)}", 0.0,
@@ -271,7 +274,8 @@ def _increments(g: Guideline, x: Inputs, tier: int) -> list[tuple[float, float, 
 _MEASURE_LABEL = {"amount_yuan": "数额（元）", "heroin_g": "毒品（折海洛因，克）",
                   "blood_alcohol": "血液酒精含量（mg/100ml）", "minor_injuries": "轻微伤人数",
                   "light_injuries": "轻伤人数", "serious_injuries": "重伤人数", "deaths": "死亡人数",
-                  "acts": "次数", "persons": "人数（次）", "guns": "枪支（支）"}
+                  "acts": "次数", "persons": "人数（次）", "guns": "枪支（支）",
+                  "tax_yuan": "虚开税款数额（元）"}
 
 
 def half_up(months: float) -> int:
