@@ -84,3 +84,28 @@ def test_false_vat_invoices_by_tax_amount() -> None:
              "2000000元。", EQ)
     assert f.measures["tax_yuan"] == 1024121.23
     assert f.provenance["tax_yuan"].text == "税额计1024121.23元"
+
+
+def test_false_imprisonment_by_consequence() -> None:
+    # 刑法第二百三十八条; 《量刑指导意见》 (a public copy of the 2014 text, ⚠ for 2021):
+    # 情节一般 一年以下 -> 6.5 -> 7
+    r = compute(Inputs("非法拘禁罪"))
+    assert r.statutory == (1, 36) and r.months == 7
+    # 致一人重伤: 三年以上十年以下, 起点 三年至五年 -> 48; 坦白 -10 % -> 43.2 -> 43
+    r = compute(Inputs("非法拘禁", serious_injuries=1, circumstances=c("坦白")))
+    assert r.statutory == (36, 120) and r.months == 43
+    # 致一人死亡: 十年以上有期徒刑 (no life term: nothing beyond 180), 起点 十年至十三年 -> 138;
+    # 累犯 +25 % -> 172.5 -> 173, inside the range
+    r = compute(Inputs("非法拘禁罪", deaths=1, circumstances=c("累犯")))
+    assert r.statutory == (120, 180) and r.months == 173 and r.beyond is None
+
+
+def test_procuring_prostitution() -> None:
+    # 刑法第三百五十九条第一款 (⚠: the 2021 guideline's 起点 as recalled): 情节一般 二年以下 ->
+    # 12.5 -> 13 (CAIL2018's spelling of the charge)
+    r = compute(Inputs("[引诱、容留、介绍]卖淫"))
+    assert r.charge == "引诱、容留、介绍卖淫罪" and r.statutory == (1, 60) and r.months == 13
+    # 情节严重: 五年以上 (to the fixed-term top 180), 起点 五年至七年 -> 72; 自首 -20 % -> 57.6
+    # -> 58, below five years (自首 is a statutory 减轻 circumstance: floor = the lower range's 1)
+    r = compute(Inputs("引诱、容留、介绍卖淫罪", flags=c("情节严重"), circumstances=c("自首")))
+    assert r.statutory == (60, 180) and r.months == 58 and r.floor == 1
