@@ -363,6 +363,18 @@ def hit_title(hit: dict[str, Any]) -> str:
 templates.env.globals["hit_title"] = hit_title
 
 
+def review_bar(handwritten: bool) -> float:
+    """The confidence below which the page view marks a line for review: the bars of
+    ``ocr.document.needs_review`` (print's, or the higher one of a handwritten line)."""
+    from ocr.document import REVIEW_LINE_CONFIDENCE
+    from ocr.handwriting import HANDWRITING_REVIEW_CONFIDENCE
+
+    return HANDWRITING_REVIEW_CONFIDENCE if handwritten else REVIEW_LINE_CONFIDENCE
+
+
+templates.env.globals["review_bar"] = review_bar
+
+
 def _closeness(value: float | None, what: str) -> str | None:
     if value is None:
         return None  # one of the two cases does not state it: nothing to compare
