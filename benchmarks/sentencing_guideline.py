@@ -7,8 +7,9 @@ its charge's median exclude itself), and reported on the held-out cases, whose c
 come from the pool. Scored: fixed terms only (life and death left out, as LawBench does).
 
 Reported beside two floors: a constant 12 months and the per-charge median of the pool; by term
-band, by how often the case's charges occur in the pool and per charge (≥ CHARGE_ROWS_FROM cases); and on pools of 10 and 100 cases
-drawn from the reference pool (seeded) as well as the whole pool.
+band, by how often the case's charges occur in the pool and per charge (≥ CHARGE_ROWS_FROM
+cases); and on pools of 10 and 100 cases drawn from the reference pool (seeded) as well as the
+whole pool.
 
     python -m benchmarks.sentencing_guideline [--fit] [--k 10] [--pools 10,100,all]
     python -m benchmarks.sentencing_guideline --validate
