@@ -27,3 +27,15 @@ class OcrEngine(Protocol):
     version: str
 
     def recognize(self, image: Image.Image) -> list[Line]: ...
+
+
+@runtime_checkable
+class OrientingEngine(OcrEngine, Protocol):
+    """An engine that also finds an upside-down page while reading it, so that such a page is
+    read once instead of twice (read, found unsure, turned and read again).
+
+    ``recognize_oriented`` returns the lines and whether the page was upside down; when it was,
+    the boxes are in the pixels of the image turned by 180°.
+    """
+
+    def recognize_oriented(self, image: Image.Image) -> tuple[list[Line], bool]: ...

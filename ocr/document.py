@@ -19,7 +19,7 @@ from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 from models.records import Line, PageResult
-from ocr.base import OcrEngine
+from ocr.base import OcrEngine, OrientingEngine
 from ocr.errors import CorruptFile, EncryptedFile, TooLarge, UnsupportedType
 from ocr.sniff import DOCX, JPEG, OFD, PDF, PNG, TEXT, TIFF
 from ocr.source import EngineFactory, SourceDocument
@@ -159,9 +159,17 @@ def ocr_page(
         prep = prepare(fixed.image if fixed is not None else image, binarize=binarize)
     else:
         prep = Prepared(image=image, original_size=image.size)
-    lines = reading_order(engine.recognize(prep.image))
+    if preprocess and isinstance(engine, OrientingEngine):
+        # the engine finds an upside-down page while reading it: one reading, not two
+        found, turned = engine.recognize_oriented(prep.image)
+        if turned:
+            prep = prep.flipped()
+        lines = reading_order(found)
+    else:
+        lines = reading_order(engine.recognize(prep.image))
     flip_below = float(getattr(engine, "flip_below", FLIP_BELOW))
-    if preprocess and page_confidence(lines) < flip_below and prep.ink_fraction > 0:
+    if (preprocess and not isinstance(engine, OrientingEngine)
+            and page_confidence(lines) < flip_below and prep.ink_fraction > 0):
         flipped = prep.flipped()
         other = reading_order(engine.recognize(flipped.image))
         if _reading_score(other) > _reading_score(lines):

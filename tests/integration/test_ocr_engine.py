@@ -12,7 +12,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
+from models.records import PageResult
 from ocr.base import OcrEngine
 from ocr.document import open_document
 from ocr.engines import get_engine
@@ -238,6 +240,50 @@ def test_turned_skewed_sealed_scan_is_cleaned_up_before_ocr(
         x0, y0, x1, y1 = line.box
         assert 0 <= x0 < x1 <= result.width and 0 <= y0 < y1 <= result.height
         assert y1 - y0 > x1 - x0  # text lines run vertically on the sideways sheet
+
+
+@pytest.mark.slow
+def test_upside_down_page_is_recognised_once(
+    rapid: OcrEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upside-down scan: a few lines read both ways tell the engine to turn the page, whose
+    lines are then recognised once (they used to be recognised, found unsure, turned and
+    recognised again), and come out right with boxes in the upload's pixels; an upright page
+    costs no line more than it has."""
+    from ocr.engines.rapid import PROBE_LINES
+
+    page, truth = render_pages(judgment_text(), max_lines=25)[0]
+    read: list[int] = []
+    recogniser = rapid._rec  # type: ignore[attr-defined]
+    original = recogniser.read
+
+    def counted(crops: list[object], pool: object) -> object:
+        read.append(len(crops))
+        return original(crops, pool)
+
+    monkeypatch.setattr(recogniser, "read", counted)
+
+    def ocr(image: Image.Image) -> PageResult:
+        buf = io.BytesIO()
+        image.save(buf, "PNG", dpi=(300, 300))
+        with open_document(buf.getvalue(), PNG) as doc:
+            return doc.read_page(1, lambda: rapid)
+
+    result = ocr(degrade(page, rotate=180, noise=4.0, seed=7))
+    assert "rotated_180" in result.flags
+    assert cer(truth, result.text) < 0.01, result.text
+    assert sum(read) <= len(result.lines) + 2 * PROBE_LINES + 2, read
+    # the first line read (the court's name, centred at the top of the sheet) lies near the
+    # bottom of the upside-down upload
+    x0, y0, x1, y1 = result.lines[0].box
+    assert y0 > 0.8 * result.height and 0 <= x0 < x1 <= result.width
+    assert truth.splitlines()[0].strip() in normalize(result.lines[0].text)
+
+    read.clear()
+    upright = ocr(degrade(page, noise=4.0, seed=7))
+    assert not any(f.startswith("rotated") for f in upright.flags)
+    assert cer(truth, upright.text) < 0.01
+    assert sum(read) <= len(upright.lines) + 2, read
 
 
 SEIZED = [

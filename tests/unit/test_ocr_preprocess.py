@@ -191,6 +191,28 @@ def test_upside_down_page_is_read_turned_and_flagged() -> None:
     assert (result.width, result.height) == (1240.0, 1754.0)
 
 
+class Orienting(UprightOnly):
+    """An engine that finds the page's way up itself (``OrientingEngine``), as RapidOCR's does:
+    ``ocr_page`` takes its word and never reads the page a second time."""
+
+    def recognize_oriented(self, image: Image.Image) -> tuple[list[Line], bool]:
+        grey = np.asarray(image.convert("L"))
+        turned = grey[90:130, 90:290].mean() >= 100
+        page = image.transpose(Image.Transpose.ROTATE_180) if turned else image
+        return self.recognize(page), turned
+
+
+def test_orienting_engine_turns_an_upside_down_page_itself() -> None:
+    engine = Orienting()
+    result = ocr_page(1, marker_page().transpose(Image.Transpose.ROTATE_180), engine)
+    assert engine.calls == 1
+    assert "rotated_180" in result.flags
+    assert result.text == "被告人张某某\n犯盗窃罪"
+    assert result.lines[0].box == pytest.approx((740.0, 1614.0, 1140.0, 1654.0))
+    upright = Orienting()
+    assert ocr_page(1, marker_page(), upright).flags == [] and upright.calls == 1
+
+
 def test_upright_page_is_read_once() -> None:
     engine = UprightOnly()
     result = ocr_page(1, marker_page(), engine)
