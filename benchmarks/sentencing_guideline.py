@@ -18,6 +18,12 @@ whole pool.
 (index % every == 1), fits on the rest of the pool the same way and reports on that part. Design
 decisions (rules, features, k) are made there; the held-out run is read once a design is final.
 --fit writes the weights to sentencing/data/estimate.json (say so when you commit them).
+
+--fresh scores the shipped weights (no fitting) on cases no design decision has seen:
+LeCaRD's first-instance judgments with one defendant sentenced to a fixed term of 有期徒刑 or
+拘役 (../shared/data/lecard/corpus.jsonl.gz; facts = its 经审理查明 part, charges and term read
+from the full judgment by the rule extractor), against the same CAIL2018 reference pool. It is
+the untouched set for the held-out split, which has been read too often to judge a fix on.
 LawBench's score: (ln 216 - mean |ln(true + 1) - ln(pred + 1)|) / ln 216; no answer = ln 216.
 """
 
@@ -210,6 +216,47 @@ def by_charge(rows: list[Row], preds: dict[str, list[float | None]]) -> None:
         print(f"{ch[:22]:24s}{len(idx):5d}{ruled:6d}" + "".join(f"{c:>26s}" for c in cells))
 
 
+def lecard_cases(data: Path, limit: int = 0) -> list[RefCase]:
+    """LeCaRD judgments as sentencing cases (see --fresh); ``limit`` > 0 keeps the first ones.
+
+    The term is what the extractor reads (its principal and term are 0.99 exact on the
+    hand-labelled judgments), so a few truths are wrong; a case whose facts start like a
+    CAIL2018 case's is left out, in case the two sets share a judgment."""
+    import gzip
+
+    from extraction.rules import RuleExtractor
+
+    cail_starts = {c.facts.strip()[:40] for c in
+                   ReferencePool.from_cail(data / "cail2018" / "cases.jsonl.gz").cases}
+    extractor = RuleExtractor()
+    out: list[RefCase] = []
+    with gzip.open(data / "lecard" / "corpus.jsonl.gz", "rt", encoding="utf-8") as fh:
+        for line in fh:
+            doc = json.loads(line)
+            facts = str(doc.get("ajjbqk") or "").strip()
+            for prefix in ("经审理查明：", "经审理查明，", "经审理查明"):
+                facts = facts.removeprefix(prefix)
+            if len(facts) < 50 or facts[:40] in cail_starts:
+                continue
+            got = extractor.extract([doc["qw"]]).fields
+            defendants = got.get("defendants") or []
+            if got.get("instance") != "一审" or len(defendants) != 1:
+                continue
+            sentence = defendants[0].get("sentence") or {}
+            term = sentence.get("term_months")
+            if sentence.get("principal") not in ("有期徒刑", "拘役") or not term:
+                continue
+            charges = defendants[0].get("charges") or []
+            if not charges:
+                continue
+            pool = ReferencePool.from_records([(f"lecard-{doc['candidate_id']}", facts, charges,
+                                                float(term))])
+            out.append(pool.cases[0])
+            if limit and len(out) >= limit:
+                break
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.sentencing_guideline",
                                      description=__doc__.split("\n")[0])
@@ -222,9 +269,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--validate", action="store_true",
                         help="fit on the pool less its index % every == 1 part and report on that "
                              "part; the held-out cases are not read (--fit is refused)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="score the shipped weights on LeCaRD's single-defendant judgments "
+                             "(no fitting; the CAIL2018 held-out cases are not read)")
+    parser.add_argument("--limit", type=int, default=0, help="--fresh: the first N cases only")
     args = parser.parse_args(argv)
     if args.validate and args.fit:
         parser.error("--validate fits on part of the pool only: run --fit without it")
+    if args.fresh and (args.fit or args.validate):
+        parser.error("--fresh scores the shipped weights: run it without --fit or --validate")
+    if args.fresh:
+        return fresh(args.data, args.k, args.every, args.limit, argv)
     t0 = time.perf_counter()
     cases = ReferencePool.from_cail(args.data / "cail2018" / "cases.jsonl.gz").cases
     ref = [c for i, c in enumerate(cases) if i % args.every != 0]
@@ -277,6 +332,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = [row(small, c, g_test[i], args.k) for i, c in enumerate(test)]
         table(f"{heading.split(' (')[0]}, pool of {n} reference cases (seed {args.seed})", rows,
               predictions(rows, params))
+    print(f"\ntotal {time.perf_counter() - t0:.1f}s")
+    print_reproduce("benchmarks.sentencing_guideline", argv)
+    return 0
+
+
+def fresh(data: Path, k: int, every: int, limit: int, argv: Sequence[str] | None) -> int:
+    """--fresh: the shipped weights on LeCaRD's judgments, the CAIL2018 reference pool."""
+    from sentencing.estimate import load_params
+
+    t0 = time.perf_counter()
+    cases = ReferencePool.from_cail(data / "cail2018" / "cases.jsonl.gz").cases
+    ref = [c for i, c in enumerate(cases) if i % every != 0]  # the held-out cases: never read
+    test = lecard_cases(data, limit)
+    pool = pool_of(ref)
+    guides = guideline_months(test)
+    rows = [row(pool, c, guides[i], k) for i, c in enumerate(test)]
+    print(f"LeCaRD: {len(test)} single-defendant first-instance fixed terms; pool {len(ref)} "
+          f"CAIL2018 reference cases; k={k}; guideline applies to "
+          f"{sum(g[0] is not None for g in guides)}; weights {PARAMS.name} as shipped")
+    preds = predictions(rows, load_params())
+    table("FRESH (LeCaRD judgments, never used for any design decision)", rows, preds)
+    breakdown(rows, preds)
+    by_charge(rows, preds)
     print(f"\ntotal {time.perf_counter() - t0:.1f}s")
     print_reproduce("benchmarks.sentencing_guideline", argv)
     return 0

@@ -17,11 +17,13 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from extraction.charges import canonical_charge
 from sentencing.case import guideline_for
 from sentencing.estimate import charges_median, estimate, load_params, median
 from sentencing.facts import Read
@@ -30,10 +32,14 @@ from similarity.features import CaseFeatures, agreement, from_text
 from similarity.lexical import BM25
 
 
+@lru_cache(maxsize=4096)
 def charge_key(name: str) -> str:
-    """A charge as the CAIL files, the charge list or a judgment writes it -> '盗窃罪'."""
+    """A charge as the CAIL files, the charge list or a judgment writes it -> '盗窃罪'; the part
+    of a selective charge a judgment convicts of (贩卖毒品罪) -> the list's entry
+    (走私、贩卖、运输、制造毒品罪), as CAIL2018 labels it, so that such cases compare."""
     name = name.strip().replace("[", "").replace("]", "")
-    return name if name.endswith("罪") else name + "罪"
+    name = name if name.endswith("罪") else name + "罪"
+    return canonical_charge(name) or name
 
 
 @dataclass

@@ -27,6 +27,19 @@ def test_a_small_pool_gives_the_same_charge_even_when_text_reads_alike_elsewhere
     assert 2 not in pool().comparable("被告人盗窃", ["盗窃罪"], exclude=2).keys
 
 
+def test_the_part_of_a_selective_charge_a_judgment_names_compares_with_the_whole() -> None:
+    # CAIL2018 labels every drug sale [走私、贩卖、运输、制造]毒品; a judgment convicts of 贩卖毒品罪
+    # or 运输毒品罪 (the part that applies): all are the list's 走私、贩卖、运输、制造毒品罪
+    drugs = ReferencePool.from_records([
+        (1, "被告人贩卖甲基苯丙胺0.5克。", ["[走私、贩卖、运输、制造]毒品"], 8),
+        (2, "被告人运输海洛因10克。", ["运输毒品罪"], 84),
+        (3, "被告人盗窃现金人民币5000元。", ["盗窃"], 9),
+    ])
+    comp = drugs.comparable("被告人贩卖甲基苯丙胺1克。", ["贩卖毒品罪"], k=10)
+    assert comp.match == "same charges" and sorted(comp.keys) == [1, 2]
+    assert comp.charge_median == 46.0
+
+
 def test_several_charges_no_case_shares_take_each_charges_median_combined() -> None:
     # 盗窃 + 强奸: no case has both. Every case with either charge is compared with (as the data
     # pool's path does), and the charges' median is 数罪并罚 of each charge's median (刑法第六十九条,
