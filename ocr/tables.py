@@ -7,12 +7,32 @@ rows by their vertical extent, and a run of at least ``MIN_ROWS`` consecutive ro
 fall into the same columns (left edges within a tolerance of the text height, or overlapping a
 column's extent) is a table. A column a row leaves empty stays an empty cell, so every row has
 the table's width. Prose (one line per row) never forms a table.
+
+Merged cells (``Table.spans``), read from the geometry of the text alone (the rules are not
+seen), so only a merged cell whose text is centred in it, as forms set them, is told apart:
+
+* across columns: a line that overlaps two or more columns and is centred (within the text
+  height) on a run of columns its row leaves empty spans them ("价格认定" over 单价 | 金额). The
+  columns are those of the table's fullest rows: a header row with fewer cells (a merged
+  header) is placed on them, above or below. A short text over a wide span may be given fewer
+  columns than drawn (the narrowest centred run is taken); a line that is not centred on the
+  columns it crosses (prose, a signature line) ends the table.
+* across rows: a row of cells that sits between two rows (the rows above and below are one row
+  pitch apart, and the columns it fills are empty in both) is a cell merged over those two
+  rows (序号, 名称 and 备注 beside a two-level header; 备注 written once for rows 2-3). A merged
+  cell centred on a row of its span (three rows, the text on the middle one) or set at its top
+  looks like a single cell with empty cells around it, and is read so (its text still once).
+
+The merged text is in the top-left cell of its span, the cells it covers are empty.
+``join_pages`` joins a table that runs over two pages (see there).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from statistics import median
 from typing import Any
 
@@ -21,23 +41,44 @@ MIN_COLUMNS = 2
 
 
 @dataclass(frozen=True)
+class Span:
+    """A merged cell: its top-left cell and how many rows and columns it covers."""
+
+    row: int
+    col: int
+    rows: int = 1
+    cols: int = 1
+
+    def to_dict(self) -> dict[str, int]:
+        return {"row": self.row, "col": self.col, "rows": self.rows, "cols": self.cols}
+
+
+@dataclass(frozen=True)
 class Table:
-    """Rows of cell texts (the first row is usually the header) and the table's box."""
+    """Rows of cell texts (the first row is usually the header), the table's box and its merged
+    cells (text in the top-left cell of each, the covered cells empty)."""
 
     rows: list[list[str]]
     box: tuple[float, float, float, float]
+    spans: tuple[Span, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rows": self.rows, "box": list(self.box), "columns": len(self.rows[0])}
+        return {"rows": self.rows, "box": list(self.box), "columns": len(self.rows[0]),
+                "spans": [s.to_dict() for s in self.spans]}
 
 
 @dataclass
 class _Cell:
     text: str
     x0: float
-    y0: float
+    y0: float  # levelled (see _level); the box as read is y0 + dy, y1 + dy
     x1: float
     y1: float
+    dy: float = 0.0
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
 
 
 def _cells(lines: Sequence[Any]) -> list[_Cell]:
@@ -49,11 +90,33 @@ def _cells(lines: Sequence[Any]) -> list[_Cell]:
     return out
 
 
+def _level(cells: list[_Cell], h: float) -> None:
+    """Undo what is left of a scan's skew (a degree turns a row 15 px over a table): the median
+    slope between lines side by side on one row, when it is under 3°, sheared away."""
+    slopes = []
+    by_x = sorted(cells, key=lambda c: c.x0)
+    for i, a in enumerate(by_x):
+        for b in by_x[i + 1:]:
+            if b.x0 - a.x1 < h or (a.y1 - a.y0) > 2 * h or (b.y1 - b.y0) > 2 * h:
+                continue
+            if min(a.y1, b.y1) - max(a.y0, b.y0) >= 0.6 * min(a.y1 - a.y0, b.y1 - b.y0):
+                slopes.append((b.cy - a.cy) / ((b.x0 + b.x1) / 2 - (a.x0 + a.x1) / 2))
+    if len(slopes) < 3:
+        return
+    slope = median(slopes)
+    if abs(slope) > 0.05:
+        return
+    for c in cells:
+        c.dy = slope * (c.x0 + c.x1) / 2
+        c.y0 -= c.dy
+        c.y1 -= c.dy
+
+
 def _rows(cells: list[_Cell]) -> list[list[_Cell]]:
     """Cells grouped by vertical overlap (half the smaller height), top to bottom, each row
     left to right."""
     rows: list[list[_Cell]] = []
-    for c in sorted(cells, key=lambda c: (c.y0 + c.y1) / 2):
+    for c in sorted(cells, key=lambda c: c.cy):
         if rows:
             top, bottom = min(x.y0 for x in rows[-1]), max(x.y1 for x in rows[-1])
             overlap = min(bottom, c.y1) - max(top, c.y0)
@@ -70,23 +133,6 @@ def _below(c: _Cell, others: Sequence[_Cell]) -> bool:
     return all(c.y0 >= o.y1 - 0.25 * min(o.y1 - o.y0, c.y1 - c.y0) for o in others)
 
 
-def _place(row: list[_Cell], columns: list[list[float]], tol: float) -> list[int] | None:
-    """The column of each cell of ``row`` (columns as [x0, x1] extents), or None when a cell
-    fits no column or two cells side by side fall into one. Lines stacked in one column are a
-    cell wrapped over several lines (a long 名称 in a ruled 扣押清单): they share the column."""
-    placed: dict[int, int] = {}  # index in row -> column
-    for i in sorted(range(len(row)), key=lambda i: row[i].y0):
-        c = row[i]
-        best = next((k for k, (x0, x1) in enumerate(columns)
-                     if abs(c.x0 - x0) <= tol or (min(c.x1, x1) - max(c.x0, x0)) > 0), None)
-        if best is None:
-            return None
-        if not _below(c, [row[j] for j, k in placed.items() if k == best]):
-            return None
-        placed[i] = best
-    return [placed[i] for i in range(len(row))]
-
-
 def _columns(row: list[_Cell]) -> list[list[float]]:
     """A row's column extents: its cells left to right, lines stacked in one cell merged."""
     columns: list[list[float]] = []
@@ -98,49 +144,289 @@ def _columns(row: list[_Cell]) -> list[list[float]]:
     return columns
 
 
+Placed = list[tuple[_Cell, int, int]]  # a row's cells, each with its first and last column
+
+
+def _place(row: list[_Cell], columns: list[list[float]], h: float) -> Placed | None:
+    """The columns of each cell of ``row`` (columns as [x0, x1] text extents), or None when a
+    cell falls outside the table, two cells side by side fall into one column, or a line
+    crosses columns without being centred on a run of them that its row leaves empty. Lines
+    stacked in one column are a cell wrapped over several lines (a long 名称 in a ruled
+    扣押清单): they share the column."""
+    tol = 1.5 * h
+    n = len(columns)
+    # each column's part of the line: from the middle of the gap before it to the next gap's
+    edges = [columns[0][0] - 0.5 * h]
+    edges += [(columns[k][1] + columns[k + 1][0]) / 2 for k in range(n - 1)]
+    edges.append(columns[-1][1] + 0.5 * h)
+    single: dict[int, tuple[int, int]] = {}
+    wide: list[tuple[int, list[int]]] = []
+    for i, c in enumerate(row):
+        if c.x1 < columns[0][0] - tol or c.x0 > columns[-1][1] + tol:
+            return None
+        hit = [k for k in range(n)
+               if min(c.x1, edges[k + 1] if k < n - 1 else c.x1)
+               - max(c.x0, edges[k] if k else c.x0) > 0.25 * h]
+        if not hit:  # a short line right on a boundary: the part it overlaps most
+            hit = [max(range(n), key=lambda k: min(c.x1, edges[k + 1]) - max(c.x0, edges[k]))]
+        if len(hit) == 1 or any(abs(c.x0 - columns[k][0]) <= 0.5 * h for k in hit):
+            # one column, or a long line starting where a column starts (an unruled list)
+            k = hit[0] if len(hit) == 1 else next(k for k in hit
+                                                 if abs(c.x0 - columns[k][0]) <= 0.5 * h)
+            single[i] = (k, k)
+        else:
+            wide.append((i, hit))
+    taken: dict[int, list[_Cell]] = {}
+    for i in sorted(single, key=lambda i: row[i].y0):
+        k = single[i][0]
+        if not _below(row[i], taken.get(k, [])):
+            return None
+        taken.setdefault(k, []).append(row[i])
+    for i, hit in wide:
+        c = row[i]
+        mid = (c.x0 + c.x1) / 2
+        best: tuple[float, int, int, int] | None = None
+        for a in range(min(hit) + 1):
+            for b in range(max(hit), n):
+                if any(k in taken for k in range(a, b + 1)):
+                    continue
+                off = abs((edges[a] + edges[b + 1]) / 2 - mid)
+                # the nearest centre; of two about as near, the narrower run
+                key = (round(off / (0.25 * h)), b - a, a, b)
+                if best is None or key < best:
+                    best = key
+        if best is None or best[0] * 0.25 * h > h:
+            return None
+        single[i] = (best[2], best[3])
+        for k in range(best[2], best[3] + 1):
+            taken.setdefault(k, []).append(c)
+    return [(row[i], *single[i]) for i in range(len(row))]
+
+
+def _widen(columns: list[list[float]], placed: Placed) -> None:
+    for c, a, b in placed:
+        if a == b:
+            columns[a] = [min(columns[a][0], c.x0), max(columns[a][1], c.x1)]
+
+
+def _fits(run: list[Placed], row: list[_Cell], columns: list[list[float]], h: float
+          ) -> tuple[list[Placed], list[list[float]]] | None:
+    """The run so far placed on ``row``'s columns, when ``row`` has more of them (the run began
+    with a merged header)."""
+    new = _columns(row)
+    if len(new) <= len(columns):
+        return None
+    replaced = []
+    for placed in run:
+        again = _place([c for c, _, _ in placed], new, h)
+        if again is None:
+            return None
+        replaced.append(again)
+    return replaced, new
+
+
+def _grid(run: list[Placed], h: float) -> Table:
+    """Rows of the table (rows set between two rows folded in as cells merged over both)."""
+    n = 1 + max(b for placed in run for _, _, b in placed)
+    centres = [median(c.cy for c, _, _ in placed) for placed in run]
+    steps = sorted(b - a for a, b in zip(centres, centres[1:], strict=False))
+    pitch = steps[min(len(steps) - 1, (3 * len(steps)) // 4)] if steps else 0.0
+    between: set[int] = set()
+    for t in range(1, len(run) - 1):
+        if t - 1 in between or centres[t + 1] - centres[t - 1] > 1.4 * pitch:
+            continue
+        cols = {k for _, a, b in run[t] for k in range(a, b + 1)}
+        near = {k for s in (t - 1, t + 1) for _, a, b in run[s] for k in range(a, b + 1)}
+        if not cols & near:
+            between.add(t)
+    rows: list[list[str]] = []
+    spans: list[Span] = []
+    for t, placed in enumerate(run):
+        if t in between:
+            r = len(rows) - 1  # into the row above, over it and the next
+            for c, a, b in sorted(placed, key=lambda p: p[0].y0):
+                rows[r][a] += c.text
+                old = next((s for s in spans if s.row == r and s.col == a), None)
+                if old is not None:
+                    spans.remove(old)
+                spans.append(Span(r, a, 2, b - a + 1))
+            continue
+        line = [""] * n
+        for c, a, b in sorted(placed, key=lambda p: p[0].y0):
+            line[a] += c.text  # a wrapped cell's lines, top to bottom
+            if b > a and not any(s.row == len(rows) and s.col == a for s in spans):
+                spans.append(Span(len(rows), a, 1, b - a + 1))
+        rows.append(line)
+    everything = [c for placed in run for c, _, _ in placed]
+    box = (min(c.x0 for c in everything), min(c.y0 + c.dy for c in everything),
+           max(c.x1 for c in everything), max(c.y1 + c.dy for c in everything))
+    return Table(rows, box, tuple(sorted(spans, key=lambda s: (s.row, s.col))))
+
+
+def _header_above(row: list[_Cell], placed: Placed | None, below: list[Placed]) -> bool:
+    """A row above a table belongs to it: two or more cells, or one merged header over a row
+    just below that fills each of its columns (not a title over the table)."""
+    if placed is None:
+        return False
+    if len(row) >= 2:
+        return True
+    [(_, a, b)] = placed
+    n = 1 + max(b for p in below for _, _, b in p)
+    return 0 < b - a < n - 1 and any(
+        {x for _, x, y in p if x == y} >= set(range(a, b + 1)) for p in below[:2])
+
+
 def find_tables(lines: Sequence[Any], min_rows: int = MIN_ROWS,
                 min_columns: int = MIN_COLUMNS) -> list[Table]:
     """The tables of one page's lines (``models.records.Line`` or their stored dicts)."""
     cells = _cells(lines)
     if len(cells) < min_rows * min_columns:
         return []
-    tol = 1.5 * median(c.y1 - c.y0 for c in cells)
+    h = median(c.y1 - c.y0 for c in cells)
+    _level(cells, h)
     tables: list[Table] = []
     rows = _rows(cells)
+    done = 0  # rows above this belong to a table found already
     i = 0
     while i < len(rows):
         if len(rows[i]) < min_columns:
             i += 1
             continue
         columns = _columns(rows[i])
-        first = _place(rows[i], columns, tol)
+        first = _place(rows[i], columns, h)
         if first is None or len(columns) < min_columns:
             i += 1
             continue
-        run = [(rows[i], first)]
+        run = [first]
         j = i + 1
         while j < len(rows):
-            placed = _place(rows[j], columns, tol)
-            if placed is None or len(rows[j]) < min(min_columns, len(columns)):
+            placed = _place(rows[j], columns, h)
+            if placed is None:
+                refit = _fits(run, rows[j], columns, h)
+                if refit is not None:
+                    run, columns = refit
+                    for p in run:
+                        _widen(columns, p)
+                    placed = _place(rows[j], columns, h)
+            if placed is None:
                 break
-            for c, k in zip(rows[j], placed, strict=True):
-                columns[k] = [min(columns[k][0], c.x0), max(columns[k][1], c.x1)]
-            run.append((rows[j], placed))
+            if len(rows[j]) < min(min_columns, len(columns)):
+                # one line: a cell merged over two rows, or the table's end (checked below)
+                if any(b > a for _, a, b in placed) or j + 1 >= len(rows):
+                    break
+                after = _place(rows[j + 1], columns, h)
+                if after is None or len(rows[j + 1]) < min_columns:
+                    break
+            _widen(columns, placed)
+            run.append(placed)
             j += 1
+        # a merged header above the rows that set the columns (价格认定 over 单价 | 金额)
+        top = i
+        while top - 1 >= done:
+            placed = _place(rows[top - 1], columns, h)
+            if not _header_above(rows[top - 1], placed, run):
+                break
+            assert placed is not None
+            run.insert(0, placed)
+            top -= 1
         # a header and one row are a table too when they are wide (a seizure list of one item),
         # but two rows of two columns could be any two-column form
-        if len(run) >= min_rows or (len(run) >= 2 and len(columns) >= 3):
-            grid = []
-            for row, placed in run:
-                line = [""] * len(columns)
-                for c, k in sorted(zip(row, placed, strict=True), key=lambda p: p[0].y0):
-                    line[k] += c.text  # a wrapped cell's lines, top to bottom
-                grid.append(line)
-            everything = [c for row, _ in run for c in row]
-            box = (min(c.x0 for c in everything), min(c.y0 for c in everything),
-                   max(c.x1 for c in everything), max(c.y1 for c in everything))
-            tables.append(Table(grid, box))
-            i = j
+        table = _grid(run, h) if len(run) >= 2 else None
+        if table is not None and (len(table.rows) >= min_rows
+                                  or (len(table.rows) >= 2 and len(columns) >= 3)):
+            tables.append(table)
+            i = done = j
         else:
             i += 1
     return tables
+
+
+@dataclass(frozen=True)
+class DocumentTable:
+    """A table of a document: one page's, or one that runs over consecutive pages (joined)."""
+
+    rows: list[list[str]]
+    spans: tuple[Span, ...]
+    pages: list[int]
+    boxes: list[tuple[float, float, float, float]]  # one per page, in that page's coordinates
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rows": self.rows, "columns": len(self.rows[0]), "pages": self.pages,
+                "boxes": [list(b) for b in self.boxes],
+                "spans": [s.to_dict() for s in self.spans]}
+
+
+# lines allowed below a table that runs on, and above its continuation: page numbers, 续表
+_MARGINAL = re.compile(r"^[\s\d\-—–·（()）第共页续表/]{1,16}$")
+
+
+def _only_marginal(lines: Sequence[Any], below: float | None = None,
+                   above: float | None = None) -> bool:
+    """Nothing but page numbers and 续表 among the lines below ``below`` / above ``above``."""
+    for ln in lines:
+        text, box = (ln["text"], ln["box"]) if isinstance(ln, dict) else (ln.text, ln.box)
+        if not box or len(box) != 4 or not str(text).strip():
+            continue
+        if ((below is not None and box[1] >= below) or (above is not None and box[3] <= above)) \
+                and not _MARGINAL.match(str(text).strip()):
+            return False
+    return True
+
+
+def _header_rows(spans: Sequence[Span]) -> int:
+    """How many rows the header takes: 1, or more under a cell merged down from the top row."""
+    return max([1] + [s.rows for s in spans if s.row == 0])
+
+
+def _looks_like_header(row: list[str]) -> bool:
+    return all(row) and not any(ch.isdigit() for cell in row for ch in cell)
+
+
+def _same(a: list[list[str]], b: list[list[str]]) -> bool:
+    def flat(rows: list[list[str]]) -> str:
+        return "|".join("".join(r) for r in rows).replace(" ", "")
+    return SequenceMatcher(None, flat(a), flat(b)).ratio() >= 0.8
+
+
+def join_pages(pages: Sequence[tuple[int, Sequence[Any]]]) -> list[DocumentTable]:
+    """A document's tables from its pages' lines (page number, lines), in page order, a table
+    that runs over pages joined into one.
+
+    The rule: the last table of page n continues on page n+1 when nothing but a page number
+    (or 续表) is below it on page n, the first table of page n+1 has nothing but a page number
+    or 续表 above it, both have the same number of columns, and page n+1's table either starts
+    with the same header (read alike, 80 % of its characters) -- dropped from the joined rows --
+    or starts with a row that is no header (a header has every cell filled and no digit). A
+    different header, prose between the tables, or another column count keeps them apart."""
+    out: list[DocumentTable] = []
+    last: tuple[int, Sequence[Any], Table] | None = None  # the previous page's last table
+    for number, lines in pages:
+        found = find_tables(lines)
+        for k, t in enumerate(found):
+            joined = False
+            if k == 0 and last is not None and last[0] == number - 1 and out:
+                prev_lines, prev = last[1], last[2]
+                whole = out[-1]
+                width = len(whole.rows[0])
+                depth = _header_rows(whole.spans) if _looks_like_header(whole.rows[0]) else 0
+                head = whole.rows[:depth]
+                if (len(t.rows[0]) == width and _only_marginal(prev_lines, below=prev.box[3] - 1)
+                        and _only_marginal(lines, above=t.box[1] + 1)):
+                    if depth and len(t.rows) > depth and _same(t.rows[:depth], head):
+                        drop = depth
+                    elif not _looks_like_header(t.rows[0]):
+                        drop = 0
+                    else:
+                        drop = -1
+                    if drop >= 0:
+                        base = len(whole.rows)
+                        spans = whole.spans + tuple(
+                            Span(s.row - drop + base, s.col, s.rows, s.cols)
+                            for s in t.spans if s.row >= drop)
+                        out[-1] = DocumentTable(whole.rows + t.rows[drop:], spans,
+                                                whole.pages + [number], whole.boxes + [t.box])
+                        joined = True
+            if not joined:
+                out.append(DocumentTable(t.rows, t.spans, [number], [t.box]))
+        last = (number, lines, found[-1]) if found else None
+    return out

@@ -11,13 +11,20 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from api.deps import SettingsDep, UserDep, require_role, visible_document, writable_document
-from api.routes.schemas import DocumentOut, PageOut, RetryAccepted, TaskOut, UploadAccepted
+from api.routes.schemas import (
+    DocumentOut,
+    DocumentTablesOut,
+    PageOut,
+    RetryAccepted,
+    TaskOut,
+    UploadAccepted,
+)
 from models import audit
 from models.blob_store import open_blob_store
 from models.db import session_scope
 from models.schema import Case, EvidenceItem, FieldValue, IndexOutbox, Page, Task
 from models.settings import Settings
-from ocr.tables import find_tables
+from ocr.tables import find_tables, join_pages
 from services import intake
 from workers import queue
 
@@ -135,8 +142,43 @@ def get_page(document_id: int, number: int, settings: SettingsDep,
         return {"document_id": doc.id, "number": page.number, "text": page.text,
                 "lines": page.lines, "method": page.method, "engine": page.engine,
                 "width": page.width, "height": page.height, "confidence": page.confidence,
-                "flags": page.flags,
-                "tables": [t.to_dict() for t in find_tables(page.lines or [])]}
+                "flags": page.flags, "tables": _page_tables(s, doc.id, page)}
+
+
+def _page_tables(s: Any, document_id: int, page: Page) -> list[dict[str, Any]]:
+    """The page's tables, each saying whether it continues from the page before or on the
+    next (``ocr.tables.join_pages`` over this page and its neighbours)."""
+    around = [(n, lines or []) for n, lines in s.execute(
+        select(Page.number, Page.lines).where(Page.document_id == document_id,
+                                              Page.number.between(page.number - 1,
+                                                                  page.number + 1))
+        .order_by(Page.number))]
+    joined = join_pages(around)
+    out = []
+    for t in find_tables(page.lines or []):
+        d = t.to_dict()
+        for dt in joined:
+            at = [k for k, (n, b) in enumerate(zip(dt.pages, dt.boxes, strict=True))
+                  if n == page.number and b == t.box]
+            if at:
+                d["continues_from"] = dt.pages[at[0] - 1] if at[0] > 0 else None
+                d["continues_on"] = dt.pages[at[0] + 1] if at[0] + 1 < len(dt.pages) else None
+        out.append(d)
+    return out
+
+
+@router.get("/documents/{document_id}/tables", response_model=DocumentTablesOut)
+def get_tables(document_id: int, settings: SettingsDep, user: UserDep) -> dict[str, Any]:
+    """The document's tables in page order, rows and cells, merged cells as spans; a table
+    that runs over pages is one table with its ``pages`` (``ocr.tables.join_pages``)."""
+    doc = visible_document(settings, user, document_id)
+    with session_scope(settings.db_url) as s:
+        pages = [(n, lines or []) for n, lines in s.execute(
+            select(Page.number, Page.lines).where(Page.document_id == doc.id)
+            .order_by(Page.number))]
+        audit.record(s, "document.read", user_id=user.id, object_type="document",
+                     object_id=doc.id, detail={"tables": True})
+    return {"document_id": doc.id, "tables": [t.to_dict() for t in join_pages(pages)]}
 
 
 @router.get("/documents/{document_id}/file", response_class=Response,

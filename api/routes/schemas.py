@@ -157,10 +157,37 @@ class PageLine(BaseModel):
     confidence: Number | None = None
 
 
+class TableSpan(Out):
+    row: int = Field(description="the merged cell's top-left cell (0-based row)")
+    col: int = Field(description="the merged cell's top-left cell (0-based column)")
+    rows: int = Field(description="rows it covers")
+    cols: int = Field(description="columns it covers")
+
+
 class PageTable(Out):
     rows: list[list[str]] = Field(description="rows of cell texts; the first is usually the header")
     box: list[Number] = Field(description="x0, y0, x1, y1 in the page's line coordinates")
     columns: int
+    spans: list[TableSpan] = Field(
+        default_factory=list, description="merged cells: the text is in the top-left cell of "
+                                          "each, the cells it covers are empty")
+    continues_from: int | None = Field(
+        None, description="the page whose last table this one continues (one table over pages)")
+    continues_on: int | None = Field(None, description="the page this table continues on")
+
+
+class DocumentTable(Out):
+    rows: list[list[str]] = Field(description="rows of cell texts, a table over pages joined "
+                                              "(a header repeated on a later page dropped)")
+    columns: int
+    pages: list[int] = Field(description="the pages it is on, 1-based")
+    boxes: list[list[Number]] = Field(description="its box on each of those pages")
+    spans: list[TableSpan] = Field(default_factory=list, description="merged cells")
+
+
+class DocumentTablesOut(Out):
+    document_id: int
+    tables: list[DocumentTable]
 
 
 class PageOut(Out):

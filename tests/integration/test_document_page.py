@@ -104,3 +104,34 @@ def test_a_scanned_seizure_list_is_served_as_a_table(api_client: Callable[..., A
     api.client.cookies.set("dossier_token", api.tokens["clerk_a"])
     view = api.client.get(f"/documents/{doc_id}").text
     assert "本页表格（按行列）" in view and f'data-columns="{table["columns"]}"' in view
+
+
+def test_a_seizure_list_over_two_pages_is_one_table_of_the_document(
+        api_client: Callable[..., Api]) -> None:
+    """A scanned two-page 扣押清单 (the header repeated on page 2, 备注 written once over two
+    rows there): GET /tables gives one table on pages 1-2 with the merged cell, each page its
+    own part saying where it continues, and the page view draws the merge with rowspan."""
+    from tests.scans.generate import make_pdf, render_table
+
+    head = ["序号", "名称", "数量", "备注"]
+    items = [["1", "黑色苹果牌手机", "1部", "已封存"], ["2", "现金", "3200元", "已扣押"],
+             ["3", "银色电动自行车", "1辆", "发还"], ["4", "金项链", "1条", "均已扣押"],
+             ["5", "银行卡", "2张", ""], ["6", "笔记本电脑", "1台", "已封存"]]
+    first, _ = render_table([head] + items[:3], above=["扣押清单", "持有人：张某某"])
+    second, _ = render_table([head] + items[3:], spans=[(1, 3, 2, 1)],
+                             below=["以上物品已当面清点无误。"])
+    api = api_client(("clerk_a", "clerk", "A"), act_as="clerk_a", task_always_eager="true")
+    r = api.client.post("/api/v1/documents",
+                        files={"file": ("扣押清单.pdf", make_pdf([first, second]))})
+    doc_id = r.json()["document_id"]
+    [table] = api.client.get(f"/api/v1/documents/{doc_id}/tables").json()["tables"]
+    assert table["pages"] == [1, 2] and table["columns"] == 4
+    assert table["rows"] == [head] + items  # the header on page 2 dropped
+    assert table["spans"] == [{"row": 4, "col": 3, "rows": 2, "cols": 1}]
+    [one] = api.client.get(f"/api/v1/documents/{doc_id}/pages/1").json()["tables"]
+    [two] = api.client.get(f"/api/v1/documents/{doc_id}/pages/2").json()["tables"]
+    assert one["continues_on"] == 2 and one["continues_from"] is None
+    assert two["continues_from"] == 1 and two["rows"][0] == head
+    api.client.cookies.set("dossier_token", api.tokens["clerk_a"])
+    view = api.client.get(f"/documents/{doc_id}", params={"page": 2}).text
+    assert "续表：接第 1 页的表格" in view and 'rowspan="2">均已扣押</td>' in view

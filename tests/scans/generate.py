@@ -186,41 +186,78 @@ def render_table(
     width_mm: float = 210,
     height_mm: float = 148,
     margin_mm: float = 20,
+    spans: Sequence[tuple[int, int, int, int]] = (),
+    ruled: bool = True,
+    above: Sequence[str] = (),
+    below: Sequence[str] = (),
 ) -> tuple[Image.Image, str]:
     """A ruled table (a 扣押清单: 序号 | 名称 | 数量 | 备注) on an A5-landscape-sized sheet.
 
     Column widths follow the longest cell of each column; a cell with a newline is wrapped over
-    that many lines in a taller row (the other cells centred beside it). The ground truth is the
-    cells of each row joined by a space (a wrapped cell's lines joined), one row per line:
-    reading order must keep a row's cells together.
+    that many lines in a taller row (the other cells centred beside it). ``spans`` are merged
+    cells, (row, col, rows, cols): the text of the top-left cell centred in the whole span (the
+    cells it covers must be empty), no rule inside it. ``ruled=False`` draws no rules and sets
+    the columns two characters apart (an unruled list). ``above`` / ``below`` are lines of
+    prose set above and below the table (a page of a dossier a table starts or ends on). The
+    ground truth is the cells of each row joined by a space (a wrapped cell's lines joined), one
+    row per line: reading order must keep a row's cells together.
     """
     fnt = load_font(font, font_size)
     px_per_mm = dpi / 25.4
     page_w, page_h = round(width_mm * px_per_mm), round(height_mm * px_per_mm)
-    margin, pad = round(margin_mm * px_per_mm), font_size // 2
-    widths = [max(fnt.getlength(part) for row in rows for part in row[c].split("\n")) + 2 * pad
+    margin, pad = round(margin_mm * px_per_mm), font_size // 2 if ruled else font_size
+    covered = {(r + i, c + j) for r, c, n, m in spans for i in range(n) for j in range(m)}
+    merged = {(r, c): (n, m) for r, c, n, m in spans}
+    for r, c in covered - set(merged):
+        assert not rows[r][c], f"cell {r},{c} is covered by a merged cell and must be empty"
+    widths = [max([fnt.getlength(part) for r, row in enumerate(rows) if (r, c) not in merged
+                   or merged[(r, c)][1] == 1 for part in row[c].split("\n")] + [0.0]) + 2 * pad
               for c in range(len(rows[0]))]
     lead = round(font_size * 1.3)  # from one wrapped line to the next
     heights = [round(font_size * 1.9) + lead * (max(cell.count("\n") for cell in row))
                for row in rows]
+    for (r, c), (_, m) in merged.items():  # a merged text wider than its columns widens them
+        need = max(fnt.getlength(part) for part in rows[r][c].split("\n")) + 2 * pad
+        have = sum(widths[c:c + m])
+        if need > have:
+            widths[c + m - 1] += need - have
+    step = round(font_size * 1.6)
     img = Image.new("RGB", (page_w, page_h), "white")
     draw = ImageDraw.Draw(img)
+    for k, line in enumerate(above):
+        draw.text((margin, margin + k * step), line, font=fnt, fill=0)
     x_edges = [margin]
     for w in widths:
         x_edges.append(x_edges[-1] + round(w))
-    y_edges = [margin]
+    y_edges = [margin + (len(above) * step + step // 2 if above else 0)]
     for h in heights:
         y_edges.append(y_edges[-1] + h)
     for r, row in enumerate(rows):
         for c, cell in enumerate(row):
+            if (r, c) in covered and (r, c) not in merged:
+                continue
+            n, m = merged.get((r, c), (1, 1))
             parts = cell.split("\n")
-            top = y_edges[r] + (heights[r] - font_size - lead * (len(parts) - 1)) / 2
+            span_h = y_edges[r + n] - y_edges[r]
+            top = y_edges[r] + (span_h - font_size - lead * (len(parts) - 1)) / 2
             for k, part in enumerate(parts):
-                draw.text((x_edges[c] + pad, top + k * lead), part, font=fnt, fill=0)
-    for y in y_edges:
-        draw.line([(margin, y), (x_edges[-1], y)], fill=0, width=3)
-    for x in x_edges:
-        draw.line([(x, margin), (x, y_edges[-1])], fill=0, width=3)
+                if (r, c) in merged:  # centred in the span
+                    x = (x_edges[c] + x_edges[c + m] - fnt.getlength(part)) / 2
+                else:
+                    x = x_edges[c] + pad
+                draw.text((x, top + k * lead), part, font=fnt, fill=0)
+            if ruled and spans:  # the block's own rules: none inside a merged cell
+                x0, x1, y0, y1 = x_edges[c], x_edges[c + m], y_edges[r], y_edges[r + n]
+                for a, b in (((x0, y0), (x1, y0)), ((x0, y1), (x1, y1)),
+                             ((x0, y0), (x0, y1)), ((x1, y0), (x1, y1))):
+                    draw.line([a, b], fill=0, width=3)
+    if ruled and not spans:
+        for y in y_edges:
+            draw.line([(margin, y), (x_edges[-1], y)], fill=0, width=3)
+        for x in x_edges:
+            draw.line([(x, y_edges[0]), (x, y_edges[-1])], fill=0, width=3)
+    for k, line in enumerate(below):
+        draw.text((margin, y_edges[-1] + step // 2 + k * step), line, font=fnt, fill=0)
     img.info["dpi"] = (dpi, dpi)
     return img, "\n".join(" ".join(cell.replace("\n", "") for cell in row if cell)
                           for row in rows)

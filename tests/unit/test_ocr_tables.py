@@ -4,11 +4,13 @@ dossiers (tests/scans/dossier_templates.py) rendered as ruled tables and OCR'd; 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
 from models.records import Line
-from ocr.tables import find_tables
+from ocr.tables import find_tables, join_pages
 from tests.scans.dossier_templates import documents
 from tests.scans.generate import render_table
 from tests.support.dossiers import dev_case
@@ -86,3 +88,172 @@ def test_a_scanned_seizure_list_with_a_wrapped_name() -> None:
         page = src.read_page(1, lambda: engines.ocr_engine(get_settings()))
     [table] = find_tables(page.lines)
     assert table.rows == [[cell.replace("\n", "") for cell in row] for row in rows]
+
+
+# --- merged cells and tables over two pages (issue 19) ------------------------------------------
+
+PRICE = [["序号", "名称", "价格认定", "", "备注"],
+         ["", "", "单价", "金额", ""],
+         ["1", "黑色苹果牌手机", "3200元", "3200元", "已封存"],
+         ["2", "银色电动自行车", "1500元", "1500元", "发还"],
+         ["3", "金项链", "4800元", "4800元", "已扣押"]]
+#: 序号, 名称 and 备注 merged down over the two header rows, 价格认定 over 单价 and 金额
+PRICE_SPANS = [(0, 0, 2, 1), (0, 1, 2, 1), (0, 2, 1, 2), (0, 4, 2, 1)]
+NOTE = [["序号", "名称", "数量", "备注"],
+        ["1", "黑色苹果牌手机", "1部", "已封存"],
+        ["2", "现金", "3200元", "均已扣押"],
+        ["3", "银行卡", "2张", ""],
+        ["4", "银色电动自行车", "1辆", "发还"]]
+NOTE_SPANS = [(2, 3, 2, 1)]  # 备注 written once for rows 2 and 3
+
+
+def spans(table: Any) -> list[tuple[int, int, int, int]]:
+    return [(s.row, s.col, s.rows, s.cols) for s in table.spans]
+
+
+def read_page(image: Any) -> list[Line]:
+    from models.settings import get_settings
+    from ocr.document import open_document
+    from services import engines
+
+    buf = io.BytesIO()
+    image.save(buf, "PNG")
+    with open_document(buf.getvalue(), "image/png") as src:
+        return src.read_page(1, lambda: engines.ocr_engine(get_settings())).lines
+
+
+def price_grid(top: float = 200) -> list[Line]:
+    """The 价格认定 table as hand-made line boxes: text 50 high, rows 90 apart; the cells merged
+    down sit between the two header rows, 价格认定 centred over 单价 and 金额."""
+    xs = {0: (100, 80), 1: (250, 240), 2: (550, 120), 3: (720, 120), 4: (900, 80)}
+    out = [box(615, top, "价格认定", 160), box(550, top + 90, "单价"), box(720, top + 90, "金额")]
+    out += [box(xs[k][0], top + 45, t) for k, t in ((0, "序号"), (1, "名称"), (4, "备注"))]
+    for r, row in enumerate(PRICE[2:]):
+        out += [box(xs[k][0], top + 180 + 90 * r, t, min(xs[k][1], 40 * len(t)))
+                for k, t in enumerate(row)]
+    return out
+
+
+def test_a_merged_header_and_cells_merged_down_from_line_boxes() -> None:
+    prose = [box(100, 50, "价格认定结论书", 600), box(100, 120, "经认定，涉案物品价格如下：", 800)]
+    tail = [box(100, 660, "以上价格认定结论仅对本案有效。", 900)]
+    [table] = find_tables(prose + price_grid() + tail)
+    assert table.rows == PRICE
+    assert spans(table) == PRICE_SPANS
+    assert table.to_dict()["spans"][2] == {"row": 0, "col": 2, "rows": 1, "cols": 2}
+    # a title centred over the table is no merged header; the prose around stays prose
+    title = [box(400, 120, "涉案物品价格认定明细表", 400)]
+    [table] = find_tables(title + price_grid())
+    assert table.rows == PRICE
+
+
+def test_a_cell_merged_over_two_rows_from_line_boxes() -> None:
+    grid = []
+    for r, row in enumerate(NOTE):
+        y = 200 + 90 * r + (45 if r == 3 else 0)  # row 3's 备注 is the one merged over rows 2-3
+        grid += [box(x, 200 + 90 * r if k < 3 or r != 2 else y + 45, t)
+                 for k, (x, t) in enumerate(zip((100, 250, 550, 720), row, strict=True)) if t]
+    [table] = find_tables(grid)
+    assert table.rows == NOTE and spans(table) == NOTE_SPANS
+    # the same 备注 on row 2 only (its own row) is no merged cell
+    flat = [ln for ln in grid if ln.text != "均已扣押"] + [box(720, 380, "均已扣押")]
+    [table] = find_tables(flat)
+    assert table.rows == NOTE and table.spans == ()
+
+
+@pytest.mark.parametrize("ruled", [True, False])
+@pytest.mark.parametrize("scanned", [False, True])
+def test_a_scanned_price_table_with_a_merged_header(ruled: bool, scanned: bool) -> None:
+    from tests.scans.generate import degrade
+
+    image, _ = render_table(PRICE, spans=PRICE_SPANS, ruled=ruled)
+    if scanned:
+        image = degrade(image, skew_deg=1.2, noise=6, blur=0.6, jpeg_quality=60, seed=2)
+    [table] = find_tables(read_page(image))
+    assert table.rows[:2] == PRICE[:2] and spans(table) == PRICE_SPANS
+    cells = [(a, b) for got, want in zip(table.rows, PRICE, strict=True)
+             for a, b in zip(got, want, strict=True)]
+    assert sum(a == b for a, b in cells) / len(cells) >= 0.95, table.rows
+
+
+@pytest.mark.parametrize("scanned", [False, True])
+def test_a_scanned_seizure_list_with_a_note_merged_over_two_rows(scanned: bool) -> None:
+    from tests.scans.generate import degrade
+
+    image, _ = render_table(NOTE, spans=NOTE_SPANS)
+    if scanned:
+        image = degrade(image, skew_deg=-2, seal=True, seed=4)
+    [table] = find_tables(read_page(image))
+    assert table.rows == NOTE and spans(table) == NOTE_SPANS
+
+
+HEAD = ["序号", "名称", "数量", "特征", "备注"]
+ITEMS = [["1", "黑色苹果牌手机", "1部", "屏幕碎裂", "已封存"],
+         ["2", "现金", "3200元", "百元面额", "已扣押"],
+         ["3", "银色电动自行车", "1辆", "无牌照", "发还"],
+         ["4", "金项链", "1条", "约20克", "已扣押"],
+         ["5", "银行卡", "2张", "工商银行", "已冻结"]]
+
+
+def list_page(rows: list[list[str]], top: float = 300, above: Sequence[str] = (),
+              below: Sequence[str] = ()) -> list[Line]:
+    """A page of line boxes: prose lines, a 5-column table, prose lines."""
+    out = [box(100, 50 + 70 * k, t, 900) for k, t in enumerate(above)]
+    out += [box(x, top + 80 * r, t) for r, row in enumerate(rows)
+            for x, t in zip((100, 250, 400, 550, 700), row, strict=False) if t]
+    out += [box(100, top + 80 * len(rows) + 70 * k, t, 900) for k, t in enumerate(below)]
+    return out
+
+
+def test_a_table_over_two_pages_from_line_boxes() -> None:
+    first = list_page([HEAD] + ITEMS[:3], above=["扣押清单", "持有人：张某"])
+    again = list_page([HEAD] + ITEMS[3:], top=60, below=["以上物品已当面清点无误。"])
+    [whole] = join_pages([(1, first), (2, again)])
+    assert whole.rows == [HEAD] + ITEMS and whole.pages == [1, 2] and len(whole.boxes) == 2
+    assert whole.to_dict()["pages"] == [1, 2] and whole.to_dict()["columns"] == 5
+    # no header on the next page, and a page number under the first part and 续表 over the next
+    numbered = first + [box(500, 1500, "第 1 页")]
+    rest = [box(100, 10, "续表")] + list_page(ITEMS[3:], top=60)
+    [whole] = join_pages([(1, numbered), (2, rest)])
+    assert whole.rows == [HEAD] + ITEMS and whole.pages == [1, 2]
+    # not joined: prose under the first part, prose over the second, another header, another
+    # column count, or pages that are not consecutive
+    signed = list_page([HEAD] + ITEMS[:3], below=["持有人：张某 见证人：李某"])
+    assert len(join_pages([(1, signed), (2, again)])) == 2
+    opened = list_page([HEAD] + ITEMS[3:], top=200, above=["以下为随案移送的物品："])
+    assert len(join_pages([(1, first), (2, opened)])) == 2
+    other = list_page([["编号", "名称", "单价", "金额", "来源"]] + ITEMS[3:], top=60)
+    assert len(join_pages([(1, first), (2, other)])) == 2
+    narrow = list_page([row[:4] for row in [HEAD] + ITEMS[3:]], top=60)
+    assert len(join_pages([(1, first), (2, narrow)])) == 2
+    assert len(join_pages([(1, first), (3, again)])) == 2
+
+
+def test_prose_after_a_table_is_not_joined_to_it() -> None:
+    first = list_page([HEAD] + ITEMS[:3], above=["扣押清单"])
+    prose = [box(100, 60 + 70 * k, t, 900) for k, t in enumerate(
+        ["经查，犯罪嫌疑人张某于2023年5月在某市某区盗窃手机一部。", "以上事实有证人证言、",
+         "扣押清单等证据证实。", "本局认为，犯罪嫌疑人张某的行为已触犯刑法。"])]
+    [table] = join_pages([(1, first), (2, prose)])
+    assert table.pages == [1] and table.rows == [HEAD] + ITEMS[:3]
+
+
+def test_a_scanned_seizure_list_over_two_pages_is_one_table() -> None:
+    from tests.scans.generate import render_pages
+
+    first, _ = render_table([HEAD] + ITEMS[:3], above=[
+        "扣押清单", "持有人：张某某，住某市某区某路8号。", "扣押机关：某市公安局某分局"])
+    second, _ = render_table([HEAD] + ITEMS[3:], below=[
+        "以上物品已当面清点无误。", "持有人：张某某    见证人：李某    办案人：王某、赵某"])
+    lines = [read_page(first), read_page(second)]
+    [whole] = join_pages([(1, lines[0]), (2, lines[1])])
+    assert whole.pages == [1, 2] and whole.rows == [HEAD] + ITEMS  # the header read once
+    # the next page without the header
+    bare, _ = render_table(ITEMS[3:], below=["以上物品已当面清点无误。"])
+    [whole] = join_pages([(1, lines[0]), (2, read_page(bare))])
+    assert whole.pages == [1, 2] and whole.rows == [HEAD] + ITEMS
+    # a page of prose after the table is not joined to it
+    [(prose, _)] = render_pages("本局认为，犯罪嫌疑人张某某以非法占有为目的，秘密窃取他人财物，"
+                                "数额较大，其行为已触犯《中华人民共和国刑法》第二百六十四条之规定。")[:1]
+    tables = join_pages([(1, lines[0]), (2, read_page(prose))])
+    assert [t.pages for t in tables] == [[1]]
