@@ -56,7 +56,11 @@ DET_LIMIT_SIDE = 736  # ...and detected with its short side at least this long
 # page instead, 1,600 px gave CER 0.088 % on the bench's 30 clean pages (0.104 % here) but photo
 # 0.09 % and fax 2.48 % on its 10-page sets (0.06 % and 2.46 % here): kept at 2,000, text unchanged.
 DET_MAX_SIDE = 2000
-REC_HEIGHT, REC_WIDTH, REC_BATCH = 48, 320, 6  # recogniser input; lines per batch
+# recogniser input; lines per run. RapidOCR runs batches of six padded to the widest line: one
+# line a run pads nothing, and on the bench's 10-page sets took 2.43 -> 2.26 CPU-s a clean page,
+# 3.12 -> 2.96 scanned, 2.68 -> 2.48 photo, CER clean 0.06 % and scanned 0.05 % unchanged, photo
+# 0.06 -> 0.08 % (4 characters of 20,629); batches of 2, 3, 12 and 24 were slower
+REC_HEIGHT, REC_WIDTH, REC_BATCH = 48, 320, 1
 # Orientation probe (``recognize_oriented``): the page's longest lines are read first; when they
 # read surely the page is upright and they count as read, otherwise they are also read turned by
 # 180° and the better reading says which way up the page is.
@@ -109,7 +113,7 @@ class RapidOcrEngine:
     """PP-OCR det/rec on ONNX Runtime, with RapidOCR 3.10's pre- and post-processing.
 
     RapidOCR's steps (``RapidOCR.__call__`` with its defaults: DB detection on the page scaled
-    to at most 2,000 px, rotated line crops, batches of six lines sorted by width, CTC decoding)
+    to at most 2,000 px, rotated line crops, batches of lines by width, CTC decoding)
     run here from its parts, for speed (issue 19; CPU-s per clean A4 page measured one page at a
     time under load: 4.4 -> 2.3, the text unchanged):
 
@@ -121,6 +125,8 @@ class RapidOcrEngine:
       NumPy took ~0.4 CPU-s per page), and the per-character scores the second look needs come
       from the CTC decoding instead of RapidOCR's word boxes (~0.2 CPU-s).
     - a smaller detector input was measured and not taken (see ``DET_MAX_SIDE``).
+    - a line is recognised on its own, not in RapidOCR's batch of six padded to the widest
+      (``REC_BATCH``: ~7 % less CPU a page).
 
     ``use_cls`` (PP-OCR's per-line 0/180° classifier) is off by default: page orientation is
     fixed before recognition (``ocr.preprocess``), and on upright pages the classifier turned
