@@ -19,8 +19,9 @@ seen), so only a merged cell whose text is centred in it, as forms set them, is 
   columns it crosses (prose, a signature line) ends the table.
 * across rows: a row of cells that sits between two rows (the rows above and below are one row
   pitch apart, and the columns it fills are empty in both) is a cell merged over those two
-  rows (序号, 名称 and 备注 beside a two-level header; 备注 written once for rows 2-3). A merged
-  cell centred on a row of its span (three rows, the text on the middle one) or set at its top
+  rows (序号, 名称 and 备注 beside a two-level header; 备注 written once for rows 2-3), also
+  when its box is tall enough to be grouped with one of the two rows (noisy scans, faxes) but
+  lies half a row off that row's middle. A merged cell centred on a row of its span (three rows, the text on the middle one) or set at its top
   looks like a single cell with empty cells around it, and is read so (its text still once).
 
 The merged text is in the top-left cell of its span, the cells it covers are empty.
@@ -113,12 +114,13 @@ def _level(cells: list[_Cell], h: float) -> None:
 
 
 def _rows(cells: list[_Cell]) -> list[list[_Cell]]:
-    """Cells grouped by vertical overlap (half the smaller height), top to bottom, each row
-    left to right."""
+    """Cells grouped by vertical overlap (half the smaller height) with the row's band (the
+    median top and bottom of its cells, so that one tall or offset box does not draw the next
+    row in), top to bottom, each row left to right."""
     rows: list[list[_Cell]] = []
     for c in sorted(cells, key=lambda c: c.cy):
         if rows:
-            top, bottom = min(x.y0 for x in rows[-1]), max(x.y1 for x in rows[-1])
+            top, bottom = median(x.y0 for x in rows[-1]), median(x.y1 for x in rows[-1])
             overlap = min(bottom, c.y1) - max(top, c.y0)
             if overlap >= 0.5 * min(bottom - top, c.y1 - c.y0):
                 rows[-1].append(c)
@@ -231,6 +233,26 @@ def _grid(run: list[Placed], h: float) -> Table:
     centres = [median(c.cy for c, _, _ in placed) for placed in run]
     steps = sorted(b - a for a, b in zip(centres, centres[1:], strict=False))
     pitch = steps[min(len(steps) - 1, (3 * len(steps)) // 4)] if steps else 0.0
+    # a cell merged over two rows whose box is tall enough to be grouped with one of them
+    # (noisy scans): half a row off its row's middle, alone in its column, its column empty in
+    # the row it leans to -- set apart as a row between the two
+    t = 0
+    while t < len(run) and pitch:
+        for cell in run[t]:
+            c, a, b = cell
+            off = c.cy - centres[t]
+            s = t + (1 if off > 0 else -1)
+            if (len(run[t]) < 3 or abs(off) < 0.4 * pitch or not 0 <= s < len(run)
+                    or any(o is not c and min(b, y) >= max(a, x) for o, x, y in run[t])
+                    or any(min(b, y) >= max(a, x) for _, x, y in run[s])):
+                continue
+            run = [*run[:t], [p for p in run[t] if p is not cell], *run[t + 1:]]
+            at = max(t, s)
+            run.insert(at, [cell])
+            centres.insert(at, c.cy)
+            t += 1
+            break
+        t += 1
     between: set[int] = set()
     for t in range(1, len(run) - 1):
         if t - 1 in between or centres[t + 1] - centres[t - 1] > 1.4 * pitch:
@@ -322,9 +344,14 @@ def find_tables(lines: Sequence[Any], min_rows: int = MIN_ROWS,
             j += 1
         # a merged header above the rows that set the columns (价格认定 over 单价 | 金额)
         top = i
+        # ... set as close to it as its rows are to each other (not a title further up)
+        gaps = [min(c.y0 for c, _, _ in b) - max(c.y1 for c, _, _ in a)
+                for a, b in zip(run, run[1:], strict=False)]
+        near = max([h] + gaps)
         while top - 1 >= done:
             placed = _place(rows[top - 1], columns, h)
-            if not _header_above(rows[top - 1], placed, run):
+            if (min(c.y0 for c, _, _ in run[0]) - max(c.y1 for c in rows[top - 1]) > near
+                    or not _header_above(rows[top - 1], placed, run)):
                 break
             assert placed is not None
             run.insert(0, placed)
@@ -378,8 +405,12 @@ def _header_rows(spans: Sequence[Span]) -> int:
     return max([1] + [s.rows for s in spans if s.row == 0])
 
 
-def _looks_like_header(row: list[str]) -> bool:
-    return all(row) and not any(ch.isdigit() for cell in row for ch in cell)
+def _looks_like_header(rows: list[list[str]], spans: Sequence[Span]) -> bool:
+    """The first row is a header: no digit, and every cell filled (or covered by a merged
+    cell)."""
+    covered = {(s.row + i, s.col + j) for s in spans for i in range(s.rows) for j in range(s.cols)}
+    return (all(cell or (0, k) in covered for k, cell in enumerate(rows[0]))
+            and not any(ch.isdigit() for cell in rows[0] for ch in cell))
 
 
 def _same(a: list[list[str]], b: list[list[str]]) -> bool:
@@ -408,13 +439,14 @@ def join_pages(pages: Sequence[tuple[int, Sequence[Any]]]) -> list[DocumentTable
                 prev_lines, prev = last[1], last[2]
                 whole = out[-1]
                 width = len(whole.rows[0])
-                depth = _header_rows(whole.spans) if _looks_like_header(whole.rows[0]) else 0
+                depth = (_header_rows(whole.spans)
+                         if _looks_like_header(whole.rows, whole.spans) else 0)
                 head = whole.rows[:depth]
                 if (len(t.rows[0]) == width and _only_marginal(prev_lines, below=prev.box[3] - 1)
                         and _only_marginal(lines, above=t.box[1] + 1)):
                     if depth and len(t.rows) > depth and _same(t.rows[:depth], head):
                         drop = depth
-                    elif not _looks_like_header(t.rows[0]):
+                    elif not _looks_like_header(t.rows, t.spans):
                         drop = 0
                     else:
                         drop = -1
