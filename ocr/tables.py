@@ -413,6 +413,12 @@ def _looks_like_header(rows: list[list[str]], spans: Sequence[Span]) -> bool:
             and not any(ch.isdigit() for cell in rows[0] for ch in cell))
 
 
+def _prose(t: Table) -> bool:
+    """A page set in two columns of prose reads as a table of long lines side by side: it
+    continues no table (cells of 16 characters and more, as a rule)."""
+    return median(len(cell) for row in t.rows for cell in row if cell) >= 16
+
+
 def _same(a: list[list[str]], b: list[list[str]]) -> bool:
     def flat(rows: list[list[str]]) -> str:
         return "|".join("".join(r) for r in rows).replace(" ", "")
@@ -428,7 +434,8 @@ def join_pages(pages: Sequence[tuple[int, Sequence[Any]]]) -> list[DocumentTable
     or 续表 above it, both have the same number of columns, and page n+1's table either starts
     with the same header (read alike, 80 % of its characters) -- dropped from the joined rows --
     or starts with a row that is no header (a header has every cell filled and no digit). A
-    different header, prose between the tables, or another column count keeps them apart."""
+    different header, prose between the tables, another column count, or a page of prose set
+    in two columns (read as a table of long lines, ``_prose``) keeps them apart."""
     out: list[DocumentTable] = []
     last: tuple[int, Sequence[Any], Table] | None = None  # the previous page's last table
     for number, lines in pages:
@@ -442,7 +449,8 @@ def join_pages(pages: Sequence[tuple[int, Sequence[Any]]]) -> list[DocumentTable
                 depth = (_header_rows(whole.spans)
                          if _looks_like_header(whole.rows, whole.spans) else 0)
                 head = whole.rows[:depth]
-                if (len(t.rows[0]) == width and _only_marginal(prev_lines, below=prev.box[3] - 1)
+                if (len(t.rows[0]) == width and not _prose(t)
+                        and _only_marginal(prev_lines, below=prev.box[3] - 1)
                         and _only_marginal(lines, above=t.box[1] + 1)):
                     if depth and len(t.rows) > depth and _same(t.rows[:depth], head):
                         drop = depth

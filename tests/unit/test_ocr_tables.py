@@ -293,3 +293,17 @@ def test_a_price_table_with_a_two_row_header_over_two_pages() -> None:
     assert whole.pages == [1, 2]
     assert whole.rows == PRICE + PRICE[2:4]  # the header read once
     assert spans(whole) == PRICE_SPANS  # and its merged cells once
+
+
+def test_a_page_of_prose_in_two_columns_continues_no_table() -> None:
+    # a two-column page reads as a table of long lines (find_tables does not tell them apart);
+    # it must not be joined to a two-column table that ends the page before
+    first = [box(x, 300 + 80 * r, t, 120) for r, row in enumerate(
+        [["检验项目", "检验结果"], ["血液乙醇含量", "85mg/100ml"], ["检材", "静脉血"]])
+        for x, t in zip((100, 400), row, strict=True)]
+    text = ["经审理查明，被告人张某于二〇二三年五月十二日", "晚饮酒后驾驶小型轿车沿某路由南向北行驶，",
+            "行至某路口时被执勤民警查获。经鉴定，其血液", "中乙醇含量为85mg/100ml，属于醉酒驾驶。"]
+    prose = [box(x, 60 + 70 * r, t, 330) for r in range(4)
+             for x, t in ((100, text[r]), (500, text[3 - r]))]
+    assert len(find_tables(prose)) == 1  # as before: read as a table of two columns
+    assert [t.pages for t in join_pages([(1, first), (2, prose)])] == [[1], [2]]
