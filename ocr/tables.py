@@ -95,9 +95,12 @@ def _level(cells: list[_Cell], h: float) -> None:
     """Undo what is left of a scan's skew (a degree turns a row 15 px over a table): the median
     slope between lines side by side on one row, when it is under 3°, sheared away."""
     slopes = []
-    by_x = sorted(cells, key=lambda c: c.x0)
-    for i, a in enumerate(by_x):
-        for b in by_x[i + 1:]:
+    by_y = sorted(cells, key=lambda c: c.cy)
+    for i, p in enumerate(by_y):
+        for q in by_y[i + 1:]:
+            if q.cy - p.cy > h:  # no more lines beside p
+                break
+            a, b = (p, q) if p.x0 <= q.x0 else (q, p)
             if b.x0 - a.x1 < h or (a.y1 - a.y0) > 2 * h or (b.y1 - b.y0) > 2 * h:
                 continue
             if min(a.y1, b.y1) - max(a.y0, b.y0) >= 0.6 * min(a.y1 - a.y0, b.y1 - b.y0):
