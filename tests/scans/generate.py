@@ -55,6 +55,7 @@ CONDITIONS: dict[str, dict[str, Any]] = {
     "faint": {"faint_copy": True, "skew_deg": 0.5, "jpeg_quality": 70},
     "rotated": {"rotate": 180, "noise": 4.0},
     "photo": {"photo": True},
+    "moire": {"photo": True, "moire": True},
     "fax": {"fax": True},
 }
 
@@ -314,6 +315,7 @@ def degrade(
     seal: bool = False,
     faint_copy: bool = False,
     photo: bool = False,
+    moire: bool = False,
     fax: bool = False,
     seed: int = 0,
 ) -> Image.Image:
@@ -329,7 +331,9 @@ def degrade(
     darker desk, slightly curled, lit unevenly with a hand's shadow, a little shake, JPEG; the
     image carries no dpi, as a phone writes 72) and ``fax`` sends it through a fax machine
     (``_fax``: 150 dpi, strokes thickened, slightly stretched vertically, binarised, speckled).
-    Both run after the other steps and replace the JPEG step.
+    Both run after the other steps and replace the JPEG step. ``moire`` (with ``photo``) lays
+    moiré fringes over the photographed sheet (``moire_fringes``), as a phone's sensor grid beating
+    against a screen's pixels or a halftone print gives them.
     """
     import numpy as np
 
@@ -369,13 +373,14 @@ def degrade(
         out = Image.open(buf).convert("RGB")
     out.info["dpi"] = dpi
     if photo:
-        out = _photograph(out, random.Random(seed), seed)
+        out = _photograph(out, random.Random(seed), seed, moire)
     elif fax:
         out = _fax(out, random.Random(seed), seed)
     return out
 
 
-def _photograph(img: Image.Image, rng: random.Random, seed: int) -> Image.Image:
+def _photograph(img: Image.Image, rng: random.Random, seed: int,
+                moire: bool = False) -> Image.Image:
     """A phone photo of the page: the sheet lies on a darker desk, seen a little from the side.
 
     The page is curled (its right or left edge lifts, bending the lines near it), projected by
@@ -438,6 +443,8 @@ def _photograph(img: Image.Image, rng: random.Random, seed: int) -> Image.Image:
     dist = np.sqrt(((xx - cx) / (0.35 * fw)) ** 2 + ((yy - cy) / (0.3 * fh)) ** 2)
     shadow = 1.0 - rng.uniform(0.25, 0.35) / (1.0 + np.exp((dist - 1.0) * 6.0))
     frame *= (light * shadow)[..., None]
+    if moire:
+        frame *= moire_fringes(fh, fw, random.Random(seed + 1))
     # 4. shake: a short linear motion blur, then sensor noise
     length = rng.randrange(3, 6)
     kernel = np.zeros((length, length), np.float32)
@@ -458,6 +465,25 @@ def _photograph(img: Image.Image, rng: random.Random, seed: int) -> Image.Image:
     # where the sheet's corners (tl, tr, br, bl) landed, for tests of page detection
     photo.info["sheet_corners"] = [(float(x), float(y)) for x, y in dst]
     return photo
+
+
+def moire_fringes(h: int, w: int, rng: random.Random) -> Any:
+    """Moiré over an h × w photo: the beat of two fine gratings is what the eye sees, curved
+    bands 12-40 px apart, slightly rainbow-coloured (each channel's phase shifted), darkening
+    the page by up to 10-18 %; returned as an (h, w, 3) factor to multiply the photo by."""
+    import numpy as np
+
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    angle = rng.uniform(0, math.pi)
+    period = rng.uniform(12, 40)
+    bend = rng.uniform(0.5, 2.0) * math.sin(rng.uniform(0, math.pi))  # bands curve across
+    u = (xx * math.cos(angle) + yy * math.sin(angle)) / period
+    u = u + bend * np.sin(2 * math.pi * yy / h) + 0.6 * np.sin(2 * math.pi * xx / w)
+    depth = rng.uniform(0.10, 0.18)
+    factor = np.empty((h, w, 3), np.float32)
+    for c, shift in enumerate((0.0, 0.6, 1.2)):
+        factor[..., c] = 1.0 - depth * (0.5 + 0.5 * np.cos(2 * math.pi * u + shift))
+    return factor
 
 
 FAX_DPI = 150
