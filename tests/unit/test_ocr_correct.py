@@ -61,8 +61,7 @@ def test_scans_are_left_alone(condition: str) -> None:
 def test_photo_and_fax_are_detected(seed: int) -> None:
     assert detect(photo(seed)) == "photo"
     assert detect(fax(seed)) == "fax"
-    assert correct(fax(seed)) is None  # detected, but left to ocr.preprocess (see ENABLED)
-    fixed = correct(fax(seed), kinds=("photo", "fax"))
+    fixed = correct(fax(seed))
     assert fixed is not None and fixed.kind == "fax"
 
 
@@ -100,8 +99,8 @@ def test_photo_is_cropped_to_an_a4_sheet_with_even_light() -> None:
 
 def test_fax_specks_are_removed_and_page_is_300_dpi() -> None:
     original = fax()
-    fixed = correct_fax(original)
-    assert fixed is not None
+    fixed = correct_fax(original, despeckle=True)
+    assert fixed is not None and fixed.steps == ["fax_cleaned", "scaled_2.00"]
     assert fixed.image.info["dpi"] == (300, 300)
     assert fixed.image.size == (original.width * 2, original.height * 2)
     # the right margin has no text: only specks and streaks, which must be gone
@@ -110,6 +109,29 @@ def test_fax_specks_are_removed_and_page_is_300_dpi() -> None:
     assert (margin < 128).sum() > 50
     assert (cleaned < 128).sum() < 0.2 * (margin < 128).sum() * 4
     assert fixed.to_original((0, 0, 200, 100)) == (0, 0, 100, 50)
+
+
+def test_fax_enlargement_keeps_a_thin_stroke_and_a_speck_without_ringing() -> None:
+    # a 1-px stroke and a lone speck at 150 dpi on white paper
+    arr = np.full((60, 80), 255, np.uint8)
+    arr[20, 10:70] = 0
+    arr[45, 40] = 0
+    small = Image.fromarray(arr).convert("RGB")
+    small.info["dpi"] = (150, 150)
+    fixed = correct_fax(small)
+    assert fixed is not None and fixed.steps == ["scaled_2.00"]
+    grey = np.asarray(fixed.image.convert("L"))
+    assert grey.shape == (120, 160)
+    assert grey[40:42, 30:130].max() < 128  # the stroke stays ink at 300 dpi
+    assert grey[90:92, 80:82].min() < 128  # nothing is removed by default
+    # bilinear: no overshoot, so the paper next to the stroke stays pure white
+    assert grey[36:38, 30:130].min() == 255 and grey[45:47, 30:130].min() == 255
+    assert fixed.to_original((80, 40, 82, 42)) == (40, 20, 41, 21)
+    # a real fax: the enlarged page is the fax's own ink, twice as large
+    page_fix = correct_fax(fax())
+    assert page_fix is not None
+    big = np.asarray(page_fix.image.convert("L")) < 128
+    assert abs(big.mean() - (np.asarray(fax().convert("L")) < 128).mean()) < 0.01
 
 
 class Recorder:
@@ -150,7 +172,13 @@ def test_ocr_page_leaves_a_clean_scan_unchanged() -> None:
 
 
 def test_ocr_page_enlarges_a_fax_without_cleaning_it() -> None:
-    result = ocr_page(1, fax(), Recorder())
+    engine = Recorder()
+    result = ocr_page(1, fax(), engine)
     assert "fax_cleaned" not in result.flags and "scaled_2.00" in result.flags
+    # ocr.correct's bilinear enlargement, not the clean-up's Lanczos: no grey below the ink
+    assert engine.seen[0].size == (fax().width * 2, fax().height * 2)
+    enlarged = correct_fax(fax())
+    assert enlarged is not None
+    assert np.array_equal(np.asarray(engine.seen[0]), np.asarray(enlarged.image))
     x0, y0, x1, y1 = result.lines[0].box
     assert x1 <= fax().width and y1 <= fax().height
