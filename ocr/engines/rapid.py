@@ -206,7 +206,6 @@ class RapidOcrEngine:
             boxes, crops = self._detect(bgr)
             if self._cls is not None:
                 crops = self._classify(crops)
-            known = {}
         rest = [i for i in range(len(crops)) if i not in known]
         reads = [("", 0.0, 1.0)] * len(crops)
         for i, read in zip(rest, self._rec.read([crops[i] for i in rest], self._pool),
@@ -236,8 +235,9 @@ class RapidOcrEngine:
         return lines, turned
 
     def _probe(self, crops: list[Any]) -> tuple[bool, dict[int, tuple[str, float, float]]]:
-        """Whether the page is upside down, from its ``PROBE_LINES`` longest lines, and their
-        readings the right way up (by index in ``crops``)."""
+        """Whether the page is upside down, from its ``PROBE_LINES`` longest lines, and, for an
+        upright page, their readings (by index in ``crops``); an upside-down page is detected
+        again, so its turned readings are not kept."""
         import cv2
 
         longest = sorted(range(len(crops)), key=lambda i: -crops[i].shape[1] / crops[i].shape[0])
@@ -248,7 +248,7 @@ class RapidOcrEngine:
         turned = self._rec.read([cv2.rotate(crops[i], cv2.ROTATE_180) for i in picked],
                                 self._pool)
         if _reading_score(turned) > _reading_score(upright):
-            return True, dict(zip(picked, turned, strict=True))
+            return True, {}
         return False, dict(zip(picked, upright, strict=True))
 
     def _detect(self, bgr: Any) -> tuple[list[Any], list[Any]]:
