@@ -12,6 +12,14 @@ of printed lines against the truth lines they cover, the share of handwritten li
 review, seconds per page, and lines marked on ordinary printed judgment pages of eight scan
 conditions (`--printed N` pages; every mark there is a false one).
 
+Marks (`ocr.marks`): each record page has a red 捺印 over the end of the confirmation and one
+over the signed name, the name as a signature, and on seeds 1 and 2 mod 4 a red 公章. A found
+fingerprint or seal is right when it and the drawn one cover more than half of each other; a
+found signature when its line covers more than half of the drawn name. Precision and recall per
+kind; on the printed pages the `seal` and `hard` conditions carry one seal each, and every
+fingerprint or signature found there is a false one. The bars (`ocr.marks`) were set on the
+tune seeds.
+
     python -m benchmarks.handwriting [--pages 12] [--set heldout|tune] [--printed 16]
 """
 
@@ -32,6 +40,20 @@ def _overlap(a: Sequence[float], b: Sequence[float]) -> float:
     return max(0.0, w) * max(0.0, h)
 
 
+def _same_mark(kind: str, found: Sequence[float], drawn: Sequence[float]) -> bool:
+    """A found mark is the drawn one: each covers more than half of the other (a signature's
+    line, which may hold its printed label too, covers more than half of the drawn name)."""
+    both = _overlap(found, drawn)
+    area = (drawn[2] - drawn[0]) * (drawn[3] - drawn[1])
+    if kind == "signature":
+        return both > 0.5 * area
+    return both > 0.5 * area and both > 0.5 * (found[2] - found[0]) * (found[3] - found[1])
+
+
+def _ratio(num: int, den: int) -> str:
+    return f"{num / den:.3f}" if den else "n/a"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.handwriting",
                                      description=__doc__.split("\n")[0])
@@ -46,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ocr.engines import get_engine
     from ocr.metrics import edit_distance, normalize
     from tests.scans.generate import CONDITIONS, degrade, render_pages
-    from tests.scans.handwriting import INKS, render_record
+    from tests.scans.handwriting import INKS, render_record_marks
 
     texts = sorted((args.data / "extraction_gold" / "texts").glob("*.txt"))
     first = 0 if args.set == "tune" else 100
@@ -60,13 +82,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     chars = {True: 0, False: 0}
     reviewed = hand_lines = 0
     seconds = 0.0
+    kinds = ("fingerprint", "seal", "signature")
+    marks = {kind: [0, 0, 0] for kind in kinds}  # tp, fp, fn
     for k in range(args.pages):
         seed = first + k
         text = texts[seed % len(texts)].read_text("utf-8-sig")
-        img, truth = render_record(text, seed=seed)
+        img, truth, drawn = render_record_marks(text, seed=seed)
         t0 = time.perf_counter()
         page = ocr_page(1, img, engine)
         seconds += time.perf_counter() - t0
+        for kind in kinds:
+            found = [m["box"] for m in page.marks if m["kind"] == kind]
+            left = [d.box for d in drawn if d.kind == kind]
+            for box in found:
+                hit = next((d for d in left if _same_mark(kind, box, d)), None)
+                if hit is not None:
+                    left.remove(hit)
+                marks[kind][0 if hit is not None else 1] += 1
+            marks[kind][2] += len(left)
         for ln in page.lines:
             covered = sorted((t for t in truth if _overlap(t.box, ln.box) >
                               0.5 * (t.box[2] - t.box[0]) * (t.box[3] - t.box[1])),
@@ -104,6 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     conditions = ("clean", "scanned", "hard", "seal", "faint", "photo", "fax", "rotated")
     fonts = ("noto-serif", "ukai", "uming", "wqy-zenhei")
     marked = total = 0
+    printed_marks = {kind: [0, 0, 0] for kind in kinds}  # tp, fp, fn
     for k in range(args.printed):
         cond = conditions[k % len(conditions)]
         text = texts[(first + 20 + k) % len(texts)].read_text("utf-8-sig")
@@ -111,9 +145,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         page = ocr_page(1, degrade(img, seed=first + k, **CONDITIONS[cond]), engine)
         marked += sum(ln.handwritten for ln in page.lines)
         total += len(page.lines)
+        for kind in kinds:
+            n = sum(m["kind"] == kind for m in page.marks)
+            drawn_n = int(kind == "seal" and bool(CONDITIONS[cond].get("seal")))
+            printed_marks[kind][0] += min(n, drawn_n)
+            printed_marks[kind][1] += max(0, n - drawn_n)
+            printed_marks[kind][2] += max(0, drawn_n - n)
+    for kind, (mtp, mfp, mfn) in marks.items():
+        print(f"{kind} marks on the records: precision {_ratio(mtp, mtp + mfp)}, "
+              f"recall {_ratio(mtp, mtp + mfn)} (tp {mtp}, fp {mfp}, fn {mfn})")
     if args.printed:
         print(f"printed pages ({args.printed}, {len(conditions)} conditions): "
               f"{marked} of {total} lines marked handwritten")
+        ptp, pfp, pfn = printed_marks["seal"]
+        print(f"printed pages: seals found {ptp} of {ptp + pfn} drawn, {pfp} false; "
+              f"false fingerprints {printed_marks['fingerprint'][1]}, "
+              f"false signatures {printed_marks['signature'][1]}")
     print_reproduce("benchmarks.handwriting", argv)
     return 0
 

@@ -40,6 +40,9 @@ class PageResult:
     #: "low_confidence", "review" (some line below ocr.document.REVIEW_LINE_CONFIDENCE),
     #: "rotated_90/180/270", "deskewed", "seal_suppressed", ...
     flags: list[str] = field(default_factory=list)
+    #: marks that are not text (ocr.marks): {"kind": "fingerprint" (捺印) | "seal" (印章) |
+    #: "signature" (签名), "box": [x0, y0, x1, y1] in the same unit as the lines' boxes}
+    marks: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

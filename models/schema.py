@@ -181,6 +181,8 @@ class Page(Base):
     height: Mapped[float] = mapped_column(Float, default=0.0)
     confidence: Mapped[float | None] = mapped_column(Float)
     flags: Mapped[list[Any]] = mapped_column(JSON, default=list)  # e.g. unreadable, deskewed
+    #: 捺印, 印章 and signatures: [{"kind", "box"}] (models.records.PageResult.marks)
+    marks: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     __table_args__ = (UniqueConstraint("document_id", "number"),)
 
 

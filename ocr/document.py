@@ -92,6 +92,9 @@ FLAGS = (
     "illumination_flattened",
     "fax_cleaned",
     "handwriting",
+    "fingerprint",  # a red 捺印 (ocr.marks; PageResult.marks has where)
+    "seal",  # a red 印章
+    "signature",  # a handwritten line after a signature label or at a fingerprint
 )
 
 
@@ -152,6 +155,7 @@ def ocr_page(
     from ocr.correct import Corrected
     from ocr.correct import correct as correct_page
     from ocr.handwriting import handwritten
+    from ocr.marks import find_marks, signature_marks
     from ocr.preprocess import Prepared, prepare
 
     fixed: Corrected | None = correct_page(image) if preprocess and correct else None
@@ -174,8 +178,10 @@ def ocr_page(
         other = reading_order(engine.recognize(flipped.image))
         if _reading_score(other) > _reading_score(lines):
             prep, lines = flipped, other
-    # judged on the cleaned-up page, where a printed line is straight (ocr.handwriting)
-    hand = handwritten(prep.image, lines) if preprocess else [False] * len(lines)
+    # the lines found on the cleaned-up page, their ink's colour looked up on the page before
+    # the clean-up (grey once a red seal or 捺印 was removed; ocr.handwriting)
+    source = fixed.image if fixed is not None else image
+    hand = handwritten(source, lines, prep.inverse) if preprocess else [False] * len(lines)
     if fixed is not None:
         lines = [Line(ln.text, fixed.to_original(prep.to_original(ln.box)), ln.confidence, h)
                  for ln, h in zip(lines, hand, strict=True)]
@@ -201,6 +207,11 @@ def ocr_page(
         flags.insert(1 if flags and flags[0] in ("unreadable", "low_confidence") else 0, "review")
     if any(hand):
         flags.append("handwriting")
+    # red 捺印 and 印章 on the page as given (boxes in its pixels), signatures among the hand
+    marks = find_marks(image) if preprocess else []
+    marks += signature_marks(lines, marks)
+    flags += [kind for kind in ("fingerprint", "seal", "signature")
+              if any(m["kind"] == kind for m in marks)]
     return PageResult(
         number=number,
         text="\n".join(line.text for line in lines),
@@ -211,6 +222,7 @@ def ocr_page(
         height=float(image.height),
         confidence=confidence,
         flags=flags,
+        marks=marks,
     )
 
 

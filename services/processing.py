@@ -94,10 +94,12 @@ def _store_page(settings: Settings, doc_id: int, page: PageResult) -> None:
     with session_scope(settings.db_url) as s:
         s.execute(delete(Page).where(Page.document_id == doc_id, Page.number == page.number))
         s.add(Page(document_id=doc_id, number=page.number, text=page.text,
-                   lines=[{"text": ln.text, "box": list(ln.box), "confidence": ln.confidence}
+                   lines=[{"text": ln.text, "box": list(ln.box), "confidence": ln.confidence,
+                           **({"handwritten": True} if ln.handwritten else {})}
                           for ln in page.lines],
                    method=page.method, engine=page.engine, width=page.width,
-                   height=page.height, confidence=page.confidence, flags=list(page.flags)))
+                   height=page.height, confidence=page.confidence, flags=list(page.flags),
+                   marks=list(page.marks)))
 
 
 def run_extract(settings: Settings, task_id: int) -> None:

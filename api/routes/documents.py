@@ -142,7 +142,8 @@ def get_page(document_id: int, number: int, settings: SettingsDep,
         return {"document_id": doc.id, "number": page.number, "text": page.text,
                 "lines": page.lines, "method": page.method, "engine": page.engine,
                 "width": page.width, "height": page.height, "confidence": page.confidence,
-                "flags": page.flags, "tables": _page_tables(s, doc.id, page)}
+                "flags": page.flags, "marks": page.marks or [],
+                "tables": _page_tables(s, doc.id, page)}
 
 
 def _page_tables(s: Any, document_id: int, page: Page) -> list[dict[str, Any]]:

@@ -157,6 +157,11 @@ class PageLine(BaseModel):
     confidence: Number | None = None
 
 
+class PageMark(Out):
+    kind: str = Field(description="fingerprint (捺印), seal (印章) or signature (签名)")
+    box: list[Number] = Field(description="x0, y0, x1, y1 in page pixels")
+
+
 class TableSpan(Out):
     row: int = Field(description="the merged cell's top-left cell (0-based row)")
     col: int = Field(description="the merged cell's top-left cell (0-based column)")
@@ -201,6 +206,10 @@ class PageOut(Out):
     height: Number
     confidence: Number | None
     flags: list[Any]
+    marks: list[PageMark] = Field(
+        default_factory=list,
+        description="red 捺印 (fingerprint), 印章 (seal) and signatures found on the page "
+                    "(ocr/marks.py)")
     tables: list[PageTable] = Field(
         default_factory=list, description="the page's tables as rows of cells (ocr/tables.py)")
 

@@ -19,10 +19,14 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
-from tests.scans.generate import load_font, paragraphs
+from tests.scans.generate import _stamp_seal, load_font, paragraphs
 
 #: ballpoint inks: blue-black, blue, black (a black hand is told by its shape alone)
 INKS = ((28, 38, 110), (20, 60, 160), (30, 30, 30))
+#: stamp-pad inks (印泥) of a 捺印: vermilion, crimson, orange-red — bright enough that
+#: ``ocr.preprocess.remove_red`` leaves the page white under them, as under the seal case's seal
+#: (a darker, purplish pad leaves a grey ghost there that costs the characters under it)
+FINGERPRINT_INKS = ((215, 40, 40), (208, 28, 52), (222, 62, 48))
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,14 @@ class FormLine:
     text: str
     box: tuple[float, float, float, float]
     handwritten: bool
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A mark on the page as drawn: ``kind`` fingerprint (捺印), seal (公章) or signature."""
+
+    kind: str
+    box: tuple[float, float, float, float]
 
 
 def _hand_line(draw_img: Image.Image, text: str, x: float, y: float, size: int,
@@ -65,22 +77,78 @@ def _hand_line(draw_img: Image.Image, text: str, x: float, y: float, size: int,
     return (x0, y0, x1, y1), written
 
 
-def _fingerprint(img: Image.Image, cx: float, cy: float, rng: random.Random) -> None:
-    """A red 捺印: an oval of concentric ridges, pressed unevenly."""
-    r = 38
-    stamp = Image.new("L", (2 * r + 4, int(2.6 * r) + 4), 0)
-    d = ImageDraw.Draw(stamp)
-    for k in range(2, r, 5):
-        d.ellipse((r - k, 1.3 * r - 1.3 * k, r + k, 1.3 * r + 1.3 * k), outline=200, width=2)
-    stamp = stamp.rotate(rng.uniform(-20, 20), expand=True)
-    img.paste(Image.new("RGB", stamp.size, (200, 40, 40)), (int(cx - r), int(cy - r)), stamp)
+def fingerprint_stamp(dpi: float, rng: random.Random) -> Image.Image:
+    """A red 捺印 as an RGB stamp on white (to be multiplied over a page): an ellipse about
+    12-15 × 16-20 mm of whorl ridges (~0.5 mm apart, a core off the centre, ridges bent by a
+    smooth random field) pressed unevenly: one side and a few blotches lighter, the rim fading,
+    weak ridges breaking up. Stamp-pad colours vary by seed (``FINGERPRINT_INKS``)."""
+    import numpy as np
+
+    gen = np.random.default_rng(rng.getrandbits(32))
+    px_mm = dpi / 25.4
+    a, b = rng.uniform(6.0, 7.5) * px_mm, rng.uniform(8.0, 10.0) * px_mm  # half-axes
+    side = int(2 * max(a, b) + 8)
+    half = side / 2
+    yy, xx = np.mgrid[0:side, 0:side].astype(np.float64)
+    t = np.radians(rng.uniform(-25, 25))
+    u = (xx - half) * np.cos(t) + (yy - half) * np.sin(t)
+    v = -(xx - half) * np.sin(t) + (yy - half) * np.cos(t)
+    r = np.sqrt((u / a) ** 2 + (v / b) ** 2)  # 1 on the rim
+
+    def smooth(cells: int, amp: float) -> np.ndarray:
+        field = Image.fromarray(gen.normal(0.0, 1.0, (cells, cells)).astype(np.float32))
+        return amp * np.asarray(field.resize((side, side), Image.Resampling.BICUBIC))
+
+    cu, cv = rng.uniform(-0.2, 0.2) * a, rng.uniform(-0.05, 0.25) * b  # the whorl's core
+    d = np.sqrt((u - cu) ** 2 + ((v - cv) / 1.25) ** 2)
+    period = rng.uniform(0.45, 0.55) * px_mm
+    phase = d / period + rng.choice((-1, 1)) * np.arctan2(v - cv, u - cu) / (2 * np.pi)
+    phase += smooth(5, 0.9)
+    ridge = np.clip((np.cos(2 * np.pi * phase) + 0.15) * 2.2, 0.0, 1.0)
+    tilt = rng.uniform(0, 2 * np.pi)
+    pressure = 0.78 + 0.22 * (u * np.cos(tilt) + v * np.sin(tilt)) / max(a, b) + smooth(4, 0.18)
+    pressure *= np.clip((1.0 - r) / 0.12, 0.0, 1.0)  # the rim fades
+    ink = np.clip(ridge * np.clip(pressure, 0.0, 1.0), 0.0, 1.0)
+    ink[ink < 0.3] = 0.0  # a weak ridge leaves nothing
+    colour = np.array(rng.choice(FINGERPRINT_INKS), dtype=np.float64)
+    rgb = 255.0 - ink[..., None] * (255.0 - colour)
+    return Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8), "RGB")
+
+
+def press(img: Image.Image, stamp: Image.Image, cx: float, cy: float) -> tuple[
+        float, float, float, float]:
+    """Multiply ``stamp`` (white = no ink) over ``img`` centred at (cx, cy), as ink pressed on
+    paper (the print under it stays dark); returns the box of the ink on the page."""
+    from PIL import ImageChops
+
+    x, y = int(cx - stamp.width / 2), int(cy - stamp.height / 2)
+    region = img.crop((x, y, x + stamp.width, y + stamp.height))
+    img.paste(ImageChops.multiply(region, stamp), (x, y))
+    inked = ImageChops.invert(stamp.convert("L")).point(lambda v: 255 if v > 40 else 0)
+    bx = inked.getbbox() or (0, 0, stamp.width, stamp.height)
+    return (float(x + bx[0]), float(y + bx[1]), float(x + bx[2]), float(y + bx[3]))
 
 
 def render_record(text: str, *, seed: int = 0, font_size: int = 34, dpi: int = 300,
-                  hand_share: float = 0.6) -> tuple[Image.Image, list[FormLine]]:
+                  hand_share: float = 0.6, seal: bool | None = None) -> tuple[
+                      Image.Image, list[FormLine]]:
     """One 讯问笔录 page: printed questions, answers written by hand (``hand_share`` of the
     answer lines, the rest printed as a typed record would be), a handwritten confirmation and
-    signature with a fingerprint. The answers are the judgment's own sentences."""
+    signature, each with a red fingerprint pressed over its end. The answers are the judgment's
+    own sentences. ``render_record_marks`` also returns where the marks are."""
+    img, lines, _ = render_record_marks(text, seed=seed, font_size=font_size, dpi=dpi,
+                                        hand_share=hand_share, seal=seal)
+    return img, lines
+
+
+def render_record_marks(text: str, *, seed: int = 0, font_size: int = 34, dpi: int = 300,
+                        hand_share: float = 0.6, seal: bool | None = None) -> tuple[
+                            Image.Image, list[FormLine], list[Mark]]:
+    """``render_record`` with the page's marks: a 捺印 over the end of the confirmation and one
+    over the signed name (每页捺印), the name as a signature, and with ``seal`` (by default on
+    seeds 1 and 2 mod 4) a red 公章 (``generate._stamp_seal``) somewhere in the upper half.
+    The marks draw on their own random stream: the text and the hand are those of the seed
+    without marks."""
     rng = random.Random(seed)
     px_mm = dpi / 25.4
     W, H = round(210 * px_mm), round(297 * px_mm)
@@ -134,12 +202,29 @@ def render_record(text: str, *, seed: int = 0, font_size: int = 34, dpi: int = 3
     box, written = _hand_line(img, "以上笔录我看过，和我说的一样。", margin, y,
                               int(font_size * 1.2), rng, ink, W - margin)
     lines.append(FormLine(written, box, True))
+    confirmation = box
     y += int(1.6 * step)
     put("被讯问人：", margin, y)
     sx = margin + draw.textlength("被讯问人：", font=printed) + 20
     box, written = _hand_line(img, "张某某", sx, y - 8, int(font_size * 1.5), rng, ink,
                               W - margin)
     lines.append(FormLine(written, box, True))
-    _fingerprint(img, box[2] + 60, y + 10, rng)
     img.info["dpi"] = (dpi, dpi)
-    return img, lines
+    marks_rng = random.Random(seed * 7919 + 17)
+    char = font_size * 1.2
+    marks = [Mark("signature", box)]
+    for over, bx in ((confirmation, -1.2 * char), (box, -0.5 * char)):
+        stamp = fingerprint_stamp(dpi, marks_rng)
+        cx = over[2] + bx + marks_rng.uniform(-0.3, 0.3) * char
+        cy = (over[1] + over[3]) / 2 + marks_rng.uniform(-0.2, 0.2) * char
+        marks.append(Mark("fingerprint", press(img, stamp, cx, cy)))
+    if seal if seal is not None else seed % 4 in (1, 2):
+        import numpy as np
+
+        before = np.asarray(img)
+        img = _stamp_seal(img, random.Random(seed))
+        changed = np.nonzero(np.any(np.asarray(img) != before, axis=2))
+        img.info["dpi"] = (dpi, dpi)
+        marks.append(Mark("seal", (float(changed[1].min()), float(changed[0].min()),
+                                   float(changed[1].max() + 1), float(changed[0].max() + 1))))
+    return img, lines, marks

@@ -1,0 +1,236 @@
+"""Marks on a page that are not text: red 捺印 (fingerprints), red 印章 (seals) and signatures.
+
+Why a module of its own: a 笔录 or a confession is only valid signed and fingerprinted on every
+page (每页捺印), and a document carrying an agency's seal is the one that counts, so a reviewer
+needs to see where they are; OCR only reads the characters (and a red mark is removed before
+recognition, ``ocr.preprocess.remove_red``, so the text under it is still read).
+
+How, without a model: the red ink of the page (``ocr.preprocess``'s test, ``R − max(G, B) >
+SEAL_REDNESS``) is grouped into marks (1 mm blocks, gaps under ~2 mm closed, holes filled so a
+seal's ring, star and characters are one mark), and each mark is told by shape features measured
+in millimetres at the page's dpi:
+
+* **seal**: a ring — the outermost tenth of the mark's ellipse is inked all around (``coverage``
+  of 36 sectors) and denser than its inside (``ring``), and an empty band lies between the ring's
+  characters and the centre. Court and police seals are 35–45 mm; 20–80 mm is accepted.
+* **fingerprint**: a filled ellipse 8–24 mm with no ring — every radial band is inked (a print
+  has no hollow), the rim fades instead of thickening — and a ridge texture: along rows and
+  columns the ink turns on and off more than ``MIN_RIDGES_PER_MM`` times a millimetre
+  (ridges are ~0.5 mm apart; a seal's characters change far less often).
+
+Anything else red (a red title, a line, a handwritten red correction) is no mark. A signature is
+a handwritten line (``ocr.handwriting``) that follows a signature label (被讯问人：, 签名, (签字),
+捺印 …) on its row, or a short handwritten line (a name, at most ``SIGNATURE_MAX_CHARS``) under
+or over a fingerprint; in any ink, a line 被讯问人：<name> under a fingerprint. A black-ink
+signature without a print over it is not found (the handwriting mark reads ink colour).
+Figures: ``python -m benchmarks.handwriting`` (its marks section).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from models.records import Line
+
+KINDS = ("fingerprint", "seal", "signature")
+#: the page view's labels
+LABELS = {"fingerprint": "捺印", "seal": "印章", "signature": "签名"}
+
+MIN_MARK_MM = 6.0  # a red mark smaller than this on its longer side is a speck or a tick
+FINGERPRINT_MM = (8.0, 24.0)  # both sides of a fingerprint's box
+SEAL_MM = (20.0, 80.0)  # the longer side of a seal's box
+MAX_FINGERPRINT_ASPECT = 2.0
+#: a seal's outer band is inked in this share of 36 sectors (a fingerprint's rim fades)
+SEAL_COVERAGE = 0.6
+#: the outer band's ink density over the densest inner band: ≥ this is a ring (tune seeds 0-5:
+#: fingerprints ≤ 0.85, seals ≥ 3.1)
+SEAL_RING = 1.6
+#: a fingerprint has no hollow: every radial band (0–0.9 of the radius, by tenths) is inked at
+#: least this much
+FINGERPRINT_MIN_BAND = 0.12
+MIN_RIDGES_PER_MM = 1.2  # on/off changes of the ink along rows and columns, inside the mark
+SIGNATURE_MAX_CHARS = 8
+#: a signature label, the end of a printed line before the hand (or the start of one line that
+#: holds both): 被讯问人：, 签名：, （签字）, 捺印 …
+SIGNATURE_LABEL = re.compile(
+    r"(被?[讯询]问人|记录人|翻译人|见证人|当事人|被告人|犯罪嫌疑人|被害人|证人|辩护人|"
+    r"申请人|签名|签字|签章|捺印|按印|指印)\s*[)）]?\s*[：:]?\s*$")
+SIGNATURE_START = re.compile(
+    r"^\s*[(（]?(被?[讯询]问人|记录人|翻译人|见证人|当事人|被告人|犯罪嫌疑人|被害人|证人|"
+    r"辩护人|申请人|签名|签字|签章|捺印)\s*[)）]?\s*[：:]")
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What is measured of one red mark (sizes in mm)."""
+
+    box: tuple[float, float, float, float]  # page pixels
+    width_mm: float
+    height_mm: float
+    fill: float  # share of the mark's ellipse that is red
+    coverage: float  # share of 36 sectors of the outer band (0.9–1.0 of the radius) inked
+    ring: float  # outer band's density / densest band inside 0.2–0.8
+    min_band: float  # least dense radial band (tenths, 0–0.9)
+    ridges_per_mm: float  # ink on/off changes per mm along rows and columns, inner part
+
+
+def page_dpi(image: Image.Image) -> float:
+    """The page's dpi: its metadata, else from an A4/Letter size, else 300."""
+    from ocr.preprocess import _image_dpi, estimate_dpi
+
+    return _image_dpi(image) or estimate_dpi(image.size) or 300.0
+
+
+def red_mask(rgb: Any) -> Any:
+    """Red ink (H × W bool) of an H × W × 3 uint8 array: ``ocr.preprocess``'s seal test."""
+    from ocr.preprocess import SEAL_REDNESS, _redness
+
+    return _redness(rgb) > SEAL_REDNESS
+
+
+def measure(mask: Any, box: tuple[int, int, int, int], px_mm: float) -> Shape:
+    """The shape features of the red pixels of ``mask`` (page-sized) inside ``box``."""
+    import numpy as np
+
+    x0, y0, x1, y1 = box
+    crop = mask[y0:y1, x0:x1]
+    ys, xs = np.nonzero(crop)
+    if len(xs):  # tighten to the ink
+        x0, x1, y0, y1 = x0 + int(xs.min()), x0 + int(xs.max()) + 1, y0 + int(ys.min()), \
+            y0 + int(ys.max()) + 1
+        crop = mask[y0:y1, x0:x1]
+    h, w = crop.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    ry, rx = max(h / 2, 1.0), max(w / 2, 1.0)
+    r = np.sqrt(((xx + 0.5 - rx) / rx) ** 2 + ((yy + 0.5 - ry) / ry) ** 2)
+    inside = r < 1.0
+    fill = float(crop[inside].mean()) if inside.any() else 0.0
+    bands = []
+    for k in range(10):
+        band = (r >= k / 10) & (r < (k + 1) / 10)
+        bands.append(float(crop[band].mean()) if band.any() else 0.0)
+    outer = bands[9]
+    inner = max(bands[2:8]) if bands[2:8] else 0.0
+    ring = outer / max(inner, 0.02)
+    theta = np.arctan2(yy + 0.5 - ry, xx + 0.5 - rx)
+    sector = ((theta + math.pi) / (2 * math.pi) * 36).astype(np.int32).clip(0, 35)
+    rim = r >= 0.88
+    rim &= r < 1.0
+    inked = np.bincount(sector[rim & crop], minlength=36)
+    total = np.bincount(sector[rim], minlength=36)
+    coverage = float(np.mean(inked >= np.maximum(0.1 * total, 1)))
+    core = crop & (r < 0.6)
+    core_area = float((r < 0.6).sum())
+    changes = float(np.count_nonzero(core[:, 1:] != core[:, :-1]) +
+                    np.count_nonzero(core[1:, :] != core[:-1, :]))
+    # changes per mm of row and column run through the core (its area / px_mm per pixel row)
+    ridges = changes / max(2 * core_area / px_mm, 1.0)
+    return Shape(box=(float(x0), float(y0), float(x1), float(y1)), width_mm=w / px_mm,
+                 height_mm=h / px_mm, fill=fill, coverage=coverage, ring=ring,
+                 min_band=min(bands[:9]), ridges_per_mm=ridges)
+
+
+def classify(shape: Shape) -> str | None:
+    """'seal', 'fingerprint' or None (some other red ink) from a mark's shape."""
+    long_mm, short_mm = max(shape.width_mm, shape.height_mm), min(shape.width_mm,
+                                                                   shape.height_mm)
+    ringed = shape.coverage >= SEAL_COVERAGE and shape.ring >= SEAL_RING
+    if ringed and SEAL_MM[0] <= long_mm <= SEAL_MM[1] and short_mm >= 0.5 * long_mm:
+        return "seal"
+    if (not ringed and FINGERPRINT_MM[0] <= short_mm and long_mm <= FINGERPRINT_MM[1]
+            and long_mm <= MAX_FINGERPRINT_ASPECT * short_mm
+            and shape.min_band >= FINGERPRINT_MIN_BAND
+            and shape.ridges_per_mm >= MIN_RIDGES_PER_MM):
+        return "fingerprint"
+    return None
+
+
+def red_marks(image: Image.Image, dpi: float | None = None) -> list[Shape]:
+    """Every red mark of at least ``MIN_MARK_MM`` on the page, measured (boxes in its pixels)."""
+    import numpy as np
+    from scipy import ndimage
+
+    px_mm = (dpi or page_dpi(image)) / 25.4
+    rgb = np.asarray(image.convert("RGB"))
+    step = 4  # a cheap look first: most pages have no red at all
+    least = 0.05 * (MIN_MARK_MM * px_mm) ** 2  # pixels: a 6 mm mark 5 % inked
+    if int(red_mask(rgb[::step, ::step]).sum()) * step * step < least:
+        return []
+    mask = red_mask(rgb)
+    block = max(2, round(px_mm))  # ~1 mm
+    h, w = (mask.shape[0] // block) * block, (mask.shape[1] // block) * block
+    counts = mask[:h, :w].reshape(h // block, block, w // block, block).sum(axis=(1, 3))
+    on = counts >= max(2, block * block // 20)
+    on = ndimage.binary_closing(on, structure=np.ones((3, 3), bool), iterations=1)
+    on = ndimage.binary_fill_holes(on)
+    labels, _ = ndimage.label(on)
+    shapes = []
+    for sl in ndimage.find_objects(labels):
+        if sl is None:
+            continue
+        by, bx = sl
+        if max(by.stop - by.start, bx.stop - bx.start) * block < MIN_MARK_MM * px_mm:
+            continue
+        box = (bx.start * block, by.start * block, bx.stop * block, by.stop * block)
+        shapes.append(measure(mask, box, px_mm))
+    return shapes
+
+
+def find_marks(image: Image.Image, dpi: float | None = None) -> list[dict[str, Any]]:
+    """The page's fingerprints and seals: ``{"kind", "box"}`` (box in the image's pixels)."""
+    out = []
+    for shape in red_marks(image, dpi):
+        kind = classify(shape)
+        if kind is not None:
+            out.append({"kind": kind, "box": [round(v, 1) for v in shape.box]})
+    return out
+
+
+def _overlaps(a: Sequence[float], b: Sequence[float], pad: float = 0.0) -> bool:
+    return (a[0] - pad < b[2] and b[0] - pad < a[2] and a[1] - pad < b[3]
+            and b[1] - pad < a[3])
+
+
+def signature_marks(lines: Sequence[Line], marks: Sequence[dict[str, Any]]) -> list[
+        dict[str, Any]]:
+    """Signatures: handwritten lines after a signature label on their row (or starting with
+    one), short handwritten lines under or over a fingerprint, and — whatever the ink — a line
+    that starts with a signature label, has a name after it, and lies under a fingerprint
+    (被讯问人：张某某 with the print pressed over the name: the name is signed by hand)."""
+    prints = [m["box"] for m in marks if m["kind"] == "fingerprint"]
+    out = []
+    for i, ln in enumerate(lines):
+        height = ln.box[3] - ln.box[1]
+        text = ln.text.strip()
+        start = SIGNATURE_START.match(text)
+        under_print = any(_overlaps(ln.box, p, pad=0.2 * height) for p in prints)
+        if not ln.handwritten:
+            if start and under_print and re.sub(r"\W", "", text[start.end():]):
+                out.append({"kind": "signature", "box": [round(v, 1) for v in ln.box]})
+            continue
+        cy = (ln.box[1] + ln.box[3]) / 2
+        labelled = bool(start)
+        for j, other in enumerate(lines):
+            if j == i or other.handwritten:
+                continue
+            ocy = (other.box[1] + other.box[3]) / 2
+            same_row = abs(ocy - cy) < 0.6 * max(height, other.box[3] - other.box[1])
+            before = other.box[2] <= ln.box[0] + 0.2 * height
+            close = ln.box[0] - other.box[2] < 6 * height
+            if same_row and before and close and SIGNATURE_LABEL.search(other.text):
+                labelled = True
+            after = other.box[0] >= ln.box[2] - 0.2 * height
+            if same_row and after and other.box[0] - ln.box[2] < 3 * height and \
+                    re.match(r"^\s*[(（]\s*(签名|签字|捺印|签章)", other.text):
+                labelled = True
+        short = len(re.sub(r"\W", "", text)) <= SIGNATURE_MAX_CHARS
+        if labelled or (short and under_print):
+            out.append({"kind": "signature", "box": [round(v, 1) for v in ln.box]})
+    return out
