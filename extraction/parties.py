@@ -29,6 +29,7 @@ _NAME = re.compile(r"[^,。;:()\[\]、]{1,40}")
 #: a unit's name may hold a bracketed place that the name goes on after (天阅（厦门）传媒有限公司);
 #: a bracket at the end (X公司（原Y公司）) is not part of it
 _UNIT_NAME = re.compile(r"[^,。;:()\[\]、]{1,40}(?:\([^,。;:()]{1,10}\)[^,。;:()\[\]、]{1,30})*")
+_REPRESENTATIVE = re.compile(r"法定代表人|诉讼代表人|负责人|住所地|地址")
 _CONTINUATION = re.compile(
     r"因|曾|于|在|系|涉嫌|未|所|实施|自|从|与|等|及|经|被|已|现|是|为|将|到|向|对|持"
 )
@@ -156,10 +157,14 @@ def _defendant(
     persons: dict[int, str] | None = None,
 ) -> Defendant | None:
     unit = "单位" in role.group()
-    name_match = (_UNIT_NAME if unit else _NAME).match(doc.norm, role.end(), end)
+    at = role.end() + doc.norm.startswith(":", role.end())  # 被告单位：辉南县…公司。被告人：高振宽，
+    name_match = (_UNIT_NAME if unit else _NAME).match(doc.norm, at, end)
     if not name_match:
         return None
     name_start, name_end = name_match.span()
+    representative = _REPRESENTATIVE.search(doc.norm, name_start + 1, name_end) if unit else None
+    if representative:  # 被告单位：…推广服务站 法定代表人张国松，…: no comma ends the unit's name
+        name_end = representative.start()
     prefix = _NAME_PREFIX.match(doc.norm, name_start, name_end)
     if prefix:  # 被告人自报张鹏，男: the name is what follows 自报
         name_start = prefix.end()

@@ -25,6 +25,13 @@ _REASONING = re.compile(r"本院认为")
 _CIVIL = re.compile(r"(?:附带)?民事(?:诉讼)?部分")
 _VERDICT = re.compile(r"(?:判决|裁定|决定)如下")
 _VERDICT_LOOSE = re.compile(r"(?:判决|裁定|决定)(?:如下)?:")
+#: a verdict with neither heading: 判处如下, or its first item right after the cited law (…第十四条
+#: 之规定 一、被告人罗进凯犯…罪; …之规定：被告人董志刚犯挪用资金罪，免予刑事处罚)
+_VERDICT_BARE = re.compile(
+    r"(?:判处|判决意见)如下:?"
+    r"|规定[:,]?(?=一、(?:原审)?被告(?:人|单位)"
+    r"|(?:原审)?被告(?:人|单位)[^,。;:]{1,30}?犯[^,。;:]{1,40}?罪,?(?:判处|免[予于除]|单处))"
+)
 _QUOTED_END = re.compile(
     r"宣判后|上诉人[^。]{0,30}(?:上诉|提出)|抗诉机关|本院认为|经审理查明|二审|如不服"
 )
@@ -68,7 +75,8 @@ def _last(pattern: re.Pattern[str], text: str, start: int = 0, end: int | None =
 def find_sections(norm: str) -> Sections:
     """Split a judgment (or indictment) into its parts by the phrases that open them."""
     n = len(norm)
-    verdict_match = _last_match(_VERDICT, norm) or _last_match(_VERDICT_LOOSE, norm)
+    verdict_match = (_last_match(_VERDICT, norm) or _last_match(_VERDICT_LOOSE, norm)
+                     or _last_match(_VERDICT_BARE, norm))
     verdict_at = verdict_match.start() if verdict_match else -1
     verdict: Span | None = None
     tail_start = n

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from extraction.numbers import find_money, term_months
 from extraction.text import Found
 
-_PRINCIPAL = re.compile(r"死刑|无期徒刑|有期徒刑|拘役|管制|免予刑事处罚|免除刑事处罚")
+#: 免除 and 免于 (a common slip for 免予: 犯单位行贿罪，免于刑事处罚) are read as 免予刑事处罚
+_PRINCIPAL = re.compile(r"死刑|无期徒刑|有期徒刑|拘役|管制|免[予除于]刑事处罚")
 _N = "[0-9零〇一二两三四五六七八九十]"
 #: a term, with the days of 拘役二个月十五日 / 有期徒刑一年零十日 (read as a fraction of a month)
 _TERM = re.compile(
@@ -110,7 +111,7 @@ def parse_charge_terms(text: str, offset: int) -> list[ChargeTerm]:
         sentence = Sentence()
         at = offset + end
         if principal:
-            word = principal.group().replace("免除", "免予")
+            word = principal.group().replace("免除", "免予").replace("免于", "免予")
             where = at + principal.start()
             sentence.principal = Found(word, where, where + len(principal.group()), 0.85)
             if word in _TERMED:
@@ -141,7 +142,7 @@ def parse_sentence(text: str, offset: int) -> Sentence:
     principal = _PRINCIPAL.search(clause)
     if principal:
         at = offset + clause_start + principal.start()
-        word = principal.group().replace("免除", "免予")
+        word = principal.group().replace("免除", "免予").replace("免于", "免予")
         sentence.principal = Found(word, at, at + len(principal.group()), 0.9)
         if word in _TERMED:
             sentence.term_months = _term_after(clause, principal.end(), offset + clause_start)

@@ -32,10 +32,11 @@ _MENTION = re.compile(
     rf"(?:{DEFENDANT_ROLE}|上诉人单位|上诉人)"
     # a unit's name may hold a bracketed place the name goes on after (天阅（厦门）传媒有限公司)
     r"(?P<names>(?:[^,。;:()□]|\([^,。;:()□]{1,10}\)(?=[^,。;:()□])){1,60}?)"
-    r"(?=(?:\([^()]{1,40}\))?所?犯|无罪|免予刑事处罚|单处罚金|,|。|;)"
+    r"(?=(?:\([^()]{1,40}\))?系?所?犯|无罪|免[予于]刑事处罚|单处罚金|,|。|;)"
 )
-#: between a name and its decision: a former name in brackets (（原…公司）), 所 (所犯)
-_BEFORE_DECISION = re.compile(r"(?:\([^()]{1,40}\))?所?")
+#: between a name and its decision: a former name in brackets (（原…公司）), 所 (所犯), 系 (原审被告人
+#: 李晓永系犯非法拘禁罪，判…)
+_BEFORE_DECISION = re.compile(r"(?:\([^()]{1,40}\))?系?所?")
 #: an item that upholds: 维持…; 驳回上诉人张三的上诉，维持… (not 驳回…, which is read as revoking)
 _UPHOLDS = re.compile(r"维持|驳回[^。;]{0,60}?(?:上诉|抗诉|申诉)[,;]?维持")
 #: a first-instance sentence quoted charge first: 以交通肇事罪判处被告人王某有期徒刑一年六个月; 以贩卖
@@ -43,7 +44,7 @@ _UPHOLDS = re.compile(r"维持|驳回[^。;]{0,60}?(?:上诉|抗诉|申诉)[,;]?
 _CHARGE_FIRST = (r"(?:判处|[、;,])(?:原审)?(?:被告(?:人|单位))?{name}"
                  r"(?:\([^()]{{1,30}}\)[^,。;:()]{{0,20}}?)?"  # the rest of a unit's name
                  r"(?:、(?:被告(?:人|单位))?[^,。;:、]{{1,8}}?)*(?:各|均)?"  # 判处A、B各有期徒刑七年
-                 r"(?=死刑|无期徒刑|有期徒刑|拘役|管制|免予|免除|单处|罚金)")
+                 r"(?=死刑|无期徒刑|有期徒刑|拘役|管制|免予|免除|免于|单处|罚金)")
 _CHARGE_BEFORE = re.compile(r"以(?P<charge>[^,。;:]{2,40}?罪)(?=[,]?(?:分别|各|均)?判处)")
 #: ... or named first, without a colon: 原审法院以被告人王某犯盗窃罪，判处…; 判决被告人王某犯…罪，
 #: 判处…; 对被告人王某以盗窃罪判处… (犯 right after the name: not 曾因犯…罪被判处, a prior sentence)
@@ -90,8 +91,8 @@ def mask_notes(text: str) -> str:
 
 
 def _decides(text: str, at: int) -> bool:
-    """True when a decision follows a name: 犯<charge>, 无罪, 免予刑事处罚, 单处罚金."""
-    if text.startswith(("无罪", "免予", "单处"), at):
+    """True when a decision follows a name: 犯<charge>, 无罪, 免予 (免于) 刑事处罚, 单处罚金."""
+    if text.startswith(("无罪", "免予", "免于", "单处"), at):
         return True
     if not text.startswith("犯", at):
         return False
