@@ -6,6 +6,7 @@ can pass a fake engine without loading any model.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from models.records import Line
@@ -39,3 +40,15 @@ class OrientingEngine(OcrEngine, Protocol):
     """
 
     def recognize_oriented(self, image: Image.Image) -> tuple[list[Line], bool]: ...
+
+
+#: below this (char-weighted) confidence a page may be upside down and is also read turned by
+#: 180° (PP-OCR reads upright pages at ~0.99, upside-down ones at ~0.6); ``ocr.document`` uses it
+#: for the whole page, an orienting engine for its probe lines
+FLIP_BELOW = 0.90
+
+
+def reading_score(reads: Iterable[tuple[str, float]]) -> float:
+    """How much text was read surely, from (text, confidence) pairs: upside-down text reads as
+    few, unsure characters, so of two readings of a page the higher score is the right way up."""
+    return sum(len(text.strip()) * conf**2 for text, conf in reads)

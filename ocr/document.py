@@ -19,7 +19,7 @@ from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 from models.records import Line, PageResult
-from ocr.base import OcrEngine, OrientingEngine
+from ocr.base import FLIP_BELOW, OcrEngine, OrientingEngine, reading_score
 from ocr.errors import CorruptFile, EncryptedFile, TooLarge, UnsupportedType
 from ocr.sniff import DOCX, JPEG, OFD, PDF, PNG, TEXT, TIFF
 from ocr.source import EngineFactory, SourceDocument
@@ -68,9 +68,8 @@ def open_document(
 REVIEW_LINE_CONFIDENCE = 0.80  # a line below this is flagged for a person to check
 LOW_PAGE_CONFIDENCE = 0.85  # mean line confidence below this: "low_confidence"
 UNREADABLE_CONFIDENCE = 0.60  # ...below this, or ink but no text: "unreadable"
-# Recognise the page turned by 180° too when its confidence is below this (PP-OCR reads
-# upright pages at ~0.99, upside-down ones at ~0.6); an engine may set its own ``flip_below``.
-FLIP_BELOW = 0.90
+# ``FLIP_BELOW`` (ocr.base): a page read below it is read turned by 180° too; an engine may set
+# its own ``flip_below``.
 BLANK_INK_FRACTION = 0.002  # a page with less ink than this is blank, not unreadable
 #: before OCR: a page whose darkest-pixel thumbnail has less ink than this is blank outright
 #: (about 18 inked blocks of 512 × 724): a speck or two, no line of text
@@ -251,8 +250,7 @@ def lines_for_review(page: PageResult) -> list[int]:
 
 
 def _reading_score(lines: list[Line]) -> float:
-    """How much text was read confidently: upside-down text reads as few, unsure characters."""
-    return sum(len(line.text.strip()) * line.confidence**2 for line in lines)
+    return reading_score((line.text, line.confidence) for line in lines)
 
 
 def reading_order(lines: list[Line]) -> list[Line]:

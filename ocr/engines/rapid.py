@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from models.records import Line
+from ocr.base import FLIP_BELOW, reading_score
 from ocr.errors import EngineUnavailable
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ REC_HEIGHT, REC_WIDTH, REC_BATCH = 48, 320, 1
 # read surely the page is upright and they count as read, otherwise they are also read turned by
 # 180° and the better reading says which way up the page is.
 PROBE_LINES = 8
-PROBE_SURE = 0.90  # char-weighted mean score of the probe; ``ocr.document.FLIP_BELOW``
+PROBE_SURE = FLIP_BELOW  # the probe's char-weighted mean score: the page's bar
 
 
 def _package_dir(name: str) -> Path | None:
@@ -334,9 +335,7 @@ def _char_mean(reads: list[tuple[str, float, float]]) -> float:
 
 
 def _reading_score(reads: list[tuple[str, float, float]]) -> float:
-    """How much was read surely: upside-down text reads as few, unsure characters (as
-    ``ocr.document._reading_score``)."""
-    return sum(len(text.strip()) * score**2 for text, score, _ in reads)
+    return reading_score((text, score) for text, score, _ in reads)
 
 
 def _session(path: Path, threads: int) -> Any:
