@@ -35,6 +35,24 @@ FORMER_NAMES = {
 }
 
 
+#: today's names as courts also write them (seen in LeCaRD's judgments): a 的 added or left out,
+#: alternatives in another order, a word of the statute changed, the role in front (积极参加)
+WRITTEN_VARIANTS = {
+    "提供侵入、非法控制计算机信息系统的程序、工具罪": "提供侵入、非法控制计算机信息系统程序、工具罪",
+    "生产、销售不符合安全标准食品罪": "生产、销售不符合安全标准的食品罪",
+    "环境污染罪": "污染环境罪",
+    "向非国家工作人员行贿罪": "对非国家工作人员行贿罪",
+    "非法收购滥伐林木罪": "非法收购、运输盗伐、滥伐的林木罪",
+    "非法收购盗伐林木罪": "非法收购、运输盗伐、滥伐的林木罪",
+    "非法制造、买卖、邮寄、运输枪支、弹药罪": "非法制造、买卖、运输、邮寄、储存枪支、弹药、爆炸物罪",
+    "制造、贩卖毒品罪": "走私、贩卖、运输、制造毒品罪",
+    "运输、贩卖毒品罪": "走私、贩卖、运输、制造毒品罪",
+    "积极参加黑社会性质组织罪": "组织、领导、参加黑社会性质组织罪",
+}
+#: a stage or result written inside the name (强奸（未遂）罪, 故意伤害（致死）罪): read as the charge
+_STAGE = re.compile(r"\((?:未遂|中止|预备|既遂|致死|致人死亡)\)(?=罪)")
+
+
 def _unify(text: str) -> str:
     """Whitespace removed, full-width brackets, as the list writes them."""
     text = re.sub(r"\s+", "", fold_width(text))
@@ -53,6 +71,7 @@ def _entries() -> dict[str, str]:
     """Every name a judgment may use in full -> the list entry it stands for today."""
     entries = {charge: charge for charge in charge_list()}
     entries.update({former: current for former, current in FORMER_NAMES.items()})
+    entries.update({written: current for written, current in WRITTEN_VARIANTS.items()})
     return entries
 
 
@@ -162,12 +181,17 @@ def canonical_charge(text: str) -> str | None:
 
 
 def _squeeze(text: str) -> tuple[str, list[int]]:
-    """``text`` without whitespace (width-folded) and the original index of each kept char."""
+    """``text`` without whitespace or a stage in brackets before 罪 (width-folded), and the
+    original index of each kept char."""
     chars, index = [], []
     for i, ch in enumerate(fold_width(text)):
         if not ch.isspace():
             chars.append(ch)
             index.append(i)
+    squeezed = "".join(chars)
+    for match in reversed(list(_STAGE.finditer(squeezed))):
+        del chars[match.start() : match.end()]
+        del index[match.start() : match.end()]
     return "".join(chars), index
 
 

@@ -8,6 +8,7 @@ fines stated per charge still apply when the executed clause does not restate th
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from extraction.numbers import find_money, term_months
@@ -34,9 +35,18 @@ _EARLIER = re.compile(
 )
 
 
-def earlier_charges(text: str) -> set[int]:
-    """Offsets in ``text`` where a charge of an earlier judgment begins (not this verdict's)."""
-    return {match.end() for match in _EARLIER.finditer(text)}
+def earlier_charges(text: str, names: Iterable[str] = ()) -> set[int]:
+    """Offsets in ``text`` where a charge of an earlier judgment begins (not this verdict's).
+    A defendant whose name ends in 原 or 前 (罗原犯重大责任事故罪) is not read as 原犯."""
+    out = set()
+    for match in _EARLIER.finditer(text):
+        word = match.group()
+        if len(word) == 2 and any(
+            n.endswith(word[0]) and text.endswith(n, 0, match.start() + 1) for n in names
+        ):
+            continue
+        out.add(match.end())
+    return out
 _TERMED = frozenset({"有期徒刑", "拘役", "管制"})
 
 
@@ -87,7 +97,7 @@ class ChargeTerm:
     sentence: Sentence
 
 
-def parse_charge_terms(text: str, offset: int) -> list[ChargeTerm]:
+def parse_charge_terms(text: str, offset: int, names: Iterable[str] = ()) -> list[ChargeTerm]:
     """Each charge's own penalty in one defendant's verdict item, when the item combines
     penalties (犯A罪，判处…；犯B罪，判处…，决定执行…; or one charge 连同前罪 … 决定执行);
     [] when the item states a single penalty. A charge of an earlier judgment taken into the
@@ -96,7 +106,7 @@ def parse_charge_terms(text: str, offset: int) -> list[ChargeTerm]:
 
     mentions = [(w, s, e) for w, s, e in find_charges(text) if text[s - 1 : s] == "犯"]
     combined = _COMBINED.search(text)
-    earlier = earlier_charges(text)
+    earlier = earlier_charges(text, names)
     terms: list[ChargeTerm] = []
     for k, (written, start, end) in enumerate(mentions):
         if start in earlier or (

@@ -35,8 +35,8 @@ _MENTION = re.compile(
     r"(?=(?:\([^()]{1,40}\))?系?所?犯|无罪|免[予于]刑事处罚|单处罚金|,|。|;)"
 )
 #: between a name and its decision: a former name in brackets (（原…公司）), 所 (所犯), 系 (原审被告人
-#: 李晓永系犯非法拘禁罪，判…)
-_BEFORE_DECISION = re.compile(r"(?:\([^()]{1,40}\))?系?所?")
+#: 李晓永系犯非法拘禁罪，判…), a comma (被告单位东莞市…有限公司，犯…罪)
+_BEFORE_DECISION = re.compile(r"(?:\([^()]{1,40}\))?(?:,(?=犯))?系?所?")
 #: an item that upholds: 维持…; 驳回上诉人张三的上诉，维持… (not 驳回…, which is read as revoking)
 _UPHOLDS = re.compile(r"维持|驳回[^。;]{0,60}?(?:上诉|抗诉|申诉)[,;]?维持")
 #: a first-instance sentence quoted charge first: 以交通肇事罪判处被告人王某有期徒刑一年六个月; 以贩卖
@@ -103,7 +103,8 @@ def _decides(text: str, at: int) -> bool:
 def _plausible_name(part: str) -> bool:
     if not part or "的" in part or "被告" in part or "上诉人" in part:
         return False
-    return len(part) <= 8 or bool(re.search(r"公司|厂|集团|中心|银行|合作社|企业|店$", part))
+    return len(part) <= 8 or bool(re.search(
+        r"公司|厂|集团|中心|银行|合作社|企业|店$|站$|局$|委员会|医院|学校|村民小组|研究[所院]", part))
 
 
 def _items(text: str) -> list[tuple[int, int]]:
@@ -255,14 +256,14 @@ def _apply(
     for st in statements:
         chunk = masked[st.start : st.end]
         at = offset + st.start
-        earlier = earlier_charges(chunk)  # 与前罪…犯X罪…并罚: not a charge of this verdict
+        earlier = earlier_charges(chunk, known)  # 与前罪…犯X罪…并罚: not this verdict's
         charges = [
             Found(written, at + s, at + e, 0.9 * scale)
             for written, s, e in find_charges(chunk)
             if chunk[s - 1 : s] in ("犯", "、") and s not in earlier
         ]
         sentence = parse_sentence(chunk, at)
-        terms = parse_charge_terms(chunk, at)
+        terms = parse_charge_terms(chunk, at, known)
         acquitted = bool(re.match(r"[^,。;]{0,60}?无罪", chunk)) and not charges
         for name, target in zip(st.names, st.targets, strict=True):
             if only is not None and target not in only:

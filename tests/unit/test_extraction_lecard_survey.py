@@ -1,0 +1,103 @@
+"""Misses found by surveying the extractor over all 6,425 LeCaRD judgments (issue 19): a
+defendant left with no charge where the verdict names one. Each test is a snippet of the real
+judgment it was found in: a name ending in 原 (not 原犯, an earlier conviction), a unit's name
+followed by a comma before 犯, a unit that is a 居民委员会, a stage written inside the charge
+(强奸（未遂）罪), and charges as courts also write them (环境污染罪, 制造、贩卖毒品罪, the 的 of
+提供侵入、非法控制计算机信息系统的程序、工具罪)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from extraction.charges import canonical_charge, find_charges
+from extraction.rules import RuleExtractor
+
+
+@pytest.fixture(scope="module")
+def extractor() -> RuleExtractor:
+    return RuleExtractor()
+
+
+def _people(extractor: RuleExtractor, text: str) -> dict[str, dict[str, Any]]:
+    return {d["name"]: d for d in extractor.extract([text]).fields["defendants"]}
+
+
+def _judgment(header: str, verdict: str) -> str:
+    return ("某某县人民法院\n刑事判决书\n（2017）皖0881刑初188号\n公诉机关某某县人民检察院。\n"
+            f"{header}\n本院认为，……判决如下：\n{verdict}\n"
+            "如不服本判决，可在接到判决书的第二日起十日内，通过本院或者直接向某某市中级人民法院提出上诉。\n")
+
+
+# lecard-10656: 罗原犯重大责任事故罪 was read as 原犯 (the charge of an earlier judgment)
+def test_a_name_ending_in_yuan_keeps_its_charge(extractor: RuleExtractor) -> None:
+    text = _judgment(
+        "被告人王震，男，1975年出生，汉族。\n被告人罗原，男，1980年出生，汉族。",
+        "一、被告人王震犯重大责任事故罪，判处有期徒刑一年二个月。\n"
+        "二、被告人罗原犯重大责任事故罪，判处有期徒刑一年二个月。",
+    )
+    luo = _people(extractor, text)["罗原"]
+    assert luo["charges"] == ["重大责任事故罪"]
+    assert luo["sentence"]["term_months"] == 14
+
+
+# lecard-15094's shape kept: 原犯 after a name still marks an earlier conviction
+def test_an_earlier_conviction_is_still_not_this_verdicts(extractor: RuleExtractor) -> None:
+    text = _judgment(
+        "被告人颜某，男，1995年出生，汉族。",
+        "被告人颜某犯盗窃罪，判处有期徒刑八个月，与原犯抢劫罪判处的有期徒刑一年并罚，"
+        "决定执行有期徒刑一年六个月。",
+    )
+    assert _people(extractor, text)["颜某"]["charges"] == ["盗窃罪"]
+
+
+# lecard-16106: 被告单位东莞市国傲塑料制品有限公司，犯虚开增值税专用发票罪
+def test_a_unit_name_then_a_comma_then_its_charge(extractor: RuleExtractor) -> None:
+    text = _judgment(
+        "被告单位东莞市国傲塑料制品有限公司，住所地东莞市。\n被告人刘伟，男，1978年出生，汉族。",
+        "一、被告单位东莞市国傲塑料制品有限公司，犯虚开增值税专用发票罪，判处罚金人民币40000元。\n"
+        "二、被告人刘伟犯虚开增值税专用发票罪，判处有期徒刑八个月，缓刑一年。",
+    )
+    unit = _people(extractor, text)["东莞市国傲塑料制品有限公司"]
+    assert unit["charges"] == ["虚开增值税专用发票罪"]
+    assert unit["sentence"]["fine_yuan"] == 40000
+
+
+# lecard-1422: a 居民委员会 as 被告单位
+def test_a_residents_committee_as_a_unit(extractor: RuleExtractor) -> None:
+    unit = "信阳市高新技术产业开发区珍珠路街道办事处袁寨社区居民委员会"
+    text = _judgment(
+        f"被告单位{unit}，住所地信阳市。\n被告人董某甲，男，1960年出生，汉族。",
+        f"一、被告单位{unit}犯单位行贿罪，判处罚金人民币十五万元；\n"
+        "二、被告人董某甲犯单位行贿罪，判处有期徒刑六个月。",
+    )
+    assert _people(extractor, text)[unit]["charges"] == ["单位行贿罪"]
+
+
+@pytest.mark.parametrize(("written", "entry"), [
+    ("强奸（未遂）罪", "强奸罪"),  # lecard-31364
+    ("故意伤害(致死)罪", "故意伤害罪"),  # lecard-7673
+    ("环境污染罪", "污染环境罪"),  # lecard-10577
+    ("制造、贩卖毒品罪", "走私、贩卖、运输、制造毒品罪"),  # lecard-7454
+    ("提供侵入、非法控制计算机信息系统的程序、工具罪",
+     "提供侵入、非法控制计算机信息系统程序、工具罪"),  # lecard-12084
+    ("非法制造、买卖、邮寄、运输枪支、弹药罪",
+     "非法制造、买卖、运输、邮寄、储存枪支、弹药、爆炸物罪"),  # lecard-13304
+])
+def test_charges_as_courts_also_write_them(written: str, entry: str) -> None:
+    found = find_charges(f"被告人甲犯{written}，判处有期徒刑三年")
+    assert len(found) == 1 and found[0][1] == 5  # right after 犯, the whole written name
+    assert canonical_charge(found[0][0]) == entry
+
+
+# lecard-12084: the charge was not recognised, so neither was the sentence
+def test_the_sentence_of_a_charge_written_with_de(extractor: RuleExtractor) -> None:
+    text = _judgment(
+        "被告人杨童，男，1990年出生，汉族。",
+        "被告人杨童犯提供侵入、非法控制计算机信息系统的程序、工具罪，判处有期徒刑三年，"
+        "并处罚金人民币20000元。",
+    )
+    yang = _people(extractor, text)["杨童"]
+    assert yang["charges"] == ["提供侵入、非法控制计算机信息系统的程序、工具罪"]
+    assert yang["sentence"]["principal"] == "有期徒刑" and yang["sentence"]["term_months"] == 36
