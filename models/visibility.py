@@ -15,6 +15,7 @@ alone. The statistics of ``analytics/`` are scoped by the same agencies and the 
 from __future__ import annotations
 
 import enum
+import time
 from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
@@ -114,6 +115,11 @@ def visible_case_ids(s: Session, user: User) -> set[int]:
     return set(s.execute(select(Case.id).where(_visible_to(visible_agency_ids(user, s)))).scalars())
 
 
+#: How long a VisibleCases.size_hint count is reused (seconds), per database and agencies
+SIZE_HINT_S = 60.0
+_size_hints: dict[tuple[str, tuple[int, ...]], tuple[int, float]] = {}
+
+
 class VisibleCases(Collection[int]):
     """The cases a user may see, asked of the database only as far as a search needs it.
 
@@ -139,6 +145,22 @@ class VisibleCases(Collection[int]):
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, int) and bool(self.allowed_among([key]))
+
+    def size_hint(self) -> int:
+        """About how many cases the user sees, for a search to choose how to walk the index
+        (``VectorIndex.search``: scoring every row or only the allowed ones; both exact).
+        ``len`` counts the rows, 10-20 ms at 100,000 cases; the count is kept per process
+        for SIZE_HINT_S seconds per database and agencies: a transfer or a share since then
+        changes which way is faster, never which cases are found (``allowed_among`` reads the
+        rows; the two ways' cosines may differ in float32's last bit)."""
+        key = (self._db_url, tuple(self._agencies))
+        hit = _size_hints.get(key)
+        now = time.monotonic()
+        if hit is not None and now - hit[1] < SIZE_HINT_S:
+            return hit[0]
+        n = len(self)
+        _size_hints[key] = (n, now)
+        return n
 
     def __len__(self) -> int:
         with session_scope(self._db_url) as s:

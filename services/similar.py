@@ -212,8 +212,10 @@ def judgment_identities(settings: Settings, case_ids: Iterable[int]) -> dict[int
         digests = s.execute(select(Document.case_id, Document.sha256)
                             .where(Document.case_id.in_(ids), Document.facts.is_not(None),
                                    Document.facts != "")).all()
-    return {cid: identity(case_key(numbers.get(cid)), (d for c, d in digests if c == cid))
-            for cid in ids}
+    by_case: dict[int, list[str]] = {}
+    for c, d in digests:  # grouped once: the per-case scan was quadratic in the hits
+        by_case.setdefault(c, []).append(d)
+    return {cid: identity(case_key(numbers.get(cid)), by_case.get(cid, ())) for cid in ids}
 
 
 def distinct_judgments(settings: Settings, hits: list[tuple[int, float]],
@@ -250,15 +252,25 @@ def case_summaries(settings: Settings, case_ids: Iterable[int]) -> dict[int, dic
         docs = s.execute(select(Document.case_id, Document.id, Document.court,
                                 Document.decision_date, Document.fields)
                          .where(Document.case_id.in_(ids)).order_by(Document.id)).all()
-        sens = s.execute(select(Party.case_id, Party.document_id, Party.name, Sentence)
+        # the columns, not Sentence objects: the ORM's identity map cost more than the query
+        sens = s.execute(select(Party.case_id, Party.document_id, Party.name,
+                                Sentence.principal, Sentence.term_months,
+                                Sentence.probation_months, Sentence.fine_yuan,
+                                Sentence.confiscation)
                          .join(Sentence, Sentence.party_id == Party.id)
                          .where(Party.case_id.in_(ids))
                          .order_by(Party.document_id, Sentence.id)).all()
+    docs_of: dict[int, list[Any]] = {}
+    for d in docs:  # grouped once, in the rows' order (the per-case scans were quadratic)
+        docs_of.setdefault(d.case_id, []).append(d)
+    sens_of: dict[int, list[Any]] = {}
+    for row in sens:
+        sens_of.setdefault(row[0], []).append(row)
     out: dict[int, dict[str, Any]] = {}
     for cid in ids:
         if cid not in cases:
             raise KeyError(f"case {cid} not found")
-        mine = [d for d in docs if d.case_id == cid]
+        mine = docs_of.get(cid, [])
         charges = {c for d in mine for dd in ((d.fields or {}).get("defendants") or [])
                    for c in dd.get("charges") or []}
         out[cid] = {
@@ -267,11 +279,11 @@ def case_summaries(settings: Settings, case_ids: Iterable[int]) -> dict[int, dic
             "date": next((d.decision_date for d in mine if d.decision_date), None),
             "document_ids": [d.id for d in mine], "charges": sorted(charges),
             "sentences": sentences_once(
-                (doc_id, name, {"defendant": name, "principal": sen.principal,
-                                "term_months": sen.term_months,
-                                "probation_months": sen.probation_months,
-                                "fine_yuan": sen.fine_yuan, "confiscation": sen.confiscation})
-                for pcid, doc_id, name, sen in sens if pcid == cid),
+                (sen.document_id, sen.name,
+                 {"defendant": sen.name, "principal": sen.principal,
+                  "term_months": sen.term_months, "probation_months": sen.probation_months,
+                  "fine_yuan": sen.fine_yuan, "confiscation": sen.confiscation})
+                for sen in sens_of.get(cid, ())),
         }
     return out
 
@@ -424,11 +436,18 @@ def rerank(settings: Settings, query_text: str, query: Any, hits: list[tuple[int
     """Hybrid rerank (similarity.fusion) of dense hits: (case id, score, explanation) best first.
     ``terms=False`` leaves the matched bigrams out of the explanations (a quarter of a cold
     sentencing answer went into finding bigrams its page never shows)."""
+    return _rerank(settings, query_text, query, hits, k, terms=terms)[0]
+
+
+def _rerank(settings: Settings, query_text: str, query: Any, hits: list[tuple[int, float]],
+            k: int, *, terms: bool = True
+            ) -> tuple[list[tuple[int, float, dict[str, Any]]], dict[int, tuple[str, Any]]]:
+    """``rerank`` and the profiles (facts, features) of the hits it read."""
     from similarity.fusion import rank
     from similarity.lexical import PoolBM25, tokens
 
     if not hits:
-        return []
+        return [], {}
     profiles = case_profiles(settings, [cid for cid, _ in hits])
     keys = [cid for cid, _ in hits if cid in profiles]
     # BM25 statistics of the reranked pool (numpy token codes, no term dict per case); the
@@ -439,7 +458,7 @@ def rerank(settings: Settings, query_text: str, query: Any, hits: list[tuple[int
     qterms = tokens(query_text) if terms else []
     return [(r.key, r.score,
              r.explanation(lexical.matched_terms(qterms, r.key) if terms else ()))
-            for r in ranked[:k]]
+            for r in ranked[:k]], profiles
 
 
 def similar_hybrid(settings: Settings, vector: Any, k: int, *, allowed: Collection[int],
@@ -453,6 +472,17 @@ def similar_hybrid(settings: Settings, vector: Any, k: int, *, allowed: Collecti
     (`query_text` + `query` CaseFeatures). Each result carries its explanation: shared charges,
     matching circumstances, per-signal scores, the bigrams that matched.
     """
+    return _similar_hybrid(settings, vector, k, allowed=allowed, exclude=exclude,
+                           query_text=query_text, query=query, case_id=case_id, depth=depth,
+                           terms=terms)[0]
+
+
+def _similar_hybrid(settings: Settings, vector: Any, k: int, *, allowed: Collection[int],
+                    exclude: Iterable[int] = (), query_text: str | None = None,
+                    query: Any = None, case_id: int | None = None, depth: int = 50,
+                    terms: bool = True
+                    ) -> tuple[list[dict[str, Any]], dict[int, tuple[str, Any]] | None]:
+    """``similar_hybrid`` and the profiles of the reranked cases (None when not reranked)."""
     if case_id is not None and (query_text is None or query is None):
         query_text, query = case_profiles(settings, [case_id]).get(case_id, ("", None))
     ex = list(exclude)
@@ -460,12 +490,12 @@ def similar_hybrid(settings: Settings, vector: Any, k: int, *, allowed: Collecti
         settings, _search(settings, vector, max(depth, k), exclude=set(ex), allowed=allowed), ex)
     if query is None or not query_text:
         summaries = case_summaries(settings, [cid for cid, _ in hits[:k]])
-        return [dict(summaries[cid], score=round(float(s), 4)) for cid, s in hits[:k]]
+        return [dict(summaries[cid], score=round(float(s), 4)) for cid, s in hits[:k]], None
     cosine = dict(hits)
-    ranked = rerank(settings, query_text, query, hits, k, terms=terms)
+    ranked, profiles = _rerank(settings, query_text, query, hits, k, terms=terms)
     summaries = case_summaries(settings, [cid for cid, _, _ in ranked])
     return [dict(summaries[cid], score=round(score, 4), dense=round(float(cosine[cid]), 4),
-                 explanation=expl) for cid, score, expl in ranked]
+                 explanation=expl) for cid, score, expl in ranked], profiles
 
 
 def sentencing(settings: Settings, vector: Any, *, allowed: Collection[int], query_text: str,
@@ -477,10 +507,12 @@ def sentencing(settings: Settings, vector: Any, *, allowed: Collection[int], que
     one charge are used (`match` says which)."""
     from similarity.sentencing import SentenceRecord, sentencing_stats
 
-    ranked = similar_hybrid(settings, vector, max(50, 3 * k), allowed=allowed, exclude=exclude,
-                            query_text=query_text, query=query, depth=max(50, 3 * k),
-                            terms=False)
-    profiles = case_profiles(settings, [r["case_id"] for r in ranked], with_facts=False)
+    ranked, read = _similar_hybrid(settings, vector, max(50, 3 * k), allowed=allowed,
+                                   exclude=exclude, query_text=query_text, query=query,
+                                   depth=max(50, 3 * k), terms=False)
+    # the rerank read every ranked case's features a moment ago, in this request: not again
+    profiles = (read if read is not None and all(r["case_id"] in read for r in ranked)
+                else case_profiles(settings, [r["case_id"] for r in ranked], with_facts=False))
     share = None
     if not query.charges:  # pasted facts naming no charge: those of the nearest cases
         from dataclasses import replace

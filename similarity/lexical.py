@@ -170,27 +170,59 @@ def _code_of(token: str) -> int | None:
     return None
 
 
+def _pool_codes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[Counter[str]],
+                                               np.ndarray]:
+    """`_code_tokens` of several texts at once: every text's CJK token codes in text order
+    (each text's codes contiguous, unsorted), the offset of each text's codes, the Latin/digit
+    tokens of each, and each text's token count. One pass of numpy over the texts joined by
+    NUL (neither CJK nor Latin: no token crosses it) instead of a dozen calls per text."""
+    folded = [fold(t or "").lower() for t in texts]
+    a = np.frombuffer("\x00".join(folded).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    lengths = np.array([len(f) for f in folded], dtype=np.int64)
+    doc = np.repeat(np.arange(len(folded), dtype=np.int64), lengths + 1)[: a.shape[0]]
+    cjk = np.zeros(a.shape[0], dtype=bool)
+    for lo, hi in _CJK_RANGES:
+        cjk |= (a >= lo) & (a <= hi)
+    pair = np.zeros(a.shape[0], dtype=bool)  # a bigram starts here
+    pair[:-1] = cjk[:-1] & cjk[1:]
+    left = np.concatenate(([False], cjk[:-1]))
+    lone = cjk & ~left & ~pair  # a CJK character with no CJK neighbour
+    nxt = np.zeros_like(a)
+    nxt[:-1] = a[1:]
+    keep = pair | lone
+    codes = (a[keep] << 21) | np.where(pair[keep], nxt[keep], 0)
+    counts = np.bincount(doc[keep], minlength=len(folded))
+    offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    latin: list[Counter[str]] = [Counter(_LATIN.findall(f)) for f in folded]
+    sizes = counts + np.array([sum(c.values()) for c in latin], dtype=np.int64)
+    return codes, offsets, latin, sizes
+
+
 class PoolBM25(Generic[K]):
     """BM25 with the statistics of a small candidate set (a rerank pool), equal to `BM25` built
-    over the same texts but without a term dictionary per document: each text becomes a
-    sorted array of token codes (numpy), and only the query's terms are ever looked up.
-    About ten times faster to build than `BM25.add` for texts of a few thousand characters.
-    Offers the part of `BM25`'s interface the ranker uses: `score`, `idf`, `matched_terms`."""
+    over the same texts but without a term dictionary per document: the texts become one
+    array of token codes (numpy), and only the query's terms are ever counted, for every
+    document at once. Offers the part of `BM25`'s interface the ranker uses: `score`, `idf`,
+    `matched_terms`."""
 
     def __init__(self, docs: Mapping[K, str], k1: float = 1.2, b: float = 0.75) -> None:
         self.k1 = k1
         self.b = b
-        self._docs = {key: _code_tokens(text) for key, text in docs.items()}
-        self._total = sum(d[3] for d in self._docs.values())
+        self._keys: list[K] = list(docs)
+        self._row = {key: i for i, key in enumerate(self._keys)}
+        self._codes, self._offsets, self._latin, self._sizes = _pool_codes(
+            [docs[key] for key in self._keys])
+        self._total = int(self._sizes.sum())
+        self._uniq: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # row -> sorted codes, counts
         self._df_cache: dict[str, int] = {}
         self._prepared: tuple[tuple[str, ...], np.ndarray] | None = None  # last query's codes
         self._query: tuple[str, list[str]] | None = None  # last query text and its tokens
 
     def __len__(self) -> int:
-        return len(self._docs)
+        return len(self._keys)
 
     def __contains__(self, key: object) -> bool:
-        return key in self._docs
+        return key in self._row
 
     def _tokens(self, query: str) -> list[str]:
         if self._query is None or self._query[0] != query:
@@ -199,7 +231,12 @@ class PoolBM25(Generic[K]):
 
     def _tf(self, key: K, terms: Sequence[str], codes: np.ndarray) -> np.ndarray:
         """Counts of `terms` (their CJK codes given, -1 for Latin ones) in document `key`."""
-        uniq, counts, latin, _ = self._docs[key]
+        row = self._row[key]
+        if row not in self._uniq:
+            self._uniq[row] = np.unique(self._codes[self._offsets[row]:self._offsets[row + 1]],
+                                        return_counts=True)
+        uniq, counts = self._uniq[row]
+        latin = self._latin[row]
         out = np.zeros(len(terms), dtype=np.float64)
         if uniq.size:
             pos = np.searchsorted(uniq, codes)
@@ -225,38 +262,61 @@ class PoolBM25(Generic[K]):
         if df is None:
             code = _code_of(term)
             codes = np.array([-1 if code is None else code], dtype=np.int64)
-            df = sum(1 for key in self._docs if self._tf(key, [term], codes)[0] > 0)
+            df = sum(1 for key in self._keys if self._tf(key, [term], codes)[0] > 0)
             self._df_cache[term] = df
-        return float(lucene_idf(len(self._docs), df))
+        return float(lucene_idf(len(self._keys), df))
 
     def score(self, query: str, keys: Iterable[K] | None = None) -> dict[K, float]:
         """BM25 of `query` against `keys` (default: every document); unknown keys skipped."""
         qtf = Counter(self._tokens(query))
-        if not self._docs or not qtf:
-            return {key: 0.0 for key in (self._docs if keys is None else keys)
-                    if key in self._docs}
+        if not self._keys or not qtf:
+            return {key: 0.0 for key in (self._keys if keys is None else keys)
+                    if key in self._row}
         terms = list(qtf)
         codes = self._prepare(terms)
-        tf = {key: self._tf(key, terms, codes) for key in self._docs}
-        df = np.sum([v > 0 for v in tf.values()], axis=0)
-        n = len(self._docs)
+        tf = self._tf_all(terms, codes)
+        df = np.sum(tf > 0, axis=0)
+        n = len(self._keys)
         idf = lucene_idf(n, df)
         self._df_cache.update(zip(terms, (int(x) for x in df), strict=True))
         w = idf * (1.0 + np.log(np.array([qtf[t] for t in terms], dtype=np.float64)))
         avgdl = self._total / n or 1.0
         k1, b = self.k1, self.b
         out: dict[K, float] = {}
-        for key in self._docs if keys is None else keys:
-            if key not in self._docs:
+        for key in self._keys if keys is None else keys:
+            row = self._row.get(key)
+            if row is None:
                 continue
-            f = tf[key]
-            norm = k1 * (1.0 - b + b * self._docs[key][3] / avgdl)
+            f = tf[row]
+            norm = k1 * (1.0 - b + b * int(self._sizes[row]) / avgdl)
             out[key] = float(np.sum(w * f * (k1 + 1.0) / (f + norm)))
+        return out
+
+    def _tf_all(self, terms: Sequence[str], codes: np.ndarray) -> np.ndarray:
+        """(documents, terms) counts of `terms` (CJK codes given, -1 for Latin ones): every
+        document's codes looked up among the query's sorted codes at once."""
+        n, m = len(self._keys), len(terms)
+        cols = np.flatnonzero(codes >= 0)
+        cols = cols[np.argsort(codes[cols], kind="stable")]
+        wanted = codes[cols]
+        if wanted.size and self._codes.size:
+            pos = np.searchsorted(wanted, self._codes)
+            pos[pos >= wanted.size] = 0
+            hit = wanted[pos] == self._codes
+            doc = np.repeat(np.arange(n, dtype=np.int64), np.diff(self._offsets))
+            tf = np.bincount(doc[hit] * m + cols[pos[hit]], minlength=n * m)
+            out = tf.reshape(n, m).astype(np.float64)
+        else:
+            out = np.zeros((n, m), dtype=np.float64)
+        for i in np.flatnonzero(codes < 0).tolist():
+            for row, latin in enumerate(self._latin):
+                if latin:
+                    out[row, i] = latin.get(terms[i], 0)
         return out
 
     def matched_terms(self, query: str | Iterable[str], key: K, limit: int = 10) -> list[str]:
         """The query tokens found in document `key`, highest IDF first (for explanations)."""
-        if key not in self._docs:
+        if key not in self._row:
             return []
         # the order `score` prepared them in, so their codes are reused
         terms = list(dict.fromkeys(self._tokens(query) if isinstance(query, str) else query))

@@ -98,3 +98,33 @@ def test_pool_bm25_scores_and_explains_like_bm25(shared_data: Path) -> None:
         for key in list(texts)[:5]:
             assert pool.matched_terms(q, key) == exact.matched_terms(q, key)
     assert pool.score("", [0, 1]) == {0: 0.0, 1: 0.0}
+
+
+def test_pool_bm25_counts_every_document_at_once_as_one_by_one(shared_data: Path) -> None:
+    """The pool's codes are cut from all texts joined (issue 22): each document's counts of
+    the query terms equal those of its own `_code_tokens`, at the joins too (a lone character
+    or a bigram at a text's edge, Latin runs, empty texts, a NUL inside a text)."""
+    import numpy as np
+
+    from similarity.lexical import PoolBM25, _code_of, _code_tokens
+
+    texts = [t[:4000] for t in _lecard_texts(shared_data, 20)] + [
+        "", "盗", "甲", "ab12 x", "乙。丙", "酒后驾驶150mg/100ml丁", "戊\x00己庚", "ABC盗窃", "窃"]
+    pool = PoolBM25(dict(enumerate(texts)))
+    query = "盗窃 甲 乙丙 ab12 150mg 100ml 己庚 戊 窃 abc 酒后驾驶 " + texts[0][:300]
+    terms = list(dict.fromkeys(tokens(query)))
+    codes = np.array([-1 if (c := _code_of(t)) is None else c for t in terms], dtype=np.int64)
+    together = pool._tf_all(terms, codes)
+    for row, text in enumerate(texts):
+        uniq, counts, latin, size = _code_tokens(text)
+        alone = [latin.get(t, 0) if c < 0 else
+                 int(counts[i]) if (i := int(np.searchsorted(uniq, c))) < uniq.size
+                 and uniq[i] == c else 0 for t, c in zip(terms, codes.tolist(), strict=True)]
+        assert together[row].tolist() == alone, text[:20]
+        assert int(pool._sizes[row]) == size
+        assert pool._tf(row, terms, codes).tolist() == alone  # the per-document path
+    exact: BM25[int] = BM25()
+    exact.add_many(dict(enumerate(texts)))
+    a, b = exact.score(query), pool.score(query)
+    assert a.keys() == b.keys() and max(abs(a[k] - b[k]) for k in a) < 1e-9
+    assert pool.score(query, [3, 999]) == {3: b[3]}
