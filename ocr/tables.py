@@ -8,8 +8,8 @@ fall into the same columns (left edges within a tolerance of the text height, or
 column's extent) is a table. A column a row leaves empty stays an empty cell, so every row has
 the table's width. Prose (one line per row) never forms a table.
 
-Merged cells (``Table.spans``), read from the geometry of the text alone (the rules are not
-seen), so only a merged cell whose text is centred in it, as forms set them, is told apart:
+Merged cells (``Table.spans``), read from the geometry of the text (so only a merged cell whose
+text is centred in it, as forms set them, is told apart) and, where given, the page's rules:
 
 * across columns: a line that overlaps two or more columns and is centred (within the text
   height) on a run of columns its row leaves empty spans them ("价格认定" over 单价 | 金额). The
@@ -21,18 +21,26 @@ seen), so only a merged cell whose text is centred in it, as forms set them, is 
   pitch apart, and the columns it fills are empty in both) is a cell merged over those two
   rows (序号, 名称 and 备注 beside a two-level header; 备注 written once for rows 2-3), also
   when its box is tall enough to be grouped with one of the two rows (noisy scans, faxes) but
-  lies half a row off that row's middle. A merged cell centred on a row of its span (three rows, the text on the middle one) or set at its top
-  looks like a single cell with empty cells around it, and is read so (its text still once).
+  lies half a row off that row's middle. Without the ruling, a merged cell centred on a row of
+  its span (three rows, the text on the middle one) or set at its top looks like a single cell
+  with empty cells around it, and is read so (its text still once).
+* by the ruling, when the page's horizontal rules are given (``find_rules``: the binarised
+  page opened with a long horizontal kernel) and a rule separates every two rows of the table
+  in some column: rows that no rule separates in a column are one cell there (the 备注 of
+  items 1-3 centred on item 2), when only one of them holds text (a rule lost to the scan
+  never joins two texts). A table ruled in part (under the header only) or not at all is read
+  from the text's place as above.
 
 The merged text is in the top-left cell of its span, the cells it covers are empty.
-``join_pages`` joins a table that runs over two pages (see there).
+``join_pages`` joins a table that runs over two pages (see there), also one continued by a
+single row whose cells fall in the table's columns.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from statistics import median
 from typing import Any
@@ -62,6 +70,8 @@ class Table:
     rows: list[list[str]]
     box: tuple[float, float, float, float]
     spans: tuple[Span, ...] = field(default=())
+    #: each column's text extent (x0, x1) on the page, for a continuation on the next page
+    columns: tuple[tuple[float, float], ...] = field(default=(), compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"rows": self.rows, "box": list(self.box), "columns": len(self.rows[0]),
@@ -91,9 +101,10 @@ def _cells(lines: Sequence[Any]) -> list[_Cell]:
     return out
 
 
-def _level(cells: list[_Cell], h: float) -> None:
+def _level(cells: list[_Cell], h: float) -> float:
     """Undo what is left of a scan's skew (a degree turns a row 15 px over a table): the median
-    slope between lines side by side on one row, when it is under 3°, sheared away."""
+    slope between lines side by side on one row, when it is under 3°, sheared away (returned;
+    0 when none)."""
     slopes = []
     by_y = sorted(cells, key=lambda c: c.cy)
     for i, p in enumerate(by_y):
@@ -106,14 +117,128 @@ def _level(cells: list[_Cell], h: float) -> None:
             if min(a.y1, b.y1) - max(a.y0, b.y0) >= 0.6 * min(a.y1 - a.y0, b.y1 - b.y0):
                 slopes.append((b.cy - a.cy) / ((b.x0 + b.x1) / 2 - (a.x0 + a.x1) / 2))
     if len(slopes) < 3:
-        return
+        return 0.0
     slope = median(slopes)
     if abs(slope) > 0.05:
-        return
+        return 0.0
     for c in cells:
         c.dy = slope * (c.x0 + c.x1) / 2
         c.y0 -= c.dy
         c.y1 -= c.dy
+    return slope
+
+
+#: a horizontal rule of the page: its ends (x0, y0, x1, y1) in the unit of the lines' boxes
+Rule = tuple[float, float, float, float]
+
+
+def find_rules(image: Any, min_length: int | None = None) -> list[Rule]:
+    """The horizontal rules of a page image (PIL image or numpy array, in the unit of its
+    lines' boxes): the page binarised (an adaptive threshold, so that shading and a grey scan
+    do not matter), opened with a long horizontal kernel (``min_length``, 1/50 of the page's
+    width: a stroke of text is shorter, a rule tilted by a scan's skew still runs longer), each
+    stroke left at least twice that long and thin for its length fitted by a straight line."""
+    import cv2
+    import numpy as np
+
+    arr = np.asarray(image.convert("L") if hasattr(image, "convert") else image)
+    if arr.ndim == 3:
+        arr = cv2.cvtColor(arr[:, :, :3], cv2.COLOR_RGB2GRAY)
+    arr = np.ascontiguousarray(arr, dtype=np.uint8)
+    k = min_length or max(25, arr.shape[1] // 50)
+    ink = cv2.adaptiveThreshold(arr, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+                                31, 15)
+    ruled = cv2.morphologyEx(ink, cv2.MORPH_OPEN,
+                             cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ruled, connectivity=8)
+    out: list[Rule] = []
+    for i in range(1, n):
+        x, y, w, hh = (int(v) for v in stats[i][:4])
+        if w < 2 * k or hh > 0.06 * w + 12:
+            continue
+        ys, xs = np.nonzero(labels[y:y + hh, x:x + w] == i)
+        slope, at = np.polyfit(xs.astype(float), ys.astype(float), 1)
+        out.append((float(x), float(y + at), float(x + w - 1), float(y + at + slope * (w - 1))))
+    return out
+
+
+def _ruled(rules: Sequence[Rule], x0: float, x1: float, lo: float, hi: float,
+           slope: float) -> bool:
+    """Rules run under half of [x0, x1] or more between the levelled heights lo and hi."""
+    parts = []
+    for rx0, ry0, rx1, ry1 in rules:
+        a, b = max(x0, rx0), min(x1, rx1)
+        if b <= a:
+            continue
+        xm = (a + b) / 2
+        y = ry0 + (ry1 - ry0) * ((xm - rx0) / (rx1 - rx0) if rx1 > rx0 else 0.0) - slope * xm
+        if lo < y < hi:
+            parts.append((a, b))
+    total, end = 0.0, float("-inf")
+    for a, b in sorted(parts):
+        if b > end:
+            total += b - max(a, end)
+            end = b
+    return total >= 0.5 * (x1 - x0)
+
+
+def _merge_ruled(rows: list[list[str]], spans: list[Span], centres: list[float],
+                 colx: list[tuple[float, float] | None], rules: Sequence[Rule], slope: float,
+                 h: float) -> None:
+    """Cells merged down by the ruling (in place): when a rule separates every two rows of the
+    table in some column (a ruled table), rows that no rule separates in a column are one
+    cell there, its one text (any other cell of the run empty) put in the top cell. Cells
+    merged across columns keep their columns when every one of them is unruled alike; a merged
+    cell already found from the text's place is kept when the rules would shorten it."""
+    n_rows, n = len(rows), len(rows[0])
+    if n_rows < 2 or not rules:
+        return
+    sep: list[list[bool | None]] = []
+    for r in range(n_rows - 1):
+        # a rule between the rows runs nearer their middle than their text
+        mid, half = (centres[r] + centres[r + 1]) / 2, 0.35 * (centres[r + 1] - centres[r])
+        lo, hi = mid - half, mid + half
+        if half < 0.1 * h:
+            return
+        sep.append([None if x is None else _ruled(rules, x[0], x[1], lo, hi, slope)
+                    for x in colx])
+    if not all(any(v for v in line) for line in sep):
+        return  # not ruled between every two rows: the text's place decides
+    covered = {(s.row + i, s.col + j): s for s in spans
+               for i in range(s.rows) for j in range(s.cols)}
+    for k in range(n):
+        r0 = 0
+        while r0 < n_rows:
+            r1 = r0
+            while r1 < n_rows - 1 and sep[r1][k] is False:
+                r1 += 1
+            group, r0 = range(r0, r1 + 1), r1 + 1
+            if len(group) < 2:
+                continue
+            full = [t for t in group if rows[t][k]]
+            if len(full) != 1:
+                continue
+            t = full[0]
+            old = covered.get((t, k))
+            cols = old.cols if old is not None else 1
+            if (old is not None and (old.row, old.col) != (t, k)) or any(
+                    (x, j) != (t, k) and (rows[x][j] or (x, j) in covered and covered[(x, j)] is not old)
+                    for x in group for j in range(k, k + cols)):
+                continue
+            if old is not None and (old.row < group[0] or old.row + old.rows - 1 > group[-1]):
+                continue
+            if any(j >= n or any(sep[x][j] is not False for x in group[:-1])
+                   for j in range(k + 1, k + cols)):
+                continue
+            new = Span(group[0], k, len(group), cols)
+            if old is not None:
+                spans.remove(old)
+            spans.append(new)
+            text, rows[t][k] = rows[t][k], ""
+            rows[group[0]][k] = text
+            for x in group:
+                for j in range(k, k + cols):
+                    covered[(x, j)] = new
 
 
 def _rows(cells: list[_Cell]) -> list[list[_Cell]]:
@@ -230,8 +355,10 @@ def _fits(run: list[Placed], row: list[_Cell], columns: list[list[float]], h: fl
     return replaced, new
 
 
-def _grid(run: list[Placed], h: float) -> Table:
-    """Rows of the table (rows set between two rows folded in as cells merged over both)."""
+def _grid(run: list[Placed], h: float, rules: Sequence[Rule] = (), slope: float = 0.0
+          ) -> Table:
+    """Rows of the table (rows set between two rows folded in as cells merged over both;
+    on a ruled page, cells no rule separates merged, ``_merge_ruled``)."""
     n = 1 + max(b for placed in run for _, _, b in placed)
     centres = [median(c.cy for c, _, _ in placed) for placed in run]
     steps = sorted(b - a for a, b in zip(centres, centres[1:], strict=False))
@@ -266,6 +393,7 @@ def _grid(run: list[Placed], h: float) -> Table:
             between.add(t)
     rows: list[list[str]] = []
     spans: list[Span] = []
+    row_centres: list[float] = []
     for t, placed in enumerate(run):
         if t in between:
             r = len(rows) - 1  # into the row above, over it and the next
@@ -282,6 +410,12 @@ def _grid(run: list[Placed], h: float) -> Table:
             if b > a and not any(s.row == len(rows) and s.col == a for s in spans):
                 spans.append(Span(len(rows), a, 1, b - a + 1))
         rows.append(line)
+        row_centres.append(centres[t])
+    colx: list[tuple[float, float] | None] = []
+    for k in range(n):
+        own = [c for placed in run for c, a, b in placed if a == b == k]
+        colx.append((min(c.x0 for c in own), max(c.x1 for c in own)) if own else None)
+    _merge_ruled(rows, spans, row_centres, colx, rules, slope, h)
     everything = [c for placed in run for c, _, _ in placed]
     box = (min(c.x0 for c in everything), min(c.y0 + c.dy for c in everything),
            max(c.x1 for c in everything), max(c.y1 + c.dy for c in everything))
@@ -302,13 +436,16 @@ def _header_above(row: list[_Cell], placed: Placed | None, below: list[Placed]) 
 
 
 def find_tables(lines: Sequence[Any], min_rows: int = MIN_ROWS,
-                min_columns: int = MIN_COLUMNS) -> list[Table]:
-    """The tables of one page's lines (``models.records.Line`` or their stored dicts)."""
+                min_columns: int = MIN_COLUMNS, rules: Sequence[Rule] | None = None
+                ) -> list[Table]:
+    """The tables of one page's lines (``models.records.Line`` or their stored dicts); with
+    the page's horizontal ``rules`` (``find_rules`` of its image) cells merged down are read
+    from the ruling where the table is ruled."""
     cells = _cells(lines)
     if len(cells) < min_rows * min_columns:
         return []
     h = median(c.y1 - c.y0 for c in cells)
-    _level(cells, h)
+    slope = _level(cells, h)
     tables: list[Table] = []
     rows = _rows(cells)
     done = 0  # rows above this belong to a table found already
@@ -361,10 +498,10 @@ def find_tables(lines: Sequence[Any], min_rows: int = MIN_ROWS,
             top -= 1
         # a header and one row are a table too when they are wide (a seizure list of one item),
         # but two rows of two columns could be any two-column form
-        table = _grid(run, h) if len(run) >= 2 else None
+        table = _grid(run, h, rules or (), slope) if len(run) >= 2 else None
         if table is not None and (len(table.rows) >= min_rows
                                   or (len(table.rows) >= 2 and len(columns) >= 3)):
-            tables.append(table)
+            tables.append(replace(table, columns=tuple((a, b) for a, b in columns)))
             i = done = j
         else:
             i += 1
@@ -428,9 +565,47 @@ def _same(a: list[list[str]], b: list[list[str]]) -> bool:
     return SequenceMatcher(None, flat(a), flat(b)).ratio() >= 0.8
 
 
-def join_pages(pages: Sequence[tuple[int, Sequence[Any]]]) -> list[DocumentTable]:
-    """A document's tables from its pages' lines (page number, lines), in page order, a table
-    that runs over pages joined into one.
+def _one_row(lines: Sequence[Any], prev: Table, before: float | None
+             ) -> tuple[list[str], tuple[float, float, float, float]] | None:
+    """A table's continuation by one row at the top of the next page: the first row of lines
+    that are not all page numbers or 续表 (above ``before``, the top of the page's first
+    table), its cells in the previous part's columns (each starting or centred within 1.5 text
+    heights of where the column's text does), filling two or more and at least half of them,
+    and no header (every cell filled and no digit) or prose (cells of 16+ characters)."""
+    width = len(prev.columns)
+    cells = [c for c in _cells(lines) if before is None or c.y1 <= before + 1]
+    if width < MIN_COLUMNS or not cells:
+        return None
+    h = median(c.y1 - c.y0 for c in cells)
+    _level(cells, h)
+    row = next((r for r in _rows(cells) if not all(_MARGINAL.match(c.text) for c in r)), None)
+    if row is None:
+        return None
+    columns = [list(x) for x in prev.columns]
+    placed = _place(row, columns, h)
+    if placed is None or any(a != b for _, a, b in placed):
+        return None
+    for c, a, _ in placed:
+        x0, x1 = columns[a]
+        if abs(c.x0 - x0) > 1.5 * h and abs((c.x0 + c.x1) / 2 - (x0 + x1) / 2) > 1.5 * h:
+            return None
+    texts = [""] * width
+    for c, a, _ in sorted(placed, key=lambda p: p[0].y0):
+        texts[a] += c.text
+    filled = [t for t in texts if t]
+    if (len(filled) < max(MIN_COLUMNS, (width + 1) // 2) or _looks_like_header([texts], ())
+            or median(len(t) for t in filled) >= 16):
+        return None
+    box = (min(c.x0 for c in row), min(c.y0 + c.dy for c in row),
+           max(c.x1 for c in row), max(c.y1 + c.dy for c in row))
+    return texts, box
+
+
+def join_pages(pages: Sequence[tuple[int, Sequence[Any]]
+                               | tuple[int, Sequence[Any], Sequence[Rule] | None]]
+               ) -> list[DocumentTable]:
+    """A document's tables from its pages' lines (page number, lines[, the page's horizontal
+    rules, ``find_rules``]), in page order, a table that runs over pages joined into one.
 
     The rule: the last table of page n continues on page n+1 when nothing but a page number
     (or 续表) is below it on page n, the first table of page n+1 has nothing but a page number
@@ -438,14 +613,28 @@ def join_pages(pages: Sequence[tuple[int, Sequence[Any]]]) -> list[DocumentTable
     with the same header (read alike, 80 % of its characters) -- dropped from the joined rows --
     or starts with a row that is no header (a header has every cell filled and no digit). A
     different header, prose between the tables, another column count, or a page of prose set
-    in two columns (read as a table of long lines, ``_prose``) keeps them apart."""
+    in two columns (read as a table of long lines, ``_prose``) keeps them apart.
+
+    A part of one row (no table on its own page) continues the table when its cells fall in
+    the previous part's columns (``_one_row``: as many columns, at the same places within
+    1.5 text heights) and nothing but a page number or 续表 is above it."""
     out: list[DocumentTable] = []
     last: tuple[int, Sequence[Any], Table] | None = None  # the previous page's last table
-    for number, lines in pages:
-        found = find_tables(lines)
+    for number, lines, *more in pages:
+        found = find_tables(lines, rules=more[0] if more else None)
+        first = True  # the page's first table may continue the last one
+        if (last is not None and last[0] == number - 1 and out
+                and len(last[2].columns) == len(out[-1].rows[0])
+                and _only_marginal(last[1], below=last[2].box[3] - 1)):
+            row = _one_row(lines, last[2], found[0].box[1] if found else None)
+            if row is not None:
+                whole = out[-1]
+                out[-1] = DocumentTable(whole.rows + [row[0]], whole.spans,
+                                        whole.pages + [number], whole.boxes + [row[1]])
+                first = False
         for k, t in enumerate(found):
             joined = False
-            if k == 0 and last is not None and last[0] == number - 1 and out:
+            if k == 0 and first and last is not None and last[0] == number - 1 and out:
                 prev_lines, prev = last[1], last[2]
                 whole = out[-1]
                 width = len(whole.rows[0])
