@@ -17,8 +17,13 @@ over the signed name, the name as a signature, and on seeds 1 and 2 mod 4 a red 
 fingerprint or seal is right when it and the drawn one cover more than half of each other; a
 found signature when its line covers more than half of the drawn name. Precision and recall per
 kind; on the printed pages the `seal` and `hard` conditions carry one seal each, and every
-fingerprint or signature found there is a false one. The bars (`ocr.marks`) were set on the
+fingerprint or signature found there is a false one. The same record pages are also scanned in
+`--mark-conditions` (the OCR bench's presets) and their marks counted per kind (a page's boxes
+move with the skew or the photo, so there found and drawn are matched by count; `hard` stamps
+its own court seal, over the record's where it has one). The bars (`ocr.marks`) were set on the
 tune seeds.
+
+    python -m benchmarks.handwriting [--mark-conditions scanned,hard,faint,photo,rotated]
 
     python -m benchmarks.handwriting [--pages 12] [--set heldout|tune] [--printed 16]
 """
@@ -62,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=SHARED_DATA)
     parser.add_argument("--printed", type=int, default=16,
                         help="ordinary printed pages (eight scan conditions) checked for marks")
+    parser.add_argument("--mark-conditions", default="scanned,hard,faint,photo,rotated",
+                        help="scan conditions the record pages' marks are also counted in "
+                             "('' for none)")
     args = parser.parse_args(argv)
 
     from ocr.document import needs_review, ocr_page
@@ -82,12 +90,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     chars = {True: 0, False: 0}
     reviewed = hand_lines = 0
     seconds = 0.0
+    records = []
     kinds = ("fingerprint", "seal", "signature")
     marks = {kind: [0, 0, 0] for kind in kinds}  # tp, fp, fn
     for k in range(args.pages):
         seed = first + k
         text = texts[seed % len(texts)].read_text("utf-8-sig")
         img, truth, drawn = render_record_marks(text, seed=seed)
+        records.append((seed, img, drawn))
         t0 = time.perf_counter()
         page = ocr_page(1, img, engine)
         seconds += time.perf_counter() - t0
@@ -154,6 +164,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     for kind, (mtp, mfp, mfn) in marks.items():
         print(f"{kind} marks on the records: precision {_ratio(mtp, mtp + mfp)}, "
               f"recall {_ratio(mtp, mtp + mfn)} (tp {mtp}, fp {mfp}, fn {mfn})")
+    for cond in [c for c in args.mark_conditions.split(",") if c]:
+        counted = {kind: [0, 0, 0] for kind in kinds}
+        for seed, img, drawn in records:
+            page = ocr_page(1, degrade(img, seed=seed, **CONDITIONS[cond]), engine)
+            for kind in kinds:
+                n = sum(m["kind"] == kind for m in page.marks)
+                want = sum(d.kind == kind for d in drawn)
+                if kind == "seal" and CONDITIONS[cond].get("seal"):
+                    want = 1
+                counted[kind][0] += min(n, want)
+                counted[kind][1] += max(0, n - want)
+                counted[kind][2] += max(0, want - n)
+        print(f"marks on the records scanned '{cond}': " + ", ".join(
+            f"{kind} precision {_ratio(c[0], c[0] + c[1])} recall {_ratio(c[0], c[0] + c[2])} "
+            f"({c[0]}/{c[0] + c[2]}, {c[1]} false)" for kind, c in counted.items()))
     if args.printed:
         print(f"printed pages ({args.printed}, {len(conditions)} conditions): "
               f"{marked} of {total} lines marked handwritten")

@@ -6,9 +6,11 @@ needs to see where they are; OCR only reads the characters (and a red mark is re
 recognition, ``ocr.preprocess.remove_red``, so the text under it is still read).
 
 How, without a model: the red ink of the page (``ocr.preprocess``'s test, ``R − max(G, B) >
-SEAL_REDNESS``) is grouped into marks (1 mm blocks, gaps under ~2 mm closed, holes filled so a
-seal's ring, star and characters are one mark), and each mark is told by shape features measured
-in millimetres at the page's dpi:
+SEAL_REDNESS``, grown by paler red within 3 mm) is grouped into marks (1 mm blocks, gaps under
+~2 mm closed, holes filled so a seal's ring, star and characters are one mark). Inside a mark its
+ink is what is redder than its surroundings (1 mm), so a blurred, greyed or recompressed print,
+pink all over, keeps its ridges. Each mark is told by shape features measured in millimetres at
+the page's dpi (metadata, else an A4 size, else 300):
 
 * **seal**: a ring — the outermost tenth of the mark's ellipse is inked all around (``coverage``
   of 36 sectors) and denser than its inside (``ring``), and an empty band lies between the ring's
@@ -49,13 +51,19 @@ SEAL_MM = (20.0, 80.0)  # the longer side of a seal's box
 MAX_FINGERPRINT_ASPECT = 2.0
 #: a seal's outer band is inked in this share of 36 sectors (a fingerprint's rim fades)
 SEAL_COVERAGE = 0.6
-#: the outer band's ink density over the densest inner band: ≥ this is a ring (tune seeds 0-5:
-#: fingerprints ≤ 0.85, seals ≥ 3.1)
+#: the outer band's ink density over the densest inner band: ≥ this is a ring (tune seeds 0-5,
+#: six conditions: fingerprints ≤ 1.14, seals ≥ 1.99 but one photographed)
 SEAL_RING = 1.6
-#: a fingerprint has no hollow: every radial band (0–0.9 of the radius, by tenths) is inked at
-#: least this much
-FINGERPRINT_MIN_BAND = 0.12
-MIN_RIDGES_PER_MM = 1.2  # on/off changes of the ink along rows and columns, inside the mark
+#: a fingerprint has no hollow: every radial band (0.1–0.9 of the radius, by tenths) is inked
+#: at least this much (tune seeds 0-5, six conditions: prints ≥ 0.11, seals ≤ 0.06)
+FINGERPRINT_MIN_BAND = 0.08
+#: on/off changes of the ink per mm along rows and columns inside the mark (tune: prints ≥ 1.68,
+#: seals ≤ 0.42)
+MIN_RIDGES_PER_MM = 1.2
+#: the lowest redness taken for a mark's ink inside a mark already found by the seal test
+FAINT_REDNESS = 20
+#: a mark grows by pixels this red within 3 mm of the seal test's (45 loses a pale print's rim)
+GROUP_REDNESS = 30
 SIGNATURE_MAX_CHARS = 8
 #: a signature label, the end of a printed line before the hand (or the start of one line that
 #: holds both): 被讯问人：, 签名：, （签字）, 捺印 …
@@ -96,16 +104,18 @@ def red_mask(rgb: Any) -> Any:
 
 
 def measure(mask: Any, box: tuple[int, int, int, int], px_mm: float) -> Shape:
-    """The shape features of the red pixels of ``mask`` (page-sized) inside ``box``."""
+    """The shape features of the red pixels of ``mask`` inside ``box`` (``mask`` in page
+    pixels, or a crop of it whose top left is ``box``'s when ``mask`` is no larger)."""
     import numpy as np
 
     x0, y0, x1, y1 = box
-    crop = mask[y0:y1, x0:x1]
+    crop = mask[y0:y1, x0:x1] if mask.shape[0] > y1 - y0 or mask.shape[1] > x1 - x0 else mask
     ys, xs = np.nonzero(crop)
-    if len(xs):  # tighten to the ink
-        x0, x1, y0, y1 = x0 + int(xs.min()), x0 + int(xs.max()) + 1, y0 + int(ys.min()), \
-            y0 + int(ys.max()) + 1
-        crop = mask[y0:y1, x0:x1]
+    if len(xs) > 50:  # tighten to the ink (a stray speck at the border aside)
+        lx, hx = (int(v) for v in np.percentile(xs, [0.2, 99.8]))
+        ly, hy = (int(v) for v in np.percentile(ys, [0.2, 99.8]))
+        crop = crop[ly:hy + 1, lx:hx + 1]
+        x0, y0, x1, y1 = x0 + lx, y0 + ly, x0 + hx + 1, y0 + hy + 1
     h, w = crop.shape
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     ry, rx = max(h / 2, 1.0), max(w / 2, 1.0)
@@ -116,6 +126,8 @@ def measure(mask: Any, box: tuple[int, int, int, int], px_mm: float) -> Shape:
     for k in range(10):
         band = (r >= k / 10) & (r < (k + 1) / 10)
         bands.append(float(crop[band].mean()) if band.any() else 0.0)
+    # the centre tenth is left out of min_band: a handwritten name across a print's core
+    # (its ink dark, not red) may empty so small a disc
     outer = bands[9]
     inner = max(bands[2:8]) if bands[2:8] else 0.0
     ring = outer / max(inner, 0.02)
@@ -134,7 +146,7 @@ def measure(mask: Any, box: tuple[int, int, int, int], px_mm: float) -> Shape:
     ridges = changes / max(2 * core_area / px_mm, 1.0)
     return Shape(box=(float(x0), float(y0), float(x1), float(y1)), width_mm=w / px_mm,
                  height_mm=h / px_mm, fill=fill, coverage=coverage, ring=ring,
-                 min_band=min(bands[:9]), ridges_per_mm=ridges)
+                 min_band=min(bands[1:9]), ridges_per_mm=ridges)
 
 
 def classify(shape: Shape) -> str | None:
@@ -157,17 +169,27 @@ def red_marks(image: Image.Image, dpi: float | None = None) -> list[Shape]:
     import numpy as np
     from scipy import ndimage
 
+    from ocr.preprocess import SEAL_REDNESS, _redness
+
     px_mm = (dpi or page_dpi(image)) / 25.4
     rgb = np.asarray(image.convert("RGB"))
     step = 4  # a cheap look first: most pages have no red at all
     least = 0.05 * (MIN_MARK_MM * px_mm) ** 2  # pixels: a 6 mm mark 5 % inked
     if int(red_mask(rgb[::step, ::step]).sum()) * step * step < least:
         return []
-    mask = red_mask(rgb)
+    redness = _redness(rgb)
     block = max(2, round(px_mm))  # ~1 mm
-    h, w = (mask.shape[0] // block) * block, (mask.shape[1] // block) * block
-    counts = mask[:h, :w].reshape(h // block, block, w // block, block).sum(axis=(1, 3))
-    on = counts >= max(2, block * block // 20)
+    h, w = (redness.shape[0] // block) * block, (redness.shape[1] // block) * block
+
+    def blocks(bar: int) -> Any:
+        counts = (redness[:h, :w] > bar).reshape(h // block, block, w // block,
+                                                 block).sum(axis=(1, 3))
+        return counts >= max(2, block * block // 20)
+
+    # red blocks by the seal test, grown by paler red within 3 mm (a pale print's rim and
+    # ridges; a photo's pinkish desk far from any mark stays apart)
+    strong = blocks(SEAL_REDNESS)
+    on = strong | (blocks(GROUP_REDNESS) & ndimage.binary_dilation(strong, iterations=3))
     on = ndimage.binary_closing(on, structure=np.ones((3, 3), bool), iterations=1)
     on = ndimage.binary_fill_holes(on)
     labels, _ = ndimage.label(on)
@@ -178,8 +200,16 @@ def red_marks(image: Image.Image, dpi: float | None = None) -> list[Shape]:
         by, bx = sl
         if max(by.stop - by.start, bx.stop - bx.start) * block < MIN_MARK_MM * px_mm:
             continue
-        box = (bx.start * block, by.start * block, bx.stop * block, by.stop * block)
-        shapes.append(measure(mask, box, px_mm))
+        pad = block * 2
+        x0, y0 = max(0, bx.start * block - pad), max(0, by.start * block - pad)
+        x1 = min(rgb.shape[1], bx.stop * block + pad)
+        y1 = min(rgb.shape[0], by.stop * block + pad)
+        # inside the mark its ink is what is redder than around it (1 mm): a blurred, greyed
+        # or recompressed print is pink, its ridges only redder than the pink between them
+        redness = _redness(rgb[y0:y1, x0:x1]).astype(np.float32)
+        local = ndimage.uniform_filter(redness, size=block)
+        shapes.append(measure((redness > local) & (redness > FAINT_REDNESS), (x0, y0, x1, y1),
+                              px_mm))
     return shapes
 
 
