@@ -372,9 +372,10 @@ def _grid(run: list[Placed], h: float, rules: Sequence[Rule] = (), slope: float 
             c, a, b = cell
             off = c.cy - centres[t]
             s = t + (1 if off > 0 else -1)
-            if (len(run[t]) < 3 or abs(off) < 0.4 * pitch or not 0 <= s < len(run)
+            # (at the table's top or bottom there is no row to lean to: set apart as its own)
+            if (len(run[t]) < 3 or abs(off) < 0.4 * pitch or not -1 <= s <= len(run)
                     or any(o is not c and min(b, y) >= max(a, x) for o, x, y in run[t])
-                    or any(min(b, y) >= max(a, x) for _, x, y in run[s])):
+                    or (0 <= s < len(run) and any(min(b, y) >= max(a, x) for _, x, y in run[s]))):
                 continue
             run = [*run[:t], [p for p in run[t] if p is not cell], *run[t + 1:]]
             at = max(t, s)

@@ -210,3 +210,25 @@ def test_a_one_row_continuation_from_line_boxes() -> None:
     more = one + list_page([HEAD] + ITEMS[:3], top=400)
     tables = join_pages([(1, first), (2, more)])
     assert [t.pages for t in tables] == [[1, 2], [2]] and tables[1].rows == [HEAD] + ITEMS[:3]
+
+
+def test_a_merged_header_over_cells_merged_down_on_a_noisy_unruled_scan() -> None:
+    # the lines of the unruled 价格认定 table scanned noisy and skewed (-1.5°), as read: the
+    # cells merged down (序号, 名称, 备注) lie half a row under 价格认定 and were grouped with
+    # it, the top row of the table: 价格认定 is set apart above them
+    from tests.unit.test_ocr_tables import PRICE, PRICE_SPANS
+
+    lines = [Line(t, b, 0.99) for t, b in (
+        ("价格认定", (848, 269, 1015, 336)), ("序号", (297, 291, 393, 353)),
+        ("名称", (532, 297, 629, 359)), ("备注", (1161, 313, 1255, 375)),
+        ("单价", (769, 337, 860, 400)), ("金额", (955, 341, 1047, 402)),
+        ("1", (300, 402, 334, 453)), ("黑色苹果牌手机", (441, 400, 713, 464)),
+        ("3200元", (763, 402, 904, 471)), ("3200元", (953, 410, 1091, 474)),
+        ("已封存", (1144, 417, 1269, 477)), ("2", (299, 468, 336, 526)),
+        ("银色电动自行车", (438, 468, 710, 531)), ("1500元", (764, 474, 897, 538)),
+        ("1500元", (950, 477, 1088, 545)), ("发还", (1141, 482, 1233, 545)),
+        ("3", (295, 533, 333, 582)), ("金项链", (436, 533, 568, 595)),
+        ("4800元", (760, 541, 899, 605)), ("4800元", (949, 546, 1087, 609)),
+        ("已扣押", (1137, 550, 1266, 614)))]
+    [table] = find_tables(lines)
+    assert table.rows == PRICE and spans(table) == PRICE_SPANS
