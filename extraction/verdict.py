@@ -53,6 +53,9 @@ _NAME_FIRST = (r"被告(?:人|单位){name}(?:、[^,。;:、]{{1,8}}){{0,9}}"
 #: a verdict under which the first judgment stands: 驳回上诉，维持原判; 准许上诉人…撤回上诉
 _STANDS = re.compile(r"维持|撤回(?:上诉|抗诉)")
 _REVOKED = re.compile(r"撤销|驳回")
+#: a revoking item that takes back a 缓刑 and sentences anew in the same item (撤销…对被告人颜某宣告的
+#: 缓刑；被告人颜某犯盗窃罪，判处…): the clause up to its ；/。 is the earlier judgment's
+_PROBATION_REVOKED = re.compile(r"撤销[^;。]*缓刑[^;。]*[;。]")
 
 
 @dataclass
@@ -94,10 +97,13 @@ def _decides(text: str, at: int) -> bool:
     """True when a decision follows a name: 犯<charge>, 无罪, 免予 (免于) 刑事处罚, 单处罚金."""
     if text.startswith(("无罪", "免予", "免于", "单处"), at):
         return True
-    if not text.startswith("犯", at):
-        return False
     charges = find_charges(text[at + 1 : at + 1 + 60])
-    return bool(charges) and charges[0][1] == 0
+    if text.startswith("犯", at):
+        return bool(charges) and charges[0][1] == 0
+    # 犯 left out: 十四、被告人徐志恒诈骗罪，判处… (the charge, then the penalty)
+    charges = find_charges(text[at : at + 60])
+    return (bool(charges) and charges[0][1] == 0
+            and re.match(r",?判处", text[at + charges[0][2] : at + charges[0][2] + 3]) is not None)
 
 
 def _plausible_name(part: str) -> bool:
@@ -178,8 +184,12 @@ def _statements(doc: DocText, masked: str, offset: int,
         else:
             quoted = set()
             if _REVOKED.match(body) and not _UPHOLDS.match(body):
-                quoted, quoted_upheld = _quoted_items(body), False
-                continue
+                revoked = _PROBATION_REVOKED.match(body)
+                if revoked is None or not _MENTION.search(body, revoked.end()):
+                    quoted, quoted_upheld = _quoted_items(body), False
+                    continue
+                start = start + (number.end() if number else 0) + revoked.end()
+                number = None
             upheld = bool(_UPHOLDS.match(body))
             if upheld:
                 quoted, quoted_upheld = _quoted_items(body), True
@@ -193,9 +203,17 @@ def _statements(doc: DocText, masked: str, offset: int,
                 statements.append(_Statement(names, at, end, upheld=upheld))
         for mention in _MENTION.finditer(masked, start, end):
             decision = _BEFORE_DECISION.match(masked, mention.end()).end()  # type: ignore[union-attr]
+            written = mention.group("names")
             if not _decides(masked, decision):
-                continue
-            parts = mention.group("names").split("、")
+                # 犯 left out, the names ran into the charge (被告人贺强诈骗罪，判处…)
+                tail = find_charges(written)
+                if not tail or tail[-1][2] != len(written) or tail[-1][1] == 0:
+                    continue
+                written = written[: tail[-1][1]]
+                if written.endswith(("犯", "系", "所", ")")) or not _decides(
+                        masked, mention.start("names") + len(written)):
+                    continue  # 被告人犯强奸罪 (the name left out) is no name
+            parts = written.split("、")
             if not all(_plausible_name(part) for part in parts):
                 continue
             names, at = [], mention.start("names")
@@ -257,10 +275,11 @@ def _apply(
         chunk = masked[st.start : st.end]
         at = offset + st.start
         earlier = earlier_charges(chunk, known)  # 与前罪…犯X罪…并罚: not this verdict's
+        named = {n.end - at for n in st.names}  # a charge right after a name: 犯 left out
         charges = [
             Found(written, at + s, at + e, 0.9 * scale)
             for written, s, e in find_charges(chunk)
-            if chunk[s - 1 : s] in ("犯", "、") and s not in earlier
+            if (chunk[s - 1 : s] in ("犯", "、") or s in named) and s not in earlier
         ]
         sentence = parse_sentence(chunk, at)
         terms = parse_charge_terms(chunk, at, known)

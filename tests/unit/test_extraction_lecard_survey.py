@@ -2,8 +2,9 @@
 defendant left with no charge where the verdict names one. Each test is a snippet of the real
 judgment it was found in: a name ending in 原 (not 原犯, an earlier conviction), a unit's name
 followed by a comma before 犯, a unit that is a 居民委员会, a stage written inside the charge
-(强奸（未遂）罪), and charges as courts also write them (环境污染罪, 制造、贩卖毒品罪, the 的 of
-提供侵入、非法控制计算机信息系统的程序、工具罪)."""
+(强奸（未遂）罪), charges as courts also write them (环境污染罪, 制造、贩卖毒品罪, the 的 of
+提供侵入、非法控制计算机信息系统的程序、工具罪), an item that revokes a 缓刑 and sentences anew, and a
+verdict item that leaves out 犯."""
 
 from __future__ import annotations
 
@@ -101,3 +102,50 @@ def test_the_sentence_of_a_charge_written_with_de(extractor: RuleExtractor) -> N
     yang = _people(extractor, text)["杨童"]
     assert yang["charges"] == ["提供侵入、非法控制计算机信息系统的程序、工具罪"]
     assert yang["sentence"]["principal"] == "有期徒刑" and yang["sentence"]["term_months"] == 36
+
+
+# lecard-17890: an item takes back an earlier judgment's 缓刑, then sentences anew
+def test_a_revoked_probation_then_the_new_sentence(extractor: RuleExtractor) -> None:
+    text = _judgment(
+        "被告人高某，男，1990年出生，汉族。\n被告人闫某，男，1992年出生，汉族。",
+        "一、撤销太原市小店区人民法院（2015）小店刑初字第00630号刑事判决书主文中被告人高某犯非法"
+        "拘禁罪，判处有期徒刑一年，缓刑一年的缓刑部分；被告人高某犯寻衅滋事罪，判处有期徒刑九个月，"
+        "决定合并执行有期徒刑一年六个月；\n二、被告人闫某犯寻衅滋事罪，判处有期徒刑一年。",
+    )
+    people = _people(extractor, text)
+    assert people["高某"]["charges"] == ["寻衅滋事罪"]  # not the earlier judgment's 非法拘禁罪
+    assert people["高某"]["sentence"]["term_months"] == 18
+    assert people["闫某"]["sentence"]["term_months"] == 12
+
+
+# lecard-15094 kept: a revoking item with no new decision is still the earlier judgment's
+def test_a_revoking_item_alone_decides_nothing(extractor: RuleExtractor) -> None:
+    text = _judgment(
+        "被告人李某，男，1990年出生，汉族。",
+        "一、撤销某某县人民法院（2014）某刑初字第20号刑事判决对被告人李某宣告的缓刑；\n"
+        "二、被告人李某犯盗窃罪，判处有期徒刑八个月。",
+    )
+    assert _people(extractor, text)["李某"]["sentence"]["term_months"] == 8
+
+
+# lecard-19210: 十四、被告人徐志恒诈骗罪，判处… (犯 left out)
+def test_an_item_that_leaves_out_fan(extractor: RuleExtractor) -> None:
+    text = _judgment(
+        "被告人常攀攀，男，1994年出生，汉族。\n被告人徐志恒，男，1995年出生，汉族。",
+        "一、被告人常攀攀犯诈骗罪，判处有期徒刑一年六个月，并处罚金人民币一万元。\n"
+        "二、被告人徐志恒诈骗罪，判处有期徒刑一年零七个月，并处罚金人民币一万二千元。",
+    )
+    xu = _people(extractor, text)["徐志恒"]
+    assert xu["charges"] == ["诈骗罪"]
+    assert xu["sentence"]["term_months"] == 19 and xu["sentence"]["fine_yuan"] == 12000
+
+
+# lecard-19926: the name left out (被告人犯强奸罪): no defendant called 犯
+def test_a_missing_name_makes_no_defendant(extractor: RuleExtractor) -> None:
+    text = _judgment(
+        "被告人朱某某，男，1990年出生，汉族。",
+        "一、被告人犯强奸罪，判处有期徒刑四年。\n二、被告人朱某某犯非法拘禁罪，判处有期徒刑一年二个月。",
+    )
+    people = _people(extractor, text)
+    assert "犯" not in people and "" not in people
+    assert people["朱某某"]["charges"] == ["非法拘禁罪"]
