@@ -43,6 +43,9 @@ class PageResult:
     #: marks that are not text (ocr.marks): {"kind": "fingerprint" (捺印) | "seal" (印章) |
     #: "signature" (签名), "box": [x0, y0, x1, y1] in the same unit as the lines' boxes}
     marks: list[dict[str, Any]] = field(default_factory=list)
+    #: the horizontal rules of a page that holds a table (ocr.tables.find_rules): [x0, y0, x1,
+    #: y1] in the same unit as the lines' boxes; cells merged down are read from them
+    rules: list[list[float]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

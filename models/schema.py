@@ -183,6 +183,8 @@ class Page(Base):
     flags: Mapped[list[Any]] = mapped_column(JSON, default=list)  # e.g. unreadable, deskewed
     #: 捺印, 印章 and signatures: [{"kind", "box"}] (models.records.PageResult.marks)
     marks: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
+    #: a table page's horizontal rules: [[x0, y0, x1, y1]] (models.records.PageResult.rules)
+    rules: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     __table_args__ = (UniqueConstraint("document_id", "number"),)
 
 

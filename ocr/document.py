@@ -156,6 +156,7 @@ def ocr_page(
     from ocr.handwriting import handwritten
     from ocr.marks import find_marks, signature_marks
     from ocr.preprocess import Prepared, prepare
+    from ocr.tables import find_rules, find_tables
 
     fixed: Corrected | None = correct_page(image) if preprocess and correct else None
     if preprocess:
@@ -211,6 +212,10 @@ def ocr_page(
     marks += signature_marks(lines, marks)
     flags += [kind for kind in ("fingerprint", "seal", "signature")
               if any(m["kind"] == kind for m in marks)]
+    # a page with a table keeps its horizontal rules (in its pixels, as the boxes): cells
+    # merged down are read from them (ocr.tables)
+    rules = ([list(r) for r in find_rules(image)] if preprocess and find_tables(lines)
+             else [])
     return PageResult(
         number=number,
         text="\n".join(line.text for line in lines),
@@ -222,6 +227,7 @@ def ocr_page(
         confidence=confidence,
         flags=flags,
         marks=marks,
+        rules=rules,
     )
 
 

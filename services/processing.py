@@ -99,7 +99,7 @@ def _store_page(settings: Settings, doc_id: int, page: PageResult) -> None:
                           for ln in page.lines],
                    method=page.method, engine=page.engine, width=page.width,
                    height=page.height, confidence=page.confidence, flags=list(page.flags),
-                   marks=list(page.marks)))
+                   marks=list(page.marks), rules=list(page.rules)))
 
 
 def run_extract(settings: Settings, task_id: int) -> None:

@@ -149,14 +149,14 @@ def get_page(document_id: int, number: int, settings: SettingsDep,
 def _page_tables(s: Any, document_id: int, page: Page) -> list[dict[str, Any]]:
     """The page's tables, each saying whether it continues from the page before or on the
     next (``ocr.tables.join_pages`` over this page and its neighbours)."""
-    around = [(n, lines or []) for n, lines in s.execute(
-        select(Page.number, Page.lines).where(Page.document_id == document_id,
+    around = [(n, lines or [], rules or None) for n, lines, rules in s.execute(
+        select(Page.number, Page.lines, Page.rules).where(Page.document_id == document_id,
                                               Page.number.between(page.number - 1,
                                                                   page.number + 1))
         .order_by(Page.number))]
     joined = join_pages(around)
     out = []
-    for t in find_tables(page.lines or []):
+    for t in find_tables(page.lines or [], rules=page.rules or None):
         d = t.to_dict()
         for dt in joined:
             at = [k for k, (n, b) in enumerate(zip(dt.pages, dt.boxes, strict=True))
@@ -174,8 +174,8 @@ def get_tables(document_id: int, settings: SettingsDep, user: UserDep) -> dict[s
     that runs over pages is one table with its ``pages`` (``ocr.tables.join_pages``)."""
     doc = visible_document(settings, user, document_id)
     with session_scope(settings.db_url) as s:
-        pages = [(n, lines or []) for n, lines in s.execute(
-            select(Page.number, Page.lines).where(Page.document_id == doc.id)
+        pages = [(n, lines or [], rules or None) for n, lines, rules in s.execute(
+            select(Page.number, Page.lines, Page.rules).where(Page.document_id == doc.id)
             .order_by(Page.number))]
         audit.record(s, "document.read", user_id=user.id, object_type="document",
                      object_id=doc.id, detail={"tables": True})
