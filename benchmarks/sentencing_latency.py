@@ -9,7 +9,13 @@ share is visible. The pool is `benchmarks.similar_latency`'s (built once, cached
 .cache/similar-latency/: recombined real CAIL2018/LeCaRD cases, synthetic clustered vectors).
 Pass 1 is cold (no case features cached), pass 2 repeats the same queries.
 
+On a shared machine one run's figures move with the load more than a change moves them:
+``--compare-with DIR`` times the code of another checkout (say ``git archive REV | tar -x -C
+DIR``) against this one on the same pool, each query answered by the two in turn (two worker
+processes), and prints both wall and main-thread CPU percentiles.
+
     python -m benchmarks.sentencing_latency [--cases 100000] [--queries 200]
+        [--compare-with DIR]
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import random
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from benchmarks.similar_latency import _FORMAT as POOL_FORMAT
@@ -58,6 +65,79 @@ def time_queries(settings: Any, query_ids: Sequence[int], k: int
     return total, guideline
 
 
+#: What a worker of --compare-with runs: one answer per case id read from stdin, its wall and
+#: main-thread CPU ms written back (0: collect garbage). Only calls both checkouts have.
+_WORKER = """
+import gc, sys, time
+from pathlib import Path
+from models.settings import Settings
+from models.visibility import VisibleCases
+from services import indexing, sentence_estimate, similar
+settings = Settings(data_dir=Path(sys.argv[1]), database_url=None)
+k = int(sys.argv[2])
+for line in sys.stdin:
+    cid = int(line)
+    if cid == 0:
+        gc.collect()
+        print("0 0", flush=True)
+        continue
+    t0, c0 = time.perf_counter(), time.thread_time()
+    facts, query = similar.case_profiles(settings, [cid])[cid]
+    result = similar.sentencing(settings, indexing.case_vector(settings, cid),
+                                allowed=VisibleCases(settings.db_url, [1]), query_text=facts,
+                                query=query, exclude=[cid], k=k)
+    sentence_estimate.answer(settings, result, facts, case_id=cid)
+    print(f"{1000 * (time.perf_counter() - t0)} {1000 * (time.thread_time() - c0)}", flush=True)
+"""
+
+
+def compare(data_dir: Path, other: Path, query_ids: Sequence[int], k: int) -> None:
+    """Time this checkout and `other` on the same queries, in turn (see the module doc)."""
+    import os
+    import subprocess
+
+    from benchmarks.paths import REPO
+
+    trees = {"other": other.resolve(), "this": REPO}
+    procs = {name: subprocess.Popen(
+        [sys.executable, "-c", _WORKER, str(data_dir.resolve()), str(k)], cwd=tree,
+        env={**os.environ, "PYTHONPATH": str(tree)}, stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, text=True) for name, tree in trees.items()}
+
+    def ask(name: str, cid: int) -> tuple[float, float]:
+        proc = procs[name]
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(f"{cid}\n")
+        proc.stdin.flush()
+        wall, cpu = proc.stdout.readline().split()
+        return float(wall), float(cpu)
+
+    for name in procs:
+        ask(name, query_ids[0])  # loads the vector index (not timed)
+    print(f"\n{other} (other) against {REPO} (this), each query answered by both in turn")
+    for p in (1, 2):
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in procs}
+        for name in procs:
+            ask(name, 0)
+        loads = [os.getloadavg()[0]]
+        for i, cid in enumerate(query_ids):
+            for name in (("other", "this") if i % 2 == 0 else ("this", "other")):
+                times[name].append(ask(name, cid))
+            if i % 50 == 49:
+                loads.append(os.getloadavg()[0])
+        print(f"  pass {p} ({'cold' if p == 1 else 'same queries again'}), load average "
+              f"{min(loads):.1f}-{max(loads):.1f}")
+        for name, got in times.items():
+            wall, cpu = [w for w, _ in got], [c for _, c in got]
+            print(f"    {name:5s} wall p50 {percentile(wall, 50):6.1f} / p95 "
+                  f"{percentile(wall, 95):6.1f} ms; main-thread CPU p50 "
+                  f"{percentile(cpu, 50):5.1f} / p95 {percentile(cpu, 95):5.1f} ms")
+    for proc in procs.values():
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.sentencing_latency",
                                      description=__doc__.split("\n")[0])
@@ -65,6 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--k", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--compare-with", type=Path, default=None, metavar="DIR",
+                        help="another checkout to time against this one, query by query")
     args = parser.parse_args(argv)
     from benchmarks.paths import SHARED_DATA, print_reproduce
     from models.db import migrate
@@ -90,6 +172,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ensure_features(settings)
     rng = random.Random(args.seed + 2)
     query_ids = rng.sample(range(1, args.cases + 1), min(args.queries, args.cases))
+    if args.compare_with is not None:
+        compare(data_dir, args.compare_with, query_ids, args.k)
+        print_reproduce("benchmarks.sentencing_latency", argv)
+        return 0
     t0 = time.perf_counter()
     time_queries(settings, query_ids[:1], args.k)  # loads the vector index (not timed)
     print(f"first call (vector index loaded): {time.perf_counter() - t0:.1f}s")
