@@ -4,7 +4,8 @@ Batch 5 (the fresh held-out batch) was drawn with
 
     python -m benchmarks.draw_shapes --seed 5 --batch 5
 
-and batch 6 with ``--seed 6 --batch 6`` (no ruling was left by then: their places went to 被告单位).
+batch 6 with ``--seed 6 --batch 6`` (no ruling was left by then: their places went to 被告单位)
+and batch 7 with ``--seed 7 --batch 7 --write`` (the same quotas, drawn after the survey rounds).
 Candidates are the LeCaRD ``qw`` and JuDGE ``fd`` texts of ../shared/data of 1,500-7,000
 characters that are neither labelled already (``judgment_shapes`` or ``extraction_gold``) nor
 the same case as one that is: no case number (（2014）…号) shared with a labelled text, the
