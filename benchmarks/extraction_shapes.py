@@ -1,7 +1,7 @@
 """Extraction on judgment shapes the rules were not written on (issue 19).
 
-179 hand-labelled judgments and rulings in ``tests/data/judgment_shapes`` (see its README;
-89 tune, 90 held out; batches 5 and 6, 30 each drawn by ``benchmarks.draw_shapes``, 15 / 15):
+209 hand-labelled judgments and rulings in ``tests/data/judgment_shapes`` (see its README;
+104 tune, 105 held out; batches 5, 6 and 7, 30 each drawn by ``benchmarks.draw_shapes``, 15 / 15):
 second-instance judgments and rulings, retrials, 被告单位, 数罪并罚, names with 自报/化名/别名/绰号,
 刑事附带民事. Each label says whether it is in the ``tune`` split (rules may be written looking
 at it) or ``heldout`` (never looked at while writing rules); ``--set`` picks one or both.
@@ -11,6 +11,7 @@ at it) or ``heldout`` (never looked at while writing rules); ``--set`` picks one
     python -m benchmarks.extraction_shapes --set heldout --batch 2   # labelled after round 1
     python -m benchmarks.extraction_shapes --set all --batch 1-4     # the batches before batch 5
     python -m benchmarks.extraction_shapes --set all --batch 6       # drawn with --seed 6
+    python -m benchmarks.extraction_shapes --set all --batch 7       # drawn with --seed 7
 
 Defendants are matched by name (an extra or missing defendant costs names F1, not the order of
 the rest). Names F1 and (name, charge) F1 are per document sets, as in ``benchmarks.extraction``;
@@ -157,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="which split to score (default: heldout)")
     parser.add_argument("--batch", default=None,
                         help="only the labels of one round (2, 3, 4: labelled after the first, second, "
-                             "third rules; 5 and 6: the fresh batches drawn by benchmarks.draw_shapes) or a "
+                             "third rules; 5, 6 and 7: the fresh batches drawn by benchmarks.draw_shapes) or a "
                              "range of rounds (1-5)")
     parser.add_argument("--fixtures", type=Path, default=FIXTURES)
     parser.add_argument("--failures", action="store_true",
