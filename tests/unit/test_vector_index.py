@@ -142,3 +142,35 @@ def test_whole_matrix_path_matches_scoring_only_allowed_rows() -> None:
             assert [x for x, _ in fast] == ref
     assert idx.search(q, 10, allowed={1, 2})  # a small set takes the row-subset path
     assert [x for x, _ in idx.search(q, 5, allowed=set())] == []
+
+
+def test_scoring_runs_on_one_blas_thread_and_gives_the_threads_back() -> None:
+    """The matrix-vector product is limited to one BLAS thread (see the module doc); the limit
+    must not leak into the rest of the process (the embedding model, other numpy work)."""
+    from threadpoolctl import threadpool_info
+
+    from similarity import vector_index
+
+    def blas_threads() -> list[int]:
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    seen: list[list[int]] = []
+    real = vector_index._one_blas_thread
+
+    def spy() -> object:
+        limit = real()
+        seen.append(blas_threads())
+        return limit
+
+    idx = VectorIndex(4)
+    for k in range(1, 50):
+        idx.upsert(k, [float(k), 1.0, 0.0, 0.0])
+    vector_index._one_blas_thread = spy
+    try:
+        assert idx.search([1, 1, 0, 0], 3)[0][0] == 1
+        assert idx.search([1, 1, 0, 0], 3, allowed={2, 3, 4, 5})[0][0] == 2
+    finally:
+        vector_index._one_blas_thread = real
+    assert seen and all(n == [1] * len(n) for n in seen)
+    assert blas_threads() == before
