@@ -35,6 +35,11 @@ _EARLIER = re.compile(
 )
 
 
+def combines(text: str) -> bool:
+    """True when ``text`` combines penalties (数罪并罚, 决定执行, 总和刑期, 连同前罪 …)."""
+    return _COMBINED.search(text) is not None
+
+
 def earlier_charges(text: str, names: Iterable[str] = ()) -> set[int]:
     """Offsets in ``text`` where a charge of an earlier judgment begins (not this verdict's).
     A defendant whose name ends in 原 or 前 (罗原犯重大责任事故罪) is not read as 原犯."""

@@ -18,6 +18,7 @@ from extraction.parties import DEFENDANT_ROLE, Defendant
 from extraction.sentence import (
     ChargeTerm,
     Sentence,
+    combines,
     earlier_charges,
     parse_charge_terms,
     parse_sentence,
@@ -77,6 +78,7 @@ class _Statement:
     end: int
     targets: list[int | None] = field(default_factory=list)
     upheld: bool = False  # stated in an item that upholds (维持) the earlier judgment
+    item: int = 0  # where the verdict item that holds it starts
 
 
 def mask_notes(text: str) -> str:
@@ -200,7 +202,7 @@ def _statements(doc: DocText, masked: str, offset: int,
             if spans:
                 names = [Found(doc.value(offset + a, offset + b), offset + a, offset + b, 0.85)
                          for a, b in spans]
-                statements.append(_Statement(names, at, end, upheld=upheld))
+                statements.append(_Statement(names, at, end, upheld=upheld, item=start))
         for mention in _MENTION.finditer(masked, start, end):
             decision = _BEFORE_DECISION.match(masked, mention.end()).end()  # type: ignore[union-attr]
             written = mention.group("names")
@@ -227,12 +229,40 @@ def _statements(doc: DocText, masked: str, offset: int,
                     )
                 )
                 at += len(part) + 1
-            statements.append(_Statement(names, mention.start(), end, upheld=upheld))
+            statements.append(_Statement(names, mention.start(), end, upheld=upheld, item=start))
         statements.sort(key=lambda st: st.start)
         for prev, nxt in zip(statements, statements[1:], strict=False):
             if prev.end > nxt.start >= prev.start:
                 prev.end = nxt.start
-    return statements
+    return _join_restated(statements, masked)
+
+
+def _join_restated(statements: list[_Statement], masked: str) -> list[_Statement]:
+    """One statement for an item that names its defendant again before each charge and then
+    combines them (被告人胡伟犯信用卡诈骗罪，判处…；被告人胡伟犯伪造国家机关证件罪，判处…；总和刑期…
+    决定执行…): the charges before the last are terms combined, not sentences replaced. Not
+    where a restatement follows a 撤销 (…撤销…判决书被告人王钢犯盗窃罪，判处…的缓刑执行部分): that
+    one quotes the earlier judgment."""
+    out: list[_Statement] = []
+    k = 0
+    while k < len(statements):
+        run = [statements[k]]
+        while k + len(run) < len(statements):
+            prev, st = run[-1], statements[k + len(run)]
+            if (st.item != prev.item or st.start != prev.end
+                    or [n.value for n in st.names] != [n.value for n in prev.names]
+                    or combines(masked[prev.start : prev.end])
+                    or "撤销" in masked[prev.start : prev.end]):
+                break
+            run.append(st)
+        last = run[-1]
+        if len(run) > 1 and combines(masked[last.start : last.end]):
+            run[0].end = last.end
+            out.append(run[0])
+        else:
+            out.extend(run)
+        k += len(run)
+    return out
 
 
 def _assign(statements: list[_Statement], defendants: list[Defendant]) -> None:
