@@ -107,6 +107,10 @@ FLAGS: tuple[tuple[str, str], ...] = (
     ("纠集他人多次", r"纠集他人[^。]{0,20}多次"),
     # 信用卡诈骗罪: 恶意透支 has amounts of its own (法释〔2018〕19号)
     ("恶意透支", r"恶意透支|透支[^。]{0,40}(?:催收|催缴|逾期|未归还|未还|拒不归还)"),
+    # 挪用公款罪 / 挪用资金罪: 进行非法活动 has amounts of its own (法释〔2016〕9号第五条、第十一条);
+    # 数额巨大不退还 is the statute's condition of 第三百八十四条's top tier
+    ("非法活动", r"赌博|(?:用于|进行|从事)[^，。；]{0,6}(?:非法活动|吸毒|走私|行贿)"),
+    ("数额巨大不退还", r"数额巨大[^，。；]{0,4}(?:不退还|不归还|未退还|未归还|拒不退还)"),
     # the tier in the words of the facts (a prosecutor's "数额巨大，其行为触犯…"): the statute's
     # own condition, read where the amount is missing or anonymised
     ("数额较大", r"数额较大"),

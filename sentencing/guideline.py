@@ -238,6 +238,11 @@ def _increments(g: Guideline, x: Inputs, tier: int) -> list[tuple[float, float, 
     """(point, low, high) months added by each province increment that applies, with its step."""
     out = []
     for rule in g.province_rules(x.charge, "increments", tier):
+        # a rule for one kind of the conduct only (挪用 进行非法活动 has amounts of its own)
+        if rule.get("when_flag") and rule["when_flag"] not in x.flags:
+            continue
+        if rule.get("unless_flag") and rule["unless_flag"] in x.flags:
+            continue
         unverified = bool(rule.get("unverified"))
         if "flag" in rule:
             if rule["flag"] not in x.flags:
