@@ -116,7 +116,14 @@ def looks_blank(image: Image.Image) -> bool:
         return True
     darkest = grey[:h, :w].reshape(h // step, step, w // step, step).min(axis=(1, 3))
     ink = ink_mask(darkest)
-    return ink.size == 0 or float(ink.mean()) < BLANK_PRECHECK_INK
+    if ink.size and float(ink.mean()) >= BLANK_PRECHECK_INK:
+        return False
+    # A sheet photographed on a darker desk that fills most of the frame (a small or landscape
+    # sheet in a portrait photo): the 'paper' read above is the desk's level, the sheet's text
+    # is no contrast against it. The photo correction crops the sheet first, then OCR decides.
+    from ocr.correct import detect
+
+    return detect(image) != "photo"
 
 
 def blank_page(number: int, image: Image.Image) -> PageResult:

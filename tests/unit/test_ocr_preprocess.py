@@ -267,3 +267,21 @@ def test_screen_dpi_and_huge_photos_are_not_blown_up() -> None:
     big_low_dpi.info["dpi"] = (150, 150)
     prep = prepare(big_low_dpi)
     assert prep.image.width * prep.image.height <= 12_000_000 * 1.01
+
+
+def test_a_small_sheet_photographed_on_a_desk_is_read_not_called_blank() -> None:
+    """A landscape 扣押清单 photographed in a portrait frame: the desk is most of the frame, so
+    the pre-check's 'paper' level was the desk's and the page was stored blank, its text lost."""
+    from ocr.document import looks_blank, read_image
+    from tests.scans.generate import render_table
+
+    sheet, _ = render_table([["序号", "名称", "数量"], ["1", "黑色苹果牌手机", "1部"]])
+    photo = degrade(sheet, photo=True, seed=0)
+    assert not looks_blank(photo)
+    # a blank sheet photographed the same way is still blank, after the correction and OCR
+    empty = degrade(Image.new("RGB", sheet.size, "white"), photo=True, seed=0)
+    engine = Unsure([])
+    assert read_image(1, empty, lambda: engine).flags[0] == "blank"
+    assert looks_blank(Image.new("RGB", (2480, 3508), "white"))
+    assert read_image(1, photo, lambda: Unsure([Line("黑色苹果牌手机", (0, 0, 300, 40), 0.99)])
+                      ).text == "黑色苹果牌手机"
