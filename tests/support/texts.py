@@ -3,6 +3,8 @@ procuratorate forms written to their national templates, a referral whose suspec
 
 from __future__ import annotations
 
+from typing import Any
+
 # LeCaRD candidate 14262 (a second-instance ruling), its first lines as published
 RULING = """昌吉回族自治州中级人民法院
 刑 事 裁 定 书
@@ -121,3 +123,16 @@ X公（刑）诉字〔2018〕45号
 此致
 XX市XX区人民检察院
 """
+
+
+def judgment(header: str, verdict: str, number: str = "（2017）皖0881刑初188号") -> str:
+    """A first-instance judgment around a real judgment's parties (`header`) and verdict items:
+    the court, title, number and the closing notice the extractor reads its parts by."""
+    return (f"某某县人民法院\n刑事判决书\n{number}\n公诉机关某某县人民检察院。\n"
+            f"{header}\n本院认为，……判决如下：\n{verdict}\n"
+            "如不服本判决，可在接到判决书的第二日起十日内，通过本院或者直接向某某市中级人民法院提出上诉。\n")
+
+
+def defendants_by_name(extractor: Any, text: str) -> dict[str, dict[str, Any]]:
+    """The extractor's defendants of one text, by name."""
+    return {d["name"]: d for d in extractor.extract([text]).fields["defendants"]}
