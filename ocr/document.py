@@ -158,6 +158,7 @@ def ocr_page(
     first (``ocr.correct``: sheet found and perspective undone, light flattened; specks
     removed and enlarged to 300 dpi); a scan is left as it is.
     """
+    from ocr.cells import reread_empty_cells
     from ocr.correct import Corrected
     from ocr.correct import correct as correct_page
     from ocr.handwriting import handwritten
@@ -185,6 +186,11 @@ def ocr_page(
         other = reading_order(engine.recognize(flipped.image))
         if _reading_score(other) > _reading_score(lines):
             prep, lines = flipped, other
+    # a table's empty cells that hold ink read on their own (a lone 序号 digit the detector
+    # missed; ocr.cells): only on a page with a table
+    tables = find_tables(lines) if preprocess else []
+    if tables and (more := reread_empty_cells(prep.image, lines, tables, engine)):
+        lines = reading_order([*lines, *more])
     # the lines found on the cleaned-up page, their ink's colour looked up on the page before
     # the clean-up (grey once a red seal or 捺印 was removed; ocr.handwriting)
     source = fixed.image if fixed is not None else image
@@ -342,7 +348,8 @@ def _rows(lines: list[Line]) -> list[Line]:
 
     Boxes join a row only when their vertical centres are within half a line height and they
     do not overlap horizontally, so slightly skewed full-width lines (whose boxes overlap
-    vertically) keep their top-to-bottom order.
+    vertically) keep their top-to-bottom order. Boxes that touch (a quarter of the text height
+    of overlap: neighbouring cells of a table, 自制火药枪 | 1支) do not overlap.
     """
 
     def centre(line: Line) -> float:
@@ -356,7 +363,8 @@ def _rows(lines: list[Line]) -> list[Line]:
         row = rows[-1] if rows else None
         if row is not None and all(
             abs(centre(line) - centre(other)) < 0.5 * min(height(line), height(other))
-            and (line.box[0] >= other.box[2] or line.box[2] <= other.box[0])
+            and (line.box[0] >= other.box[2] - 0.25 * min(height(line), height(other))
+                 or line.box[2] <= other.box[0] + 0.25 * min(height(line), height(other)))
             for other in row
         ):
             row.append(line)

@@ -72,6 +72,8 @@ class Table:
     spans: tuple[Span, ...] = field(default=())
     #: each column's text extent (x0, x1) on the page, for a continuation on the next page
     columns: tuple[tuple[float, float], ...] = field(default=(), compare=False)
+    #: each row's text extent (y0, y1) on the page (``ocr.cells`` looks into its empty cells)
+    bands: tuple[tuple[float, float], ...] = field(default=(), compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"rows": self.rows, "box": list(self.box), "columns": len(self.rows[0]),
@@ -395,6 +397,7 @@ def _grid(run: list[Placed], h: float, rules: Sequence[Rule] = (), slope: float 
     rows: list[list[str]] = []
     spans: list[Span] = []
     row_centres: list[float] = []
+    bands: list[tuple[float, float]] = []
     for t, placed in enumerate(run):
         if t in between:
             r = len(rows) - 1  # into the row above, over it and the next
@@ -412,6 +415,8 @@ def _grid(run: list[Placed], h: float, rules: Sequence[Rule] = (), slope: float 
                 spans.append(Span(len(rows), a, 1, b - a + 1))
         rows.append(line)
         row_centres.append(centres[t])
+        bands.append((min(c.y0 + c.dy for c, _, _ in placed),
+                      max(c.y1 + c.dy for c, _, _ in placed)))
     colx: list[tuple[float, float] | None] = []
     for k in range(n):
         own = [c for placed in run for c, a, b in placed if a == b == k]
@@ -420,7 +425,8 @@ def _grid(run: list[Placed], h: float, rules: Sequence[Rule] = (), slope: float 
     everything = [c for placed in run for c, _, _ in placed]
     box = (min(c.x0 for c in everything), min(c.y0 + c.dy for c in everything),
            max(c.x1 for c in everything), max(c.y1 + c.dy for c in everything))
-    return Table(rows, box, tuple(sorted(spans, key=lambda s: (s.row, s.col))))
+    return Table(rows, box, tuple(sorted(spans, key=lambda s: (s.row, s.col))),
+                 bands=tuple(bands))
 
 
 def _header_above(row: list[_Cell], placed: Placed | None, below: list[Placed]) -> bool:

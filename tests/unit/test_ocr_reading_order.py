@@ -69,3 +69,17 @@ def test_two_cell_table_with_short_cells_is_not_two_columns() -> None:
     assert texts(reading_order(shuffled(page))) == [
         t for r in range(6) for t in (f"{r}-名", f"{r}-值")
     ] + ["合计"]
+
+
+def test_cells_whose_boxes_touch_stay_on_their_row() -> None:
+    """A scanned 扣押清单 row (the boxes as read): 自制火药枪 and 1支 overlap by 2 px, and the 序号
+    read from its cell sits a little lower; the row still reads left to right."""
+    row = [Line("自制火药枪", (480, 763, 668, 812), 0.99), Line("1支", (666, 765, 744, 812), 0.99),
+           Line("1", (377, 772, 401, 810), 0.99), Line("具备枪支性能", (860, 764, 1200, 811), 0.99)]
+    head = [Line(t, (x, 700, x + 84, 750), 0.99)
+            for t, x in (("编号", 368), ("名称", 476), ("数量", 679), ("特征", 781))]
+    assert texts(reading_order(shuffled(head + row))) == [
+        "编号", "名称", "数量", "特征", "1", "自制火药枪", "1支", "具备枪支性能"]
+    # lines of a skewed paragraph overlap far more than that: still one under the other
+    skewed = [Line("第一行", (100, 300, 1500, 346), 0.99), Line("第二行", (100, 322, 1500, 368), 0.99)]
+    assert texts(reading_order(skewed[::-1])) == ["第一行", "第二行"]

@@ -316,8 +316,8 @@ def test_a_page_of_prose_in_two_columns_continues_no_table() -> None:
 def test_a_photographed_seizure_list_comes_back_as_its_rows(which: str, seed: int) -> None:
     """A5-landscape lists photographed with a phone (perspective, curl, a hand's shadow, shake,
     JPEG; the sheet fills under half of the portrait frame): the photo correction crops the
-    sheet, the table keeps its rows, columns and merged cells. A lone 序号 digit in a narrow
-    cell is the one thing the engine drops on these photos (as on faxes)."""
+    sheet, the table keeps its rows, columns and merged cells. The lone 序号 digit the detector
+    drops on these photos is read by looking into the empty cell (ocr.cells)."""
     from ocr.metrics import edit_distance
     from tests.scans.generate import degrade
 
@@ -335,6 +335,6 @@ def test_a_photographed_seizure_list_comes_back_as_its_rows(which: str, seed: in
     assert spans(table) == want_spans
     cells = [(a, b) for got, row in zip(table.rows, want, strict=True)
              for a, b in zip(got, row, strict=True)]
-    assert all(a == b or (a == "" and b.isdigit()) or edit_distance(a, b) <= 1
-               for a, b in cells), table.rows
-    assert sum(a == b for a, b in cells) / len(cells) >= 0.85, table.rows
+    assert all(a == b or edit_distance(a, b) <= 1 for a, b in cells), table.rows
+    assert [row[0] for row in table.rows[1:]] == [row[0] for row in want[1:]]
+    assert sum(a == b for a, b in cells) / len(cells) >= 0.9, table.rows
