@@ -72,6 +72,7 @@ bench: install opensearch elasticsearch
 	$(BIN)/python -m benchmarks.analytics --cases 100000 --per-case 10 --queries 20  # PostgreSQL: DOSSIER_TEST_POSTGRES_URL; 1,000,000 businesses
 	OMP_THREAD_LIMIT=1 $(BIN)/python -m benchmarks.ocr --pages $${OCR_BENCH_PAGES:-50} --jobs 2
 	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.handwriting --pages 12
+	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.tables --seed-offset 100
 	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) $(BIN)/python -m benchmarks.load --seconds 60 --upload-rate 0.5 --search-rate 4
 	DOSSIER_MODEL_DIR=$(abspath $(MODELS)) HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.scale_out --docs 8 --pages 3 --workers 1,2 --originals 40 --search-url http://127.0.0.1:9200  # PostgreSQL, Redis, S3: DOSSIER_TEST_POSTGRES_URL, DOSSIER_TEST_REDIS_URL, DOSSIER_TEST_S3_URL (+ _ENDPOINT, _ACCESS_KEY, _SECRET_KEY)
 

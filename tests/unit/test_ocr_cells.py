@@ -12,7 +12,8 @@ from models.records import Line
 from ocr.cells import MIN_INK, empty_cells, reread_empty_cells, without_rules
 from ocr.tables import find_tables
 from tests.scans.generate import degrade, load_font, render_table
-from tests.unit.test_ocr_tables import NOTE, NOTE_SPANS, read_page
+from tests.scans.tables import NOTE, NOTE_SPANS
+from tests.unit.test_ocr_tables import read_page
 
 pytestmark = pytest.mark.needs_shared("cail2018", "cases.jsonl.gz")
 

@@ -13,6 +13,7 @@ from models.records import Line
 from ocr.tables import find_tables, join_pages
 from tests.scans.dossier_templates import documents
 from tests.scans.generate import render_table
+from tests.scans.tables import NOTE, NOTE_SPANS, PRICE, PRICE_SPANS
 from tests.support.dossiers import dev_case
 
 pytestmark = pytest.mark.needs_shared("cail2018", "cases.jsonl.gz")
@@ -92,19 +93,6 @@ def test_a_scanned_seizure_list_with_a_wrapped_name() -> None:
 
 # --- merged cells and tables over two pages (issue 19) ------------------------------------------
 
-PRICE = [["序号", "名称", "价格认定", "", "备注"],
-         ["", "", "单价", "金额", ""],
-         ["1", "黑色苹果牌手机", "3200元", "3200元", "已封存"],
-         ["2", "银色电动自行车", "1500元", "1500元", "发还"],
-         ["3", "金项链", "4800元", "4800元", "已扣押"]]
-#: 序号, 名称 and 备注 merged down over the two header rows, 价格认定 over 单价 and 金额
-PRICE_SPANS = [(0, 0, 2, 1), (0, 1, 2, 1), (0, 2, 1, 2), (0, 4, 2, 1)]
-NOTE = [["序号", "名称", "数量", "备注"],
-        ["1", "黑色苹果牌手机", "1部", "已封存"],
-        ["2", "现金", "3200元", "均已扣押"],
-        ["3", "银行卡", "2张", ""],
-        ["4", "银色电动自行车", "1辆", "发还"]]
-NOTE_SPANS = [(2, 3, 2, 1)]  # 备注 written once for rows 2 and 3
 
 
 def spans(table: Any) -> list[tuple[int, int, int, int]]:

@@ -216,7 +216,7 @@ def test_a_merged_header_over_cells_merged_down_on_a_noisy_unruled_scan() -> Non
     # the lines of the unruled 价格认定 table scanned noisy and skewed (-1.5°), as read: the
     # cells merged down (序号, 名称, 备注) lie half a row under 价格认定 and were grouped with
     # it, the top row of the table: 价格认定 is set apart above them
-    from tests.unit.test_ocr_tables import PRICE, PRICE_SPANS
+    from tests.scans.tables import PRICE, PRICE_SPANS
 
     lines = [Line(t, b, 0.99) for t, b in (
         ("价格认定", (848, 269, 1015, 336)), ("序号", (297, 291, 393, 353)),
