@@ -23,7 +23,7 @@ from sentencing.guideline import (
 )
 
 INT_MEASURES = {"minor_injuries", "light_injuries", "serious_injuries", "deaths", "acts",
-                "persons", "guns"}
+                "persons", "guns", "robberies"}
 
 
 def apply_overrides(read: facts_mod.Read, overrides: Mapping[str, Any] | None) -> facts_mod.Read:

@@ -2,9 +2,10 @@
 
 Why here and not in extraction: extraction fills the dossier's SCHEMA.md fields (one amount,
 one blood alcohol, the court's circumstances); the guideline needs more (grams of each drug as
-heroin, injuries by grade, deaths, number of acts, persons, guns, flags such as 逃逸 or 持械) and
-must run on pasted facts and on benchmark corpora with no dossier. Services lay the extracted
-fields (with their page provenance) over what is read here; a judge's change wins over both.
+heroin, injuries by grade, deaths, number of acts and of robberies, persons, guns, flags such
+as 逃逸 or 持械) and must run on pasted facts and on benchmark corpora with no dossier. Services
+lay the extracted fields (with their page provenance) over what is read here; a judge's change
+wins over both.
 Every value keeps `Found(value, start, end, text)` so the page can show where it came from.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -90,6 +92,12 @@ _DEATHS = re.compile(r"致(?:使)?(?:被害人)?[^，。；]{0,12}?(\d+|[一二�
 _DEATH = re.compile(r"(?<!未)(?<!没有)死亡|身亡|抢救无效")
 _ACTS = re.compile(r"(?:先后|共|累计|分别|多次|连续)[^，。；]{0,12}?(\d+|[一二两三四五六七八九十]+)次")
 _TIMES = re.compile(r"(\d+|[一二两三四五六七八九十]+)次")
+#: robberies (抢劫三次 is 第二百六十三条's tier of its own): a count the facts tie to 抢劫 (先后三次
+#: 抢劫, 抢劫作案3起, 多次抢劫); the generic count of acts may be of thefts, withdrawals, statements
+_ROBBERIES = re.compile(r"(?<!第)(\d+|[一二两三四五六七八九十]+)(?:次|起)[^，。；]{0,8}?(?:抢劫|劫取)"
+                        r"|(?:抢劫|劫取)(?:作案)?[^，。；]{0,12}?(?<!第)(\d+|[一二两三四五六七八九十]+)"
+                        r"(?:次|起)")
+_ROBBED_OFTEN = re.compile(r"多次[^，。；]{0,6}?(?:抢劫|劫取)")
 _GUNS = re.compile(r"(\d+|[一二两三四五六七八九十]+)(?:支|把)[^，。；]{0,10}?枪")
 _HOST = re.compile(r"容留")
 _NEGATED = re.compile(r"(?:不|未|没有|不能|不宜|无)(?:构成|认定|属|具有|系|予|达到|达|到)?$")
@@ -210,17 +218,45 @@ def _heroin_grams(text: str, equivalents: Mapping[str, float]) -> Found | None:
                  "、".join(f.text for f in sorted(seen.values(), key=lambda f: f.start)))
 
 
-def _count(pattern: re.Pattern[str], text: str) -> tuple[int, Found | None]:
-    """How many distinct sentences state a match (one person per 鉴定 sentence)."""
+#: a sentence that restates the charge's result (公诉机关认为，被告人…致一人重伤 / 致人轻伤): the
+#: injured it names are those of the appraisal sentences, not more of them
+_CONCLUSION = re.compile(r"认为|认定|指认")
+
+
+def _injured(grade: str, text: str) -> tuple[int, Found | None]:
+    """How many persons were injured to `grade` (轻微伤 / 轻伤 / 重伤). A count the text states
+    (致一人重伤、二人轻伤; 一人轻伤一级，一人轻伤二级: the largest sentence's sum) wins; else one
+    person per appraisal sentence naming the grade, not counting the sentences that restate
+    the result (公诉机关认为…致人重伤), which name the same person again; one if only they do."""
+    stated: dict[int, int] = defaultdict(int)
+    first_stated: dict[int, Found] = {}
+    for m in re.finditer(r"(\d+|[一二两三四五六七八九十]+)(?:人|名(?:被害人)?)(?:受)?"
+                         + grade, text):
+        if _negated(text, m.start()):
+            continue
+        sentence = text.count("。", 0, m.start())
+        stated[sentence] += int(number(m.group(1)) or 0)
+        first_stated.setdefault(sentence, Found(0, m.start(), m.end(), m.group()))
+    if stated and max(stated.values()) > 0:
+        sentence = max(stated, key=lambda k: (stated[k], -k))
+        return stated[sentence], first_stated[sentence]
+    pattern = re.compile(grade + r"(?:[一二]级)?")
     n, first = 0, None
+    restated: Found | None = None
     last_sentence = -1
     for m in pattern.finditer(text):
         sentence = text.count("。", 0, m.start())
         if sentence == last_sentence or _negated(text, m.start()):
             continue
         last_sentence = sentence
+        start = text.rfind("。", 0, m.start()) + 1
+        if _CONCLUSION.search(text, start, m.start()):
+            restated = restated or Found(0, m.start(), m.end(), m.group())
+            continue
         n += 1
         first = first or Found(0, m.start(), m.end(), m.group())
+    if not n and restated is not None:
+        return 1, restated
     return n, first
 
 
@@ -269,9 +305,8 @@ def _read(text: str, equivalents: Mapping[str, float] | None) -> Read:
             put("heroin_g", g.value, g)
     for grade, key in (("轻微伤", "minor_injuries"), ("轻伤", "light_injuries"),
                        ("重伤", "serious_injuries")):
-        n, first = _count(re.compile(grade + r"(?:[一二]级)?"), text)
-        if key == "light_injuries":  # 轻伤 inside 轻微伤 never matches; 致轻伤 ≠ 轻微伤
-            pass
+        # 轻伤 inside 轻微伤 never matches; 致轻伤 ≠ 轻微伤
+        n, first = _injured(grade, text)
         if n and first is not None:
             put(key, float(n), first)
     dm = _DEATHS.search(text)
@@ -289,6 +324,13 @@ def _read(text: str, equivalents: Mapping[str, float] | None) -> Read:
         v, x = max(acts, key=lambda t: t[0])
         if 0 < v <= 200:
             put("acts", v, Found(v, x.start(), x.end(), x.group()))
+    if "抢劫" in text or "劫取" in text:
+        robs = [(number(x.group(1) or x.group(2)) or 0, x) for x in _ROBBERIES.finditer(text)]
+        robs += [(3.0, x) for x in _ROBBED_OFTEN.finditer(text)]
+        robs = [(v, x) for v, x in robs if 0 < v <= 200 and not _negated(text, x.start())]
+        if robs:
+            v, x = max(robs, key=lambda t: t[0])
+            put("robberies", v, Found(v, x.start(), x.end(), x.group()))
     guns = [(number(x.group(1)) or 0, x) for x in _GUNS.finditer(text)] if "枪" in text else []
     if guns:
         v = sum(g for g, _ in guns)

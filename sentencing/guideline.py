@@ -28,7 +28,7 @@ from typing import Any
 DATA = Path(__file__).with_name("data")
 DEFAULT_PROVINCE = "henan"
 MEASURES = ("amount_yuan", "heroin_g", "blood_alcohol", "minor_injuries", "light_injuries",
-            "serious_injuries", "deaths", "acts", "persons", "guns", "tax_yuan")
+            "serious_injuries", "deaths", "acts", "persons", "guns", "tax_yuan", "robberies")
 #: 数罪并罚 (刑法第六十九条): the longest fixed term when the sum stays under 35 years
 CUMULATIVE_CAP = 240
 #: the platform's point between the highest term and the sum (刑法第六十九条 leaves it open)
@@ -52,6 +52,9 @@ class Inputs:
     guns: int | None = None
     #: 虚开的税款数额 (刑法第二百零五条), yuan
     tax_yuan: float | None = None
+    #: robberies (抢劫次数): 抢劫三次 is a tier of its own, so counted where the facts say
+    #: 抢劫 (the generic `acts` also counts thefts, withdrawals, statements …)
+    robberies: int | None = None
     flags: frozenset[str] = frozenset()
     circumstances: frozenset[str] = frozenset()
     #: a judge's percentage for a circumstance (within its range), replacing the default point
@@ -262,7 +265,7 @@ def _increments(g: Guideline, x: Inputs, tier: int) -> list[tuple[float, float, 
                 base = float(above)
             units = math.floor(max(0.0, v - base) / float(rule["per"]))
             if rule["measure"] in ("light_injuries", "serious_injuries", "deaths", "acts",
-                                   "persons", "guns", "minor_injuries") and not rule.get("above"):
+                                   "persons", "guns", "minor_injuries", "robberies") and not rule.get("above"):
                 units = math.floor(v / float(rule["per"]))
             if units <= 0:
                 continue
@@ -280,7 +283,7 @@ _MEASURE_LABEL = {"amount_yuan": "数额（元）", "heroin_g": "毒品（折海
                   "blood_alcohol": "血液酒精含量（mg/100ml）", "minor_injuries": "轻微伤人数",
                   "light_injuries": "轻伤人数", "serious_injuries": "重伤人数", "deaths": "死亡人数",
                   "acts": "次数", "persons": "人数（次）", "guns": "枪支（支）",
-                  "tax_yuan": "虚开税款数额（元）"}
+                  "tax_yuan": "虚开税款数额（元）", "robberies": "抢劫次数"}
 
 
 def half_up(months: float) -> int:

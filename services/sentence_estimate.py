@@ -327,7 +327,8 @@ MEASURE_LABELS = {"amount_yuan": "数额（元）", "heroin_g": "毒品（折海
                   "blood_alcohol": "血液酒精含量（mg/100ml）", "minor_injuries": "轻微伤（人）",
                   "light_injuries": "轻伤（人）", "serious_injuries": "重伤（人）",
                   "deaths": "死亡（人）", "acts": "次数", "persons": "容留人数（次）",
-                  "guns": "枪支（支）", "tax_yuan": "虚开税款数额（元）"}
+                  "guns": "枪支（支）", "tax_yuan": "虚开税款数额（元）",
+                  "robberies": "抢劫次数"}
 FLAG_LABELS = {"逃逸": "肇事后逃逸", "逃逸致死": "因逃逸致人死亡", "持械": "持械/持凶器",
                "持枪": "持枪", "入户": "入户", "公共交通工具": "在公共交通工具上",
                "公共场所": "公共场所/交通要道", "发生事故": "发生交通事故",

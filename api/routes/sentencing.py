@@ -36,7 +36,8 @@ class Overrides(BaseModel):
 
     measures: dict[str, Months | None] | None = Field(
         default=None, description="amount_yuan, heroin_g, blood_alcohol, minor_injuries, "
-                                  "light_injuries, serious_injuries, deaths, acts, persons, guns, tax_yuan; "
+                                  "light_injuries, serious_injuries, deaths, acts, persons, guns, tax_yuan, "
+                                  "robberies; "
                                   "null removes a value")
     flags: list[Annotated[str, Field(max_length=20)]] | None = Field(
         default=None, max_length=20, description="e.g. 逃逸, 持械, 入户 (the whole list)")
