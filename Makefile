@@ -27,7 +27,17 @@ $(MODEL): $(STAMP)
 
 model: $(MODEL)
 
-install: $(STAMP) $(MODEL)
+# The OCR's character n-gram model (ocr/lm.py), counted from the public judgments in
+# ../shared/data (the OCR bench's own pages left out); without that folder OCR runs without it.
+LM := $(MODELS)/ocr-lm/judgments.npz
+$(LM): $(STAMP) ocr/lm.py ocr/lm_build.py
+	@if [ -d ../shared/data ]; then \
+	  $(BIN)/python -m benchmarks.ocr --write-sources $(dir $(LM))bench-pages.jsonl && \
+	  $(BIN)/python -m ocr.lm_build --data ../shared/data --out $(LM) \
+	    --leave-out $(dir $(LM))bench-pages.jsonl; \
+	else echo "note: ../shared/data not found: OCR runs without its language model (ocr/lm.py)"; fi
+
+install: $(STAMP) $(MODEL) $(LM)
 
 run: install
 	DOSSIER_DATA_DIR=$(DATA) HF_HUB_OFFLINE=1 $(BIN)/dossier serve --host $(HOST) --port $(PORT)

@@ -91,6 +91,10 @@ CONDITIONS = (
 )
 
 
+#: judgments the bench may render (pages beyond this reuse them), kept out of ocr.lm's counts
+SOURCE_LIMIT = 200
+
+
 def source_texts(limit: int, data: Path = DATA) -> list[tuple[str, str]]:
     """(name, full judgment text), alternating extraction gold and LeCaRD judgments."""
     gold = sorted((data / "extraction_gold" / "texts").glob("*.txt"))
@@ -423,7 +427,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-correct", action="store_true",
                         help="skip ocr.correct (photo/fax correction): the figures before it")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument("--write-sources", type=Path, metavar="FILE",
+                        help="only write the judgments this bench may render (its first "
+                             f"{SOURCE_LIMIT}) as JSONL, for ocr.lm's --leave-out, and stop")
     args = parser.parse_args(argv)
+    if args.write_sources:
+        args.write_sources.parent.mkdir(parents=True, exist_ok=True)
+        with args.write_sources.open("w", encoding="utf-8") as fh:
+            for name, text in source_texts(SOURCE_LIMIT):
+                fh.write(json.dumps({"name": name, "text": text}, ensure_ascii=False) + "\n")
+        return 0
     conditions = [c for c in args.conditions.split(",") if c]
     for c in conditions:
         condition_params(c, 0)  # validate early

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     # lines below ocr_recheck_below with "small" (rapidocr's bundled PP-OCRv6 small)
     ocr_model: Literal["tiny", "small"] = "tiny"
     ocr_recheck_below: float = Field(0.90, ge=0.0, le=1.0)
+    # the character n-gram model that picks among the recogniser's candidates where it is
+    # unsure (ocr.lm): "auto" = models_dir/ocr-lm/judgments.npz when built, a path, or "off"
+    ocr_language_model: str = "auto"
     paddleocr_model_dir: Path | None = None
     ocr_fanout_min_pages: int = Field(3, ge=0)  # OCR pages as parallel tasks from this many; 0 = off
 
@@ -119,6 +122,16 @@ class Settings(BaseSettings):
     @property
     def models_dir(self) -> Path:
         return (self.model_dir or self.data_dir / "models").resolve()
+
+    @property
+    def ocr_language_model_path(self) -> Path | None:
+        """The OCR language model's file, or None: off, or "auto" and not built."""
+        if self.ocr_language_model in ("", "off"):
+            return None
+        if self.ocr_language_model == "auto":
+            path = self.models_dir / "ocr-lm" / "judgments.npz"
+            return path if path.is_file() else None
+        return Path(self.ocr_language_model)
 
     @property
     def embedding_model_path(self) -> str:

@@ -19,7 +19,8 @@ def ocr_engine(settings: Settings) -> Any:
 
     options: dict[str, Any] = {"threads": settings.ocr_threads}
     if settings.ocr_engine == "rapidocr":
-        options.update(model=settings.ocr_model, recheck_below=settings.ocr_recheck_below)
+        options.update(model=settings.ocr_model, recheck_below=settings.ocr_recheck_below,
+                       language_model=settings.ocr_language_model_path)
     if settings.ocr_engine == "paddleocr":
         options = {"model_dir": settings.paddleocr_model_dir}
     return get_engine(settings.ocr_engine, **options)

@@ -155,6 +155,10 @@ def check_ocr(settings: Settings) -> None:
             model_files(settings.ocr_model)
             if settings.ocr_model == "tiny" and settings.ocr_recheck_below > 0:
                 model_files("small")  # the second reading of doubtful lines
+            lm = settings.ocr_language_model_path
+            if lm is not None and not lm.is_file():
+                raise EngineUnavailable(f"语言模型 {lm} 不存在（make install 生成，或设 "
+                                        "DOSSIER_OCR_LANGUAGE_MODEL=off）")
         elif settings.ocr_engine == "tesseract":
             from ocr.engines.tesseract import TesseractEngine
 

@@ -21,7 +21,7 @@ import math
 from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from models.records import Line
 from ocr.base import FLIP_BELOW, reading_score
@@ -29,6 +29,8 @@ from ocr.errors import EngineUnavailable
 
 if TYPE_CHECKING:
     from PIL import Image
+
+    from ocr.lm import CharModel, Slot
 
 Model = Literal["tiny", "small"]
 MODELS: tuple[Model, ...] = ("tiny", "small")
@@ -62,6 +64,9 @@ DET_MAX_SIDE = 2000
 # 3.12 -> 2.96 scanned, 2.68 -> 2.48 photo, CER clean 0.06 % and scanned 0.05 % unchanged, photo
 # 0.06 -> 0.08 % (4 characters of 20,629); batches of 2, 3, 12 and 24 were slower
 REC_HEIGHT, REC_WIDTH, REC_BATCH = 48, 320, 1
+# candidates per unsure CTC frame offered to ``ocr.lm`` (the right character of the bench's
+# fax misreadings was among the best 8 of the character's frame in 91 % of them)
+LM_CANDIDATES = 8
 # Orientation probe (``recognize_oriented``): the page's longest lines are read first; when they
 # read surely the page is upright and they count as read, otherwise they are also read turned by
 # 180° and the better reading says which way up the page is.
@@ -144,6 +149,7 @@ class RapidOcrEngine:
         use_cls: bool = False,
         model: Model = "tiny",
         recheck_below: float = RECHECK_BELOW,
+        language_model: str | Path | None = "auto",
     ) -> None:
         try:
             import onnxruntime  # noqa: F401
@@ -165,11 +171,15 @@ class RapidOcrEngine:
         self._det_resize = DetPreProcess(DET_LIMIT_SIDE, "min")
         self._det_post = DBPostProcess(thresh=0.3, box_thresh=0.5, max_candidates=1000,
                                        unclip_ratio=1.6, use_dilation=True, score_mode="fast")
-        self._rec = _Recogniser(files["Rec"], files.get("Keys"))
+        lm = _language_model(language_model)
+        if lm is not None:
+            self.version += "+lm"
+        self._lm = lm
+        self._rec = _Recogniser(files["Rec"], files.get("Keys"), lm)
         self._cls = _session(files["Cls"], 1) if use_cls else None
         self._recheck: _Recogniser | None = None
         if self.recheck_below:
-            self._recheck = _Recogniser(model_files("small")["Rec"], None)
+            self._recheck = _Recogniser(model_files("small")["Rec"], None, lm)
         self._pool = ThreadPoolExecutor(self.threads, "ocr-rec") if self.threads > 1 else None
 
     def recognize(self, image: Image.Image) -> list[Line]:
@@ -208,24 +218,28 @@ class RapidOcrEngine:
             if self._cls is not None:
                 crops = self._classify(crops)
         rest = [i for i in range(len(crops)) if i not in known]
-        reads = [("", 0.0, 1.0)] * len(crops)
+        reads = [NOTHING] * len(crops)
         for i, read in zip(rest, self._rec.read([crops[i] for i in rest], self._pool),
                            strict=True):
             reads[i] = read
         for i, read in known.items():
             reads[i] = read
-        kept = [i for i, (text, _, _) in enumerate(reads) if text.strip()]
+        kept = [i for i, read in enumerate(reads) if read.text.strip()]
         boxes = [boxes[i] for i in kept]
-        texts = [reads[i][0] for i in kept]
-        scores = [reads[i][1] for i in kept]
-        weakest = [reads[i][2] for i in kept]
+        reads = [reads[i] for i in kept]
+        scores = [read.score for read in reads]
         unsure = [s < self.recheck_below for s in scores]
         # Mostly unsure lines mean an upside-down page (``ocr_page`` turns it and reads it
         # again) or no text at all: a second look at every line would only cost time.
         if self._recheck is not None and sum(unsure) <= RECHECK_MAX_SHARE * len(scores):
-            weak = [i for i, flag in enumerate(unsure) if flag or weakest[i] < RECHECK_CHAR_BELOW]
+            weak = [i for i, flag in enumerate(unsure)
+                    if flag or reads[i].weakest < RECHECK_CHAR_BELOW]
             if weak:
-                self._second_look(bgr, boxes, weak, texts, scores)
+                self._second_look(bgr, boxes, weak, reads)
+        texts = [read.text for read in reads]
+        scores = [read.score for read in reads]
+        if self._lm is not None:
+            texts = _in_context(self._lm, reads)
         lines = []
         for quad, text, score in zip(boxes, texts, scores, strict=True):
             if score < self.text_score or not text.strip():
@@ -235,7 +249,7 @@ class RapidOcrEngine:
             lines.append(Line(text, (min(xs), min(ys), max(xs), max(ys)), score))
         return lines, turned
 
-    def _probe(self, crops: list[Any]) -> tuple[bool, dict[int, tuple[str, float, float]]]:
+    def _probe(self, crops: list[Any]) -> tuple[bool, dict[int, Reading]]:
         """Whether the page is upside down, from its ``PROBE_LINES`` longest lines, and, for an
         upright page, their readings (by index in ``crops``); an upside-down page is detected
         again, so its turned readings are not kept."""
@@ -311,9 +325,8 @@ class RapidOcrEngine:
                     out[start + k] = cv2.rotate(crops[start + k], cv2.ROTATE_180)
         return out
 
-    def _second_look(
-        self, bgr: Any, boxes: list[Any], weak: list[int], texts: list[str], scores: list[float]
-    ) -> None:
+    def _second_look(self, bgr: Any, boxes: list[Any], weak: list[int],
+                     reads: list[Reading]) -> None:
         """Re-read the ``weak`` lines with the small recogniser, cut from the page as given
         (not the 2,000 px copy); keep the surer reading."""
         import numpy as np
@@ -322,20 +335,72 @@ class RapidOcrEngine:
         assert self._recheck is not None
         crops = [get_rotate_crop_image(bgr, np.asarray(boxes[i], dtype=np.float32)) for i in weak]
         again = self._recheck.read(crops, self._pool)
-        for i, (text, score, _) in zip(weak, again, strict=True):
-            if score > scores[i]:
-                texts[i], scores[i] = text, score
+        for i, read in zip(weak, again, strict=True):
+            if read.score > reads[i].score:
+                reads[i] = read
 
 
-def _char_mean(reads: list[tuple[str, float, float]]) -> float:
+def _language_model(setting: str | Path | None) -> CharModel | None:
+    """``ocr.lm``'s model: "auto" = ``ocr.lm.default_path()`` when that file exists, a path =
+    that file (a missing one is an error), None, "" or "off" = none."""
+    from ocr.lm import CharModel, default_path
+
+    if setting is None or str(setting) in ("", "off"):
+        return None
+    if str(setting) == "auto":
+        path = default_path()
+        return CharModel.load(path) if path is not None and path.is_file() else None
+    if not Path(setting).is_file():
+        raise EngineUnavailable(f"OCR language model {setting} is missing; build it: make install")
+    return CharModel.load(Path(setting))
+
+
+def recogniser_chars() -> list[str]:
+    """Every character the tiny and the small recognisers can read (``ocr.lm``'s vocabulary)."""
+    chars: dict[str, None] = {}
+    for model in MODELS:
+        try:
+            files = model_files(model)
+        except EngineUnavailable:
+            continue
+        for ch in _Recogniser(files["Rec"], files.get("Keys")).chars[1:]:
+            chars.setdefault(ch, None)
+    return [ch for ch in chars if ch.strip()]
+
+
+class Reading(NamedTuple):
+    """One line as the recogniser read it: the CTC's best path, its mean character score, the
+    weakest Chinese character's score, and (with ``ocr.lm``) the slots with the candidates."""
+
+    text: str
+    score: float
+    weakest: float
+    slots: list[Slot] | None = None
+
+
+NOTHING = Reading("", 0.0, 1.0)
+
+
+def _in_context(lm: CharModel, reads: list[Reading]) -> list[str]:
+    """The page's lines with their unsure characters chosen by ``ocr.lm``, the page's own surely
+    read text counting as evidence beside the judgments' (a defendant's rare name, read surely
+    in one line, is not turned into a common character in another)."""
+    from ocr.lm import choose, sure_text
+
+    page = lm.page([piece for read in reads
+                    for piece in (sure_text(read.slots) if read.slots else [read.text])])
+    return [choose(lm, read.slots, page) if read.slots else read.text for read in reads]
+
+
+def _char_mean(reads: list[Reading]) -> float:
     """Mean line score weighted by characters read (0.0 when nothing was read)."""
-    weights = [len(text.strip()) for text, _, _ in reads]
+    weights = [len(read.text.strip()) for read in reads]
     total = sum(weights)
-    return sum(w * s for w, (_, s, _) in zip(weights, reads, strict=True)) / total if total else 0.0
+    return sum(w * r.score for w, r in zip(weights, reads, strict=True)) / total if total else 0.0
 
 
-def _reading_score(reads: list[tuple[str, float, float]]) -> float:
-    return reading_score((text, score) for text, score, _ in reads)
+def _reading_score(reads: list[Reading]) -> float:
+    return reading_score((read.text, read.score) for read in reads)
 
 
 def _session(path: Path, threads: int) -> Any:
@@ -361,8 +426,14 @@ class _Recogniser:
     score) out; RapidOCR's ``TextRecognizer`` steps (batches of ``REC_BATCH`` by width, each
     padded to its widest line, CTC greedy decoding, score = mean character score)."""
 
-    def __init__(self, path: Path, keys: Path | None) -> None:
+    def __init__(self, path: Path, keys: Path | None, lm: CharModel | None = None) -> None:
         self.session = _session(path, 1)
+        self.lm = lm
+        self.lm_unsure = 0.0
+        if lm is not None:
+            from ocr.lm import UNSURE
+
+            self.lm_unsure = UNSURE
         self.input = self.session.get_inputs()[0].name
         meta = self.session.get_modelmeta().custom_metadata_map
         if "character" in meta:  # RapidOCR prefers the list inside the model, as here
@@ -373,14 +444,13 @@ class _Recogniser:
             raise EngineUnavailable(f"{path.name} carries no character list")
         self.chars = ["blank", *chars, " "]
 
-    def read(self, crops: list[Any], pool: ThreadPoolExecutor | None) -> list[
-            tuple[str, float, float]]:
+    def read(self, crops: list[Any], pool: ThreadPoolExecutor | None) -> list[Reading]:
         import numpy as np
 
         order = np.argsort(np.array([c.shape[1] / float(c.shape[0]) for c in crops]))
         batches = [[int(i) for i in order[b:b + REC_BATCH]]
                    for b in range(0, len(crops), REC_BATCH)]
-        results: list[tuple[str, float, float]] = [("", 0.0, 1.0)] * len(crops)
+        results: list[Reading] = [NOTHING] * len(crops)
         done = (pool.map(self._batch, [[crops[i] for i in b] for b in batches]) if pool
                 else (self._batch([crops[i] for i in b]) for b in batches))
         for batch, reads in zip(batches, done, strict=True):
@@ -388,7 +458,7 @@ class _Recogniser:
                 results[i] = read
         return results
 
-    def _batch(self, crops: list[Any]) -> list[tuple[str, float, float]]:
+    def _batch(self, crops: list[Any]) -> list[Reading]:
         import cv2
         import numpy as np
 
@@ -401,7 +471,7 @@ class _Recogniser:
             batch[k, :, :, :resized_w] = (line.transpose((2, 0, 1)) / 255 - 0.5) / 0.5
         preds = self.session.run(None, {self.input: batch})[0]
         best, probs = preds.argmax(axis=2), preds.max(axis=2)
-        out = []
+        out: list[Reading] = []
         for tokens, prob in zip(best, probs, strict=True):
             keep = np.ones(len(tokens), dtype=bool)
             keep[1:] = tokens[1:] != tokens[:-1]
@@ -410,5 +480,29 @@ class _Recogniser:
             confs = [round(c, 5) for c in prob[keep].tolist()]
             score = round(float(np.mean(confs)), 5) if confs else 0.0
             han = [c for ch, c in zip(chars, confs, strict=True) if "\u4e00" <= ch <= "\u9fff"]
-            out.append(("".join(chars), score, min(han, default=1.0)))
+            slots = None
+            if self.lm_unsure and float(prob.min()) < self.lm_unsure:
+                slots = self._slots(preds[len(out)], best[len(out)], probs[len(out)])
+            out.append(Reading("".join(chars), score, min(han, default=1.0), slots))
         return out
+
+    def _slots(self, pred: Any, best: Any, probs: Any) -> list[Slot]:
+        """The line's slots for ``ocr.lm``: the top ``LM_CANDIDATES`` of each frame that is not
+        sure (a sure frame's best alone)."""
+        import numpy as np
+
+        from ocr.lm import UNSURE, ctc_slots
+
+        top = np.zeros((len(best), LM_CANDIDATES), dtype=np.int64)
+        top[:, 0] = best
+        top_p = np.zeros((len(best), LM_CANDIDATES), dtype=np.float32)
+        top_p[:, 0] = probs
+        unsure = np.nonzero(probs < UNSURE)[0]
+        if len(unsure):
+            rows = pred[unsure]
+            part = np.argpartition(-rows, LM_CANDIDATES, axis=1)[:, :LM_CANDIDATES]
+            part_p = np.take_along_axis(rows, part, axis=1)
+            order = np.argsort(-part_p, axis=1)
+            top[unsure] = np.take_along_axis(part, order, axis=1)
+            top_p[unsure] = np.take_along_axis(part_p, order, axis=1)
+        return ctc_slots(top, top_p, self.chars)

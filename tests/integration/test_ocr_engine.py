@@ -76,7 +76,8 @@ def test_scanned_judgment_page_rapidocr(
     record_property("seconds_per_page", seconds)
     print(f"\nrapidocr scanned page: CER {error:.4%}, {seconds:.1f} s/page")
     assert result.method == "ocr"
-    assert result.engine == "rapidocr 3.10.0 PP-OCRv6-tiny+small-recheck"
+    # +lm: ocr.lm, which make install builds, is on by default
+    assert result.engine == "rapidocr 3.10.0 PP-OCRv6-tiny+small-recheck+lm"
     assert error < 0.02, result.text
     assert len(result.lines) >= 20
     for line in result.lines:
@@ -117,7 +118,8 @@ def test_rare_name_character_is_read_by_the_small_model(rapid: OcrEngine) -> Non
     assert "王燊" in text and "钟燊" in text, text
     from ocr.engines.rapid import RapidOcrEngine
 
-    alone = RapidOcrEngine(threads=2, recheck_below=0.0)  # tiny alone misreads it
+    alone = RapidOcrEngine(threads=2, recheck_below=0.0,  # tiny alone misreads it
+                           language_model="off")
     assert alone.version == "3.10.0 PP-OCRv6-tiny"
     assert "燊" not in "".join(line.text for line in alone.recognize(page))
 

@@ -1,0 +1,325 @@
+"""A character n-gram model of judgment text, to choose among the recogniser's own candidates
+where it is unsure (issue 19: faxes).
+
+Why: on a 150-dpi fax the thickened strokes make Han look-alikes (院/腕, 罪/辱, 骗/攀, 逮/建);
+on the bench's faxes 443 of 490 errors were such substitutions, and for 60 % of them the right
+character was the recogniser's second choice at that very position (91 % within its top 8).
+The page's context knows which one a judgment means (本院, 犯罪, 诈骗, 逮捕). So where the
+recogniser's best character scores below ``UNSURE``, each candidate it gave at least
+``CANDIDATE_FLOOR`` (and a thousandth of the best) is weighed by the recogniser's probability
+and by how well the n-grams around it read in judgments (stupid backoff, Brants et al. 2007:
+cheap, nothing to fit); a blank CTC frame whose runner-up is a character is a gap where that
+character may have been swallowed (隐真相 → 隐瞒真相). The model picks, it does not write: a sure
+character is never changed, nor turned into one the recogniser did not propose.
+
+What a corpus model gets wrong, and what stops it (seen on clean pages, where it first made
+things worse): a rare name character (李居丕 → 李居不) — an n-gram read surely elsewhere on the
+same page wins (``CharModel.page``), and a character whose three-character neighbourhood the
+page holds surely is left alone; letters and digits (an account JIXIAOHUI159754 → …HU11…) are
+the recogniser's to read; a gap never repeats its neighbour (刑 → 刑刑, ）→ ））).
+Tuned on the bench's fax pages 0–9 only (UNSURE, OCR_WEIGHT, the floors); pages 10–29 held out.
+
+The model is built from public judgments at install time (``make install``: ../shared/data's
+LeCaRD, JuDGE, CAIL2018 and MUD texts, minus every judgment the OCR bench renders, 47 million
+characters, ~90 MB) into the model folder; ``DOSSIER_OCR_LANGUAGE_MODEL`` names another file or
+``off``. Without the file recognition runs as before.
+
+    python -m ocr.lm_build --out data/models/ocr-lm/judgments.npz [--data ../shared/data]
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ORDER = 4  # characters per n-gram: 3 of context
+BITS = 16  # per character id in a key (the recogniser's ~6,600 characters fit)
+BACKOFF = math.log10(0.4)  # stupid backoff's penalty per order dropped
+MIN_COUNT = 2  # n-grams of three and four characters seen once are dropped (a third of the file)
+#: the recogniser's best character below this probability is open to the model
+UNSURE = 0.995
+#: a candidate needs at least this probability from the recogniser
+CANDIDATE_FLOOR = 0.001
+#: ...and at least the best one's probability over this
+MAX_RATIO = 1000.0
+#: a blank frame whose runner-up character reaches this may have swallowed that character
+GAP_FLOOR = 0.02
+#: weight of the recogniser's log probability against the model's (log10 both)
+OCR_WEIGHT = 2.0
+FILE = Path("ocr-lm") / "judgments.npz"  # under the model folder (DOSSIER_MODEL_DIR)
+UNKNOWN = 1  # id of a character outside the vocabulary; 0 is the line boundary
+
+
+def default_path() -> Path | None:
+    """The model an engine built without settings uses: ``DOSSIER_OCR_LANGUAGE_MODEL`` (a file,
+    or ``off``: None), else where ``make install`` writes it, the model folder's
+    ``ocr-lm/judgments.npz`` (``DOSSIER_MODEL_DIR``, else ``DOSSIER_DATA_DIR``/models)."""
+    setting = os.environ.get("DOSSIER_OCR_LANGUAGE_MODEL", "auto")
+    if setting in ("", "off"):
+        return None
+    if setting != "auto":
+        return Path(setting)
+    folder = os.environ.get("DOSSIER_MODEL_DIR") or Path(
+        os.environ.get("DOSSIER_DATA_DIR") or "data") / "models"
+    return Path(folder) / FILE
+
+
+@dataclass
+class CharModel:
+    """Counts of 1- to ``ORDER``-grams, each order a sorted key array with its counts."""
+
+    vocab: dict[str, int]
+    keys: list[Any]  # per order n (index n - 1): sorted int64 keys
+    counts: list[Any]  # per order: uint32 counts
+    total: int
+
+    @classmethod
+    def load(cls, path: Path) -> CharModel:
+        import numpy as np
+
+        with np.load(path, allow_pickle=False) as data:
+            chars = str(data["vocab"])
+            keys = [data[f"keys{n}"] for n in range(1, ORDER + 1)]
+            counts = [data[f"counts{n}"] for n in range(1, ORDER + 1)]
+        vocab = {ch: i + 2 for i, ch in enumerate(chars)}
+        return cls(vocab, keys, counts, int(counts[0].sum()))
+
+    def save(self, path: Path) -> None:
+        import numpy as np
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        chars = "".join(sorted(self.vocab, key=self.vocab.__getitem__))
+        arrays: dict[str, Any] = {"vocab": np.array(chars)}
+        for n in range(1, ORDER + 1):
+            arrays[f"keys{n}"] = self.keys[n - 1]
+            arrays[f"counts{n}"] = self.counts[n - 1]
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, **arrays)
+        tmp.replace(path)
+
+    def ids(self, text: Sequence[str]) -> list[int]:
+        return [self.vocab.get(ch, UNKNOWN) for ch in text]
+
+    def count(self, gram: Sequence[int]) -> int:
+        import numpy as np
+
+        n = len(gram)
+        key = 0
+        for i in gram:
+            key = (key << BITS) | i
+        keys = self.keys[n - 1]
+        at = int(np.searchsorted(keys, key))
+        return int(self.counts[n - 1][at]) if at < len(keys) and int(keys[at]) == key else 0
+
+    def score(self, history: Sequence[int], char: int) -> float:
+        """log10 S(char | history) by stupid backoff; history = the up to ORDER - 1 ids before."""
+        history = list(history[-(ORDER - 1):])
+        penalty = 0.0
+        while history:
+            if 0 in history:  # nothing is counted across a line boundary
+                history = history[history.index(0) + 1:]
+                continue
+            seen = self.count([*history, char])
+            if seen:
+                return penalty + math.log10(seen / self.count(history))
+            history = history[1:]
+            penalty += BACKOFF
+        seen = self.count([char])
+        return penalty + math.log10((seen or 0.1) / self.total)
+
+    def attested(self, history: Sequence[int], char: int) -> float | None:
+        """log10 P(char | history) when this model counted ``char`` after at least two
+        characters of ``history``, else None (a page's own text: no backoff, which would
+        let a page's few characters outscore the judgments' n-grams)."""
+        history = list(history[-(ORDER - 1):])
+        if 0 in history:
+            history = history[history.index(0) + 1:]
+        while len(history) >= 2:
+            seen = self.count([*history, char])
+            if seen:
+                return math.log10(seen / self.count(history))
+            history = history[1:]
+        return None
+
+    def page(self, texts: Iterable[str]) -> CharModel:
+        """A model of a page's own surely read text, over this model's characters."""
+        chars = sorted(self.vocab, key=self.vocab.__getitem__)
+        return build(texts, chars, min_count=1)
+
+
+Slot = list[tuple[str, float]]  # a position's options, best first: (text, probability)
+
+
+def sure_text(slots: Sequence[Slot]) -> list[str]:
+    """The stretches of a line read surely (every character at least ``UNSURE``)."""
+    pieces, current = [], ""
+    for slot in slots:
+        if slot and slot[0][1] >= UNSURE:
+            current += slot[0][0]
+        else:
+            if len(current) >= 2:
+                pieces.append(current)
+            current = ""
+    if len(current) >= 2:
+        pieces.append(current)
+    return pieces
+
+
+def _open(slot: Slot, before: str, after: str) -> list[tuple[str, float]]:
+    """The options of an unsure slot the model may weigh: above ``CANDIDATE_FLOOR``; a letter
+    or digit is the recogniser's to read (an account number or a plate has no context to
+    predict it), and a gap does not repeat its neighbour (CTC cannot tell 刑 from 刑刑 there)."""
+    if not slot or slot[0][1] >= UNSURE or _code(slot[0][0]):
+        return []
+    floor = max(CANDIDATE_FLOOR, slot[0][1] / MAX_RATIO)
+    options = [(text, p) for text, p in slot if p >= floor and not _code(text)]
+    if slot[0][0] == "":
+        near = {unicodedata.normalize("NFKC", ch) for ch in (before, after)}
+        options = [(text, p) for text, p in options
+                   if text == "" or unicodedata.normalize("NFKC", text) not in near]
+    return options if len(options) > 1 else []
+
+
+def _code(text: str) -> bool:
+    return len(text) == 1 and text.isascii() and text.isalnum()
+
+
+def choose(model: CharModel, slots: Sequence[Slot], page: CharModel | None = None) -> str:
+    """The line read slot by slot, each unsure slot given the option that reads best in context.
+
+    A slot is one character the recogniser read, with its other candidates, or a gap between
+    two characters where it saw a character but preferred none: ``("", p)`` first, then the
+    characters it could insert. Decided left to right, each with the choices made before it as
+    context and the recogniser's best reading of the next ``ORDER - 1`` characters after it.
+    ``page``: the page's surely read text (``CharModel.page``); an n-gram it holds scores as
+    the better of the two models.
+    """
+    out: list[str] = []
+    context = [0]  # ids decided so far, the line's start boundary first
+    for i, slot in enumerate(slots):
+        pick = slot[0][0] if slot else ""
+        after = slots[i + 1][0][0] if i + 1 < len(slots) and slots[i + 1] else ""
+        options = _open(slot, out[-1][-1:] if out else "", after[:1])
+        if options and page is not None and _on_page(page, context, pick, slots[i + 1:]):
+            options = []  # read the same way, surely, elsewhere on the page: a name, a code
+        if options:
+            right: list[int] = []
+            for later in slots[i + 1:]:
+                if len(right) >= ORDER - 1:
+                    break
+                right.extend(model.ids(later[0][0]) if later else [])
+            right = right[:ORDER - 1]
+            best = -math.inf
+            for text, p in options:
+                ids = [*context[-(ORDER - 1):], *model.ids(text), *right]
+                start = min(len(context), ORDER - 1)
+                value = sum(_score(model, page, ids[max(0, j - ORDER + 1):j], ids[j])
+                            for j in range(start, len(ids))) + OCR_WEIGHT * math.log10(p)
+                if value > best:
+                    pick, best = text, value
+        out.append(pick)
+        context.extend(model.ids(pick))
+    return "".join(out)
+
+
+def _on_page(page: CharModel, context: Sequence[int], pick: str, rest: Sequence[Slot]) -> bool:
+    """Whether the three characters around ``pick`` (two before, one on each side, or two
+    after) were read surely elsewhere on the page."""
+    if not pick:
+        return False
+    ahead = [page.vocab.get(slot[0][0], UNKNOWN) for slot in rest[:2] if slot and slot[0][0]]
+    ids = [*context[-2:], page.vocab.get(pick, UNKNOWN), *ahead]
+    at = min(len(context), 2)
+    return any(0 not in ids[k:k + 3] and UNKNOWN not in ids[k:k + 3] and len(ids[k:k + 3]) == 3
+               and page.count(ids[k:k + 3]) > 0 for k in range(max(0, at - 2), at + 1))
+
+
+def _score(model: CharModel, page: CharModel | None, history: Sequence[int], char: int) -> float:
+    value = model.score(history, char)
+    if page is not None:
+        seen = page.attested(history, char)
+        if seen is not None:
+            return max(value, seen)
+    return value
+
+
+def ctc_slots(top: Any, probs: Any, chars: Sequence[str]) -> list[Slot]:
+    """A line's slots from its CTC frames' ``top`` token ids and their ``probs`` (T x k, best
+    first; token 0 is the blank). A character's options are the best probability each token
+    reached on the frames of its run; a gap is offered where a blank frame's runner-up is a
+    character of probability ≥ ``GAP_FLOOR``."""
+    slots: list[Slot] = []
+    frames = len(top)
+    t = 0
+    gap: dict[str, float] = {}
+    while t < frames:
+        token = int(top[t][0])
+        if token == 0:
+            for j in range(1, len(top[t])):
+                p = float(probs[t][j])
+                if p < GAP_FLOOR:
+                    break
+                ch = chars[int(top[t][j])]
+                if int(top[t][j]) and ch.strip() and p > gap.get(ch, 0.0):
+                    gap[ch] = p
+            t += 1
+            continue
+        if gap:
+            slots.append([("", 1.0 - max(gap.values())),
+                          *sorted(gap.items(), key=lambda kv: -kv[1])])
+            gap = {}
+        run: dict[str, float] = {}
+        while t < frames and int(top[t][0]) == token:
+            for j in range(len(top[t])):
+                ch = chars[int(top[t][j])]
+                p = float(probs[t][j])
+                if int(top[t][j]) and ch.strip() and p > run.get(ch, 0.0):
+                    run[ch] = p
+            t += 1
+        first = chars[token]
+        slots.append([(first, run.pop(first, 0.0)),
+                      *sorted(run.items(), key=lambda kv: -kv[1])])
+    if gap:
+        slots.append([("", 1.0 - max(gap.values())), *sorted(gap.items(), key=lambda kv: -kv[1])])
+    return slots
+
+
+# --- building ---------------------------------------------------------------------------------
+
+def build(texts: Iterable[str], vocab: Sequence[str], min_count: int = MIN_COUNT) -> CharModel:
+    """Count the n-grams of ``texts`` over ``vocab`` (the recogniser's characters)."""
+    import numpy as np
+
+    index = {ch: i + 2 for i, ch in enumerate(vocab)}
+    stream: list[int] = []
+    for text in texts:
+        for line in unicodedata.normalize("NFC", text).splitlines():
+            line = "".join(line.split())
+            if line:
+                stream.append(0)
+                stream.extend(index.get(ch, UNKNOWN) for ch in line)
+    stream.append(0)
+    ids = np.asarray(stream, dtype=np.int64)
+    keys, counts = [], []
+    for n in range(1, ORDER + 1):
+        if len(ids) < n:  # a page with nothing read surely
+            keys.append(np.zeros(0, dtype=np.int64))
+            counts.append(np.zeros(0, dtype=np.uint32))
+            continue
+        grams = np.zeros(len(ids) - n + 1, dtype=np.int64)
+        boundary = np.zeros(len(grams), dtype=bool)
+        for k in range(n):
+            part = ids[k:len(ids) - n + 1 + k]
+            grams = (grams << BITS) | part
+            boundary |= part == 0
+        uniq, cnt = np.unique(grams[~boundary], return_counts=True)
+        if n >= 3 and min_count > 1:
+            uniq, cnt = uniq[cnt >= min_count], cnt[cnt >= min_count]
+        keys.append(uniq)
+        counts.append(cnt.astype(np.uint32))
+    return CharModel(index, keys, counts, int(counts[0].sum()))

@@ -1,0 +1,139 @@
+"""ocr.lm: the character n-gram model that picks among the recogniser's own candidates.
+
+A small model is counted from real judgments (../shared/data's extraction gold texts); the
+misreadings are the ones the bench's faxes showed (本腕 for 本院, 犯辱 for 犯罪, 隐真相 for 隐瞒真相).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ocr import lm, lm_build
+from tests.support.env import GOLD
+
+
+@pytest.fixture(scope="module")
+def model() -> lm.CharModel:
+    texts = [p.read_text("utf-8-sig") for p in sorted((GOLD / "texts").glob("*.txt"))]
+    if not texts:
+        pytest.fail(f"shared data missing: {GOLD / 'texts'}")
+    texts.append("诈骗犯罪嫌疑人虚构事实、隐瞒真相，骗取他人财物。\n" * 3)
+    vocab = sorted({ch for text in texts for ch in text if ch.strip()})
+    return lm.build(texts, vocab)
+
+
+def test_counts_and_boundaries(model: lm.CharModel) -> None:
+    assert model.count(model.ids("本院")) > 10
+    assert model.count(model.ids("本院认为")) > 10
+    assert model.count(model.ids("本腕")) == 0
+    # nothing is counted across the end of a line: the boundary id 0 never enters a key
+    assert all(int(k) & 0xFFFF for k in model.keys[0])
+
+
+def test_score_backs_off_to_shorter_context(model: lm.CharModel) -> None:
+    known = model.score(model.ids("本院认"), model.ids("为")[0])
+    assert known > math.log10(0.5)  # 本院认 is almost always followed by 为
+    unseen = model.score(model.ids("腕腕腕"), model.ids("为")[0])
+    assert unseen < known
+    # an unseen history costs the backoff penalty per order dropped, down to the unigram
+    unigram = math.log10(model.count(model.ids("为")) / model.total)
+    assert unseen == pytest.approx(3 * lm.BACKOFF + unigram)
+
+
+def test_an_unsure_look_alike_is_replaced_by_the_candidate_the_context_wants(
+        model: lm.CharModel) -> None:
+    slots = [[(ch, 0.999)] for ch in "本"] + [[("腕", 0.55), ("院", 0.40)]] + [
+        [(ch, 0.999)] for ch in "认为"]
+    assert lm.choose(model, slots) == "本院认为"
+    slots = [[("犯", 0.999)], [("辱", 0.49), ("罪", 0.30)], [("事", 0.999)], [("实", 0.999)]]
+    assert lm.choose(model, slots) == "犯罪事实"
+
+
+def test_a_sure_character_and_an_unproposed_one_are_never_changed(model: lm.CharModel) -> None:
+    sure = [[("本", 0.999)], [("腕", 0.996), ("院", 0.004)], [("认", 0.999)], [("为", 0.999)]]
+    assert lm.choose(model, sure) == "本腕认为"
+    alone = [[("本", 0.999)], [("腕", 0.6)], [("认", 0.999)], [("为", 0.999)]]
+    assert lm.choose(model, alone) == "本腕认为"  # the model picks, it does not write
+
+
+def test_a_swallowed_character_comes_back_from_a_gap(model: lm.CharModel) -> None:
+    slots = [[(ch, 0.999)] for ch in "隐"] + [[("", 0.9), ("瞒", 0.1)]] + [
+        [(ch, 0.999)] for ch in "真相"]
+    assert lm.choose(model, slots) == "隐瞒真相"
+    # a gap whose character does not fit stays empty
+    slots = [[(ch, 0.999)] for ch in "本院"] + [[("", 0.9), ("瞒", 0.1)]] + [
+        [(ch, 0.999)] for ch in "认为"]
+    assert lm.choose(model, slots) == "本院认为"
+
+
+def test_ctc_slots_from_frames() -> None:
+    chars = ["blank", "本", "院", "腕", "认", "为", " "]
+    # frames: 本 本 blank 腕(院 runner-up) blank(为 runner-up 0.3) 认 为
+    top = np.array([[1, 2], [1, 2], [0, 5], [3, 2], [0, 5], [4, 0], [5, 0]])
+    probs = np.array([[0.99, 0.0], [0.98, 0.01], [0.9, 0.001], [0.5, 0.45], [0.7, 0.3],
+                      [0.99, 0.0], [0.99, 0.0]])
+    slots = lm.ctc_slots(top, probs, chars)
+    assert [slot[0][0] for slot in slots] == ["本", "腕", "", "认", "为"]
+    assert slots[0] == [("本", 0.99), ("院", 0.01)]  # the best of each token over the run
+    assert slots[1] == [("腕", 0.5), ("院", 0.45)]
+    assert slots[2] == [("", pytest.approx(0.7)), ("为", 0.3)]  # the gap offers 为
+
+
+def test_model_file_round_trip(model: lm.CharModel, tmp_path: Path) -> None:
+    path = tmp_path / "lm" / "m.npz"
+    model.save(path)
+    again = lm.CharModel.load(path)
+    assert again.vocab == model.vocab and again.total == model.total
+    assert again.count(again.ids("本院认为")) == model.count(model.ids("本院认为"))
+
+
+def test_build_refuses_a_missing_data_folder(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    assert lm_build.main(["--data", str(tmp_path / "nowhere"),
+                    "--out", str(tmp_path / "m.npz")]) == 2
+    assert "没有找到" in capsys.readouterr().err
+    assert not (tmp_path / "m.npz").exists()
+
+
+def _line(text: str, unsure: dict[int, list[tuple[str, float]]]) -> list[lm.Slot]:
+    return [unsure.get(i, [(ch, 0.999)]) for i, ch in enumerate(text)]
+
+
+def test_a_rare_name_read_surely_elsewhere_on_the_page_is_kept() -> None:
+    # 李居丕 (a defendant of a bench page): judgments that never name him prefer 不在 to 丕在
+    texts = ["被告人李某定居不在事故现场所在地，未投案。", "被告人李居住在事故现场附近。"] * 5
+    model = lm.build(texts, sorted({ch for text in texts for ch in text} | set("丕、孔江犯")))
+    slots = _line("被告人李居丕在事故现场投案", {5: [("丕", 0.99), ("不", 0.008)]})
+    assert lm.choose(model, slots) == "被告人李居不在事故现场投案"
+    page = model.page(["指控被告人李居丕、孔江江犯交通肇事罪"])
+    assert lm.choose(model, slots, page) == "被告人李居丕在事故现场投案"
+
+
+def test_letters_and_digits_are_the_recognisers_to_read(model: lm.CharModel) -> None:
+    slots = _line("密码是GAO584521", {5: [("O", 0.6), ("0", 0.4)]})
+    assert lm.choose(model, slots) == "密码是GAO584521"
+
+
+def test_a_gap_never_repeats_its_neighbour(model: lm.CharModel) -> None:
+    slots = [[("刑", 0.999)], [("", 0.6), ("刑", 0.4)], [("初", 0.999)], [("字", 0.999)]]
+    assert lm.choose(model, slots) == "刑初字"
+    slots = [[("（", 0.999)], [("4", 0.999)], [("）", 0.999)], [("", 0.6), (")", 0.4)],
+             [("支", 0.999)]]
+    assert lm.choose(model, slots) == "（4）支"
+
+
+def test_sure_text_is_the_stretches_read_surely() -> None:
+    slots = [[("被", 0.999)], [("告", 0.999)], [("人", 0.5), ("入", 0.4)], [("李", 0.999)],
+             [("居", 0.999)], [("丕", 0.999)], [("", 0.9), ("、", 0.1)], [("孔", 0.999)]]
+    assert lm.sure_text(slots) == ["被告", "李居丕"]
+
+
+def test_a_page_with_nothing_read_surely_gives_an_empty_page_model(model: lm.CharModel) -> None:
+    page = model.page([])
+    assert page.total == 0 and page.count(model.ids("本院")) == 0
+    slots = _line("本院认为", {1: [("腕", 0.55), ("院", 0.40)]})
+    assert lm.choose(model, slots, page) == "本院认为"
