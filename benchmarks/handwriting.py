@@ -7,7 +7,8 @@ the default set is seeds 100 on, with other judgments (`--set heldout`).
 
 An OCR line counts as handwritten when it covers more than half of a handwritten truth line's
 box (a printed 答： and the hand after it are one line). Reported: precision and recall of the
-mark by ink (the detector reads ink colour: a black hand is not marked), CER of handwritten and
+mark by ink (the detector reads ink colour, and shape against the page's print: a black hand is
+marked on pages sharp enough to judge), CER of handwritten and
 of printed lines against the truth lines they cover, the share of handwritten lines sent to
 review, seconds per page, and lines marked on ordinary printed judgment pages of eight scan
 conditions (`--printed N` pages; every mark there is a false one).

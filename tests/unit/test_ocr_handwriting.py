@@ -1,6 +1,7 @@
 """Handwritten lines (issue 19): a hand-filled 讯问笔录 page rendered from a real judgment's
 sentences (tests/scans/handwriting.py) read by the real engine: the hand is marked, print is
-not, and a handwritten line goes to review below the higher bar."""
+not, and a handwritten line goes to review below the higher bar. A hand in black ink is told
+by its shape against the same page's print (ocr.handwriting's shape test)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,15 @@ from PIL import Image, ImageDraw
 
 from models.records import Line, PageResult
 from ocr.document import lines_for_review, ocr_page
-from ocr.handwriting import HANDWRITING_REVIEW_CONFIDENCE, blue_share, handwritten
-from tests.scans.generate import load_font
-from tests.scans.handwriting import render_record
+from ocr.handwriting import (
+    HANDWRITING_REVIEW_CONFIDENCE,
+    PAGE_MIN_ALIGNED,
+    aligned_shares,
+    blue_share,
+    handwritten,
+)
+from tests.scans.generate import CONDITIONS, degrade, load_font, render_pages
+from tests.scans.handwriting import INKS, render_record
 from tests.support.env import GOLD
 
 
@@ -67,3 +74,77 @@ def test_a_handwritten_line_is_reviewed_below_the_higher_bar() -> None:
     page = PageResult(1, "a\nb", "ocr", "test", lines=[
         Line("a", (0, 0, 10, 10), unsure), Line("b", (0, 20, 10, 30), unsure, True)])
     assert lines_for_review(page) == [1]
+
+
+BLACK = 5  # a seed whose hand is in black ballpoint (INKS[5 % 3]); a tune seed
+
+
+def _truth_lines(truth: list) -> list[Line]:
+    return [Line(t.text, t.box, 0.99) for t in truth]
+
+
+def test_a_black_hand_is_told_from_the_print_on_its_page_by_shape() -> None:
+    assert INKS[BLACK % len(INKS)] == INKS[2]
+    img, truth = render_record(_text(), seed=BLACK)
+    arr = np.asarray(img)
+    hand = [t for t in truth if t.handwritten]
+    printed = [t for t in truth if not t.handwritten and t.box[2] - t.box[0] > 8 * 34]
+
+    def crop(t: object) -> np.ndarray:
+        x0, y0, x1, y1 = (int(v) for v in t.box)  # type: ignore[attr-defined]
+        return arr[y0:y1, x0:x1]
+
+    # black ink: the colour says nothing ...
+    assert all((blue_share(crop(t)) or 0) < 0.05 for t in hand)
+    # ... its strokes are off the axes where print's are on them
+    page = float(np.median([aligned_shares(crop(t))[0] for t in printed]))  # type: ignore[index]
+    assert page >= PAGE_MIN_ALIGNED
+    for t in hand:
+        shares = aligned_shares(crop(t))
+        if shares is not None:
+            assert shares[1] < 0.5 * page, t.text
+    # the truth lines themselves: every long, mostly Chinese hand line marked, print not
+    marks = handwritten(img, _truth_lines(truth))
+    for t, marked in zip(truth, marks, strict=True):
+        if not t.handwritten:
+            assert not marked, t.text
+    assert sum(marks) >= len(hand) - 2
+
+
+@lru_cache(maxsize=1)
+def _black_page() -> tuple[list, PageResult]:
+    from ocr.engines import get_engine
+
+    img, truth = render_record(_text(), seed=BLACK)
+    return truth, ocr_page(1, img, get_engine())
+
+
+def test_a_black_ink_record_read_by_the_engine_marks_its_hand() -> None:
+    truth, page = _black_page()
+    assert "handwriting" in page.flags
+    marked = [ln for ln in page.lines if ln.handwritten]
+    assert not any(ln.text.startswith(("问", "时间", "地点", "讯问笔录")) for ln in marked)
+    assert any("笔录我看过" in ln.text for ln in marked)
+    assert len(marked) >= 0.8 * sum(t.handwritten for t in truth)
+
+
+def test_a_page_written_mostly_by_hand_is_left_to_the_colour() -> None:
+    # no print to compare with: the page's median line is the hand's, nothing is marked by shape
+    img, truth = render_record(_text(), seed=BLACK, hand_share=1.0)
+    lines = [t for t in truth if t.handwritten] + [t for t in truth if not t.handwritten][:3]
+    assert not any(handwritten(img, _truth_lines(lines)))
+
+
+@pytest.mark.parametrize(("font", "condition"), [("ukai", "clean"), ("uming", "fax"),
+                                              ("noto-serif", "rotated")])
+def test_printed_pages_are_not_marked(font: str, condition: str) -> None:
+    # fax and rotated: judged (the print's edges are on the axes) and no line is an outlier;
+    # a page printed in the 楷体 font the imitated hand is drawn from: its own strokes are off
+    # the axes too, and the page is not judged by shape
+    from ocr.engines import get_engine
+
+    img, _ = render_pages(_text(), font=font)[0]
+    page = ocr_page(1, degrade(img, seed=1, **CONDITIONS[condition]), get_engine())
+    assert len(page.lines) >= 10
+    assert not any(ln.handwritten for ln in page.lines), [ln.text for ln in page.lines
+                                                          if ln.handwritten]
