@@ -20,27 +20,23 @@ from pathlib import Path
 
 from ocr.lm import build
 
+#: (file under the data folder, the text's field, the name's field or None: its line number)
+SOURCES = (("lecard/corpus.jsonl.gz", "qw", "candidate_id"), ("judge/judgments.jsonl.gz", "fd",
+           "text_id"), ("cail2018/cases.jsonl.gz", "fact", None), ("mud/cases.jsonl.gz", "facts",
+           None))
+
 
 def _texts(data: Path) -> Iterator[tuple[str, str]]:
     """(name, text) of every judgment and case text under ``data`` (../shared/data's layout)."""
-    corpus = data / "lecard" / "corpus.jsonl.gz"
-    if corpus.is_file():
-        with gzip.open(corpus, "rt", encoding="utf-8") as fh:
-            for line in fh:
+    for file, field, name in SOURCES:
+        path = data / file
+        if not path.is_file():
+            continue
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            for k, line in enumerate(fh):
                 row = json.loads(line)
-                yield f"lecard-{row.get('candidate_id')}", str(row.get("qw") or "")
-    judge = data / "judge" / "judgments.jsonl.gz"
-    if judge.is_file():
-        with gzip.open(judge, "rt", encoding="utf-8") as fh:
-            for line in fh:
-                row = json.loads(line)
-                yield f"judge-{row.get('text_id')}", str(row.get("fd") or "")
-    for name, key in (("cail2018", "fact"), ("mud", "facts")):
-        path = data / name / "cases.jsonl.gz"
-        if path.is_file():
-            with gzip.open(path, "rt", encoding="utf-8") as fh:
-                for k, line in enumerate(fh):
-                    yield f"{name}-{k}", str(json.loads(line).get(key) or "")
+                yield f"{file.split('/')[0]}-{row.get(name) if name else k}", str(
+                    row.get(field) or "")
 
 
 def _snippets(text: str) -> list[str]:
