@@ -203,10 +203,12 @@ def _start_worker() -> subprocess.Popen[bytes]:
                              str(os.getpid())], env=os.environ.copy(), start_new_session=True)
 
 
-def _exit_with_parent(parent_pid: int, every_s: float = 2.0) -> None:
+def _exit_with_parent(parent_pid: int, every_s: float = 2.0, grace_s: float = 20) -> None:
     """A daemon thread: once `parent_pid` is no longer this process's parent (it died and the
     worker was handed to init), SIGTERM the worker's own process group (a warm shutdown: the
-    task in hand finishes or is taken up again by the next worker)."""
+    task in hand finishes), then SIGKILL it after `grace_s` as `_stop_worker` does (a long OCR
+    page on a loaded machine kept an orphan running for over a minute; its task, unacknowledged,
+    is taken up again by the next worker)."""
     import threading
 
     def watch() -> None:
@@ -214,6 +216,8 @@ def _exit_with_parent(parent_pid: int, every_s: float = 2.0) -> None:
             time.sleep(every_s)
         typer.echo(f"dossier worker：启动它的 dossier serve（进程 {parent_pid}）已不在，停止", err=True)
         os.killpg(os.getpgrp(), signal.SIGTERM)
+        time.sleep(grace_s)
+        os.killpg(os.getpgrp(), signal.SIGKILL)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
