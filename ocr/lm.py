@@ -118,12 +118,9 @@ class CharModel:
 
     def score(self, history: Sequence[int], char: int) -> float:
         """log10 S(char | history) by stupid backoff; history = the up to ORDER - 1 ids before."""
-        history = list(history[-(ORDER - 1):])
+        history = _context(history)
         penalty = 0.0
         while history:
-            if 0 in history:  # nothing is counted across a line boundary
-                history = history[history.index(0) + 1:]
-                continue
             seen = self.count([*history, char])
             if seen:
                 return penalty + math.log10(seen / self.count(history))
@@ -136,9 +133,7 @@ class CharModel:
         """log10 P(char | history) when this model counted ``char`` after at least two
         characters of ``history``, else None (a page's own text: no backoff, which would
         let a page's few characters outscore the judgments' n-grams)."""
-        history = list(history[-(ORDER - 1):])
-        if 0 in history:
-            history = history[history.index(0) + 1:]
+        history = _context(history)
         while len(history) >= 2:
             seen = self.count([*history, char])
             if seen:
@@ -150,6 +145,13 @@ class CharModel:
         """A model of a page's own surely read text, over this model's characters."""
         chars = sorted(self.vocab, key=self.vocab.__getitem__)
         return build(texts, chars, min_count=1)
+
+
+def _context(history: Sequence[int]) -> list[int]:
+    """The last ``ORDER - 1`` ids of ``history`` after its last line boundary (id 0): nothing is
+    counted across one."""
+    tail = list(history[-(ORDER - 1):])
+    return tail[len(tail) - tail[::-1].index(0):] if 0 in tail else tail
 
 
 Slot = list[tuple[str, float]]  # a position's options, best first: (text, probability)

@@ -175,11 +175,11 @@ class RapidOcrEngine:
         if lm is not None:
             self.version += "+lm"
         self._lm = lm
-        self._rec = _Recogniser(files["Rec"], files.get("Keys"), lm)
+        self._rec = _Recogniser(files["Rec"], files.get("Keys"), lm is not None)
         self._cls = _session(files["Cls"], 1) if use_cls else None
         self._recheck: _Recogniser | None = None
         if self.recheck_below:
-            self._recheck = _Recogniser(model_files("small")["Rec"], None, lm)
+            self._recheck = _Recogniser(model_files("small")["Rec"], None, lm is not None)
         self._pool = ThreadPoolExecutor(self.threads, "ocr-rec") if self.threads > 1 else None
 
     def recognize(self, image: Image.Image) -> list[Line]:
@@ -387,6 +387,8 @@ def _in_context(lm: CharModel, reads: list[Reading]) -> list[str]:
     in one line, is not turned into a common character in another)."""
     from ocr.lm import choose, sure_text
 
+    if not any(read.slots for read in reads):
+        return [read.text for read in reads]  # every line read surely: nothing to choose
     page = lm.page([piece for read in reads
                     for piece in (sure_text(read.slots) if read.slots else [read.text])])
     return [choose(lm, read.slots, page) if read.slots else read.text for read in reads]
@@ -426,11 +428,11 @@ class _Recogniser:
     score) out; RapidOCR's ``TextRecognizer`` steps (batches of ``REC_BATCH`` by width, each
     padded to its widest line, CTC greedy decoding, score = mean character score)."""
 
-    def __init__(self, path: Path, keys: Path | None, lm: CharModel | None = None) -> None:
+    def __init__(self, path: Path, keys: Path | None, candidates: bool = False) -> None:
+        """``candidates``: keep each unsure line's slots for ``ocr.lm`` (``Reading.slots``)."""
         self.session = _session(path, 1)
-        self.lm = lm
         self.lm_unsure = 0.0
-        if lm is not None:
+        if candidates:
             from ocr.lm import UNSURE
 
             self.lm_unsure = UNSURE
