@@ -171,6 +171,8 @@ class EngineRun:
     error: str = ""
     pages_per_min: float = 0.0  # clean pages, wall clock, ``procs`` processes in parallel
     procs: int = 0
+    threads: int = 0  # of each of those processes
+    worker_rss_mb: float = 0.0  # the sum of their peak RSS: the worker host's memory
 
 
 @dataclass
@@ -291,21 +293,23 @@ def merge(engine: str, parts: Sequence[ChunkRun]) -> EngineRun:
     return run
 
 
-def throughput(engine: str, threads: int, procs: int, specs: list[PageSpec]) -> float:
+def throughput(engine: str, threads: int, procs: int, specs: list[PageSpec]
+               ) -> tuple[float, float]:
     """Clean pages per minute, wall clock, with ``procs`` worker processes of ``threads`` each.
 
     This is how a worker host runs: Celery fans the pages of a document out to its pool
     processes, each of which loads its models once; so the clock runs from the first page
-    started to the last page finished, model loading excluded.
+    started to the last page finished, model loading excluded. Returns the pages per minute
+    and the processes' peak RSS summed (MB).
     """
     chunks = [specs[k::procs] for k in range(procs) if specs[k::procs]]
     with ProcessPoolExecutor(len(chunks), mp_context=get_context("spawn")) as pool:
         parts = list(pool.map(run_chunk, [engine] * len(chunks), [threads] * len(chunks),
                               chunks, [True] * len(chunks), [False] * len(chunks)))
     if any(p.error for p in parts) or not parts:
-        return 0.0
+        return 0.0, 0.0
     wall = max(p.finished for p in parts) - min(p.started for p in parts)
-    return 60.0 * len(specs) / wall
+    return 60.0 * len(specs) / wall, sum(p.peak_rss_mb + p.child_peak_rss_mb for p in parts)
 
 
 def _cpu_time() -> float:
@@ -357,7 +361,8 @@ def format_table(
         clean = r.seconds.get("clean")
         ppm = f", {60 / clean:.1f} clean pages/min one page at a time" if clean else ""
         if r.pages_per_min:
-            ppm += f", {r.pages_per_min:.1f} clean pages/min with {r.procs} worker processes"
+            ppm += (f", {r.pages_per_min:.1f} clean pages/min with {r.procs} worker processes"
+                    f" × {r.threads} threads (peak RSS {r.worker_rss_mb:.0f} MB together)")
         lines.append(
             f"{r.version}: peak RSS {r.peak_rss_mb:.0f} MB (worker process)"
             + (f" + {r.child_peak_rss_mb:.0f} MB (tesseract child)" if r.child_peak_rss_mb else "")
@@ -415,14 +420,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=5, help="pages per condition")
     parser.add_argument("--conditions", default=",".join(CONDITIONS))
     parser.add_argument("--engines", default=",".join(ENGINES))
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("DOSSIER_OCR_THREADS", 2)),
-                        help="rapidocr/paddleocr threads (tesseract: 1, its best setting)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="rapidocr/paddleocr threads (tesseract: 1, its best setting); "
+                             "default: DOSSIER_OCR_THREADS, else 2 for one page at a time and "
+                             "the worker's own layout for the pages/min pass")
     parser.add_argument("--jobs", type=int, default=1,
                         help="processes per engine for the accuracy pass (s/page then shares CPUs)")
     parser.add_argument("--throughput-pages", type=int, default=30,
                         help="clean pages for the pages/min pass (0: skip it)")
     parser.add_argument("--procs", type=int, default=0,
-                        help="worker processes for the pages/min pass (default: CPUs / threads)")
+                        help="worker processes for the pages/min pass (default: as `dossier "
+                             "worker` lays itself out, models.settings.Settings.worker_layout)")
     parser.add_argument("--no-preprocess", action="store_true", help="skip ocr.preprocess")
     parser.add_argument("--no-correct", action="store_true",
                         help="skip ocr.correct (photo/fax correction): the figures before it")
@@ -431,6 +439,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="only write the judgments this bench may render (its first "
                              f"{SOURCE_LIMIT}) as JSONL, for ocr.lm's --leave-out, and stop")
     args = parser.parse_args(argv)
+    from models.settings import Settings
+
+    settings = Settings(ocr_threads=args.threads)
+    args.threads = settings.engine_threads
+    procs, worker_threads = settings.worker_layout(concurrency=args.procs or None)
     if args.write_sources:
         args.write_sources.parent.mkdir(parents=True, exist_ok=True)
         with args.write_sources.open("w", encoding="utf-8") as fh:
@@ -460,9 +473,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             for run in runs:
                 if run.error:
                     continue
-                threads = 1 if run.engine == "tesseract" else args.threads
-                run.procs = args.procs or max(1, (os.cpu_count() or 1) // threads)
-                run.pages_per_min = throughput(run.engine, threads, run.procs, clean)
+                if run.engine == "tesseract":  # one thread is its best setting
+                    threads, run.procs = 1, args.procs or max(1, (os.cpu_count() or 1))
+                else:
+                    threads, run.procs = worker_threads, procs
+                run.threads = threads
+                run.pages_per_min, run.worker_rss_mb = throughput(run.engine, threads,
+                                                                  run.procs, clean)
     print(f"# OCR bench: {args.pages} pages per condition, A4 at 300 dpi, fonts "
           f"{', '.join(FONTS)}, sizes {', '.join(map(str, FONT_SIZES))} px; "
           f"threads {args.threads} (tesseract 1); {args.jobs} process(es) per engine; "

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 def ocr_engine(settings: Settings) -> Any:
     from ocr.engines import get_engine
 
-    options: dict[str, Any] = {"threads": settings.ocr_threads}
+    options: dict[str, Any] = {"threads": settings.engine_threads}
     if settings.ocr_engine == "rapidocr":
         options.update(model=settings.ocr_model, recheck_below=settings.ocr_recheck_below,
                        language_model=settings.ocr_language_model_path)
@@ -82,7 +82,7 @@ def _embedder(path: str, threads: int) -> Embedder:
 
 
 def embedder(settings: Settings) -> Embedder:
-    return _embedder(settings.embedding_model_path, settings.ocr_threads)
+    return _embedder(settings.embedding_model_path, settings.engine_threads)
 
 
 def reset() -> None:

@@ -9,6 +9,7 @@ all taken it is sent again a moment later, not counted as a retry, and the worke
 from __future__ import annotations
 
 import logging
+import os
 import random
 from collections.abc import Callable
 
@@ -160,8 +161,10 @@ def enqueue(task_id: int, from_stage: str = "ocr") -> None:
 
 @worker_process_init.connect
 def _fresh_connections(**_: object) -> None:
-    """Pooled connections must not cross a fork."""
+    """Pooled connections must not cross a fork; the process says how many threads its engines
+    get (``dossier worker`` shares the host's CPUs among its processes)."""
     dispose_all()
+    log.info("pool process %s: %s engine thread(s)", os.getpid(), get_settings().engine_threads)
 
 
 @worker_ready.connect

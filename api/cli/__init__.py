@@ -22,7 +22,7 @@ from api.cli import blobs as cli_blobs
 from api.cli import rank as cli_rank
 from api.cli import sentence as cli_sentence
 from api.cli import watch as cli_watch
-from models.settings import Settings, get_settings
+from models.settings import Settings, get_settings, reset_settings
 
 app = typer.Typer(help="E-dossier intelligence service", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -308,9 +308,14 @@ def worker(concurrency: Annotated[int | None, typer.Option(help="worker processe
     settings = _ready_to_serve()
     if parent_pid is not None:
         _exit_with_parent(parent_pid)
+    processes, threads = settings.worker_layout(concurrency=concurrency)
+    # the pool processes read their engines' threads from the environment they inherit
+    os.environ["DOSSIER_OCR_THREADS"] = str(threads)
+    reset_settings()
+    typer.echo(f"dossier worker: {processes} 个处理进程 × 每进程 {threads} 个识别线程", err=True)
     # both queues: the worker takes turns between them (kombu's round-robin over queues)
     argv = ["worker", f"--loglevel={loglevel}", "-Q", f"{QUEUE},{PAGES_QUEUE}",
-            f"--concurrency={concurrency or settings.worker_concurrency}",
+            f"--concurrency={processes}",
             f"--hostname={hostname or f'dossier-{os.getpid()}@%h'}"]
     if settings.embedded_broker:
         argv += ["--without-gossip", "--without-mingle", "--without-heartbeat"]

@@ -152,3 +152,33 @@ def test_the_admin_token_is_shown_only_by_the_start_that_creates_the_admin(
     assert token not in logs[1] and "admin token" not in logs[1], logs[1]
     assert "dossier user token admin" in logs[1], logs[1]
     assert path.read_text().strip() == token  # the second start left the file alone
+
+
+def test_an_unconfigured_worker_runs_one_single_threaded_process_per_cpu(
+        env: Callable[..., dict[str, str]], procs: Callable[..., Proc]) -> None:
+    """Neither DOSSIER_OCR_THREADS nor DOSSIER_WORKER_CONCURRENCY set: the worker starts one pool
+    process per CPU (memory allowing) and its processes read pages with one thread each
+    (Settings.worker_layout); the layout is printed at start."""
+    import os
+    import re
+
+    from models.settings import Settings
+
+    environ = env()
+    environ.pop("DOSSIER_OCR_THREADS")
+    expected = Settings(ocr_threads=None).worker_layout()
+    proc = procs("worker", env=environ, name="worker")
+    deadline = time.monotonic() + 120
+    while "ready." not in proc.log.read_text(errors="replace"):
+        assert proc.proc.poll() is None and time.monotonic() < deadline, proc.tail()
+        time.sleep(0.5)
+    log = proc.log.read_text(errors="replace")
+    assert f"{expected[0]} 个处理进程 × 每进程 1 个识别线程" in log, log
+    assert re.search(rf"concurrency:\s+{expected[0]} \(prefork\)", log), log
+    # each pool process says how many threads its engines get
+    deadline = time.monotonic() + 60
+    while len(re.findall(r"pool process \d+: 1 engine thread", log)) < expected[0]:
+        assert time.monotonic() < deadline, log
+        time.sleep(0.5)
+        log = proc.log.read_text(errors="replace")
+    assert os.environ.get("DOSSIER_OCR_THREADS") == "2"  # the test's own process: unchanged
