@@ -148,3 +148,20 @@ def test_printed_pages_are_not_marked(font: str, condition: str) -> None:
     assert len(page.lines) >= 10
     assert not any(ln.handwritten for ln in page.lines), [ln.text for ln in page.lines
                                                           if ln.handwritten]
+
+
+def test_a_page_without_blue_skips_the_colour_test_and_a_blue_stroke_keeps_it() -> None:
+    """`_any_blue` lets a page with no blue pixel skip the per-line colour test: its lines are
+    then judged exactly as before (no line of such a page can be blue)."""
+    from ocr.handwriting import _any_blue
+
+    page = np.full((200, 600, 3), 255, np.uint8)
+    page[50:80, 20:580] = 30  # black print
+    page[120:130, 20:200] = (200, 60, 60)  # a red seal's edge: red, not blue
+    assert not _any_blue(page)
+    page[150:155, 20:200] = (40, 60, 140)  # one ballpoint stroke (blue - red = 100)
+    assert _any_blue(page)
+    line = Line("签名", (20.0, 145.0, 200.0, 160.0), 0.9)
+    assert handwritten(Image.fromarray(page), [line]) == [True]
+    page[150:155, 20:200] = (60, 60, 90)  # bluish grey, blue - red = 30: not counted
+    assert not _any_blue(page) and handwritten(Image.fromarray(page), [line]) == [False]
