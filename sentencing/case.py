@@ -20,6 +20,7 @@ from sentencing.guideline import (
     combine,
     compute,
     load,
+    normalise_charge,
 )
 
 INT_MEASURES = {"minor_injuries", "light_injuries", "serious_injuries", "deaths", "acts",
@@ -74,7 +75,8 @@ def guideline_for(facts: str, charges: Sequence[str], *,
     'statutory', 'bounds', 'known', 'partial'} — months None unless every charge has rules: the term of
     盗窃 alone says little about a case of 强奸 and 盗窃 ('partial' keeps what was computed)."""
     g = guideline or load()
-    read = facts_mod.read(facts, g.national["drugs"]["heroin_equivalent"])
+    read = facts_mod.read(facts, g.national["drugs"]["heroin_equivalent"],
+                          [normalise_charge(c) for c in charges])
     if extracted is not None:
         read = facts_mod.merge(read, extracted)
     read = apply_overrides(read, overrides)

@@ -77,6 +77,11 @@ def fold(text: str) -> str:
 #: CAIL2018's anonymisation replaced 元 (also a surname) by 某 after 万: "骗取孙某60万某"; 余
 #: ("more than") may stand before or after 万: "800余万元", "62万余元"
 _AMOUNT = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(?:余?\s*(万)\s*余?\s*[元某]|余?\s*元)")
+#: the verbs by which a charge's offence takes the money (an amount after one, in its clause, is
+#: the offence's): fraud's 骗取 / 骗得 / 诈骗 (刑法第二百二十四条、第二百六十六条)
+OBTAINED = {"诈骗罪": r"骗|诈取", "合同诈骗罪": r"骗|诈取"}
+#: how far back in its clause (characters) the verb may stand
+OBTAINED_WITHIN = 30
 _NOT_OFFENCE = re.compile(r"赔偿|退赔|退还|退缴|退赃|罚金|罚款|谅解|补偿|赔付|医疗费|返还|工资")
 _TOTAL = re.compile(r"共计|合计|总计|累计|总价值|总额|共")
 #: 虚开的税款数额 (刑法第二百零五条): "税额计1024121.23元", "抵扣税款共计人民币25万元"
@@ -154,10 +159,12 @@ def _negated(text: str, at: int) -> bool:
     return bool(_NEGATED.search(text[max(0, at - 4):at]))
 
 
-def _amount(text: str) -> Found | None:
+def _amount(text: str, obtained: re.Pattern[str] | None = None) -> Found | None:
     """The offence amount: a stated total (共计/价值 … 元) if any, else the largest amount that is
-    not compensation, fine or refund."""
-    best: tuple[int, float, re.Match[str]] | None = None
+    not compensation, fine or refund. With `obtained` (the verbs by which the charges' offence
+    takes the money: 骗取 for fraud), an amount its clause ties to such a verb wins over any that
+    is not (a loan promised, the value of goods the lie was about)."""
+    best: tuple[int, int, float, re.Match[str]] | None = None
     for m in _AMOUNT.finditer(text):
         before = text[max(0, m.start() - 12):m.start()]
         if _NOT_OFFENCE.search(before):
@@ -166,12 +173,17 @@ def _amount(text: str) -> Found | None:
         if v <= 0:
             continue
         rank = 1 if _TOTAL.search(before) else 0
-        if best is None or (rank, v) > (best[0], best[1]):
-            best = (rank, v, m)
+        tied = 0
+        if obtained is not None:
+            clause = max(text.rfind(p, 0, m.start()) for p in "。；;，,")
+            tied = int(bool(obtained.search(text, max(clause + 1, m.start() - OBTAINED_WITHIN),
+                                            m.start())))
+        if best is None or (tied, rank, v) > best[:3]:
+            best = (tied, rank, v, m)
     if best is None:
         return None
-    m = best[2]
-    return Found(best[1], m.start(), m.end(), m.group())
+    m = best[3]
+    return Found(best[2], m.start(), m.end(), m.group())
 
 
 def _tax(text: str) -> Found | None:
@@ -267,20 +279,26 @@ READ_HEAD = 8000
 READ_TAIL = 2000
 
 
-def read(text: str, equivalents: Mapping[str, float] | None = None) -> Read:
-    """Every input the guideline may use, read from `text` (spans index the given text)."""
+def read(text: str, equivalents: Mapping[str, float] | None = None,
+         charges: Iterable[str] = ()) -> Read:
+    """Every input the guideline may use, read from `text` (spans index the given text);
+    `charges` (as the data names them) choose the amount tied to their offence (OBTAINED)."""
     text = fold(text)
+    charges = set(charges)
+    obtained = (re.compile("|".join(sorted({OBTAINED[c] for c in charges})))
+                if charges and charges <= OBTAINED.keys() else None)
     if len(text) <= READ_HEAD + READ_TAIL:
-        return _read(text, equivalents)
+        return _read(text, equivalents, obtained)
     shift = len(text) - READ_TAIL - READ_HEAD - 1
-    out = _read(text[:READ_HEAD] + "。" + text[-READ_TAIL:], equivalents)
+    out = _read(text[:READ_HEAD] + "。" + text[-READ_TAIL:], equivalents, obtained)
     for key, f in list(out.provenance.items()):
         if f.start > READ_HEAD:
             out.provenance[key] = replace(f, start=f.start + shift, end=f.end + shift)
     return out
 
 
-def _read(text: str, equivalents: Mapping[str, float] | None) -> Read:
+def _read(text: str, equivalents: Mapping[str, float] | None,
+          obtained: re.Pattern[str] | None = None) -> Read:
     out = Read()
 
     def put(key: str, value: float, found: Found) -> None:
@@ -288,7 +306,7 @@ def _read(text: str, equivalents: Mapping[str, float] | None) -> Read:
         out.provenance[key] = Found(value, found.start, found.end, found.text, found.source,
                                     found.page)
 
-    a = _amount(text)
+    a = _amount(text, obtained)
     if a is not None:
         put("amount_yuan", a.value, a)
     tax = _tax(text) if "税" in text else None
