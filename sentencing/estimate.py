@@ -11,7 +11,8 @@ statutory 减轻 circumstance the next tier's minimum, is ≥ HIGH_FLOOR months)
 own: the guideline's statutory tier tells far more for 15 years of 贩卖毒品 than for a 盗窃 term of
 months, and a blend shared with the short terms pulled long ones towards the pool's typical term.
 With no rule and at most 4 pool cases of the charges ('pool:few') the charge's median is taken
-as it is (there is nothing to blend). Its weights are fitted on part of CAIL2018
+as it is (there is nothing to blend); several charges with fewer than RARE_SEVERAL pool cases
+stay within a factor RARE_RATIO of those cases' median (`rare_several_guard`). Its weights are fitted on part of CAIL2018
 (`benchmarks.sentencing_guideline --fit`, stored in data/estimate.json with what they were fitted
 on) and reported on the part held out. The range is the fitted 10th-90th percentile of the
 held-in residuals around the estimate, met with the statutory range.
@@ -112,6 +113,10 @@ N_INPUTS = 4
 #: the per-charge median itself (a fit there learnt pools drawn at random, and did worse than the
 #: median on the rare charges of the validation part)
 FIXED = {"pool:few": (0.0, 0.0, 1.0, 0.0, 0.0)}
+#: several charges with fewer pool cases of them than this: the estimate stays within RARE_RATIO
+#: of their median (`rare_several_guard`)
+RARE_SEVERAL = 10
+RARE_RATIO = 2.0
 
 
 def pool_size(n: int) -> str:
@@ -146,6 +151,32 @@ def features(guideline: float | None, comparable: float | None, charge_median: f
     return f"pool:{size}", (0.0, math.log1p(lc), math.log1p(lp), math.log1p(l3))
 
 
+def rare_several_guard(months: float, guideline: float | None, charge_median: float | None,
+                       charge_n: int, several: bool, floor: float | None) -> float:
+    """Several charges that the pool has fewer than RARE_SEVERAL cases of: the estimate is kept
+    within a factor RARE_RATIO of their median, never below the guideline's lowest declared term
+    (`floor`: 刑法第六十九条 sets the joint term at or above the highest one, which its tier
+    bounds), nor below the blend's own term where that is lower still.
+
+    Why: the 数罪并罚 point between the highest term and the sum is the platform's convention
+    (`guideline.CUMULATIVE_SHARE`), the inputs are read once from facts that tell several
+    offences (one amount, one weight of drugs for both charges), and the several-charge weights
+    are learnt from the common combinations; the few cases with these very charges are then
+    the better witness of the order of magnitude. Only with a guideline term (without one, a
+    charge with at most 4 cases takes the median as it is). Validation 10.95 -> 10.92 months
+    (charges <10 in the pool 22.91 -> 21.00, 11 cases), fresh tune half unchanged (19.81); the
+    same guard on single rare charges made the tune half worse (19.81 -> 20.24: 受贿, 职务侵占 …
+    with a few CAIL2018 cases, where the guideline is the better witness), so it is not applied
+    there."""
+    if (not several or guideline is None or charge_median is None or charge_median <= 0
+            or charge_n >= RARE_SEVERAL):
+        return months
+    guarded = min(max(months, charge_median / RARE_RATIO), charge_median * RARE_RATIO)
+    if floor is not None:
+        guarded = max(guarded, min(months, floor))
+    return guarded
+
+
 def estimate(guideline: float | None, comparable: Sequence[float], charge_median: float | None,
              *, charge_n: int | None = None, several: bool = False,
              statutory: tuple[int, int] | None = None, floor: float | None = None,
@@ -166,6 +197,11 @@ def estimate(guideline: float | None, comparable: Sequence[float], charge_median
     log_est = w[0] + sum(wi * xi for wi, xi in zip(w[1:], x, strict=True))
     months = max(0.0, math.expm1(log_est))
     lo, hi = max(0.0, math.expm1(log_est + lo_r)), math.expm1(log_est + hi_r)
+    guarded = rare_several_guard(months, guideline, charge_median,
+                                 len(comparable) if charge_n is None else charge_n, several, floor)
+    if guarded != months:  # the range moves with the term
+        ratio = guarded / months if months > 0 else 1.0
+        lo, hi, months = min(lo * ratio, guarded), max(hi * ratio, guarded), guarded
     if statutory is not None:
         months = min(max(months, statutory[0]), max(statutory[1], statutory[0]))
         lo, hi = max(lo, 0.0), max(min(hi, statutory[1]), months)
