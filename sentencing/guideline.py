@@ -208,7 +208,10 @@ def _choose_tier(g: Guideline, crime: dict[str, Any], x: Inputs) -> int:
     tiers = crime["tiers"]
     best = 0
     for i, t in enumerate(tiers):
-        if i and _holds(g, t.get("when", {}), x):
+        # `requires`: the tier's condition presupposes another (any of its entries), e.g. 肇事后
+        # 逃逸 presupposes an accident that was a crime before the flight (法释〔2000〕33号第三条)
+        if i and _holds(g, t.get("when", {}), x) and (
+                "requires" not in t or _holds(g, t["requires"], x)):
             best = i
     return best
 
@@ -404,7 +407,8 @@ def compute(x: Inputs, g: Guideline | None = None) -> Result:
     tier = tiers[t]
     s_lo, s_hi = (int(v) for v in tier["statutory"])
     start, start_lo, start_hi, step0 = _start(g, x, tier, t)
-    steps = [Step(step0.kind, f"{crime['article']}，{step0.label}", step0.months, step0.basis,
+    basis0 = step0.basis + (f"；{tier['requires_basis']}" if tier.get("requires_basis") else "")
+    steps = [Step(step0.kind, f"{crime['article']}，{step0.label}", step0.months, basis0,
                   None, step0.source, step0.unverified)]
     incs = _increments(g, x, t)
     base, base_lo, base_hi = start, start_lo, start_hi
