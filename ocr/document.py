@@ -156,17 +156,23 @@ def ocr_page(
     ``image`` as given. ``flags`` tell what was done and whether a person should look.
     With ``correct`` (and ``preprocess``) a page that looks photographed or faxed is corrected
     first (``ocr.correct``: sheet found and perspective undone, light flattened; specks
-    removed and enlarged to 300 dpi); a scan is left as it is.
+    removed and enlarged to 300 dpi); a photo is flattened before that (``ocr.dewarp``: the
+    bend of a curled page, where its model is installed); a scan is left as it is.
     """
     from ocr.cells import reread_empty_cells
-    from ocr.correct import Corrected
-    from ocr.correct import correct as correct_page
+    from ocr.correct import CORRECTIONS, ENABLED, Corrected, detect
+    from ocr.dewarp import dewarp
     from ocr.handwriting import handwritten
     from ocr.marks import find_marks, signature_marks
     from ocr.preprocess import Prepared, prepare
     from ocr.tables import find_rules, find_tables
 
-    fixed: Corrected | None = correct_page(image) if preprocess and correct else None
+    # a photo is flattened first (ocr.dewarp: a curled page's bend; a flat one comes back as it
+    # was), then corrected as any photo (the light; the sheet when some desk is left)
+    kind = detect(image) if preprocess and correct else None
+    flat = dewarp(image) if kind == "photo" else None
+    fixed: Corrected | None = (CORRECTIONS[kind](flat.image if flat is not None else image)
+                               if kind in ENABLED else None)
     if preprocess:
         prep = prepare(fixed.image if fixed is not None else image, binarize=binarize)
     else:
@@ -193,16 +199,20 @@ def ocr_page(
         lines = reading_order([*lines, *more])
     # the lines found on the cleaned-up page, their ink's colour looked up on the page before
     # the clean-up (grey once a red seal or 捺印 was removed; ocr.handwriting)
-    source = fixed.image if fixed is not None else image
+    source = (fixed.image if fixed is not None else flat.image if flat is not None else image)
     hand = handwritten(source, lines, prep.inverse) if preprocess else [False] * len(lines)
-    if fixed is not None:
-        lines = [Line(ln.text, fixed.to_original(prep.to_original(ln.box)), ln.confidence, h)
-                 for ln, h in zip(lines, hand, strict=True)]
-    else:
-        lines = [Line(ln.text, prep.to_original(ln.box), ln.confidence, h)
-                 for ln, h in zip(lines, hand, strict=True)]
+    undo = [c for c in (fixed, flat) if c is not None]  # the corrections, last one first
+
+    def to_original(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        box = prep.to_original(box)
+        for step in undo:
+            box = step.to_original(box)
+        return box
+
+    lines = [Line(ln.text, to_original(ln.box), ln.confidence, h)
+             for ln, h in zip(lines, hand, strict=True)]
     confidence = sum(ln.confidence for ln in lines) / len(lines) if lines else None
-    flags = list(fixed.steps) if fixed is not None else []
+    flags = [step for c in reversed(undo) for step in c.steps]
     flags += [s for s in prep.steps if s.startswith("rotated_")]
     flags += [s for s in prep.steps if s.startswith(("deskewed", "scaled_"))]
     flags += [s for s in prep.steps if s in ("seal_suppressed", "contrast_stretched", "binarized")]

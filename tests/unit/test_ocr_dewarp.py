@@ -1,0 +1,52 @@
+"""ocr.dewarp's geometry: the page size from UVDoc's grid and boxes mapped back through it
+(synthetic grids whose answers are known), and the setting that turns it off."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ocr.dewarp import Dewarped, dewarp, enabled, page_size
+
+
+def grid(rows: int = 45, cols: int = 31, w: float = 3000.0, h: float = 4000.0,
+         x0: float = 0.0, y0: float = 0.0) -> np.ndarray:
+    xs = np.linspace(x0, x0 + w, cols)
+    ys = np.linspace(y0, y0 + h, rows)
+    return np.stack(np.meshgrid(xs, ys), axis=-1)
+
+
+def test_page_size_is_the_grids_mean_row_and_column_length() -> None:
+    assert page_size(grid()) == (3000, 4000)
+    bent = grid()
+    bent[:, :, 1] += 100 * np.sin(np.linspace(0, np.pi, 31))[None, :]  # rows bow downwards
+    w, h = page_size(bent)
+    assert w > 3000 and h == 4000  # a bowed row is longer than its chord
+
+
+def test_a_box_maps_back_through_the_grid() -> None:
+    page = Image.new("RGB", (1501, 2001), "white")
+    shifted = Dewarped(page, grid(w=3000.0, h=4000.0, x0=100.0, y0=50.0), (3200, 4100))
+    # the flat page is half the photo's scale, 100 px right and 50 px down in it; pixel
+    # centres as cv2.resize spreads the grid (the first and last half-cell hold the border)
+    assert shifted.to_original((0.0, 0.0, 1500.0, 2000.0)) == pytest.approx(
+        (100.0, 50.0, 3100.0, 4050.0))
+    x0, y0, x1, y1 = shifted.to_original((750.0, 1000.0, 900.0, 1100.0))
+    assert (x0, y0) == pytest.approx((1600.0, 2050.0), abs=1)
+    assert (x1, y1) == pytest.approx((1900.0, 2250.0), abs=12)  # (x + 0.5) * 31 / 1501 - 0.5
+    # a bent row: the box's bottom edge dips in its middle, the mapped box holds the dip
+    bent = grid(w=3000.0, h=4000.0)
+    bent[:, :, 1] += 90 * np.sin(np.linspace(0, np.pi, 31))[None, :]
+    x0, y0, x1, y1 = Dewarped(page, bent, (3200, 4200)).to_original((0.0, 1000.0, 1500.0, 1100.0))
+    assert y1 == pytest.approx(2200 + 90, abs=6) and y0 == pytest.approx(2000, abs=6)
+    # never outside the photo
+    assert Dewarped(page, grid(x0=-500.0), (3000, 4000)).to_original((0, 0, 10, 10))[0] == 0.0
+
+
+def test_off_leaves_the_page_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOSSIER_OCR_DEWARP", "off")
+    assert not enabled()
+    assert dewarp(Image.new("RGB", (600, 800), "white")) is None
+    monkeypatch.setenv("DOSSIER_OCR_DEWARP", "auto")
+    assert enabled()
