@@ -189,6 +189,10 @@ def _holds(g: Guideline, when: Mapping[str, Any], x: Inputs) -> bool:
         if key == "flags":
             if x.flags & set(want):
                 return True
+        elif key == "unmeasured_flags":  # the tier's amount in words, where no amount is read
+            if x.flags & set(want) and not any(
+                    x.value(m) is not None for m in when if m in MEASURES):
+                return True
         elif key == "threshold":
             yuan, _ = g.threshold(str(want), x.flags)
             if yuan is not None and (x.amount_yuan or 0) >= yuan:
