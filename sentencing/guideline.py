@@ -191,7 +191,8 @@ def _holds(g: Guideline, when: Mapping[str, Any], x: Inputs) -> bool:
                 return True
         elif key == "unmeasured_flags":  # the tier's amount in words, where no amount is read
             if x.flags & set(want) and not any(
-                    x.value(m) is not None for m in when if m in MEASURES):
+                    x.value("amount_yuan" if m == "threshold" else m) is not None
+                    for m in when if m in MEASURES or m == "threshold"):
                 return True
         elif key == "threshold":
             yuan, _ = g.threshold(str(want), x.flags)
