@@ -8,8 +8,9 @@ its own fresh process so that its peak RSS is its own. CER = edit distance / ref
 after NFKC folding and whitespace removal, summed over all pages of a condition.
 
 Two speed figures: seconds per page one page at a time (the accuracy pass; with ``--jobs`` > 1
-pages of one engine share the CPUs), and clean pages per minute of a whole worker host, with
-one worker process per ``--threads`` CPUs as Celery's page fan-out runs them.
+pages of one engine share the CPUs), and pages per minute of a whole worker host (clean, and
+the photo/fax conditions measured, whose targets are per 2-core worker), laid out as ``dossier
+worker`` lays itself out (``Settings.worker_layout``) with Celery's page fan-out.
 
 Run from the repository root (the generator lives in tests/scans)::
 
@@ -177,6 +178,8 @@ class EngineRun:
     procs: int = 0
     threads: int = 0  # of each of those processes
     worker_rss_mb: float = 0.0  # the sum of their peak RSS: the worker host's memory
+    # pages/min of the same worker pass on the photo/fax conditions (their >= 20 target)
+    worker_ppm: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -400,11 +403,16 @@ def verdicts(default: EngineRun | None, tesseract: EngineRun | None) -> list[str
     for condition, bar in (("photo", TARGET_PHOTO), ("moire", TARGET_PHOTO),
                            ("curled", TARGET_PHOTO), ("fax", TARGET_FAX)):
         if condition in default.cer:
-            ppm = 60 / default.seconds[condition] if default.seconds.get(condition) else 0.0
+            if condition in default.worker_ppm:  # the worker host's pass, as the target says
+                ppm = default.worker_ppm[condition]
+                how = f"per 2-core worker ({default.procs} × {default.threads} threads)"
+            else:
+                ppm = 60 / default.seconds[condition] if default.seconds.get(condition) else 0.0
+                how = "one page at a time"
             out.append(f"target CER <= {bar:.1%} and >= {TARGET_CORRECTED_PPM:.0f} pages/min on "
                        f"{condition}: {default.cer[condition]:.2%} "
                        f"({'met' if default.cer[condition] <= bar else 'NOT met'}), {ppm:.1f} "
-                       f"pages/min one page at a time "
+                       f"pages/min {how} "
                        f"({'met' if ppm >= TARGET_CORRECTED_PPM else 'NOT met'})")
     if tesseract is not None:
         ratios = [tesseract.cer[c] / default.cer[c] for c in default.cer
@@ -432,7 +440,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1,
                         help="processes per engine for the accuracy pass (s/page then shares CPUs)")
     parser.add_argument("--throughput-pages", type=int, default=30,
-                        help="clean pages for the pages/min pass (0: skip it)")
+                        help="pages per condition for the pages/min pass (0: skip it)")
+    parser.add_argument("--throughput-conditions", default="clean,photo,curled,fax",
+                        help="conditions the pages/min pass runs on, those measured among them")
     parser.add_argument("--procs", type=int, default=0,
                         help="worker processes for the pages/min pass (default: as `dossier "
                              "worker` lays itself out, models.settings.Settings.worker_layout)")
@@ -473,18 +483,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name in engines:
             runs.append(run_engine(name, args.threads, specs, not args.no_preprocess, args.jobs,
                                    not args.no_correct))
-        clean = [s for s in specs if s.condition == "clean"][: args.throughput_pages]
-        if clean:
-            for run in runs:
-                if run.error:
-                    continue
-                if run.engine == "tesseract":  # one thread is its best setting
-                    threads, run.procs = 1, args.procs or max(1, (os.cpu_count() or 1))
+        passes = [c for c in args.throughput_conditions.split(",") if c in conditions]
+        for run in runs if args.throughput_pages else []:
+            if run.error:
+                continue
+            if run.engine == "tesseract":  # one thread is its best setting
+                threads, run.procs = 1, args.procs or max(1, (os.cpu_count() or 1))
+            else:
+                threads, run.procs = worker_threads, procs
+            run.threads = threads
+            for condition in passes:
+                pages = [s for s in specs if s.condition == condition][: args.throughput_pages]
+                ppm, rss = throughput(run.engine, threads, run.procs, pages)
+                run.worker_rss_mb = max(run.worker_rss_mb, rss)
+                if condition == "clean":
+                    run.pages_per_min = ppm
                 else:
-                    threads, run.procs = worker_threads, procs
-                run.threads = threads
-                run.pages_per_min, run.worker_rss_mb = throughput(run.engine, threads,
-                                                                  run.procs, clean)
+                    run.worker_ppm[condition] = ppm
     print(f"# OCR bench: {args.pages} pages per condition, A4 at 300 dpi, fonts "
           f"{', '.join(FONTS)}, sizes {', '.join(map(str, FONT_SIZES))} px; "
           f"threads {args.threads} (tesseract 1); {args.jobs} process(es) per engine; "

@@ -101,6 +101,11 @@ def test_photo_and_fax_targets_are_stated() -> None:
     table = format_table([ours], ["photo", "fax"], 1, specs)
     assert "on photo: 0.20% (met), 30.0 pages/min one page at a time (met)" in table
     assert "on fax: 0.80% (NOT met), 15.0 pages/min one page at a time (NOT met)" in table
+    # with the worker host's pass, the target is judged on it (two pages at once)
+    ours.worker_ppm, ours.procs, ours.threads = {"fax": 26.5}, 2, 1
+    table = format_table([ours], ["photo", "fax"], 1, specs)
+    assert "on fax: 0.80% (NOT met), 26.5 pages/min per 2-core worker (2 × 1 threads) (met)" in table
+    assert "on photo: 0.20% (met), 30.0 pages/min one page at a time (met)" in table
 
 
 def test_photo_and_fax_pages_keep_the_truth_and_their_dpi(tmp_path: Path) -> None:
