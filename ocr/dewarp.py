@@ -131,12 +131,36 @@ def page_size(grid: np.ndarray, max_pixels: int = MAX_PIXELS) -> tuple[int, int]
     return max(1, round(w * scale)), max(1, round(h * scale))
 
 
+def portrait_sheet(image: Image.Image) -> bool:
+    """Whether the photo shows an upright sheet (taller than wide; or no sheet told from the
+    desk, the page filling the frame): UVDoc sees every photo squeezed to 488 × 712 and was
+    trained on upright pages. On a landscape 扣押清单 photographed on a desk its grid cut rows
+    off the sheet or turned it (2 of 3 unit-test photos lost cells), where the homography
+    alone reads them; those keep the homography."""
+    import cv2
+
+    from ocr.correct import THUMB, find_sheet
+
+    grey = np.asarray(image.convert("L"))
+    h, w = grey.shape
+    scale = THUMB * 2 / max(h, w)
+    thumb = cv2.resize(grey, (max(1, round(w * scale)), max(1, round(h * scale))),
+                       interpolation=cv2.INTER_AREA)
+    corners = find_sheet(thumb)
+    if corners is None:
+        return True
+    top, right, bottom, left = (float(np.hypot(*(corners[(k + 1) % 4] - corners[k])))
+                                for k in range(4))
+    return (left + right) >= (top + bottom)
+
+
 def dewarp(image: Image.Image) -> Dewarped | None:
-    """The page flattened from a photo, or None: turned off, or no model."""
+    """The page flattened from a photo of an upright sheet, or None: turned off, no model, or
+    a sheet lying on its side (``portrait_sheet``)."""
     import cv2
     from PIL import Image as PILImage
 
-    grid = predict_grid(image) if enabled() else None
+    grid = predict_grid(image) if enabled() and portrait_sheet(image) else None
     if grid is None:
         return None
     out_w, out_h = page_size(grid)

@@ -52,3 +52,18 @@ def test_off_leaves_the_page_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     assert dewarp(Image.new("RGB", (600, 800), "white")) is None
     monkeypatch.setenv("DOSSIER_OCR_DEWARP", "auto")
     assert enabled()
+
+
+def test_a_sheet_lying_on_its_side_keeps_the_homography() -> None:
+    """A landscape 扣押清单 photographed on a desk: UVDoc is not asked (its grid cut rows off
+    such sheets); a portrait page photographed the same way, and a page filling the frame, are
+    flattened."""
+    from ocr.dewarp import portrait_sheet
+    from tests.scans.generate import degrade, render_table
+
+    sheet, _ = render_table([["序号", "名称", "数量"], ["1", "黑色苹果牌手机", "1部"]])
+    assert sheet.width > sheet.height
+    assert not portrait_sheet(degrade(sheet, photo=True, seed=1))
+    upright = sheet.rotate(90, expand=True)
+    assert portrait_sheet(degrade(upright, photo=True, seed=1))
+    assert portrait_sheet(Image.new("RGB", (600, 800), "white"))  # no desk: no sheet told apart
