@@ -173,8 +173,10 @@ def ocr_page(
     flat = dewarp(image) if kind == "photo" else None
     fixed: Corrected | None = (CORRECTIONS[kind](flat.image if flat is not None else image)
                                if kind in ENABLED else None)
+    # the page the clean-up starts from (and whose colours ocr.handwriting looks up)
+    base = fixed.image if fixed is not None else flat.image if flat is not None else image
     if preprocess:
-        prep = prepare(fixed.image if fixed is not None else image, binarize=binarize)
+        prep = prepare(base, binarize=binarize)
     else:
         prep = Prepared(image=image, original_size=image.size)
     if preprocess and isinstance(engine, OrientingEngine):
@@ -199,8 +201,7 @@ def ocr_page(
         lines = reading_order([*lines, *more])
     # the lines found on the cleaned-up page, their ink's colour looked up on the page before
     # the clean-up (grey once a red seal or 捺印 was removed; ocr.handwriting)
-    source = (fixed.image if fixed is not None else flat.image if flat is not None else image)
-    hand = handwritten(source, lines, prep.inverse) if preprocess else [False] * len(lines)
+    hand = handwritten(base, lines, prep.inverse) if preprocess else [False] * len(lines)
     undo = [c for c in (fixed, flat) if c is not None]  # the corrections, last one first
 
     def to_original(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:

