@@ -19,6 +19,20 @@ page holds surely is left alone; letters and digits (an account JIXIAOHUI159754 
 the recogniser's to read; a gap never repeats its neighbour (刑 → 刑刑, ）→ ））).
 Tuned on the bench's fax pages 0–9 only (UNSURE, OCR_WEIGHT, the floors); pages 10–29 held out.
 
+A line is read on from the line above and into the line below (``choose``'s ``before`` and
+``after``): the model was counted over whole paragraphs and a wrapped line starts mid-word
+(范 | 围内); on fax pages 0–9, with 16 candidates a frame (``ocr.engines.rapid``), 123 -> 113
+errors. Tried there and dropped (errors of 124 with 8 candidates and lines read on): the small
+recogniser's candidates merged into the tiny one's slot by slot (aligned by their best
+characters, probabilities averaged) on the lines it already reads again, 122-130; on every
+line 104-114, with the small one's alone 101, but that is ~4x the tiny recogniser's CPU; a beam
+of 8 or 16 readings instead of deciding left to right, 123; · offered as 。 (a fax fills the
+ring of 。 in: right on some fonts, but on others · is a filled ，) 130-137 of 136; any
+candidate the page read surely in the same three characters preferred, 165; a character kept
+where its top-1 reading repeats three or four times on the page (李居丕), 118-124 of 108;
+backoff 0.2-0.6, UNSURE 0.98/0.999, CANDIDATE_FLOOR 0.0003-0.003 and OCR_WEIGHT 1.5-3: no
+better than the values kept.
+
 The model is built from public judgments at install time (``make install``: ../shared/data's
 LeCaRD, JuDGE, CAIL2018 and MUD texts, minus every judgment the OCR bench renders, 47 million
 characters, ~90 MB) into the model folder; ``DOSSIER_OCR_LANGUAGE_MODEL`` names another file or
@@ -191,7 +205,8 @@ def _code(text: str) -> bool:
     return len(text) == 1 and text.isascii() and text.isalnum()
 
 
-def choose(model: CharModel, slots: Sequence[Slot], page: CharModel | None = None) -> str:
+def choose(model: CharModel, slots: Sequence[Slot], page: CharModel | None = None,
+           before: str = "", after: str = "") -> str:
     """The line read slot by slot, each unsure slot given the option that reads best in context.
 
     A slot is one character the recogniser read, with its other candidates, or a gap between
@@ -199,14 +214,20 @@ def choose(model: CharModel, slots: Sequence[Slot], page: CharModel | None = Non
     characters it could insert. Decided left to right, each with the choices made before it as
     context and the recogniser's best reading of the next ``ORDER - 1`` characters after it.
     ``page``: the page's surely read text (``CharModel.page``); an n-gram it holds scores as
-    the better of the two models.
+    the better of the two models. ``before`` / ``after``: the text of the lines before and after it
+    on the page: a line wrapped mid-sentence is read on from the one before (范 | 围内 reads
+    as 范围内), as the model was counted over whole paragraphs; without them the line is read
+    as a text of its own.
     """
     out: list[str] = []
-    context = [0]  # ids decided so far, the line's start boundary first
+    # ids decided so far: the line's start boundary, then the end of the line above
+    context = [0, *model.ids("".join(before.split())[-(ORDER - 1):])]
+    beyond = model.ids("".join(after.split())[:ORDER - 1])  # the start of the line below
     for i, slot in enumerate(slots):
         pick = slot[0][0] if slot else ""
-        after = slots[i + 1][0][0] if i + 1 < len(slots) and slots[i + 1] else ""
-        options = _open(slot, out[-1][-1:] if out else "", after[:1])
+        nxt = slots[i + 1][0][0] if i + 1 < len(slots) and slots[i + 1] else ""
+        previous = out[-1][-1:] if out else before.rstrip()[-1:]
+        options = _open(slot, previous, nxt[:1])
         if options and page is not None and _on_page(page, context, pick, slots[i + 1:]):
             options = []  # read the same way, surely, elsewhere on the page: a name, a code
         if options:
@@ -215,7 +236,7 @@ def choose(model: CharModel, slots: Sequence[Slot], page: CharModel | None = Non
                 if len(right) >= ORDER - 1:
                     break
                 right.extend(model.ids(later[0][0]) if later else [])
-            right = right[:ORDER - 1]
+            right = [*right, *beyond][:ORDER - 1]
             best = -math.inf
             for text, p in options:
                 ids = [*context[-(ORDER - 1):], *model.ids(text), *right]
@@ -253,21 +274,23 @@ def _score(model: CharModel, page: CharModel | None, history: Sequence[int], cha
 def ctc_slots(top: Any, probs: Any, chars: Sequence[str]) -> list[Slot]:
     """A line's slots from its CTC frames' ``top`` token ids and their ``probs`` (T x k, best
     first; token 0 is the blank). A character's options are the best probability each token
-    reached on the frames of its run; a gap is offered where a blank frame's runner-up is a
-    character of probability ≥ ``GAP_FLOOR``."""
+    reached on the frames of its run (a frame's candidates below ``CANDIDATE_FLOOR`` are never
+    options: not looked at); a gap is offered where a blank frame's runner-up is a character of
+    probability ≥ ``GAP_FLOOR``."""
+    top, probs = top.tolist(), probs.tolist()  # Python numbers: ~3x faster to walk
     slots: list[Slot] = []
     frames = len(top)
     t = 0
     gap: dict[str, float] = {}
     while t < frames:
-        token = int(top[t][0])
+        token = top[t][0]
         if token == 0:
             for j in range(1, len(top[t])):
-                p = float(probs[t][j])
+                p = probs[t][j]
                 if p < GAP_FLOOR:
                     break
-                ch = chars[int(top[t][j])]
-                if int(top[t][j]) and ch.strip() and p > gap.get(ch, 0.0):
+                ch = chars[top[t][j]]
+                if top[t][j] and ch.strip() and p > gap.get(ch, 0.0):
                     gap[ch] = p
             t += 1
             continue
@@ -276,11 +299,13 @@ def ctc_slots(top: Any, probs: Any, chars: Sequence[str]) -> list[Slot]:
                           *sorted(gap.items(), key=lambda kv: -kv[1])])
             gap = {}
         run: dict[str, float] = {}
-        while t < frames and int(top[t][0]) == token:
+        while t < frames and top[t][0] == token:
             for j in range(len(top[t])):
-                ch = chars[int(top[t][j])]
-                p = float(probs[t][j])
-                if int(top[t][j]) and ch.strip() and p > run.get(ch, 0.0):
+                p = probs[t][j]
+                if j and p < CANDIDATE_FLOOR:
+                    break
+                ch = chars[top[t][j]]
+                if top[t][j] and ch.strip() and p > run.get(ch, 0.0):
                     run[ch] = p
             t += 1
         first = chars[token]

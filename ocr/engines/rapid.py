@@ -65,8 +65,14 @@ DET_MAX_SIDE = 2000
 # 0.06 -> 0.08 % (4 characters of 20,629); batches of 2, 3, 12 and 24 were slower
 REC_HEIGHT, REC_WIDTH, REC_BATCH = 48, 320, 1
 # candidates per unsure CTC frame offered to ``ocr.lm`` (the right character of the bench's
-# fax misreadings was among the best 8 of the character's frame in 91 % of them)
-LM_CANDIDATES = 8
+# fax misreadings was among the best 8 of the character's frame in 91 % of them). On the
+# bench's fax pages 0-9 (lines read again with the LM's choices, lines read on across line
+# ends): 8 -> 124 errors, 12 -> 116, 16 -> 113, 32 -> 111; 16 taken.
+LM_CANDIDATES = 16
+# A mark before a line's box (``_take_leading_marks``): looked for within this share of the
+# line's height to the left of the box, and taken when its ink covers at least this share of
+# the height squared (a fax's 。 or ， at the detector's scale: ~0.04-0.08; a speck < 0.01)
+LEAD_REACH, LEAD_MIN_INK = 0.8, 0.02
 # Orientation probe (``recognize_oriented``): the page's longest lines are read first; when they
 # read surely the page is upright and they count as read, otherwise they are also read turned by
 # 180° and the better reading says which way up the page is.
@@ -298,7 +304,7 @@ class RapidOcrEngine:
         quads, _ = self._det_post(preds, page.shape[:2])
         if len(quads) < 1:
             return [], []
-        quads = TextDetector.sorted_boxes(quads)
+        quads = _take_leading_marks(page, TextDetector.sorted_boxes(quads))
         crops = [get_rotate_crop_image(page, np.array(q, dtype=np.float32)) for q in quads]
         quads = map_boxes_to_original(np.array(quads, dtype=np.float32), record, height, width)
         return list(quads), crops
@@ -338,6 +344,44 @@ class RapidOcrEngine:
         for i, read in zip(weak, again, strict=True):
             if read.score > reads[i].score:
                 reads[i] = read
+
+
+def _take_leading_marks(page: Any, quads: Any) -> Any:
+    """Line boxes widened to the left over a punctuation mark the detector left out.
+
+    A mark that opens a line (a comma or a full stop a plain wrap carried over, ``，李林长``)
+    stands apart from the line's first character; on a fax, where it is a small blob, the
+    detector's box starts after it and the mark is lost (the bench's fax pages 0-9: 113 -> 108
+    errors; a mark wrapped onto a row of its own is not found, no box is near it). A box is
+    widened when the strip before it, ``LEAD_REACH`` of its height wide, holds ink of at least
+    a mark's size (``LEAD_MIN_INK``; specks are smaller) that belongs to no other box; the
+    recogniser then reads the mark with the line. A clean page's marks are inside their boxes:
+    nothing changes there."""
+    import cv2
+    import numpy as np
+
+    if len(quads) == 0:
+        return quads
+    grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY) if page.ndim == 3 else page
+    boxes = [(float(q[:, 0].min()), float(q[:, 1].min()), float(q[:, 0].max()),
+              float(q[:, 1].max())) for q in quads]
+    out = np.array(quads, dtype=np.float32)
+    for k, (x0, y0, x1, y1) in enumerate(boxes):
+        h = y1 - y0
+        # an axis-aligned box only (pages are deskewed first); a tall one is not a line
+        if h <= 0 or x1 - x0 < h or abs(float(quads[k][0][1] - quads[k][1][1])) > 0.1 * h:
+            continue
+        left = max(0, int(x0 - LEAD_REACH * h))
+        if left >= int(x0) or any(
+                j != k and b[0] < x0 and b[2] > left and b[1] < y1 and b[3] > y0
+                for j, b in enumerate(boxes)):
+            continue
+        ink = grey[int(y0):int(y1) + 1, left:int(x0)] < 128
+        if int(ink.sum()) < LEAD_MIN_INK * h * h:
+            continue
+        start = left + int(np.nonzero(ink.any(axis=0))[0][0])
+        out[k][0][0] = out[k][3][0] = max(0, start - 2)
+    return out
 
 
 def _language_model(setting: str | Path | None) -> CharModel | None:
@@ -384,14 +428,22 @@ NOTHING = Reading("", 0.0, 1.0)
 def _in_context(lm: CharModel, reads: list[Reading]) -> list[str]:
     """The page's lines with their unsure characters chosen by ``ocr.lm``, the page's own surely
     read text counting as evidence beside the judgments' (a defendant's rare name, read surely
-    in one line, is not turned into a common character in another)."""
+    in one line, is not turned into a common character in another), each line read on from
+    the one above it and into the one below (detection order: top to bottom)."""
     from ocr.lm import choose, sure_text
 
     if not any(read.slots for read in reads):
         return [read.text for read in reads]  # every line read surely: nothing to choose
     page = lm.page([piece for read in reads
                     for piece in (sure_text(read.slots) if read.slots else [read.text])])
-    return [choose(lm, read.slots, page) if read.slots else read.text for read in reads]
+    texts: list[str] = []
+    for i, read in enumerate(reads):
+        if read.slots:
+            after = reads[i + 1].text if i + 1 < len(reads) else ""
+            texts.append(choose(lm, read.slots, page, texts[-1] if texts else "", after))
+        else:
+            texts.append(read.text)
+    return texts
 
 
 def _char_mean(reads: list[Reading]) -> float:

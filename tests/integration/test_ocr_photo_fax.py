@@ -85,3 +85,27 @@ def test_language_model_picks_the_faxed_look_alikes(rapid: OcrEngine) -> None:
     print(f"\nfax: CER {before:.2%} without the language model -> {after:.2%} with it")
     assert rapid.version.endswith("+lm") and after < before
     assert "李林长" in normalize(read.text)
+
+
+def test_a_mark_left_before_a_line_box_is_taken_into_it() -> None:
+    """A comma that opens a line stands apart from the line's first character; on a fax the
+    detector's box starts after it (``ocr.engines.rapid._take_leading_marks``)."""
+    import numpy as np
+
+    from ocr.engines.rapid import _take_leading_marks
+
+    def quad(x0: float, y0: float, x1: float, y1: float) -> list[list[float]]:
+        return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
+
+    page = np.full((200, 600, 3), 255, dtype=np.uint8)
+    page[30:60, 100:500] = 0  # a line's ink, boxed below from x = 100
+    page[50:58, 82:88] = 0  # a comma 12 px before the box: 48 px of ink, 0.053 h^2
+    page[130:160, 100:500] = 0  # a second line...
+    page[140:141, 85:86] = 0  # ...with a speck before it
+    boxes = np.array([quad(100, 30, 500, 60), quad(100, 130, 500, 160)], dtype=np.float32)
+    taken = _take_leading_marks(page, boxes)
+    assert taken[0][0][0] == taken[0][3][0] == 80 and taken[0][1][0] == 500
+    assert taken[1][0][0] == 100  # a speck is not a mark
+    # ink that is another box's (a cell on the same row) is left to it
+    beside = np.array([quad(100, 30, 500, 60), quad(70, 30, 95, 60)], dtype=np.float32)
+    assert _take_leading_marks(page, beside)[0][0][0] == 100

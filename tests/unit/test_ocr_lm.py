@@ -137,3 +137,25 @@ def test_a_page_with_nothing_read_surely_gives_an_empty_page_model(model: lm.Cha
     assert page.total == 0 and page.count(model.ids("本院")) == 0
     slots = _line("本院认为", {1: [("腕", 0.55), ("院", 0.40)]})
     assert lm.choose(model, slots, page) == "本院认为"
+
+
+def test_a_line_is_read_on_from_the_line_before_and_into_the_line_after(
+        model: lm.CharModel) -> None:
+    # a line wrapped mid-word: 自 | 己 (自己) and 已 | 经 (已经); alone, the recogniser's
+    # first choice stands
+    opens = [[("已", 0.6), ("己", 0.39)]]
+    assert lm.choose(model, opens) == "已"
+    assert lm.choose(model, opens, before="被告人自") == "己"
+    assert lm.choose(model, opens, after="的行为") == "己"
+    ends = [[("己", 0.6), ("已", 0.39)]]
+    assert lm.choose(model, ends) == "己"
+    assert lm.choose(model, ends, after="经赔偿") == "已"
+    # whitespace in the neighbours is not context
+    assert lm.choose(model, ends, after=" 经 赔偿") == "已"
+
+
+def test_ctc_slots_skip_candidates_below_the_floor() -> None:
+    chars = ["blank", "本", "院", "腕", " "]
+    top = np.array([[3, 2, 1]])
+    probs = np.array([[0.6, 0.39, lm.CANDIDATE_FLOOR / 2]])
+    assert lm.ctc_slots(top, probs, chars) == [[("腕", 0.6), ("院", 0.39)]]
