@@ -73,9 +73,10 @@ LM_CANDIDATES = 16
 # line's height to the left of the box, and taken when its ink covers at least this share of
 # the height squared (a fax's 。 or ， at the detector's scale: ~0.04-0.08; a speck < 0.01)
 LEAD_REACH, LEAD_MIN_INK = 0.8, 0.02
-# ...and when its ink stands at most this share of the height tall: a mark is short (，。、
-# 0.2-0.35), a table's vertical rule or a lone 序号 digit the detector dropped is not (widened
-# over them, a photographed 扣押清单's cells ran together: two table tests failed)
+# ...and when its ink stands at most this share of the height tall and wide: a mark is small
+# (，。、 0.2-0.35), a table's rules or a lone 序号 digit the detector dropped are not (widened
+# over them, a photographed 扣押清单's cells ran together and a ruled price table lost its
+# merged 价格认定 header: four table tests failed)
 LEAD_MAX_HEIGHT = 0.5
 # Orientation probe (``recognize_oriented``): the page's longest lines are read first; when they
 # read surely the page is upright and they count as read, otherwise they are also read turned by
@@ -384,7 +385,8 @@ def _take_leading_marks(page: Any, quads: Any) -> Any:
         if int(ink.sum()) < LEAD_MIN_INK * h * h:
             continue
         rows = np.nonzero(ink.any(axis=1))[0]
-        if rows[-1] - rows[0] > LEAD_MAX_HEIGHT * h:
+        cols = np.nonzero(ink.any(axis=0))[0]
+        if max(rows[-1] - rows[0], cols[-1] - cols[0]) > LEAD_MAX_HEIGHT * h:
             continue  # a table's rule or a character the detector dropped, not a mark
         start = left + int(np.nonzero(ink.any(axis=0))[0][0])
         out[k][0][0] = out[k][3][0] = max(0, start - 2)
