@@ -247,6 +247,21 @@ def flatten_illumination(grey: np.ndarray) -> np.ndarray:
     return np.asarray(flat, dtype=np.uint8)
 
 
+def sheet_corners(grey: np.ndarray) -> np.ndarray | None:
+    """The sheet's four corners in the photo's pixels (``order_corners``' order), or None when
+    no sheet stands out from the desk. Searched on a thumbnail of twice ``THUMB``: the
+    corners need more than the detector's thumbnail, the photo's full size is too slow."""
+    cv2 = _cv2()
+    if cv2 is None:
+        return None
+    h, w = grey.shape
+    scale = THUMB * 2 / max(h, w)
+    thumb = cv2.resize(grey, (max(1, round(w * scale)), max(1, round(h * scale))),
+                       interpolation=cv2.INTER_AREA)
+    corners = find_sheet(thumb)
+    return None if corners is None else corners / scale
+
+
 def correct_photo(image: Image.Image) -> Corrected | None:
     """Crop the sheet out of a photo, undo the perspective and flatten the light."""
     from PIL import Image as PILImage
@@ -257,14 +272,10 @@ def correct_photo(image: Image.Image) -> Corrected | None:
     grey = np.asarray(image.convert("L"))
     h, w = grey.shape
     steps: list[str] = []
-    scale = THUMB * 2 / max(h, w)
-    thumb = cv2.resize(grey, (max(1, round(w * scale)), max(1, round(h * scale))),
-                       interpolation=cv2.INTER_AREA)
-    corners = find_sheet(thumb)
+    quad = sheet_corners(grey)
     to_source = None
     page = grey
-    if corners is not None:
-        quad = corners / scale
+    if quad is not None:
         top = np.hypot(*(quad[1] - quad[0]))
         bottom = np.hypot(*(quad[2] - quad[3]))
         left = np.hypot(*(quad[3] - quad[0]))

@@ -137,16 +137,9 @@ def portrait_sheet(image: Image.Image) -> bool:
     trained on upright pages. On a landscape 扣押清单 photographed on a desk its grid cut rows
     off the sheet or turned it (2 of 3 unit-test photos lost cells), where the homography
     alone reads them; those keep the homography."""
-    import cv2
+    from ocr.correct import sheet_corners
 
-    from ocr.correct import THUMB, find_sheet
-
-    grey = np.asarray(image.convert("L"))
-    h, w = grey.shape
-    scale = THUMB * 2 / max(h, w)
-    thumb = cv2.resize(grey, (max(1, round(w * scale)), max(1, round(h * scale))),
-                       interpolation=cv2.INTER_AREA)
-    corners = find_sheet(thumb)
+    corners = sheet_corners(np.asarray(image.convert("L")))
     if corners is None:
         return True
     top, right, bottom, left = (float(np.hypot(*(corners[(k + 1) % 4] - corners[k])))

@@ -15,7 +15,15 @@ if TYPE_CHECKING:
 
 
 def ocr_engine(settings: Settings) -> Any:
+    """The OCR engine the settings name. The ``ocr`` layer reads no settings: the page steps
+    it runs outside the engine (``ocr.dewarp``) read the environment, so a value set only in
+    the ``.env`` file is handed to them here, where the process builds its engine (a value
+    in the environment already is the one the settings read too)."""
+    import os
+
     from ocr.engines import get_engine
+
+    os.environ.setdefault("DOSSIER_OCR_DEWARP", settings.ocr_dewarp)
 
     options: dict[str, Any] = {"threads": settings.engine_threads}
     if settings.ocr_engine == "rapidocr":

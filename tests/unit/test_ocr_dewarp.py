@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -120,3 +122,20 @@ def test_an_evenly_lit_photo_is_read_from_its_flattened_page() -> None:
     bx0, by0, bx1, by1 = result.lines[0].box
     assert x0 + 0.3 * w < (bx0 + bx1) / 2 < x0 + 0.7 * w
     assert y0 + 0.4 * h < (by0 + by1) / 2 < y0 + 0.6 * h
+
+
+def test_off_in_the_env_file_reaches_the_page_steps(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """ocr.dewarp reads the environment (the ocr layer reads no settings): an engine built from
+    settings hands it what only the .env file says."""
+    from models.settings import Settings
+    from services import engines
+
+    monkeypatch.setenv("DOSSIER_OCR_DEWARP", "auto")  # so that teardown restores the original
+    monkeypatch.delenv("DOSSIER_OCR_DEWARP")
+    (tmp_path / ".env").write_text("DOSSIER_OCR_DEWARP=off\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    settings = Settings()
+    assert settings.ocr_dewarp == "off" and enabled()
+    engines.ocr_engine(settings)
+    assert not enabled()
