@@ -73,13 +73,15 @@ class Row:
     several: bool = False
     floor: float | None = None  # the guideline's lowest declared term (its 'bounds')
     charges: tuple[str, ...] = ()
+    upper: float | None = None  # the highest term the guideline's tiers allow (its 'bounds')
 
 
 def pool_of(cases: list[RefCase]) -> ReferencePool:
     return ReferencePool(cases)
 
 
-Guide = tuple[float | None, float | None]  # the guideline's term and its lowest declared term
+#: the guideline's term, its lowest declared term and the highest its tiers allow ('bounds')
+Guide = tuple[float | None, float | None, float | None]
 
 
 def row(pool: ReferencePool, case: RefCase, guideline: Guide, k: int,
@@ -87,7 +89,7 @@ def row(pool: ReferencePool, case: RefCase, guideline: Guide, k: int,
     """What the estimate sees of one case: the same code as `dossier sentence`."""
     comp = pool.comparable(case.facts, case.charges, k, exclude=exclude)
     return Row(float(case.term or 0), guideline[0], comp.terms, comp.charge_median, comp.charge_n,
-               len(case.charges) > 1, guideline[1], tuple(case.charges))
+               len(case.charges) > 1, guideline[1], tuple(case.charges), guideline[2])
 
 
 def guideline_months(cases: list[RefCase]) -> list[Guide]:
@@ -95,7 +97,8 @@ def guideline_months(cases: list[RefCase]) -> list[Guide]:
     for c in cases:
         r = guideline_for(c.facts, list(c.charges))
         out.append((None if r["months"] is None else float(r["months"]),
-                    None if r["bounds"] is None else float(r["bounds"][0])))
+                    None if r["bounds"] is None else float(r["bounds"][0]),
+                    None if r["bounds"] is None else float(r["bounds"][1])))
     return out
 
 
@@ -119,7 +122,7 @@ def fit(rows: list[Row], k: int = 10, pool_note: str = "index % 5 != 0") -> Para
     data: dict[str, tuple[list[list[float]], list[float]]] = defaultdict(lambda: ([], []))
     for r in rows:
         f = features(r.guideline, median(r.comparable), r.charge_median, r.freq, r.several,
-                     median(r.comparable[:3]), r.floor)
+                     median(r.comparable[:3]), r.floor, r.upper)
         if f is None:
             continue
         data[f[0]][0].append([1.0, *f[1]])
@@ -150,7 +153,7 @@ def predictions(rows: list[Row], params: Params) -> dict[str, list[float | None]
         out["guideline alone"].append(r.guideline if r.guideline is not None else
                                       (r.charge_median or median(r.comparable) or all_median))
         e = estimate(r.guideline, r.comparable, r.charge_median, charge_n=r.freq, several=r.several,
-                     floor=r.floor, params=params)
+                     floor=r.floor, upper=r.upper, params=params)
         out["estimate (guideline + cases)"].append(e["months"] if e else all_median)
     return out
 
@@ -315,7 +318,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"CAIL2018: {len(cases)} cases; pool {len(ref)}, "
           f"{'validation' if args.validate else 'held out'} {len(test)} fixed terms; "
           f"k={args.k}; guideline applies to {sum(g[0] is not None for g in g_test)} of them")
-    print("fitted weights (intercept, guideline, comparable, charge median, top-3 comparable):",
+    print("fitted weights (intercept, guideline, comparable, charge median, top-3 comparable, "
+          "tier position):",
           json.dumps(params.weights, ensure_ascii=False), "residual p10/p90:",
           json.dumps(params.residual))
     if args.fit:

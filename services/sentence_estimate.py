@@ -153,7 +153,8 @@ def combine(facts: str, charges: Sequence[str], comparable: Comparable | None, *
     # as the estimate's input `floor` (the guideline's own answer keeps its fields)
     bounds = g.pop("bounds")
     est = estimate(g["months"], comp.terms, comp.charge_median, charge_n=comp.charge_n,
-                   several=len(charges) > 1, floor=bounds[0] if bounds else None)
+                   several=len(charges) > 1, floor=bounds[0] if bounds else None,
+                   upper=bounds[1] if bounds else None)
     steps = list(g["steps"])
     months = rng = None
     if est is not None:
