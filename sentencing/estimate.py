@@ -134,11 +134,12 @@ def tier_position(guideline: float, floor: float | None, upper: float | None) ->
     Why an input of its own: in a tier from three years up the increments (每增加… +n 个月)
     carry the term from the 起点 towards the tier's top, and the courts of the pool go that far
     less often than the guideline's term alone says; the fitted weight on this input is negative
-    in every high-tier group (about -0.2 for one charge, -0.6 for several), i.e. a term at the
-    top of its tier is pulled down by up to a fifth to a half in log. For the low tiers (盗窃 1-36
-    months …) it added nothing on validation and is not used. Issue 22's seventh round:
-    validation 10.86 -> 10.76 months, fresh tune half 19.64 -> 19.51 (`--validate`,
-    `--fresh --part tune`)."""
+    in every high-tier group (-0.24 to -0.39 for one charge, -0.61 for several in the shipped
+    fit), i.e. a term at the top of its tier is pulled down by a fifth to a half. For the low
+    tiers (盗窃 1-36 months …) it added nothing (validation 10.75, fresh tune half 19.55 with it
+    there too) and is not used. Issue 22's seventh round: validation 10.86 -> 10.75 months,
+    fresh tune half 19.64 -> 19.51 (`--validate`, `--fresh --part tune`); held out, read once
+    after, 12.64 -> 12.57."""
     if floor is None or upper is None:
         return 0.0
     lo, hi = math.log1p(max(floor, 0.0)), math.log1p(max(upper, 0.0))
