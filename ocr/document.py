@@ -159,7 +159,7 @@ def ocr_page(
     removed and enlarged to 300 dpi); a photo is flattened before that (``ocr.dewarp``: the
     bend of a curled page, where its model is installed); a scan is left as it is.
     """
-    from ocr.cells import reread_empty_cells
+    from ocr.cells import reread_empty_cells, split_runs
     from ocr.correct import CORRECTIONS, ENABLED, Corrected, detect
     from ocr.dewarp import dewarp
     from ocr.handwriting import handwritten
@@ -197,6 +197,10 @@ def ocr_page(
     # a table's empty cells that hold ink read on their own (a lone 序号 digit the detector
     # missed; ocr.cells): only on a page with a table
     tables = find_tables(lines) if preprocess else []
+    if tables:
+        # a line the detector ran over two cells cut where its ink falls apart (ocr.cells)
+        lines = reading_order(split_runs(prep.image, lines, engine))
+        tables = find_tables(lines)
     if tables and (more := reread_empty_cells(prep.image, lines, tables, engine)):
         lines = reading_order([*lines, *more])
     # the lines found on the cleaned-up page, their ink's colour looked up on the page before
