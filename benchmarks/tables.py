@@ -6,8 +6,9 @@ over CAIL2018/LeCaRD cases), degrades each page noisy+skewed, blurred+JPEG, faxe
 photographed, OCRs it through ``ocr.document`` and compares ``ocr.tables.find_tables``'s
 largest table with the rendered rows: a table is exact when it is the page's only table with
 every cell and merged cell right; cells count only when the table has the right shape.
-``--seed-offset`` moves every degradation's seed (0: the seeds the empty-cell reading was
-written on; 100: held out). ``--without-cells`` turns off ``ocr.cells`` (the before figure).
+``--seed-offset`` moves every degradation's seed (0: the seeds the empty-cell reading, the
+stray ink and the cut lines were tuned on; 100: held out). ``--without-cells`` turns off
+``ocr.cells`` (empty cells, stray ink and cut lines: the figure before them).
 
     python -m benchmarks.tables [--seed-offset 100] [--without-cells]
 """

@@ -8,6 +8,14 @@ cell) whose middle holds ink is cut out of the page, set on white and enlarged, 
 own; what is read with confidence is added as a line. A cell that is empty on paper (no ink
 away from its rules) costs a few array operations and no model call, so a page without gaps
 pays nothing.
+
+A fax drops every 序号 digit of a list, so that no column of the table holds them and a price
+table's rows split from its two-row header: no empty cell is left to look into. So the ink of a
+table's rows that no line covers is read as well (``stray_ink``: the rows' bands, rules and
+read lines whitened, clusters of strokes a fax's specks are too small to be). And a fax's thick
+strokes close the gap between two cells, so the detector reads 3200元3200元 (unruled) or
+编号名称 (over a vertical rule) as one line: ``split_runs`` cuts such a line where its ink
+falls apart and keeps the pieces only when, read one by one, they join to the line's text.
 """
 
 from __future__ import annotations

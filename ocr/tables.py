@@ -5,8 +5,12 @@ OCR (and a PDF's text layer) gives one line per cell of a ruled table, since the
 text apart, and widely spaced columns of an unruled list likewise. So lines are grouped into
 rows by their vertical extent, and a run of at least ``MIN_ROWS`` consecutive rows whose cells
 fall into the same columns (left edges within a tolerance of the text height, or overlapping a
-column's extent) is a table. A column a row leaves empty stays an empty cell, so every row has
-the table's width. Prose (one line per row) never forms a table.
+column's extent; two boxes that touch by under a fifth of their width are two columns, as a
+fax's thick strokes set 编号 | 名称) is a table. A row that fits the columns no other way is
+tried again with the pieces of one text joined (two boxes of the row overlapping by under half
+the text height: 具备枪支性能 | （见鉴定书） cut apart on a fax). A column a row leaves empty
+stays an empty cell, so every row has the table's width. Prose (one line per row) never forms
+a table.
 
 Merged cells (``Table.spans``), read from the geometry of the text (so only a merged cell whose
 text is centred in it, as forms set them, is told apart) and, where given, the page's rules:
