@@ -22,13 +22,15 @@ def ocr_engine(settings: Settings) -> Any:
     import os
 
     from ocr.engines import get_engine
+    from ocr.engines.runtime import choose
 
     os.environ.setdefault("DOSSIER_OCR_DEWARP", settings.ocr_dewarp)
 
     options: dict[str, Any] = {"threads": settings.engine_threads}
     if settings.ocr_engine == "rapidocr":
         options.update(model=settings.ocr_model, recheck_below=settings.ocr_recheck_below,
-                       language_model=settings.ocr_language_model_path)
+                       language_model=settings.ocr_language_model_path,
+                       runtime=choose(settings.ocr_runtime))
     if settings.ocr_engine == "paddleocr":
         options = {"model_dir": settings.paddleocr_model_dir}
     return get_engine(settings.ocr_engine, **options)

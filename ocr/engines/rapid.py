@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from models.records import Line
 from ocr.base import FLIP_BELOW, reading_score
+from ocr.engines.runtime import Runtime, default_runtime, session
 from ocr.errors import EngineUnavailable
 
 if TYPE_CHECKING:
@@ -64,6 +65,7 @@ DET_MAX_SIDE = 2000
 # 3.12 -> 2.96 scanned, 2.68 -> 2.48 photo, CER clean 0.06 % and scanned 0.05 % unchanged, photo
 # 0.06 -> 0.08 % (4 characters of 20,629); batches of 2, 3, 12 and 24 were slower
 REC_HEIGHT, REC_WIDTH, REC_BATCH = 48, 320, 1
+OPENVINO_WIDTH_STEP = 64  # a line's input padded to a multiple of this on OpenVINO
 # candidates per unsure CTC frame offered to ``ocr.lm`` (the right character of the bench's
 # fax misreadings was among the best 8 of the character's frame in 91 % of them). On the
 # bench's fax pages 0-9 (lines read again with the LM's choices, lines read on across line
@@ -161,6 +163,7 @@ class RapidOcrEngine:
         model: Model = "tiny",
         recheck_below: float = RECHECK_BELOW,
         language_model: str | Path | None = "auto",
+        runtime: Runtime | None = None,
     ) -> None:
         try:
             import onnxruntime  # noqa: F401
@@ -178,7 +181,14 @@ class RapidOcrEngine:
         if self.recheck_below:
             self.version += "+small-recheck"
         # RapidOCR 3.10's defaults (its config.yaml) for detection
-        self._det = _session(files["Det"], self.threads)
+        # the recognisers' runtime (``ocr.engines.runtime``): ONNX Runtime, or OpenVINO. The
+        # detector stays on ONNX Runtime: OpenVINO compiles a network for each input size it
+        # meets, and photographed sheets come in as many sizes as photos (photo pages took
+        # 3.68 -> 4.46 CPU-s and the process 1.4 -> 2.2 GB with it there)
+        self.runtime = runtime or default_runtime()
+        if self.runtime != "onnxruntime":
+            self.version += f"+{self.runtime}"
+        self._det = session(files["Det"], self.threads, "onnxruntime")
         self._det_resize = DetPreProcess(DET_LIMIT_SIDE, "min")
         self._det_post = DBPostProcess(thresh=0.3, box_thresh=0.5, max_candidates=1000,
                                        unclip_ratio=1.6, use_dilation=True, score_mode="fast")
@@ -186,11 +196,13 @@ class RapidOcrEngine:
         if lm is not None:
             self.version += "+lm"
         self._lm = lm
-        self._rec = _Recogniser(files["Rec"], files.get("Keys"), lm is not None)
-        self._cls = _session(files["Cls"], 1) if use_cls else None
+        self._rec = _Recogniser(files["Rec"], files.get("Keys"), lm is not None,
+                                self.runtime, self.threads)
+        self._cls = session(files["Cls"], 1, self.runtime) if use_cls else None
         self._recheck: _Recogniser | None = None
         if self.recheck_below:
-            self._recheck = _Recogniser(model_files("small")["Rec"], None, lm is not None)
+            self._recheck = _Recogniser(model_files("small")["Rec"], None, lm is not None,
+                                        self.runtime, self.threads)
         self._pool = ThreadPoolExecutor(self.threads, "ocr-rec") if self.threads > 1 else None
 
     def recognize(self, image: Image.Image) -> list[Line]:
@@ -466,32 +478,20 @@ def _reading_score(reads: list[Reading]) -> float:
     return reading_score((read.text, read.score) for read in reads)
 
 
-def _session(path: Path, threads: int) -> Any:
-    """An ONNX Runtime CPU session with ``threads`` intra-op threads and no spinning.
-
-    Spinning threads wait for work by burning CPU: with two engines' threads on two cores, or
-    the recogniser's runs side by side, they took CPU from the threads doing the work."""
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    options.log_severity_level = 4
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    # the arena keeps buffers between lines of different widths: ~20% faster here
-    options.enable_cpu_mem_arena = True
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-
-
 class _Recogniser:
     """One PP-OCR recogniser: batches of line crops in, (text, score, weakest Chinese character
     score) out; RapidOCR's ``TextRecognizer`` steps (batches of ``REC_BATCH`` by width, each
     padded to its widest line, CTC greedy decoding, score = mean character score)."""
 
-    def __init__(self, path: Path, keys: Path | None, candidates: bool = False) -> None:
-        """``candidates``: keep each unsure line's slots for ``ocr.lm`` (``Reading.slots``)."""
-        self.session = _session(path, 1)
+    def __init__(self, path: Path, keys: Path | None, candidates: bool = False,
+                 runtime: Runtime = "onnxruntime", threads: int = 1) -> None:
+        """``candidates``: keep each unsure line's slots for ``ocr.lm`` (``Reading.slots``).
+        ``threads``: how many lines the engine's pool reads at once, each single-threaded."""
+        self.session = session(path, threads, runtime, streams=threads)
+        # OpenVINO compiles the network for each input width it meets and keeps it: a line's
+        # own width each time cost more CPU than ONNX Runtime and ~0.5 GB over 300 lines;
+        # padded to a multiple of 64 px there are ~30 widths (+0.1 GB)
+        self.width_step = OPENVINO_WIDTH_STEP if runtime == "openvino" else 1
         self.lm_unsure = 0.0
         if candidates:
             from ocr.lm import UNSURE
@@ -527,6 +527,7 @@ class _Recogniser:
 
         ratios = [c.shape[1] / float(c.shape[0]) for c in crops]
         width = int(REC_HEIGHT * max(REC_WIDTH / REC_HEIGHT, *ratios))
+        width = -(-width // self.width_step) * self.width_step
         batch = np.zeros((len(crops), 3, REC_HEIGHT, width), dtype=np.float32)
         for k, (crop, ratio) in enumerate(zip(crops, ratios, strict=True)):
             resized_w = min(width, math.ceil(REC_HEIGHT * ratio))
