@@ -10,7 +10,23 @@ recogniser's best character scores below ``UNSURE``, each candidate it gave at l
 and by how well the n-grams around it read in judgments (stupid backoff, Brants et al. 2007:
 cheap, nothing to fit); a blank CTC frame whose runner-up is a character is a gap where that
 character may have been swallowed (隐真相 → 隐瞒真相). The model picks, it does not write: a sure
-character is never changed, nor turned into one the recogniser did not propose.
+character is never changed, nor turned into one that neither the recogniser proposed nor the
+confusion table below offers.
+
+Look-alikes the recogniser does not propose (``load_confusions``, ``ocr/confusions.txt``): on
+a fax the right character is often not among the tiny recogniser's candidates at all (犯[罪]
+read 零 at 0.97, 依法[逮]捕 read 建 with 遠 遣 速 達 after it; 31 of the 109 errors on the bench's
+fax pages 0-9, of which 9 a full stop read ·). So the recogniser's unsure readings of
+judgments the bench never renders, faxed the same way, were aligned with their text and every
+true character read as another counted (``benchmarks/ocr_confusions.py``); an unsure character
+also offers what it was a misreading of at least ``CONFUSION_MIN`` times, with
+``CONFUSION_SCALE`` x its share of that character's unsure readings as its probability, and the
+n-grams decide as for any candidate. On fax pages 0-9 (with the trailing marks of
+``ocr.engines.rapid``), the table of 192 faxed pages: 100 -> 85 errors; pairs seen at least
+2, 3, 4 (kept), 6 times: 88, 88, 85, 88; scale 0.01, 0.03 (kept), 0.1: 90, 88, 91 (pairs
+seen twice; 1.0 was worse again on a table of 40 pages); about 0.02 CPU-s a page. Most of the
+gain is 罪 骗 逮 羁 and a full stop read · (a filled 。 in some fonts, a filled ， in others:
+offered both, with their shares, the context picks; · offered as 。 alone was worse).
 
 What a corpus model gets wrong, and what stops it (seen on clean pages, where it first made
 things worse): a rare name character (李居丕 → 李居不) — an n-gram read surely elsewhere on the
@@ -36,7 +52,8 @@ better than the values kept.
 The model is built from public judgments at install time (``make install``: ../shared/data's
 LeCaRD, JuDGE, CAIL2018 and MUD texts, minus every judgment the OCR bench renders, 47 million
 characters, ~90 MB) into the model folder; ``DOSSIER_OCR_LANGUAGE_MODEL`` names another file or
-``off``. Without the file recognition runs as before.
+``off``. Without the file recognition runs as before. The confusion table ships with the
+package (``ocr/confusions.txt``); ``DOSSIER_OCR_CONFUSIONS=off`` leaves it out.
 
     python -m ocr.lm_build --out data/models/ocr-lm/judgments.npz [--data ../shared/data]
 """
@@ -47,7 +64,7 @@ import math
 import os
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +83,13 @@ GAP_FLOOR = 0.02
 #: weight of the recogniser's log probability against the model's (log10 both)
 OCR_WEIGHT = 2.0
 FILE = Path("ocr-lm") / "judgments.npz"  # under the model folder (DOSSIER_MODEL_DIR)
+#: the recogniser's learned look-alike confusions on faxes (benchmarks/ocr_confusions.py)
+CONFUSIONS = Path(__file__).with_name("confusions.txt")
+#: a look-alike is offered with the probability CONFUSION_SCALE x the share of the top reading's
+#: unsure readings that were that character (a candidate the recogniser gave keeps the better)
+CONFUSION_SCALE = 0.03
+#: pairs seen fewer times than this are not offered
+CONFUSION_MIN = 4
 UNKNOWN = 1  # id of a character outside the vocabulary; 0 is the line boundary
 
 
@@ -91,6 +115,9 @@ class CharModel:
     keys: list[Any]  # per order n (index n - 1): sorted int64 keys
     counts: list[Any]  # per order: uint32 counts
     total: int
+    #: per character read unsurely, the true characters it was often a misreading of, with
+    #: their share of its unsure readings (``load_confusions``)
+    confusions: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> CharModel:
@@ -101,7 +128,9 @@ class CharModel:
             keys = [data[f"keys{n}"] for n in range(1, ORDER + 1)]
             counts = [data[f"counts{n}"] for n in range(1, ORDER + 1)]
         vocab = {ch: i + 2 for i, ch in enumerate(chars)}
-        return cls(vocab, keys, counts, int(counts[0].sum()))
+        confusions = {} if os.environ.get("DOSSIER_OCR_CONFUSIONS") == "off" \
+            else load_confusions()
+        return cls(vocab, keys, counts, int(counts[0].sum()), confusions)
 
     def save(self, path: Path) -> None:
         import numpy as np
@@ -161,6 +190,27 @@ class CharModel:
         return build(texts, chars, min_count=1)
 
 
+def load_confusions(path: Path = CONFUSIONS, min_count: int = CONFUSION_MIN
+                    ) -> dict[str, list[tuple[str, float]]]:
+    """The table ``benchmarks/ocr_confusions.py`` writes: per character read unsurely, the true
+    characters read as it at least ``min_count`` times, each with its share of that character's
+    unsure readings, commonest first. A missing file is an empty table."""
+    table: dict[str, list[tuple[str, float]]] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return table
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        read, true, times, _, readings = line.split("\t")[:5]
+        if int(times) >= min_count:
+            table.setdefault(read, []).append((true, int(times) / max(int(readings), 1)))
+    for options in table.values():
+        options.sort(key=lambda option: -option[1])
+    return table
+
+
 def _context(history: Sequence[int]) -> list[int]:
     """The last ``ORDER - 1`` ids of ``history`` after its last line boundary (id 0): nothing is
     counted across one."""
@@ -186,14 +236,24 @@ def sure_text(slots: Sequence[Slot]) -> list[str]:
     return pieces
 
 
-def _open(slot: Slot, before: str, after: str) -> list[tuple[str, float]]:
+def _open(slot: Slot, before: str, after: str,
+          confusions: dict[str, list[tuple[str, float]]] | None = None) -> list[tuple[str, float]]:
     """The options of an unsure slot the model may weigh: above ``CANDIDATE_FLOOR``; a letter
     or digit is the recogniser's to read (an account number or a plate has no context to
-    predict it), and a gap does not repeat its neighbour (CTC cannot tell 刑 from 刑刑 there)."""
+    predict it), and a gap does not repeat its neighbour (CTC cannot tell 刑 from 刑刑 there).
+    A character read unsurely also offers what it was often a misreading of (``confusions``:
+    逮 read as 建 with no 逮 among the recogniser's candidates)."""
     if not slot or slot[0][1] >= UNSURE or _code(slot[0][0]):
         return []
     floor = max(CANDIDATE_FLOOR, slot[0][1] / MAX_RATIO)
     options = [(text, p) for text, p in slot if p >= floor and not _code(text)]
+    if confusions and slot[0][0] in confusions:
+        offered = dict(options)
+        for text, share in confusions[slot[0][0]]:
+            p = CONFUSION_SCALE * share
+            if p > offered.get(text, 0.0):
+                offered[text] = p
+        options = list(offered.items())
     if slot[0][0] == "":
         near = {unicodedata.normalize("NFKC", ch) for ch in (before, after)}
         options = [(text, p) for text, p in options
@@ -227,7 +287,7 @@ def choose(model: CharModel, slots: Sequence[Slot], page: CharModel | None = Non
         pick = slot[0][0] if slot else ""
         nxt = slots[i + 1][0][0] if i + 1 < len(slots) and slots[i + 1] else ""
         previous = out[-1][-1:] if out else before.rstrip()[-1:]
-        options = _open(slot, previous, nxt[:1])
+        options = _open(slot, previous, nxt[:1], model.confusions)
         if options and page is not None and _on_page(page, context, pick, slots[i + 1:]):
             options = []  # read the same way, surely, elsewhere on the page: a name, a code
         if options:

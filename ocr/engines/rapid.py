@@ -321,7 +321,8 @@ class RapidOcrEngine:
         quads, _ = self._det_post(preds, page.shape[:2])
         if len(quads) < 1:
             return [], []
-        quads = _take_leading_marks(page, TextDetector.sorted_boxes(quads))
+        quads = _take_trailing_marks(page, _take_leading_marks(
+            page, TextDetector.sorted_boxes(quads)))
         crops = [get_rotate_crop_image(page, np.array(q, dtype=np.float32)) for q in quads]
         quads = map_boxes_to_original(np.array(quads, dtype=np.float32), record, height, width)
         return list(quads), crops
@@ -402,6 +403,54 @@ def _take_leading_marks(page: Any, quads: Any) -> Any:
             continue  # a table's rule or a character the detector dropped, not a mark
         start = left + int(np.nonzero(ink.any(axis=0))[0][0])
         out[k][0][0] = out[k][3][0] = max(0, start - 2)
+    return out
+
+
+def _take_trailing_marks(page: Any, quads: Any) -> Any:
+    """Line boxes widened to the right over a punctuation mark the detector left out.
+
+    The mirror of ``_take_leading_marks``: a fax's full stop that ends a line (人民检察院。, a
+    filled dot there) stands apart from the last character and the detector's box stops
+    before it, or it stops on the mark's last ink and the recogniser, given no paper after
+    it, reads nothing there. A box is widened when the strip after it, ``LEAD_REACH`` of its
+    height wide, holds ink of a mark's size (``LEAD_MIN_INK`` .. ``LEAD_MAX_HEIGHT``), in no
+    other box and wholly inside the strip (not the edge of a character beyond it), to a
+    quarter of the height past that ink; a box whose last column is inked and whose next
+    quarter height is paper gets that paper. On the bench's fax pages 0-9 (the language model
+    as in 00b3ad9): 109 -> 106 errors with the strip, 100 with the paper too."""
+    import cv2
+    import numpy as np
+
+    if len(quads) == 0:
+        return quads
+    grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY) if page.ndim == 3 else page
+    boxes = [(float(q[:, 0].min()), float(q[:, 1].min()), float(q[:, 0].max()),
+              float(q[:, 1].max())) for q in quads]
+    out = np.array(quads, dtype=np.float32)
+    for k, (x0, y0, x1, y1) in enumerate(boxes):
+        h = y1 - y0
+        if h <= 0 or x1 - x0 < h or abs(float(quads[k][0][1] - quads[k][1][1])) > 0.1 * h:
+            continue
+        start, right = int(x1) + 1, min(grey.shape[1], int(x1 + LEAD_REACH * h) + 1)
+        if right - start < 2 or any(
+                j != k and b[2] > x1 and b[0] < right and b[1] < y1 and b[3] > y0
+                for j, b in enumerate(boxes)):
+            continue
+        pad = max(2, round(0.25 * h))  # paper after the mark: cut at its ink it was not read
+        edge = grey[int(y0):int(y1) + 1, max(0, int(x1) - 1):start] < 128
+        ink = grey[int(y0):int(y1) + 1, start:right] < 128
+        if int(ink.sum()) < LEAD_MIN_INK * h * h:
+            if edge.any() and not ink[:, :pad].any():
+                # the box ends on the mark's last ink (检察院。 on a fax): give it some paper
+                out[k][1][0] = out[k][2][0] = min(grey.shape[1] - 1, start + pad)
+            continue
+        rows = np.nonzero(ink.any(axis=1))[0]
+        cols = np.nonzero(ink.any(axis=0))[0]
+        if max(rows[-1] - rows[0], cols[-1] - cols[0]) > LEAD_MAX_HEIGHT * h \
+                or cols[-1] >= ink.shape[1] - 1:
+            continue
+        end = min(grey.shape[1] - 1, right, start + int(cols[-1]) + pad)
+        out[k][1][0] = out[k][2][0] = end
     return out
 
 

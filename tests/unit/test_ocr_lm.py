@@ -159,3 +159,33 @@ def test_ctc_slots_skip_candidates_below_the_floor() -> None:
     top = np.array([[3, 2, 1]])
     probs = np.array([[0.6, 0.39, lm.CANDIDATE_FLOOR / 2]])
     assert lm.ctc_slots(top, probs, chars) == [[("腕", 0.6), ("院", 0.39)]]
+
+
+def test_a_look_alike_the_recogniser_did_not_propose_comes_from_the_confusion_table(
+        model: lm.CharModel) -> None:
+    # bench fax page 0: 日被依法[逮]捕 read 建 at 0.641 with 逮 nowhere among the tiny
+    # recogniser's candidates (建 遠 遣 速 達 境); the table learned on other faxed judgments
+    # (ocr/confusions.txt) says an unsure 建 was often a 逮, and the context picks it
+    table = lm.load_confusions()
+    assert "逮" in dict(table["建"])
+    slots = _line("日被依法建捕", {4: [("建", 0.641), ("遠", 0.093), ("遣", 0.083), ("速", 0.074),
+                                      ("達", 0.025), ("境", 0.018)]})
+    assert lm.choose(model, slots) == "日被依法建捕"  # without the table: not proposed
+    confused = lm.CharModel(model.vocab, model.keys, model.counts, model.total, table)
+    assert lm.choose(confused, slots) == "日被依法逮捕"
+    # 犯[罪]行为 read 零 at 0.971, no 罪 among its candidates
+    slots = _line("能就其犯零行为", {4: [("零", 0.971), ("锻", 0.004), ("辱", 0.004)]})
+    assert lm.choose(confused, slots) == "能就其犯罪行为"
+    # a sure character is still never changed, nor one whose context does not want the other
+    assert lm.choose(confused, _line("日被依法建捕", {})) == "日被依法建捕"
+    slots = _line("依法建立", {2: [("建", 0.641), ("遠", 0.093)]})
+    assert lm.choose(confused, slots) == "依法建立"
+
+
+def test_the_confusion_table_file(tmp_path: Path) -> None:
+    path = tmp_path / "confusions.txt"
+    path.write_text("# comment\n建\t逮\t11\t3\t100\n建\t述\t12\t6\t100\n·\t。\t1\t1\t50\n",
+                    encoding="utf-8")
+    table = lm.load_confusions(path)
+    assert table == {"建": [("述", 0.12), ("逮", 0.11)]}  # seen once: not offered
+    assert lm.load_confusions(tmp_path / "missing.txt") == {}
