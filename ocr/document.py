@@ -27,6 +27,8 @@ from ocr.source import EngineFactory, SourceDocument
 if TYPE_CHECKING:
     from PIL import Image
 
+    from ocr.preprocess import Prepared
+
 log = logging.getLogger(__name__)
 
 OCR_DPI = 300  # PP-OCR is tuned on ~300 dpi scans; rendering finer only costs time
@@ -179,21 +181,15 @@ def ocr_page(
         prep = prepare(base, binarize=binarize)
     else:
         prep = Prepared(image=image, original_size=image.size)
-    if preprocess and isinstance(engine, OrientingEngine):
-        # the engine finds an upside-down page while reading it: one reading, not two
-        found, turned = engine.recognize_oriented(prep.image)
-        if turned:
-            prep = prep.flipped()
-        lines = reading_order(found)
-    else:
-        lines = reading_order(engine.recognize(prep.image))
-    flip_below = float(getattr(engine, "flip_below", FLIP_BELOW))
-    if (preprocess and not isinstance(engine, OrientingEngine)
-            and page_confidence(lines) < flip_below and prep.ink_fraction > 0):
-        flipped = prep.flipped()
-        other = reading_order(engine.recognize(flipped.image))
+    prep, lines = _read_upright(engine, prep, preprocess)
+    if preprocess and prep.rotation in (90, 270) and _standing_lines(lines):
+        # turned on its side by the profile test, the page's lines now stand on end: a list
+        # whose columns are set far apart profiled sharper across than down (benchmarks.tables'
+        # unruled 备注 list, noisy or blurred); read as it came too and keep the better reading
+        plain, other = _read_upright(engine, prepare(base, binarize=binarize, orient=False),
+                                     preprocess)
         if _reading_score(other) > _reading_score(lines):
-            prep, lines = flipped, other
+            prep, lines = plain, other
     # a table's empty cells that hold ink read on their own (a lone 序号 digit the detector
     # missed; ocr.cells): only on a page with a table
     tables = find_tables(lines) if preprocess else []
@@ -281,6 +277,37 @@ def lines_for_review(page: PageResult) -> list[int]:
     if page.method != "ocr":
         return []
     return [i for i, ln in enumerate(page.lines) if needs_review(ln)]
+
+
+def _read_upright(engine: OcrEngine, prep: Prepared, preprocess: bool
+                  ) -> tuple[Prepared, list[Line]]:
+    """The page's lines in reading order, and the page as read: turned by 180° when it reads
+    better so (found by an ``OrientingEngine`` while reading, else read both ways when unsure)."""
+    if preprocess and isinstance(engine, OrientingEngine):
+        # the engine finds an upside-down page while reading it: one reading, not two
+        found, turned = engine.recognize_oriented(prep.image)
+        if turned:
+            prep = prep.flipped()
+        return prep, reading_order(found)
+    lines = reading_order(engine.recognize(prep.image))
+    flip_below = float(getattr(engine, "flip_below", FLIP_BELOW))
+    if preprocess and page_confidence(lines) < flip_below and prep.ink_fraction > 0:
+        flipped = prep.flipped()
+        other = reading_order(engine.recognize(flipped.image))
+        if _reading_score(other) > _reading_score(lines):
+            return flipped, other
+    return prep, lines
+
+
+#: a page turned on its side whose lines of 2+ characters are mostly taller than wide was
+#: turned wrongly: horizontal text read as standing columns
+STANDING_SHARE = 0.5
+
+
+def _standing_lines(lines: list[Line]) -> bool:
+    long = [ln for ln in lines if len(ln.text.strip()) >= 2]
+    standing = sum(1 for ln in long if ln.box[3] - ln.box[1] > ln.box[2] - ln.box[0])
+    return bool(long) and standing > STANDING_SHARE * len(long)
 
 
 def _reading_score(lines: list[Line]) -> float:
