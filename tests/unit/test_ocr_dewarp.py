@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -131,11 +132,14 @@ def test_off_in_the_env_file_reaches_the_page_steps(
     from models.settings import Settings
     from services import engines
 
-    monkeypatch.setenv("DOSSIER_OCR_DEWARP", "auto")  # so that teardown restores the original
-    monkeypatch.delenv("DOSSIER_OCR_DEWARP")
-    (tmp_path / ".env").write_text("DOSSIER_OCR_DEWARP=off\n", encoding="utf-8")
+    for name in ("DOSSIER_OCR_DEWARP", "DOSSIER_OCR_CONFUSIONS"):
+        monkeypatch.setenv(name, "auto")  # so that teardown restores the original
+        monkeypatch.delenv(name)
+    (tmp_path / ".env").write_text("DOSSIER_OCR_DEWARP=off\nDOSSIER_OCR_CONFUSIONS=off\n",
+                                   encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     settings = Settings()
     assert settings.ocr_dewarp == "off" and enabled()
     engines.ocr_engine(settings)
     assert not enabled()
+    assert os.environ["DOSSIER_OCR_CONFUSIONS"] == "off"  # read by ocr.lm's CharModel.load
