@@ -364,6 +364,26 @@ class RapidOcrEngine:
                 reads[i] = read
 
 
+def _mark_setup(page: Any, quads: Any) -> tuple[Any, list[tuple[float, float, float, float]],
+                                                Any]:
+    """The page in grey, each quadrilateral's axis-aligned box, and a copy of the
+    quadrilaterals to widen (``_take_leading_marks``, ``_take_trailing_marks``)."""
+    import cv2
+    import numpy as np
+
+    grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY) if page.ndim == 3 else page
+    boxes = [(float(q[:, 0].min()), float(q[:, 1].min()), float(q[:, 0].max()),
+              float(q[:, 1].max())) for q in quads]
+    return grey, boxes, np.array(quads, dtype=np.float32)
+
+
+def _level_line(quad: Any, box: tuple[float, float, float, float]) -> bool:
+    """An axis-aligned box only (pages are deskewed first); a tall one is not a line."""
+    x0, y0, x1, y1 = box
+    h = y1 - y0
+    return h > 0 and x1 - x0 >= h and abs(float(quad[0][1] - quad[1][1])) <= 0.1 * h
+
+
 def _take_leading_marks(page: Any, quads: Any) -> Any:
     """Line boxes widened to the left over a punctuation mark the detector left out.
 
@@ -375,19 +395,14 @@ def _take_leading_marks(page: Any, quads: Any) -> Any:
     a mark's size (``LEAD_MIN_INK``; specks are smaller) that belongs to no other box; the
     recogniser then reads the mark with the line. A clean page's marks are inside their boxes:
     nothing changes there."""
-    import cv2
     import numpy as np
 
     if len(quads) == 0:
         return quads
-    grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY) if page.ndim == 3 else page
-    boxes = [(float(q[:, 0].min()), float(q[:, 1].min()), float(q[:, 0].max()),
-              float(q[:, 1].max())) for q in quads]
-    out = np.array(quads, dtype=np.float32)
-    for k, (x0, y0, x1, y1) in enumerate(boxes):
+    grey, boxes, out = _mark_setup(page, quads)
+    for k, (x0, y0, _x1, y1) in enumerate(boxes):
         h = y1 - y0
-        # an axis-aligned box only (pages are deskewed first); a tall one is not a line
-        if h <= 0 or x1 - x0 < h or abs(float(quads[k][0][1] - quads[k][1][1])) > 0.1 * h:
+        if not _level_line(quads[k], boxes[k]):
             continue
         left = max(0, int(x0 - LEAD_REACH * h))
         if left >= int(x0) or any(
@@ -418,18 +433,14 @@ def _take_trailing_marks(page: Any, quads: Any) -> Any:
     quarter of the height past that ink; a box whose last column is inked and whose next
     quarter height is paper gets that paper. On the bench's fax pages 0-9 (the language model
     as in 00b3ad9): 109 -> 106 errors with the strip, 100 with the paper too."""
-    import cv2
     import numpy as np
 
     if len(quads) == 0:
         return quads
-    grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY) if page.ndim == 3 else page
-    boxes = [(float(q[:, 0].min()), float(q[:, 1].min()), float(q[:, 0].max()),
-              float(q[:, 1].max())) for q in quads]
-    out = np.array(quads, dtype=np.float32)
-    for k, (x0, y0, x1, y1) in enumerate(boxes):
+    grey, boxes, out = _mark_setup(page, quads)
+    for k, (_x0, y0, x1, y1) in enumerate(boxes):
         h = y1 - y0
-        if h <= 0 or x1 - x0 < h or abs(float(quads[k][0][1] - quads[k][1][1])) > 0.1 * h:
+        if not _level_line(quads[k], boxes[k]):
             continue
         start, right = int(x1) + 1, min(grey.shape[1], int(x1 + LEAD_REACH * h) + 1)
         if right - start < 2 or any(

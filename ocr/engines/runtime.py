@@ -91,6 +91,9 @@ class OpenVinoSession:
             "INFERENCE_NUM_THREADS": max(1, threads),
             "NUM_STREAMS": streams,
             "PERFORMANCE_HINT": "LATENCY" if streams == 1 else "THROUGHPUT",
+            # pinned, the single-threaded networks of a worker's two pool processes both sat
+            # on the first core: each took twice its CPU time in wall time
+            "ENABLE_CPU_PINNING": False,
             # bfloat16 where the CPU has it (OpenVINO's own default there); float32 elsewhere
             "INFERENCE_PRECISION_HINT": "bf16" if _has_bf16(ov) else "f32",
         })
