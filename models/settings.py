@@ -65,10 +65,11 @@ class Settings(BaseSettings):
     # the recogniser's look-alikes on faxes (ocr/confusions.txt) that ocr.lm offers beside its
     # candidates: "on", or "off"
     ocr_confusions: Literal["on", "off"] = "on"
-    # where rapidocr's networks run (ocr.engines.runtime): "auto" = OpenVINO in bfloat16 where
-    # it is installed and the CPU has bfloat16 instructions (about a quarter less CPU a page),
-    # else ONNX Runtime
-    ocr_runtime: Literal["auto", "onnxruntime", "openvino"] = "auto"
+    # where rapidocr's recognisers run (ocr.engines.runtime): "onnxruntime"; "openvino" or
+    # "auto" (OpenVINO in bfloat16 where the CPU has bfloat16 instructions, else ONNX Runtime):
+    # about a fifth less CPU a page, not the default: a faxed unruled price table lost its
+    # merged header on it (tests/unit/test_ocr_cells_faxed.py[False-11])
+    ocr_runtime: Literal["auto", "onnxruntime", "openvino"] = "onnxruntime"
     paddleocr_model_dir: Path | None = None
     ocr_fanout_min_pages: int = Field(3, ge=0)  # OCR pages as parallel tasks from this many; 0 = off
 

@@ -40,8 +40,8 @@ def choose(setting: str) -> Runtime:
 
 
 def default_runtime() -> Runtime:
-    """``DOSSIER_OCR_RUNTIME`` for an engine built without settings (unset: "auto")."""
-    return choose(os.environ.get("DOSSIER_OCR_RUNTIME", "auto"))
+    """``DOSSIER_OCR_RUNTIME`` for an engine built without settings (unset: ONNX Runtime)."""
+    return choose(os.environ.get("DOSSIER_OCR_RUNTIME", "onnxruntime"))
 
 
 def openvino_pays() -> bool:
