@@ -84,6 +84,10 @@ OBTAINED = {"诈骗罪": r"骗|诈取", "合同诈骗罪": r"骗|诈取"}
 OBTAINED_WITHIN = 30
 _NOT_OFFENCE = re.compile(r"赔偿|退赔|退还|退缴|退赃|罚金|罚款|谅解|补偿|赔付|医疗费|返还|工资")
 _TOTAL = re.compile(r"共计|合计|总计|累计|总价值|总额|共")
+#: a price per unit (以市场价格每斤5.15元, 单价300元, 每克200元) is not an amount of the offence
+_UNIT = r"(?:斤|克|公斤|千克|吨|件|台|个|包|条|张|股|平方米|亩|只|头)"
+_UNIT_PRICE = re.compile(r"(?:(?:每|单价|均价)" + _UNIT + "?|一" + _UNIT + ")"
+                         r"(?:价格|价|售价)?(?:为|是|约|按)?(?:人民币)?$")
 #: 虚开的税款数额 (刑法第二百零五条): "税额计1024121.23元", "抵扣税款共计人民币25万元"
 _TAX = re.compile(r"税(?:额|款)(?:数额)?[^，。；;\d]{0,10}?(\d+(?:,\d{3})*(?:\.\d+)?)\s*"
                   r"(?:余?\s*(万)\s*余?\s*[元某]|余?\s*元)")
@@ -106,13 +110,21 @@ _ROBBED_OFTEN = re.compile(r"多次[^，。；]{0,6}?(?:抢劫|劫取)")
 _GUNS = re.compile(r"(\d+|[一二两三四五六七八九十]+)(?:支|把)[^，。；]{0,10}?枪")
 _HOST = re.compile(r"容留")
 _NEGATED = re.compile(r"(?:不|未|没有|不能|不宜|无)(?:构成|认定|属|具有|系|予|达到|达|到)?$")
+#: a result the facts say did not happen (既未取得财物也未造成他人轻伤; 没有造成被害人重伤)
+_NOT_CAUSED = re.compile(r"(?:未|没有|不)(?:造成|致使|致)[^，。；、]{0,6}$")
+#: 入户 (第二百六十三条第一项, 入户抢劫) is read from a sentence about the robbery: not from one that
+#: tells a theft only (入户盗窃, 进入…家中…盗得), as in a case of both 抢劫 and 盗窃, unless the
+#: sentence also tells violence or a threat there (入户盗窃被发现后为抗拒抓捕当场使用暴力: 转化)
+_THEFT = re.compile(r"盗|窃|偷")
+_FORCE = re.compile(r"抢|劫|暴力|威胁|胁迫|抗拒抓捕|殴打|打伤|捅|刺|砍|捆|绑|持刀|掐|捂")
 
 FLAGS: tuple[tuple[str, str], ...] = (
     ("逃逸致死", r"因逃逸致|逃逸致(?:被害人)?[^，。]{0,6}死亡"),
     ("逃逸", r"逃逸|驾车逃离|逃离(?:事故)?现场|弃车逃"),
     ("持械", r"持(?:刀|棍|械|砍刀|钢管|铁棍|匕首|木棍|铁锹|水果刀|菜刀|斧)|(?:刀|棍|钢管|砍刀|匕首)[^，。]{0,4}(?:砍|捅|刺|殴打|击打)"),
     ("持枪", r"持枪"),
-    ("入户", r"入户|进入[^，。]{0,10}(?:家中|住处|住宅|卧室)"),
+    ("入户", r"入户|(?:进入|闯入|窜入|潜入|侵入|爬入|钻入)[^，。]{0,10}"
+             r"(?:家中|家里|住处|住宅|卧室|出租屋|租住|(?<![一两几这那每各])家(?![具电属政纺用乐禽畜店]))"),
     ("公共交通工具", r"公交车上|公共汽车上|地铁上|火车上|长途客车上"),
     ("公共场所", r"公共场所|交通要道"),
     ("发生事故", r"发生(?:交通)?事故|撞|碰擦|刮擦|追尾"),
@@ -160,6 +172,20 @@ def _negated(text: str, at: int) -> bool:
     return bool(_NEGATED.search(text[max(0, at - 4):at]))
 
 
+def _robbery_sentence(text: str, at: int) -> bool:
+    """Whether the sentence around `at` may tell a robbery: it tells no theft, or it tells
+    violence or a threat as well (`_THEFT`, `_FORCE`)."""
+    start = max(text.rfind(p, 0, at) for p in "。；;") + 1
+    ends = [i for i in (text.find(p, at) for p in "。；;") if i >= 0]
+    sentence = text[start:min(ends) if ends else len(text)]
+    return not _THEFT.search(sentence) or bool(_FORCE.search(sentence))
+
+
+def _not_caused(text: str, at: int) -> bool:
+    """未造成他人轻伤 / 没有造成被害人重伤: the result is denied (`_NOT_CAUSED`)."""
+    return bool(_NOT_CAUSED.search(text[max(0, at - 10):at]))
+
+
 def _amount(text: str, obtained: re.Pattern[str] | None = None) -> Found | None:
     """The offence amount: a stated total (共计/价值 … 元) if any, else the largest amount that is
     not compensation, fine or refund. With `obtained` (the verbs by which the charges' offence
@@ -168,7 +194,7 @@ def _amount(text: str, obtained: re.Pattern[str] | None = None) -> Found | None:
     best: tuple[int, int, float, re.Match[str]] | None = None
     for m in _AMOUNT.finditer(text):
         before = text[max(0, m.start() - 12):m.start()]
-        if _NOT_OFFENCE.search(before):
+        if _NOT_OFFENCE.search(before) or _UNIT_PRICE.search(before):
             continue
         v = float(m.group(1).replace(",", "")) * (10000 if m.group(2) else 1)
         if v <= 0:
@@ -245,7 +271,7 @@ def _injured(grade: str, text: str) -> tuple[int, Found | None]:
     first_stated: dict[int, Found] = {}
     for m in re.finditer(r"(\d+|[一二两三四五六七八九十]+)(?:人|名(?:被害人)?)(?:受)?"
                          + grade, text):
-        if _negated(text, m.start()):
+        if _negated(text, m.start()) or _not_caused(text, m.start()):
             continue
         sentence = text.count("。", 0, m.start())
         stated[sentence] += int(number(m.group(1)) or 0)
@@ -259,7 +285,7 @@ def _injured(grade: str, text: str) -> tuple[int, Found | None]:
     last_sentence = -1
     for m in pattern.finditer(text):
         sentence = text.count("。", 0, m.start())
-        if sentence == last_sentence or _negated(text, m.start()):
+        if sentence == last_sentence or _negated(text, m.start()) or _not_caused(text, m.start()):
             continue
         last_sentence = sentence
         start = text.rfind("。", 0, m.start()) + 1
@@ -362,6 +388,9 @@ def _read(text: str, equivalents: Mapping[str, float] | None,
         put("persons", float(v), Found(v, hosts[0].start(), hosts[0].end(), hosts[0].group()))
     for key, pat in _FLAGS:
         fm = pat.search(text)
+        if key == "入户":
+            fm = next((m for m in pat.finditer(text) if not _negated(text, m.start())
+                       and _robbery_sentence(text, m.start())), None)
         if fm and not _negated(text, fm.start()):
             out.flags.add(key)
             out.provenance[f"flag:{key}"] = Found(True, fm.start(), fm.end(), fm.group())
