@@ -28,6 +28,13 @@ FRESH_SPLIT: rules for charges CAIL2018 hardly has (受贿, 贪污, 职务侵占
 LeCaRD, so `--part tune` scores the half whose key hashes even (crc32 % 2 == 0), where such rules
 are chosen, and `--part heldout` the other half, read once a design is final.
 LawBench's score: (ln 216 - mean |ln(true + 1) - ln(pred + 1)|) / ln 216; no answer = ln 216.
+
+No answer: a case with no guideline rule and no pool case sharing one of its charges gets none
+from the product (`estimate` returns None, `dossier sentence` writes months null). The bench
+scores it as such: distance ln 216 in the score, a miss in ±25 %, and in the MAE the median
+fixed term of the reference pool it was estimated against (`Row.pool_median`; leave-one-out for
+the pool's own cases) — never a figure read from the scored cases' terms. The baselines fall
+back on the same pool median. Each table says how many cases had no answer.
 """
 
 from __future__ import annotations
@@ -38,7 +45,9 @@ import math
 import random
 import sys
 import time
+import weakref
 import zlib
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -74,6 +83,33 @@ class Row:
     floor: float | None = None  # the guideline's lowest declared term (its 'bounds')
     charges: tuple[str, ...] = ()
     upper: float | None = None  # the highest term the guideline's tiers allow (its 'bounds')
+    #: the median fixed term of the pool the case was estimated against (the case itself left
+    #: out): what the MAE counts where the product has no answer, never a scored case's term
+    pool_median: float | None = None
+
+
+#: the constant floor's term, and the MAE's stand-in where a pool has no fixed term at all
+FLOOR_MONTHS = 12.0
+
+_POOL_TERMS: weakref.WeakKeyDictionary[ReferencePool, list[float]] = weakref.WeakKeyDictionary()
+
+
+def pool_terms(pool: ReferencePool) -> list[float]:
+    """The pool's fixed terms, sorted (once per pool)."""
+    if pool not in _POOL_TERMS:
+        _POOL_TERMS[pool] = sorted(float(c.term) for c in pool.cases if c.term is not None)
+    return _POOL_TERMS[pool]
+
+
+def pool_median(pool: ReferencePool, case: RefCase | None = None) -> float | None:
+    """The pool's median fixed term; with `case` (a pool case estimated leave-one-out) without
+    that case's own term. Reads the pool's terms only."""
+    terms = pool_terms(pool)
+    if case is not None and case.term is not None and any(c is case for c in pool.cases):
+        i = bisect_left(terms, float(case.term))
+        if i < len(terms) and terms[i] == float(case.term):
+            terms = terms[:i] + terms[i + 1:]
+    return median(terms)
 
 
 def pool_of(cases: list[RefCase]) -> ReferencePool:
@@ -89,7 +125,8 @@ def row(pool: ReferencePool, case: RefCase, guideline: Guide, k: int,
     """What the estimate sees of one case: the same code as `dossier sentence`."""
     comp = pool.comparable(case.facts, case.charges, k, exclude=exclude)
     return Row(float(case.term or 0), guideline[0], comp.terms, comp.charge_median, comp.charge_n,
-               len(case.charges) > 1, guideline[1], tuple(case.charges), guideline[2])
+               len(case.charges) > 1, guideline[1], tuple(case.charges), guideline[2],
+               pool_median(pool, case if exclude is not None else None))
 
 
 def guideline_months(cases: list[RefCase]) -> list[Guide]:
@@ -142,31 +179,54 @@ def fit(rows: list[Row], k: int = 10, pool_note: str = "index % 5 != 0") -> Para
 
 
 def predictions(rows: list[Row], params: Params) -> dict[str, list[float | None]]:
+    """Each method's term per row; None where the product has no answer (`estimate` returns
+    None: no rule, no pool case of the charges). Reads no row's `truth`."""
     out: dict[str, list[float | None]] = defaultdict(list)
-    all_median = median([r.truth for r in rows]) or 12.0
     for r in rows:
-        out["constant 12 months (floor)"].append(12.0)
+        fallback = r.pool_median if r.pool_median is not None else FLOOR_MONTHS
+        out["constant 12 months (floor)"].append(FLOOR_MONTHS)
         out["per-charge median (baseline)"].append(r.charge_median or median(r.comparable)
-                                                   or all_median)
+                                                   or fallback)
         out["similar cases, median of top k"].append(median(r.comparable) or r.charge_median
-                                                     or all_median)
+                                                     or fallback)
         out["guideline alone"].append(r.guideline if r.guideline is not None else
-                                      (r.charge_median or median(r.comparable) or all_median))
+                                      (r.charge_median or median(r.comparable) or fallback))
+        # the product's own answer: `services.sentence_estimate.combine` calls the same function
         e = estimate(r.guideline, r.comparable, r.charge_median, charge_n=r.freq, several=r.several,
                      floor=r.floor, upper=r.upper, params=params)
-        out["estimate (guideline + cases)"].append(e["months"] if e else all_median)
+        out["estimate (guideline + cases)"].append(e["months"] if e else None)
     return out
 
 
+def errors(rows: Sequence[Row], pred: Sequence[float | None]) -> tuple[np.ndarray, np.ndarray]:
+    """|error| in months for the MAE (no answer: the row's pool median, else FLOOR_MONTHS) and
+    whether each answer is within ±25 % (no answer: a miss)."""
+    y = np.array([r.truth for r in rows], dtype=float)
+    mae_pred = np.array([p if p is not None else
+                         (r.pool_median if r.pool_median is not None else FLOOR_MONTHS)
+                         for r, p in zip(rows, pred, strict=True)], dtype=float)
+    answered = np.array([p is not None for p in pred], dtype=bool)
+    err = np.abs(mae_pred - y)
+    return err, answered & (err <= 0.25 * y)
+
+
+def no_answer(preds: dict[str, list[float | None]]) -> int:
+    """How many rows the product (the estimate) had no answer for."""
+    return sum(p is None for p in preds["estimate (guideline + cases)"])
+
+
 def table(title: str, rows: list[Row], preds: dict[str, list[float | None]]) -> None:
-    y = np.array([r.truth for r in rows])
-    print(f"\n{title}: {len(rows)} fixed terms")
+    y = [r.truth for r in rows]
+    fb = sorted({r.pool_median for r in rows if r.pool_median is not None})
+    span = "" if not fb else f"{fb[0]:g}" if len(fb) == 1 else f"{fb[0]:g}-{fb[-1]:g}"
+    print(f"\n{title}: {len(rows)} fixed terms; no answer from the estimate (no rule, no pool "
+          f"case of its charges) for {no_answer(preds)}; no pool case of its charges (the "
+          f"baselines' fallback) for {sum(not r.comparable and r.charge_median is None for r in rows)}"
+          + (f"; both fall back on the pool's median term, {span} months" if fb else ""))
     print(f"{'method':34s}{'MAE':>8s}{'±25%':>8s}{'score':>8s}")
     for name, p in preds.items():
-        arr = np.array([np.nan if v is None else v for v in p])
-        err = np.abs(arr - y)
-        print(f"{name:34s}{np.nanmean(err):8.2f}{np.mean(err <= 0.25 * y):8.3f}"
-              f"{lawbench(list(y), p):8.3f}")
+        err, hit = errors(rows, p)
+        print(f"{name:34s}{err.mean():8.2f}{hit.mean():8.3f}{lawbench(y, p):8.3f}")
 
 
 def breakdown(rows: list[Row], preds: dict[str, list[float | None]]) -> None:
@@ -187,8 +247,8 @@ def breakdown(rows: list[Row], preds: dict[str, list[float | None]]) -> None:
         cells = []
         for n in names:
             p = [preds[n][i] for i in idx]
-            err = np.abs(np.array([np.nan if v is None else v for v in p]) - np.array(y))
-            cells.append(f"{np.nanmean(err):12.2f} {np.mean(err <= 0.25 * np.array(y)):6.3f} "
+            err, hit = errors([rows[i] for i in idx], p)
+            cells.append(f"{err.mean():12.2f} {hit.mean():6.3f} "
                          f"{lawbench(y, p):6.3f}       ")
         print(f"{label:22s}{len(idx):5d}" + "".join(f"{c:>34s}" for c in cells))
 
@@ -212,14 +272,14 @@ def by_charge(rows: list[Row], preds: dict[str, list[float | None]]) -> None:
     for ch, idx in sorted(idx_of.items(), key=lambda kv: -len(kv[1])):
         if len(idx) < CHARGE_ROWS_FROM:
             continue
-        y = np.array([rows[i].truth for i in idx])
+        y = [rows[i].truth for i in idx]
         ruled = sum(rows[i].guideline is not None for i in idx)
         cells = []
         for n in names:
             p = [preds[n][i] for i in idx]
-            err = np.abs(np.array([np.nan if v is None else v for v in p]) - y)
-            cells.append(f"{np.nanmean(err):8.2f} {np.mean(err <= 0.25 * y):6.3f} "
-                         f"{lawbench(list(y), p):6.3f}")
+            err, hit = errors([rows[i] for i in idx], p)
+            cells.append(f"{err.mean():8.2f} {hit.mean():6.3f} "
+                         f"{lawbench(y, p):6.3f}")
         print(f"{ch[:22]:24s}{len(idx):5d}{ruled:6d}" + "".join(f"{c:>26s}" for c in cells))
 
 
