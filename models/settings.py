@@ -67,8 +67,9 @@ class Settings(BaseSettings):
     ocr_confusions: Literal["on", "off"] = "on"
     # where rapidocr's recognisers run (ocr.engines.runtime): "onnxruntime"; "openvino" or
     # "auto" (OpenVINO in bfloat16 where the CPU has bfloat16 instructions, else ONNX Runtime):
-    # about a fifth less CPU a page, not the default: a faxed unruled price table lost its
-    # merged header on it (tests/unit/test_ocr_cells_faxed.py[False-11])
+    # about a fifth less CPU a clean page, not the default: on the OCR bench's fax pages 30-59
+    # (never tuned on) its bfloat16 recognisers misread more, 0.89 % CER against 0.74 % (one
+    # page 105 errors against 36), 0.81 % with the fax's wider second look it pays for
     ocr_runtime: Literal["auto", "onnxruntime", "openvino"] = "onnxruntime"
     paddleocr_model_dir: Path | None = None
     ocr_fanout_min_pages: int = Field(3, ge=0)  # OCR pages as parallel tasks from this many; 0 = off

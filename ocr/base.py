@@ -42,6 +42,15 @@ class OrientingEngine(OcrEngine, Protocol):
     def recognize_oriented(self, image: Image.Image) -> tuple[list[Line], bool]: ...
 
 
+@runtime_checkable
+class FaxAwareEngine(OcrEngine, Protocol):
+    """An engine that reads a fax otherwise than a scan: ``for_fax`` is the same engine (the
+    same models, loaded once) set for a fax's page, whose thickened strokes leave more
+    characters unsure (``ocr.engines.rapid``: a wider second look)."""
+
+    def for_fax(self) -> OcrEngine: ...
+
+
 #: below this (char-weighted) confidence a page may be upside down and is also read turned by
 #: 180° (PP-OCR reads upright pages at ~0.99, upside-down ones at ~0.6); ``ocr.document`` uses it
 #: for the whole page, an orienting engine for its probe lines

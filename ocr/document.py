@@ -19,7 +19,7 @@ from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 from models.records import Line, PageResult
-from ocr.base import FLIP_BELOW, OcrEngine, OrientingEngine, reading_score
+from ocr.base import FLIP_BELOW, FaxAwareEngine, OcrEngine, OrientingEngine, reading_score
 from ocr.errors import CorruptFile, EncryptedFile, TooLarge, UnsupportedType
 from ocr.sniff import DOCX, JPEG, OFD, PDF, PNG, TEXT, TIFF
 from ocr.source import EngineFactory, SourceDocument
@@ -172,6 +172,8 @@ def ocr_page(
     # a photo is flattened first (ocr.dewarp: a curled page's bend; a flat one comes back as it
     # was), then corrected as any photo (the light; the sheet when some desk is left)
     kind = detect(image) if preprocess and correct else None
+    if kind == "fax" and isinstance(engine, FaxAwareEngine):
+        engine = engine.for_fax()  # a wider second look at a fax's unsure characters
     flat = dewarp(image) if kind == "photo" else None
     fixed: Corrected | None = (CORRECTIONS[kind](flat.image if flat is not None else image)
                                if kind in ENABLED else None)

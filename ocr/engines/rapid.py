@@ -16,6 +16,7 @@ crops get the big model, the bulk of the page the fast one (see ``benchmarks.ocr
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import math
 from concurrent.futures import ThreadPoolExecutor
@@ -51,6 +52,15 @@ RECHECK_MAX_SHARE = 0.5  # ...unless most of the page is weak
 # lines have a character below 0.6 (too many to re-read), 0.2% below 0.5, which still catches
 # the worst misreadings of rare name characters (scores 0.38, 0.39).
 RECHECK_CHAR_BELOW = 0.50
+# ...and on a fax, where the recogniser's second look is cheap (OpenVINO in bfloat16: ~0.07
+# CPU-s a line, against ~0.11 on ONNX Runtime), a line whose weakest character is under this.
+# The OCR bench's fax pages on OpenVINO, CER without -> with: 0-9 (tuned) 0.41 -> 0.34 %,
+# 10-29 0.55 -> 0.51 %, 30-59 (fresh, read after) 0.89 -> 0.81 %, ~0.7 CPU-s a page more. On
+# ONNX Runtime it cost 1.8 CPU-s a page (4.6 -> 6.4: under the fax's 20 pages/min a worker),
+# so it stays at RECHECK_CHAR_BELOW there; on clean pages it cost ~1 CPU-s a page for 3
+# characters in 20,629, so it is the fax's alone
+FAX_RECHECK_CHAR_BELOW: dict[Runtime, float] = {"openvino": 0.80,
+                                                "onnxruntime": RECHECK_CHAR_BELOW}
 # RapidOCR 3.10's defaults (its config.yaml), kept so that the text is what RapidOCR reads
 MAX_SIDE, MIN_SIDE = 2000, 30  # the page is scaled to at most this many pixels a side
 WIDTH_HEIGHT_RATIO, MIN_HEIGHT = 8, 30  # a strip wider than 8:1 is padded above and below
@@ -177,6 +187,7 @@ class RapidOcrEngine:
         self.text_score = text_score
         self.threads = max(1, threads)
         self.recheck_below = recheck_below if model != "small" else 0.0
+        self.recheck_char_below = RECHECK_CHAR_BELOW
         self.version = f"{metadata.version('rapidocr')} PP-OCRv6-{model}"
         if self.recheck_below:
             self.version += "+small-recheck"
@@ -204,6 +215,13 @@ class RapidOcrEngine:
             self._recheck = _Recogniser(model_files("small")["Rec"], None, lm is not None,
                                         self.runtime, self.threads)
         self._pool = ThreadPoolExecutor(self.threads, "ocr-rec") if self.threads > 1 else None
+
+    def for_fax(self) -> RapidOcrEngine:
+        """This engine (its models shared, not loaded again) with a fax's wider second look
+        (``FAX_RECHECK_CHAR_BELOW``); ``FaxAwareEngine``."""
+        twin = copy.copy(self)
+        twin.recheck_char_below = FAX_RECHECK_CHAR_BELOW[self.runtime]
+        return twin
 
     def recognize(self, image: Image.Image) -> list[Line]:
         """OCR one page; quadrilaterals become axis-aligned boxes in the image's pixels."""
@@ -256,7 +274,7 @@ class RapidOcrEngine:
         # again) or no text at all: a second look at every line would only cost time.
         if self._recheck is not None and sum(unsure) <= RECHECK_MAX_SHARE * len(scores):
             weak = [i for i, flag in enumerate(unsure)
-                    if flag or reads[i].weakest < RECHECK_CHAR_BELOW]
+                    if flag or reads[i].weakest < self.recheck_char_below]
             if weak:
                 self._second_look(bgr, boxes, weak, reads)
         texts = [read.text for read in reads]

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from PIL import Image
 
+from models.records import Line
 from ocr.base import OcrEngine
 from ocr.document import ocr_page
 from ocr.engines import get_engine
@@ -67,6 +68,52 @@ def test_faxed_page_is_read(rapid: OcrEngine) -> None:
     assert "scaled_2.00" in result.flags  # 150 dpi read at 300
     assert error < 0.03, result.text
     assert "李林长" in normalize(result.text)
+
+
+class Recording:
+    """A fax-aware engine that records which of its two settings read each page."""
+
+    def __init__(self, engine: OcrEngine) -> None:
+        self.engine, self.name, self.version = engine, engine.name, engine.version
+        self.read: list[str] = []
+
+    def recognize(self, image: Image.Image) -> list[Line]:
+        self.read.append("scan")
+        return self.engine.recognize(image)
+
+    def for_fax(self) -> OcrEngine:
+        twin = self.engine.for_fax()  # type: ignore[attr-defined]
+        outer = self
+
+        class Fax:
+            name, version = twin.name, twin.version
+
+            def recognize(self, image: Image.Image) -> list[Line]:
+                outer.read.append("fax")
+                return list(twin.recognize(image))
+
+        return Fax()
+
+
+@pytest.mark.slow
+def test_a_fax_gets_the_wider_second_look(rapid: OcrEngine) -> None:
+    """A faxed page is read by the engine's fax setting (``for_fax``: the same models, more
+    lines re-read by the small recogniser where that is cheap), a scan by the plain one."""
+    from ocr.base import FaxAwareEngine
+    from ocr.engines.rapid import FAX_RECHECK_CHAR_BELOW, RECHECK_CHAR_BELOW, RapidOcrEngine
+
+    assert isinstance(rapid, RapidOcrEngine) and isinstance(rapid, FaxAwareEngine)
+    twin = rapid.for_fax()
+    assert twin._rec is rapid._rec and twin._recheck is rapid._recheck  # nothing loaded again
+    assert twin.recheck_char_below == FAX_RECHECK_CHAR_BELOW[rapid.runtime]
+    assert rapid.recheck_char_below == RECHECK_CHAR_BELOW  # the engine itself unchanged
+    page, truth = judgment_page()
+    recording = Recording(rapid)
+    assert isinstance(recording, FaxAwareEngine)
+    faxed = ocr_page(1, degrade(page, fax=True, seed=4), recording)
+    ocr_page(1, page, recording)
+    assert recording.read == ["fax", "scan"]
+    assert cer(truth, faxed.text) < 0.03
 
 
 @pytest.mark.slow
