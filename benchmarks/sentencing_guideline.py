@@ -29,12 +29,14 @@ LeCaRD, so `--part tune` scores the half whose key hashes even (crc32 % 2 == 0),
 are chosen, and `--part heldout` the other half, read once a design is final.
 LawBench's score: (ln 216 - mean |ln(true + 1) - ln(pred + 1)|) / ln 216; no answer = ln 216.
 
-No answer: a case with no guideline rule and no pool case sharing one of its charges gets none
-from the product (`estimate` returns None, `dossier sentence` writes months null). The bench
-scores it as such: distance ln 216 in the score, a miss in ±25 %, and in the MAE the median
-fixed term of the reference pool it was estimated against (`Row.pool_median`; leave-one-out for
-the pool's own cases) — never a figure read from the scored cases' terms. The baselines fall
-back on the same pool median. Each table says how many cases had no answer.
+Fallback: a case with no guideline rule and no pool case sharing one of its charges gets, from
+the product, the median fixed term of the whole reference pool it is estimated against, with
+its 25th-75th percentile as the range, flagged `fallback` (`sentencing.estimate.fallback`;
+`dossier sentence` writes it with "fallback": true). The bench scores that answer as it is,
+with the same pool summary (`Row.pool_terms`; leave-one-out for the pool's own cases) — never a
+figure read from the scored cases' terms. The baselines fall back on the same pool median.
+Where the pool has no fixed term at all the estimate has no answer: distance ln 216 in the
+score, a miss in ±25 %, FLOOR_MONTHS in the MAE. Each table says how many cases fell back.
 """
 
 from __future__ import annotations
@@ -58,7 +60,16 @@ import numpy as np
 
 from benchmarks.paths import SHARED_DATA, print_reproduce
 from sentencing.case import guideline_for
-from sentencing.estimate import FIXED, PARAMS, Params, estimate, features, median
+from sentencing.estimate import (
+    FIXED,
+    PARAMS,
+    Params,
+    PoolTerms,
+    estimate,
+    features,
+    median,
+    pool_summary,
+)
 from services.sentence_estimate import RefCase, ReferencePool
 
 LN216 = math.log(216)
@@ -86,12 +97,17 @@ class Row:
     #: the median fixed term of the pool the case was estimated against (the case itself left
     #: out): what the MAE counts where the product has no answer, never a scored case's term
     pool_median: float | None = None
+    #: the same pool's terms summarised (median, 25th-75th percentile): the product's fallback
+    #: answer where there is no rule and no pool case of the charges (`estimate(pool=...)`)
+    pool_terms: PoolTerms | None = None
 
 
 #: the constant floor's term, and the MAE's stand-in where a pool has no fixed term at all
 FLOOR_MONTHS = 12.0
 
 _POOL_TERMS: weakref.WeakKeyDictionary[ReferencePool, list[float]] = weakref.WeakKeyDictionary()
+_POOL_SUMMARY: weakref.WeakKeyDictionary[ReferencePool, PoolTerms | None] = (
+    weakref.WeakKeyDictionary())
 
 
 def pool_terms(pool: ReferencePool) -> list[float]:
@@ -101,15 +117,26 @@ def pool_terms(pool: ReferencePool) -> list[float]:
     return _POOL_TERMS[pool]
 
 
-def pool_median(pool: ReferencePool, case: RefCase | None = None) -> float | None:
-    """The pool's median fixed term; with `case` (a pool case estimated leave-one-out) without
-    that case's own term. Reads the pool's terms only."""
+def pool_fallback(pool: ReferencePool, case: RefCase | None = None) -> PoolTerms | None:
+    """The pool's fixed terms summarised (`sentencing.estimate.pool_summary`); with `case` (a
+    pool case estimated leave-one-out) without that case's own term. Reads the pool's terms
+    only."""
     terms = pool_terms(pool)
     if case is not None and case.term is not None and any(c is case for c in pool.cases):
         i = bisect_left(terms, float(case.term))
         if i < len(terms) and terms[i] == float(case.term):
             terms = terms[:i] + terms[i + 1:]
-    return median(terms)
+        return pool_summary(terms)
+    if pool not in _POOL_SUMMARY:
+        _POOL_SUMMARY[pool] = pool_summary(terms)
+    return _POOL_SUMMARY[pool]
+
+
+def pool_median(pool: ReferencePool, case: RefCase | None = None) -> float | None:
+    """The pool's median fixed term; with `case` (a pool case estimated leave-one-out) without
+    that case's own term."""
+    f = pool_fallback(pool, case)
+    return None if f is None else f.median
 
 
 def pool_of(cases: list[RefCase]) -> ReferencePool:
@@ -124,9 +151,10 @@ def row(pool: ReferencePool, case: RefCase, guideline: Guide, k: int,
         exclude: object = None) -> Row:
     """What the estimate sees of one case: the same code as `dossier sentence`."""
     comp = pool.comparable(case.facts, case.charges, k, exclude=exclude)
+    fb = pool_fallback(pool, case if exclude is not None else None)
     return Row(float(case.term or 0), guideline[0], comp.terms, comp.charge_median, comp.charge_n,
                len(case.charges) > 1, guideline[1], tuple(case.charges), guideline[2],
-               pool_median(pool, case if exclude is not None else None))
+               None if fb is None else fb.median, fb)
 
 
 def guideline_months(cases: list[RefCase]) -> list[Guide]:
@@ -193,7 +221,7 @@ def predictions(rows: list[Row], params: Params) -> dict[str, list[float | None]
                                       (r.charge_median or median(r.comparable) or fallback))
         # the product's own answer: `services.sentence_estimate.combine` calls the same function
         e = estimate(r.guideline, r.comparable, r.charge_median, charge_n=r.freq, several=r.several,
-                     floor=r.floor, upper=r.upper, params=params)
+                     floor=r.floor, upper=r.upper, params=params, pool=r.pool_terms)
         out["estimate (guideline + cases)"].append(e["months"] if e else None)
     return out
 
@@ -219,8 +247,10 @@ def table(title: str, rows: list[Row], preds: dict[str, list[float | None]]) -> 
     y = [r.truth for r in rows]
     fb = sorted({r.pool_median for r in rows if r.pool_median is not None})
     span = "" if not fb else f"{fb[0]:g}" if len(fb) == 1 else f"{fb[0]:g}-{fb[-1]:g}"
-    print(f"\n{title}: {len(rows)} fixed terms; no answer from the estimate (no rule, no pool "
-          f"case of its charges) for {no_answer(preds)}; no pool case of its charges (the "
+    fell = sum(r.guideline is None and not r.comparable and r.charge_median is None for r in rows)
+    print(f"\n{title}: {len(rows)} fixed terms; no rule and no pool case of its charges for "
+          f"{fell} (the estimate answers the pool's median term, flagged as a fallback); no "
+          f"answer from the estimate for {no_answer(preds)}; no pool case of its charges (the "
           f"baselines' fallback) for {sum(not r.comparable and r.charge_median is None for r in rows)}"
           + (f"; both fall back on the pool's median term, {span} months" if fb else ""))
     print(f"{'method':34s}{'MAE':>8s}{'±25%':>8s}{'score':>8s}")

@@ -25,7 +25,15 @@ import numpy as np
 
 from extraction.charges import canonical_charge
 from sentencing.case import guideline_for
-from sentencing.estimate import charges_median, estimate, load_params, median
+from sentencing.estimate import (
+    FALLBACK_LABEL,
+    PoolTerms,
+    charges_median,
+    estimate,
+    load_params,
+    median,
+    pool_summary,
+)
 from sentencing.facts import Read
 from sentencing.guideline import normalise_charge
 from similarity.features import CaseFeatures, agreement, from_text
@@ -65,6 +73,9 @@ class Comparable:
     charge_median: float | None  # median term of every pool case with the same charges
     charge_n: int  # how many pool cases have the same charges
     match: str  # same charges | sharing a charge | none
+    #: every fixed term of the pool, summarised: the fallback where the charges have no rule
+    #: and no case (`sentencing.estimate.fallback`)
+    pool: PoolTerms | None = None
 
 
 class ReferencePool:
@@ -81,6 +92,7 @@ class ReferencePool:
                 self.by_charges[c.charges].append(i)
                 for ch in c.charges:
                     self.by_charge[ch].append(i)
+        self.terms = pool_summary([c.term for c in self.cases if c.term is not None])
 
     def __len__(self) -> int:
         return len(self.cases)
@@ -123,7 +135,7 @@ class ReferencePool:
                            if self.cases[i].key != exclude})
             match = "sharing a charge"
         if not pool:
-            return Comparable([], [], None, 0, "none")
+            return Comparable([], [], None, 0, "none", self.terms)
         query = from_text(facts, charges=want)
         bm = self.lexical.score(facts, pool)
         lex = np.array([bm.get(i, 0.0) for i in pool])
@@ -138,7 +150,7 @@ class ReferencePool:
         by_charge = ([[float(self.cases[i].term or 0) for i in pool if ch in self.cases[i].charges]
                       for ch in want] if match == "sharing a charge" else [])
         return Comparable(terms, keys, charges_median(pool_terms, by_charge), len(pool_terms),
-                          match)
+                          match, self.terms)
 
 
 def combine(facts: str, charges: Sequence[str], comparable: Comparable | None, *,
@@ -154,10 +166,16 @@ def combine(facts: str, charges: Sequence[str], comparable: Comparable | None, *
     bounds = g.pop("bounds")
     est = estimate(g["months"], comp.terms, comp.charge_median, charge_n=comp.charge_n,
                    several=len(charges) > 1, floor=bounds[0] if bounds else None,
-                   upper=bounds[1] if bounds else None)
+                   upper=bounds[1] if bounds else None, pool=comp.pool)
     steps = list(g["steps"])
     months = rng = None
-    if est is not None:
+    if est is not None and est["fallback"]:
+        months, rng = est["months"], est["range"]
+        steps.append({"kind": "估计", "label": f"{FALLBACK_LABEL}：估计{months:g}个月，"
+                      f"区间{rng[0]:g}-{rng[1]:g}个月（第25-75百分位）", "months": months,
+                      "delta": None, "basis": f"参考库{est['inputs']['pool_n']}件有期徒刑案件，"
+                      "不分罪名", "source": None, "unverified": True})
+    elif est is not None:
         months, rng = est["months"], est["range"]
         parts = []
         if g["months"] is not None:
@@ -172,7 +190,7 @@ def combine(facts: str, charges: Sequence[str], comparable: Comparable | None, *
                                + est["fitted_on"] + "）",
                       "source": None, "unverified": False})
     return {"months": months, "range": rng, "life_or_death": g["beyond"],
-            "guideline": g, "estimate": est, "steps": steps,
+            "fallback": bool(est and est["fallback"]), "guideline": g, "estimate": est, "steps": steps,
             "comparable": {"terms": comp.terms, "keys": comp.keys, "match": comp.match,
                            "charge_median": comp.charge_median, "charge_n": comp.charge_n}}
 
@@ -185,8 +203,8 @@ def sentence_lines(lines: Iterable[Mapping[str, Any]], pool: ReferencePool,
         charges = [str(c) for c in row.get("charges") or []]
         out = combine(facts, charges, pool.comparable(facts, charges, k))
         yield {"id": row.get("id"), "months": out["months"], "range": out["range"],
-               "life_or_death": out["life_or_death"], "steps": out["steps"],
-               "guideline_months": out["guideline"]["months"],
+               "life_or_death": out["life_or_death"], "fallback": out["fallback"],
+               "steps": out["steps"], "guideline_months": out["guideline"]["months"],
                "comparable": {k2: v for k2, v in out["comparable"].items() if k2 != "keys"}}
 
 
@@ -306,8 +324,8 @@ def answer(settings: Any, result: dict[str, Any], facts: str, *, case_id: int | 
     rng = g["range"]
     return {"guideline": g,
             "estimate": {"months": out["months"], "range": out["range"],
-                         "life_or_death": out["life_or_death"], "steps": out["steps"],
-                         "detail": out["estimate"]},
+                         "life_or_death": out["life_or_death"], "fallback": out["fallback"],
+                         "steps": out["steps"], "detail": out["estimate"]},
             "proposed_check": proposed_check(proposed, rng, result["stats"].get("proposed"),
                                              out["range"])}
 

@@ -76,6 +76,8 @@ class EstimateOut(Out):
     months: int | None
     range: list[int] | None
     life_or_death: str | None
+    fallback: bool = Field(default=False, description="no rule and no comparable case: the "
+                           "reference pool's median term over all charges, for reference only")
     steps: list[Step]
     detail: dict[str, Any] | None
 

@@ -51,6 +51,9 @@ def test_sentence_against_a_reference_file(tmp_path: Path) -> None:
     assert a["comparable"]["charge_n"] == 6 and a["comparable"]["match"] == "same charges"
     # 盗窃 6,000 元: 4.5 + (6,000-2,000)/2,000 = 6.5; 坦白 -10 %, 退赃 -15 % -> 4.875 -> 5
     assert a["guideline_months"] == 5
-    # 重婚 has no rules here and no reference case: nothing to go on
-    assert b["months"] is None and b["life_or_death"] is None
+    # 重婚 has no rules here and no reference case: the reference file's median fixed term over
+    # all its cases (2, 6-11 -> 8), its 25th-75th percentile as the range, flagged as a fallback
+    assert b["months"] == 8 and b["range"] == [7, 10] and b["fallback"] is True
+    assert b["life_or_death"] is None and a["fallback"] is False
+    assert b["steps"][-1]["kind"] == "估计" and "参考库全部案件刑期的中位数" in b["steps"][-1]["label"]
     assert "6 reference" not in proc.stderr and "7 reference cases" in proc.stderr

@@ -1,6 +1,6 @@
 """The sentencing benchmark's case with nothing to go on (no guideline rule, no pool case of its
-charges): it is scored as the product answers it, no answer, and its MAE stand-in is the
-reference pool's median term, never a figure read from the scored cases' own terms."""
+charges): it is scored as the product answers it, the reference pool's median term flagged as a
+fallback, never a figure read from the scored cases' own terms."""
 
 from __future__ import annotations
 
@@ -45,23 +45,23 @@ def bench(other_truth: float) -> tuple[float | None, float, bool]:
     preds = predictions(rows, Params.default())
     est = preds["estimate (guideline + cases)"]
     err, hit = errors(rows, est)
-    assert no_answer(preds) == 2
+    assert no_answer(preds) == 0  # both fall back on the pool's median
     return est[0], float(err[0]), bool(hit[0])
 
 
-def test_the_product_has_no_answer_for_such_a_case() -> None:
+def test_the_product_falls_back_on_the_pool_median_for_such_a_case() -> None:
     out = combine(FACTS, ["重婚罪"], reference().comparable(FACTS, ["重婚罪"], 10))
-    assert out["months"] is None and out["estimate"] is None
+    assert out["fallback"] and out["estimate"]["fallback"]
+    assert out["months"] == 8  # 3, 6, 9, 48 -> 7.5, rounded half up
 
 
 def test_the_fallback_does_not_depend_on_the_other_scored_cases_truths() -> None:
     low, high = bench(1.0), bench(300.0)
     assert low == high
     est, err, hit = low
-    assert est is None and not hit  # no answer, as the product: a miss
-    # the MAE counts the reference pool's median fixed term (3, 6, 9, 48 -> 7.5), not the
-    # scored set's (10 and 1, or 10 and 300)
-    assert err == abs(7.5 - 10)
+    # the product's answer: the reference pool's median fixed term (3, 6, 9, 48 -> 7.5 -> 8),
+    # not the scored set's (10 and 1, or 10 and 300); within 25 % of 10
+    assert est == 8 and err == abs(8 - 10) and hit
 
 
 def test_no_answer_is_the_full_distance_in_the_score() -> None:
