@@ -133,6 +133,15 @@ class VisibleCases(Collection[int]):
         self._db_url = db_url
         self._agencies = sorted(set(agency_ids))
 
+    @property
+    def db_url(self) -> str:
+        return self._db_url
+
+    @property
+    def agency_ids(self) -> tuple[int, ...]:
+        """The agencies whose cases (and those shared with them) are visible, sorted."""
+        return tuple(self._agencies)
+
     def allowed_among(self, keys: Iterable[int]) -> set[int]:
         """Those of ``keys`` the user may see (an indexed query per 500 keys)."""
         wanted, found = list(keys), set[int]()

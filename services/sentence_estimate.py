@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +28,7 @@ from extraction.charges import canonical_charge
 from sentencing.case import guideline_for
 from sentencing.estimate import (
     FALLBACK_LABEL,
+    FALLBACK_RANGE,
     PoolTerms,
     charges_median,
     estimate,
@@ -155,9 +157,11 @@ class ReferencePool:
 
 def combine(facts: str, charges: Sequence[str], comparable: Comparable | None, *,
             extracted: Read | None = None, overrides: Mapping[str, Any] | None = None,
-            ) -> dict[str, Any]:
+            whole_pool: Callable[[], PoolTerms | None] | None = None) -> dict[str, Any]:
     """The guideline's computation, the comparable cases and the blended estimate, with the
-    steps 起点 → 基准刑 → each adjustment → 宣告刑 → 估计 (months, range, life_or_death)."""
+    steps 起点 → 基准刑 → each adjustment → 宣告刑 → 估计 (months, range, life_or_death).
+    `whole_pool` summarises the pool's fixed terms for the fallback when `comparable` carries
+    no summary; it is called only when there is no rule and no comparable case."""
     g = guideline_for(facts, [normalise_charge(c) for c in charges], extracted=extracted,
                       overrides=overrides)
     comp = comparable or Comparable([], [], None, 0, "none")
@@ -167,6 +171,11 @@ def combine(facts: str, charges: Sequence[str], comparable: Comparable | None, *
     est = estimate(g["months"], comp.terms, comp.charge_median, charge_n=comp.charge_n,
                    several=len(charges) > 1, floor=bounds[0] if bounds else None,
                    upper=bounds[1] if bounds else None, pool=comp.pool)
+    if est is None and comp.pool is None and whole_pool is not None:
+        summary = whole_pool()  # nothing else to go on: only now is the whole pool asked
+        if summary is not None:
+            est = estimate(g["months"], comp.terms, comp.charge_median,
+                           charge_n=comp.charge_n, several=len(charges) > 1, pool=summary)
     steps = list(g["steps"])
     months = rng = None
     if est is not None and est["fallback"]:
@@ -300,11 +309,75 @@ def proposed_check(proposed: float | None, guideline_range: Sequence[float] | No
             "outside_comparable": out_c, "flagged": flagged, "reason": reason}
 
 
+#: How long a visible pool's fixed-term summary is reused (seconds), per database and agencies,
+#: as models.visibility.VisibleCases.size_hint reuses its count
+POOL_SUMMARY_S = 60.0
+_pool_summaries: dict[tuple[str, tuple[int, ...]], tuple[PoolTerms | None, float]] = {}
+
+
+def visible_pool_summary(db_url: str, agency_ids: Sequence[int]) -> PoolTerms | None:
+    """Median, FALLBACK_RANGE percentiles and count of the fixed terms of every case these
+    agencies see (their own and those shared with them, `models.visibility`), each defendant's
+    sentence once per case as `similar.case_summaries` lists it (a copy of the judgment in a
+    later document not counted again): the fallback of the page's estimate. One aggregate
+    query (PostgreSQL's percentile_cont; SQLite reads the terms and summarises them here),
+    kept per process for POOL_SUMMARY_S seconds per database and agencies: a case judged or
+    shared since then enters the summary a minute later at most. The case being estimated is
+    not left out (its own term, if it has one, is one of the pool's)."""
+    key = (db_url, tuple(sorted(set(agency_ids))))
+    now = time.monotonic()
+    hit = _pool_summaries.get(key)
+    if hit is not None and now - hit[1] < POOL_SUMMARY_S:
+        return hit[0]
+    from sqlalchemy import and_, func, or_, select
+
+    from models.db import session_scope
+    from models.schema import Case, Party, Sentence
+    from models.visibility import cases_visible_to
+    from similarity.sentencing import FIXED_TERM
+
+    who = func.trim(Party.name)
+    rows = (select(Party.document_id.label("doc"), who.label("who"),
+                   Sentence.principal.label("principal"), Sentence.term_months.label("term"),
+                   func.min(Party.document_id).over(partition_by=(Party.case_id, who))
+                   .label("first_doc"),
+                   func.row_number().over(
+                       partition_by=(Party.case_id, who, Sentence.principal,
+                                     Sentence.term_months, Sentence.probation_months,
+                                     Sentence.fine_yuan, Sentence.confiscation),
+                       order_by=(Party.document_id, Sentence.id)).label("rn"))
+            .join(Sentence, Sentence.party_id == Party.id)
+            .join(Case, Case.id == Party.case_id)
+            .where(cases_visible_to(key[1]))).subquery()
+    keep = and_(rows.c.term > 0,
+                or_(rows.c.principal.is_(None), rows.c.principal.in_(FIXED_TERM)),
+                or_(and_(rows.c.who != "", rows.c.doc == rows.c.first_doc),
+                    and_(or_(rows.c.who == "", rows.c.who.is_(None)), rows.c.rn == 1)))
+    summary: PoolTerms | None
+    with session_scope(db_url) as s:
+        if s.get_bind().dialect.name == "postgresql":
+            lo, hi = FALLBACK_RANGE
+            row = s.execute(select(
+                func.percentile_cont(0.5).within_group(rows.c.term),
+                func.percentile_cont(lo).within_group(rows.c.term),
+                func.percentile_cont(hi).within_group(rows.c.term),
+                func.count()).where(keep)).one()
+            summary = (PoolTerms(float(row[0]), float(row[1]), float(row[2]), int(row[3]))
+                       if row[3] else None)
+        else:
+            summary = pool_summary([float(t) for (t,) in s.execute(
+                select(rows.c.term).where(keep)).all()])
+    _pool_summaries[key] = (summary, now)
+    return summary
+
+
 def answer(settings: Any, result: dict[str, Any], facts: str, *, case_id: int | None = None,
            overrides: Mapping[str, Any] | None = None,
-           proposed: float | None = None) -> dict[str, Any]:
+           proposed: float | None = None, allowed: Any = None) -> dict[str, Any]:
     """Add the guideline, the estimate and the proposed term's check to a `similar.sentencing`
-    result (whose `pool_terms` it consumes)."""
+    result (whose `pool_terms` it consumes). `allowed`, the caller's visible cases
+    (`models.visibility.VisibleCases`), gives the fallback where the charges have no rule and
+    no comparable case: the visible pool's median term (`visible_pool_summary`)."""
     pool_terms = result.pop("pool_terms", [])
     by_charge = result.pop("pool_terms_by_charge", [])
     terms, keys = [], []
@@ -319,7 +392,11 @@ def answer(settings: Any, result: dict[str, Any], facts: str, *, case_id: int | 
     comp = Comparable(terms, keys, charges_median(pool_terms, by_charge), len(pool_terms),
                       result["match"])
     extracted = case_extracted(settings, case_id) if case_id is not None else None
-    out = combine(facts, result["charges"], comp, extracted=extracted, overrides=overrides)
+    agencies = getattr(allowed, "agency_ids", None)
+    whole_pool = (None if agencies is None else
+                  lambda: visible_pool_summary(allowed.db_url, agencies))
+    out = combine(facts, result["charges"], comp, extracted=extracted, overrides=overrides,
+                  whole_pool=whole_pool)
     g = out["guideline"]
     rng = g["range"]
     return {"guideline": g,

@@ -158,7 +158,7 @@ async def sentencing_with(case_id: int, settings: Any, user: Any, k: int,
                                     proposed_months=proposed_months)
         extra = sentence_estimate.answer(settings, result, facts, case_id=case_id,
                                          overrides=_overrides(overrides),
-                                         proposed=proposed_months)
+                                         proposed=proposed_months, allowed=allowed)
         return {**result, **extra}
 
     return {"case_id": case_id, **await run_in_threadpool(run)}
@@ -191,7 +191,7 @@ async def facts_sentencing(body: SentencingRequest, settings: SettingsDep,
                                     query=query, k=body.k, proposed_months=body.proposed_months)
         extra = sentence_estimate.answer(settings, result, body.facts,
                                          overrides=_overrides(body.overrides),
-                                         proposed=body.proposed_months)
+                                         proposed=body.proposed_months, allowed=allowed)
         return {**result, **extra}
 
     answer = await run_in_threadpool(run)
