@@ -94,20 +94,21 @@ class Row:
     floor: float | None = None  # the guideline's lowest declared term (its 'bounds')
     charges: tuple[str, ...] = ()
     upper: float | None = None  # the highest term the guideline's tiers allow (its 'bounds')
-    #: the median fixed term of the pool the case was estimated against (the case itself left
-    #: out): what the MAE counts where the product has no answer, never a scored case's term
-    pool_median: float | None = None
-    #: the same pool's terms summarised (median, 25th-75th percentile): the product's fallback
-    #: answer where there is no rule and no pool case of the charges (`estimate(pool=...)`)
+    #: the terms of the pool the case was estimated against (the case itself left out),
+    #: summarised (median, 25th-75th percentile): the product's fallback answer where there is
+    #: no rule and no pool case of the charges (`estimate(pool=...)`)
     pool_terms: PoolTerms | None = None
+
+    @property
+    def pool_median(self) -> float | None:
+        """What the MAE counts where the product has no answer, never a scored case's term."""
+        return None if self.pool_terms is None else self.pool_terms.median
 
 
 #: the constant floor's term, and the MAE's stand-in where a pool has no fixed term at all
 FLOOR_MONTHS = 12.0
 
 _POOL_TERMS: weakref.WeakKeyDictionary[ReferencePool, list[float]] = weakref.WeakKeyDictionary()
-_POOL_SUMMARY: weakref.WeakKeyDictionary[ReferencePool, PoolTerms | None] = (
-    weakref.WeakKeyDictionary())
 
 
 def pool_terms(pool: ReferencePool) -> list[float]:
@@ -118,25 +119,16 @@ def pool_terms(pool: ReferencePool) -> list[float]:
 
 
 def pool_fallback(pool: ReferencePool, case: RefCase | None = None) -> PoolTerms | None:
-    """The pool's fixed terms summarised (`sentencing.estimate.pool_summary`); with `case` (a
-    pool case estimated leave-one-out) without that case's own term. Reads the pool's terms
-    only."""
-    terms = pool_terms(pool)
+    """The pool's fixed terms summarised (`ReferencePool.terms`, as the product has them); with
+    `case` (a pool case estimated leave-one-out) without that case's own term. Reads the pool's
+    terms only."""
     if case is not None and case.term is not None and any(c is case for c in pool.cases):
+        terms = pool_terms(pool)
         i = bisect_left(terms, float(case.term))
         if i < len(terms) and terms[i] == float(case.term):
             terms = terms[:i] + terms[i + 1:]
         return pool_summary(terms)
-    if pool not in _POOL_SUMMARY:
-        _POOL_SUMMARY[pool] = pool_summary(terms)
-    return _POOL_SUMMARY[pool]
-
-
-def pool_median(pool: ReferencePool, case: RefCase | None = None) -> float | None:
-    """The pool's median fixed term; with `case` (a pool case estimated leave-one-out) without
-    that case's own term."""
-    f = pool_fallback(pool, case)
-    return None if f is None else f.median
+    return pool.terms
 
 
 def pool_of(cases: list[RefCase]) -> ReferencePool:
@@ -153,8 +145,7 @@ def row(pool: ReferencePool, case: RefCase, guideline: Guide, k: int,
     comp = pool.comparable(case.facts, case.charges, k, exclude=exclude)
     fb = pool_fallback(pool, case if exclude is not None else None)
     return Row(float(case.term or 0), guideline[0], comp.terms, comp.charge_median, comp.charge_n,
-               len(case.charges) > 1, guideline[1], tuple(case.charges), guideline[2],
-               None if fb is None else fb.median, fb)
+               len(case.charges) > 1, guideline[1], tuple(case.charges), guideline[2], fb)
 
 
 def guideline_months(cases: list[RefCase]) -> list[Guide]:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import enum
 import time
-from collections.abc import Collection, Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Collection, Iterable, Iterator
+from typing import Any, TypeVar
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -120,6 +120,24 @@ SIZE_HINT_S = 60.0
 _size_hints: dict[tuple[str, tuple[int, ...]], tuple[int, float]] = {}
 
 
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def kept_for(store: dict[K, tuple[V, float]], key: K, seconds: float,
+             compute: Callable[[], V]) -> V:
+    """``compute()``, kept in ``store`` under ``key`` for ``seconds`` (per process): a figure
+    about a user's visible cases (their count, their terms' summary) that may lag a transfer
+    or a share by that long."""
+    hit = store.get(key)
+    now = time.monotonic()
+    if hit is not None and now - hit[1] < seconds:
+        return hit[0]
+    value = compute()
+    store[key] = (value, now)
+    return value
+
+
 class VisibleCases(Collection[int]):
     """The cases a user may see, asked of the database only as far as a search needs it.
 
@@ -162,14 +180,8 @@ class VisibleCases(Collection[int]):
         for SIZE_HINT_S seconds per database and agencies: a transfer or a share since then
         changes which way is faster, never which cases are found (``allowed_among`` reads the
         rows; the two ways' cosines may differ in float32's last bit)."""
-        key = (self._db_url, tuple(self._agencies))
-        hit = _size_hints.get(key)
-        now = time.monotonic()
-        if hit is not None and now - hit[1] < SIZE_HINT_S:
-            return hit[0]
-        n = len(self)
-        _size_hints[key] = (n, now)
-        return n
+        return kept_for(_size_hints, (self._db_url, tuple(self._agencies)), SIZE_HINT_S,
+                        lambda: len(self))
 
     def __len__(self) -> int:
         with session_scope(self._db_url) as s:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from sentencing.estimate import (
     PoolTerms,
     charges_median,
     estimate,
+    fallback,
     load_params,
     median,
     pool_summary,
@@ -174,8 +174,7 @@ def combine(facts: str, charges: Sequence[str], comparable: Comparable | None, *
     if est is None and comp.pool is None and whole_pool is not None:
         summary = whole_pool()  # nothing else to go on: only now is the whole pool asked
         if summary is not None:
-            est = estimate(g["months"], comp.terms, comp.charge_median,
-                           charge_n=comp.charge_n, several=len(charges) > 1, pool=summary)
+            est = fallback(summary)  # what estimate(pool=summary) answers here
     steps = list(g["steps"])
     months = rng = None
     if est is not None and est["fallback"]:
@@ -324,11 +323,13 @@ def visible_pool_summary(db_url: str, agency_ids: Sequence[int]) -> PoolTerms | 
     kept per process for POOL_SUMMARY_S seconds per database and agencies: a case judged or
     shared since then enters the summary a minute later at most. The case being estimated is
     not left out (its own term, if it has one, is one of the pool's)."""
+    from models.visibility import kept_for
+
     key = (db_url, tuple(sorted(set(agency_ids))))
-    now = time.monotonic()
-    hit = _pool_summaries.get(key)
-    if hit is not None and now - hit[1] < POOL_SUMMARY_S:
-        return hit[0]
+    return kept_for(_pool_summaries, key, POOL_SUMMARY_S, lambda: _pool_summary(*key))
+
+
+def _pool_summary(db_url: str, agencies: tuple[int, ...]) -> PoolTerms | None:
     from sqlalchemy import and_, func, or_, select
 
     from models.db import session_scope
@@ -348,7 +349,7 @@ def visible_pool_summary(db_url: str, agency_ids: Sequence[int]) -> PoolTerms | 
                        order_by=(Party.document_id, Sentence.id)).label("rn"))
             .join(Sentence, Sentence.party_id == Party.id)
             .join(Case, Case.id == Party.case_id)
-            .where(cases_visible_to(key[1]))).subquery()
+            .where(cases_visible_to(agencies))).subquery()
     keep = and_(rows.c.term > 0,
                 or_(rows.c.principal.is_(None), rows.c.principal.in_(FIXED_TERM)),
                 or_(and_(rows.c.who != "", rows.c.doc == rows.c.first_doc),
@@ -367,7 +368,6 @@ def visible_pool_summary(db_url: str, agency_ids: Sequence[int]) -> PoolTerms | 
         else:
             summary = pool_summary([float(t) for (t,) in s.execute(
                 select(rows.c.term).where(keep)).all()])
-    _pool_summaries[key] = (summary, now)
     return summary
 
 
