@@ -28,6 +28,9 @@ if TYPE_CHECKING:  # the search corpus reads the shared data: imported by its fi
     from search.base import SearchBackend
     from tests.support.search_corpus import Backends
 
+# a test stuck in native code ends the run with every thread's stack
+pytest_plugins = ["tests.support.watchdog"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(

@@ -22,6 +22,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Literal
 
+from models.offline import no_telemetry
 from ocr.errors import EngineUnavailable
 
 Runtime = Literal["onnxruntime", "openvino"]
@@ -46,6 +47,7 @@ def default_runtime() -> Runtime:
 
 def openvino_pays() -> bool:
     """Whether OpenVINO is installed and this CPU runs bfloat16 (``_has_bf16``)."""
+    no_telemetry()
     try:
         import openvino as ov
     except ImportError:
@@ -58,6 +60,7 @@ def onnxruntime_session(path: Path, threads: int) -> Any:
 
     Spinning threads wait for work by burning CPU: with two engines' threads on two cores, or
     the recogniser's runs side by side, they took CPU from the threads doing the work."""
+    no_telemetry()
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -80,6 +83,7 @@ class OpenVinoSession:
     thread gets its own."""
 
     def __init__(self, path: Path, threads: int, streams: int = 1) -> None:
+        no_telemetry()
         try:
             import openvino as ov
         except ImportError as exc:
