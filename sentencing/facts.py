@@ -387,10 +387,11 @@ def _read(text: str, equivalents: Mapping[str, float] | None,
         v = max([len(hosts), *people])
         put("persons", float(v), Found(v, hosts[0].start(), hosts[0].end(), hosts[0].group()))
     for key, pat in _FLAGS:
-        fm = pat.search(text)
-        if key == "入户":
+        if key == "入户":  # only where its sentence is about a robbery (_robbery_sentence)
             fm = next((m for m in pat.finditer(text) if not _negated(text, m.start())
                        and _robbery_sentence(text, m.start())), None)
+        else:
+            fm = pat.search(text)
         if fm and not _negated(text, fm.start()):
             out.flags.add(key)
             out.provenance[f"flag:{key}"] = Found(True, fm.start(), fm.end(), fm.group())
