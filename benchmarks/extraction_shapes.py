@@ -19,6 +19,13 @@ principal, term, probation and fine are exact per gold defendant (null == null c
 ``charge_terms`` is exact per defendant with several per-charge penalties, ``aliases`` per
 defendant with other names, ``changed`` per defendant of an appeal whose label settles it. ``--failures`` lists the wrong values of the tune
 split only: the held-out split's are not printed, so they cannot steer the rules.
+
+``--ocr fax`` (or any condition of ``benchmarks.ocr``) scores the same labels on OCR output
+instead of the text: each judgment is rendered, degraded and read by the service's engine
+exactly as ``benchmarks.extraction_ocr`` does for the gold set (same cache), so names and
+charges on faxes are measured on judgments no rule was written on.
+
+    python -m benchmarks.extraction_shapes --set heldout --ocr fax
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -115,25 +123,68 @@ def score(gold: dict[str, Any], got: dict[str, Any], counts: dict[str, Counts],
     add("instance", gold.get("instance"), got.get("instance"))
 
 
+Pages = Callable[[str, int], list[str]]
+
+
 def evaluate(which: str = "all", fixtures: Path = FIXTURES, extractor: Extractor | None = None,
              failures: list[tuple[str, str, Any, Any]] | None = None,
-             batch: int | tuple[int, int] | None = None
+             batch: int | tuple[int, int] | None = None, pages: Pages | None = None
              ) -> tuple[dict[str, Counts], dict[str, dict[str, Counts]], int]:
     """Counts over the split ``which``, the same per shape, and the number of documents.
 
-    ``failures`` receives the misses of tune-split documents only."""
+    ``failures`` receives the misses of tune-split documents only. ``pages`` turns a text and
+    its place among all labels into the page texts to extract from (OCR); else the text is
+    one page."""
     extractor = extractor or RuleExtractor()
     counts: dict[str, Counts] = {}
     per_shape: dict[str, dict[str, Counts]] = {shape: {} for shape in SHAPES}
     chosen = labels(fixtures, which, batch)
+    everyone = [g["doc_id"] for g in labels(fixtures)]
     for gold in chosen:
         text = (fixtures / "texts" / f"{gold['doc_id']}.txt").read_text(encoding="utf-8")
-        got = extractor.extract([text]).fields
+        read = pages(text, everyone.index(gold["doc_id"])) if pages else [text]
+        got = extractor.extract(read).fields
         shown = failures if gold["split"] == "tune" else None
         score(gold, got, counts, shown)
         for shape in gold["shapes"]:
             score(gold, got, per_shape[shape])
     return counts, per_shape, len(chosen)
+
+
+class OcrReader:
+    """Page texts of a judgment rendered and read under one OCR condition, by the service's
+    engine (``benchmarks.extraction_ocr``: its layouts, degradation and cache)."""
+
+    def __init__(self, condition: str) -> None:
+        import sys
+
+        from benchmarks.extraction_ocr import settings_engine
+        from benchmarks.ocr import condition_params
+
+        condition_params(condition, 0)  # an unknown condition fails before any OCR
+        self.condition = condition
+        self.engine = settings_engine()
+        self.pages = self.edits = self.chars = self.cached = 0
+        self.seconds = 0.0
+        self._log = sys.stderr
+
+    def __call__(self, text: str, index: int) -> list[str]:
+        from benchmarks.extraction_ocr import ocr_document
+
+        doc = ocr_document(text, index, self.condition, self.engine)
+        self.pages += len(doc.pages)
+        self.edits += doc.edits
+        self.chars += doc.chars
+        self.cached += doc.cached
+        self.seconds += doc.seconds
+        print(f"  {self.condition} #{index}: {len(doc.pages)} pages, CER "
+              f"{doc.edits / max(doc.chars, 1):.2%}, "
+              + ("cached" if doc.cached else f"{doc.seconds:.0f} s"), file=self._log, flush=True)
+        return doc.pages
+
+    def summary(self) -> str:
+        return (f"{self.pages} pages, CER {self.edits / max(self.chars, 1):.2%}, "
+                f"{self.cached} documents from cache, {self.seconds:.0f} s of OCR now")
 
 
 def shape_table(per_shape: dict[str, dict[str, Counts]]) -> str:
@@ -163,14 +214,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fixtures", type=Path, default=FIXTURES)
     parser.add_argument("--failures", action="store_true",
                         help="list the wrong values (tune-split documents only)")
+    parser.add_argument("--ocr", default=None, metavar="CONDITION",
+                        help="score OCR output of the rendered judgments under this condition "
+                             "of benchmarks.ocr (clean, scanned, photo, fax) instead of the text")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     failures: list[tuple[str, str, Any, Any]] | None = [] if args.failures else None
+    reader = OcrReader(args.ocr) if args.ocr else None
     counts, per_shape, n = evaluate(args.which, args.fixtures, failures=failures,
-                                    batch=batch_spec(args.batch) if args.batch else None)
+                                    batch=batch_spec(args.batch) if args.batch else None,
+                                    pages=reader)
     batch = f", batch {args.batch}" if args.batch else ""
-    print(table(f"judgment shapes, {args.which} split{batch}: {n} documents ({args.fixtures})",
-                counts, TARGETS))
+    source = f"OCR {args.ocr}, {reader.summary()}" if reader else "text"
+    print(table(f"judgment shapes, {args.which} split{batch}: {n} documents ({args.fixtures}; "
+                f"{source})", counts, TARGETS))
     print()
     print(shape_table(per_shape))
     if failures is not None:
@@ -179,7 +236,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{doc_id}\t{key}\tgold={want!r}\tgot={got!r}")
     print(f"\n{time.perf_counter() - started:.1f}s; reproduce: python -m "
           f"benchmarks.extraction_shapes --set {args.which}"
-          + (f" --batch {args.batch}" if args.batch else ""))
+          + (f" --batch {args.batch}" if args.batch else "")
+          + (f" --ocr {args.ocr}" if args.ocr else ""))
     return 0
 
 

@@ -107,7 +107,12 @@ def _defendant(
     path = f"defendants/{index}"
     name = header.name
     if verdict.name is not None and edit_distance(verdict.name.value, name.value) == 1:
-        name = verdict.name  # the operative part's spelling wins over a one-character slip
+        # the operative part's spelling wins over a one-character slip in the header, unless the
+        # text spells the name the header's way more often: then the verdict's is the slip, an
+        # OCR misreading most likely (a fax read 周月玲 nine times and 周片玲 in the verdict)
+        text = record.doc.norm
+        if text.count(verdict.name.value) >= text.count(name.value):
+            name = verdict.name
     record.put(out, "name", f"{path}/name", name)
     record.put(out, "gender", f"{path}/gender", header.gender)
     record.put(out, "birth_date", f"{path}/birth_date", header.birth_date)

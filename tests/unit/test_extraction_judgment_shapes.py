@@ -334,6 +334,32 @@ def test_tune_split_floors() -> None:
         assert counts[key].row()[3] >= 0.98, key
 
 
+
+def test_the_bench_extracts_from_the_pages_it_is_given() -> None:
+    """``--ocr`` hands evaluate() a reader of page texts: each document's text and its place
+    among all labels (the OCR layout's index) go in, its pages come out and are extracted."""
+    everyone = [g["doc_id"] for g in labels()]
+    asked: list[int] = []
+
+    def halves(text: str, index: int) -> list[str]:
+        asked.append(index)
+        cut = text.find("\n", len(text) // 2) + 1 or len(text)  # a page ends at a line's end
+        return [text[:cut], text[cut:]]
+
+    by_text, _, n = evaluate("heldout", batch=7)
+    by_pages, _, n_pages = evaluate("heldout", batch=7, pages=halves)
+    assert n == n_pages == 15 == len(asked)
+    assert sorted(everyone[i] for i in asked) == sorted(
+        g["doc_id"] for g in labels(which="heldout", batch=7))
+    for key in ("names F1", "charges F1"):
+        assert by_pages[key].row() == by_text[key].row(), key
+
+    def blank(text: str, index: int) -> list[str]:
+        return [""]
+
+    nothing, _, _ = evaluate("heldout", batch=7, pages=blank)
+    assert nothing["names F1"].row()[2] == 0.0
+
 # lecard-36115 (tune): a term in days is a fraction of a month (30 days a month)
 DAYS = """上海市浦东新区人民法院
 刑事判决书

@@ -48,3 +48,18 @@ def test_a_party_line_whose_full_stop_ocr_dropped() -> None:
     fields = RuleExtractor().extract([text]).fields
     assert fields["defense_counsel"] == ["吴小江", "袁爱国"]
     assert [d["name"] for d in fields["defendants"]] == ["付龙", "付家兴"]
+
+
+def test_a_name_misread_once_in_the_verdict_keeps_the_texts_spelling() -> None:
+    """A fax of a gold judgment read 周月玲 in the header and the body and 周片玲 in the verdict;
+    the verdict's spelling still wins where the text spells it that way at least as often (a
+    slip in the header of the judgment as published)."""
+    body = ("被告人{h}，女，1965年8月3日出生。\n福鼎市人民检察院指控被告人{b}犯非法吸收公众存款罪。"
+            "\n本院认为，被告人{b}未经批准吸收公众存款，其行为已构成非法吸收公众存款罪。判决如下：\n"
+            "被告人{v}犯非法吸收公众存款罪，判处有期徒刑三年，并处罚金人民币十万元。\n")
+    misread = HEAD + body.format(h="周月玲", b="周月玲", v="周片玲")
+    assert [d["name"] for d in RuleExtractor().extract([misread]).fields["defendants"]] == ["周月玲"]
+    slip = HEAD + body.format(h="周片玲", b="周月玲", v="周月玲")
+    assert [d["name"] for d in RuleExtractor().extract([slip]).fields["defendants"]] == ["周月玲"]
+    one_each = HEAD + body.format(h="周片玲", b="某某", v="周月玲")
+    assert [d["name"] for d in RuleExtractor().extract([one_each]).fields["defendants"]] == ["周月玲"]
