@@ -100,6 +100,15 @@ def _sentence(record: _Record, out: dict[str, Any], path: str, sentence: Sentenc
         record.put(out, key, f"{path}/{key}", getattr(sentence, key))
 
 
+def _mentions(text: str, name: str, other: str) -> int:
+    """How often ``text`` spells ``name``, leaving out where it is part of ``other`` (a header
+    that lost a character, 陈 for 陈铭, is in every 陈铭)."""
+    count = text.count(name)
+    if name in other:
+        count -= text.count(other) * other.count(name)
+    return count
+
+
 def _defendant(
     record: _Record, index: int, header: Defendant, verdict: DefendantVerdict, appeal: bool = False
 ) -> dict[str, Any]:
@@ -111,7 +120,8 @@ def _defendant(
         # text spells the name the header's way more often: then the verdict's is the slip, an
         # OCR misreading most likely (a fax read 周月玲 nine times and 周片玲 in the verdict)
         text = record.doc.norm
-        if text.count(verdict.name.value) >= text.count(name.value):
+        if _mentions(text, verdict.name.value, name.value) >= _mentions(text, name.value,
+                                                                         verdict.name.value):
             name = verdict.name
     record.put(out, "name", f"{path}/name", name)
     record.put(out, "gender", f"{path}/gender", header.gender)

@@ -63,3 +63,13 @@ def test_a_name_misread_once_in_the_verdict_keeps_the_texts_spelling() -> None:
     assert [d["name"] for d in RuleExtractor().extract([slip]).fields["defendants"]] == ["周月玲"]
     one_each = HEAD + body.format(h="周片玲", b="某某", v="周月玲")
     assert [d["name"] for d in RuleExtractor().extract([one_each]).fields["defendants"]] == ["周月玲"]
+
+
+def test_a_header_that_lost_a_character_takes_the_verdicts_name() -> None:
+    """A fax of lecard-43111 read the header's 上诉人（原审被告人）陈铭 as 陈: 陈 is in every 陈铭,
+    so only the mentions outside the longer name count for it."""
+    body = ("被告人{h}，男，1985年3月1日出生。\n上海市虹口区人民检察院指控被告人陈铭犯贩卖毒品罪。\n"
+            "本院认为，被告人陈铭贩卖毒品，其行为已构成贩卖毒品罪。判决如下：\n"
+            "被告人陈铭犯贩卖毒品罪，判处有期徒刑一年，并处罚金人民币五千元。\n")
+    fields = RuleExtractor().extract([HEAD + body.format(h="陈")]).fields
+    assert [d["name"] for d in fields["defendants"]] == ["陈铭"]
