@@ -27,9 +27,11 @@ PROCURATORATE_TITLES = frozenset(
 _TITLE = re.compile("|".join(sorted(TITLES, key=len, reverse=True)))
 _AGENCY_END = re.compile(r"(?:法院|检察院|公安局|分局|派出所|看守所)$")
 #: a case number: （2017）浙0122刑初77号, （2014）闵刑（知）初字第64号, （2016）赣0102刑初209、395号
-CASE_NUMBER = re.compile(r"[(\[]((?:19|20)\d{2})[)\]](?:[^,。;:()\[\]]|\([^()]{1,4}\)){1,40}?号")
+# a fax or a typist gives { } for ( ) or doubles the closing bracket: (2014))镇刑二终字第1号
+CASE_NUMBER = re.compile(
+    r"[(\[{]((?:19|20)\d{2})[)\]}]\)?(?:[^,。;:()\[\]]|\([^()]{1,4}\)){1,40}?号")
 _COURT = re.compile(r"(?:人民法院|法院)")
-_COURT_NUMBER = re.compile(r"[(（]\s*(?:19|20)\d{2}\s*[)）]")
+_COURT_NUMBER = re.compile(r"[(（{]\s*((?:19|20)\d{2})\s*[)）}]+\s*")
 _FULL_BRACKETS = str.maketrans("()", "（）")
 _ADMIN_START = set("省市县区州旗盟自治")
 _PLACE_LINE = re.compile(r"[\u4e00-\u9fff]{2,12}(?:省|自治区|市|州|地区|盟)")
@@ -92,11 +94,13 @@ def find_case_number(doc: DocText, title: Found[str] | None, header_end: int) ->
             begin -= 1
     confidence = 0.95 if "刑" in match.group() and match.start() - start < 40 else 0.7
     value = doc.value(begin, match.end())
-    if _COURT_NUMBER.match(value):
-        # a court's number is written with full-width brackets (the 2016 rules on case
-        # numbers); OCR and typists often give ( ) or a mix: keep one form, or (2017)… and
-        # （2017）… would be two cases
-        value = value.translate(_FULL_BRACKETS)
+    court = _COURT_NUMBER.match(value)
+    if court:
+        # a court's number is written with full-width brackets and no space (the 2016 rules
+        # on case numbers); OCR and typists often give ( ), { }, a mix, a doubled bracket or a
+        # space: keep one form, or (2017)… and （2017）… would be two cases
+        rest = re.sub(r"\s+", "", value[court.end():])
+        value = f"({court.group(1)}){rest}".translate(_FULL_BRACKETS)
     return Found(value, begin, match.end(), confidence)
 
 

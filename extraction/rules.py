@@ -63,11 +63,31 @@ def _instance(case_number: Found[str] | None, title: Found[str] | None) -> Found
     """一审, 二审 or 再审, read from a court's case number (刑初 / 刑终 / 刑再)."""
     if case_number is None or title is None or title.value in PROCURATORATE_TITLES:
         return None
-    kind = re.search(r"刑[一二三四五六七八九]?(?:\([^)]{1,4}\))?(再|终|初)", case_number.value)
+    # 刑一一初: a fax doubled the 一 of 刑一初
+    kind = re.search(r"刑[一二三四五六七八九]{0,2}(?:\([^)]{1,4}\))?(再|终|初)", case_number.value)
     if kind is None:
         return None
     word = dict(_INSTANCE)[kind.group(1)]
     return Found(word, case_number.start, case_number.end, 0.9)
+
+
+# an appellant in the header makes a second instance; a prosecuting organ that is not the
+# 原 one of an earlier instance, a first (再审 has neither sign for sure: left to the number)
+_APPELLANT = re.compile(r"(?<!原审)上诉人")
+_FIRST_PROSECUTOR = re.compile(r"(?<!原)公诉机关")
+
+
+def _instance_by_roles(doc: DocText, header: tuple[int, int],
+                       title: Found[str] | None) -> Found[str] | None:
+    """一审 or 二审 from the parties' roles in the header, where the case number cannot tell (a
+    fax read 刑终 as 开终, or lost the number)."""
+    if title is None or title.value in PROCURATORATE_TITLES or header[1] <= header[0]:
+        return None
+    for pattern, word in ((_APPELLANT, "二审"), (_FIRST_PROSECUTOR, "一审")):
+        found = pattern.search(doc.norm, *header)
+        if found:
+            return Found(word, found.start(), found.end(), 0.6)
+    return None
 
 
 def _year_of(case_number: str | None) -> int | None:
@@ -196,7 +216,8 @@ class RuleExtractor:
             find_judgment_date(doc, sections.tail[0], _year_of(fields["case_number"]))
         )
 
-        record.put(fields, "instance", "instance", _instance(number, title))
+        record.put(fields, "instance", "instance",
+                   _instance(number, title) or _instance_by_roles(doc, sections.header, title))
         defendants = find_defendants(doc, sections.header, self._persons(doc, sections.header))
         if sections.verdict:
             body_end = sections.reasoning[0] if sections.reasoning else sections.verdict[0]

@@ -73,3 +73,28 @@ def test_a_header_that_lost_a_character_takes_the_verdicts_name() -> None:
             "被告人陈铭犯贩卖毒品罪，判处有期徒刑一年，并处罚金人民币五千元。\n")
     fields = RuleExtractor().extract([HEAD + body.format(h="陈")]).fields
     assert [d["name"] for d in fields["defendants"]] == ["陈铭"]
+
+
+def test_a_faxed_case_number_keeps_one_form_and_its_instance() -> None:
+    """Case numbers as faxes of the judgment shapes read them: a doubled or curly bracket, a
+    space after it, a doubled 一; the court's form comes back and the instance with it."""
+    court = "江苏省镇江市中级人民法院\n刑事裁定书\n{number}\n原公诉机关镇江市丹徒区人民检察院。\n"
+    for read, want, instance in (
+        ("(2014））镇刑二终字第0001号", "（2014）镇刑二终字第0001号", "二审"),
+        ("(2013） 德中刑一一初字第5号", "（2013）德中刑一一初字第5号", "一审"),
+        ("{2014） 云中法刑一初字第33号", "（2014）云中法刑一初字第33号", "一审"),
+    ):
+        fields = RuleExtractor().extract([court.format(number=read)]).fields
+        assert (fields["case_number"], fields["instance"]) == (want, instance), read
+
+
+def test_the_instance_from_the_roles_where_the_number_cannot_tell() -> None:
+    """刑终 read as 开终 (a fax of lecard-41424): an appellant in the header still makes it 二审;
+    a 公诉机关 that is not the 原 one makes it 一审; a retrial's roles decide nothing."""
+    head = "广西壮族自治区崇左市中级人民法院\n刑事判决书\n(2019）桂14开终33号\n"
+    appeal = head + "原公诉机关广西壮族自治区扶绥县人民检察院。\n上诉人（原审被告人）滕学峰，男，1977年4月6日出生。\n"
+    assert RuleExtractor().extract([appeal]).fields["instance"] == "二审"
+    first = head + "公诉机关广西壮族自治区扶绥县人民检察院。\n被告人滕学峰，男，1977年4月6日出生。\n"
+    assert RuleExtractor().extract([first]).fields["instance"] == "一审"
+    retrial = head + "原公诉机关广西壮族自治区扶绥县人民检察院。\n原审被告人滕学峰，男，1977年4月6日出生。\n"
+    assert RuleExtractor().extract([retrial]).fields["instance"] is None
