@@ -61,6 +61,24 @@ class OcrRun:
     def cer(self) -> float:
         return self.edits / self.chars if self.chars else 0.0
 
+    def add(self, text: str, doc: OcrDoc, label: str,
+            log: Callable[[str], None] | None = None) -> None:
+        """Count one document read under this condition (its pages kept by the text's hash)."""
+        self.texts[text_key(text)] = doc.pages
+        self.pages += len(doc.pages)
+        self.cached += doc.cached
+        self.seconds += doc.seconds
+        self.chars += doc.chars
+        self.edits += doc.edits
+        if log is not None:
+            log(f"  {self.condition:8s} {label}: {len(doc.pages)} pages, CER "
+                f"{doc.edits / max(doc.chars, 1):.2%}, "
+                + ("cached" if doc.cached else f"{doc.seconds:.0f} s"))
+
+    def summary(self, documents: int) -> str:
+        return (f"{self.pages} pages, CER {self.cer:.2%}, {self.cached} of {documents} "
+                f"documents from cache, {self.seconds:.0f} s of OCR now")
+
 
 def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -167,17 +185,8 @@ def run_ocr(gold: Path, condition: str, engine: Any, *, limit: int | None = None
     for doc_id, text in gold_texts(gold, limit):
         if ids is not None and doc_id not in ids:
             continue
-        doc = ocr_document(text, all_ids.index(doc_id), condition, engine, cache)
-        run.texts[text_key(text)] = doc.pages
-        run.pages += len(doc.pages)
-        run.cached += doc.cached
-        run.seconds += doc.seconds
-        run.chars += doc.chars
-        run.edits += doc.edits
-        if log is not None:
-            log(f"  {condition:8s} {doc_id}: {len(doc.pages)} pages, CER "
-                f"{doc.edits / max(doc.chars, 1):.2%}, "
-                + ("cached" if doc.cached else f"{doc.seconds:.0f} s"))
+        run.add(text, ocr_document(text, all_ids.index(doc_id), condition, engine, cache),
+                doc_id, log)
     return run
 
 
@@ -255,9 +264,7 @@ def run_bench(data: Path, ocr_limit: int | None, conditions: Sequence[str],
              f"{engine.version}, chosen by settings; fonts and sizes vary by document)",
              side_by_side(columns), ""]
     for run in runs:
-        lines.append(f"ocr {run.condition}: {run.pages} pages, CER {run.cer:.2%}, "
-                     f"{run.cached} of {len(ids)} documents from cache, "
-                     f"{run.seconds:.0f} s of OCR now")
+        lines.append(f"ocr {run.condition}: {run.summary(len(ids))}")
     if show_failures:
         for condition, items in failures.items():
             lines.append(f"\nfailures under {condition}:")

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -139,10 +140,10 @@ def evaluate(which: str = "all", fixtures: Path = FIXTURES, extractor: Extractor
     counts: dict[str, Counts] = {}
     per_shape: dict[str, dict[str, Counts]] = {shape: {} for shape in SHAPES}
     chosen = labels(fixtures, which, batch)
-    everyone = [g["doc_id"] for g in labels(fixtures)]
+    place = {g["doc_id"]: i for i, g in enumerate(labels(fixtures))} if pages else {}
     for gold in chosen:
         text = (fixtures / "texts" / f"{gold['doc_id']}.txt").read_text(encoding="utf-8")
-        read = pages(text, everyone.index(gold["doc_id"])) if pages else [text]
+        read = pages(text, place[gold["doc_id"]]) if pages else [text]
         got = extractor.extract(read).fields
         shown = failures if gold["split"] == "tune" else None
         score(gold, got, counts, shown)
@@ -153,38 +154,27 @@ def evaluate(which: str = "all", fixtures: Path = FIXTURES, extractor: Extractor
 
 class OcrReader:
     """Page texts of a judgment rendered and read under one OCR condition, by the service's
-    engine (``benchmarks.extraction_ocr``: its layouts, degradation and cache)."""
+    engine (``benchmarks.extraction_ocr``: its layouts, degradation, cache and counts)."""
 
     def __init__(self, condition: str) -> None:
-        import sys
-
-        from benchmarks.extraction_ocr import settings_engine
+        from benchmarks.extraction_ocr import OcrRun, settings_engine
         from benchmarks.ocr import condition_params
 
         condition_params(condition, 0)  # an unknown condition fails before any OCR
-        self.condition = condition
         self.engine = settings_engine()
-        self.pages = self.edits = self.chars = self.cached = 0
-        self.seconds = 0.0
-        self._log = sys.stderr
+        self.run = OcrRun(condition, f"{self.engine.name} {self.engine.version}")
+        self.documents = 0
 
     def __call__(self, text: str, index: int) -> list[str]:
         from benchmarks.extraction_ocr import ocr_document
 
-        doc = ocr_document(text, index, self.condition, self.engine)
-        self.pages += len(doc.pages)
-        self.edits += doc.edits
-        self.chars += doc.chars
-        self.cached += doc.cached
-        self.seconds += doc.seconds
-        print(f"  {self.condition} #{index}: {len(doc.pages)} pages, CER "
-              f"{doc.edits / max(doc.chars, 1):.2%}, "
-              + ("cached" if doc.cached else f"{doc.seconds:.0f} s"), file=self._log, flush=True)
+        doc = ocr_document(text, index, self.run.condition, self.engine)
+        self.run.add(text, doc, f"#{index}", lambda line: print(line, file=sys.stderr, flush=True))
+        self.documents += 1
         return doc.pages
 
     def summary(self) -> str:
-        return (f"{self.pages} pages, CER {self.edits / max(self.chars, 1):.2%}, "
-                f"{self.cached} documents from cache, {self.seconds:.0f} s of OCR now")
+        return self.run.summary(self.documents)
 
 
 def shape_table(per_shape: dict[str, dict[str, Counts]]) -> str:

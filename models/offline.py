@@ -9,7 +9,8 @@ threads, on a host whose network drops packets, is also how a run can stall).
 ONNX Runtime reads ``ORT_DISABLE_TELEMETRY`` once, when it starts; OpenVINO falls back to its
 own do-nothing stub when ``openvino_telemetry`` cannot be imported, which a ``None`` entry in
 ``sys.modules`` makes so. ``models`` is the bottom layer every process imports before an engine
-(``models/__init__.py`` calls this), and the runtimes' own loaders call it again.
+(``models/__init__.py`` calls this), and ``ocr.engines.runtime``, where the runtimes load, says
+so again on import.
 """
 
 from __future__ import annotations

@@ -25,6 +25,8 @@ from typing import Any, Literal
 from models.offline import no_telemetry
 from ocr.errors import EngineUnavailable
 
+no_telemetry()  # importing models did it already; said here, where the runtimes load
+
 Runtime = Literal["onnxruntime", "openvino"]
 RUNTIMES: tuple[Runtime, ...] = ("onnxruntime", "openvino")
 SETTINGS = ("auto", *RUNTIMES)
@@ -47,7 +49,6 @@ def default_runtime() -> Runtime:
 
 def openvino_pays() -> bool:
     """Whether OpenVINO is installed and this CPU runs bfloat16 (``_has_bf16``)."""
-    no_telemetry()
     try:
         import openvino as ov
     except ImportError:
@@ -60,7 +61,6 @@ def onnxruntime_session(path: Path, threads: int) -> Any:
 
     Spinning threads wait for work by burning CPU: with two engines' threads on two cores, or
     the recogniser's runs side by side, they took CPU from the threads doing the work."""
-    no_telemetry()
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -83,7 +83,6 @@ class OpenVinoSession:
     thread gets its own."""
 
     def __init__(self, path: Path, threads: int, streams: int = 1) -> None:
-        no_telemetry()
         try:
             import openvino as ov
         except ImportError as exc:

@@ -334,7 +334,6 @@ def test_tune_split_floors() -> None:
         assert counts[key].row()[3] >= 0.98, key
 
 
-
 def test_the_bench_extracts_from_the_pages_it_is_given() -> None:
     """``--ocr`` hands evaluate() a reader of page texts: each document's text and its place
     among all labels (the OCR layout's index) go in, its pages come out and are extracted."""
@@ -359,6 +358,7 @@ def test_the_bench_extracts_from_the_pages_it_is_given() -> None:
 
     nothing, _, _ = evaluate("heldout", batch=7, pages=blank)
     assert nothing["names F1"].row()[2] == 0.0
+
 
 # lecard-36115 (tune): a term in days is a fraction of a month (30 days a month)
 DAYS = """上海市浦东新区人民法院
