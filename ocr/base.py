@@ -43,12 +43,14 @@ class OrientingEngine(OcrEngine, Protocol):
 
 
 @runtime_checkable
-class FaxAwareEngine(OcrEngine, Protocol):
-    """An engine that reads a fax otherwise than a scan: ``for_fax`` is the same engine (the
-    same models, loaded once) set for a fax's page, whose thickened strokes leave more
-    characters unsure (``ocr.engines.rapid``: a wider second look)."""
+class PageKindEngine(OcrEngine, Protocol):
+    """An engine set otherwise for each kind of page ``ocr.correct.detect`` tells apart:
+    ``for_kind`` is the same engine (the same models, loaded once) set for a ``"fax"`` (thickened
+    strokes leave more characters unsure: ``ocr.engines.rapid`` takes a wider second look), a
+    ``"photo"``, or a plain scan (``None``: print of a known size, so ``ocr.engines.rapid``
+    detects its lines on a smaller copy of the page)."""
 
-    def for_fax(self) -> OcrEngine: ...
+    def for_kind(self, kind: str | None) -> OcrEngine: ...
 
 
 #: below this (char-weighted) confidence a page may be upside down and is also read turned by

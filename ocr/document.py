@@ -19,7 +19,7 @@ from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 from models.records import Line, PageResult
-from ocr.base import FLIP_BELOW, FaxAwareEngine, OcrEngine, OrientingEngine, reading_score
+from ocr.base import FLIP_BELOW, OcrEngine, OrientingEngine, PageKindEngine, reading_score
 from ocr.errors import CorruptFile, EncryptedFile, TooLarge, UnsupportedType
 from ocr.sniff import DOCX, JPEG, OFD, PDF, PNG, TEXT, TIFF
 from ocr.source import EngineFactory, SourceDocument
@@ -172,8 +172,10 @@ def ocr_page(
     # a photo is flattened first (ocr.dewarp: a curled page's bend; a flat one comes back as it
     # was), then corrected as any photo (the light; the sheet when some desk is left)
     kind = detect(image) if preprocess and correct else None
-    if kind == "fax" and isinstance(engine, FaxAwareEngine):
-        engine = engine.for_fax()  # a wider second look at a fax's unsure characters
+    if preprocess and correct and isinstance(engine, PageKindEngine):
+        # a fax: a wider second look at its unsure characters; a scan: lines found on a
+        # smaller copy of the page (without ``correct`` the kind is unknown: the engine as is)
+        engine = engine.for_kind(kind)
     flat = dewarp(image) if kind == "photo" else None
     fixed: Corrected | None = (CORRECTIONS[kind](flat.image if flat is not None else image)
                                if kind in ENABLED else None)
@@ -194,7 +196,10 @@ def ocr_page(
             prep, lines = plain, other
     # a table's empty cells that hold ink read on their own (a lone 序号 digit the detector
     # missed; ocr.cells): only on a page with a table
-    tables = find_tables(lines) if preprocess else []
+    # (not on a page of two text columns, which reading_order reads column by column: the
+    # table finder takes its prose for a two-column table, and a line cut there at a wide
+    # gap between words upset the columns' order)
+    tables = find_tables(lines) if preprocess and _column_gutter(lines) is None else []
     if tables:
         # a line the detector ran over two cells cut where its ink falls apart (ocr.cells)
         lines = reading_order(split_runs(prep.image, lines, engine))

@@ -71,6 +71,7 @@ from typing import Any
 ORDER = 4  # characters per n-gram: 3 of context
 BITS = 16  # per character id in a key (the recogniser's ~6,600 characters fit)
 BACKOFF = math.log10(0.4)  # stupid backoff's penalty per order dropped
+MEMO_MAX = 100_000  # counts a model keeps looked up (``CharModel.count``): ~20 MB at most
 MIN_COUNT = 2  # n-grams of three and four characters seen once are dropped (a third of the file)
 #: the recogniser's best character below this probability is open to the model
 UNSURE = 0.995
@@ -118,6 +119,11 @@ class CharModel:
     #: per character read unsurely, the true characters it was often a misreading of, with
     #: their share of its unsure readings (``load_confusions``)
     confusions: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    #: counts looked up already, by (order, key): ``choose`` asks for the same histories once
+    #: per option of every unsure slot (~9,000 look-ups a clean page, most of them repeats);
+    #: cleared when it holds MEMO_MAX of them, so a long-lived worker's memory stays bounded
+    _memo: dict[tuple[int, int], int] = field(default_factory=dict, init=False, repr=False,
+                                              compare=False)
 
     @classmethod
     def load(cls, path: Path) -> CharModel:
@@ -149,15 +155,20 @@ class CharModel:
         return [self.vocab.get(ch, UNKNOWN) for ch in text]
 
     def count(self, gram: Sequence[int]) -> int:
-        import numpy as np
-
         n = len(gram)
         key = 0
         for i in gram:
             key = (key << BITS) | i
+        seen = self._memo.get((n, key))
+        if seen is not None:
+            return seen
         keys = self.keys[n - 1]
-        at = int(np.searchsorted(keys, key))
-        return int(self.counts[n - 1][at]) if at < len(keys) and int(keys[at]) == key else 0
+        at = int(keys.searchsorted(key))
+        seen = int(self.counts[n - 1][at]) if at < len(keys) and int(keys[at]) == key else 0
+        if len(self._memo) >= MEMO_MAX:
+            self._memo.clear()
+        self._memo[(n, key)] = seen
+        return seen
 
     def score(self, history: Sequence[int], char: int) -> float:
         """log10 S(char | history) by stupid backoff; history = the up to ORDER - 1 ids before."""

@@ -70,6 +70,17 @@ DET_LIMIT_SIDE = 736  # ...and detected with its short side at least this long
 # page instead, 1,600 px gave CER 0.088 % on the bench's 30 clean pages (0.104 % here) but photo
 # 0.09 % and fax 2.48 % on its 10-page sets (0.06 % and 2.46 % here): kept at 2,000, text unchanged.
 DET_MAX_SIDE = 2000
+# ...and on a plain scan (``for_kind(None)``: ``ocr.correct.detect`` found neither a photo nor a
+# fax, and ``ocr.preprocess`` brought it to 300 dpi) at most this long: its print is of a known
+# size, and at 1,280 px an A4 page's smallest text (the bench's 30 px fonts) still stands ~11 px
+# tall for the detector, whose work falls by more than half. The OCR bench's 60 clean pages,
+# paired runs 2,000 -> 1,280 px: CER 0.10 -> 0.07 %, scanned 0.08 -> 0.08 %, 2.36 -> 1.99
+# CPU-s a clean page, the worker's 45.7 -> 56.0 pages/min; tables held out 29/30 both;
+# handwriting held out unchanged (signatures on scanned records 12/12). 1,024 px read 60.9
+# pages/min, CER 0.11 %, but lost signatures (scanned records 12 -> 9 of 12, faint 4 -> 0), so
+# not taken. A photo keeps 2,000 px (its page fills less of the frame: 1,280 px read 0.07 ->
+# 0.12 % on the bench's photos), and so does a fax (0.41 -> 0.44 %).
+SCAN_DET_MAX_SIDE = 1280
 # recogniser input; lines per run. RapidOCR runs batches of six padded to the widest line: one
 # line a run pads nothing, and on the bench's 10-page sets took 2.43 -> 2.26 CPU-s a clean page,
 # 3.12 -> 2.96 scanned, 2.68 -> 2.48 photo, CER clean 0.06 % and scanned 0.05 % unchanged, photo
@@ -153,7 +164,7 @@ class RapidOcrEngine:
     - the detector's input is normalised in float32 in one OpenCV call (RapidOCR's float64
       NumPy took ~0.4 CPU-s per page), and the per-character scores the second look needs come
       from the CTC decoding instead of RapidOCR's word boxes (~0.2 CPU-s).
-    - a smaller detector input was measured and not taken (see ``DET_MAX_SIDE``).
+    - a plain scan's lines are detected on a copy at most ``SCAN_DET_MAX_SIDE`` px long.
     - a line is recognised on its own, not in RapidOCR's batch of six padded to the widest
       (``REC_BATCH``: ~7 % less CPU a page).
 
@@ -188,6 +199,7 @@ class RapidOcrEngine:
         self.threads = max(1, threads)
         self.recheck_below = recheck_below if model != "small" else 0.0
         self.recheck_char_below = RECHECK_CHAR_BELOW
+        self.det_max_side = DET_MAX_SIDE
         self.version = f"{metadata.version('rapidocr')} PP-OCRv6-{model}"
         if self.recheck_below:
             self.version += "+small-recheck"
@@ -216,11 +228,18 @@ class RapidOcrEngine:
                                         self.runtime, self.threads)
         self._pool = ThreadPoolExecutor(self.threads, "ocr-rec") if self.threads > 1 else None
 
-    def for_fax(self) -> RapidOcrEngine:
-        """This engine (its models shared, not loaded again) with a fax's wider second look
-        (``FAX_RECHECK_CHAR_BELOW``); ``FaxAwareEngine``."""
+    def for_kind(self, kind: str | None) -> RapidOcrEngine:
+        """This engine (its models shared, not loaded again) set for a page of ``kind``
+        (``PageKindEngine``): a fax with its wider second look (``FAX_RECHECK_CHAR_BELOW``), a
+        plain scan (``None``) detected on a smaller copy (``SCAN_DET_MAX_SIDE``), a photo as
+        it is."""
+        if kind == "photo":
+            return self
         twin = copy.copy(self)
-        twin.recheck_char_below = FAX_RECHECK_CHAR_BELOW[self.runtime]
+        if kind == "fax":
+            twin.recheck_char_below = FAX_RECHECK_CHAR_BELOW[self.runtime]
+        else:
+            twin.det_max_side = SCAN_DET_MAX_SIDE
         return twin
 
     def recognize(self, image: Image.Image) -> list[Line]:
@@ -326,10 +345,10 @@ class RapidOcrEngine:
         resized = self._det_resize.resize(page)
         if resized is None:
             return [], []
-        # The detector sees the page at most DET_MAX_SIDE px long (a strip keeps its short
+        # The detector sees the page at most ``det_max_side`` px long (a strip keeps its short
         # side at DET_LIMIT_SIDE).
         h, w = resized.shape[:2]
-        scale = min(1.0, max(DET_MAX_SIDE / max(h, w), DET_LIMIT_SIDE / min(h, w)))
+        scale = min(1.0, max(self.det_max_side / max(h, w), DET_LIMIT_SIDE / min(h, w)))
         if scale < 1.0:
             size = (max(32, round(w * scale / 32) * 32), max(32, round(h * scale / 32) * 32))
             resized = cv2.resize(resized, size, interpolation=cv2.INTER_AREA)

@@ -71,49 +71,63 @@ def test_faxed_page_is_read(rapid: OcrEngine) -> None:
 
 
 class Recording:
-    """A fax-aware engine that records which of its two settings read each page."""
+    """A page-kind-aware engine that records which of its settings read each page."""
 
     def __init__(self, engine: OcrEngine) -> None:
         self.engine, self.name, self.version = engine, engine.name, engine.version
         self.read: list[str] = []
 
     def recognize(self, image: Image.Image) -> list[Line]:
-        self.read.append("scan")
+        self.read.append("as is")
         return self.engine.recognize(image)
 
-    def for_fax(self) -> OcrEngine:
-        twin = self.engine.for_fax()  # type: ignore[attr-defined]
+    def for_kind(self, kind: str | None) -> OcrEngine:
+        twin = self.engine.for_kind(kind)  # type: ignore[attr-defined]
         outer = self
 
-        class Fax:
+        class Twin:
             name, version = twin.name, twin.version
 
             def recognize(self, image: Image.Image) -> list[Line]:
-                outer.read.append("fax")
+                outer.read.append(kind or "scan")
                 return list(twin.recognize(image))
 
-        return Fax()
+        return Twin()
 
 
 @pytest.mark.slow
-def test_a_fax_gets_the_wider_second_look(rapid: OcrEngine) -> None:
-    """A faxed page is read by the engine's fax setting (``for_fax``: the same models, more
-    lines re-read by the small recogniser where that is cheap), a scan by the plain one."""
-    from ocr.base import FaxAwareEngine
-    from ocr.engines.rapid import FAX_RECHECK_CHAR_BELOW, RECHECK_CHAR_BELOW, RapidOcrEngine
+def test_each_kind_of_page_gets_its_setting(rapid: OcrEngine) -> None:
+    """A faxed page is read by the engine's fax setting (``for_kind("fax")``: the same models,
+    more lines re-read by the small recogniser where that is cheap), a scan by the scan
+    setting (lines detected on a smaller copy of the page), a photo by the engine as it is."""
+    from ocr.base import PageKindEngine
+    from ocr.engines.rapid import (
+        DET_MAX_SIDE,
+        FAX_RECHECK_CHAR_BELOW,
+        RECHECK_CHAR_BELOW,
+        SCAN_DET_MAX_SIDE,
+        RapidOcrEngine,
+    )
 
-    assert isinstance(rapid, RapidOcrEngine) and isinstance(rapid, FaxAwareEngine)
-    twin = rapid.for_fax()
-    assert twin._rec is rapid._rec and twin._recheck is rapid._recheck  # nothing loaded again
-    assert twin.recheck_char_below == FAX_RECHECK_CHAR_BELOW[rapid.runtime]
-    assert rapid.recheck_char_below == RECHECK_CHAR_BELOW  # the engine itself unchanged
+    assert isinstance(rapid, RapidOcrEngine) and isinstance(rapid, PageKindEngine)
+    fax, scan = rapid.for_kind("fax"), rapid.for_kind(None)
+    for twin in (fax, scan):  # nothing loaded again
+        assert twin._rec is rapid._rec and twin._recheck is rapid._recheck
+    assert fax.recheck_char_below == FAX_RECHECK_CHAR_BELOW[rapid.runtime]
+    assert (fax.det_max_side, scan.det_max_side) == (DET_MAX_SIDE, SCAN_DET_MAX_SIDE)
+    assert scan.recheck_char_below == RECHECK_CHAR_BELOW
+    assert rapid.for_kind("photo") is rapid
+    # the engine itself unchanged
+    assert (rapid.recheck_char_below, rapid.det_max_side) == (RECHECK_CHAR_BELOW, DET_MAX_SIDE)
     page, truth = judgment_page()
     recording = Recording(rapid)
-    assert isinstance(recording, FaxAwareEngine)
+    assert isinstance(recording, PageKindEngine)
     faxed = ocr_page(1, degrade(page, fax=True, seed=4), recording)
-    ocr_page(1, page, recording)
-    assert recording.read == ["fax", "scan"]
+    scanned = ocr_page(1, page, recording)
+    ocr_page(1, page, recording, correct=False)  # the kind unknown: the engine as it is
+    assert recording.read == ["fax", "scan", "as is"]
     assert cer(truth, faxed.text) < 0.03
+    assert cer(truth, scanned.text) < 0.005
 
 
 @pytest.mark.slow
