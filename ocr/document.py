@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from models.records import Line, PageResult
 from ocr.base import FLIP_BELOW, OcrEngine, OrientingEngine, PageKindEngine, reading_score
+from ocr.columns import column_gutter
 from ocr.errors import CorruptFile, EncryptedFile, TooLarge, UnsupportedType
 from ocr.sniff import DOCX, JPEG, OFD, PDF, PNG, TEXT, TIFF
 from ocr.source import EngineFactory, SourceDocument
@@ -196,10 +197,7 @@ def ocr_page(
             prep, lines = plain, other
     # a table's empty cells that hold ink read on their own (a lone 序号 digit the detector
     # missed; ocr.cells): only on a page with a table
-    # (not on a page of two text columns, which reading_order reads column by column: the
-    # table finder takes its prose for a two-column table, and a line cut there at a wide
-    # gap between words upset the columns' order)
-    tables = find_tables(lines) if preprocess and _column_gutter(lines) is None else []
+    tables = find_tables(lines) if preprocess else []
     if tables:
         # a line the detector ran over two cells cut where its ink falls apart (ocr.cells)
         lines = reading_order(split_runs(prep.image, lines, engine))
@@ -330,7 +328,7 @@ def reading_order(lines: list[Line]) -> list[Line]:
     cross it (a title, a heading, a footer spanning both columns) split the page into bands;
     each band is read left column first, then right column.
     """
-    gutter = _column_gutter(lines)
+    gutter = column_gutter(lines)
     if gutter is None:
         return _rows(lines)
     ordered: list[Line] = []
@@ -349,47 +347,6 @@ def reading_order(lines: list[Line]) -> list[Line]:
             band.append(line)
     flush()
     return ordered
-
-
-MIN_COLUMN_LINES = 3
-MAX_CROSSING = 0.25  # at most this share of the lines may span the gutter (titles, headings)
-COLUMN_FILL = 0.6  # a column's lines are at least this wide (median) relative to the column
-
-
-def _column_gutter(lines: list[Line]) -> float | None:
-    """The x of a two-column gutter, or None for a single column (or a table)."""
-    if len(lines) < 2 * MIN_COLUMN_LINES:
-        return None
-    x_min = min(ln.box[0] for ln in lines)
-    x_max = max(ln.box[2] for ln in lines)
-    width = x_max - x_min
-    if width <= 0:
-        return None
-    heights = sorted(ln.box[3] - ln.box[1] for ln in lines)
-    min_gap = 0.5 * heights[len(heights) // 2]
-    best: tuple[int, float, float] | None = None  # (crossing, -gap, x)
-    for x in sorted({ln.box[2] for ln in lines}):
-        if not x_min + 0.3 * width <= x <= x_min + 0.7 * width:
-            continue
-        left = [ln for ln in lines if ln.box[2] <= x]
-        right = [ln for ln in lines if ln.box[0] > x]
-        crossing = len(lines) - len(left) - len(right)
-        if len(left) < MIN_COLUMN_LINES or len(right) < MIN_COLUMN_LINES:
-            continue
-        if crossing > MAX_CROSSING * len(lines):
-            continue
-        gap = min(ln.box[0] for ln in right) - x
-        if gap < min_gap:
-            continue
-        gutter = x + gap / 2
-        left_w = sorted(ln.box[2] - ln.box[0] for ln in left)[len(left) // 2]
-        right_w = sorted(ln.box[2] - ln.box[0] for ln in right)[len(right) // 2]
-        if left_w < COLUMN_FILL * (gutter - x_min) or right_w < COLUMN_FILL * (x_max - gutter):
-            continue
-        key = (crossing, -gap, gutter)
-        if best is None or key < best:
-            best = key
-    return best[2] if best is not None else None
 
 
 def _rows(lines: list[Line]) -> list[Line]:

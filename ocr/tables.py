@@ -49,6 +49,8 @@ from difflib import SequenceMatcher
 from statistics import median
 from typing import Any
 
+from ocr.columns import column_gutter
+
 MIN_ROWS = 3
 MIN_COLUMNS = 2
 
@@ -474,7 +476,10 @@ def find_tables(lines: Sequence[Any], min_rows: int = MIN_ROWS,
                 ) -> list[Table]:
     """The tables of one page's lines (``models.records.Line`` or their stored dicts); with
     the page's horizontal ``rules`` (``find_rules`` of its image) cells merged down are read
-    from the ruling where the table is ruled."""
+    from the ruling where the table is ruled. A page set in two columns of prose has none
+    (``ocr.columns``: its lines fall into two columns as a two-column table's would)."""
+    if column_gutter(lines) is not None:
+        return []
     cells = _cells(lines)
     if len(cells) < min_rows * min_columns:
         return []

@@ -21,6 +21,7 @@ from ocr.engines import get_engine
 from ocr.errors import EngineUnavailable
 from ocr.metrics import cer, edit_distance, normalize
 from ocr.sniff import PDF, PNG, sniff
+from ocr.tables import find_tables
 from tests.scans.generate import (
     degrade,
     make_pdf,
@@ -324,3 +325,5 @@ def test_two_column_page_is_read_column_by_column(rapid: OcrEngine) -> None:
         result = doc.read_page(1, lambda: rapid)
     assert cer(truth, result.text) < 0.01, result.text
     assert normalize(result.text).startswith("刑事判决书")
+    # its prose in two columns is no table: not in the page's steps, not for the tables view
+    assert find_tables(result.lines) == [] and result.rules == []

@@ -287,8 +287,8 @@ def test_a_price_table_with_a_two_row_header_over_two_pages() -> None:
 
 
 def test_a_page_of_prose_in_two_columns_continues_no_table() -> None:
-    # a two-column page reads as a table of long lines (find_tables does not tell them apart);
-    # it must not be joined to a two-column table that ends the page before
+    # a two-column page is no table of long lines (ocr.columns finds its gutter), so it is not
+    # joined to a two-column table that ends the page before
     first = [box(x, 300 + 80 * r, t, 120) for r, row in enumerate(
         [["检验项目", "检验结果"], ["血液乙醇含量", "85mg/100ml"], ["检材", "静脉血"]])
         for x, t in zip((100, 400), row, strict=True)]
@@ -296,8 +296,11 @@ def test_a_page_of_prose_in_two_columns_continues_no_table() -> None:
             "行至某路口时被执勤民警查获。经鉴定，其血液", "中乙醇含量为85mg/100ml，属于醉酒驾驶。"]
     prose = [box(x, 60 + 70 * r, t, 330) for r in range(4)
              for x, t in ((100, text[r]), (500, text[3 - r]))]
-    assert len(find_tables(prose)) == 1  # as before: read as a table of two columns
-    assert [t.pages for t in join_pages([(1, first), (2, prose)])] == [[1], [2]]
+    assert find_tables(prose) == []  # it had been read as a table of two columns
+    stored = [{"text": ln.text, "box": list(ln.box), "confidence": 0.9} for ln in prose]
+    assert find_tables(stored) == []  # as the tables endpoint reads a stored page
+    assert len(find_tables(first)) == 1
+    assert [t.pages for t in join_pages([(1, first), (2, prose)])] == [[1]]
 
 
 @pytest.mark.parametrize("which,seed", [("盗窃", 0), ("note", 1), ("price-unruled", 2)])
