@@ -150,7 +150,9 @@ def handwritten(image: Image.Image, lines: Sequence[Line],
     """
     import numpy as np
 
-    rgb = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
+    from ocr.pixels import rgb_array
+
+    rgb = rgb_array(image)
     blue_ink = _any_blue(rgb)
     identity = inverse is None or tuple(inverse) == (1.0, 0.0, 0.0, 0.0, 1.0, 0.0)
     out = []

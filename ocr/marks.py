@@ -169,10 +169,11 @@ def red_marks(image: Image.Image, dpi: float | None = None) -> list[Shape]:
     import numpy as np
     from scipy import ndimage
 
+    from ocr.pixels import rgb_array
     from ocr.preprocess import SEAL_REDNESS, _redness
 
     px_mm = (dpi or page_dpi(image)) / 25.4
-    rgb = np.asarray(image.convert("RGB"))
+    rgb = rgb_array(image)
     step = 4  # a cheap look first: most pages have no red at all
     least = 0.05 * (MIN_MARK_MM * px_mm) ** 2  # pixels: a 6 mm mark 5 % inked
     if int(red_mask(rgb[::step, ::step]).sum()) * step * step < least:

@@ -132,6 +132,8 @@ def prepare(
     """Clean up one page image (RGB or L) for recognition; see the module docstring."""
     from PIL import Image
 
+    from ocr.pixels import rgb_array
+
     rgb = image if image.mode == "RGB" else image.convert("RGB")
     original_size = rgb.size
     prep = Prepared(image=rgb, original_size=original_size)
@@ -155,7 +157,7 @@ def prepare(
 
     # 2-3. colour and contrast, on a grey page (Pillow's C routines on 8-bit planes: an A4
     # page at 300 dpi is 26 MB of RGB, float copies of it would cost hundreds of MB)
-    thumb = _thumbnail(np.asarray(rgb))
+    thumb = _thumbnail(rgb_array(rgb))
     grey: Image.Image | None = None
     if suppress_seals and _red_fraction(thumb) > SEAL_MIN_FRACTION:
         grey = remove_red(rgb)

@@ -259,10 +259,10 @@ class RapidOcrEngine:
 
     def _read(self, image: Image.Image, probe: bool) -> tuple[list[Line], bool]:
         import cv2
-        import numpy as np
 
-        rgb = image.convert("RGB") if image.mode != "RGB" else image
-        bgr = cv2.cvtColor(np.asarray(rgb), cv2.COLOR_RGB2BGR)
+        from ocr.pixels import rgb_array
+
+        bgr = cv2.cvtColor(rgb_array(image), cv2.COLOR_RGB2BGR)
         boxes, crops = self._detect(bgr)
         if not crops:
             return [], False  # nothing detected (a blank page)
