@@ -189,3 +189,38 @@ def test_the_confusion_table_file(tmp_path: Path) -> None:
     table = lm.load_confusions(path)
     assert table == {"建": [("述", 0.12), ("逮", 0.11)]}  # seen once: not offered
     assert lm.load_confusions(tmp_path / "missing.txt") == {}
+
+
+def test_two_readers_candidates_are_merged_where_their_readings_line_up(
+        model: lm.CharModel) -> None:
+    """A fax's fused 罪 read 辱 by one recogniser, with no 罪 among its candidates; the other
+    reader offers 罪: merged, the model can choose it."""
+    tiny = [[("犯", 0.999)], [("辱", 0.97), ("零", 0.02)], [("事", 0.999)], [("实", 0.999)]]
+    small = [[("犯", 0.999)], [("罪", 0.9), ("辱", 0.05)], [("事", 0.999)], [("实", 0.999)]]
+    assert lm.choose(model, tiny) == "犯辱事实"  # the model does not write what is not offered
+    merged = lm.merge_slots(tiny, small)
+    assert merged[1] == [("辱", 0.51), ("罪", 0.45), ("零", 0.01)]
+    assert merged[0] == [("犯", 0.999)] and merged[3] == [("实", 0.999)]
+    assert lm.choose(model, merged) == "犯罪事实"
+
+
+def test_slots_that_do_not_line_up_keep_the_first_readers(model: lm.CharModel) -> None:
+    """A stretch one reader read with more characters than the other, and a gap slot, are the
+    first reader's: there is no character to pair them with."""
+    gap = [("", 0.9), ("罪", 0.1)]
+    first = [[("本", 0.999)], [("院", 0.6), ("腕", 0.3)], gap, [("认", 0.999)], [("为", 0.999)]]
+    second = [[("本", 0.999)], [("阝", 0.5)], [("完", 0.5)], [("认", 0.999)], [("为", 0.999)]]
+    merged = lm.merge_slots(first, second)
+    assert merged[1] == first[1] and merged[2] == gap
+    assert merged[0] == first[0] and merged[3] == first[3]
+    assert lm.merge_slots(first, lm.sure_slots("本院认为"))[1] == [("院", 0.8), ("腕", 0.15)]
+
+
+def test_a_run_of_x_is_read_as_times_where_judgments_write_times() -> None:
+    texts = ["被告人通过其银行账户（卡号：×××）转账。\n" * 5,
+             "驾驶浙A×××××号小型轿车。\n" * 5, "其手机为iPhonex，型号XXX。\n"]
+    model = lm.build(texts, sorted({ch for text in texts for ch in text if ch.strip()} | {"x"}))
+    assert lm.times_runs(model, "银行账户（卡号：xxx）转账") == "银行账户（卡号：×××）转账"
+    assert lm.times_runs(model, "驾驶浙Ax号小型轿车") == "驾驶浙A×号小型轿车"
+    assert lm.times_runs(model, "型号XXX。") == "型号XXX。"  # uppercase X is written so
+    assert lm.times_runs(model, "iPhonex") == "iPhonex"  # a word's letter
