@@ -140,13 +140,16 @@ class PageSpec:
     dpi: float = 300.0  # what the image says (a fax 150; a phone photo 72, i.e. unknown)
 
 
-def render_set(pages: int, conditions: Sequence[str], out: Path) -> list[PageSpec]:
-    """Render ``pages`` clean pages and degrade each per condition; write PNGs under ``out``."""
+def render_set(pages: int, conditions: Sequence[str], out: Path,
+               first: int = 0) -> list[PageSpec]:
+    """Render pages ``first`` to ``pages`` - 1 and degrade each per condition; write PNGs under
+    ``out``. A page is the same whatever ``first`` is: ``first`` skips the pages a design was
+    tuned on, so that pages never read before can be measured alone."""
     from tests.scans.generate import degrade, render_pages
 
     texts = source_texts(pages)
     specs: list[PageSpec] = []
-    for i in range(pages):
+    for i in range(first, pages):
         name, text = texts[i % len(texts)]
         font = FONTS[i % len(FONTS)]
         size = FONT_SIZES[(i // 2) % len(FONT_SIZES)]
@@ -461,6 +464,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.ocr", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=5, help="pages per condition")
+    parser.add_argument("--first", type=int, default=0,
+                        help="first page index: pages --first to --pages - 1 are read (pages "
+                             "never tuned on, measured alone)")
     parser.add_argument("--conditions", default=",".join(CONDITIONS))
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--threads", type=int, default=None,
@@ -484,6 +490,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="only write the judgments this bench may render (its first "
                              f"{SOURCE_LIMIT}) as JSONL, for ocr.lm's --leave-out, and stop")
     args = parser.parse_args(argv)
+    if not 0 <= args.first < args.pages:
+        parser.error(f"--first {args.first} must be at least 0 and below --pages {args.pages}")
     from models.settings import Settings
 
     settings = Settings(ocr_threads=args.threads)
@@ -503,7 +511,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="ocr-bench-") as tmp:
         started = time.perf_counter()
-        specs = render_set(args.pages, conditions, Path(tmp))
+        specs = render_set(args.pages, conditions, Path(tmp), args.first)
         print(
             f"rendered {len(specs)} pages in {time.perf_counter() - started:.0f} s",
             file=sys.stderr,
@@ -530,7 +538,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     run.pages_per_min = ppm
                 else:
                     run.worker_ppm[condition] = ppm
-    print(f"# OCR bench: {args.pages} pages per condition, A4 at 300 dpi, fonts "
+    count = args.pages - args.first
+    print(f"# OCR bench: {count} pages per condition (pages {args.first}-{args.pages - 1}), "
+          f"A4 at 300 dpi, fonts "
           f"{', '.join(FONTS)}, sizes {', '.join(map(str, FONT_SIZES))} px; "
           f"threads {args.threads} (tesseract 1); {args.jobs} process(es) per engine; "
           f"preprocessing "
@@ -538,10 +548,10 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{'off' if args.no_correct or args.no_preprocess else 'on'}; {os.cpu_count()} CPUs; "
           f"load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     print(f"# reproduce: {command}")
-    print(format_table(runs, conditions, args.pages, specs))
+    print(format_table(runs, conditions, count, specs))
     if args.json:
         args.json.write_text(
-            json.dumps({"command": command, "pages": args.pages,
+            json.dumps({"command": command, "pages": count, "first": args.first,
                         "runs": [r.__dict__ for r in runs]}, indent=1),
             "utf-8",
         )

@@ -16,6 +16,7 @@ from benchmarks.ocr import (
     condition_params,
     engine_options,
     format_table,
+    main,
     merge,
     render_set,
     source_texts,
@@ -47,6 +48,27 @@ def test_same_pages_in_every_condition(tmp_path: Path) -> None:
     assert specs[0].truth == specs[1].truth and len(specs[0].truth) > 500
     with Image.open(specs[0].image) as a, Image.open(specs[1].image) as b:
         assert a.size == (b.height, b.width)
+
+
+def test_pages_never_tuned_on_are_rendered_alone_and_the_same(tmp_path: Path) -> None:
+    """``--first``: pages 2-3 alone are the very pages 2-3 of the whole set (same judgment,
+    font, size and degradation), so a figure on pages a design never saw can be measured."""
+    (tmp_path / "whole").mkdir()
+    (tmp_path / "tail").mkdir()
+    whole = render_set(4, ["fax"], tmp_path / "whole")
+    tail = render_set(4, ["fax"], tmp_path / "tail", first=2)
+    assert [s.index for s in tail] == [2, 3]
+    for a, b in zip(whole[2:], tail, strict=True):
+        assert (a.source, a.font, a.size, a.truth) == (b.source, b.font, b.size, b.truth)
+        with Image.open(a.image) as x, Image.open(b.image) as y:
+            assert x.tobytes() == y.tobytes()
+
+
+def test_first_page_beyond_the_set_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--pages", "5", "--first", "5"])
+    assert exit_.value.code == 2
+    assert "--first 5 must be" in capsys.readouterr().err
 
 
 def test_table_reports_both_engines_side_by_side() -> None:
