@@ -86,8 +86,8 @@ def read_pages(jobs: list[tuple[int, str, str]]) -> list[dict[str, Any]]:
     seen: list[list[Any]] = []
     original = _ENGINE.setdefault("in_context", rapid._in_context)
 
-    def spy(lm: Any, reads: list[Any]) -> list[str]:
-        chosen = original(lm, reads)
+    def spy(lm: Any, reads: list[Any], times: bool = False) -> list[str]:
+        chosen = original(lm, reads, times)
         seen.append([reads, chosen])
         return chosen
 
