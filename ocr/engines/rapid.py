@@ -240,7 +240,9 @@ class RapidOcrEngine:
 
     def for_kind(self, kind: str | None) -> RapidOcrEngine:
         """This engine (its models shared, not loaded again) set for a page of ``kind``
-        (``PageKindEngine``): a fax with its wider second look (``FAX_RECHECK_CHAR_BELOW``), a
+        (``PageKindEngine``): a fax with its wider second look (``FAX_RECHECK_CHAR_BELOW``),
+        both recognisers' candidates on a poor page (``FAX_POOR_PAGE``) and its x runs read as
+        × where the judgments' model prefers (``ocr.lm.times_runs``), a
         plain scan (``None``) detected on a smaller copy (``SCAN_DET_MAX_SIDE``), a photo as
         it is."""
         if kind == "photo":
