@@ -311,10 +311,8 @@ def choose(model: CharModel, slots: Sequence[Slot], page: CharModel | None = Non
             right = [*right, *beyond][:ORDER - 1]
             best = -math.inf
             for text, p in options:
-                ids = [*context[-(ORDER - 1):], *model.ids(text), *right]
-                start = min(len(context), ORDER - 1)
-                value = sum(_score(model, page, ids[max(0, j - ORDER + 1):j], ids[j])
-                            for j in range(start, len(ids))) + OCR_WEIGHT * math.log10(p)
+                value = (_span_score(model, page, context[-(ORDER - 1):],
+                                     [*model.ids(text), *right]) + OCR_WEIGHT * math.log10(p))
                 if value > best:
                     pick, best = text, value
         out.append(pick)
@@ -332,6 +330,14 @@ def _on_page(page: CharModel, context: Sequence[int], pick: str, rest: Sequence[
     at = min(len(context), 2)
     return any(0 not in ids[k:k + 3] and UNKNOWN not in ids[k:k + 3] and len(ids[k:k + 3]) == 3
                and page.count(ids[k:k + 3]) > 0 for k in range(max(0, at - 2), at + 1))
+
+
+def _span_score(model: CharModel, page: CharModel | None, before: Sequence[int],
+                span: Sequence[int]) -> float:
+    """log10 score of the ids ``span`` read after the ids ``before``."""
+    ids = [*before, *span]
+    return sum(_score(model, page, ids[max(0, j - ORDER + 1):j], ids[j])
+               for j in range(len(before), len(ids)))
 
 
 def _score(model: CharModel, page: CharModel | None, history: Sequence[int], char: int) -> float:
@@ -388,13 +394,8 @@ def times_runs(model: CharModel, text: str) -> str:
         run, times = match.group(0), "×" * len(match.group(0))
         left = model.ids(text[max(0, match.start() - (ORDER - 1)):match.start()])
         right = model.ids(text[match.end():match.end() + ORDER - 1])
-
-        def value(middle: str) -> float:
-            ids = [*left, *model.ids(middle), *right]
-            return sum(model.score(ids[max(0, j - ORDER + 1):j], ids[j])
-                       for j in range(len(left), len(ids)))
-
-        return times if value(times) > value(run) else run
+        return max((run, times), key=lambda middle: _span_score(
+            model, None, left, [*model.ids(middle), *right]))
 
     return _X_RUN.sub(pick, text)
 

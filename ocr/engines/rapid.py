@@ -304,14 +304,15 @@ class RapidOcrEngine:
         unsure = [s < self.recheck_below for s in scores]
         # Mostly unsure lines mean an upside-down page (``ocr_page`` turns it and reads it
         # again) or no text at all: a second look at every line would only cost time.
+        small: dict[int, Reading] = {}  # lines the small recogniser read
         if self._recheck is not None and sum(unsure) <= RECHECK_MAX_SHARE * len(scores):
             weak = [i for i, flag in enumerate(unsure)
                     if flag or reads[i].weakest < self.recheck_char_below]
             if weak:
-                self._second_look(bgr, boxes, weak, reads)
+                small = self._second_look(bgr, boxes, weak, reads)
         if (self.fax and self._lm is not None and self._recheck is not None
                 and _char_mean(reads) < FAX_POOR_PAGE):
-            self._both_readers(bgr, boxes, reads)
+            self._both_readers(bgr, boxes, reads, small)
         texts = [read.text for read in reads]
         scores = [read.score for read in reads]
         if self._lm is not None:
@@ -402,38 +403,41 @@ class RapidOcrEngine:
                     out[start + k] = cv2.rotate(crops[start + k], cv2.ROTATE_180)
         return out
 
-    def _second_look(self, bgr: Any, boxes: list[Any], weak: list[int],
-                     reads: list[Reading]) -> None:
-        """Re-read the ``weak`` lines with the small recogniser, cut from the page as given
-        (not the 2,000 px copy); keep the surer reading."""
+    def _small_reads(self, bgr: Any, boxes: list[Any], lines: list[int]) -> dict[int, Reading]:
+        """The small recogniser's readings of ``lines``, cut from the page as given (not the
+        2,000 px copy)."""
         import numpy as np
         from rapidocr.utils.process_img import get_rotate_crop_image
 
         assert self._recheck is not None
-        crops = [get_rotate_crop_image(bgr, np.asarray(boxes[i], dtype=np.float32)) for i in weak]
-        again = self._recheck.read(crops, self._pool)
-        for i, read in zip(weak, again, strict=True):
+        crops = [get_rotate_crop_image(bgr, np.asarray(boxes[i], dtype=np.float32))
+                 for i in lines]
+        return dict(zip(lines, self._recheck.read(crops, self._pool), strict=True))
+
+    def _second_look(self, bgr: Any, boxes: list[Any], weak: list[int],
+                     reads: list[Reading]) -> dict[int, Reading]:
+        """Re-read the ``weak`` lines with the small recogniser; keep the surer reading.
+        Returns the small recogniser's readings, for ``_both_readers``."""
+        again = self._small_reads(bgr, boxes, weak)
+        for i, read in again.items():
             if read.score > reads[i].score:
                 reads[i] = read
+        return again
 
-    def _both_readers(self, bgr: Any, boxes: list[Any], reads: list[Reading]) -> None:
+    def _both_readers(self, bgr: Any, boxes: list[Any], reads: list[Reading],
+                      known: dict[int, Reading]) -> None:
         """A poorly read fax page's unsure lines (weakest character under ``FAX_BOTH_BELOW``)
-        read again by the small recogniser, each line's candidates then those of both readers
-        (``ocr.lm.merge_slots``) for ``ocr.lm`` to choose among."""
-        import numpy as np
-        from rapidocr.utils.process_img import get_rotate_crop_image
-
+        read by the small recogniser (``known``: lines the second look read already), each
+        line's candidates then those of both readers (``ocr.lm.merge_slots``) for ``ocr.lm``
+        to choose among."""
         from ocr.lm import merge_slots, sure_slots
 
-        assert self._recheck is not None
         weak = [i for i, read in enumerate(reads) if read.slots and read.weakest < FAX_BOTH_BELOW]
-        if not weak:
-            return
-        crops = [get_rotate_crop_image(bgr, np.asarray(boxes[i], dtype=np.float32)) for i in weak]
-        for i, read in zip(weak, self._recheck.read(crops, self._pool), strict=True):
+        small = {**known, **self._small_reads(bgr, boxes, [i for i in weak if i not in known])}
+        for i in weak:
             slots = reads[i].slots
             assert slots is not None
-            other = read.slots or sure_slots(read.text)
+            other = small[i].slots or sure_slots(small[i].text)
             reads[i] = reads[i]._replace(slots=merge_slots(slots, other))
 
 
@@ -587,20 +591,19 @@ def _in_context(lm: CharModel, reads: list[Reading], times: bool = False) -> lis
     fax's runs of x read as × where the model prefers it (``ocr.lm.times_runs``)."""
     from ocr.lm import choose, sure_text, times_runs
 
-    if not any(read.slots for read in reads):  # every line read surely: nothing to choose
-        return [times_runs(lm, read.text) if times else read.text for read in reads]
-    page = lm.page([piece for read in reads
-                    for piece in (sure_text(read.slots) if read.slots else [read.text])])
     texts: list[str] = []
-    for i, read in enumerate(reads):
-        if read.slots:
-            after = reads[i + 1].text if i + 1 < len(reads) else ""
-            texts.append(choose(lm, read.slots, page, texts[-1] if texts else "", after))
-        else:
-            texts.append(read.text)
-    if times:
-        texts = [times_runs(lm, text) for text in texts]
-    return texts
+    if any(read.slots for read in reads):  # else every line was read surely: nothing to choose
+        page = lm.page([piece for read in reads
+                        for piece in (sure_text(read.slots) if read.slots else [read.text])])
+        for i, read in enumerate(reads):
+            if read.slots:
+                after = reads[i + 1].text if i + 1 < len(reads) else ""
+                texts.append(choose(lm, read.slots, page, texts[-1] if texts else "", after))
+            else:
+                texts.append(read.text)
+    else:
+        texts = [read.text for read in reads]
+    return [times_runs(lm, text) for text in texts] if times else texts
 
 
 def _char_mean(reads: list[Reading]) -> float:
