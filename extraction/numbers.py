@@ -135,6 +135,14 @@ _TERM = re.compile(
 DAYS_PER_MONTH = 30
 
 
+def _undoubled(number: str | None) -> str | None:
+    """A term's number with a Chinese digit read twice made single: courts write 十一年, never
+    一一年, so 有期徒刑一一年 is a fax's 一 read twice (one year), not eleven years."""
+    if number is None or not re.fullmatch("[一二两三四五六七八九]{2,}", number):
+        return number
+    return number[0] if len(set(number)) == 1 else number
+
+
 def term_months(text: str) -> int | float | None:
     """Length of a term in months: 一年六个月 -> 18, 十个月 -> 10, 二年 -> 24; days and half
     months are a fraction of a month (拘役二个月十五日 -> 2.5, 三个半月 -> 3.5, 一个月十日 -> 1.33),
@@ -144,6 +152,7 @@ def term_months(text: str) -> int | float | None:
         years, months, days = match.group("y"), match.group("m"), match.group("d")
         if years is None and months is None and not match.group("half_y"):
             continue  # days alone are not a term here (a date's 十五日)
+        years, months = _undoubled(years), _undoubled(months)
         total = 0
         if years is not None:
             value = cn_int(years)

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from extraction.amounts import find_amount, find_blood_alcohol
+from extraction.charge_repair import repair_charges
 from extraction.circumstances import find_mitigating
 from extraction.classify import classify_text
 from extraction.custody import read_custody
@@ -194,7 +195,7 @@ class RuleExtractor:
                 if tag == "PER"}
 
     def extract(self, pages: list[str]) -> Extracted:
-        doc = DocText.from_pages(pages)
+        doc = repair_charges(DocText.from_pages(pages))
         record = _Record(doc, f"{self.name} {self.version}")
         fields = empty_fields()
         sections = find_sections(doc.norm)

@@ -153,3 +153,14 @@ def test_fold_width_keeps_length() -> None:
     folded = fold_width(text)
     assert folded == "(2017)浙0122刑初77号 AB"
     assert len(folded) == len(text)
+
+
+@pytest.mark.parametrize(("text", "months"), [
+    ("一一年", 12),  # a fax's 一 read twice (lecard-41884: 判处有期徒刑一年，缓刑一一年)
+    ("一一年六个月", 18),
+    ("二二个月", 2),
+    ("十一年", 132),  # written with 十: eleven years as courts write them
+    ("11年", 132),
+])
+def test_term_with_a_digit_read_twice(text: str, months: int) -> None:
+    assert term_months(text) == months
