@@ -587,14 +587,17 @@ def _in_context(lm: CharModel, reads: list[Reading], times: bool = False) -> lis
     """The page's lines with their unsure characters chosen by ``ocr.lm``, the page's own surely
     read text counting as evidence beside the judgments' (a defendant's rare name, read surely
     in one line, is not turned into a common character in another), each line read on from
-    the one above it and into the one below (detection order: top to bottom). ``times``: a
+    the one above it and into the one below (detection order: top to bottom); a rare
+    character the recogniser reads the same way in several lines counts as read surely
+    (``ocr.lm.repeated_rare``: a name on a poor page). ``times``: a
     fax's runs of x read as × where the model prefers it (``ocr.lm.times_runs``)."""
-    from ocr.lm import choose, sure_text, times_runs
+    from ocr.lm import choose, repeated_rare, sure_text, times_runs
 
     texts: list[str] = []
     if any(read.slots for read in reads):  # else every line was read surely: nothing to choose
         page = lm.page([piece for read in reads
-                        for piece in (sure_text(read.slots) if read.slots else [read.text])])
+                        for piece in (sure_text(read.slots) if read.slots else [read.text])]
+                       + repeated_rare([read.text for read in reads], lm))
         for i, read in enumerate(reads):
             if read.slots:
                 after = reads[i + 1].text if i + 1 < len(reads) else ""

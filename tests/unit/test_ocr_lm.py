@@ -224,3 +224,24 @@ def test_a_run_of_x_is_read_as_times_where_judgments_write_times() -> None:
     assert lm.times_runs(model, "驾驶浙Ax号小型轿车") == "驾驶浙A×号小型轿车"
     assert lm.times_runs(model, "型号XXX。") == "型号XXX。"  # uppercase X is written so
     assert lm.times_runs(model, "iPhonex") == "iPhonex"  # a word's letter
+
+
+def test_a_rare_name_repeated_on_a_poor_page_counts_as_the_pages_own_text() -> None:
+    # lecard-277 (tune split) faxed: no line reads surely, the recogniser's best reading is
+    # 只金铎 in most mentions, and judgments that never name him prefer 锋 (先锋, 交锋)
+    texts = ["被告人只金锋犯盗窃罪。", "先锋队与之交锋，锋利的刀。"] * 20 + ["铎"]
+    model = lm.build(texts, sorted({ch for text in texts for ch in text if ch.strip()}))
+    slots = _line("上诉人只金铎不服", {5: [("铎", 0.6), ("锋", 0.3)]})
+    assert lm.choose(model, slots) == "上诉人只金锋不服"
+    lines = ["上诉人只金铎不服", "只金铎安排驾驶员", "被告人只金铎犯", "只金铎上诉称",
+             "只金铎取得了谅解"]
+    share = 5 / model.total  # 铎 counted once here: rare; 锋 and 只 are not
+    assert lm.repeated_rare(lines, model, times=5, share=share, seen=1) == ["只金铎"]
+    page = model.page(lm.repeated_rare(lines, model, times=5, share=share, seen=1))
+    assert lm.choose(model, slots, page) == "上诉人只金铎不服"
+    # read four times only, or a common character repeated: nothing is protected
+    assert lm.repeated_rare(lines[:4], model, times=5, share=share, seen=1) == []
+    assert lm.repeated_rare(["先锋队"] * 6, model, times=5, share=share, seen=1) == []
+    # a character judgments never write (張 for 张 on a poor page) is a misreading, not a name
+    assert lm.repeated_rare(["被告人張斌"] * 6, model, times=5, share=share, seen=1) == []
+    assert lm.repeated_rare(lines, model, times=5, share=share, seen=2) == []
