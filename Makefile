@@ -31,13 +31,15 @@ $(MODEL): $(STAMP)
 model: $(MODEL)
 
 # The OCR's character n-gram model (ocr/lm.py), counted from the public judgments in
-# ../shared/data (the OCR bench's own pages left out); without that folder OCR runs without it.
+# ../shared/data (the OCR bench's own pages and the judgment-shapes bench's judgments left out:
+# both are faxed and read by benches); without that folder OCR runs without it.
 LM := $(MODELS)/ocr-lm/judgments.npz
-$(LM): $(STAMP) ocr/lm.py ocr/lm_build.py
+SHAPES_TEXTS := tests/data/judgment_shapes/texts
+$(LM): $(STAMP) ocr/lm.py ocr/lm_build.py $(wildcard $(SHAPES_TEXTS)/*.txt)
 	@if [ -d ../shared/data ]; then \
 	  $(BIN)/python -m benchmarks.ocr --write-sources $(dir $(LM))bench-pages.jsonl && \
 	  $(BIN)/python -m ocr.lm_build --data ../shared/data --out $(LM) \
-	    --leave-out $(dir $(LM))bench-pages.jsonl; \
+	    --leave-out $(dir $(LM))bench-pages.jsonl --leave-out $(SHAPES_TEXTS); \
 	else echo "note: ../shared/data not found: OCR runs without its language model (ocr/lm.py)"; fi
 
 install: $(STAMP) $(MODEL) $(LM)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
 import shlex
 import sys
@@ -103,14 +104,33 @@ def settings_engine() -> Any:
 
 def engine_key(engine: Any) -> str:
     """Cache folder of an engine: its name and version, and a hash of the OCR settings (model,
-    thresholds …; not the thread count) since one version may read differently by them."""
+    thresholds …; not the thread count) since one version may read differently by them, and of
+    the language model and look-alike table it reads with (``ocr.lm``: a rebuilt model reads
+    the same page differently under the same version)."""
     from models.settings import get_settings
+    from ocr.lm import CONFUSIONS, default_path
 
     options = {k: str(v) for k, v in sorted(get_settings().model_dump().items())
                if k.startswith(("ocr_", "paddleocr_"))
                and k not in ("ocr_threads", "ocr_fanout_min_pages")}
+    if "+lm" in str(engine.version):
+        model = default_path()
+        options["lm"] = _file_digest(model) if model is not None else "off"
+        options["confusions"] = ("off" if os.environ.get("DOSSIER_OCR_CONFUSIONS") == "off"
+                                 else _file_digest(CONFUSIONS))
     digest = hashlib.sha256(json.dumps(options).encode()).hexdigest()[:8]
     return f"{_slug(f'{engine.name} {engine.version}')}-{digest}"
+
+
+def _file_digest(path: Path) -> str:
+    """A file's content hash ("missing" when it is not there)."""
+    if not path.is_file():
+        return "missing"
+    sha = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()[:16]
 
 
 def _slug(value: str) -> str:

@@ -9,7 +9,7 @@ aligned with the truth, and every unsure character read as another is counted: t
 ``t`` read as ``r``. The table keeps the pairs seen often enough, with how often ``r`` was read
 unsurely at all, as ``ocr/confusions.txt`` (``ocr.lm.load_confusions``)::
 
-    python -m benchmarks.ocr_confusions --pages 300 --jobs 2 \
+    python -m benchmarks.ocr_confusions --pages 384 --jobs 2 \
         --records /tmp/fax-confusions.jsonl --out ocr/confusions.txt
 
 ``--records`` keeps what the recogniser read per page (a rerun with the same file only adds
@@ -43,10 +43,14 @@ MIN_ABSENT = 0
 
 
 def training_texts(pages: int, data: Path = DATA) -> list[tuple[str, str]]:
-    """LeCaRD judgments longer than 1,500 characters that the bench does not render."""
+    """LeCaRD judgments longer than 1,500 characters that the OCR bench does not render and
+    the judgment-shapes bench does not fax (its hand-labelled judgments, both splits: the
+    faxed extraction figures must be read on pages whose look-alikes were not learned)."""
+    from benchmarks.extraction_shapes import labels
+
     bench = source_texts(SOURCE_LIMIT, data)
     pieces = [p for _, text in bench for p in _snippets(text)]
-    names = {name for name, _ in bench}
+    names = {name for name, _ in bench} | {str(g["doc_id"]) for g in labels()}
     out: list[tuple[str, str]] = []
     with gzip.open(data / "lecard" / "corpus.jsonl.gz", "rt", encoding="utf-8") as fh:
         for line in fh:
@@ -204,7 +208,7 @@ def write_table(records: Sequence[dict[str, Any]], out: Path, command: str) -> i
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.ocr_confusions",
                                      description=__doc__.split("\n")[0])
-    parser.add_argument("--pages", type=int, default=300)
+    parser.add_argument("--pages", type=int, default=384)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--records", type=Path, help="JSONL of what was read per page (kept)")
     parser.add_argument("--out", type=Path, default=Path("ocr/confusions.txt"))

@@ -50,8 +50,8 @@ backoff 0.2-0.6, UNSURE 0.98/0.999, CANDIDATE_FLOOR 0.0003-0.003 and OCR_WEIGHT 
 better than the values kept.
 
 The model is built from public judgments at install time (``make install``: ../shared/data's
-LeCaRD, JuDGE, CAIL2018 and MUD texts, minus every judgment the OCR bench renders, 47 million
-characters, ~90 MB) into the model folder; ``DOSSIER_OCR_LANGUAGE_MODEL`` names another file or
+LeCaRD, JuDGE, CAIL2018 and MUD texts, minus every judgment the OCR bench renders and the
+judgment-shapes bench faxes, 50 million characters, ~90 MB) into the model folder; ``DOSSIER_OCR_LANGUAGE_MODEL`` names another file or
 ``off``. Without the file recognition runs as before. The confusion table ships with the
 package (``ocr/confusions.txt``); ``DOSSIER_OCR_CONFUSIONS=off`` leaves it out.
 

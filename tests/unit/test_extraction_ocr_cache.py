@@ -1,0 +1,40 @@
+"""The faxed-extraction benches' OCR cache (benchmarks.extraction_ocr): a page read with one
+language model or look-alike table is never served for another (no OCR here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from benchmarks.extraction_ocr import engine_key
+
+
+@dataclass
+class Named:
+    """What engine_key reads of an engine: its name and version."""
+
+    name: str
+    version: str
+
+
+def test_the_cache_key_follows_the_language_model_and_the_table(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    model = tmp_path / "judgments.npz"
+    model.write_bytes(b"one count")
+    monkeypatch.setenv("DOSSIER_OCR_LANGUAGE_MODEL", str(model))
+    monkeypatch.delenv("DOSSIER_OCR_CONFUSIONS", raising=False)
+    engine = Named("rapidocr", "3.10.0 PP-OCRv6-tiny+lm")
+    first = engine_key(engine)
+    assert engine_key(engine) == first  # the same files, the same folder
+    model.write_bytes(b"another count")  # the model rebuilt from other judgments
+    rebuilt = engine_key(engine)
+    assert rebuilt != first
+    monkeypatch.setenv("DOSSIER_OCR_CONFUSIONS", "off")
+    assert engine_key(engine) not in (first, rebuilt)
+    # an engine without the model does not depend on its file
+    plain = Named("rapidocr", "3.10.0 PP-OCRv6-tiny")
+    before = engine_key(plain)
+    model.write_bytes(b"a third count")
+    assert engine_key(plain) == before
