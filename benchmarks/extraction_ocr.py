@@ -108,7 +108,7 @@ def engine_key(engine: Any) -> str:
     the language model and look-alike table it reads with (``ocr.lm``: a rebuilt model reads
     the same page differently under the same version)."""
     from models.settings import get_settings
-    from ocr.lm import CONFUSIONS, default_path
+    from ocr.lm import default_path, load_confusions
 
     options = {k: str(v) for k, v in sorted(get_settings().model_dump().items())
                if k.startswith(("ocr_", "paddleocr_"))
@@ -116,8 +116,10 @@ def engine_key(engine: Any) -> str:
     if "+lm" in str(engine.version):
         model = default_path()
         options["lm"] = _file_digest(model) if model is not None else "off"
+        # the pairs the engine uses, not the file: its comments may change
         options["confusions"] = ("off" if os.environ.get("DOSSIER_OCR_CONFUSIONS") == "off"
-                                 else _file_digest(CONFUSIONS))
+                                 else hashlib.sha256(json.dumps(
+                                     load_confusions(), sort_keys=True).encode()).hexdigest())
     digest = hashlib.sha256(json.dumps(options).encode()).hexdigest()[:8]
     return f"{_slug(f'{engine.name} {engine.version}')}-{digest}"
 

@@ -193,8 +193,8 @@ def write_table(records: Sequence[dict[str, Any]], out: Path, command: str) -> i
     lines = [
         "# ocr.lm's look-alike confusions on faxes (issue 19): a true character the tiny "
         "recogniser read unsurely as another.",
-        f"# Built by: {command} ({len(records)} faxed pages of judgments the OCR bench does "
-        "not render)",
+        f"# Built by: {command} ({len(records)} faxed pages of judgments that neither the OCR "
+        "bench nor the judgment-shapes bench reads)",
         "# read<TAB>true<TAB>times read as it<TAB>times absent from the candidates<TAB>"
         "unsure readings of read",
     ]
