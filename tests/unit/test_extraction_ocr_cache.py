@@ -3,12 +3,14 @@ language model or look-alike table is never served for another (no OCR here)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from benchmarks.extraction_ocr import engine_key
+from models.settings import reset_settings
 
 
 @dataclass
@@ -17,6 +19,15 @@ class Named:
 
     name: str
     version: str
+
+
+@pytest.fixture(autouse=True)
+def settings_read_afresh() -> Iterator[None]:
+    """engine_key reads the settings, which are cached: the environment this test sets must
+    not outlive it (a later test would build its engine on a model file that is no model)."""
+    reset_settings()
+    yield
+    reset_settings()
 
 
 def test_the_cache_key_follows_the_language_model_and_the_table(
