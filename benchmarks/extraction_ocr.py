@@ -33,6 +33,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +116,7 @@ def engine_key(engine: Any) -> str:
                and k not in ("ocr_threads", "ocr_fanout_min_pages")}
     if "+lm" in str(engine.version):
         model = default_path()
-        options["lm"] = _file_digest(model) if model is not None else "off"
+        options["lm"] = _model_digest(model) if model is not None else "off"
         # the pairs the engine uses, not the file: its comments may change
         options["confusions"] = ("off" if os.environ.get("DOSSIER_OCR_CONFUSIONS") == "off"
                                  else hashlib.sha256(json.dumps(
@@ -124,15 +125,21 @@ def engine_key(engine: Any) -> str:
     return f"{_slug(f'{engine.name} {engine.version}')}-{digest}"
 
 
-def _file_digest(path: Path) -> str:
-    """A file's content hash ("missing" when it is not there)."""
-    if not path.is_file():
+def _model_digest(path: Path) -> str:
+    """The language model file's content hash ("missing" when it is not there), hashed once per
+    version of the file: the key is asked for every document, and the file is ~90 MB."""
+    try:
+        stat = path.stat()
+    except OSError:
         return "missing"
-    sha = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            sha.update(block)
-    return sha.hexdigest()[:16]
+    return _digest_of(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4)
+def _digest_of(path: Path, mtime_ns: int, size: int) -> str:
+    from similarity.model_build import source_digest
+
+    return source_digest(path)
 
 
 def _slug(value: str) -> str:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.ocr import DATA, FONT_SIZES, FONTS, SOURCE_LIMIT, source_texts
+from ocr.lm_build import snippets
 
 SEED = 700_000  # fax seeds of these pages (the bench's are 1000 + page)
 #: a pair is kept when seen at least this often...
@@ -49,7 +50,7 @@ def training_texts(pages: int, data: Path = DATA) -> list[tuple[str, str]]:
     from benchmarks.extraction_shapes import labels
 
     bench = source_texts(SOURCE_LIMIT, data)
-    pieces = [p for _, text in bench for p in _snippets(text)]
+    pieces = [p for _, text in bench for p in snippets(text)]
     names = {name for name, _ in bench} | {str(g["doc_id"]) for g in labels()}
     out: list[tuple[str, str]] = []
     with gzip.open(data / "lecard" / "corpus.jsonl.gz", "rt", encoding="utf-8") as fh:
@@ -66,13 +67,6 @@ def training_texts(pages: int, data: Path = DATA) -> list[tuple[str, str]]:
             if len(out) >= pages:
                 break
     return out
-
-
-def _snippets(text: str) -> list[str]:
-    flat = "".join(text.split())
-    if len(flat) < 400:
-        return [flat] if len(flat) >= 40 else []
-    return [flat[k:k + 40] for k in (len(flat) // 3, len(flat) // 2, 2 * len(flat) // 3)]
 
 
 _ENGINE: dict[str, Any] = {}  # one per worker process, loaded once

@@ -51,8 +51,8 @@ better than the values kept.
 
 The model is built from public judgments at install time (``make install``: ../shared/data's
 LeCaRD, JuDGE, CAIL2018 and MUD texts, minus every judgment the OCR bench renders and the
-judgment-shapes bench faxes, 50 million characters, ~90 MB) into the model folder; ``DOSSIER_OCR_LANGUAGE_MODEL`` names another file or
-``off``. Without the file recognition runs as before. The confusion table ships with the
+judgment-shapes bench faxes, 50 million characters, ~90 MB) into the model folder;
+``DOSSIER_OCR_LANGUAGE_MODEL`` names another file or ``off``. Without the file recognition runs as before. The confusion table ships with the
 package (``ocr/confusions.txt``); ``DOSSIER_OCR_CONFUSIONS=off`` leaves it out.
 
     python -m ocr.lm_build --out data/models/ocr-lm/judgments.npz [--data ../shared/data]

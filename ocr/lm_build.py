@@ -42,7 +42,7 @@ def _texts(data: Path) -> Iterator[tuple[str, str]]:
                     row.get(field) or "")
 
 
-def _snippets(text: str) -> list[str]:
+def snippets(text: str) -> list[str]:
     """Three 40-character pieces from inside a text (its facts, not the boilerplate of its
     head and tail), to find it again inside another corpus."""
     flat = "".join(text.split())
@@ -91,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     unseen: list[list[str]] = []
     for path in args.leave_out:
         try:
-            unseen.extend(pieces for text in _left_out(path) if (pieces := _snippets(text)))
+            unseen.extend(pieces for text in _left_out(path) if (pieces := snippets(text)))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             print(f"无法读取要排除的文书 {path}：{exc}", file=sys.stderr)
             return 2
