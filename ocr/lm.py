@@ -35,6 +35,11 @@ page holds surely is left alone; letters and digits (an account JIXIAOHUI159754 
 the recogniser's to read; a gap never repeats its neighbour (刑 → 刑刑, ）→ ））).
 Tuned on the bench's fax pages 0–9 only (UNSURE, OCR_WEIGHT, the floors); pages 10–29 held out.
 
+A name after its role word (被告人马凤春) is not text: where the text read so far ends with a role
+word and up to two characters, each candidate also weighs how much likelier it is as that
+character of a name (``NAME_SPANS``, counted from the judgments' headers and signatures at
+install time) than in text at large, so a fax's 马风春 reads 马凤春 (``CharModel.name_score``).
+
 A line is read on from the line above and into the line below (``choose``'s ``before`` and
 ``after``): the model was counted over whole paragraphs and a wrapped line starts mid-word
 (范 | 围内); on fax pages 0–9, with 16 candidates a frame (``ocr.engines.rapid``), 123 -> 113
@@ -93,6 +98,25 @@ CONFUSION_SCALE = 0.03
 #: pairs seen fewer times than this are not offered
 CONFUSION_MIN = 4
 UNKNOWN = 1  # id of a character outside the vocabulary; 0 is the line boundary
+#: a person's name after its role word: weighed in where a page reads a role word before an
+#: unsure slot (``choose``), counted at install time where the judgment writes a party's name
+#: in its header (被告人马凤春，男，…) or a judge's or clerk's under the judgment (书记员郭浩英):
+#: a name closed by a mere comma took 证言, 提出, 陈述 and 供述 for names
+NAME_ROLE = re.compile(r"(?:被告人|被害人|上诉人|申诉人|证人|辩护人|代理人|罪犯|嫌疑人|审判长|审判员"
+                       r"|陪审员|书记员|检察员|法官助理)")
+NAME_SPANS = (
+    re.compile(r"(?:被告人|被害人|上诉人|申诉人|证人|辩护人|代理人|罪犯|嫌疑人)([\u4e00-\u9fff]{2,3})"
+               r"[，,（(](?=男|女|曾用名|别名|绰号|又名|化名|自报|出生|公民身份)"),
+    re.compile(r"(?:审判长|审判员|书记员|陪审员|检察员|法官助理)([\u4e00-\u9fff]{2,3})$"),
+)
+#: weight of a character's share among names' first, second or third characters against its
+#: share of all text (log10 of the ratio, clipped to +-NAME_CLIP), beside the recogniser's and
+#: the n-grams': 凤 is a name's character, 风 is not, and a fax reads the one for the other.
+#: The OCR bench's fax pages 0-29 (tuned): 241 errors -> 241 at weight 1, 240 at 2 (kept);
+#: pages 150-179, read for the first time after: 347 -> 330 (0.58 -> 0.55 %; 王玉琴 for 王玉零
+#: three times, 黄昌盛, 聂德城, 宓某; 钱锋亲其 read 钱锋康其)
+NAME_WEIGHT = 2.0
+NAME_CLIP = 1.0
 #: a three-character reading repeated this many times on a page with a character rarer than
 #: RARE_SHARE of the judgments' characters (about 1,000 of 47 million: 铎, 丕) counts as the
 #: page's own text (``repeated_rare``); chosen on the fax bench's pages 0-29 (3 times and 1,000:
@@ -129,6 +153,9 @@ class CharModel:
     #: per character read unsurely, the true characters it was often a misreading of, with
     #: their share of its unsure readings (``load_confusions``)
     confusions: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    #: counts of each id as the first, second and third character of a name after its role
+    #: (``NAME_SPANS``), shape (3, ids); None in a model built without them
+    names: Any = None
     #: counts looked up already, by (order, key): ``choose`` asks for the same histories once
     #: per option of every unsure slot (~9,000 look-ups a clean page, most of them repeats);
     #: cleared when it holds MEMO_MAX of them, so a long-lived worker's memory stays bounded
@@ -143,10 +170,11 @@ class CharModel:
             chars = str(data["vocab"])
             keys = [data[f"keys{n}"] for n in range(1, ORDER + 1)]
             counts = [data[f"counts{n}"] for n in range(1, ORDER + 1)]
+            names = data["names"] if "names" in data.files else None
         vocab = {ch: i + 2 for i, ch in enumerate(chars)}
         confusions = {} if os.environ.get("DOSSIER_OCR_CONFUSIONS") == "off" \
             else load_confusions()
-        return cls(vocab, keys, counts, int(counts[0].sum()), confusions)
+        return cls(vocab, keys, counts, int(counts[0].sum()), confusions, names)
 
     def save(self, path: Path) -> None:
         import numpy as np
@@ -157,6 +185,8 @@ class CharModel:
         for n in range(1, ORDER + 1):
             arrays[f"keys{n}"] = self.keys[n - 1]
             arrays[f"counts{n}"] = self.counts[n - 1]
+        if self.names is not None:
+            arrays["names"] = self.names
         tmp = path.with_suffix(".tmp.npz")
         np.savez(tmp, **arrays)
         tmp.replace(path)
@@ -204,6 +234,22 @@ class CharModel:
                 return math.log10(seen / self.count(history))
             history = history[1:]
         return None
+
+    def name_score(self, position: int, char: int) -> float:
+        """log10 of how much likelier ``char`` is as a name's ``position``-th character than in
+        text at large (clipped to +-``NAME_CLIP``): 凤 is a name's, 风 is text's. A character
+        no counted name holds scores by its rarity in text (half a count among the names):
+        a rare character is as likely a rare name's (铎 in 只金铎) as not, so it is not pushed
+        towards a common name character that looks like it."""
+        if self.names is None or char <= UNKNOWN:
+            return 0.0
+        row = self.names[position]
+        total = int(row.sum())
+        if not total:
+            return 0.0
+        share = (int(row[char]) + 0.5) / total
+        overall = (self.count([char]) + 0.5) / self.total
+        return max(-NAME_CLIP, min(NAME_CLIP, math.log10(share / overall)))
 
     def page(self, texts: Iterable[str]) -> CharModel:
         """A model of a page's own surely read text, over this model's characters."""
@@ -319,14 +365,28 @@ def choose(model: CharModel, slots: Sequence[Slot], page: CharModel | None = Non
                 right.extend(model.ids(later[0][0]) if later else [])
             right = [*right, *beyond][:ORDER - 1]
             best = -math.inf
+            at = (_name_position("".join(before.split())[-12:] + "".join(out))
+                  if model.names is not None else None)
             for text, p in options:
                 value = (_span_score(model, page, context[-(ORDER - 1):],
                                      [*model.ids(text), *right]) + OCR_WEIGHT * math.log10(p))
+                if at is not None and len(text) == 1:
+                    value += NAME_WEIGHT * model.name_score(at, model.vocab.get(text, UNKNOWN))
                 if value > best:
                     pick, best = text, value
         out.append(pick)
         context.extend(model.ids(pick))
     return "".join(out)
+
+
+_ROLE_BEFORE = re.compile(NAME_ROLE.pattern + r"([\u4e00-\u9fff]{0,2})$")
+
+
+def _name_position(read: str) -> int | None:
+    """Which character of a name the next one would be (0, 1, 2) when the text read so far
+    ends with a role word and at most two characters after it, else None."""
+    found = _ROLE_BEFORE.search(read[-12:])
+    return len(found.group(1)) if found else None
 
 
 def _on_page(page: CharModel, context: Sequence[int], pick: str, rest: Sequence[Slot]) -> bool:
@@ -482,18 +542,26 @@ def ctc_slots(top: Any, probs: Any, chars: Sequence[str]) -> list[Slot]:
 
 # --- building ---------------------------------------------------------------------------------
 
-def build(texts: Iterable[str], vocab: Sequence[str], min_count: int = MIN_COUNT) -> CharModel:
-    """Count the n-grams of ``texts`` over ``vocab`` (the recogniser's characters)."""
+def build(texts: Iterable[str], vocab: Sequence[str], min_count: int = MIN_COUNT,
+          names: bool = False) -> CharModel:
+    """Count the n-grams of ``texts`` over ``vocab`` (the recogniser's characters), and with
+    ``names`` the characters of the names after their roles (``NAME_SPANS``)."""
     import numpy as np
 
     index = {ch: i + 2 for i, ch in enumerate(vocab)}
     stream: list[int] = []
+    named = np.zeros((3, len(vocab) + 2), dtype=np.uint32) if names else None
     for text in texts:
         for line in unicodedata.normalize("NFC", text).splitlines():
             line = "".join(line.split())
             if line:
                 stream.append(0)
                 stream.extend(index.get(ch, UNKNOWN) for ch in line)
+                if named is not None:
+                    for pattern in NAME_SPANS:
+                        for found in pattern.finditer(line):
+                            for k, ch in enumerate(found.group(1)):
+                                named[k, index.get(ch, UNKNOWN)] += 1
     stream.append(0)
     ids = np.asarray(stream, dtype=np.int64)
     keys, counts = [], []
@@ -513,4 +581,4 @@ def build(texts: Iterable[str], vocab: Sequence[str], min_count: int = MIN_COUNT
             uniq, cnt = uniq[cnt >= min_count], cnt[cnt >= min_count]
         keys.append(uniq)
         counts.append(cnt.astype(np.uint32))
-    return CharModel(index, keys, counts, int(counts[0].sum()))
+    return CharModel(index, keys, counts, int(counts[0].sum()), names=named)

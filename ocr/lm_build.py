@@ -4,7 +4,8 @@
         [--leave-out bench-pages.jsonl]
 
 Counted: ../shared/data's LeCaRD and JuDGE judgments, CAIL2018 and MUD facts, over the
-recognisers' characters; a judgment named in a ``--leave-out`` file (the OCR bench writes its
+recognisers' characters, and the characters of the names their headers and signatures write
+(``ocr.lm.NAME_SPANS``); a judgment named in a ``--leave-out`` file (the OCR bench writes its
 pages' sources) or folder (the judgment-shapes bench's texts, which it faxes and reads) is
 found again by two of three 40-character pieces of its text and left out, also where another
 corpus holds a copy of it. (One piece was too little: a piece that falls on the Criminal Law's
@@ -107,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             kept += 1
             yield text
 
-    model = build(wanted(), recogniser_vocab())
+    model = build(wanted(), recogniser_vocab(), names=True)
     if not kept:
         print(f"{args.data} 中没有可用的文书文本", file=sys.stderr)
         return 2

@@ -273,3 +273,60 @@ def test_build_leaves_out_copies_not_texts_sharing_a_formula(
     assert lm_build.main(["--data", str(tmp_path / "data"), "--out", str(tmp_path / "m.npz"),
                           "--leave-out", str(tmp_path / "out")]) == 0
     assert "2 texts (1 left out)" in capsys.readouterr().out
+
+
+def _named_model() -> lm.CharModel:
+    """Real judgments, plus a thousand defendants' headers (a tenth of them with 凤 as their
+    name's second character), a few other roles' names, and 风 in text three times as often
+    as 凤 (judgments write 风 more: 6,639 against 4,613)."""
+    texts = [p.read_text("utf-8-sig") for p in sorted((GOLD / "texts").glob("*.txt"))]
+    if not texts:
+        pytest.fail(f"shared data missing: {GOLD / 'texts'}")
+    texts += [f"被告人{a}{b}{c}，男，1975年3月出生，汉族。"
+              for a in "李王张刘陈杨赵黄周吴" for b in "凤建国秀明志文海春玉" for c in "英华兰霞军平强芳林杰"]
+    texts += ["被害人张凤兰（曾用名张兰），女。", "书记员刘金凤",
+              "证人证言，证明当晚刮起大风，作风不正。"] + ["存在安全风险，作风问题，风气不正。"] * 100
+    return lm.build(texts, sorted({ch for text in texts for ch in text if ch.strip()}),
+                    names=True)
+
+
+def test_names_are_counted_from_headers_and_signatures_only() -> None:
+    model = _named_model()
+    assert model.names is not None and model.names.shape == (3, len(model.vocab) + 2)
+    first, second, third = (model.names[k] for k in range(3))
+    assert second[model.vocab["凤"]] >= 3 and third[model.vocab["凤"]] >= 1
+    assert first[model.vocab["李"]] >= 1 and first[model.vocab["刘"]] >= 1
+    # 证人证言， is no name: a name needs 男/女/出生 … after its comma, or the end of a signature
+    assert first[model.vocab["证"]] == 0 and second[model.vocab["言"]] == 0
+    assert second[model.vocab["风"]] == 0
+    assert model.name_score(1, model.vocab["凤"]) == lm.NAME_CLIP
+    assert model.name_score(1, model.vocab["风"]) < 0
+    # a page model and a model counted without names weigh no name
+    assert model.page(["被告人李凤英，女"]).names is None
+    assert lm.CharModel(model.vocab, model.keys, model.counts, model.total).name_score(
+        1, model.vocab["凤"]) == 0.0
+
+
+def test_a_name_after_its_role_takes_the_names_character() -> None:
+    # a fax reads 凤 as 风 (马凤春: 风 0.8, 凤 0.2); text at large writes 风, names write 凤
+    model = _named_model()
+    slots = _line("被告人马风春到庭参加诉讼", {4: [("风", 0.8), ("凤", 0.2)]})
+    assert lm.choose(model, slots) == "被告人马凤春到庭参加诉讼"
+    plain = lm.CharModel(model.vocab, model.keys, model.counts, model.total)
+    assert lm.choose(plain, slots) == "被告人马风春到庭参加诉讼"
+    # the role word may end the line above: a name wrapped over two lines
+    wrapped = _line("马风春到庭", {1: [("风", 0.8), ("凤", 0.2)]})
+    assert lm.choose(model, wrapped, before="……公诉机关指控被告人") == "马凤春到庭"
+    # no role before it: text, not a name
+    text = _line("当晚刮起大风", {5: [("风", 0.8), ("凤", 0.2)]})
+    assert lm.choose(model, text) == "当晚刮起大风"
+
+
+def test_name_counts_survive_the_model_file(tmp_path: Path) -> None:
+    model = _named_model()
+    model.save(tmp_path / "m.npz")
+    again = lm.CharModel.load(tmp_path / "m.npz")
+    assert again.names is not None and np.array_equal(again.names, model.names)
+    plain = lm.CharModel(model.vocab, model.keys, model.counts, model.total)
+    plain.save(tmp_path / "plain.npz")
+    assert lm.CharModel.load(tmp_path / "plain.npz").names is None
