@@ -105,9 +105,9 @@ def settings_engine() -> Any:
 
 def engine_key(engine: Any) -> str:
     """Cache folder of an engine: its name and version, and a hash of the OCR settings (model,
-    thresholds …; not the thread count) since one version may read differently by them, and of
+    thresholds …; not the thread count) since one version may read differently by them, of
     the language model and look-alike table it reads with (``ocr.lm``: a rebuilt model reads
-    the same page differently under the same version)."""
+    the same page differently under the same version), and of the ``ocr`` package's code."""
     from models.settings import get_settings
     from ocr.lm import default_path, load_confusions
 
@@ -121,8 +121,22 @@ def engine_key(engine: Any) -> str:
         options["confusions"] = ("off" if os.environ.get("DOSSIER_OCR_CONFUSIONS") == "off"
                                  else hashlib.sha256(json.dumps(
                                      load_confusions(), sort_keys=True).encode()).hexdigest())
+    # the reading code too: the engine's version names its models, not a change to ocr/
+    options["code"] = code_digest(REPO / "ocr")
     digest = hashlib.sha256(json.dumps(options).encode()).hexdigest()[:8]
     return f"{_slug(f'{engine.name} {engine.version}')}-{digest}"
+
+
+@lru_cache(maxsize=4)
+def code_digest(folder: Path) -> str:
+    """A hash of the Python sources under ``folder`` (path and content), once per process: a
+    changed weight in ``ocr/lm.py`` reads the same page differently under the same engine
+    version, and a cache keyed without it served the pages read before the change."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*.py")):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _model_digest(path: Path) -> str:

@@ -36,7 +36,8 @@ the recogniser's to read; a gap never repeats its neighbour (刑 → 刑刑, ）
 Tuned on the bench's fax pages 0–9 only (UNSURE, OCR_WEIGHT, the floors); pages 10–29 held out.
 
 A name after its role word (被告人马凤春) is not text: where the text read so far ends with a role
-word and up to two characters, each candidate also weighs how much likelier it is as that
+word and one or two characters (the surname, and the given name's first), each candidate also
+weighs how much likelier it is as that
 character of a name (``NAME_SPANS``, counted from the judgments' headers and signatures at
 install time) than in text at large, so a fax's 马风春 reads 马凤春 (``CharModel.name_score``).
 
@@ -114,7 +115,10 @@ NAME_SPANS = (
 #: the n-grams': 凤 is a name's character, 风 is not, and a fax reads the one for the other.
 #: The OCR bench's fax pages 0-29 (tuned): 241 errors -> 241 at weight 1, 240 at 2 (kept);
 #: pages 150-179, read for the first time after: 347 -> 330 (0.58 -> 0.55 %; 王玉琴 for 王玉零
-#: three times, 黄昌盛, 聂德城, 宓某; 钱锋亲其 read 钱锋康其)
+#: three times, 黄昌盛, 聂德城, 宓某; 钱锋亲其 read 钱锋康其). Not on a surname (position 0):
+#: there it turned a rare surname into a common look-alike in every mention (巫某 -> 盛某 on the
+#: faxed judgment shapes' tune half); the given name's characters only: tune 240, pages
+#: 150-179 ~332 errors (0.557 %)
 NAME_WEIGHT = 2.0
 NAME_CLIP = 1.0
 #: a three-character reading repeated this many times on a page with a character rarer than
@@ -365,12 +369,13 @@ def choose(model: CharModel, slots: Sequence[Slot], page: CharModel | None = Non
                 right.extend(model.ids(later[0][0]) if later else [])
             right = [*right, *beyond][:ORDER - 1]
             best = -math.inf
+            # a surname (position 0) is left to the n-grams and the recogniser: see NAME_WEIGHT
             at = (_name_position("".join(before.split())[-12:] + "".join(out))
                   if model.names is not None else None)
             for text, p in options:
                 value = (_span_score(model, page, context[-(ORDER - 1):],
                                      [*model.ids(text), *right]) + OCR_WEIGHT * math.log10(p))
-                if at is not None and len(text) == 1:
+                if at and len(text) == 1:
                     value += NAME_WEIGHT * model.name_score(at, model.vocab.get(text, UNKNOWN))
                 if value > best:
                     pick, best = text, value

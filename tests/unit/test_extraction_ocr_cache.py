@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.extraction_ocr import engine_key
+from benchmarks.extraction_ocr import code_digest, engine_key
 from models.settings import reset_settings
 
 
@@ -49,3 +49,21 @@ def test_the_cache_key_follows_the_language_model_and_the_table(
     before = engine_key(plain)
     model.write_bytes(b"a third count")
     assert engine_key(plain) == before
+
+
+def test_the_cache_key_follows_the_reading_code(tmp_path: Path) -> None:
+    code = tmp_path / "ocr"
+    (code / "engines").mkdir(parents=True)
+    (code / "lm.py").write_text("NAME_WEIGHT = 2.0\n", "utf-8")
+    (code / "engines" / "rapid.py").write_text("FAX_POOR_PAGE = 0.90\n", "utf-8")
+    first = code_digest(code)
+    assert code_digest(code) == first
+    code_digest.cache_clear()  # a new process: the bench run after the change
+    assert code_digest(code) == first  # the same sources, the same key
+    (code / "lm.py").write_text("NAME_WEIGHT = 1.0\n", "utf-8")
+    code_digest.cache_clear()
+    changed = code_digest(code)
+    assert changed != first
+    (code / "notes.txt").write_text("not code", "utf-8")
+    code_digest.cache_clear()
+    assert code_digest(code) == changed

@@ -322,6 +322,19 @@ def test_a_name_after_its_role_takes_the_names_character() -> None:
     assert lm.choose(model, text) == "当晚刮起大风"
 
 
+def test_a_surname_is_left_to_the_n_grams() -> None:
+    # a rare surname (巫) is as real as a common one (吴): names counted with 吴 first a
+    # thousand times do not turn a 巫某 the judgments' n-grams prefer into 吴某
+    texts = ["被告人巫某到庭。"] * 5 + ["被告人吴某到庭。"] * 4
+    model = lm.build(texts, sorted({ch for text in texts for ch in text}), names=True)
+    assert model.names is not None
+    model.names[0, model.vocab["吴"]] = 1000
+    model.names[1, model.vocab["某"]] = 1000
+    assert model.name_score(0, model.vocab["吴"]) > model.name_score(0, model.vocab["巫"])
+    slots = _line("被告人巫某到庭", {3: [("巫", 0.5), ("吴", 0.5)]})
+    assert lm.choose(model, slots) == "被告人巫某到庭"
+
+
 def test_name_counts_survive_the_model_file(tmp_path: Path) -> None:
     model = _named_model()
     model.save(tmp_path / "m.npz")
