@@ -37,9 +37,9 @@ Tuned on the bench's fax pages 0–9 only (UNSURE, OCR_WEIGHT, the floors); page
 
 A name after its role word (被告人马凤春) is not text: where the text read so far ends with a role
 word and one or two characters (the surname, and the given name's first), each candidate also
-weighs how much likelier it is as that
-character of a name (``NAME_SPANS``, counted from the judgments' headers and signatures at
-install time) than in text at large, so a fax's 马风春 reads 马凤春 (``CharModel.name_score``).
+weighs how much likelier it is as that character of a name (``NAME_SPANS``, counted from the
+judgments' headers and signatures at install time) than in text at large, so a fax's 马风春
+reads 马凤春 (``CharModel.name_score``).
 
 A line is read on from the line above and into the line below (``choose``'s ``before`` and
 ``after``): the model was counted over whole paragraphs and a wrapped line starts mid-word
@@ -103,12 +103,13 @@ UNKNOWN = 1  # id of a character outside the vocabulary; 0 is the line boundary
 #: unsure slot (``choose``), counted at install time where the judgment writes a party's name
 #: in its header (被告人马凤春，男，…) or a judge's or clerk's under the judgment (书记员郭浩英):
 #: a name closed by a mere comma took 证言, 提出, 陈述 and 供述 for names
-NAME_ROLE = re.compile(r"(?:被告人|被害人|上诉人|申诉人|证人|辩护人|代理人|罪犯|嫌疑人|审判长|审判员"
-                       r"|陪审员|书记员|检察员|法官助理)")
+_PARTIES = "被告人|被害人|上诉人|申诉人|证人|辩护人|代理人|罪犯|嫌疑人"
+_COURT = "审判长|审判员|陪审员|书记员|检察员|法官助理"
+NAME_ROLE = re.compile(f"(?:{_PARTIES}|{_COURT})")
 NAME_SPANS = (
-    re.compile(r"(?:被告人|被害人|上诉人|申诉人|证人|辩护人|代理人|罪犯|嫌疑人)([\u4e00-\u9fff]{2,3})"
+    re.compile(f"(?:{_PARTIES})" r"([\u4e00-\u9fff]{2,3})"
                r"[，,（(](?=男|女|曾用名|别名|绰号|又名|化名|自报|出生|公民身份)"),
-    re.compile(r"(?:审判长|审判员|书记员|陪审员|检察员|法官助理)([\u4e00-\u9fff]{2,3})$"),
+    re.compile(f"(?:{_COURT})" r"([\u4e00-\u9fff]{2,3})$"),
 )
 #: weight of a character's share among names' first, second or third characters against its
 #: share of all text (log10 of the ratio, clipped to +-NAME_CLIP), beside the recogniser's and
@@ -354,6 +355,7 @@ def choose(model: CharModel, slots: Sequence[Slot], page: CharModel | None = Non
     # ids decided so far: the line's start boundary, then the end of the line above
     context = [0, *model.ids("".join(before.split())[-(ORDER - 1):])]
     beyond = model.ids("".join(after.split())[:ORDER - 1])  # the start of the line below
+    above = "".join(before.split())[-12:]  # a role word ending the line above names this one
     for i, slot in enumerate(slots):
         pick = slot[0][0] if slot else ""
         nxt = slots[i + 1][0][0] if i + 1 < len(slots) and slots[i + 1] else ""
@@ -370,7 +372,7 @@ def choose(model: CharModel, slots: Sequence[Slot], page: CharModel | None = Non
             right = [*right, *beyond][:ORDER - 1]
             best = -math.inf
             # a surname (position 0) is left to the n-grams and the recogniser: see NAME_WEIGHT
-            at = (_name_position("".join(before.split())[-12:] + "".join(out))
+            at = (_name_position(above + "".join(out))
                   if model.names is not None else None)
             for text, p in options:
                 value = (_span_score(model, page, context[-(ORDER - 1):],
