@@ -147,7 +147,10 @@ def render_set(pages: int, conditions: Sequence[str], out: Path,
     tuned on, so that pages never read before can be measured alone."""
     from tests.scans.generate import degrade, render_pages
 
-    texts = source_texts(pages)
+    # at most the SOURCE_LIMIT judgments ocr.lm leaves out: page i >= SOURCE_LIMIT is a later
+    # page of judgment i % SOURCE_LIMIT (source_texts(pages) had read judgments 200 and after,
+    # which the model counted, for pages 200 and after)
+    texts = source_texts(min(pages, SOURCE_LIMIT))
     specs: list[PageSpec] = []
     for i in range(first, pages):
         name, text = texts[i % len(texts)]

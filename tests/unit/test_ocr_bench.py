@@ -136,3 +136,16 @@ def test_photo_and_fax_pages_keep_the_truth_and_their_dpi(tmp_path: Path) -> Non
     assert [s.dpi for s in specs] == [300.0, 72.0, 150.0]
     with Image.open(specs[2].image) as im:
         assert round(im.info["dpi"][0]) == 150
+
+
+def test_pages_past_the_left_out_judgments_reuse_them(tmp_path: Path) -> None:
+    """Page SOURCE_LIMIT + i is a later page of judgment i, one of those ``ocr.lm`` leaves out
+    (``--write-sources``): before, it was judgment SOURCE_LIMIT + i, which the model had
+    counted, so a figure on pages 200 and after was read with the model knowing the text."""
+    from benchmarks.ocr import SOURCE_LIMIT
+
+    left_out = [name for name, _ in source_texts(SOURCE_LIMIT)]
+    specs = render_set(SOURCE_LIMIT + 2, ["clean"], tmp_path, first=SOURCE_LIMIT)
+    assert [s.source for s in specs] == left_out[:2]
+    first = render_set(1, ["clean"], tmp_path)[0]
+    assert first.source == specs[0].source and first.truth != specs[0].truth
