@@ -84,8 +84,8 @@ def read_pages(jobs: list[tuple[int, str, str]]) -> list[dict[str, Any]]:
     seen: list[list[Any]] = []
     original = _ENGINE.setdefault("in_context", rapid._in_context)
 
-    def spy(lm: Any, reads: list[Any], times: bool = False) -> list[str]:
-        chosen = original(lm, reads, times)
+    def spy(lm: Any, reads: list[Any], fax: bool = False) -> list[str]:
+        chosen = original(lm, reads, fax)
         seen.append([reads, chosen])
         return chosen
 

@@ -316,7 +316,7 @@ class RapidOcrEngine:
         texts = [read.text for read in reads]
         scores = [read.score for read in reads]
         if self._lm is not None:
-            texts = _in_context(self._lm, reads, times=self.fax)
+            texts = _in_context(self._lm, reads, fax=self.fax)
         lines = []
         for quad, text, score in zip(boxes, texts, scores, strict=True):
             if score < self.text_score or not text.strip():
@@ -583,16 +583,21 @@ class Reading(NamedTuple):
 NOTHING = Reading("", 0.0, 1.0)
 
 
-def _in_context(lm: CharModel, reads: list[Reading], times: bool = False) -> list[str]:
+def _in_context(lm: CharModel, reads: list[Reading], fax: bool = False) -> list[str]:
     """The page's lines with their unsure characters chosen by ``ocr.lm``, the page's own surely
     read text counting as evidence beside the judgments' (a defendant's rare name, read surely
     in one line, is not turned into a common character in another), each line read on from
     the one above it and into the one below (detection order: top to bottom); a rare
     character the recogniser reads the same way in several lines counts as read surely
-    (``ocr.lm.repeated_rare``: a name on a poor page). ``times``: a
-    fax's runs of x read as × where the model prefers it (``ocr.lm.times_runs``)."""
-    from ocr.lm import choose, repeated_rare, sure_text, times_runs
+    (``ocr.lm.repeated_rare``: a name on a poor page). ``fax``: the page's runs of x read as ×
+    where the model prefers it (``ocr.lm.times_runs``), and a character it read surely doubted
+    where a look-alike reads far better (``ocr.lm.doubt``; not on other pages, whose sure
+    readings are right: on clean pages it wrote 桉树 for a judgment's own typo 按树)."""
+    from ocr.lm import choose, doubt, repeated_rare, sure_slots, sure_text, times_runs
 
+    if fax:  # a sure character that reads far worse in context than a look-alike is doubted
+        reads = [read._replace(slots=doubt(lm, read.slots or sure_slots(read.text)))
+                 if read.text else read for read in reads]
     texts: list[str] = []
     if any(read.slots for read in reads):  # else every line was read surely: nothing to choose
         page = lm.page([piece for read in reads
@@ -606,7 +611,7 @@ def _in_context(lm: CharModel, reads: list[Reading], times: bool = False) -> lis
                 texts.append(read.text)
     else:
         texts = [read.text for read in reads]
-    return [times_runs(lm, text) for text in texts] if times else texts
+    return [times_runs(lm, text) for text in texts] if fax else texts
 
 
 def _char_mean(reads: list[Reading]) -> float:

@@ -343,3 +343,57 @@ def test_name_counts_survive_the_model_file(tmp_path: Path) -> None:
     plain = lm.CharModel(model.vocab, model.keys, model.counts, model.total)
     plain.save(tmp_path / "plain.npz")
     assert lm.CharModel.load(tmp_path / "plain.npz").names is None
+
+
+def test_the_unsure_slots_of_a_line_are_chosen_together() -> None:
+    """Two unsure slots side by side: deciding the first against the recogniser's best reading
+    of the second (己) took 戊, since 甲戊己丁 is written; read together, the line the
+    recogniser prefers that judgments also write (甲乙丙丁) wins."""
+    texts = ["甲乙丙丁。", "甲戊己丁。"] * 10
+    model = lm.build(texts, sorted({ch for text in texts for ch in text}))
+    slots = [[("甲", 0.999)], [("乙", 0.6), ("戊", 0.35)], [("己", 0.5), ("丙", 0.45)],
+             [("丁", 0.999)]]
+    assert lm.choose(model, slots) == "甲乙丙丁"
+    # the beam keeps the recogniser's own reading where nothing in context says otherwise
+    assert lm.choose(model, _line("甲乙丙丁", {})) == "甲乙丙丁"
+
+
+def _with_look_alikes(model: lm.CharModel, table: dict[str, list[tuple[str, float]]]
+                      ) -> lm.CharModel:
+    from dataclasses import replace
+
+    return replace(model, confusions=table)
+
+
+def test_a_sure_misreading_that_no_judgment_writes_is_doubted(model: lm.CharModel) -> None:
+    # a fax reads 寻衅滋事 as 寻鲜滋事 surely (0.999): the look-alike table says 鲜 is often
+    # a misreading of 衅, and 寻衅滋事罪 reads far better
+    faxed = _with_look_alikes(model, {"鲜": [("衅", 1.0)], "院": [("腕", 0.1)]})
+    slots = _line("犯寻鲜滋事罪", {})
+    doubted = lm.doubt(faxed, slots)
+    assert doubted is not None and doubted[2] == [("鲜", lm.DOUBT_SCORE), ("衅", 0.03)]
+    assert lm.choose(faxed, doubted) == "犯寻衅滋事罪"
+    # a sure character its look-alike does not beat in context is left as read
+    assert lm.doubt(faxed, _line("本院认为", {})) is None
+    # without a look-alike table nothing is doubted
+    assert lm.doubt(model, slots) is None
+
+
+def test_a_name_after_its_role_is_not_doubted() -> None:
+    texts = ["被告人王思亮，男，1980年出生。思亮说思想。"] * 5 + ["被告人李恩华，男，汉族。"]
+    model = lm.build(texts, sorted({ch for text in texts for ch in text} | {"恩"}), names=True)
+    faxed = _with_look_alikes(model, {"恩": [("思", 1.0)]})
+    assert lm.doubt(faxed, _line("被告人王恩亮，男", {})) is None
+    # the same character outside a name is doubted
+    assert lm.doubt(faxed, _line("亮说恩想", {})) is not None
+
+
+def test_a_misreading_repeated_on_a_page_is_not_taken_for_a_rare_name() -> None:
+    texts = ["因犯寻衅滋事罪被判刑。"] * lm.MISREAD_SEEN + ["被告人李某到案。", "新鲜。"]
+    model = lm.build(texts, sorted({ch for text in texts for ch in text} | set("居丕")))
+    faxed = _with_look_alikes(model, {"鲜": [("衅", 1.0)]})
+    page = ["因犯寻鲜滋事罪被判刑", "被告人李居丕到案"] * lm.REPEAT_MIN
+    kept = lm.repeated_rare(page, faxed, share=1.0, seen=0)
+    assert "李居丕" in kept  # a name no judgment writes, with no look-alike that is written
+    assert "寻鲜滋" not in kept and "鲜滋事" not in kept
+    assert "寻鲜滋" in lm.repeated_rare(page, model, share=1.0, seen=0)  # without the table
