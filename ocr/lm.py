@@ -76,7 +76,7 @@ import math
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,6 +128,11 @@ NAME_SPANS = (
 #: 150-179 ~332 errors (0.557 %)
 NAME_WEIGHT = 2.0
 NAME_CLIP = 1.0
+#: ...and also after the first one or two characters of a name the page reads after its role
+#: elsewhere (``page_names``): a defendant is named once after 被告人 and then alone (章立桐开设…,
+#: 马凤春伙同…). Fax errors, recorded readings replayed (pages 0-29 / 120-209 / 200-299): 222 /
+#: 933 / 1,066 -> 220 / 929 / 1,056 with (1, 2), 224 / 933 / 1,061 with (2,) alone
+NAMED_AT = (1, 2)
 #: a three-character reading repeated this many times on a page with a character rarer than
 #: RARE_SHARE of the judgments' characters (about 1,000 of 47 million: 铎, 丕) counts as the
 #: page's own text (``repeated_rare``); chosen on the fax bench's pages 0-29 (3 times and 1,000:
@@ -362,7 +367,7 @@ def _code(text: str) -> bool:
 
 
 def choose(model: CharModel, slots: Sequence[Slot], page: CharModel | None = None,
-           before: str = "", after: str = "") -> str:
+           before: str = "", after: str = "", named: Collection[str] = ()) -> str:
     """The line read slot by slot, the unsure slots' options chosen together so that the
     whole line reads best in context.
 
@@ -395,7 +400,7 @@ def choose(model: CharModel, slots: Sequence[Slot], page: CharModel | None = Non
             if options and page is not None and _on_page(page, context, read, slots[i + 1:]):
                 options = []  # read the same way, surely, elsewhere on the page: a name, a code
             # a surname (position 0) is left to the n-grams and the recogniser: see NAME_WEIGHT
-            at = (_name_position(above + "".join(out))
+            at = (_name_position(above + "".join(out), named)
                   if options and model.names is not None else None)
             for text, p in options or [(read, 1.0)]:
                 ids = model.ids(text)
@@ -418,11 +423,34 @@ def choose(model: CharModel, slots: Sequence[Slot], page: CharModel | None = Non
 _ROLE_BEFORE = re.compile(NAME_ROLE.pattern + r"([\u4e00-\u9fff]{0,2})$")
 
 
-def _name_position(read: str) -> int | None:
+def _name_position(read: str, named: Collection[str] = ()) -> int | None:
     """Which character of a name the next one would be (0, 1, 2) when the text read so far
-    ends with a role word and at most two characters after it, else None."""
+    ends with a role word and at most two characters after it, or (``named``: a page's
+    names' first characters, ``page_names``) with a name's start read after its role
+    elsewhere on the page, else None."""
     found = _ROLE_BEFORE.search(read[-12:])
-    return len(found.group(1)) if found else None
+    if found:
+        return len(found.group(1))
+    for k in NAMED_AT:
+        if len(read) >= k and read[-k:] in named:
+            return k
+    return None
+
+
+def page_names(texts: Iterable[str]) -> frozenset[str]:
+    """The first one and two characters of the names a page's lines (``texts``) read after
+    their role words (马 and 马凤 of 被告人马凤春): where a later mention without its role reads
+    them (由马风春假装), the next character is weighed as a name's second or third
+    (``NAMED_AT``, ``NAME_WEIGHT``). An anonymised 王某 is a whole name: 王某 starts none."""
+    text = "".join("".join(texts).split())
+    out = set()
+    for found in NAME_ROLE.finditer(text):
+        for k in NAMED_AT:
+            start = text[found.end():found.end() + k]
+            if len(start) == k and all("\u4e00" <= ch <= "\u9fff" for ch in start) \
+                    and "某" not in start:
+                out.add(start)
+    return frozenset(out)
 
 
 def _on_page(page: CharModel, context: Sequence[int], pick: str, rest: Sequence[Slot]) -> bool:
@@ -546,6 +574,34 @@ def merge_slots(first: Sequence[Slot], second: Sequence[Slot]) -> list[Slot]:
 def sure_slots(text: str) -> list[Slot]:
     """A line read surely (no unsure frame, so no slots kept) as slots."""
     return [[(ch, 1.0)] for ch in text]
+
+
+#: punctuation a recogniser adds on a fax (the paper beside a full-width ）, 、 or “ read as a
+#: second mark: （2017）.闽, （3））协议书); × and * are not: judgments write ××× and ****
+MARKS = "。，、；：？！“”‘’（）()《》〈〉【】[].．,;:·•"
+#: two marks side by side that judgments write less than this share of the rarer one's count
+#: are one too many (）） 30 times in 174,000 ）, ）. never; 。） 6,423): the rarer one is dropped.
+#: Fax errors, recorded readings replayed (pages 0-29 / 120-209 / 200-299): 220 / 929 / 1,056
+#: -> 216 / 918 / 1,037; clean pages 0-9 unchanged. Letting ``choose`` drop any unsure mark
+#: instead (a "" option at 0.001-0.05) lost true marks: 235-387 / 974-1,425 / 1,116-1,666
+ODD_PAIR = 1e-3
+
+
+def odd_marks(model: CharModel, text: str) -> str:
+    """``text`` without a mark that makes a pair judgments (nearly) never write with the mark
+    before it (``ODD_PAIR``): of the two, the one judgments write less often goes, ）. reads
+    ）. The fax bench's pages 120-209 held 7 ）） and 6 ）. against none in their text."""
+    out: list[str] = []
+    for ch in text:
+        if out and ch in MARKS and out[-1] in MARKS:
+            first, second = (model.count(model.ids(c)) for c in (out[-1], ch))
+            if min(first, second) > 0 and model.count(model.ids(out[-1] + ch)) \
+                    < ODD_PAIR * min(first, second):
+                if first < second:
+                    out[-1] = ch
+                continue
+        out.append(ch)
+    return "".join(out)
 
 
 #: a recogniser's run of lowercase x that may stand for the × of an anonymised name or number

@@ -174,6 +174,56 @@ def test_a_mark_left_before_a_line_box_is_taken_into_it() -> None:
     assert _take_leading_marks(page, beside)[0][0][0] == 100
 
 
+def test_a_mark_among_specks_before_a_line_box_is_taken_into_it() -> None:
+    """A fax's specks beside the mark made the strip's ink as tall as a character, and the mark
+    was left out (``_mark_blob``: the largest blob is the mark)."""
+    import numpy as np
+
+    from ocr.engines.rapid import _take_leading_marks
+
+    page = np.full((100, 600, 3), 255, dtype=np.uint8)
+    page[30:60, 100:500] = 0
+    page[50:58, 82:88] = 0  # the comma
+    page[31:33, 90:92] = page[58:60, 78:80] = 0  # specks above and below it
+    boxes = np.array([[[100, 30], [500, 30], [500, 60], [100, 60]]], dtype=np.float32)
+    assert _take_leading_marks(page, boxes)[0][0][0] == 80
+
+
+def test_a_mark_wrapped_onto_a_row_of_its_own_gets_a_box() -> None:
+    """A paragraph's full last row carries its 。 to the next row, alone at the text's left
+    edge, where the detector finds no line (``ocr.engines.rapid._take_lone_marks``)."""
+    import numpy as np
+
+    from ocr.engines.rapid import _take_lone_marks
+
+    def quad(x0: float, y0: float, x1: float, y1: float) -> list[list[float]]:
+        return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
+
+    page = np.full((400, 700, 3), 255, dtype=np.uint8)
+    rows = [quad(160, 40, 600, 70), quad(100, 80, 600, 110), quad(100, 120, 600, 150),
+            quad(160, 200, 600, 230), quad(100, 240, 600, 270), quad(160, 280, 400, 310)]
+    for (x0, y0), _, (x1, y1), _ in rows:
+        page[int(y0) + 4:int(y1) - 4, int(x0):int(x1)] = 0
+    page[172:180, 102:110] = 0  # the 。 of the full row at y 120, alone on the next row
+    page[326:334, 102:110] = 0  # a mark under a short row: no wrapped one
+    page[136:137, 650:651] = 0  # a speck
+    boxes = np.array(rows, dtype=np.float32)
+    found = _take_lone_marks(page, boxes)
+    assert len(found) == len(rows) + 1
+    added = [q for q in found if not any(np.allclose(q, r) for r in boxes)]
+    (x0, y0), _, (x1, y1), _ = added[0]
+    assert x0 <= 102 and x1 >= 110 and y0 <= 172 and y1 >= 180 and y1 - y0 == 30
+    # in reading order: after the row above it, before the next paragraph
+    order = [round(float(q[0][1])) for q in found]
+    assert order == sorted(order) and order.index(round(float(y0))) == 3
+    # a row below that starts at the left edge is text, not a lone mark
+    under = np.array([*rows[:3], quad(100, 160, 600, 190)], dtype=np.float32)
+    assert len(_take_lone_marks(page, under)) == 4
+    # nothing under a row that ends short of the right edge
+    short = np.array([rows[0], rows[1], quad(100, 120, 400, 150), rows[3]], dtype=np.float32)
+    assert len(_take_lone_marks(page, short)) == 4
+
+
 @pytest.mark.slow
 def test_a_poorly_read_fax_page_is_read_by_both_recognisers(
         rapid: OcrEngine, monkeypatch: pytest.MonkeyPatch) -> None:

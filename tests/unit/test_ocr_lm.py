@@ -397,3 +397,29 @@ def test_a_misreading_repeated_on_a_page_is_not_taken_for_a_rare_name() -> None:
     assert "李居丕" in kept  # a name no judgment writes, with no look-alike that is written
     assert "寻鲜滋" not in kept and "鲜滋事" not in kept
     assert "寻鲜滋" in lm.repeated_rare(page, model, share=1.0, seen=0)  # without the table
+
+
+def test_a_name_read_after_its_role_elsewhere_on_the_page_is_weighed_as_a_name() -> None:
+    # 马凤春 named after 被告人 on the page; a later mention (no role before it) takes the
+    # name's character too, a text that only shares the surname's neighbour does not
+    model = _named_model()
+    named = lm.page_names(["公诉机关指控被告人马凤春犯诈骗罪，", "被害人张凤兰到庭"])
+    assert {"马", "马凤", "张", "张凤"} <= named
+    later = _line("由马风春假装", {2: [("风", 0.8), ("凤", 0.2)]})
+    assert lm.choose(model, later) == "由马风春假装"
+    assert lm.choose(model, later, named=named) == "由马凤春假装"
+    text = _line("当晚刮起大风", {5: [("风", 0.8), ("凤", 0.2)]})
+    assert lm.choose(model, text, named=named) == "当晚刮起大风"
+    # an anonymised 王某 is a whole name: what follows it is no name's character
+    assert lm.page_names(["被告人王某到庭"]) == frozenset({"王"})
+
+
+def test_a_mark_judgments_never_write_beside_another_is_dropped() -> None:
+    # a fax's full-width ） read with its paper as a second mark: （2017）.闽, （3））协议书
+    texts = ["（2017）闽0582刑初6号，（一）被告人。（二）证人“张某”、李某。"] * 50
+    texts += ["血液中乙醇含量为1.5毫克。"] * 40
+    model = lm.build(texts, sorted({ch for text in texts for ch in text}))
+    assert lm.odd_marks(model, "（2017）.闽0582刑初6号") == "（2017）闽0582刑初6号"
+    assert lm.odd_marks(model, "（一））被告人") == "（一）被告人"
+    assert lm.odd_marks(model, "被告人。（二）证人“张某”、李某。") == "被告人。（二）证人“张某”、李某。"
+    assert lm.odd_marks(model, "（2017）×××号") == "（2017）×××号"  # not a mark here
