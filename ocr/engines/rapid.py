@@ -563,9 +563,9 @@ def _take_lone_marks(page: Any, quads: Any) -> Any:
     A paragraph whose last row is full carries its closing 。 (or ，、；) over to the next row,
     where it stands alone at the text's left edge; the detector finds no line there (a lone
     mark is no text to it) and the mark was lost on every page kind (the bench's clean pages
-    0-9: 4 of 4; fax pages 200-299: 22 of 22, 7 with this). Below a full row (its right end at the text's
-    right edge), one row pitch down, the strip at the left edge that no box touches is looked
-    at: ink of a mark's size (``LEAD_MIN_INK`` .. ``LEAD_MAX_HEIGHT``, as for
+    0-9: 4 of 4; fax pages 200-299: 22 of 22, 7 with this). Below a full row (its right end
+    at the text's right edge), one row pitch down, the strip at the left edge that no box
+    touches is looked at: ink of a mark's size (``LEAD_MIN_INK`` .. ``LEAD_MAX_HEIGHT``, as for
     ``_take_leading_marks``) gets a box of the row's height, which the recogniser reads and
     ``ocr.lm`` weighs after the row above like any line. Boxes come back in reading order."""
     import numpy as np

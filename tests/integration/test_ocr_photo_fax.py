@@ -176,7 +176,7 @@ def test_a_mark_left_before_a_line_box_is_taken_into_it() -> None:
 
 def test_a_mark_among_specks_before_a_line_box_is_taken_into_it() -> None:
     """A fax's specks beside the mark made the strip's ink as tall as a character, and the mark
-    was left out (``_mark_blob``: the largest blob is the mark)."""
+    was left out (``_mark_blob``: the mark is the largest blob and those a quarter its size)."""
     import numpy as np
 
     from ocr.engines.rapid import _take_leading_marks
