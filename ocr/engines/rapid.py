@@ -672,6 +672,7 @@ def _in_context(lm: CharModel, reads: list[Reading], fax: bool = False) -> list[
     from ocr.lm import (
         choose,
         doubt,
+        filled_digits,
         odd_marks,
         page_names,
         repeated_rare,
@@ -683,6 +684,9 @@ def _in_context(lm: CharModel, reads: list[Reading], fax: bool = False) -> list[
     if fax:  # a sure character that reads far worse in context than a look-alike is doubted
         reads = [read._replace(slots=doubt(lm, read.slots or sure_slots(read.text)))
                  if read.text else read for read in reads]
+        # an unsure 8 whose runner-up is a 6 is a 6 whose opening the fax filled in
+        reads = [read._replace(slots=filled_digits(read.slots)) if read.slots else read
+                 for read in reads]
     texts: list[str] = []
     if any(read.slots for read in reads):  # else every line was read surely: nothing to choose
         page = lm.page([piece for read in reads

@@ -423,3 +423,30 @@ def test_a_mark_judgments_never_write_beside_another_is_dropped() -> None:
     assert lm.odd_marks(model, "（一））被告人") == "（一）被告人"
     assert lm.odd_marks(model, "被告人。（二）证人“张某”、李某。") == "被告人。（二）证人“张某”、李某。"
     assert lm.odd_marks(model, "（2017）×××号") == "（2017）×××号"  # not a mark here
+
+
+def test_a_fax_digit_whose_opening_filled_in_is_read_as_its_runner_up() -> None:
+    # a fax's thick strokes close a 6's opening: the recogniser reads 8, with 6 close behind
+    assert lm.filled_digits([[("8", 0.6), ("6", 0.38)]]) == [[("6", 0.38), ("8", 0.6)]]
+    # the runner-up is the best other digit, after a letter
+    assert lm.filled_digits([[("8", 0.6), ("B", 0.2), ("3", 0.15)]])[0][0] == ("3", 0.15)
+    kept = [
+        [("8", 0.95), ("6", 0.05)],  # 19 times surer: an 8
+        [("6", 0.6), ("8", 0.38)],  # a 6 read with an 8 behind it: no opening filled
+        [("8", 0.6), ("0", 0.38)],  # 0 is not a misreading an 8 stands for
+        [("8", 0.999)],  # read surely
+        [("", 0.7), ("6", 0.3)],  # a gap
+    ]
+    assert lm.filled_digits(kept) == kept
+
+
+def test_filled_digits_are_read_on_faxes_only() -> None:
+    from ocr.engines.rapid import Reading, _in_context
+
+    texts = ["于2016年3月被逮捕。"] * 20 + ["于2018年3月被逮捕。"] * 20
+    model = lm.build(texts, sorted({ch for text in texts for ch in text}))
+    slots: list[lm.Slot] = [[(ch, 1.0)] for ch in "于201"]
+    slots += [[("8", 0.55), ("6", 0.44)]] + [[(ch, 1.0)] for ch in "年3月被逮捕。"]
+    read = Reading("于2018年3月被逮捕。", 0.96, 1.0, slots)
+    assert _in_context(model, [read], fax=True) == ["于2016年3月被逮捕。"]
+    assert _in_context(model, [read], fax=False) == ["于2018年3月被逮捕。"]
