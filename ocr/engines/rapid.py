@@ -673,6 +673,7 @@ def _in_context(lm: CharModel, reads: list[Reading], fax: bool = False) -> list[
         choose,
         doubt,
         filled_digits,
+        filled_marks,
         odd_marks,
         page_names,
         repeated_rare,
@@ -685,8 +686,8 @@ def _in_context(lm: CharModel, reads: list[Reading], fax: bool = False) -> list[
         reads = [read._replace(slots=doubt(lm, read.slots or sure_slots(read.text)))
                  if read.text else read for read in reads]
         # an unsure 8 whose runner-up is a 6 is a 6 whose opening the fax filled in
-        reads = [read._replace(slots=filled_digits(read.slots)) if read.slots else read
-                 for read in reads]
+        reads = [read._replace(slots=filled_marks(filled_digits(read.slots))) if read.slots
+                 else read for read in reads]
     texts: list[str] = []
     if any(read.slots for read in reads):  # else every line was read surely: nothing to choose
         page = lm.page([piece for read in reads

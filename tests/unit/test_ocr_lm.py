@@ -450,3 +450,15 @@ def test_filled_digits_are_read_on_faxes_only() -> None:
     read = Reading("于2018年3月被逮捕。", 0.96, 1.0, slots)
     assert _in_context(model, [read], fax=True) == ["于2016年3月被逮捕。"]
     assert _in_context(model, [read], fax=False) == ["于2018年3月被逮捕。"]
+
+
+def test_a_fax_dot_is_read_as_the_mark_its_runner_up_names() -> None:
+    # a fax fills a 。 or a ， into a solid dot, read ·; the runner-up mark says which
+    assert lm.filled_marks([[("·", 0.88), ("，", 0.04), ("。", 0.03)]]) == [
+        [("，", 0.88), ("·", 0.04), ("。", 0.03)]]
+    assert lm.filled_marks([[("·", 0.99), ("．", 0.005), ("。", 0.002)]])[0][0] == ("。", 0.99)
+    # none offered: a 。 (66 of 67 on the recorded pages)
+    assert lm.filled_marks([[("·", 0.994), (".", 0.003)]]) == [
+        [("。", 0.994), (".", 0.003), ("·", lm.CANDIDATE_FLOOR)]]
+    kept = [[("，", 0.9), ("·", 0.1)], [("张", 1.0)], [("", 0.8), ("·", 0.2)]]
+    assert lm.filled_marks(kept) == kept
