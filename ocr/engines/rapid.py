@@ -70,6 +70,8 @@ FAX_RECHECK_CHAR_BELOW: dict[Runtime, float] = {"openvino": 0.80,
 # 71 errors but 5.9 -> 11.4 CPU-s a page, under the fax's 20 pages/min a worker.
 FAX_POOR_PAGE = 0.90
 FAX_BOTH_BELOW = 0.90
+WINDOW_REACH = 1.2
+WINDOW_BELOW = 0.90
 # RapidOCR 3.10's defaults (its config.yaml), kept so that the text is what RapidOCR reads
 MAX_SIDE, MIN_SIDE = 2000, 30  # the page is scaled to at most this many pixels a side
 WIDTH_HEIGHT_RATIO, MIN_HEIGHT = 8, 30  # a strip wider than 8:1 is padded above and below
@@ -313,6 +315,8 @@ class RapidOcrEngine:
         if (self.fax and self._lm is not None and self._recheck is not None
                 and _char_mean(reads) < FAX_POOR_PAGE):
             self._both_readers(bgr, boxes, reads, small)
+        elif self.fax and self._lm is not None and self._recheck is not None and WINDOW_REACH:
+            self._window_readers(bgr, boxes, reads)
         texts = [read.text for read in reads]
         scores = [read.score for read in reads]
         if self._lm is not None:
@@ -439,6 +443,43 @@ class RapidOcrEngine:
             assert slots is not None
             other = small[i].slots or sure_slots(small[i].text)
             reads[i] = reads[i]._replace(slots=merge_slots(slots, other))
+
+    def _window_readers(self, bgr: Any, boxes: list[Any], reads: list[Reading]) -> None:
+        """A fax page read well enough overall: each weak Chinese character's stretch of its
+        line (``_weak_windows``) read by the small recogniser too, and the slots in it given
+        both readers' candidates (``ocr.lm.merge_slots``), as ``_both_readers`` does for whole
+        lines of a poor page, at a fraction of the cost."""
+        from rapidocr.utils.process_img import get_rotate_crop_image
+
+        from ocr.lm import merge_slots, sure_slots
+
+        jobs = []
+        for i, read in enumerate(reads):
+            x0, y0 = boxes[i][0]
+            x1, y1 = boxes[i][1]
+            x3, y3 = boxes[i][3]
+            width = math.hypot(x1 - x0, y1 - y0)
+            if width <= 0:
+                continue
+            aspect = math.hypot(x3 - x0, y3 - y0) / width
+            jobs += [(i, span) for span in _weak_windows(read, aspect)]
+        if not jobs:
+            return
+        assert self._recheck is not None
+        crops = [get_rotate_crop_image(bgr, _sub_quad(boxes[i], lo, hi))
+                 for i, (lo, hi, _, _) in jobs]
+        # ``merge_slots`` keeps the number of slots: a line's later windows' slots stay put
+        for (i, (_, _, first, last)), other in zip(jobs, self._recheck.read(crops, self._pool),
+                                                   strict=True):
+            slots = reads[i].slots
+            assert slots is not None
+            part = merge_slots(slots[first:last + 1], other.slots or sure_slots(other.text))
+            # the weak characters alone: a window's edges cut its other characters, and a
+            # digit or a mark there was read as well by the tiny recogniser (fax pages 200-229,
+            # every slot of the window merged: 280 errors, 18时 read as 13时 on a test page)
+            reads[i] = reads[i]._replace(slots=[
+                part[k - first] if first <= k <= last and _weak(slot) else slot
+                for k, slot in enumerate(slots)])
 
 
 def _mark_setup(page: Any, quads: Any) -> tuple[Any, list[tuple[float, float, float, float]],
@@ -654,6 +695,8 @@ class Reading(NamedTuple):
     score: float
     weakest: float
     slots: list[Slot] | None = None
+    #: each character slot's centre as a share of the line crop's width (with ``slots``)
+    at: tuple[float, ...] | None = None
 
 
 NOTHING = Reading("", 0.0, 1.0)
@@ -776,7 +819,7 @@ class _Recogniser:
         preds = self.session.run(None, {self.input: batch})[0]
         best, probs = preds.argmax(axis=2), preds.max(axis=2)
         out: list[Reading] = []
-        for tokens, prob in zip(best, probs, strict=True):
+        for k, (tokens, prob) in enumerate(zip(best, probs, strict=True)):
             keep = np.ones(len(tokens), dtype=bool)
             keep[1:] = tokens[1:] != tokens[:-1]
             keep &= tokens != 0  # the CTC blank
@@ -784,10 +827,12 @@ class _Recogniser:
             confs = [round(c, 5) for c in prob[keep].tolist()]
             score = round(float(np.mean(confs)), 5) if confs else 0.0
             han = [c for ch, c in zip(chars, confs, strict=True) if "\u4e00" <= ch <= "\u9fff"]
-            slots = None
+            slots, at = None, None
             if self.lm_unsure and float(prob.min()) < self.lm_unsure:
-                slots = self._slots(preds[len(out)], best[len(out)], probs[len(out)])
-            out.append(Reading("".join(chars), score, min(han, default=1.0), slots))
+                slots = self._slots(preds[k], tokens, prob)
+                shown = min(width, math.ceil(REC_HEIGHT * ratios[k]))
+                at = _run_centres(tokens.tolist(), width / len(tokens) / shown)
+            out.append(Reading("".join(chars), score, min(han, default=1.0), slots, at))
         return out
 
     def _slots(self, pred: Any, best: Any, probs: Any) -> list[Slot]:
@@ -810,3 +855,62 @@ class _Recogniser:
             top[unsure] = np.take_along_axis(part, order, axis=1)
             top_p[unsure] = np.take_along_axis(part_p, order, axis=1)
         return ctc_slots(top, top_p, self.chars)
+
+
+def _run_centres(tokens: list[int], share: float) -> tuple[float, ...]:
+    """Each CTC run of one character's centre, as a share of the line's width (``share``: one
+    frame's share of it): the k-th is the k-th character slot of ``ocr.lm.ctc_slots``."""
+    out = []
+    t = 0
+    while t < len(tokens):
+        if tokens[t] == 0:
+            t += 1
+            continue
+        start = t
+        while t < len(tokens) and tokens[t] == tokens[start]:
+            t += 1
+        out.append(min(1.0, (start + t) / 2 * share))
+    return tuple(out)
+
+
+def _weak_windows(read: Reading, aspect: float) -> list[tuple[float, float, int, int]]:
+    """Stretches of a line around its weak Chinese characters (under ``FAX_BOTH_BELOW``), each
+    ``WINDOW_REACH`` line heights to either side, overlapping ones joined: (share of the width
+    where it starts, where it ends, first and last slot inside it). ``aspect``: the crop's
+    height over its width."""
+    if not read.slots or read.at is None:
+        return []
+    chars = [k for k, slot in enumerate(read.slots) if slot and slot[0][0]]
+    if len(chars) != len(read.at):
+        return []
+    reach = WINDOW_REACH * aspect
+    spans: list[list[float]] = []
+    for k, x in zip(chars, read.at, strict=True):
+        if _weak(read.slots[k]):
+            lo, hi = max(0.0, x - reach), min(1.0, x + reach)
+            if spans and lo <= spans[-1][1]:
+                spans[-1][1] = hi
+            else:
+                spans.append([lo, hi])
+    out = []
+    for lo, hi in spans:
+        inside = [k for k, x in zip(chars, read.at, strict=True) if lo <= x <= hi]
+        if inside:
+            out.append((lo, hi, inside[0], inside[-1]))
+    return out
+
+
+def _weak(slot: Slot) -> bool:
+    """A Chinese character read under ``WINDOW_BELOW``."""
+    return bool(slot) and slot[0][1] < WINDOW_BELOW and "\u4e00" <= slot[0][0] <= "\u9fff"
+
+
+def _sub_quad(quad: Any, lo: float, hi: float) -> Any:
+    """The part of a line's quadrilateral (top-left, top-right, bottom-right, bottom-left)
+    between the shares ``lo`` and ``hi`` of its length."""
+    import numpy as np
+
+    q = np.asarray(quad, dtype=np.float32)
+    top, bottom = q[1] - q[0], q[2] - q[3]
+    return np.array([q[0] + lo * top, q[0] + hi * top, q[3] + hi * bottom, q[3] + lo * bottom],
+                    dtype=np.float32)
