@@ -733,7 +733,8 @@ def _in_context(lm: CharModel, reads: list[Reading], fax: bool = False) -> list[
     if fax:  # a sure character that reads far worse in context than a look-alike is doubted
         reads = [read._replace(slots=doubt(lm, read.slots or sure_slots(read.text)))
                  if read.text else read for read in reads]
-        # an unsure 8 whose runner-up is a 6 is a 6 whose opening the fax filled in
+        # an unsure 8 whose runner-up is a 6 is a 6 whose opening the fax filled in, and a · the
+        # mark its runner-up names, filled into a dot
         reads = [read._replace(slots=filled_marks(filled_digits(read.slots))) if read.slots
                  else read for read in reads]
     texts: list[str] = []
@@ -879,7 +880,7 @@ def _run_centres(tokens: list[int], share: float) -> tuple[float, ...]:
 
 
 def _weak_windows(read: Reading, aspect: float) -> list[tuple[float, float, int, int]]:
-    """Stretches of a line around its weak Chinese characters (under ``FAX_BOTH_BELOW``), each
+    """Stretches of a line around its weak Chinese characters (``_weak``), each
     ``WINDOW_REACH`` line heights to either side, overlapping ones joined: (share of the width
     where it starts, where it ends, first and last slot inside it). ``aspect``: the crop's
     height over its width."""
