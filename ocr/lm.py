@@ -604,8 +604,6 @@ def odd_marks(model: CharModel, text: str) -> str:
     return "".join(out)
 
 
-#: a recogniser's run of lowercase x that may stand for the × of an anonymised name or number
-#: (after a plate's capital: 浙A×××)
 #: digits a fax's thickened strokes make of others: its ink closes the openings of a 6 or a 3, so
 #: an unsure 8 is often a 6, 3 or 9, a 9 a 3, a 0 a 6 or 9 (``filled_digits``)
 FILLED = {"8": "639", "9": "3", "0": "69"}
@@ -658,6 +656,8 @@ def filled_marks(slots: Sequence[Slot]) -> list[Slot]:
     return out
 
 
+#: a recogniser's run of lowercase x that may stand for the × of an anonymised name or number
+#: (after a plate's capital: 浙A×××)
 _X_RUN = re.compile(r"(?<![a-z])x+(?![A-Za-z])")
 
 

@@ -279,8 +279,9 @@ def test_a_fax_pages_weak_characters_are_read_again_in_windows(
         return means[-1]
 
     def seen(read: engine.Reading, aspect: float) -> list[tuple[float, float, int, int]]:
-        windows.extend(weak_windows(read, aspect))
-        return windows[len(windows) - len(weak_windows(read, aspect)):]
+        found = weak_windows(read, aspect)
+        windows.extend(found)
+        return found
 
     monkeypatch.setattr(engine, "_char_mean", noted)
     monkeypatch.setattr(engine, "_weak_windows", seen)
