@@ -74,7 +74,10 @@ FAX_BOTH_BELOW = 0.90
 # under WINDOW_BELOW has its stretch of the line, WINDOW_REACH line heights to either side, read
 # by the small recogniser too. Fax pages 200-229: 301 errors without; 289 at 0.70 / 1.2 (+0.45
 # CPU-s a page); 283 at 0.90 (+0.9 CPU-s: the worker's fax pages/min 22.9 -> 16.6, under the
-# 20 asked for); reach 0.8 / 2.0 / 3.5 at 0.90: 291 / 283 / 285; whole weak lines: 274
+# 20 asked for); reach 0.8 / 2.0 / 3.5 at 0.90: 291 / 283 / 285; whole weak lines: 274. A line
+# the second look has read whole already gives that reading instead of windows (pages 200-229:
+# 289 -> 290 errors, 230-249: 155 -> 153, ~0.45 CPU-s a page less: nearly every line with a
+# character under 0.70 had been read whole, so the windows had read it twice)
 WINDOW_REACH = 1.2
 WINDOW_BELOW = 0.70
 # RapidOCR 3.10's defaults (its config.yaml), kept so that the text is what RapidOCR reads
@@ -321,7 +324,7 @@ class RapidOcrEngine:
                 and _char_mean(reads) < FAX_POOR_PAGE):
             self._both_readers(bgr, boxes, reads, small)
         elif self.fax and self._lm is not None and self._recheck is not None and WINDOW_REACH:
-            self._window_readers(bgr, boxes, reads)
+            self._window_readers(bgr, boxes, reads, small)
         texts = [read.text for read in reads]
         scores = [read.score for read in reads]
         if self._lm is not None:
@@ -449,17 +452,22 @@ class RapidOcrEngine:
             other = small[i].slots or sure_slots(small[i].text)
             reads[i] = reads[i]._replace(slots=merge_slots(slots, other))
 
-    def _window_readers(self, bgr: Any, boxes: list[Any], reads: list[Reading]) -> None:
+    def _window_readers(self, bgr: Any, boxes: list[Any], reads: list[Reading],
+                        known: dict[int, Reading] | None = None) -> None:
         """A fax page read well enough overall: each weak Chinese character's stretch of its
         line (``_weak_windows``) read by the small recogniser too, and the slots in it given
         both readers' candidates (``ocr.lm.merge_slots``), as ``_both_readers`` does for whole
-        lines of a poor page, at a fraction of the cost."""
+        lines of a poor page, at a fraction of the cost. A line in ``known`` (read whole by the
+        second look) gives its weak slots that reading's candidates, and no window is cut."""
         from rapidocr.utils.process_img import get_rotate_crop_image
 
-        from ocr.lm import merge_slots, sure_slots
-
+        known = known or {}
         jobs = []
         for i, read in enumerate(reads):
+            if i in known:
+                if read.slots and any(_weak(slot) for slot in read.slots):
+                    self._merge_weak(reads, i, 0, len(read.slots) - 1, known[i])
+                continue
             x0, y0 = boxes[i][0]
             x1, y1 = boxes[i][1]
             x3, y3 = boxes[i][3]
@@ -476,15 +484,22 @@ class RapidOcrEngine:
         # ``merge_slots`` keeps the number of slots: a line's later windows' slots stay put
         for (i, (_, _, first, last)), other in zip(jobs, self._recheck.read(crops, self._pool),
                                                    strict=True):
-            slots = reads[i].slots
-            assert slots is not None
-            part = merge_slots(slots[first:last + 1], other.slots or sure_slots(other.text))
-            # the weak characters alone: a window's edges cut its other characters, and a
-            # digit or a mark there was read as well by the tiny recogniser (fax pages 200-229,
-            # every slot of the window merged: 280 errors, 18时 read as 13时 on a test page)
-            reads[i] = reads[i]._replace(slots=[
-                part[k - first] if first <= k <= last and _weak(slot) else slot
-                for k, slot in enumerate(slots)])
+            self._merge_weak(reads, i, first, last, other)
+
+    @staticmethod
+    def _merge_weak(reads: list[Reading], i: int, first: int, last: int, other: Reading) -> None:
+        """Line ``i``'s weak slots from ``first`` to ``last`` given ``other``'s candidates."""
+        from ocr.lm import merge_slots, sure_slots
+
+        slots = reads[i].slots
+        assert slots is not None
+        part = merge_slots(slots[first:last + 1], other.slots or sure_slots(other.text))
+        # the weak characters alone: a window's edges cut its other characters, and a digit
+        # or a mark there was read as well by the tiny recogniser (fax pages 200-229, every
+        # slot of the window merged: 280 errors, 18时 read as 13时 on a test page)
+        reads[i] = reads[i]._replace(slots=[
+            part[k - first] if first <= k <= last and _weak(slot) else slot
+            for k, slot in enumerate(slots)])
 
 
 def _mark_setup(page: Any, quads: Any) -> tuple[Any, list[tuple[float, float, float, float]],

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
 from ocr.engines.rapid import (
     WINDOW_REACH,
+    RapidOcrEngine,
     Reading,
     _run_centres,
     _sub_quad,
@@ -47,3 +50,26 @@ def test_a_window_is_the_part_of_a_tilted_line_between_two_shares_of_its_length(
     part = _sub_quad(quad, 0.25, 0.5)
     assert np.allclose(part, [[150, 52.5], [200, 55], [200, 85], [150, 82.5]])
     assert np.allclose(_sub_quad(quad, 0.0, 1.0), quad)
+
+
+class _NoRecogniser:
+    def read(self, crops: object, pool: object) -> list[Reading]:
+        raise AssertionError("a line the second look read whole is not cut into windows")
+
+
+def test_a_line_read_whole_already_gives_its_weak_slots_that_reading() -> None:
+    slots = [[("被", 1.0)], [("告", 0.99)], [("人", 1.0)], [("马", 0.98)],
+             [("风", 0.5), ("凤", 0.45)], [("春", 1.0)], [("，", 0.4), ("。", 0.3)]]
+    read = Reading("被告人马风春，", 0.9, 0.5, slots, (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7))
+    whole = Reading("被告人冯凤春。", 0.95, 0.9, [[(ch, 1.0)] for ch in "被告人冯凤春。"])
+    engine = SimpleNamespace(_recheck=_NoRecogniser(), _pool=None,
+                             _merge_weak=RapidOcrEngine._merge_weak)
+    quad = np.array([[0, 0], [700, 0], [700, 30], [0, 30]], dtype=np.float32)
+    reads = [read]
+    RapidOcrEngine._window_readers(engine, None, [quad], reads, {0: whole})  # type: ignore[arg-type]
+    got = reads[0].slots
+    assert got is not None
+    assert got[4] == [("凤", pytest.approx(0.725)), ("风", pytest.approx(0.25))]
+    # sure characters and marks keep the tiny recogniser's reading: 马 stays, ， is not 。
+    assert got[3] == [("马", 0.98)] and got[6] == slots[6]
+    assert [s for k, s in enumerate(got) if k != 4] == [s for k, s in enumerate(slots) if k != 4]
