@@ -453,7 +453,7 @@ class RapidOcrEngine:
             reads[i] = reads[i]._replace(slots=merge_slots(slots, other))
 
     def _window_readers(self, bgr: Any, boxes: list[Any], reads: list[Reading],
-                        known: dict[int, Reading] | None = None) -> None:
+                        known: dict[int, Reading]) -> None:
         """A fax page read well enough overall: each weak Chinese character's stretch of its
         line (``_weak_windows``) read by the small recogniser too, and the slots in it given
         both readers' candidates (``ocr.lm.merge_slots``), as ``_both_readers`` does for whole
@@ -461,12 +461,12 @@ class RapidOcrEngine:
         second look) gives its weak slots that reading's candidates, and no window is cut."""
         from rapidocr.utils.process_img import get_rotate_crop_image
 
-        known = known or {}
         jobs = []
         for i, read in enumerate(reads):
             if i in known:
                 if read.slots and any(_weak(slot) for slot in read.slots):
-                    self._merge_weak(reads, i, 0, len(read.slots) - 1, known[i])
+                    reads[i] = read._replace(slots=_merge_weak(read.slots, 0, len(read.slots) - 1,
+                                                               known[i]))
                 continue
             x0, y0 = boxes[i][0]
             x1, y1 = boxes[i][1]
@@ -484,22 +484,9 @@ class RapidOcrEngine:
         # ``merge_slots`` keeps the number of slots: a line's later windows' slots stay put
         for (i, (_, _, first, last)), other in zip(jobs, self._recheck.read(crops, self._pool),
                                                    strict=True):
-            self._merge_weak(reads, i, first, last, other)
-
-    @staticmethod
-    def _merge_weak(reads: list[Reading], i: int, first: int, last: int, other: Reading) -> None:
-        """Line ``i``'s weak slots from ``first`` to ``last`` given ``other``'s candidates."""
-        from ocr.lm import merge_slots, sure_slots
-
-        slots = reads[i].slots
-        assert slots is not None
-        part = merge_slots(slots[first:last + 1], other.slots or sure_slots(other.text))
-        # the weak characters alone: a window's edges cut its other characters, and a digit
-        # or a mark there was read as well by the tiny recogniser (fax pages 200-229, every
-        # slot of the window merged: 280 errors, 18时 read as 13时 on a test page)
-        reads[i] = reads[i]._replace(slots=[
-            part[k - first] if first <= k <= last and _weak(slot) else slot
-            for k, slot in enumerate(slots)])
+            slots = reads[i].slots
+            assert slots is not None
+            reads[i] = reads[i]._replace(slots=_merge_weak(slots, first, last, other))
 
 
 def _mark_setup(page: Any, quads: Any) -> tuple[Any, list[tuple[float, float, float, float]],
@@ -924,6 +911,19 @@ def _weak_windows(read: Reading, aspect: float) -> list[tuple[float, float, int,
 def _weak(slot: Slot) -> bool:
     """A Chinese character read under ``WINDOW_BELOW``."""
     return bool(slot) and slot[0][1] < WINDOW_BELOW and "\u4e00" <= slot[0][0] <= "\u9fff"
+
+
+def _merge_weak(slots: list[Slot], first: int, last: int, other: Reading) -> list[Slot]:
+    """``slots`` with the weak ones from ``first`` to ``last`` given ``other``'s candidates (the
+    small recogniser's reading of that stretch, or of the whole line)."""
+    from ocr.lm import merge_slots, sure_slots
+
+    part = merge_slots(slots[first:last + 1], other.slots or sure_slots(other.text))
+    # the weak characters alone: a window's edges cut its other characters, and a digit or a
+    # mark there was read as well by the tiny recogniser (fax pages 200-229, every slot of the
+    # window merged: 280 errors, 18时 read as 13时 on a test page)
+    return [part[k - first] if first <= k <= last and _weak(slot) else slot
+            for k, slot in enumerate(slots)]
 
 
 def _sub_quad(quad: Any, lo: float, hi: float) -> Any:

@@ -62,8 +62,7 @@ def test_a_line_read_whole_already_gives_its_weak_slots_that_reading() -> None:
              [("风", 0.5), ("凤", 0.45)], [("春", 1.0)], [("，", 0.4), ("。", 0.3)]]
     read = Reading("被告人马风春，", 0.9, 0.5, slots, (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7))
     whole = Reading("被告人冯凤春。", 0.95, 0.9, [[(ch, 1.0)] for ch in "被告人冯凤春。"])
-    engine = SimpleNamespace(_recheck=_NoRecogniser(), _pool=None,
-                             _merge_weak=RapidOcrEngine._merge_weak)
+    engine = SimpleNamespace(_recheck=_NoRecogniser(), _pool=None)
     quad = np.array([[0, 0], [700, 0], [700, 30], [0, 30]], dtype=np.float32)
     reads = [read]
     RapidOcrEngine._window_readers(engine, None, [quad], reads, {0: whole})  # type: ignore[arg-type]
