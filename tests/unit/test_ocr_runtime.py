@@ -3,10 +3,18 @@ the same text, and a wrong setting is refused with its reason."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 
 from ocr.engines.runtime import choose, openvino_pays
 from ocr.errors import EngineUnavailable
+from tests.support.runtimes_probe import HANG_S
+
+# the probe's own watchdog ends a hang first, with its stacks
+PROBE_S = HANG_S + 60
 
 
 def test_a_runtime_that_does_not_exist_is_refused_in_chinese() -> None:
@@ -20,21 +28,19 @@ def test_a_runtime_that_does_not_exist_is_refused_in_chinese() -> None:
 
 def test_both_runtimes_read_a_judgment_page_alike() -> None:
     """The same rendered page of a real judgment on both runtimes: OpenVINO's bfloat16 moves
-    scores in the third digit, the text stays (the bench measures it over pages)."""
-    from ocr.engines.rapid import RapidOcrEngine
+    scores in the third digit, the text stays (the bench measures it over pages). Read in a
+    fresh process, as a worker loads its runtime (tests.support.runtimes_probe says why)."""
     from ocr.metrics import cer
-    from tests.scans.generate import render_pages
-    from tests.support.env import GOLD
+    from tests.support.env import REPO
 
-    text = sorted((GOLD / "texts").glob("*.txt"))[1].read_text("utf-8")
-    page, placed = render_pages(text, max_lines=20)[0]
-    reads = {}
-    for runtime in ("onnxruntime", "openvino"):
-        engine = RapidOcrEngine(threads=2, runtime=runtime)
-        assert engine.runtime == runtime
-        reads[runtime] = "".join(line.text for line in engine.recognize(page))
-    assert "+openvino" in RapidOcrEngine(runtime="openvino").version
-    truth = "".join(placed.split())
+    probe = subprocess.run([sys.executable, "-m", "tests.support.runtimes_probe"], cwd=REPO,
+                           capture_output=True, text=True, timeout=PROBE_S)
+    assert probe.returncode == 0, probe.stderr[-6000:]
+    found = json.loads(probe.stdout)
+    reads = found["reads"]
+    assert "+openvino" in found["versions"]["openvino"]
+    assert "+openvino" not in found["versions"]["onnxruntime"]
+    truth = "".join(found["truth"].split())
     assert len(truth) > 300
     assert cer(reads["onnxruntime"], reads["openvino"]) <= 0.003
     for read in reads.values():
