@@ -74,6 +74,24 @@ def onnxruntime_session(path: Path, threads: int) -> Any:
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
+class _FirstCall:
+    """The process's first OpenVINO inference, made by one thread while the others wait.
+
+    OpenVINO's Python module fills its NumPy bridge on first use, inside a C++ static whose
+    initialiser lets go of the GIL: a second thread arriving then holds the GIL and waits on the
+    static, the first waits for the GIL, and the process hangs for good (gdb showed it on a
+    bench worker whose two recogniser threads began at once; 7 of 30 fresh processes hung with
+    eight threads making their first call together, none once the first call was made alone).
+    CI on 99db03c and 1b74d9c idled to its limit in the runtime test, most likely that way."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.done = False
+
+
+_first_call = _FirstCall()
+
+
 class OpenVinoSession:
     """One network compiled by OpenVINO for the CPU, called like an ONNX Runtime session.
 
@@ -120,6 +138,14 @@ class OpenVinoSession:
                                     providers=["CPUExecutionProvider"]).get_modelmeta()
 
     def run(self, _outputs: Any, feeds: dict[str, Any]) -> list[Any]:
+        if _first_call.done:
+            return self._infer(feeds)
+        with _first_call.lock:
+            out = self._infer(feeds)
+            _first_call.done = True
+            return out
+
+    def _infer(self, feeds: dict[str, Any]) -> list[Any]:
         import numpy as np
 
         request = getattr(self._local, "request", None)

@@ -15,6 +15,8 @@ from tests.support.runtimes_probe import HANG_S
 
 # the probe's own watchdog ends a hang first, with its stacks
 PROBE_S = HANG_S + 60
+# a hang in one process of eight in ten without the fix: (23/30)^10 ~ 7 % would all pass
+FIRST_CALL_PROCESSES = 10
 
 
 def test_a_runtime_that_does_not_exist_is_refused_in_chinese() -> None:
@@ -45,3 +47,17 @@ def test_both_runtimes_read_a_judgment_page_alike() -> None:
     assert cer(reads["onnxruntime"], reads["openvino"]) <= 0.003
     for read in reads.values():
         assert cer(truth, "".join(read.split())) <= 0.005
+
+
+def test_threads_starting_on_openvino_together_do_not_hang() -> None:
+    """Eight threads make a fresh process's first OpenVINO inferences at the same moment. Before
+    ``ocr.engines.runtime._FirstCall`` 7 of 30 such processes hung for good (OpenVINO's NumPy
+    bridge is filled on first use inside a C++ static that lets go of the GIL); each of these
+    must say ``ok`` within its time."""
+    from tests.support.env import REPO
+
+    for _ in range(FIRST_CALL_PROCESSES):
+        probe = subprocess.run(
+            [sys.executable, "-m", "tests.support.runtimes_probe", "--first-calls", "8"],
+            cwd=REPO, capture_output=True, text=True, timeout=PROBE_S)
+        assert probe.returncode == 0 and probe.stdout.strip() == "ok", probe.stderr[-6000:]
