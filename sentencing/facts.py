@@ -130,6 +130,11 @@ FLAGS: tuple[tuple[str, str], ...] = (
     ("发生事故", r"发生(?:交通)?事故|撞|碰擦|刮擦|追尾"),
     ("无证驾驶", r"无(?:机动车)?驾驶证|未取得(?:机动车)?驾驶证|无证驾驶|驾驶证[^，。]{0,4}(?:吊销|注销)"),
     ("纠集他人多次", r"纠集他人[^。]{0,20}多次"),
+    # 强奸罪 (刑法第二百三十六条): 奸淫幼女 (不满十四周岁) has a 起点 of its own; 轮奸 and 当众
+    # 强奸 are the top tier's (CAIL2018 masks the charge's own words as ××)
+    ("幼女", r"幼女|(?:不满|未满|未达)(?:十四|14)周?岁"),
+    ("轮奸", r"轮奸|轮流[^，。；]{0,8}(?:奸淫|强奸|发生性关系)"),
+    ("当众", r"当众[^，。；]{0,6}(?:强奸|奸淫|××|发生性关系)"),
     # 信用卡诈骗罪: 恶意透支 has amounts of its own (法释〔2018〕19号)
     ("恶意透支", r"恶意透支|透支[^。]{0,40}(?:催收|催缴|逾期|未归还|未还|拒不归还)"),
     # 挪用公款罪 / 挪用资金罪: 进行非法活动 has amounts of its own (法释〔2016〕9号第五条、第十一条);
@@ -165,6 +170,8 @@ CIRCUMSTANCES: tuple[tuple[str, str], ...] = (
     ("弱势对象", r"(?:被害人|对象)[^，。]{0,6}(?:系|为)?(?:未成年人|老年人|残疾人|孕妇|年迈)"),
 )
 _FLAGS = [(k, re.compile(p)) for k, p in FLAGS]
+#: an age in brackets (被害人崔某某（女，时年6周岁）): under 14 is 幼女 (刑法第二百三十六条第二款)
+_CHILD_AGE = re.compile(r"[（(](?:女[，,、]\s*)?(?:时年|年仅|案发时)?(\d{1,2})周?岁[）)]")
 _CIRCS = [(k, re.compile(p)) for k, p in CIRCUMSTANCES]
 
 
@@ -395,6 +402,11 @@ def _read(text: str, equivalents: Mapping[str, float] | None,
         if fm and not _negated(text, fm.start()):
             out.flags.add(key)
             out.provenance[f"flag:{key}"] = Found(True, fm.start(), fm.end(), fm.group())
+    if "幼女" not in out.flags:
+        child = next((m for m in _CHILD_AGE.finditer(text) if int(m.group(1)) < 14), None)
+        if child:
+            out.flags.add("幼女")
+            out.provenance["flag:幼女"] = Found(True, child.start(), child.end(), child.group())
     for key, pat in _CIRCS:
         for cm in pat.finditer(text):
             if _negated(text, cm.start()):
