@@ -23,7 +23,10 @@ the page's dpi (metadata, else an A4 size, else 300):
 Anything else red (a red title, a line, a handwritten red correction) is no mark. A signature is
 a handwritten line (``ocr.handwriting``) that follows a signature label (被讯问人：, 签名, (签字),
 捺印 …) on its row, or a short handwritten line (a name, at most ``SIGNATURE_MAX_CHARS``) under
-or over a fingerprint; in any ink, a line 被讯问人：<name> under a fingerprint. A black-ink
+or over a fingerprint; in any ink, a line 被讯问人：<name> under a fingerprint; and a label with
+or without part of the name read after it and a fingerprint just after it on its row
+(``PRINT_AFTER_LABEL``): on a blurred or faint scan the name the print was pressed over is often
+not read, or read in part and not as a hand. A black-ink
 signature without a print over it is not found (the handwriting mark reads ink colour).
 Figures: ``python -m benchmarks.handwriting`` (its marks section).
 """
@@ -65,6 +68,10 @@ FAINT_REDNESS = 20
 #: a mark grows by pixels this red within 3 mm of the seal test's (45 loses a pale print's rim)
 GROUP_REDNESS = 30
 SIGNATURE_MAX_CHARS = 8
+#: a fingerprint starting within this many line heights after a label-only line (被讯问人：) on
+#: its row marks the place signed there (tune seeds 0-5: hard scans 0.4-0.8 heights, photos
+#: 2.0-2.6: the hand's name runs on under the print)
+PRINT_AFTER_LABEL = 3.0
 #: a signature label, the end of a printed line before the hand (or the start of one line that
 #: holds both): 被讯问人：, 签名：, （签字）, 捺印 …
 SIGNATURE_LABEL = re.compile(
@@ -229,6 +236,18 @@ def _overlaps(a: Sequence[float], b: Sequence[float], pad: float = 0.0) -> bool:
             and b[1] - pad < a[3])
 
 
+def _print_after(box: Sequence[float], prints: Sequence[Sequence[float]]
+                 ) -> Sequence[float] | None:
+    """The fingerprint that starts within ``PRINT_AFTER_LABEL`` line heights after ``box`` and
+    spans its row's middle, if any."""
+    height = box[3] - box[1]
+    cy = (box[1] + box[3]) / 2
+    for p in prints:
+        if p[1] <= cy <= p[3] and box[2] - 0.2 * height <= p[0] <= box[2] + PRINT_AFTER_LABEL * height:
+            return p
+    return None
+
+
 def signature_marks(lines: Sequence[Line], marks: Sequence[dict[str, Any]]) -> list[
         dict[str, Any]]:
     """Signatures: handwritten lines after a signature label on their row (or starting with
@@ -243,8 +262,22 @@ def signature_marks(lines: Sequence[Line], marks: Sequence[dict[str, Any]]) -> l
         start = SIGNATURE_START.match(text)
         under_print = any(_overlaps(ln.box, p, pad=0.2 * height) for p in prints)
         if not ln.handwritten:
-            if start and under_print and re.sub(r"\W", "", text[start.end():]):
+            if not start:
+                continue
+            named = bool(re.sub(r"\W", "", text[start.end():]))
+            if named and under_print:
                 out.append({"kind": "signature", "box": [round(v, 1) for v in ln.box]})
+                continue
+            # a print pressed just after the label (and whatever was read of the name): the
+            # name under it was not read, or not as a hand (a faint scan greys the ink); a
+            # handwritten line there is marked below as the signature itself
+            pressed = _print_after(ln.box, prints)
+            if pressed is not None and not any(
+                    o.handwritten and o.box[0] < pressed[2] and o.box[2] > ln.box[2]
+                    and o.box[1] < ln.box[3] and o.box[3] > ln.box[1] for o in lines):
+                out.append({"kind": "signature", "box": [round(v, 1) for v in (
+                    ln.box[0] if named else ln.box[2], ln.box[1] - 0.3 * height, pressed[2],
+                    ln.box[3] + 0.3 * height)]})
             continue
         cy = (ln.box[1] + ln.box[3]) / 2
         labelled = bool(start)

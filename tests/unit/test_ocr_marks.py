@@ -125,6 +125,30 @@ def test_a_signature_follows_its_label_or_lies_under_a_print() -> None:
     assert signature_marks([Line("被讯问人：", (290, 3040, 600, 3105), 0.9)], [print_box]) == []
 
 
+def test_a_print_just_after_a_bare_label_marks_the_name_not_read_under_it() -> None:
+    # a blurred or faint scan: 被讯问人： is read, the hand's name under the print is not
+    label = Line("被讯问人：", (395, 3115, 615, 3182), 0.93)
+    print_box = {"kind": "fingerprint", "box": [652.0, 3048.0, 800.0, 3238.0]}
+    [found] = signature_marks([label], [print_box])
+    assert found["box"][0] == 615 and found["box"][2] == 800
+    # a print far along the row, or above it, is not the signature's
+    far = {"kind": "fingerprint", "box": [900.0, 3048.0, 1040.0, 3238.0]}
+    above = {"kind": "fingerprint", "box": [652.0, 2900.0, 800.0, 3100.0]}
+    assert signature_marks([label], [far]) == signature_marks([label], [above]) == []
+    # the name was read as a hand (a line between the label and the print's end): that line
+    # is the mark; read in part and not as a hand (a faint scan greys the ink), the place is
+    name = Line("张某某", (630, 3110, 780, 3190), 0.9, True)
+    assert [m["box"] for m in signature_marks([label, name], [print_box])] == [
+        [630, 3110, 780, 3190]]
+    part = Line("张", (620, 3112, 650, 3180), 0.99)
+    assert [m["box"][2] for m in signature_marks([label, part], [print_box])] == [800]
+    # the label and the first character as one line, the print just after it
+    both = Line("被讯问人：张", (306, 3050, 592, 3139), 0.99)
+    pressed = {"kind": "fingerprint", "box": [613.0, 3036.0, 755.0, 3181.0]}
+    [found] = signature_marks([both], [pressed])
+    assert found["box"][0] == 306 and found["box"][2] == 755
+
+
 def test_old_page_records_load_without_marks() -> None:
     page = PageResult(1, "a", "ocr", "test", flags=["handwriting"])
     assert page.marks == [] and page.to_dict()["marks"] == []
