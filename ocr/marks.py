@@ -253,7 +253,9 @@ def signature_marks(lines: Sequence[Line], marks: Sequence[dict[str, Any]]) -> l
     """Signatures: handwritten lines after a signature label on their row (or starting with
     one), short handwritten lines under or over a fingerprint, and — whatever the ink — a line
     that starts with a signature label, has a name after it, and lies under a fingerprint
-    (被讯问人：张某某 with the print pressed over the name: the name is signed by hand)."""
+    (被讯问人：张某某 with the print pressed over the name: the name is signed by hand), or
+    has a fingerprint just after it (``_print_after``; then the place from the label's end, or
+    from the line's start where part of the name was read, to the print's end)."""
     prints = [m["box"] for m in marks if m["kind"] == "fingerprint"]
     out = []
     for i, ln in enumerate(lines):
