@@ -275,8 +275,8 @@ def signature_marks(lines: Sequence[Line], marks: Sequence[dict[str, Any]]) -> l
             # handwritten line there is marked below as the signature itself
             pressed = _print_after(ln.box, prints)
             if pressed is not None and not any(
-                    o.handwritten and o.box[0] < pressed[2] and o.box[2] > ln.box[2]
-                    and o.box[1] < ln.box[3] and o.box[3] > ln.box[1] for o in lines):
+                    o.handwritten and _overlaps(o.box, (ln.box[2], ln.box[1], pressed[2],
+                                                        ln.box[3])) for o in lines):
                 out.append({"kind": "signature", "box": [round(v, 1) for v in (
                     ln.box[0] if named else ln.box[2], ln.box[1] - 0.3 * height, pressed[2],
                     ln.box[3] + 0.3 * height)]})
