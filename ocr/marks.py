@@ -20,6 +20,10 @@ the page's dpi (metadata, else an A4 size, else 300):
   columns the ink turns on and off more than ``MIN_RIDGES_PER_MM`` times a millimetre
   (ridges are ~0.5 mm apart; a seal's characters change far less often).
 
+Another ink across a mark (a name written over a print) hides its red there: the densities are
+taken over the rest, and red pieces with such ink (or a smeared print's pink) between them are
+measured together, and kept as one print when they make one (a faint copy had cut prints in two).
+
 Anything else red (a red title, a line, a handwritten red correction) is no mark. A signature is
 a handwritten line (``ocr.handwriting``) that follows a signature label (被讯问人：, 签名, (签字),
 捺印 …) on its row, or a short handwritten line (a name, at most ``SIGNATURE_MAX_CHARS``) under
@@ -65,6 +69,17 @@ FINGERPRINT_MIN_BAND = 0.08
 MIN_RIDGES_PER_MM = 1.2
 #: the lowest redness taken for a mark's ink inside a mark already found by the seal test
 FAINT_REDNESS = 20
+#: a pixel whose darkest channel is this much under its surroundings' (4 mm) and that is not
+#: red is another ink (a name in any pen, print), which hides a mark's red where it crosses it
+#: (a faint name ~50 under the paper; a photo's shadow darkens its surroundings too)
+INK_CONTRAST = 40
+#: ... or darker than this in every channel (the inside of a broad stroke; no shadow is so dark)
+DARK_INK = 100
+#: red pieces up to this far apart above and below another ink are measured together: a name
+#: written across a print can cut its red in two on a faint scan (tune seeds 2, 4: ~4 mm)
+BRIDGE_MM = 10.0
+#: redness of a print's pink smear where its ridges are lost (paper 0, a faint print's ridges 30+)
+PINK = 10
 #: a mark grows by pixels this red within 3 mm of the seal test's (45 loses a pale print's rim)
 GROUP_REDNESS = 30
 SIGNATURE_MAX_CHARS = 8
@@ -110,33 +125,45 @@ def red_mask(rgb: Any) -> Any:
     return _redness(rgb) > SEAL_REDNESS
 
 
-def measure(mask: Any, box: tuple[int, int, int, int], px_mm: float) -> Shape:
+def measure(mask: Any, box: tuple[int, int, int, int], px_mm: float,
+            hidden: Any = None) -> Shape:
     """The shape features of the red pixels of ``mask`` inside ``box`` (``mask`` in page
-    pixels, or a crop of it whose top left is ``box``'s when ``mask`` is no larger)."""
+    pixels, or a crop of it whose top left is ``box``'s when ``mask`` is no larger).
+
+    ``hidden`` (the crop's shape, optional) marks pixels whose red cannot be seen: another ink
+    over the mark (a name written across a print) and its blur. The densities are taken over
+    the rest, so a print is not judged hollow where a name covers its ridges."""
     import numpy as np
 
     x0, y0, x1, y1 = box
     crop = mask[y0:y1, x0:x1] if mask.shape[0] > y1 - y0 or mask.shape[1] > x1 - x0 else mask
+    seen = np.ones(crop.shape, bool) if hidden is None else ~hidden
     ys, xs = np.nonzero(crop)
     if len(xs) > 50:  # tighten to the ink (a stray speck at the border aside)
         lx, hx = (int(v) for v in np.percentile(xs, [0.2, 99.8]))
         ly, hy = (int(v) for v in np.percentile(ys, [0.2, 99.8]))
         crop = crop[ly:hy + 1, lx:hx + 1]
+        seen = seen[ly:hy + 1, lx:hx + 1]
         x0, y0, x1, y1 = x0 + lx, y0 + ly, x0 + hx + 1, y0 + hy + 1
     h, w = crop.shape
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     ry, rx = max(h / 2, 1.0), max(w / 2, 1.0)
     r = np.sqrt(((xx + 0.5 - rx) / rx) ** 2 + ((yy + 0.5 - ry) / ry) ** 2)
-    inside = r < 1.0
+    if seen[r < 1.0].mean() < 0.5:  # mostly under another ink: judged whole, as it shows
+        seen = np.ones(crop.shape, bool)
+    inside = (r < 1.0) & seen
     fill = float(crop[inside].mean()) if inside.any() else 0.0
-    bands = []
+    bands: list[float | None] = []  # None: a band mostly under another ink is not judged
     for k in range(10):
-        band = (r >= k / 10) & (r < (k + 1) / 10)
-        bands.append(float(crop[band].mean()) if band.any() else 0.0)
+        ring_k = (r >= k / 10) & (r < (k + 1) / 10)
+        band = ring_k & seen
+        bands.append(float(crop[band].mean()) if band.sum() >= 0.25 * max(ring_k.sum(), 1)
+                     else None)
+    judged_bands = [b for b in bands[1:9] if b is not None]
     # the centre tenth is left out of min_band: a handwritten name across a print's core
     # (its ink dark, not red) may empty so small a disc
-    outer = bands[9]
-    inner = max(bands[2:8]) if bands[2:8] else 0.0
+    outer = bands[9] or 0.0
+    inner = max((b for b in bands[2:8] if b is not None), default=0.0)
     ring = outer / max(inner, 0.02)
     theta = np.arctan2(yy + 0.5 - ry, xx + 0.5 - rx)
     sector = ((theta + math.pi) / (2 * math.pi) * 36).astype(np.int32).clip(0, 35)
@@ -144,16 +171,21 @@ def measure(mask: Any, box: tuple[int, int, int, int], px_mm: float) -> Shape:
     rim &= r < 1.0
     inked = np.bincount(sector[rim & crop], minlength=36)
     total = np.bincount(sector[rim], minlength=36)
-    coverage = float(np.mean(inked >= np.maximum(0.1 * total, 1)))
-    core = crop & (r < 0.6)
-    core_area = float((r < 0.6).sum())
-    changes = float(np.count_nonzero(core[:, 1:] != core[:, :-1]) +
-                    np.count_nonzero(core[1:, :] != core[:-1, :]))
+    seen_rim = np.bincount(sector[rim & seen], minlength=36)
+    judged = seen_rim >= 0.5 * total  # a sector mostly under another ink is not judged
+    lit = inked >= np.maximum(0.1 * total, 1)
+    coverage = float(lit[judged].mean()) if judged.any() else 0.0
+    centre = (r < 0.6) & seen
+    core = crop & centre
+    core_area = float(centre.sum())
+    both_x, both_y = seen[:, 1:] & seen[:, :-1], seen[1:, :] & seen[:-1, :]
+    changes = float(np.count_nonzero((core[:, 1:] != core[:, :-1]) & both_x) +
+                    np.count_nonzero((core[1:, :] != core[:-1, :]) & both_y))
     # changes per mm of row and column run through the core (its area / px_mm per pixel row)
     ridges = changes / max(2 * core_area / px_mm, 1.0)
     return Shape(box=(float(x0), float(y0), float(x1), float(y1)), width_mm=w / px_mm,
                  height_mm=h / px_mm, fill=fill, coverage=coverage, ring=ring,
-                 min_band=min(bands[1:9]), ridges_per_mm=ridges)
+                 min_band=min(judged_bands, default=0.0), ridges_per_mm=ridges)
 
 
 def classify(shape: Shape) -> str | None:
@@ -187,12 +219,9 @@ def red_marks(image: Image.Image, dpi: float | None = None) -> list[Shape]:
         return []
     redness = _redness(rgb)
     block = max(2, round(px_mm))  # ~1 mm
-    h, w = (redness.shape[0] // block) * block, (redness.shape[1] // block) * block
 
     def blocks(bar: int) -> Any:
-        counts = (redness[:h, :w] > bar).reshape(h // block, block, w // block,
-                                                 block).sum(axis=(1, 3))
-        return counts >= max(2, block * block // 20)
+        return _blocks_of(redness > bar, block)
 
     # red blocks by the seal test, grown by paler red within 3 mm (a pale print's rim and
     # ridges; a photo's pinkish desk far from any mark stays apart)
@@ -200,25 +229,110 @@ def red_marks(image: Image.Image, dpi: float | None = None) -> list[Shape]:
     on = strong | (blocks(GROUP_REDNESS) & ndimage.binary_dilation(strong, iterations=3))
     on = ndimage.binary_closing(on, structure=np.ones((3, 3), bool), iterations=1)
     on = ndimage.binary_fill_holes(on)
-    labels, _ = ndimage.label(on)
+    # another ink across a mark (a name written over a print) hides its red: red pieces with
+    # such ink, or the print's pink smear, between them are measured together, and kept so if
+    # they make one print
+    pieces, _ = ndimage.label(on)
+    piece_at = ndimage.find_objects(pieces)
+    reach = round(BRIDGE_MM * px_mm / block)
+    joined, _ = ndimage.label(_bridged(on, _gaps(rgb, redness, piece_at, reach, block, px_mm),
+                                       reach))
     shapes = []
-    for sl in ndimage.find_objects(labels):
+    for n, sl in enumerate(ndimage.find_objects(joined), start=1):
         if sl is None:
             continue
-        by, bx = sl
-        if max(by.stop - by.start, bx.stop - bx.start) * block < MIN_MARK_MM * px_mm:
-            continue
-        pad = block * 2
-        x0, y0 = max(0, bx.start * block - pad), max(0, by.start * block - pad)
-        x1 = min(rgb.shape[1], bx.stop * block + pad)
-        y1 = min(rgb.shape[0], by.stop * block + pad)
-        # inside the mark its ink is what is redder than around it (1 mm): a blurred, greyed
-        # or recompressed print is pink, its ridges only redder than the pink between them
-        redness = _redness(rgb[y0:y1, x0:x1]).astype(np.float32)
-        local = ndimage.uniform_filter(redness, size=block)
-        shapes.append(measure((redness > local) & (redness > FAINT_REDNESS), (x0, y0, x1, y1),
-                              px_mm))
+        inner = [int(i) for i in np.unique(pieces[sl][joined[sl] == n]) if i]
+        if len(inner) > 1:
+            whole = _measure_piece(rgb, sl, block, px_mm)
+            if classify(whole) == "fingerprint":
+                shapes.append(whole)
+                continue
+        for i in inner:
+            by, bx = piece_at[i - 1]
+            if max(by.stop - by.start, bx.stop - bx.start) * block >= MIN_MARK_MM * px_mm:
+                shapes.append(_measure_piece(rgb, (by, bx), block, px_mm))
     return shapes
+
+
+def _other_ink(rgb: Any, redness: Any, px_mm: float) -> Any:
+    """Pixels of an ink that is not red (a name in any pen, print): darker than their
+    surroundings by ``INK_CONTRAST`` in every channel, or than ``DARK_INK``, and not red."""
+    import numpy as np
+    from scipy import ndimage
+
+    darkest = np.minimum(np.minimum(rgb[..., 0], rgb[..., 1]), rgb[..., 2]).astype(np.float32)
+    around = ndimage.uniform_filter(darkest, size=max(3, round(4 * px_mm)))
+    return ((darkest < around - INK_CONTRAST) | (darkest < DARK_INK)) & (
+        redness < FAINT_REDNESS)
+
+
+def _blocks_of(pixels: Any, block: int, share: float = 0.05) -> Any:
+    """Which ``block``-pixel squares of a page-sized bool map hold at least ``share`` of its
+    pixels."""
+    h, w = (pixels.shape[0] // block) * block, (pixels.shape[1] // block) * block
+    counts = pixels[:h, :w].reshape(h // block, block, w // block, block).sum(axis=(1, 3))
+    return counts >= max(2, int(block * block * share))
+
+
+def _gaps(rgb: Any, redness: Any, piece_at: Sequence[tuple[slice, slice] | None], reach: int,
+          block: int, px_mm: float) -> Any:
+    """Blocks above and below each print-sized red piece (within ``reach``, in its columns)
+    that hold another ink or the pink of a smeared print: where a name can hide its red."""
+    import numpy as np
+
+    rows, cols = redness.shape[0] // block, redness.shape[1] // block
+    out = np.zeros((rows, cols), bool)
+    for at in piece_at:
+        if at is None:
+            continue
+        by, bx = at
+        if max(by.stop - by.start, bx.stop - bx.start) * block > FINGERPRINT_MM[1] * px_mm:
+            continue
+        r0, r1 = max(0, by.start - reach), min(rows, by.stop + reach)
+        ys, xs = slice(r0 * block, r1 * block), slice(bx.start * block, bx.stop * block)
+        red = redness[ys, xs]
+        out[r0:r1, bx] |= (_blocks_of(_other_ink(rgb[ys, xs], red, px_mm), block)
+                           | _blocks_of(red > PINK, block, 0.3))
+    return out
+
+
+def _bridged(on: Any, ink: Any, reach: int) -> Any:
+    """``on`` (blocks) with the ink blocks (grown 2 blocks up and down: the blur) that have a
+    red block within ``reach`` both above and below them in their column added."""
+    import numpy as np
+    from scipy import ndimage
+
+    above, below = np.zeros_like(on), np.zeros_like(on)
+    for k in range(1, reach + 1):
+        above[k:] |= on[:-k]
+        below[:-k] |= on[k:]
+    grown = ndimage.binary_dilation(ink[:on.shape[0], :on.shape[1]],
+                                    structure=np.ones((5, 1), bool))
+    return on | (grown & above & below)
+
+
+def _measure_piece(rgb: Any, sl: tuple[slice, slice], block: int, px_mm: float) -> Shape:
+    """The shape of the mark whose blocks are ``sl``, measured on its pixels and 2 mm round.
+
+    Inside the mark its ink is what is redder than around it (1 mm): a blurred, greyed or
+    recompressed print is pink, its ridges only redder than the pink between them. Another
+    ink across it, widened by ~0.75 mm (a scan's blur, JPEG's colour smear), hides its red."""
+    import numpy as np
+    from scipy import ndimage
+
+    from ocr.preprocess import _redness
+
+    by, bx = sl
+    pad = block * 2
+    x0, y0 = max(0, bx.start * block - pad), max(0, by.start * block - pad)
+    x1 = min(rgb.shape[1], bx.stop * block + pad)
+    y1 = min(rgb.shape[0], by.stop * block + pad)
+    redness = _redness(rgb[y0:y1, x0:x1]).astype(np.float32)
+    local = ndimage.uniform_filter(redness, size=block)
+    hidden = ndimage.maximum_filter(_other_ink(rgb[y0:y1, x0:x1], redness, px_mm),
+                                    size=3 * block // 2)
+    return measure((redness > local) & (redness > FAINT_REDNESS), (x0, y0, x1, y1), px_mm,
+                   hidden)
 
 
 def find_marks(image: Image.Image, dpi: float | None = None) -> list[dict[str, Any]]:
