@@ -387,8 +387,10 @@ class RapidOcrEngine:
         quads, _ = self._det_post(preds, page.shape[:2])
         if len(quads) < 1:
             return [], []
-        quads = _take_lone_marks(page, _take_trailing_marks(page, _take_leading_marks(
-            page, TextDetector.sorted_boxes(quads))))
+        # the mark helpers read the page in grey: converted once here, not by each of them
+        grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY) if page.ndim == 3 else page
+        quads = _take_lone_marks(grey, _take_trailing_marks(grey, _take_leading_marks(
+            grey, TextDetector.sorted_boxes(quads))))
         crops = [get_rotate_crop_image(page, np.array(q, dtype=np.float32)) for q in quads]
         quads = map_boxes_to_original(np.array(quads, dtype=np.float32), record, height, width)
         return list(quads), crops
@@ -491,8 +493,9 @@ class RapidOcrEngine:
 
 def _mark_setup(page: Any, quads: Any) -> tuple[Any, list[tuple[float, float, float, float]],
                                                 Any]:
-    """The page in grey, each quadrilateral's axis-aligned box, and a copy of the
-    quadrilaterals to widen (``_take_leading_marks``, ``_take_trailing_marks``)."""
+    """The page in grey (``page`` as it is when it is grey already), each quadrilateral's
+    axis-aligned box, and a copy of the quadrilaterals to widen (``_take_leading_marks``,
+    ``_take_trailing_marks``)."""
     import cv2
     import numpy as np
 
