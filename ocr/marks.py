@@ -23,6 +23,8 @@ the page's dpi (metadata, else an A4 size, else 300):
 Another ink across a mark (a name written over a print) hides its red there: the densities are
 taken over the rest, and red pieces with such ink (or a smeared print's pink) between them are
 measured together, and kept as one print when they make one (a faint copy had cut prints in two).
+A flat pink inside a mark (a faint copy's JPEG greys a print's middle, ridges gone) counts as ink
+for the hollow test, and no ridges are read on it (``SMEAR_REDNESS``, ``SMEAR_SPREAD``).
 
 Anything else red (a red title, a line, a handwritten red correction) is no mark. A signature is
 a handwritten line (``ocr.handwriting``) that follows a signature label (被讯问人：, 签名, (签字),
@@ -80,6 +82,11 @@ DARK_INK = 100
 BRIDGE_MM = 10.0
 #: redness of a print's pink smear where its ridges are lost (paper 0, a faint print's ridges 30+)
 PINK = 10
+#: a flat pink inside a mark (its mean redness over 1 mm above this and at most FAINT_REDNESS,
+#: varying by less than SMEAR_SPREAD): a print's ink whose ridges a faint copy's JPEG greyed
+#: away. Set on tune seed 9's faint print (mean 8-12, spread under 5 where ridges show 20+)
+SMEAR_REDNESS = 6
+SMEAR_SPREAD = 5
 #: a mark grows by pixels this red within 3 mm of the seal test's (45 loses a pale print's rim)
 GROUP_REDNESS = 30
 SIGNATURE_MAX_CHARS = 8
@@ -107,7 +114,7 @@ class Shape:
     fill: float  # share of the mark's ellipse that is red
     coverage: float  # share of 36 sectors of the outer band (0.9–1.0 of the radius) inked
     ring: float  # outer band's density / densest band inside 0.2–0.8
-    min_band: float  # least dense radial band (tenths, 0–0.9)
+    min_band: float  # least dense radial band (tenths, 0.1–0.9; a flat pink counts as ink)
     ridges_per_mm: float  # ink on/off changes per mm along rows and columns, inner part
 
 
@@ -126,24 +133,29 @@ def red_mask(rgb: Any) -> Any:
 
 
 def measure(mask: Any, box: tuple[int, int, int, int], px_mm: float,
-            hidden: Any = None) -> Shape:
+            hidden: Any = None, smear: Any = None) -> Shape:
     """The shape features of the red pixels of ``mask`` inside ``box`` (``mask`` in page
     pixels, or a crop of it whose top left is ``box``'s when ``mask`` is no larger).
 
     ``hidden`` (the crop's shape, optional) marks pixels whose red cannot be seen: another ink
     over the mark (a name written across a print) and its blur. The densities are taken over
-    the rest, so a print is not judged hollow where a name covers its ridges."""
+    the rest, so a print is not judged hollow where a name covers its ridges. ``smear``
+    (optional) marks a flat pink: the mark's ink is there but its detail is lost (a faint
+    copy's JPEG greys a print's middle), so it fills the hollow test and no ridges are
+    counted on it."""
     import numpy as np
 
     x0, y0, x1, y1 = box
     crop = mask[y0:y1, x0:x1] if mask.shape[0] > y1 - y0 or mask.shape[1] > x1 - x0 else mask
     seen = np.ones(crop.shape, bool) if hidden is None else ~hidden
+    flat = np.zeros(crop.shape, bool) if smear is None else smear
     ys, xs = np.nonzero(crop)
     if len(xs) > 50:  # tighten to the ink (a stray speck at the border aside)
         lx, hx = (int(v) for v in np.percentile(xs, [0.2, 99.8]))
         ly, hy = (int(v) for v in np.percentile(ys, [0.2, 99.8]))
         crop = crop[ly:hy + 1, lx:hx + 1]
         seen = seen[ly:hy + 1, lx:hx + 1]
+        flat = flat[ly:hy + 1, lx:hx + 1]
         x0, y0, x1, y1 = x0 + lx, y0 + ly, x0 + hx + 1, y0 + hy + 1
     h, w = crop.shape
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
@@ -154,12 +166,14 @@ def measure(mask: Any, box: tuple[int, int, int, int], px_mm: float,
     inside = (r < 1.0) & seen
     fill = float(crop[inside].mean()) if inside.any() else 0.0
     bands: list[float | None] = []  # None: a band mostly under another ink is not judged
+    filled = []  # the same with the flat pink as ink: the hollow test
     for k in range(10):
         ring_k = (r >= k / 10) & (r < (k + 1) / 10)
         band = ring_k & seen
-        bands.append(float(crop[band].mean()) if band.sum() >= 0.25 * max(ring_k.sum(), 1)
-                     else None)
-    judged_bands = [b for b in bands[1:9] if b is not None]
+        enough = band.sum() >= 0.25 * max(ring_k.sum(), 1)
+        bands.append(float(crop[band].mean()) if enough else None)
+        if 1 <= k <= 8 and enough:
+            filled.append(float((crop | flat)[band].mean()))
     # the centre tenth is left out of min_band: a handwritten name across a print's core
     # (its ink dark, not red) may empty so small a disc
     outer = bands[9] or 0.0
@@ -175,6 +189,7 @@ def measure(mask: Any, box: tuple[int, int, int, int], px_mm: float,
     judged = seen_rim >= 0.5 * total  # a sector mostly under another ink is not judged
     lit = inked >= np.maximum(0.1 * total, 1)
     coverage = float(lit[judged].mean()) if judged.any() else 0.0
+    seen &= ~flat  # no ridges are read on a flat pink
     centre = (r < 0.6) & seen
     core = crop & centre
     core_area = float(centre.sum())
@@ -185,7 +200,7 @@ def measure(mask: Any, box: tuple[int, int, int, int], px_mm: float,
     ridges = changes / max(2 * core_area / px_mm, 1.0)
     return Shape(box=(float(x0), float(y0), float(x1), float(y1)), width_mm=w / px_mm,
                  height_mm=h / px_mm, fill=fill, coverage=coverage, ring=ring,
-                 min_band=min(judged_bands, default=0.0), ridges_per_mm=ridges)
+                 min_band=min(filled, default=0.0), ridges_per_mm=ridges)
 
 
 def classify(shape: Shape) -> str | None:
@@ -331,8 +346,10 @@ def _measure_piece(rgb: Any, sl: tuple[slice, slice], block: int, px_mm: float) 
     local = ndimage.uniform_filter(redness, size=block)
     hidden = ndimage.maximum_filter(_other_ink(rgb[y0:y1, x0:x1], redness, px_mm),
                                     size=3 * block // 2)
+    spread = ndimage.uniform_filter(redness * redness, size=block) - local * local
+    smear = (local > SMEAR_REDNESS) & (local <= FAINT_REDNESS) & (spread < SMEAR_SPREAD ** 2)
     return measure((redness > local) & (redness > FAINT_REDNESS), (x0, y0, x1, y1), px_mm,
-                   hidden)
+                   hidden, smear)
 
 
 def find_marks(image: Image.Image, dpi: float | None = None) -> list[dict[str, Any]]:

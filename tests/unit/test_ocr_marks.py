@@ -179,6 +179,23 @@ def test_a_name_across_a_print_does_not_hollow_it() -> None:
     assert covered.min_band > 0.5 * shape.min_band and covered.height_mm > 0.9 * shape.height_mm
 
 
+def test_a_print_whose_middle_is_greyed_to_flat_pink_is_a_print() -> None:
+    # a faint copy's JPEG can grey a print's middle into an even pink with no ridges left:
+    # ink is there (no hollow, as a seal's inside is paper), its ridges are not read
+    img = _blank()
+    press(img, fingerprint_stamp(DPI, random.Random(2)), 1000, 1000)
+    [shape] = red_marks(img)
+    img = img.copy()
+    cx, cy = (shape.box[0] + shape.box[2]) / 2, (shape.box[1] + shape.box[3]) / 2
+    rx, ry = 0.4 * (shape.box[2] - shape.box[0]) / 2, 0.4 * (shape.box[3] - shape.box[1]) / 2
+    ImageDraw.Draw(img).ellipse((cx - rx, cy - ry, cx + rx, cy + ry), fill=(240, 228, 229))
+    assert _kinds(img) == ["fingerprint"]
+    # the same middle as paper is a hollow: no print
+    paper = img.copy()
+    ImageDraw.Draw(paper).ellipse((cx - rx, cy - ry, cx + rx, cy + ry), fill=(255, 255, 255))
+    assert _kinds(paper) == []
+
+
 def test_old_page_records_load_without_marks() -> None:
     page = PageResult(1, "a", "ocr", "test", flags=["handwriting"])
     assert page.marks == [] and page.to_dict()["marks"] == []
