@@ -258,14 +258,14 @@ def red_marks(image: Image.Image, dpi: float | None = None) -> list[Shape]:
             continue
         inner = [int(i) for i in np.unique(pieces[sl][joined[sl] == n]) if i]
         if len(inner) > 1:
-            whole = _measure_piece(rgb, sl, block, px_mm)
+            whole = _measure_piece(rgb, redness, sl, block, px_mm)
             if classify(whole) == "fingerprint":
                 shapes.append(whole)
                 continue
         for i in inner:
             by, bx = piece_at[i - 1]
             if max(by.stop - by.start, bx.stop - bx.start) * block >= MIN_MARK_MM * px_mm:
-                shapes.append(_measure_piece(rgb, (by, bx), block, px_mm))
+                shapes.append(_measure_piece(rgb, redness, (by, bx), block, px_mm))
     return shapes
 
 
@@ -321,13 +321,14 @@ def _bridged(on: Any, ink: Any, reach: int) -> Any:
     for k in range(1, reach + 1):
         above[k:] |= on[:-k]
         below[:-k] |= on[k:]
-    grown = ndimage.binary_dilation(ink[:on.shape[0], :on.shape[1]],
-                                    structure=np.ones((5, 1), bool))
+    grown = ndimage.binary_dilation(ink, structure=np.ones((5, 1), bool))
     return on | (grown & above & below)
 
 
-def _measure_piece(rgb: Any, sl: tuple[slice, slice], block: int, px_mm: float) -> Shape:
-    """The shape of the mark whose blocks are ``sl``, measured on its pixels and 2 mm round.
+def _measure_piece(rgb: Any, redness: Any, sl: tuple[slice, slice], block: int,
+                   px_mm: float) -> Shape:
+    """The shape of the mark whose blocks are ``sl``, measured on its pixels and 2 mm round
+    (``redness``: the page's, as ``red_marks`` computed it).
 
     Inside the mark its ink is what is redder than around it (1 mm): a blurred, greyed or
     recompressed print is pink, its ridges only redder than the pink between them. Another
@@ -335,14 +336,12 @@ def _measure_piece(rgb: Any, sl: tuple[slice, slice], block: int, px_mm: float) 
     import numpy as np
     from scipy import ndimage
 
-    from ocr.preprocess import _redness
-
     by, bx = sl
     pad = block * 2
     x0, y0 = max(0, bx.start * block - pad), max(0, by.start * block - pad)
     x1 = min(rgb.shape[1], bx.stop * block + pad)
     y1 = min(rgb.shape[0], by.stop * block + pad)
-    redness = _redness(rgb[y0:y1, x0:x1]).astype(np.float32)
+    redness = redness[y0:y1, x0:x1].astype(np.float32)
     local = ndimage.uniform_filter(redness, size=block)
     hidden = ndimage.maximum_filter(_other_ink(rgb[y0:y1, x0:x1], redness, px_mm),
                                     size=3 * block // 2)
