@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -334,7 +335,16 @@ def worker(concurrency: Annotated[int | None, typer.Option(help="worker processe
         codes.append(int(getattr(sender, "exitcode", 0) or 0))
 
     signals.worker_shutdown.connect(_status, weak=False)
-    celery_app.worker_main(argv)
+    try:
+        celery_app.worker_main(argv)
+    except Exception:  # noqa: BLE001 - any escape is a failed worker, whatever its type
+        # Celery's own warm shutdown can raise after a lost broker (kombu's ignore_errors on a
+        # consumer whose connection is already None), before worker_shutdown is sent: the
+        # traceback goes to the log and the exit status stays a failure
+        traceback.print_exc()
+        codes.append(1)
+    finally:
+        signals.worker_shutdown.disconnect(_status)
     code = max(codes, default=0)
     if code:
         typer.secho(f"dossier worker 异常退出（状态 {code}），见上方日志", fg=typer.colors.RED, err=True)

@@ -104,3 +104,24 @@ def test_a_lost_database_is_named(api_client: Callable[..., Any], pg_url: str) -
     admin.dispose()
     r = client.get("/readyz")
     assert r.status_code == 503 and "database" in r.json()["failed"], r.text
+
+
+def test_a_worker_whose_own_shutdown_fails_exits_non_zero(
+        env: Callable[..., dict[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Celery's warm shutdown after a lost broker once raised before it sent worker_shutdown
+    (kombu's ignore_errors on a consumer whose connection was already None: CI, 2026-12-06), and
+    the worker died on the uncaught traceback without its reason. That race cannot be produced
+    on demand, so it is injected here; the test above loses a real Redis."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+    from workers.celery_app import app as celery_app
+
+    def shutdown_fails(argv: list[str]) -> None:
+        raise AttributeError("'NoneType' object has no attribute 'connection_errors'")
+
+    env()
+    monkeypatch.setattr(celery_app, "worker_main", shutdown_fails)
+    result = CliRunner().invoke(app, ["worker"])
+    assert result.exit_code == 1, result.output
+    assert "connection_errors" in result.output and "异常退出（状态 1）" in result.output
