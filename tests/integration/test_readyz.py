@@ -66,7 +66,8 @@ def test_a_worker_that_loses_its_broker_exits_non_zero(
     assert worker.proc is not None
     code = worker.proc.wait(180)  # Celery retries the connection a few times, then gives up
     assert code != 0, worker.tail()
-    assert "异常退出" in worker.tail()
+    # anywhere in the log: Celery may print a long shutdown traceback after the reason
+    assert "异常退出" in worker.log.read_text(errors="replace"), worker.tail()
 
 
 @pytest.mark.parametrize("command", ["serve", "worker"])
