@@ -509,6 +509,80 @@ def repeated_rare(texts: Iterable[str], model: CharModel, times: int = REPEAT_MI
             and not _misread_phrase(model, gram)]
 
 
+#: a page's readings that lead a family of three-character stretches (the same two characters
+#: with one varying) at least this many times, and ``CONSENSUS_LEAD`` times as often as any
+#: other member, decide the members the judgments do not write (``consensus``)
+CONSENSUS_MIN = 5
+CONSENSUS_LEAD = 1.5
+#: ...a member the judgments write at least this often is a word of its own (被害人 beside 被告人)
+CONSENSUS_WRITTEN = 3
+#: ...and a mention the judgments' n-grams read this much better (log10) as it is than as the
+#: leader, in its own context, is left as it is
+CONSENSUS_MARGIN = 1.0
+#: characters of a member's line read with it on each side (its context, in ``consensus``'s pieces)
+CONSENSUS_REACH = 2
+
+
+def consensus(texts: Sequence[str], model: CharModel, times: int = CONSENSUS_MIN,
+              lead: float = CONSENSUS_LEAD, written: int = CONSENSUS_WRITTEN,
+              margin: float = CONSENSUS_MARGIN) -> tuple[list[str], set[int]]:
+    """Pieces of text that make a page's leading reading of a repeated stretch its own
+    (``CharModel.page``), and the lines (indices of ``texts``, the page's chosen readings) that
+    hold another member of its family, to be chosen again with them.
+
+    Why: on a poor fax page a name mentioned 49 times is chosen 王继强 18 times, 王维强 11, 王雄强
+    9, 王健强 5 (OCR bench, fax page 376): each mention alone is unsure between look-alikes, and
+    the model knows no name; together the mentions say which it is. A family is the Han
+    stretches of three characters that agree in two places (王?强); its leader is read at least
+    ``times`` times and ``lead`` times as often as any other member. A member the judgments
+    write ``written`` times or more is a word (被告人 and 被害人), not a misreading, and is left
+    alone, as is one they write more often than the leader (洒水车 read 酒水车 in most of its
+    mentions); so are stretches holding 某 (an anonymised name: 王某甲, 王某乙). The pieces are each
+    other member's mention with the leader in its place and ``CONSENSUS_REACH`` characters of
+    its line on each side, so that the page attests the leader in that very context."""
+    def han(ch: str) -> bool:
+        return "\u4e00" <= ch <= "\u9fff" and ch != "某"
+
+    lines = ["".join(text.split()) for text in texts]
+    whole = "".join(lines)  # a name wrapped over two lines counts too
+    counts: dict[str, int] = {}
+    for k in range(len(whole) - 2):
+        gram = whole[k:k + 3]
+        if all(han(ch) for ch in gram):
+            counts[gram] = counts.get(gram, 0) + 1
+    families: dict[str, list[str]] = {}
+    for gram in counts:  # the middle character varies: at an end, a stretch's context does
+        families.setdefault(gram[0] + gram[2], []).append(gram)
+    leader_of: dict[str, str] = {}
+    for members in families.values():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda gram: -counts[gram])
+        top, second = members[0], members[1]
+        if counts[top] < times or counts[top] < lead * counts[second]:
+            continue
+        seen = model.count(model.ids(top))
+        for gram in members[1:]:
+            times_written = model.count(model.ids(gram))
+            if times_written < written and times_written <= seen and gram not in leader_of:
+                leader_of[gram] = top
+    pieces: list[str] = []
+    redo: set[int] = set()
+    for i, line in enumerate(lines):
+        for k in range(len(line) - 2):
+            leader = leader_of.get(line[k:k + 3])
+            if leader is None:
+                continue
+            before = model.ids(line[max(0, k - ORDER + 1):k])
+            after = line[k + 3:k + 3 + CONSENSUS_REACH]
+            as_read = _span_score(model, None, before, model.ids(line[k:k + 3] + after))
+            if as_read - _span_score(model, None, before, model.ids(leader + after)) > margin:
+                continue  # the judgments read this mention as it is (洒水车, where most read 酒水车)
+            pieces.append(line[max(0, k - CONSENSUS_REACH):k] + leader + after)
+            redo.add(i)
+    return pieces, redo
+
+
 def _misread_phrase(model: CharModel, gram: str) -> bool:
     """Whether ``gram`` is a stretch judgments never write that is one look-alike
     (``confusions``) away from one they write at least ``MISREAD_SEEN`` times: 寻鲜滋 read in

@@ -721,9 +721,12 @@ def _in_context(lm: CharModel, reads: list[Reading], fax: bool = False) -> list[
     (``ocr.lm.repeated_rare``: a name on a poor page). ``fax``: the page's runs of x read as ×
     where the model prefers it (``ocr.lm.times_runs``), and a character it read surely doubted
     where a look-alike reads far better (``ocr.lm.doubt``; not on other pages, whose sure
-    readings are right: on clean pages it wrote 桉树 for a judgment's own typo 按树)."""
+    readings are right: on clean pages it wrote 桉树 for a judgment's own typo 按树), and the
+    lines holding a minority reading of a stretch the page mostly reads another way chosen
+    again with the majority's reading as the page's own (``ocr.lm.consensus``)."""
     from ocr.lm import (
         choose,
+        consensus,
         doubt,
         filled_digits,
         filled_marks,
@@ -755,6 +758,18 @@ def _in_context(lm: CharModel, reads: list[Reading], fax: bool = False) -> list[
                                     named))
             else:
                 texts.append(read.text)
+        # on a fax, a stretch the page reads one way in most of its mentions is read so in the
+        # others where the recogniser allows it (ocr.lm.consensus: a poor page's name)
+        pieces, redo = consensus(texts, lm) if fax else ([], set())
+        if redo:
+            page = lm.page([piece for read in reads
+                            for piece in (sure_text(read.slots) if read.slots else [read.text])]
+                           + repeated_rare([read.text for read in reads], lm) + pieces)
+            for i in sorted(redo):
+                slots = reads[i].slots
+                if slots:
+                    after = reads[i + 1].text if i + 1 < len(reads) else ""
+                    texts[i] = choose(lm, slots, page, texts[i - 1] if i else "", after, named)
     else:
         texts = [read.text for read in reads]
     texts = [odd_marks(lm, text) for text in texts]

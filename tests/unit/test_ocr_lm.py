@@ -462,3 +462,38 @@ def test_a_fax_dot_is_read_as_the_mark_its_runner_up_names() -> None:
         [("。", 0.994), (".", 0.003), ("·", lm.CANDIDATE_FLOOR)]]
     kept = [[("，", 0.9), ("·", 0.1)], [("张", 1.0)], [("", 0.8), ("·", 0.2)]]
     assert lm.filled_marks(kept) == kept
+
+
+def test_a_name_read_several_ways_on_a_fax_takes_the_pages_leading_reading() -> None:
+    # OCR bench fax page 312 (tune): 郭继超 chosen 13 times and 郭维超 7; judgments name neither
+    # and write 维 more often than 继 (维持, 维护), so each mention alone leans to 维
+    texts = ["本院维持原判，维护当事人权益。", "继续审理。", "郭某与王某维修车辆。"] * 20
+    model = lm.build(texts, sorted({ch for text in texts for ch in text if ch.strip()}
+                                   | set("超其带说找让问")))
+    lines = ["郭继超带了几个人", "郭继超说他帮其催", "其就找郭继超问", "郭继超让其直接联系",
+             "郭继超都说是本人", "后来郭维超把手机号给其"]
+    pieces, redo = lm.consensus(lines, model, times=5)
+    assert redo == {5} and pieces == ["后来郭继超把手"]
+    slots = _line("后来郭维超把手机号给其", {3: [("维", 0.6), ("继", 0.3)]})
+    assert lm.choose(model, slots) == "后来郭维超把手机号给其"
+    assert lm.choose(model, slots, model.page(pieces)) == "后来郭继超把手机号给其"
+    # four mentions lead by too little, and a word the judgments write (维持 beside 继持: none
+    # here) or one they write more often than the leader is left alone
+    assert lm.consensus(lines[:4] + lines[5:] * 3, model, times=5) == ([], set())
+    assert lm.consensus(["本院维修车辆"] + ["本院继修车辆"] * 6, model, times=5) == ([], set())
+
+
+def test_consensus_runs_on_faxes_only() -> None:
+    from ocr.engines.rapid import Reading, _in_context
+
+    texts = ["本院维持原判，维护当事人权益。", "继续审理。", "郭某与王某维修车辆。"] * 20
+    model = lm.build(texts, sorted({ch for text in texts for ch in text if ch.strip()}
+                                   | set("超其带说找让问把手机号给")))
+    # the five mentions read 继 unsurely (no sure text holds them): only the vote decides
+    reads = [Reading(text, 0.9, 0.9, _line(text, {text.index("继"): [("继", 0.9), ("维", 0.05)]}))
+             for text in ["郭继超带了几个人", "郭继超说他帮其催", "其就找郭继超问",
+                          "郭继超让其直接联系", "郭继超都说是本人"]]
+    slots = _line("后来郭维超把手机号给其", {3: [("维", 0.6), ("继", 0.3)]})
+    reads.append(Reading("后来郭维超把手机号给其", 0.9, 0.6, slots))
+    assert _in_context(model, reads, fax=True)[-1] == "后来郭继超把手机号给其"
+    assert _in_context(model, reads, fax=False)[-1] == "后来郭维超把手机号给其"
