@@ -564,7 +564,7 @@ def consensus(texts: Sequence[str], model: CharModel, times: int = CONSENSUS_MIN
         seen = model.count(model.ids(top))
         for gram in members[1:]:
             times_written = model.count(model.ids(gram))
-            if times_written < written and times_written <= seen and gram not in leader_of:
+            if times_written < written and times_written <= seen:  # one family per stretch
                 leader_of[gram] = top
     pieces: list[str] = []
     redo: set[int] = set()

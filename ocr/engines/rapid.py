@@ -747,9 +747,10 @@ def _in_context(lm: CharModel, reads: list[Reading], fax: bool = False) -> list[
                  else read for read in reads]
     texts: list[str] = []
     if any(read.slots for read in reads):  # else every line was read surely: nothing to choose
-        page = lm.page([piece for read in reads
-                        for piece in (sure_text(read.slots) if read.slots else [read.text])]
-                       + repeated_rare([read.text for read in reads], lm))
+        own = [piece for read in reads
+               for piece in (sure_text(read.slots) if read.slots else [read.text])] \
+            + repeated_rare([read.text for read in reads], lm)
+        page = lm.page(own)
         named = page_names(read.text for read in reads)
         for i, read in enumerate(reads):
             if read.slots:
@@ -762,9 +763,7 @@ def _in_context(lm: CharModel, reads: list[Reading], fax: bool = False) -> list[
         # others where the recogniser allows it (ocr.lm.consensus: a poor page's name)
         pieces, redo = consensus(texts, lm) if fax else ([], set())
         if redo:
-            page = lm.page([piece for read in reads
-                            for piece in (sure_text(read.slots) if read.slots else [read.text])]
-                           + repeated_rare([read.text for read in reads], lm) + pieces)
+            page = lm.page(own + pieces)
             for i in sorted(redo):
                 slots = reads[i].slots
                 if slots:
