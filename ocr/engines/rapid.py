@@ -723,7 +723,8 @@ def _in_context(lm: CharModel, reads: list[Reading], fax: bool = False) -> list[
     where a look-alike reads far better (``ocr.lm.doubt``; not on other pages, whose sure
     readings are right: on clean pages it wrote 桉树 for a judgment's own typo 按树), and the
     lines holding a minority reading of a stretch the page mostly reads another way chosen
-    again with the majority's reading as the page's own (``ocr.lm.consensus``)."""
+    again with the majority's reading as the page's own (``ocr.lm.consensus``), and a gap that
+    left a cell's room or would close a quote doubted as a blank (``ocr.lm.open_cells``)."""
     from ocr.lm import (
         choose,
         consensus,
@@ -731,6 +732,7 @@ def _in_context(lm: CharModel, reads: list[Reading], fax: bool = False) -> list[
         filled_digits,
         filled_marks,
         odd_marks,
+        open_cells,
         page_names,
         repeated_rare,
         sure_slots,
@@ -738,7 +740,10 @@ def _in_context(lm: CharModel, reads: list[Reading], fax: bool = False) -> list[
         times_runs,
     )
 
-    if fax:  # a sure character that reads far worse in context than a look-alike is doubted
+    if fax:  # a gap where the line's geometry leaves a cell's room held a mark the fax lost
+        reads = [read._replace(slots=open_cells(read.slots, read.at)) if read.slots else read
+                 for read in reads]
+        # a sure character that reads far worse in context than a look-alike is doubted
         reads = [read._replace(slots=doubt(lm, read.slots or sure_slots(read.text)))
                  if read.text else read for read in reads]
         # an unsure 8 whose runner-up is a 6 is a 6 whose opening the fax filled in, and a · the

@@ -497,3 +497,76 @@ def test_consensus_runs_on_faxes_only() -> None:
     reads.append(Reading("后来郭维超把手机号给其", 0.9, 0.6, slots))
     assert _in_context(model, reads, fax=True)[-1] == "后来郭继超把手机号给其"
     assert _in_context(model, reads, fax=False)[-1] == "后来郭维超把手机号给其"
+
+
+def _spaced(text: str, room_after: int | None = None) -> tuple[list[lm.Slot], tuple[float, ...]]:
+    """Sure slots of ``text`` with each character's centre one cell (0.05 of the line) after the
+    last, and ``room_after``: an empty gap slot after that character, with a cell's room."""
+    slots: list[lm.Slot] = []
+    at: list[float] = []
+    x = 0.025
+    for k, ch in enumerate(text):
+        slots.append([(ch, 1.0)])
+        at.append(x)
+        x += 0.05
+        if k == room_after:
+            slots.append([("", 0.78), ("·", 0.16), ("。", 0.05)])
+            x += 0.05
+    return slots, tuple(at)
+
+
+def test_a_gap_that_left_a_cells_room_held_a_mark() -> None:
+    # OCR bench fax page 305: 为117000元。邦高公司 read 元邦, the 。 a blank frame's runner-up
+    # (0.22, a filled · beside it) with a whole cell of paper between 元 and 邦
+    slots, at = _spaced("共计人民币元邦高公司为抵押人", room_after=5)
+    opened = lm.open_cells(slots, at)
+    assert opened[6] == [("", 0.78 * lm.ROOM_BLANK), ("。", 0.16)]
+    assert opened[:6] == slots[:6] and opened[7:] == slots[7:]
+    texts = ["借款共计人民币十万元。邦高公司为抵押人。"] * 10 + ["人民币十万元邦高公司"] * 2
+    model = lm.build(texts, sorted({ch for text in texts for ch in text}))
+    assert lm.choose(model, slots) == "共计人民币元邦高公司为抵押人"
+    assert lm.choose(model, opened) == "共计人民币元。邦高公司为抵押人"
+    # the same gap between characters at their usual distance is left as it is: a blank
+    # frame's runner-up there is the recogniser's doubt, not paper
+    evenly = tuple(0.025 + 0.05 * k for k in range(len(at)))
+    assert lm.open_cells(slots, evenly) == slots
+    # no centres (a line read surely, or merged from another reading): nothing to measure
+    assert lm.open_cells(slots, None) == slots
+
+
+def test_a_gap_offering_the_quote_a_line_wants_is_doubted() -> None:
+    gap = [("", 0.95), ("”", 0.04), ("“", 0.02)]
+    line = [[(ch, 1.0)] for ch in "绰号“加明"] + [gap] + [[(ch, 1.0)] for ch in "回家睡觉"]
+    doubted = lm.open_cells(line, None)
+    assert doubted[5] == [("", 0.95 * lm.ROOM_BLANK), ("”", 0.04), ("“", 0.02)]
+    # closed already, or opened too far before: left alone
+    closed = [*line[:6], [("”", 1.0)], *line[6:]]
+    assert lm.open_cells(closed, None)[5] == gap
+    far = [[(ch, 1.0)] for ch in "“" + "某" * lm.QUOTE_REACH] + [gap]
+    assert lm.open_cells(far, None)[-1] == gap
+    # an opening quote before a closing one that has none
+    before = [[(ch, 1.0)] for ch in "名为"] + [gap] + [[(ch, 1.0)] for ch in "三生三世”的"]
+    assert lm.open_cells(before, None)[2][0] == ("", 0.95 * lm.ROOM_BLANK)
+
+
+def test_open_cells_runs_on_faxes_only() -> None:
+    from ocr.engines.rapid import Reading, _in_context
+
+    texts = ["借款共计人民币十万元。邦高公司为抵押人。"] * 10 + ["人民币十万元邦高公司"] * 2
+    model = lm.build(texts, sorted({ch for text in texts for ch in text}))
+    slots, at = _spaced("共计人民币元邦高公司为抵押人", room_after=5)
+    read = Reading("共计人民币元邦高公司为抵押人", 0.99, 1.0, slots, at)
+    assert _in_context(model, [read], fax=True) == ["共计人民币元。邦高公司为抵押人"]
+    assert _in_context(model, [read], fax=False) == ["共计人民币元邦高公司为抵押人"]
+
+
+def test_a_gap_ending_a_line_with_a_cells_room_held_its_mark() -> None:
+    # fax page 369: 罚金人民币三万元。 read without its 。 (a trailing blank, 。 at 0.29)
+    text = "并处罚金人民币三万元"
+    slots = [[(ch, 1.0)] for ch in text] + [[("", 0.71), ("。", 0.29)]]
+    cell = 1.0 / (len(text) + 1.4)  # the crop ends 1.4 cells after the last centre
+    at = tuple(cell * (k + 0.5) for k in range(len(text)))
+    assert lm.open_cells(slots, at)[-1] == [("", 0.71 * lm.ROOM_BLANK), ("。", 0.29)]
+    # a crop ending a quarter of a line after the last character's ink: nothing stood there
+    tight = tuple(x * (len(text) + 1.4) / (len(text) + 0.3) for x in at)
+    assert lm.open_cells(slots, tight) == slots
