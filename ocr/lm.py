@@ -730,19 +730,21 @@ def open_cells(slots: Sequence[Slot], at: Sequence[float] | None) -> list[Slot]:
            if _is_han(firsts[chars[j]]) and _is_han(firsts[chars[j + 1]])]
     if len(han) < 3 or (cell := sorted(han)[len(han) // 2]) <= 0:
         return out
-    for j in range(len(chars)):
-        left, g = firsts[chars[j]], chars[j] + 1
+    for j, k in enumerate(chars):
+        g, left = k + 1, firsts[k]
+        # the one gap slot after a Chinese character, letter or digit, not doubted already
+        if g >= len(slots) or not slots[g] or firsts[g] or out[g] is not slots[g] \
+                or not (_is_han(left) or _code(left)):
+            continue
         if j + 1 < len(chars):
             right = firsts[chars[j + 1]]
-            if chars[j + 1] != g + 1 or out[g] is not slots[g] or not all(
-                    _is_han(ch) or _code(ch) for ch in (left, right)):
+            if chars[j + 1] != g + 1 or not (_is_han(right) or _code(right)):
                 continue
             room = (at[j + 1] - at[j]) / cell - (_cell_width(left) + _cell_width(right)) / 2
-        else:  # the line's last character: the room up to the crop's end
-            if g != len(slots) - 1 or out[g] is not slots[g] or not slots[g] \
-                    or slots[g][0][0] != "" or not (_is_han(left) or _code(left)):
-                continue
+        elif g == len(slots) - 1:  # the line's last character: the room up to the crop's end
             room = (1.0 - at[j]) / cell - _cell_width(left) / 2 - END_PAD
+        else:
+            continue
         if room >= CELL_ROOM:
             offered: dict[str, float] = {}
             for text, p in slots[g][1:]:
