@@ -195,6 +195,11 @@ class CharModel:
     #: cleared when it holds MEMO_MAX of them, so a long-lived worker's memory stays bounded
     _memo: dict[tuple[int, int], int] = field(default_factory=dict, init=False, repr=False,
                                               compare=False)
+    #: each width variant of the vocabulary read as its compatibility form (``fold_table``)
+    _fold: dict[int, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._fold = fold_table(self.vocab)
 
     @classmethod
     def load(cls, path: Path) -> CharModel:
@@ -226,7 +231,11 @@ class CharModel:
         tmp.replace(path)
 
     def ids(self, text: Sequence[str]) -> list[int]:
-        return [self.vocab.get(ch, UNKNOWN) for ch in text]
+        """Each character's id, a width variant's the id of its compatibility form (．is .)."""
+        return [self.vocab.get(self._fold.get(ord(ch), ch), UNKNOWN) for ch in text]
+
+    def id(self, char: str) -> int:
+        return self.ids(char)[0] if len(char) == 1 else UNKNOWN
 
     def count(self, gram: Sequence[int]) -> int:
         n = len(gram)
@@ -408,7 +417,7 @@ def choose(model: CharModel, slots: Sequence[Slot], page: CharModel | None = Non
                 if options:
                     gain += OCR_WEIGHT * math.log10(p)
                     if at and len(text) == 1:
-                        gain += NAME_WEIGHT * model.name_score(at, model.vocab.get(text, UNKNOWN))
+                        gain += NAME_WEIGHT * model.name_score(at, model.id(text))
                 longer = [*context, *ids][-2 * ORDER:]
                 key = tuple(_context(longer))
                 if key not in grown or grown[key][0] < value + gain:
@@ -458,8 +467,8 @@ def _on_page(page: CharModel, context: Sequence[int], pick: str, rest: Sequence[
     after) were read surely elsewhere on the page."""
     if not pick:
         return False
-    ahead = [page.vocab.get(slot[0][0], UNKNOWN) for slot in rest[:2] if slot and slot[0][0]]
-    ids = [*context[-2:], page.vocab.get(pick, UNKNOWN), *ahead]
+    ahead = [page.id(slot[0][0]) for slot in rest[:2] if slot and slot[0][0]]
+    ids = [*context[-2:], page.id(pick), *ahead]
     at = min(len(context), 2)
     return any(0 not in ids[k:k + 3] and UNKNOWN not in ids[k:k + 3] and len(ids[k:k + 3]) == 3
                and page.count(ids[k:k + 3]) > 0 for k in range(max(0, at - 2), at + 1))
@@ -891,6 +900,24 @@ def ctc_slots(top: Any, probs: Any, chars: Sequence[str]) -> list[Slot]:
 
 # --- building ---------------------------------------------------------------------------------
 
+def fold_table(vocab: Collection[str]) -> dict[int, str]:
+    """A ``str.translate`` table taking each character of ``vocab`` whose compatibility form
+    (NFKC) is another single character of ``vocab`` to that form: ．to ., ，to , and ５ to 5.
+
+    Why: judgments write the same mark in either width (5．and 5. after a number, ，and ,) and
+    the recogniser reads either; counted apart, the n-grams split each mark's evidence, and
+    the half-width full stop the recogniser read after an item's number (。5.陈某) lost to 、,
+    which judgments write there more often than either dot alone (。5．1,927 times, 。5. 223,
+    。5、4,608). Both are counted and looked up as one; what ``choose`` writes is still the
+    recogniser's own character, and the metric folds widths (NFKC) as well."""
+    out = {}
+    for ch in vocab:
+        form = unicodedata.normalize("NFKC", ch)
+        if len(ch) == 1 and len(form) == 1 and form != ch and form in vocab:
+            out[ord(ch)] = form
+    return out
+
+
 def build(texts: Iterable[str], vocab: Sequence[str], min_count: int = MIN_COUNT,
           names: bool = False) -> CharModel:
     """Count the n-grams of ``texts`` over ``vocab`` (the recogniser's characters), and with
@@ -898,11 +925,12 @@ def build(texts: Iterable[str], vocab: Sequence[str], min_count: int = MIN_COUNT
     import numpy as np
 
     index = {ch: i + 2 for i, ch in enumerate(vocab)}
+    fold = fold_table(index)
     stream: list[int] = []
     named = np.zeros((3, len(vocab) + 2), dtype=np.uint32) if names else None
     for text in texts:
         for line in unicodedata.normalize("NFC", text).splitlines():
-            line = "".join(line.split())
+            line = "".join(line.split()).translate(fold)
             if line:
                 stream.append(0)
                 stream.extend(index.get(ch, UNKNOWN) for ch in line)

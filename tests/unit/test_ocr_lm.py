@@ -570,3 +570,21 @@ def test_a_gap_ending_a_line_with_a_cells_room_held_its_mark() -> None:
     # a crop ending a quarter of a line after the last character's ink: nothing stood there
     tight = tuple(x * (len(text) + 1.4) / (len(text) + 0.3) for x in at)
     assert lm.open_cells(slots, tight) == slots
+
+
+def test_width_variants_count_as_one_character() -> None:
+    """A judgment writes an item's number as 5．(full width) or 5. and the recogniser reads
+    either: counted apart, the half-width dot the recogniser read lost to 、, which judgments
+    write there more often than either dot alone. Both widths are now one character; what
+    ``choose`` writes is still the recogniser's own character."""
+    texts = ["证据如下。5．陈某的证言。\n" * 10, "证据如下。5、陈某的证言。\n" * 6,
+             "证据如下。5.陈某的证言。\n"]
+    vocab = sorted({ch for text in texts for ch in text if ch.strip()} | {"，", ","})
+    model = lm.build(texts, vocab)
+    assert model.ids(".") == model.ids("．") and model.ids("，") == model.ids(",")
+    assert model.ids("、") != model.ids(".")
+    assert model.count(model.ids("。5.")) == model.count(model.ids("。5．")) == 11
+    slots = [[(ch, 0.999)] for ch in "如下。5"] + [[(".", 0.6), ("、", 0.35)]] + [
+        [(ch, 0.999)] for ch in "陈某"]
+    assert lm.choose(model, slots) == "如下。5.陈某"
+    assert lm.fold_table("．.、") == {ord("．"): "."}
