@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -94,8 +94,35 @@ _TAX = re.compile(r"税(?:额|款)(?:数额)?[^，。；;\d]{0,10}?(\d+(?:,\d{3}
 _NOT_TAX = re.compile(r"补缴|补交|退缴|追缴|缴纳|罚金")
 _ALCOHOL = re.compile(r"(\d+(?:\.\d+)?)\s*(?:mg|毫克)\s*/\s*100\s*(?:ml|毫升|mL)", re.I)
 _ALCOHOL2 = re.compile(r"(?:乙醇|酒精)含量[^0-9]{0,12}(\d+(?:\.\d+)?)")
-_DRUG = re.compile(r"海洛因|甲基苯丙胺片剂|甲基苯丙胺|冰毒|麻古|氯胺酮|K粉|鸦片|可卡因|吗啡|摇头丸|大麻")
-_GRAMS = re.compile(r"(\d+(?:\.\d+)?)\s*(千克|公斤|克|kg|g)(?![a-z])")
+_DRUG = re.compile(r"海洛因|甲基苯丙胺片剂|甲基苯丙胺|甲基丙苯胺|冰毒|麻古|氯胺酮|K粉|鸦片|可卡因|吗啡"
+                   r"|摇头丸|大麻")
+#: a weight (also 冰毒十克); not a threshold of the law restated (不满十克, 十克以上不满五十克) nor
+#: a price's unit (以150元一克的价格)
+_GRAMS = re.compile(r"(?<!不满)(?<!不足)(?<!每)"
+                    r"((?<![\d.])\d+(?:\.\d+)?|(?<![元一二两三四五六七八九十])[一二两三四五六七八九十]+)"
+                    r"\s*(千克|公斤|克|kg|g)(?![a-z])"
+                    r"(?!以上|以下|以内|不满)")
+#: weights listed under one unit (净重分别为49.70、48.97、0.15克): the numbers before the last
+_GRAMS_LISTED = re.compile(r"(?:分别(?:为|是|重)?|净重|重|为)((?:\d+(?:\.\d+)?(?:、|和|及))+)$")
+#: a gross weight (毛重17.35克，净重16.4克; 含塑料包称重为8.96克，去掉塑料包后…6.9克), not counted
+#: when the net weight follows it
+_GROSS = re.compile(r"毛重|含[^，。；]{0,4}(?:包装|包|袋)|连同?[^，。；]{0,4}(?:包装|袋)")
+_NET_FOLLOWS = re.compile(r"净重|去(?:掉|除)[^，。；]{0,6}(?:包装|包|袋)|除去?皮")
+#: a weight the appraisal found no drug in (净重47.48克（未检出常见毒品成分）)
+_NO_DRUG = re.compile(r"未检出|未检见|未检测出|不含|没有检出")
+#: substances found beside drugs that the quantity does not count (刑法第三百五十七条第二款 counts
+#: drugs; 咖啡因 in 麻古 is counted as the 麻古 it is part of)
+_NOT_COUNTED = re.compile(r"咖啡因|麻黄碱|麻黄素|烟酰胺|阿咖酚散|淀粉")
+#: a clause about others' drugs, the 立功 the defendant earned (提供线索，使公安机关侦破他人贩卖41克毒品案)
+_OTHERS = re.compile(r"侦破|线索|检举|揭发")
+#: how far back (characters, across sentences) a weight's drug may be named when its own clause
+#: names none
+DRUG_NAMED_WITHIN = 150
+#: a quantity agreed or asked for (二人谈好以…价格购买100克; 提出购买50克; 承诺…贩卖12克): not
+#: counted where the facts weigh something after it (what changed hands or was seized)
+_INTENDED = re.compile(r"谈好|谈妥|商定|商量|提出|承诺|求购")
+#: the same said in the weight's own phrase only (欲以…价格将99.66克…贩卖给…时被查获 was seized)
+_INTENDED_NEAR = re.compile(r"约定|欲")
 _INJURY = re.compile(r"(轻微伤|轻伤|重伤)(?:[一二]级)?")
 _DEATHS = re.compile(r"致(?:使)?(?:被害人)?[^，。；]{0,12}?(\d+|[一二两三四五六七八九十]+)(?:人|名[^，。；]{0,4})死亡")
 _DEATH = re.compile(r"(?<!未)(?<!没有)死亡|身亡|抢救无效")
@@ -234,34 +261,86 @@ def _tax(text: str) -> Found | None:
     return Found(best[0], best[1].start(), best[1].end(), best[1].group())
 
 
+def _subtotal(value: float, counted: Sequence[float]) -> bool:
+    """Whether `value` adds up the last two or more weights counted before it (10.78克 … 2.76克 …
+    共13.54克 without 共计 before it: the facts summing up, not a third package)."""
+    run = 0.0
+    for k, v in enumerate(reversed(counted), 1):
+        run += v
+        if k >= 2 and abs(run - value) <= max(0.01, 0.002 * value):
+            return True
+    return False
+
+
+def _weight_drug(text: str, m: re.Match[str], clause: str) -> tuple[str | None, bool]:
+    """The drug a weight is of, and whether its own clause names it: the nearest name before it
+    in its clause, else just after it, else in the sentences before (查获…甲基苯丙胺片剂…。经称量，
+    …共重51.78克). None where the appraisal found no drug (未检见常见毒品成分，净重0.31克; 净重47.48克
+    （未检出…）) or names only a substance not counted (检见咖啡因成分，净重0.99克)."""
+    before = list(_DRUG.finditer(clause))
+    after = _DRUG.search(text, m.end(), min(len(text), m.end() + 20))
+    rest = re.split(r"[。；;]", text[m.end():m.end() + 15], maxsplit=1)[0]
+    if _NO_DRUG.search(clause) and not before or _NO_DRUG.search(rest):
+        return None, False
+    hit = before[-1] if before else after
+    if hit is not None:
+        return hit.group(), True
+    if _NOT_COUNTED.search(clause) or _NOT_COUNTED.search(text, m.end(), m.end() + 20):
+        return None, False
+    earlier = list(_DRUG.finditer(text, max(0, m.start() - DRUG_NAMED_WITHIN), m.start()))
+    return (earlier[-1].group() if earlier else None), False
+
+
 def _heroin_grams(text: str, equivalents: Mapping[str, float]) -> Found | None:
-    """Grams of drugs as heroin: each weight with the nearest drug name before it in its clause
-    (else just after it); a stated total wins over adding up; equal weights are counted once."""
+    """Grams of drugs as heroin, each weight of the drug `_weight_drug` finds: a total stated
+    where the drug is named wins over adding up; equal weights are counted once, a weight adding
+    up those just before it not again; a gross weight with its net weight after it is not
+    counted, nor a quantity only agreed or asked for (`_GROSS`, `_INTENDED`) where a weight is
+    stated after it, nor another's drugs a 立功 clause tells of (`_OTHERS`)."""
     total: Found | None = None
     seen: dict[float, Found] = {}
+    intended: dict[float, Found] = {}
+    raw: list[float] = []  # every weight, in the order the facts give them (for subtotals)
     for m in _GRAMS.finditer(text):
-        clause_start = max(text.rfind(p, 0, m.start()) for p in "。；;")
-        w0 = max(clause_start + 1, m.start() - 60)
-        before = list(_DRUG.finditer(text, w0, m.start()))
-        after = _DRUG.search(text, m.end(), min(len(text), m.end() + 20))
-        drug = before[-1].group() if before else after.group() if after else None
-        if drug is None:
+        grams = number(m.group(1))
+        if grams is None:
             continue
-        grams = float(m.group(1)) * (1000 if m.group(2) in ("千克", "公斤", "kg") else 1)
-        eq = grams * equivalents.get(drug, 0.0)
-        found = Found(round(eq, 3), m.start(), m.end(), m.group())
-        if _TOTAL.search(text[max(0, m.start() - 12):m.start()]):
-            if total is None or eq > total.value:
-                total = found
-        elif eq not in seen:
-            seen[eq] = found
+        unit = 1000 if m.group(2) in ("千克", "公斤", "kg") else 1
+        listed = _GRAMS_LISTED.search(text, max(0, m.start() - 40), m.start())
+        weights = [float(v) for v in re.findall(r"\d+(?:\.\d+)?", listed.group(1))] if listed else []
+        subtotal = not weights and _subtotal(grams * unit, raw)
+        raw += [w * unit for w in (*weights, grams)]
+        clause_start = max(text.rfind(p, 0, m.start()) for p in "。；;")
+        clause = text[max(clause_start + 1, m.start() - 60):m.start()]
+        drug, named_here = _weight_drug(text, m, clause)
+        phrase = text[max(text.rfind(p, 0, m.start()) for p in "，,。；;（(") + 1:m.start()]
+        if drug is None or _OTHERS.search(clause) or (
+                _GROSS.search(phrase) and _NET_FOLLOWS.search(text, m.end(), m.end() + 40)):
+            continue
+        start = listed.start(1) if listed else m.start()
+        # a total is the facts' own only where its clause names the drug
+        is_total = named_here and bool(_TOTAL.search(text[max(0, start - 12):start]))
+        if subtotal and not is_total:
+            continue
+        where = intended if _INTENDED.search(clause) or _INTENDED_NEAR.search(phrase) else seen
+        for w in (*weights, grams):
+            eq = round(w * unit * equivalents.get(drug, 0.0), 6)
+            found = Found(round(eq, 3), start, m.end(), text[start:m.end()])
+            if is_total and not weights:
+                if total is None or eq > total.value:
+                    total = found
+            elif eq not in where:
+                where[eq] = found
     if total is not None:
         return total
+    last = max((f.start for f in seen.values()), default=-1)
+    seen.update({eq: f for eq, f in intended.items() if f.start > last and eq not in seen})
     if not seen:
         return None
     first = min(seen.values(), key=lambda f: f.start)
+    parts = sorted({(f.start, f.text) for f in seen.values()})
     return Found(round(sum(seen), 3), first.start, max(f.end for f in seen.values()),
-                 "、".join(f.text for f in sorted(seen.values(), key=lambda f: f.start)))
+                 "、".join(t for _, t in parts))
 
 
 #: a sentence that restates the charge's result (公诉机关认为，被告人…致一人重伤 / 致人轻伤): the

@@ -1,0 +1,87 @@
+"""The drug quantity read from the facts (刑法第三百四十七条: the quantity picks the tier and adds
+months inside it): a gross weight is not added to its net weight, weights listed under one unit
+all count, a quantity only agreed or asked for yields to what was weighed after it, weights
+written in Chinese numerals count, and neither the law's thresholds restated (不满十克) nor a
+price's unit (以150元一克的价格) is a weight.
+
+The snippets follow CAIL2018's wording (shortened, names changed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sentencing.case import guideline_for
+from sentencing.facts import read
+from sentencing.guideline import load
+
+EQ = load().national["drugs"]["heroin_equivalent"]
+
+
+def grams(text: str) -> float | None:
+    return read(text, EQ).measures.get("heroin_g")
+
+
+def test_gross_weight_is_not_added_to_the_net_weight() -> None:
+    # 17.35 g with the wrapping, 16.4 g of heroin: 16.4, not 33.75
+    assert grams("经鉴定，红色塑料纸包装白色块粉状物22小包，毛重17.35克，净重16.4克，"
+                 "从中检出海洛因成分。") == 16.4
+    assert grams("当场从其身上搜出冰毒含塑料包称重为8.96克，去掉塑料包后称重为6.9克。") == 6.9
+    # a gross weight with no net weight after it is all there is
+    assert grams("查获冰毒一包，毛重3.2克。") == 3.2
+
+
+def test_weights_listed_under_one_unit_all_count() -> None:
+    # 49.70 + 48.97 + 0.15 = 98.82 g of ketamine, a tenth of heroin's weight: 9.882
+    text = "查获涉案的毒品氯胺酮3包（经称重，净重分别为49.70、48.97、0.15克）。"
+    assert grams(text) == pytest.approx(9.882)
+    # 走私、贩卖、运输、制造毒品 under ten grams (第三百四十七条第四款): 起点 6-9 months -> 7.5,
+    # + 2-3 months (2.5) for each whole gram above one (河南省细则): 7.5 + 8 × 2.5 = 27.5 -> 28
+    # (the last number alone was read before: 0.015 g, 8 months)
+    assert guideline_for("被告人贩卖" + text, ["走私、贩卖、运输、制造毒品罪"])["months"] == 28
+
+
+def test_an_agreed_quantity_yields_to_what_was_weighed_after_it() -> None:
+    agreed = ("被告人彭某通过微信与何某商谈交易毒品氯胺酮，二人谈好以人民币20000元的价格购买100克"
+              "毒品K粉。民警从何某处查获涉案的毒品氯胺酮3包（经称重，净重分别为49.70、48.97、0.15克）。")
+    assert grams(agreed) == pytest.approx(9.882)  # not 10 + 9.882
+    assert grams("吸毒人员李某提出购买50克毒品冰毒。民警从李某身上缴获冰毒一包，经鉴定：净重43.51克。") \
+        == 43.51
+    # agreed and nothing weighed after it: the sale is what the facts tell
+    assert grams("被告人张某以人民币500元的价格卖给刁某毒品冰毒1克。后张某与刁某约定以人民币1000元的"
+                 "价格卖给刁某毒品冰毒2克。") == 3.0
+
+
+def test_chinese_numerals_thresholds_and_prices() -> None:
+    assert grams("朱某从被告人闫某手中以1500元的价格购买冰毒十克。") == 10.0
+    assert grams("被告人刘某贩卖毒品甲基苯丙胺不满十克。") is None
+    assert grams("由谢某去广州向毒贩以150元一克的价格买得毒品海洛因十克。") == 10.0
+    assert grams("以每1克300元价格买来海洛因毒品4克，以200元0.2克毒品海洛因贩卖给吸毒人员。") == 4.2
+    # a masked number (×××.34克) is no weight: 34 is not what the court weighed
+    assert grams("民警在令某书家×××住×××.34克，查获海洛因嫌疑物3.89克。") == 3.89
+
+
+def test_a_misspelt_methamphetamine_is_still_methamphetamine() -> None:
+    # 甲基丙苯胺, as some judgments write it
+    assert grams("将五小包毒品甲基丙苯胺（经鉴定，共重4.45克，均从中检出甲基丙苯胺成分）贩卖给许某。") \
+        == 4.45
+
+
+def test_a_sum_restated_is_not_another_package() -> None:
+    # 10.78 + 2.76 = 13.54: the facts add up what they weighed, without 共计 before it
+    assert grams("查获红色片剂状甲基苯丙胺一包，经称量，净重10.78克；从其租住的房间里查获红色片剂甲基苯丙胺"
+                 "一包，经称量，净重2.76克，两包甲基苯丙胺13.54克。") == pytest.approx(13.54)
+    # a stated total (累计) still wins, even where it equals the parts
+    assert grams("多次向杨某出售甲基苯丙胺共8克，以20000元价格购买甲基苯丙胺124.6克。综上，被告人李某贩卖、"
+                 "运输甲基苯丙胺累计132.6克。") == 132.6
+
+
+def test_what_is_no_drug_and_whose_drug_it_is() -> None:
+    # the drug named in the sentence before; a package without drug in it; caffeine alone
+    text = ("从其卧室内查获疑似毒品甲基苯丙胺片剂5包。经称量，片剂5包共重51.78克；白色粉末1包，净重47.48克"
+            "（未检出常见毒品成分）。3B号检材检见咖啡因成分，净重0.99克。")
+    assert grams(text) == pytest.approx(51.78 * 0.5)  # 甲基苯丙胺片剂 counts half (heroin_equivalent)
+    assert grams("送检的1号检材检见毒品甲基苯丙胺成分，净重5.6克；3A号检材未检见常见毒品成分，净重0.31克。") \
+        == 5.6
+    # another's drugs the defendant's 立功 led to are not the defendant's
+    assert grams("将一小包净重0.6克的毒品甲基苯丙胺以人民币200元的价格贩卖给他人。到案后，被告人提供重要线索，"
+                 "协助公安机关抓获贩卖毒品甲基苯丙胺19.3克的贩毒人员林某。") == 0.6
