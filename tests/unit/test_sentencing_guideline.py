@@ -127,6 +127,18 @@ def test_drug_trafficking_small_amount_repeat_offender() -> None:
     assert r.months == 9
 
 
+def test_drug_trafficking_small_amount_sold_three_times_is_serious() -> None:
+    # 刑法第三百四十七条第四款 情节严重 (法释〔2016〕8号第四条第（一）项: 多次贩卖): 2 克 sold in
+    # three sales: 三年以上七年以下, 起点 36-48 -> 42, no increment -> 42; 坦白 -10 % -> 37.8 -> 38
+    r = compute(Inputs("贩卖毒品罪", heroin_g=2, acts=3))
+    assert r.months == 42 and r.statutory == (36, 84) and "情节严重" in r.tier
+    assert compute(Inputs("贩卖毒品罪", heroin_g=2, acts=3, circumstances=c("坦白"))).months == 38
+    # the prosecutor's 情节严重 picks the tier too
+    assert compute(Inputs("贩卖毒品罪", heroin_g=2, flags=frozenset({"情节严重"}))).months == 42
+    # two sales: 三年以下, 起点 6-9 -> 7.5; (2-1) × 2.5 = +2.5; 每增加贩卖一次 +1.5 -> 11.5 -> 12
+    assert compute(Inputs("贩卖毒品罪", heroin_g=2, acts=2)).months == 12
+
+
 def test_drug_trafficking_larger_amounts_and_the_fixed_term_top() -> None:
     # 12 克 (较大, 七年以上): 84-96 -> 90; (12-10) × 2.5 = +5 -> 95; 坦白 -10 -> 85.5 -> 86
     assert compute(Inputs("贩卖毒品罪", heroin_g=12, circumstances=c("坦白"))).months == 86
