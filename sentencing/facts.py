@@ -127,6 +127,10 @@ _INJURY = re.compile(r"(轻微伤|轻伤|重伤)(?:[一二]级)?")
 _DEATHS = re.compile(r"致(?:使)?(?:被害人)?[^，。；]{0,12}?(\d+|[一二两三四五六七八九十]+)(?:人|名[^，。；]{0,4})死亡")
 _DEATH = re.compile(r"(?<!未)(?<!没有)死亡|身亡|抢救无效")
 _ACTS = re.compile(r"(?:先后|共|累计|分别|多次|连续)[^，。；]{0,12}?(\d+|[一二两三四五六七八九十]+)次")
+#: sales of drugs counted (贩卖毒品3次, 4次贩卖毒品, 卖给黄某某海洛因5次): 第三百四十七条's acts, which
+#: the generic count (先后/共/多次 … N次) misses where no such word comes before the number
+_SALES = re.compile(r"(?:贩卖|出售|卖给|售卖)[^，。；、]{0,12}?(\d+|[一二两三四五六七八九十]+)次"
+                    r"|(?<!第)(\d+|[一二两三四五六七八九十]+)次[^，。；]{0,6}?(?:贩卖|出售)")
 _TIMES = re.compile(r"(\d+|[一二两三四五六七八九十]+)次")
 #: robberies (抢劫三次 is 第二百六十三条's tier of its own): a count the facts tie to 抢劫 (先后三次
 #: 抢劫, 抢劫作案3起, 多次抢劫); the generic count of acts may be of thefts, withdrawals, statements
@@ -447,14 +451,16 @@ def _read(text: str, equivalents: Mapping[str, float] | None,
         d = _DEATH.search(text)
         if d and not _negated(text, d.start()):
             put("deaths", 1.0, Found(1, d.start(), d.end(), d.group()))
-    acts = [(number(x.group(1)) or 0, x) for x in _ACTS.finditer(text)]
+    acts = [(number(x.group(1)) or 0, x.start(), x.end(), x.group()) for x in _ACTS.finditer(text)]
     if not acts and "多次" in text:
         i = text.index("多次")
-        put("acts", 3.0, Found(3, i, i + 2, "多次"))
+        acts.append((3.0, i, i + 2, "多次"))
+    acts += [(number(x.group(1) or x.group(2)) or 0, x.start(), x.end(), x.group())
+             for x in _SALES.finditer(text) if not _negated(text, x.start())]
     if acts:
-        v, x = max(acts, key=lambda t: t[0])
+        v, start, end, said = max(acts, key=lambda t: t[0])
         if 0 < v <= 200:
-            put("acts", v, Found(v, x.start(), x.end(), x.group()))
+            put("acts", v, Found(v, start, end, said))
     if "抢劫" in text or "劫取" in text:
         robs = [(number(x.group(1) or x.group(2)) or 0, x) for x in _ROBBERIES.finditer(text)]
         robs += [(3.0, x) for x in _ROBBED_OFTEN.finditer(text)]

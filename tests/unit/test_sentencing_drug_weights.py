@@ -85,3 +85,15 @@ def test_what_is_no_drug_and_whose_drug_it_is() -> None:
     # another's drugs the defendant's 立功 led to are not the defendant's
     assert grams("将一小包净重0.6克的毒品甲基苯丙胺以人民币200元的价格贩卖给他人。到案后，被告人提供重要线索，"
                  "协助公安机关抓获贩卖毒品甲基苯丙胺19.3克的贩毒人员林某。") == 0.6
+
+
+def test_sales_counted_where_the_facts_count_them() -> None:
+    # 贩卖毒品3次 / 4次贩卖: three sales or more are 多次 (法释〔2016〕8号第四条), with no 先后/共 before
+    assert read("综上，被告人肖某某贩卖毒品3次，共计1.75克。", EQ).measures["acts"] == 3
+    assert read("被告人杨某在酒店4次贩卖毒品甲基苯丙胺给吸毒人员龙某。", EQ).measures["acts"] == 4
+    # under ten grams sold three times: 情节严重, 三年以上七年以下 (起点 36-48 -> 42); once read as a
+    # single sale, 8 months
+    g = guideline_for("综上，被告人肖某某贩卖甲基苯丙胺3次，共计1.75克。", ["走私、贩卖、运输、制造毒品罪"])
+    assert g["months"] == 42
+    # the generic count is unchanged where no sale is told
+    assert read("被告人先后2次盗窃。", EQ).measures["acts"] == 2
