@@ -44,3 +44,18 @@ def test_gang_rape_is_the_top_tier_and_an_attempt_is_reduced() -> None:
     assert guideline_for(text, ["强奸罪"])["months"] == 36
     # 当众 only where the act is: 当众辱骂 is not 当众强奸
     assert "当众" not in read("被告人当众辱骂被害人。", EQ).flags
+
+
+def test_several_victims_and_a_heinous_case_are_the_top_tier() -> None:
+    # 刑法第二百三十六条第三款第（一）（二）项: 情节恶劣的, 强奸妇女、奸淫幼女多人的 -> 十年以上,
+    # 起点 十年至十三年 -> 138
+    for text in ("公诉机关认为，被告人金某使用暴力手段强奸妇女多人，应当以强奸罪追究其刑事责任。",
+                 "被告人先后对三名幼女实施奸淫。",
+                 "公诉机关认为被告人王某明知是幼女仍多次与其发生性关系，情节恶劣。"):
+        r = guideline_for(text, ["强奸罪"])
+        assert r["charges"][0]["statutory"] == [120, 180] and r["months"] == 138, text
+    # three persons the facts name, one of them raped: not 多人
+    text = "被告人强行将三名被害人带到宾馆，在房间内欲对王某实施强奸，遭到反抗未能得逞。"
+    assert "多名被害人" not in read(text, EQ).flags
+    # the words of another crime in the same text (三个女孩子) are not victims of this one
+    assert "多名被害人" not in read("熊某说颜浩不准三个女孩子出来，还强奸了熊某。", EQ).flags
