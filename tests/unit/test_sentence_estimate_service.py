@@ -71,3 +71,29 @@ def test_proposed_term_flagged_only_outside_both() -> None:
     stand_in = proposed_check(24, [5, 12], {"range": None, "outside": False}, [6, 14])
     assert stand_in is not None and stand_in["flagged"] and "估计区间" in stand_in["reason"]
     assert proposed_check(None, [5, 12], comparable_out) is None
+
+
+def test_every_flag_the_facts_give_is_on_the_form_and_survives_an_edit() -> None:
+    """The page's form sends back the flags it shows checked, and a judge's flags replace those
+    read: a flag the form did not show (幼女, the tier words) was dropped by any edit, so
+    changing a percentage moved a 奸淫幼女 case to the tier of 强奸妇女一人."""
+    from starlette.datastructures import QueryParams
+
+    from api.routes.sentencing import _overrides
+    from api.web.pages import overrides_from
+    from sentencing.case import guideline_for
+    from sentencing.facts import FLAGS
+    from services.sentence_estimate import FLAG_LABELS
+
+    assert {key for key, _ in FLAGS} <= FLAG_LABELS.keys()
+    facts = "被告人明知被害人郭某未满十四周岁，仍与其发生性关系。到案后，被告人如实供述了上述事实。"
+    read = guideline_for(facts, ["强奸罪"])
+    assert "幼女" in read["inputs"]["flags"] and read["months"] is not None
+    # the form as the page renders it: every shown flag checked where it was read, 坦白 at 10 %
+    shown = [key for key in FLAG_LABELS if key in read["inputs"]["flags"]]
+    form = QueryParams([("edited", "1"), ("p_坦白", "10"), *(("f", k) for k in shown),
+                        *(("c", c) for c in read["inputs"]["circumstances"])])
+    edited = guideline_for(facts, ["强奸罪"], overrides=_overrides(overrides_from(form)))
+    assert "幼女" in edited["inputs"]["flags"]
+    # 奸淫幼女一人 起点 四年至七年 -> 66; 坦白 -10 % -> 59.4 -> 59
+    assert edited["charges"][0]["tier"] == read["charges"][0]["tier"] and edited["months"] == 59
