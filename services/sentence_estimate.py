@@ -419,6 +419,14 @@ def form_table() -> dict[str, Any]:
     return {"measures": MEASURE_LABELS, "flags": FLAG_LABELS, "circumstances": circ}
 
 
+def form_keys() -> dict[str, frozenset[str]]:
+    """The flags and circumstances the form offers (what a judge can check)."""
+    from sentencing.guideline import load
+
+    return {"flags": frozenset(FLAG_LABELS),
+            "circumstances": frozenset(load().national["circumstances"])}
+
+
 MEASURE_LABELS = {"amount_yuan": "数额（元）", "heroin_g": "毒品（折海洛因，克）",
                   "blood_alcohol": "血液酒精含量（mg/100ml）", "minor_injuries": "轻微伤（人）",
                   "light_injuries": "轻伤（人）", "serious_injuries": "重伤（人）",

@@ -39,10 +39,12 @@ class Overrides(BaseModel):
                                   "light_injuries, serious_injuries, deaths, acts, persons, guns, tax_yuan, "
                                   "robberies; "
                                   "null removes a value")
+    # (the caps bound a request's size; each is well above what the form offers: 23 flags,
+    # 20 circumstances, `sentence_estimate.form_keys`)
     flags: list[Annotated[str, Field(max_length=20)]] | None = Field(
-        default=None, max_length=20, description="e.g. 逃逸, 持械, 入户 (the whole list)")
+        default=None, max_length=60, description="e.g. 逃逸, 持械, 入户 (the whole list)")
     circumstances: list[Annotated[str, Field(max_length=20)]] | None = Field(
-        default=None, max_length=30, description="e.g. 自首, 坦白, 认罪认罚 (the whole list)")
+        default=None, max_length=60, description="e.g. 自首, 坦白, 认罪认罚 (the whole list)")
     percentages: dict[str, Annotated[float, Field(ge=0, le=100)]] | None = Field(
         default=None, description="a circumstance's percentage (held within its range)")
 

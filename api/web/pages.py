@@ -844,9 +844,13 @@ def overrides_from(q: Any) -> routes_sentencing.Overrides | None:
                 percentages[key[2:]] = min(100.0, max(0.0, float(raw)))
             except ValueError:
                 continue
+    # the flags and circumstances the form offers, each once: never cut to a count, which
+    # dropped the last ones a judge checked once the form offered more than the cap
+    known = sentence_estimate.form_keys()
+    flags = [f for f in dict.fromkeys(q.getlist("f")) if f in known["flags"]]
+    circumstances = [c for c in dict.fromkeys(q.getlist("c")) if c in known["circumstances"]]
     try:
-        return routes_sentencing.Overrides(measures=measures, flags=q.getlist("f")[:20],
-                                           circumstances=q.getlist("c")[:30],
-                                           percentages=percentages)
+        return routes_sentencing.Overrides(measures=measures, flags=flags,
+                                           circumstances=circumstances, percentages=percentages)
     except ValidationError:
         return None
