@@ -223,11 +223,22 @@ def _negated(text: str, at: int) -> bool:
     return bool(_NEGATED.search(text[max(0, at - 4):at]))
 
 
+#: the marks that end a sentence, and those that end a clause (both widths: the facts are folded)
+SENTENCE_ENDS = "。；;"
+CLAUSE_ENDS = "。；;，,"
+
+
+def _mark_before(text: str, at: int, marks: str) -> int:
+    """Where the last of `marks` before `at` stands (-1 if none): a sentence's or a clause's
+    start is the next character."""
+    return max(text.rfind(p, 0, at) for p in marks)
+
+
 def _robbery_sentence(text: str, at: int, theft_charged: bool = False) -> bool:
     """Whether the sentence around `at` may tell a robbery: it tells violence or a threat
     (`_FORCE`), or, unless a theft is charged too, it tells no theft (`_THEFT`)."""
-    start = max(text.rfind(p, 0, at) for p in "。；;") + 1
-    ends = [i for i in (text.find(p, at) for p in "。；;") if i >= 0]
+    start = _mark_before(text, at, SENTENCE_ENDS) + 1
+    ends = [i for i in (text.find(p, at) for p in SENTENCE_ENDS) if i >= 0]
     sentence = text[start:min(ends) if ends else len(text)]
     if _FORCE.search(sentence):
         return True
@@ -255,9 +266,9 @@ def _amount(text: str, obtained: re.Pattern[str] | None = None) -> Found | None:
         rank = 1 if _TOTAL.search(before) else 0
         tied = 0
         if obtained is not None:
-            clause = max(text.rfind(p, 0, m.start()) for p in "。；;，,")
+            clause = _mark_before(text, m.start(), CLAUSE_ENDS)
             if rank and clause > 0 and text[clause] in "，,":  # 诈骗他人钱财，共计…元
-                clause = max(text.rfind(p, 0, clause) for p in "。；;，,")
+                clause = _mark_before(text, clause, CLAUSE_ENDS)
             tied = int(bool(obtained.search(text, max(clause + 1, m.start() - OBTAINED_WITHIN),
                                             m.start())))
         if best is None or (tied, rank, v) > best[:3]:
@@ -331,10 +342,10 @@ def _heroin_grams(text: str, equivalents: Mapping[str, float]) -> Found | None:
         weights = [float(v) for v in re.findall(r"\d+(?:\.\d+)?", listed.group(1))] if listed else []
         subtotal = not weights and _subtotal(grams * unit, raw)
         raw += [w * unit for w in (*weights, grams)]
-        clause_start = max(text.rfind(p, 0, m.start()) for p in "。；;")
+        clause_start = _mark_before(text, m.start(), SENTENCE_ENDS)
         clause = text[max(clause_start + 1, m.start() - 60):m.start()]
         drug, named_here = _weight_drug(text, m, clause)
-        phrase = text[max(text.rfind(p, 0, m.start()) for p in "，,。；;（(") + 1:m.start()]
+        phrase = text[_mark_before(text, m.start(), CLAUSE_ENDS + "（(") + 1:m.start()]
         if drug is None or _OTHERS.search(clause) or (
                 _GROSS.search(phrase) and _NET_FOLLOWS.search(text, m.end(), m.end() + 40)):
             continue
