@@ -588,3 +588,27 @@ def test_width_variants_count_as_one_character() -> None:
         [(ch, 0.999)] for ch in "陈某"]
     assert lm.choose(model, slots) == "如下。5.陈某"
     assert lm.fold_table("．.、") == {ord("．"): "."}
+
+
+def test_a_full_stop_read_as_one_becomes_a_comma_only_where_the_recogniser_saw_one() -> None:
+    """Fax pages 300-399 and 700-799: the n-grams turned 31 full stops the recogniser had read
+    right into commas (依法逮捕。后于 → 依法逮捕，后于: a comma fits three characters of context as
+    well), against 18 rightly; every right one had the comma at >= 0.097. A stop, a semicolon
+    or a straight quote read as such now becomes another mark only where the recogniser gave
+    that mark MARK_SWAP_FLOOR (its widths summed); a colon or a comma it read is still the
+    model's to change (a fax loses a semicolon's tail), and so is a dot it filled."""
+    texts = ["被告人张某，男，汉族。经审理查明；8.被告人李某供述：如下。\n"] * 50
+    model = lm.build(texts, sorted({ch for text in texts for ch in text if ch.strip()}))
+    unlikely = [("。", 0.9), ("，", 0.06), (",", 0.03)]
+    assert lm.choose(model, _line("被告人张某。男", {5: unlikely})) == "被告人张某。男"
+    seen = [("。", 0.6), ("，", 0.1), (",", 0.08)]  # 0.18 for the comma in its two widths
+    assert lm.choose(model, _line("被告人张某。男", {5: seen})) == "被告人张某，男"
+    semicolon = [("；", 0.85), ("：", 0.12)]
+    assert lm.choose(model, _line("供述；如下", {2: semicolon})) == "供述；如下"
+    # a colon read where judgments write a semicolon is still changed, at any probability
+    assert lm.choose(model, _line("查明：8.被告", {2: [("：", 0.9), ("；", 0.05)]})) == "查明；8.被告"
+    # nor does the look-alike table offer a kept mark another one
+    confused = lm.CharModel(model.vocab, model.keys, model.counts, model.total,
+                            {"。": [("，", 1.0)]})
+    assert lm.choose(confused, _line("被告人张某。男", {5: [("。", 0.9)]})) == "被告人张某。男"
+    assert lm.MARK_SWAP_FLOOR == 0.15
