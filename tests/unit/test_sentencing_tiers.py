@@ -21,15 +21,15 @@ def c(*words: str) -> frozenset[str]:
 def test_contract_fraud_tiers() -> None:
     # 刑法第二百二十四条, 《量刑指导意见》合同诈骗罪. 数额较大 (under the platform's ⚠ 20万):
     # 一年以下 -> 起点 (1 + 12) / 2 = 6.5; the platform's ⚠ increment (henan.toml): each 5,000
-    # yuan above 数额较大's 20,000 adds a month: (50,000 - 20,000) / 5,000 = 6 -> 12.5 -> 13;
-    # floor = the tier's minimum 1
+    # yuan above 数额较大's 20,000 adds a month and a half: (50,000 - 20,000) / 5,000 x 1.5 = 9
+    # -> 15.5 -> 16; floor = the tier's minimum 1
     r = compute(Inputs("合同诈骗罪", amount_yuan=50000))
-    assert r.statutory == (1, 36) and r.months == 13 and r.floor == 1
-    # 数额巨大 (300,000 ≥ 200,000 ⚠): 三年至四年 -> 42, + (300,000 - 200,000) / 20,000 = 5
-    # months ⚠ -> 47; 坦白 -10 % -> 42.3 -> 42 (stays ≥ 36: 坦白 is no statutory 减轻
+    assert r.statutory == (1, 36) and r.months == 16 and r.floor == 1
+    # 数额巨大 (300,000 ≥ 200,000 ⚠): 三年至四年 -> 42, + (300,000 - 200,000) / 20,000 x 1.5 =
+    # 7.5 months ⚠ -> 49.5; 坦白 -10 % -> 44.55 -> 45 (stays ≥ 36: 坦白 is no statutory 减轻
     # circumstance, so the floor is the tier's minimum)
     r = compute(Inputs("合同诈骗", amount_yuan=300000, circumstances=c("坦白")))
-    assert r.statutory == (36, 120) and r.months == 42 and r.floor == 36
+    assert r.statutory == (36, 120) and r.months == 45 and r.floor == 36
     assert any(s.kind == "增加" and s.unverified for s in r.steps)
     # 数额特别巨大 (1,500,000 ≥ 1,000,000 ⚠): 十年至十二年 -> 132; 自首 -20 % -> 105.6 -> 106,
     # below 120 because 自首 is a statutory 减轻 circumstance (刑法第六十三条: the next tier's
