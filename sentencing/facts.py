@@ -126,6 +126,9 @@ DRUG_NAMED_WITHIN = 150
 _INTENDED = re.compile(r"谈好|谈妥|商定|商量|提出|承诺|求购")
 #: the same said in the weight's own phrase only (欲以…价格将99.66克…贩卖给…时被查获 was seized)
 _INTENDED_NEAR = re.compile(r"约定|欲")
+#: a weight seized (从其身上查获, 在其住处搜出): 刑法第三百四十七条 counts the drugs a seller held
+#: for sale with those sold, so a seized weight outside a stated total of sales is added to it
+_SEIZED = re.compile(r"查获|缴获|扣押|搜出|起获|收缴|查扣")
 _INJURY = re.compile(r"(轻微伤|轻伤|重伤)(?:[一二]级)?")
 _DEATHS = re.compile(r"致(?:使)?(?:被害人)?[^，,。；;]{0,12}?(\d+|[一二两三四五六七八九十]+)(?:人|名[^，,。；;]{0,4})死亡")
 _DEATH = re.compile(r"(?<!未)(?<!没有)死亡|身亡|抢救无效")
@@ -323,14 +326,33 @@ def _weight_drug(text: str, m: re.Match[str], clause: str) -> tuple[str | None, 
     return (earlier[-1].group() if earlier else None), False
 
 
+def _with_seized(total: Found, seen: Mapping[float, Found], seized: set[float]) -> Found:
+    """A stated total of drugs with each weight seized after it that is larger than the total,
+    which cannot be one of its parts: 贩卖…共计1.5克 … 民警当场从其身上查获…13.5366克 is 15.04 grams,
+    the quantity 刑法第三百四十七条 counts (drugs held for sale with those sold). A seized weight
+    within the total may be one of its parts (共计224粒约21.926克 … 查获…185粒18.1克) and is not
+    added; nor is any where the total's own sentence tells a seizure (`_heroin_grams`)."""
+    extra = [f for eq, f in seen.items()
+             if eq in seized and eq > total.value and f.start > total.end]
+    if not extra:
+        return total
+    spans = sorted([(total.start, total.text), *((f.start, f.text) for f in extra)])
+    return Found(round(total.value + sum(f.value for f in extra), 3),
+                 min(s for s, _ in spans), max(total.end, *(f.end for f in extra)),
+                 "、".join(t for _, t in spans))
+
+
 def _heroin_grams(text: str, equivalents: Mapping[str, float]) -> Found | None:
     """Grams of drugs as heroin, each weight of the drug `_weight_drug` finds: a total stated
-    where the drug is named wins over adding up; equal weights are counted once, a weight adding
+    where the drug is named wins over adding up (with the larger weights seized after it,
+    `_with_seized`); equal weights are counted once, a weight adding
     up those just before it not again; a gross weight with its net weight after it is not
     counted, nor a quantity only agreed or asked for (`_GROSS`, `_INTENDED`) where a weight is
     stated after it, nor another's drugs a 立功 clause tells of (`_OTHERS`)."""
     total: Found | None = None
     seen: dict[float, Found] = {}
+    seized: set[float] = set()  # weights of `seen` told in a seizure's sentence (`_SEIZED`)
+    total_seized = False  # the total's own sentence tells a seizure (其中现场查获…)
     intended: dict[float, Found] = {}
     raw: list[float] = []  # every weight, in the order the facts give them (for subtotals)
     for m in _GRAMS.finditer(text):
@@ -361,10 +383,16 @@ def _heroin_grams(text: str, equivalents: Mapping[str, float]) -> Found | None:
             if is_total and not weights:
                 if total is None or eq > total.value:
                     total = found
-            elif eq not in where:
+                    sentence_end = min([i for i in (text.find(p, m.end()) for p in SENTENCE_ENDS)
+                                        if i >= 0] or [len(text)])
+                    total_seized = bool(_SEIZED.search(text, clause_start + 1, sentence_end))
+                continue
+            if eq not in where:
                 where[eq] = found
+                if where is seen and _SEIZED.search(clause + phrase):
+                    seized.add(eq)
     if total is not None:
-        return total
+        return total if total_seized else _with_seized(total, seen, seized)
     last = max((f.start for f in seen.values()), default=-1)
     seen.update({eq: f for eq, f in intended.items() if f.start > last and eq not in seen})
     if not seen:

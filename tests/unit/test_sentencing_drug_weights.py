@@ -1,8 +1,9 @@
 """The drug quantity read from the facts (刑法第三百四十七条: the quantity picks the tier and adds
 months inside it): a gross weight is not added to its net weight, weights listed under one unit
 all count, a quantity only agreed or asked for yields to what was weighed after it, weights
-written in Chinese numerals count, and neither the law's thresholds restated (不满十克) nor a
-price's unit (以150元一克的价格) is a weight.
+written in Chinese numerals count, drugs seized beside a stated total of sales count with it,
+and neither the law's thresholds restated (不满十克) nor a price's unit (以150元一克的价格) is a
+weight.
 
 The snippets follow CAIL2018's wording (shortened, names changed)."""
 
@@ -97,3 +98,25 @@ def test_sales_counted_where_the_facts_count_them() -> None:
     assert g["months"] == 42
     # the generic count is unchanged where no sale is told
     assert read("被告人先后2次盗窃。", EQ).measures["acts"] == 2
+
+
+def test_drugs_seized_beside_a_total_of_sales_count_with_it() -> None:
+    # 刑法第三百四十七条 counts the drugs a seller held for sale with those sold: 1.5 g sold in
+    # all, then 13.5366 g seized on him, is 15.037 g (CAIL2018: the court gave 96 months, the
+    # 七年以上 tier of ten grams or more); the seized weight is larger than the total, so it
+    # cannot be one of the total's parts
+    text = ("被告人肖某某二次向吸毒人员王某、薛某鑫贩卖毒品甲基苯丙胺（冰毒）共计1.5克，获取毒资人民币200元。"
+            "被告人肖某某被抓获时，公安民警当场从其身上查获毒品甲基苯丙胺13.5366克。")
+    assert grams(text) == pytest.approx(15.037)  # rounded to the milligram
+    found = read(text, EQ).provenance["heroin_g"]
+    assert "1.5克" in found.text and "13.5366克" in found.text
+    # a seized weight within the total may be one of its parts (224 粒 are the 39 sold and the
+    # 185 seized): the total stays as it is
+    assert grams("多次贩卖毒品甲基苯丙胺给他人吸食，共计224粒，约21.926克。后被民警当场抓获，查获其丢弃的"
+                 "毒品甲基苯丙胺一袋185粒，净重18.1克。") == pytest.approx(21.926)
+    # a total whose own sentence tells the seizure already holds it
+    assert grams("共计贩卖甲基苯丙胺39.08克，其中现场查获甲基苯丙胺27.78克。具体事实如下：从其身上查获并扣押"
+                 "甲基苯丙胺54.2克。") == pytest.approx(39.08)
+    # a weight seized before the total is not added (综上所述 sums what came before)
+    assert grams("公安人员对其住处进行搜查，缴获甲基苯丙胺（净重31.2克）。综上所述，被告人罗某贩卖毒品甲基苯丙胺"
+                 "5次，共计约3.2克。") == pytest.approx(3.2)
