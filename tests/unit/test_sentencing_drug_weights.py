@@ -120,3 +120,26 @@ def test_drugs_seized_beside_a_total_of_sales_count_with_it() -> None:
     # a weight seized before the total is not added (综上所述 sums what came before)
     assert grams("公安人员对其住处进行搜查，缴获甲基苯丙胺（净重31.2克）。综上所述，被告人罗某贩卖毒品甲基苯丙胺"
                  "5次，共计约3.2克。") == pytest.approx(3.2)
+
+
+def test_sales_told_item_by_item_are_counted() -> None:
+    # four sales listed one by one (CAIL2018: the court gave 42 months, 情节严重): no 三次 is
+    # written, the items count (法释〔2016〕8号第四条: 多次 is three or more)
+    text = ("六安市裕安区人民检察院指控：一、2016年9月份一天，被告人柳某在本市解放北路小区门口向吸毒人员卫某"
+            "贩卖冰毒0.2克。二、2016年年底的一天，被告人柳某在本市都市迷你酒店楼下向吸毒人员夏某贩卖冰毒0.3克。"
+            "三、2017年1月初，被告人柳某在本市中山医院楼下向吸毒人员李某贩卖冰毒1克。四、2017年3月的一天，"
+            "被告人柳某在本市天成小区向吸毒人员郭某贩卖冰毒0.3克。")
+    assert read(text, EQ).measures["acts"] == 4
+    assert guideline_for(text, ["走私、贩卖、运输、制造毒品罪"])["months"] == 42  # 起点 36-48
+    # the court restating the prosecutor's list counts each sale once, and the evidence list's
+    # items (证实…) and a last item's evidence after it are no sales
+    restated = ("公诉机关指控：1、2012年3月2日，被告人刘某向吸毒人员张某出售毒品海洛因0.1克，获毒资100元；"
+                "2、2012年3月3日，被告人刘某向吸毒人员翟某出售毒品海洛因0.3克，获毒资270元。"
+                "经审理查明：1、2012年3月2日，被告人刘某向张某出售海洛因0.1克。2、2012年3月3日，被告人刘某"
+                "向翟某出售海洛因0.3克。证据如下：1、证人张某的证言，证实其向被告人购买海洛因0.1克，付款100元。"
+                "2、证人翟某的证言，证实其购买海洛因0.3克。3、扣押笔录，证实查获海洛因0.5克。")
+    assert read(restated, EQ).measures["acts"] == 2
+    # three sales in one count: 三次分别卖给 is three sales too
+    assert read("被告人刘某在庙头村东门附近，三次分别卖给宋某300元甲基苯丙胺。", EQ).measures["acts"] == 3
+    # items of another kind in a drug case are not sales
+    assert "acts" not in read("查获：1、甲基苯丙胺2.1克；2、电子秤一台；3、手机一部。", EQ).measures
