@@ -503,7 +503,7 @@ def _sold_items(text: str) -> tuple[float, int, int, str] | None:
     第四条 makes 多次贩卖 (three times or more) 情节严重, and courts list the sales one by one
     without writing 三次; a restated list (the prosecutor's, then the court's) counts once."""
     items = list(_ITEM.finditer(text))
-    numbers: dict[float, tuple[int, int]] = {}  # item number -> its marker and first sentence
+    numbers: dict[float, tuple[int, int, str]] = {}  # item number -> its span, what is shown
     for k, m in enumerate(items):
         end = items[k + 1].start() if k + 1 < len(items) else min(len(text), m.end() + 300)
         body = text[m.end():end]
@@ -512,13 +512,15 @@ def _sold_items(text: str) -> tuple[float, int, int, str] | None:
         if k + 1 == len(items):  # the last item: what follows may be the evidence, not it
             body = lead
         n = number(m.group(1) or m.group(2) or m.group(3))
-        if n and _SOLD.search(body) and not _EVIDENCE.search(lead):
-            numbers.setdefault(n, (m.start(), m.end() + len(lead)))
+        sale = _SOLD.search(body)
+        if n and sale and not _EVIDENCE.search(lead):
+            numbers.setdefault(n, (m.start(), m.end() + len(lead), m.group() + sale.group()))
     if len(numbers) < 2:
         return None
-    first = min(start for start, _ in numbers.values())
-    last = max(end for _, end in numbers.values())
-    return (float(len(numbers)), first, last, text[first:last])
+    first = min(start for start, _, _ in numbers.values())
+    last = max(end for _, end, _ in numbers.values())
+    # shown as each item's sale (一、贩卖冰毒0.2克；二、…), not the whole list
+    return (float(len(numbers)), first, last, "；".join(t for _, _, t in sorted(numbers.values())))
 
 
 def _rape_attempted(text: str) -> Found | None:

@@ -131,6 +131,9 @@ def test_sales_told_item_by_item_are_counted() -> None:
             "被告人柳某在本市天成小区向吸毒人员郭某贩卖冰毒0.3克。")
     assert read(text, EQ).measures["acts"] == 4
     assert guideline_for(text, ["走私、贩卖、运输、制造毒品罪"])["months"] == 42  # 起点 36-48
+    # the sentencing page shows each item's sale, not the whole list
+    assert read(text, EQ).provenance["acts"].text == (
+        "一、贩卖冰毒0.2克；二、贩卖冰毒0.3克；三、贩卖冰毒1克；四、贩卖冰毒0.3克")
     # the court restating the prosecutor's list counts each sale once, and the evidence list's
     # items (证实…) and a last item's evidence after it are no sales
     restated = ("公诉机关指控：1、2012年3月2日，被告人刘某向吸毒人员张某出售毒品海洛因0.1克，获毒资100元；"
