@@ -723,10 +723,12 @@ def _in_context(lm: CharModel, reads: list[Reading], fax: bool = False) -> list[
     where a look-alike reads far better (``ocr.lm.doubt``; not on other pages, whose sure
     readings are right: on clean pages it wrote 桉树 for a judgment's own typo 按树), and the
     lines holding a minority reading of a stretch the page mostly reads another way chosen
-    again with the majority's reading as the page's own (``ocr.lm.consensus``), and a gap that
-    left a cell's room or would close a quote doubted as a blank (``ocr.lm.open_cells``)."""
+    again with the majority's reading as the page's own (``ocr.lm.consensus``), a gap that
+    left a cell's room or would close a quote doubted as a blank (``ocr.lm.open_cells``), and a
+    “ that follows an unclosed “ in the same sentence read as ” (``ocr.lm.closing_quotes``)."""
     from ocr.lm import (
         choose,
+        closing_quotes,
         consensus,
         doubt,
         filled_digits,
@@ -776,6 +778,8 @@ def _in_context(lm: CharModel, reads: list[Reading], fax: bool = False) -> list[
                     texts[i] = choose(lm, slots, page, texts[i - 1] if i else "", after, named)
     else:
         texts = [read.text for read in reads]
+    if fax:  # a closing quote the fax turned into an opening one
+        texts = closing_quotes(texts)
     texts = [odd_marks(lm, text) for text in texts]
     return [times_runs(lm, text) for text in texts] if fax else texts
 

@@ -612,3 +612,23 @@ def test_a_full_stop_read_as_one_becomes_a_comma_only_where_the_recogniser_saw_o
                             {"。": [("，", 1.0)]})
     assert lm.choose(confused, _line("被告人张某。男", {5: [("。", 0.9)]})) == "被告人张某。男"
     assert lm.MARK_SWAP_FLOOR == 0.15
+
+
+def test_a_closing_quote_read_as_an_opening_one_is_closed_on_a_fax() -> None:
+    # fax pages 300-399 (recorded readings): the closing quote of a short quoted name read as
+    # an opening one; quotes come in pairs, so the second “ within the sentence closes the first
+    assert lm.closing_quotes(["我和朋友“阿照“在外面逛了以后", "拿着“三进一“猎枪，“阿照", "“背着"]) == [
+        "我和朋友“阿照”在外面逛了以后", "拿着“三进一”猎枪，“阿照", "”背着"]
+    # a second “ beyond the reach leaves both as read, and the next pair is not turned
+    assert lm.closing_quotes(["“谁发证、谁审批、谁负责“的原则", "他说：“我去了。“好的”"]) == [
+        "“谁发证、谁审批、谁负责“的原则", "他说：“我去了。“好的”"]
+    # a sentence's end closes nothing: the next “ opens
+    assert lm.closing_quotes(["他说“我去了。“好的”"]) == ["他说“我去了。“好的”"]
+
+
+def test_closing_quotes_runs_on_faxes_only(model: lm.CharModel) -> None:
+    from ocr.engines.rapid import Reading, _in_context
+
+    reads = [Reading("我和朋友“阿照“在外面逛了以后", 0.99, 0.99, None, None)]
+    assert _in_context(model, reads, fax=True) == ["我和朋友“阿照”在外面逛了以后"]
+    assert _in_context(model, reads, fax=False) == ["我和朋友“阿照“在外面逛了以后"]
