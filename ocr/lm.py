@@ -819,9 +819,10 @@ def closing_quotes(texts: Sequence[str]) -> list[str]:
     Why: at 150 dpi the two curls differ by a few pixels, and a fax reads the closing quote of a
     short quoted name as an opening one (“阿照“在外面, “三进一“猎枪, “投保人声明栏“载明); quotes come in
     pairs, and judgments nest with ‘’, not a second “ (a second one further on leaves both as
-    read: which one is wrong is not known, and a wrong guess would turn the next pair). The n-grams do not tell the two apart
-    there (they preferred “ in “三进一“猎枪), so the pairing alone decides. Recorded fax readings
-    (``benchmarks.ocr``'s pages 300-399 and 700-799): 878 -> 869 and 744 -> 743 errors."""
+    read: which one is wrong is not known, and a wrong guess would turn the next pair). The
+    n-grams do not tell the two apart there (they preferred “ in “三进一“猎枪), so the pairing
+    alone decides. Recorded fax readings (``benchmarks.ocr``'s pages 300-399 and 700-799):
+    878 -> 869 and 744 -> 743 errors."""
     out: list[str] = []
     opened: int | None = None  # characters since the unclosed “ (across lines), else None
     for text in texts:
@@ -834,11 +835,10 @@ def closing_quotes(texts: Sequence[str]) -> list[str]:
             elif ch == QUOTES[0]:
                 if opened is None:
                     opened = 0
-                elif opened <= CLOSE_REACH:
+                    continue
+                if opened <= CLOSE_REACH:
                     chars[k] = QUOTES[1]
-                    opened = None
-                else:  # a second “ far from the first: which one is wrong is not known
-                    opened = None
+                opened = None  # closed, or a second “ far from the first: which is wrong is unknown
         out.append("".join(chars))
     return out
 

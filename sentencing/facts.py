@@ -245,12 +245,17 @@ def _mark_before(text: str, at: int, marks: str) -> int:
     return max(text.rfind(p, 0, at) for p in marks)
 
 
+def _mark_after(text: str, at: int, marks: str) -> int:
+    """Where the first of `marks` from `at` on stands (len(text) if none): the end of the
+    sentence or clause `at` is in."""
+    return min([i for i in (text.find(p, at) for p in marks) if i >= 0] or [len(text)])
+
+
 def _robbery_sentence(text: str, at: int, theft_charged: bool = False) -> bool:
     """Whether the sentence around `at` may tell a robbery: it tells violence or a threat
     (`_FORCE`), or, unless a theft is charged too, it tells no theft (`_THEFT`)."""
     start = _mark_before(text, at, SENTENCE_ENDS) + 1
-    ends = [i for i in (text.find(p, at) for p in SENTENCE_ENDS) if i >= 0]
-    sentence = text[start:min(ends) if ends else len(text)]
+    sentence = text[start:_mark_after(text, at, SENTENCE_ENDS)]
     if _FORCE.search(sentence):
         return True
     return not theft_charged and not _THEFT.search(sentence)
@@ -391,9 +396,8 @@ def _heroin_grams(text: str, equivalents: Mapping[str, float]) -> Found | None:
             if is_total and not weights:
                 if total is None or eq > total.value:
                     total = found
-                    sentence_end = min([i for i in (text.find(p, m.end()) for p in SENTENCE_ENDS)
-                                        if i >= 0] or [len(text)])
-                    total_seized = bool(_SEIZED.search(text, clause_start + 1, sentence_end))
+                    total_seized = bool(_SEIZED.search(
+                        text, clause_start + 1, _mark_after(text, m.end(), SENTENCE_ENDS)))
                 continue
             if eq not in where:
                 where[eq] = found
@@ -507,8 +511,7 @@ def _sold_items(text: str) -> tuple[float, int, int, str] | None:
     for k, m in enumerate(items):
         end = items[k + 1].start() if k + 1 < len(items) else min(len(text), m.end() + 300)
         body = text[m.end():end]
-        ends = [i for i in (body.find(p) for p in SENTENCE_ENDS) if i >= 0]
-        lead = body[:min(ends) + 1] if ends else body  # the item's first sentence
+        lead = body[:_mark_after(body, 0, SENTENCE_ENDS) + 1]  # the item's first sentence
         if k + 1 == len(items):  # the last item: what follows may be the evidence, not it
             body = lead
         n = number(m.group(1) or m.group(2) or m.group(3))
