@@ -37,6 +37,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from benchmarks import bootstrap
 from benchmarks.paths import SHARED_DATA
 
 DATA = SHARED_DATA
@@ -187,6 +188,8 @@ class EngineRun:
     worker_rss_mb: float = 0.0  # the sum of their peak RSS: the worker host's memory
     # pages/min of the same worker pass on the photo/fax conditions (their >= 20 target)
     worker_ppm: dict[str, float] = field(default_factory=dict)
+    #: the CER's 95 % interval over the condition's pages (`benchmarks.bootstrap`)
+    interval: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -310,6 +313,8 @@ def merge(engine: str, parts: Sequence[ChunkRun]) -> EngineRun:
     for condition, pages in by_condition.items():
         run.cer[condition] = sum(p.edits for p in pages) / max(sum(p.chars for p in pages), 1)
         run.worst[condition] = max(p.edits / max(p.chars, 1) for p in pages)
+        run.interval[condition] = bootstrap.ratio_interval([p.edits for p in pages],
+                                                           [p.chars for p in pages])
         run.seconds[condition] = sum(p.seconds for p in pages) / len(pages)
         run.cpu_seconds[condition] = sum(p.cpu_seconds for p in pages) / len(pages)
         run.flagged[condition] = sum(p.flagged for p in pages)
@@ -412,6 +417,12 @@ def format_table(
             + ppm
         )
     lines += verdicts(base_run, tess_run)
+    if base_run is not None and base_run.interval:
+        lines.append(f"{base_run.engine} CER, 95 % interval over the pages "
+                     f"({bootstrap.BOOTSTRAP} draws of them, seed {bootstrap.SEED}): " + "; ".join(
+                         f"{c} {base_run.cer[c]:.2%} [{lo:.2%} - {hi:.2%}]"
+                         for c in conditions if c in base_run.interval
+                         for lo, hi in [base_run.interval[c]]))
     return "\n".join(lines)
 
 

@@ -58,6 +58,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks import bootstrap
 from benchmarks.paths import SHARED_DATA, print_reproduce
 from sentencing.case import guideline_for
 from sentencing.estimate import (
@@ -274,13 +275,8 @@ def breakdown(rows: list[Row], preds: dict[str, list[float | None]]) -> None:
         print(f"{label:22s}{len(idx):5d}" + "".join(f"{c:>34s}" for c in cells))
 
 
-#: resamples of the scored cases for the intervals (`intervals`); seeded, so a run repeats
-BOOTSTRAP = 2000
-BOOTSTRAP_SEED = 11
-
-
 def intervals(rows: list[Row], preds: dict[str, list[float | None]]) -> None:
-    """95 % bootstrap intervals (cases resampled with replacement, BOOTSTRAP times) of the
+    """95 % bootstrap intervals (`benchmarks.bootstrap`: the cases drawn again) of the
     estimate's MAE, of the per-charge median's, and of their paired difference, over all cases
     and per term band and pool frequency group.
 
@@ -291,23 +287,23 @@ def intervals(rows: list[Row], preds: dict[str, list[float | None]]) -> None:
     est, med = "estimate (guideline + cases)", "per-charge median (baseline)"
     e_err, _ = errors(rows, preds[est])
     m_err, _ = errors(rows, preds[med])
-    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    rng = bootstrap.generator()
     groups: list[tuple[str, list[int]]] = [("all", list(range(len(rows))))]
     groups += [(f"term {label}", [i for i, r in enumerate(rows) if lo <= r.truth <= hi])
                 for lo, hi, label in BANDS]
     groups.append(("charges <10 in pool", [i for i, r in enumerate(rows) if r.freq < 10]))
-    print(f"\n95 % bootstrap intervals ({BOOTSTRAP} resamples of the cases, seed "
-          f"{BOOTSTRAP_SEED}): MAE of the estimate, of the per-charge median, and estimate - "
+    print(f"\n95 % bootstrap intervals ({bootstrap.BOOTSTRAP} resamples of the cases, seed "
+          f"{bootstrap.SEED}): MAE of the estimate, of the per-charge median, and estimate - "
           "median paired (below 0: the estimate is better)")
     for label, idx in groups:
         if len(idx) < 2:
             continue
         ix = np.array(idx)
-        draws = rng.integers(0, len(ix), size=(BOOTSTRAP, len(ix)))
-        e, m = e_err[ix][draws].mean(axis=1), m_err[ix][draws].mean(axis=1)
+        d = bootstrap.draws(len(ix), rng)
+        e, m = e_err[ix][d].mean(axis=1), m_err[ix][d].mean(axis=1)
 
         def span(x: np.ndarray) -> str:
-            lo, hi = np.percentile(x, [2.5, 97.5])
+            lo, hi = bootstrap.span(x)
             return f"{lo:7.2f} - {hi:7.2f}"
 
         print(f"{label:22s}{len(idx):5d}  estimate {e_err[ix].mean():7.2f} [{span(e)}]  median "

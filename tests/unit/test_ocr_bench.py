@@ -97,6 +97,20 @@ def test_pages_from_several_processes_are_merged_per_condition() -> None:
     assert failed.error == "no models" and not failed.cer
 
 
+def test_a_conditions_cer_comes_with_its_interval_over_the_pages() -> None:
+    # pages drawn again whole: one page is its own interval; two pages of 1 % and 0 % span
+    # from 0 (the clean page twice) to 1 % (the other twice), weighed by their characters
+    pages = [PageScore("fax", 1, 100, 2.0, 3.0, False), PageScore("fax", 0, 300, 1.0, 2.0, False),
+             PageScore("faint", 10, 100, 4.0, 5.0, True)]
+    run = merge("rapidocr", [ChunkRun("rapidocr x", pages, 900.0)])
+    assert run.interval["faint"] == (0.1, 0.1)
+    assert run.interval["fax"] == (0.0, 0.01)
+    specs = [PageSpec("fax", 0, "x", "noto-serif", 34, "x.png", "被告人张三" * 20)]
+    table = format_table([run], ["fax", "faint"], 2, specs)
+    assert ("rapidocr CER, 95 % interval over the pages (2000 draws of them, seed 11): "
+            "fax 0.25% [0.00% - 1.00%]; faint 10.00% [10.00% - 10.00%]") in table
+
+
 def test_engine_specs_name_a_model() -> None:
     assert engine_options("rapidocr", 2) == ("rapidocr", {"threads": 2})
     assert engine_options("rapidocr:small", 2) == ("rapidocr", {"threads": 2, "model": "small"})
