@@ -1,5 +1,6 @@
-"""The sentencing benchmark's bootstrap intervals: a difference that holds in every case has no
-spread, one that flips between cases spans zero, and a run repeats (seeded)."""
+"""The sentencing benchmark's bootstrap intervals (a difference that holds in every case has no
+spread, one that flips between cases spans zero, and a run repeats: seeded) and how often the
+range the product shows holds the true term."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import re
 
 import pytest
 
-from benchmarks.sentencing_guideline import Row, intervals
+from benchmarks.sentencing_guideline import Row, coverage, intervals, product
+from sentencing.estimate import Params
 
 EST, MED = "estimate (guideline + cases)", "per-charge median (baseline)"
 
@@ -47,3 +49,17 @@ def test_a_difference_that_flips_spans_zero_and_repeats(capsys: pytest.CaptureFi
     assert diff == 0.0 and lo < 0.0 < hi
     intervals(rows(truth), preds(est, med))
     assert capsys.readouterr().out == first
+
+
+def test_the_ranges_coverage_counts_terms_inside_below_and_above(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # a guideline term of 10 months and no pool case: before any fit the estimate is the
+    # guideline's term and its range log(1 + months) ± 0.5, i.e. 6 to 17 months
+    answer = product(Row(10.0, 10.0, [], None, 100), Params.default())
+    assert answer is not None and answer["range"] == [6, 17]
+    rows = [Row(t, 10.0, [], None, 100) for t in (10.0, 2.0, 100.0, 17.0)]
+    coverage(rows, Params.default())
+    out = capsys.readouterr().out
+    assert "all                       4  inside  50.0%  below  25.0%  above  25.0%  width    11.0" in out
+    assert "term 7-12                 1  inside 100.0%" in out
+    assert "term 37-120               1  inside   0.0%  below   0.0%  above 100.0%" in out
