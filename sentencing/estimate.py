@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,10 @@ class Params:
     residual: Mapping[str, Sequence[float]]  # 10th and 90th percentile of log residuals
     fitted_on: str = ""
     k: int = 10  # comparable cases whose median was fitted: callers take that many
+    #: how the fitted estimate did on cases it was not fitted on (`benchmarks.sentencing_guideline
+    #: --fit`: set, cases, mae, within_range), shown beside the estimate so that a judge reads
+    #: it for what it is; empty before a fit has been scored
+    measured: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
     def default(cls) -> Params:
@@ -71,7 +75,7 @@ class Params:
     def to_dict(self) -> dict[str, Any]:
         return {"weights": {k: list(v) for k, v in self.weights.items()},
                 "residual": {k: list(v) for k, v in self.residual.items()},
-                "fitted_on": self.fitted_on, "k": self.k}
+                "fitted_on": self.fitted_on, "k": self.k, "measured": dict(self.measured)}
 
 
 @lru_cache(maxsize=1)
@@ -79,7 +83,8 @@ def load_params(path: Path = PARAMS) -> Params:
     if not path.is_file():
         return Params.default()
     d = json.loads(path.read_text("utf-8"))
-    return Params(d["weights"], d["residual"], d.get("fitted_on", ""), int(d.get("k", 10)))
+    return Params(d["weights"], d["residual"], d.get("fitted_on", ""), int(d.get("k", 10)),
+                  d.get("measured") or {})
 
 
 def median(values: Sequence[float]) -> float | None:
@@ -293,4 +298,4 @@ def estimate(guideline: float | None, comparable: Sequence[float], charge_median
                        "charge_n": charge_n, "top3_median": median(comparable[:3]),
                        "floor": floor, "upper": upper,
                        "tier_position": x[4]},
-            "weights": list(w), "fitted_on": params.fitted_on}
+            "weights": list(w), "fitted_on": params.fitted_on, "measured": dict(params.measured)}

@@ -195,12 +195,22 @@ def combine(facts: str, charges: Sequence[str], comparable: Comparable | None, *
         steps.append({"kind": "估计", "label": f"综合{'、'.join(parts)}：估计{months:g}个月，"
                       f"区间{rng[0]:g}-{rng[1]:g}个月", "months": months, "delta": None,
                       "basis": "按CAIL2018参照案例拟合的权重综合（sentencing/data/estimate.json："
-                               + est["fitted_on"] + "）",
+                               + est["fitted_on"] + "）" + measured_note(est.get("measured") or {}),
                       "source": None, "unverified": False})
     return {"months": months, "range": rng, "life_or_death": g["beyond"],
             "fallback": bool(est and est["fallback"]), "guideline": g, "estimate": est, "steps": steps,
             "comparable": {"terms": comp.terms, "keys": comp.keys, "match": comp.match,
                            "charge_median": comp.charge_median, "charge_n": comp.charge_n}}
+
+
+def measured_note(measured: Mapping[str, Any]) -> str:
+    """What the fitted estimate did on cases it was not fitted on, as the estimate step's basis
+    says it ('' before a fit was scored): the MAE and how often the range held the true term."""
+    if not measured:
+        return ""
+    return (f"；在未参与拟合的{measured['set']}{measured['cases']}件上检验：平均误差"
+            f"{float(measured['mae']):.1f}个月，{float(measured['within_range']):.0%}的实际刑期落在"
+            "估计区间内")
 
 
 def sentence_lines(lines: Iterable[Mapping[str, Any]], pool: ReferencePool,

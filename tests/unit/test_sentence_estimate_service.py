@@ -4,8 +4,8 @@ guideline's and the comparable range."""
 
 from __future__ import annotations
 
-from sentencing.estimate import charges_median
-from services.sentence_estimate import ReferencePool, combine, proposed_check
+from sentencing.estimate import Params, charges_median, load_params
+from services.sentence_estimate import ReferencePool, combine, measured_note, proposed_check
 
 
 def pool() -> ReferencePool:
@@ -58,6 +58,20 @@ def test_combine_ends_with_the_estimate_step() -> None:
     assert out["guideline"]["months"] == 6  # 4.5 + 2 = 6.5; 坦白 -10 % -> 5.85 -> 6
     assert out["steps"][-1]["kind"] == "估计"
     assert out["range"][0] <= out["months"] <= out["range"][1]
+    # the shipped weights were scored on the held-out cases: the step says how they did there
+    measured = load_params().measured
+    assert measured["cases"] > 0 and 0 < measured["within_range"] <= 1
+    assert (f"在未参与拟合的CAIL2018留出案例{measured['cases']}件上检验：平均误差"
+            f"{measured['mae']:.1f}个月" in out["steps"][-1]["basis"])
+
+
+def test_the_measured_note_is_said_only_once_measured() -> None:
+    assert measured_note({}) == ""
+    assert measured_note({"set": "CAIL2018留出案例", "cases": 704, "mae": 11.46,
+                          "within_range": 0.794}) == (
+        "；在未参与拟合的CAIL2018留出案例704件上检验：平均误差11.5个月，79%的实际刑期落在估计区间内")
+    # an older weights file without it reads as not measured
+    assert Params({"guideline": [0.0, 1.0]}, {"guideline": [-0.5, 0.5]}).measured == {}
 
 
 def test_proposed_term_flagged_only_outside_both() -> None:
