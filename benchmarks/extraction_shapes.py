@@ -184,15 +184,18 @@ class OcrReader:
         return self.run.summary(self.documents)
 
 
-def _figure(key: str, tp: np.ndarray, pred: np.ndarray, gold: np.ndarray, exact: np.ndarray,
-            total: np.ndarray) -> np.ndarray:
-    """``Counts.row``'s F1 (an F1 field) or exact share (the others), over arrays of sums."""
-    if "F1" not in key:
-        return np.where(total > 0, exact / np.maximum(total, 1), 1.0)
-    precision = np.where(pred > 0, tp / np.maximum(pred, 1), 1.0)
-    recall = np.where(gold > 0, tp / np.maximum(gold, 1), 1.0)
-    return np.where(precision + recall > 0,
-                    2 * precision * recall / np.maximum(precision + recall, 1e-12), 0.0)
+#: the fields of ``Counts`` that add up over documents
+_COUNTED = ("tp", "predicted", "gold", "exact", "total")
+
+
+def _figure(key: str, sums: np.ndarray) -> float:
+    """``Counts.row``'s F1 (an F1 field) or exact share (the others) of counts summed over
+    documents (in ``_COUNTED`` order)."""
+    whole = Counts()
+    for a, v in zip(_COUNTED, sums, strict=True):
+        setattr(whole, a, int(v))
+    _, _, f1, exact = whole.row()
+    return f1 if "F1" in key else exact
 
 
 def intervals(per_doc: list[dict[str, Counts]], keys: Sequence[str] = tuple(TARGETS)) -> str:
@@ -206,12 +209,9 @@ def intervals(per_doc: list[dict[str, Counts]], keys: Sequence[str] = tuple(TARG
     d = bootstrap.draws(len(per_doc), bootstrap.generator())
     cells = []
     for key in keys:
-        own = [doc.get(key) or Counts() for doc in per_doc]
-        sums = [np.array([getattr(c, a) for c in own], dtype=float)
-                for a in ("tp", "predicted", "gold", "exact", "total")]
-        point = float(_figure(key, *(x.sum() for x in sums)))
-        lo, hi = bootstrap.span(_figure(key, *(x[d].sum(axis=1) for x in sums)))
-        cells.append(f"{key} {point:.3f} [{lo:.3f} - {hi:.3f}]")
+        own = np.array([[getattr(doc.get(key) or Counts(), a) for a in _COUNTED] for doc in per_doc])
+        lo, hi = bootstrap.span(np.array([_figure(key, x) for x in own[d].sum(axis=1)]))
+        cells.append(f"{key} {_figure(key, own.sum(axis=0)):.3f} [{lo:.3f} - {hi:.3f}]")
     return (f"95 % interval over the {len(per_doc)} documents ({bootstrap.BOOTSTRAP} draws of "
             f"them, seed {bootstrap.SEED}): " + "; ".join(cells))
 
