@@ -52,7 +52,7 @@ import zlib
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -474,10 +474,6 @@ def main(argv: Sequence[str] | None = None) -> int:
           "tier position):",
           json.dumps(params.weights, ensure_ascii=False), "residual p10/p90:",
           json.dumps(params.residual))
-    if args.fit:
-        PARAMS.write_text(json.dumps(params.to_dict(), ensure_ascii=False, indent=1) + "\n",
-                          "utf-8")
-        print(f"wrote {PARAMS}")
     table("in-sample (pool, leave-one-out: what the weights were fitted on)", train,
           in_sample := predictions(train, params))
     breakdown(train, in_sample)
@@ -487,13 +483,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     breakdown(held, preds)
     intervals(held, preds)
     within = coverage(held, params)
-    if args.fit:  # what the page shows beside the estimate (`Params.measured`)
+    if args.fit:  # the weights, with what the page shows beside the estimate (`Params.measured`)
         err, _ = errors(held, preds["estimate (guideline + cases)"])
-        measured = {"set": "CAIL2018留出案例", "cases": len(held), "mae": round(float(err.mean()), 2),
-                    "within_range": round(within, 3), "date": date.today().isoformat()}
-        PARAMS.write_text(json.dumps(dict(params.to_dict(), measured=measured),
-                                     ensure_ascii=False, indent=1) + "\n", "utf-8")
-        print(f"wrote {PARAMS} again with what the held-out cases measured: {measured}")
+        scored = replace(params, measured={
+            "set": "CAIL2018留出案例", "cases": len(held), "mae": round(float(err.mean()), 2),
+            "within_range": round(within, 3), "date": date.today().isoformat()})
+        PARAMS.write_text(json.dumps(scored.to_dict(), ensure_ascii=False, indent=1) + "\n",
+                          "utf-8")
+        print(f"wrote {PARAMS}, with what the held-out cases measured: {scored.measured}")
     by_charge(held, preds)
     rng = random.Random(args.seed)  # the held-out runs' pools: another draw than the fit's
     for size in args.pools.split(","):
