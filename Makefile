@@ -82,6 +82,7 @@ bench: install opensearch elasticsearch
 	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.sentencing
 	HF_HUB_OFFLINE=1 nice $(BIN)/python -m benchmarks.sentencing_guideline
 	HF_HUB_OFFLINE=1 nice $(BIN)/python -m benchmarks.sentencing_guideline --fresh
+	HF_HUB_OFFLINE=1 nice $(BIN)/python -m benchmarks.sentencing_guideline --fresh --source judge
 	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.similar_latency --cases 100000 --queries 200
 	$(BIN)/python -m benchmarks.workflow --cases 100000 --businesses 1000000 --queries 200  # PostgreSQL: DOSSIER_TEST_POSTGRES_URL
 	$(BIN)/python -m benchmarks.analytics --cases 100000 --per-case 10 --queries 20  # PostgreSQL: DOSSIER_TEST_POSTGRES_URL; 1,000,000 businesses

@@ -27,6 +27,8 @@ the untouched set for the held-out split, which has been read too often to judge
 FRESH_SPLIT: rules for charges CAIL2018 hardly has (受贿, 贪污, 职务侵占 …) can only be designed on
 LeCaRD, so `--part tune` scores the half whose key hashes even (crc32 % 2 == 0), where such rules
 are chosen, and `--part heldout` the other half, read once a design is final.
+`--fresh --source judge` scores JuDGE's judgments the same way (facts = its 公诉机关指控 text, the
+kind CAIL2018's facts are): no sentencing design has looked at them, so all are held out.
 LawBench's score: (ln 216 - mean |ln(true + 1) - ln(pred + 1)|) / ln 216; no answer = ln 216.
 
 Fallback: a case with no guideline rule and no pool case sharing one of its charges gets, from
@@ -45,6 +47,7 @@ import argparse
 import json
 import math
 import random
+import re
 import sys
 import time
 import weakref
@@ -70,6 +73,7 @@ from sentencing.estimate import (
     estimate,
     features,
     median,
+    others_only,
     pool_summary,
 )
 from services.sentence_estimate import RefCase, ReferencePool
@@ -100,6 +104,8 @@ class Row:
     #: summarised (median, 25th-75th percentile): the product's fallback answer where there is
     #: no rule and no pool case of the charges (`estimate(pool=...)`)
     pool_terms: PoolTerms | None = None
+    #: how the comparable cases were found (`ReferencePool.comparable`'s match)
+    match: str = "same charges"
 
     @property
     def pool_median(self) -> float | None:
@@ -147,7 +153,8 @@ def row(pool: ReferencePool, case: RefCase, guideline: Guide, k: int,
     comp = pool.comparable(case.facts, case.charges, k, exclude=exclude)
     fb = pool_fallback(pool, case if exclude is not None else None)
     return Row(float(case.term or 0), guideline[0], comp.terms, comp.charge_median, comp.charge_n,
-               len(case.charges) > 1, guideline[1], tuple(case.charges), guideline[2], fb)
+               len(case.charges) > 1, guideline[1], tuple(case.charges), guideline[2], fb,
+               comp.match)
 
 
 def guideline_months(cases: list[RefCase]) -> list[Guide]:
@@ -178,9 +185,11 @@ def fit(rows: list[Row], k: int = 10, pool_note: str = "index % 5 != 0") -> Para
     weights: dict[str, list[float]] = {}
     residual: dict[str, list[float]] = {}
     data: dict[str, tuple[list[list[float]], list[float]]] = defaultdict(lambda: ([], []))
-    for r in rows:
-        f = features(r.guideline, median(r.comparable), r.charge_median, r.freq, r.several,
-                     median(r.comparable[:3]), r.floor, r.upper)
+    for r in rows:  # what the product blends (`estimate`): others_only leaves the cases out
+        comp, charge_median, freq = (([], None, 0) if others_only(r.guideline, r.several, r.match)
+                                     else (r.comparable, r.charge_median, r.freq))
+        f = features(r.guideline, median(comp), charge_median, freq, r.several,
+                     median(comp[:3]), r.floor, r.upper)
         if f is None:
             continue
         data[f[0]][0].append([1.0, *f[1]])
@@ -222,7 +231,7 @@ def product(r: Row, params: Params) -> dict[str, Any] | None:
     function with the same inputs."""
     return estimate(r.guideline, r.comparable, r.charge_median, charge_n=r.freq,
                     several=r.several, floor=r.floor, upper=r.upper, params=params,
-                    pool=r.pool_terms)
+                    pool=r.pool_terms, match=r.match)
 
 
 def band_groups(rows: Sequence[Row]) -> list[tuple[str, list[int]]]:
@@ -375,8 +384,40 @@ def by_charge(rows: list[Row], preds: dict[str, list[float | None]]) -> None:
         print(f"{ch[:22]:24s}{len(idx):5d}{ruled:6d}" + "".join(f"{c:>26s}" for c in cells))
 
 
-def lecard_cases(data: Path, limit: int = 0) -> list[RefCase]:
-    """LeCaRD judgments as sentencing cases (see --fresh); ``limit`` > 0 keeps the first ones.
+def sentenced(extractor: Any, key: str, facts: str, text: str) -> RefCase | None:
+    """A judgment as a sentencing case: first instance, one defendant, a fixed term, charges;
+    its term and charges as the extractor reads them from the judgment's ``text``."""
+    got = extractor.extract([text]).fields
+    defendants = got.get("defendants") or []
+    if got.get("instance") != "一审" or len(defendants) != 1:
+        return None
+    sentence = defendants[0].get("sentence") or {}
+    term = sentence.get("term_months")
+    if sentence.get("principal") not in ("有期徒刑", "拘役") or not term:
+        return None
+    charges = defendants[0].get("charges") or []
+    if not charges:
+        return None
+    return ReferencePool.from_records([(key, facts, charges, float(term))]).cases[0]
+
+
+#: a prosecutor's 量刑建议 in a JuDGE fact text (建议判处有期徒刑六个月 …): the answer's neighbour
+PROPOSAL = re.compile(r"建议[^。；;]*?(?:有期徒刑|拘役|管制|缓刑|个月|年)[^。；;]*")
+
+
+def without_proposal(facts: str) -> str:
+    """The facts less a proposed term, from 建议 to the sentence's end (56 of JuDGE's 304 texts
+    have one): the estimate must not read the term it is scored on from its input; the clauses
+    before it (…有自首情节，) stay, as the circumstances they tell are facts."""
+    return PROPOSAL.sub("", facts)
+
+
+def fresh_cases(data: Path, source: str = "lecard", limit: int = 0) -> list[RefCase]:
+    """Judgments outside CAIL2018 as sentencing cases (see --fresh); ``limit`` > 0 keeps the
+    first ones. 'lecard': LeCaRD's corpus, facts = 经审理查明. 'judge': JuDGE's 304 judgments,
+    facts = its ``text`` (公诉机关指控 …, CAIL2018's own kind of facts) less the prosecutor's
+    proposed term (`without_proposal`); no rule, weight or
+    threshold of the sentencing stage was set looking at them, so the whole set is held out.
 
     The term is what the extractor reads (its principal and term are 0.99 exact on the
     hand-labelled judgments), so a few truths are wrong; a case whose facts start like a
@@ -389,28 +430,24 @@ def lecard_cases(data: Path, limit: int = 0) -> list[RefCase]:
                    ReferencePool.from_cail(data / "cail2018" / "cases.jsonl.gz").cases}
     extractor = RuleExtractor()
     out: list[RefCase] = []
-    with gzip.open(data / "lecard" / "corpus.jsonl.gz", "rt", encoding="utf-8") as fh:
+    path = data / ("judge/judgments.jsonl.gz" if source == "judge" else "lecard/corpus.jsonl.gz")
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
         for line in fh:
             doc = json.loads(line)
-            facts = str(doc.get("ajjbqk") or "").strip()
+            if source == "judge":
+                key, text = f"judge-{doc['text_id']}", doc["fd"]
+                facts = without_proposal(str(doc.get("text") or ""))
+            else:
+                key, facts, text = (f"lecard-{doc['candidate_id']}",
+                                    str(doc.get("ajjbqk") or ""), doc["qw"])
+            facts = facts.strip()
             for prefix in ("经审理查明：", "经审理查明，", "经审理查明"):
                 facts = facts.removeprefix(prefix)
             if len(facts) < 50 or facts[:40] in cail_starts:
                 continue
-            got = extractor.extract([doc["qw"]]).fields
-            defendants = got.get("defendants") or []
-            if got.get("instance") != "一审" or len(defendants) != 1:
-                continue
-            sentence = defendants[0].get("sentence") or {}
-            term = sentence.get("term_months")
-            if sentence.get("principal") not in ("有期徒刑", "拘役") or not term:
-                continue
-            charges = defendants[0].get("charges") or []
-            if not charges:
-                continue
-            pool = ReferencePool.from_records([(f"lecard-{doc['candidate_id']}", facts, charges,
-                                                float(term))])
-            out.append(pool.cases[0])
+            case = sentenced(extractor, key, facts, text)
+            if case is not None:
+                out.append(case)
             if limit and len(out) >= limit:
                 break
     return out
@@ -429,8 +466,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="fit on the pool less its index % every == 1 part and report on that "
                              "part; the held-out cases are not read (--fit is refused)")
     parser.add_argument("--fresh", action="store_true",
-                        help="score the shipped weights on LeCaRD's single-defendant judgments "
-                             "(no fitting; the CAIL2018 held-out cases are not read)")
+                        help="score the shipped weights on single-defendant judgments outside "
+                             "CAIL2018 (--source; no fitting; the CAIL2018 held-out cases are "
+                             "not read)")
+    parser.add_argument("--source", choices=("lecard", "judge"), default="lecard",
+                        help="--fresh: LeCaRD's corpus (split in halves, --part) or JuDGE's "
+                             "judgments (all held out: no sentencing rule was set on them)")
     parser.add_argument("--limit", type=int, default=0, help="--fresh: the first N cases only")
     parser.add_argument("--part", choices=("all", "tune", "heldout"), default="all",
                         help="--fresh: the half of the LeCaRD cases to score (FRESH_SPLIT): "
@@ -440,8 +481,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--validate fits on part of the pool only: run --fit without it")
     if args.fresh and (args.fit or args.validate):
         parser.error("--fresh scores the shipped weights: run it without --fit or --validate")
+    if args.source == "judge" and args.part != "all":
+        parser.error("--source judge has no halves: every JuDGE judgment is held out")
     if args.fresh:
-        return fresh(args.data, args.k, args.every, args.limit, argv, args.part)
+        return fresh(args.data, args.k, args.every, args.limit, argv, args.part, args.source)
     t0 = time.perf_counter()
     cases = ReferencePool.from_cail(args.data / "cail2018" / "cases.jsonl.gz").cases
     ref = [c for i, c in enumerate(cases) if i % args.every != 0]
@@ -512,22 +555,25 @@ def fresh_part(key: str) -> str:
 
 
 def fresh(data: Path, k: int, every: int, limit: int, argv: Sequence[str] | None,
-          part: str = "all") -> int:
-    """--fresh: the shipped weights on LeCaRD's judgments, the CAIL2018 reference pool."""
+          part: str = "all", source: str = "lecard") -> int:
+    """--fresh: the shipped weights on LeCaRD's or JuDGE's judgments, the CAIL2018 reference
+    pool."""
     from sentencing.estimate import load_params
 
     t0 = time.perf_counter()
     cases = ReferencePool.from_cail(data / "cail2018" / "cases.jsonl.gz").cases
     ref = [c for i, c in enumerate(cases) if i % every != 0]  # the held-out cases: never read
-    test = [c for c in lecard_cases(data, limit) if part == "all" or fresh_part(c.key) == part]
+    test = [c for c in fresh_cases(data, source, limit)
+            if part == "all" or fresh_part(c.key) == part]
     pool = pool_of(ref)
     guides = guideline_months(test)
     rows = [row(pool, c, guides[i], k) for i, c in enumerate(test)]
-    print(f"LeCaRD: {len(test)} single-defendant first-instance fixed terms; pool {len(ref)} "
+    name = {"lecard": "LeCaRD", "judge": "JuDGE"}[source]
+    print(f"{name}: {len(test)} single-defendant first-instance fixed terms; pool {len(ref)} "
           f"CAIL2018 reference cases; k={k}; guideline applies to "
           f"{sum(g[0] is not None for g in guides)}; weights {PARAMS.name} as shipped")
     preds = predictions(rows, load_params())
-    table("FRESH (LeCaRD judgments" + ("" if part == "all" else f", {part} half") + ")", rows,
+    table(f"FRESH ({name} judgments" + ("" if part == "all" else f", {part} half") + ")", rows,
           preds)
     breakdown(rows, preds)
     intervals(rows, preds)

@@ -170,7 +170,7 @@ def combine(facts: str, charges: Sequence[str], comparable: Comparable | None, *
     bounds = g.pop("bounds")
     est = estimate(g["months"], comp.terms, comp.charge_median, charge_n=comp.charge_n,
                    several=len(charges) > 1, floor=bounds[0] if bounds else None,
-                   upper=bounds[1] if bounds else None, pool=comp.pool)
+                   upper=bounds[1] if bounds else None, pool=comp.pool, match=comp.match)
     if est is None and comp.pool is None and whole_pool is not None:
         summary = whole_pool()  # nothing else to go on: only now is the whole pool asked
         if summary is not None:
@@ -188,11 +188,16 @@ def combine(facts: str, charges: Sequence[str], comparable: Comparable | None, *
         parts = []
         if g["months"] is not None:
             parts.append(f"指导意见宣告刑{g['months']}个月")
-        if comp.terms:
-            parts.append(f"{len(comp.terms)}件类案中位数{median(comp.terms):g}个月")
-        if comp.charge_median is not None:
-            parts.append(f"同罪名{comp.charge_n}件中位数{comp.charge_median:g}个月")
-        steps.append({"kind": "估计", "label": f"综合{'、'.join(parts)}：估计{months:g}个月，"
+        note = ""
+        if est["inputs"].get("others_only"):  # sentencing.estimate.others_only
+            note = (f"（参考库无单独犯此罪的案例，{comp.charge_n}件类案均另犯他罪、刑期偏重，"
+                    "不计入估计）")
+        else:
+            if comp.terms:
+                parts.append(f"{len(comp.terms)}件类案中位数{median(comp.terms):g}个月")
+            if comp.charge_median is not None:
+                parts.append(f"同罪名{comp.charge_n}件中位数{comp.charge_median:g}个月")
+        steps.append({"kind": "估计", "label": f"综合{'、'.join(parts)}{note}：估计{months:g}个月，"
                       f"区间{rng[0]:g}-{rng[1]:g}个月", "months": months, "delta": None,
                       "basis": "按CAIL2018参照案例拟合的权重综合（sentencing/data/estimate.json："
                                + est["fitted_on"] + "）" + measured_note(est.get("measured") or {}),

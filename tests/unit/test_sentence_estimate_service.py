@@ -137,3 +137,29 @@ def test_a_form_with_every_box_checked_keeps_every_box() -> None:
     assert set(r["inputs"]["circumstances"]) == set(circs)
     # the API takes the whole list too (its cap bounds a request's size, not the form)
     assert Overrides(flags=flags, circumstances=circs).flags == flags
+
+
+def test_one_charge_whose_cases_all_had_other_offences_leans_on_the_guideline() -> None:
+    # 容留他人吸毒 alone, and a pool whose 容留 cases were all sentenced with 贩卖毒品 too
+    both = "被告人多次容留他人在其住处吸食甲基苯丙胺，并贩卖甲基苯丙胺十克。"
+    pool = ReferencePool.from_records(
+        [(i, both, ["容留他人吸毒罪", "走私、贩卖、运输、制造毒品罪"], 36.0 + i) for i in range(40)])
+    facts = "被告人容留他人在其租住的房间内吸食甲基苯丙胺一次。到案后如实供述。"
+    comp = pool.comparable(facts, ["容留他人吸毒罪"])
+    assert comp.match == "sharing a charge" and comp.charge_n == 40
+    out = combine(facts, ["容留他人吸毒罪"], comp)
+    g = out["guideline"]["months"]
+    assert g is not None and g < 12
+    # the 36-75-month cases of two offences are not blended in: the estimate stays by the guideline
+    assert abs(out["months"] - g) <= 2
+    assert out["estimate"]["inputs"]["others_only"]
+    assert "参考库无单独犯此罪的案例，40件类案均另犯他罪" in out["steps"][-1]["label"]
+    # the page still shows the cases compared with
+    assert out["comparable"]["terms"] and out["comparable"]["match"] == "sharing a charge"
+    # a case of that charge alone in the pool: it is compared with, and blended
+    alone = ReferencePool.from_records(
+        [*((i, both, ["容留他人吸毒罪", "走私、贩卖、运输、制造毒品罪"], 36.0 + i) for i in range(40)),
+         ("solo", facts, ["容留他人吸毒罪"], 8.0)])
+    blended = combine(facts, ["容留他人吸毒罪"], alone.comparable(facts, ["容留他人吸毒罪"]))
+    assert not blended["estimate"]["inputs"]["others_only"]
+    assert "1件类案中位数8个月" in blended["steps"][-1]["label"]
