@@ -23,16 +23,36 @@ def sentence(input: Annotated[Path, typer.Option("--input", help="Q.jsonl: {id, 
                                      "data pool's cases")] = None,
              k: Annotated[int, typer.Option(help="comparable cases per estimate")] = 10) -> None:
     """Estimate each case's term from the sentencing guideline and comparable cases."""
-    from services.sentence_estimate import ReferencePool, pool_from_settings, sentence_lines
+    from services.sentence_estimate import (
+        ReferencePool,
+        pool_from_settings,
+        read_queries,
+        sentence_lines,
+    )
+
+    def refuse(message: str) -> typer.Exit:
+        typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+        return typer.Exit(2)
 
     if not input.is_file():
-        typer.secho(f"error: {input} not found", fg=typer.colors.RED, err=True)
-        raise typer.Exit(2)
+        raise refuse(f"{input} not found（找不到输入文件）")
+    try:  # every line checked before anything is written: a bad line leaves no half output
+        with input.open(encoding="utf-8") as fh:
+            rows = read_queries(fh, str(input))
+    except UnicodeDecodeError:
+        raise refuse(f"{input} 不是UTF-8编码的文本") from None
+    except ValueError as exc:
+        raise refuse(str(exc)) from None
+    if str(out) != "-" and not out.parent.is_dir():
+        raise refuse(f"{out.parent} 不存在：无法写出 {out.name}")
     if reference is not None:
         if not reference.is_file():
-            typer.secho(f"error: {reference} not found", fg=typer.colors.RED, err=True)
-            raise typer.Exit(2)
-        pool = ReferencePool.from_cail(reference)
+            raise refuse(f"{reference} not found（找不到参照案例文件）")
+        try:
+            pool = ReferencePool.from_cail(reference)
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+            raise refuse(f"{reference} 不是CAIL2018格式的案例文件（每行 {{fact, meta: {{accusation, "
+                         f"term_of_imprisonment}}}}）：{type(exc).__name__} {exc}") from None
     else:
         from models.db import migrate
         from models.settings import get_settings
@@ -41,8 +61,6 @@ def sentence(input: Annotated[Path, typer.Option("--input", help="Q.jsonl: {id, 
         settings.ensure_dirs()
         migrate(settings.db_url)
         pool = pool_from_settings(settings)
-    with input.open(encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh if line.strip()]
     sink = sys.stdout if str(out) == "-" else out.open("w", encoding="utf-8")
     n = 0
     try:

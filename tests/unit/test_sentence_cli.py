@@ -57,3 +57,48 @@ def test_sentence_against_a_reference_file(tmp_path: Path) -> None:
     assert b["life_or_death"] is None and a["fallback"] is False
     assert b["steps"][-1]["kind"] == "估计" and "参考库全部案件刑期的中位数" in b["steps"][-1]["label"]
     assert "6 reference" not in proc.stderr and "7 reference cases" in proc.stderr
+
+
+def run_sentence(tmp_path: Path, q: Path, out: Path, ref: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, DOSSIER_DATA_DIR=str(tmp_path / "data"))
+    return subprocess.run([sys.executable, "-m", "api.cli", "sentence", "--input", str(q),
+                           "--out", str(out), "--reference", str(ref)], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_a_bad_line_is_refused_by_its_number_and_nothing_is_written(tmp_path: Path) -> None:
+    ref = tmp_path / "cases.jsonl"
+    ref.write_text(cail("被告人张某盗窃他人财物，价值人民币3000元。", ["盗窃"], 6) + "\n", "utf-8")
+    good = json.dumps({"id": "a", "facts": "被告人李某盗窃手机一部，价值人民币6000元。",
+                       "charges": ["盗窃"]}, ensure_ascii=False)
+    out = tmp_path / "p.jsonl"
+    out.write_text("earlier results\n", "utf-8")
+    for bad, reason in [("not json", "第3行不是合法的JSON"),
+                        ('["a", "b"]', "第3行应为JSON对象"),
+                        ('{"id": "b", "charges": ["盗窃"]}', "第3行缺少案情 facts"),
+                        # a bare text would be read character by character: 盗, 窃
+                        ('{"id": "b", "facts": "被告人盗窃。", "charges": "盗窃"}',
+                         "第3行的 charges 应为罪名列表")]:
+        q = tmp_path / "q.jsonl"
+        q.write_text(f"{good}\n\n{bad}\n{good}\n", "utf-8")
+        proc = run_sentence(tmp_path, q, out, ref)
+        assert proc.returncode == 2, proc.stderr[-2000:]
+        assert reason in proc.stderr and "Traceback" not in proc.stderr
+        # checked before anything is written: the earlier output is as it was
+        assert out.read_text("utf-8") == "earlier results\n"
+
+
+def test_a_reference_file_not_in_the_cail2018_format_is_refused(tmp_path: Path) -> None:
+    q = tmp_path / "q.jsonl"
+    q.write_text(json.dumps({"id": "a", "facts": "被告人盗窃手机一部。", "charges": ["盗窃"]},
+                            ensure_ascii=False) + "\n", "utf-8")
+    not_gzip = tmp_path / "cases.jsonl.gz"
+    not_gzip.write_text("plain text", "utf-8")
+    no_meta = tmp_path / "cases.jsonl"
+    no_meta.write_text(json.dumps({"fact": "被告人盗窃。"}, ensure_ascii=False) + "\n", "utf-8")
+    for ref in (not_gzip, no_meta):
+        proc = run_sentence(tmp_path, q, tmp_path / "p.jsonl", ref)
+        assert proc.returncode == 2 and "不是CAIL2018格式的案例文件" in proc.stderr, proc.stderr
+        assert "Traceback" not in proc.stderr and not (tmp_path / "p.jsonl").exists()
+    proc = run_sentence(tmp_path, q, tmp_path / "missing" / "p.jsonl", no_meta)
+    assert proc.returncode == 2 and "不存在" in proc.stderr
