@@ -484,7 +484,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.source == "judge" and args.part != "all":
         parser.error("--source judge has no halves: every JuDGE judgment is held out")
     if args.fresh:
-        return fresh(args.data, args.k, args.every, args.limit, argv, args.part, args.source)
+        return fresh(args.data, args.k, args.every, args.limit, argv, args.part, args.source,
+                     args.pools, args.seed)
     t0 = time.perf_counter()
     cases = ReferencePool.from_cail(args.data / "cail2018" / "cases.jsonl.gz").cases
     ref = [c for i, c in enumerate(cases) if i % args.every != 0]
@@ -555,7 +556,7 @@ def fresh_part(key: str) -> str:
 
 
 def fresh(data: Path, k: int, every: int, limit: int, argv: Sequence[str] | None,
-          part: str = "all", source: str = "lecard") -> int:
+          part: str = "all", source: str = "lecard", pools: str = "", seed: int = 7) -> int:
     """--fresh: the shipped weights on LeCaRD's or JuDGE's judgments, the CAIL2018 reference
     pool."""
     from sentencing.estimate import load_params
@@ -579,6 +580,14 @@ def fresh(data: Path, k: int, every: int, limit: int, argv: Sequence[str] | None
     intervals(rows, preds)
     coverage(rows, load_params())
     by_charge(rows, preds)
+    rng = random.Random(seed)  # the same draws of the reference pool as the held-out runs'
+    for size in pools.split(","):
+        if size in ("", "all"):
+            continue
+        small = pool_of(rng.sample(ref, int(size)))
+        small_rows = [row(small, c, guides[i], k) for i, c in enumerate(test)]
+        table(f"FRESH ({name}), pool of {size} reference cases (seed {seed})", small_rows,
+              predictions(small_rows, load_params()))
     print(f"\ntotal {time.perf_counter() - t0:.1f}s")
     print_reproduce("benchmarks.sentencing_guideline", argv)
     return 0

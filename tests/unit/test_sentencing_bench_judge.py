@@ -42,3 +42,18 @@ def test_judge_has_no_halves() -> None:
     with pytest.raises(SystemExit) as exc:
         main(["--fresh", "--source", "judge", "--part", "tune"])
     assert exc.value.code == 2
+
+
+@pytest.mark.needs_shared("judge/judgments.jsonl.gz")
+def test_a_fresh_run_reports_small_pools_too(shared_data: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--data", str(shared_data), "--fresh", "--source", "judge", "--limit", "30",
+                 "--pools", "10,all"]) == 0
+    out = capsys.readouterr().out
+    assert "FRESH (JuDGE judgments): 30 fixed terms" in out
+    small = out.split("FRESH (JuDGE), pool of 10 reference cases (seed 7): 30 fixed terms", 1)
+    assert len(small) == 2, "the pool of 10 was not reported"
+    # each method scored on the small pool: the estimate's row carries MAE, ±25 % and score
+    row = next(x for x in small[1].splitlines() if x.startswith("estimate (guideline + cases)"))
+    assert len(row.split()[-3:]) == 3 and float(row.split()[-3]) >= 0
+    assert "pool of 100" not in out
