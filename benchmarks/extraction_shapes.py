@@ -150,10 +150,10 @@ def align_names(gold: dict[str, Any], got: dict[str, Any]) -> dict[str, Any]:
     free = [n for n in theirs if n not in have]
     renamed = []
     for d in mine:
-        near = [n for n in free if d["name"] not in theirs and _one_off(d["name"], n)]
-        rivals = [m for m in mine if near and m is not d and m["name"] not in theirs
-                  and _one_off(m["name"], near[0])]
-        renamed.append({**d, "name": near[0]} if len(near) == 1 and not rivals else d)
+        near = [] if d["name"] in theirs else [n for n in free if _one_off(d["name"], n)]
+        unique = len(near) == 1 and not any(
+            m is not d and m["name"] not in theirs and _one_off(m["name"], near[0]) for m in mine)
+        renamed.append({**d, "name": near[0]} if unique else d)
     return {**got, "defendants": renamed}
 
 

@@ -70,10 +70,10 @@ from sentencing.estimate import (
     PARAMS,
     Params,
     PoolTerms,
+    blend_inputs,
     estimate,
     features,
     median,
-    others_only,
     pool_summary,
 )
 from services.sentence_estimate import RefCase, ReferencePool
@@ -185,10 +185,10 @@ def fit(rows: list[Row], k: int = 10, pool_note: str = "index % 5 != 0") -> Para
     weights: dict[str, list[float]] = {}
     residual: dict[str, list[float]] = {}
     data: dict[str, tuple[list[list[float]], list[float]]] = defaultdict(lambda: ([], []))
-    for r in rows:  # what the product blends (`estimate`): others_only leaves the cases out
-        comp, charge_median, freq = (([], None, 0) if others_only(r.guideline, r.several, r.match)
-                                     else (r.comparable, r.charge_median, r.freq))
-        f = features(r.guideline, median(comp), charge_median, freq, r.several,
+    for r in rows:  # what the product blends (`estimate`)
+        comp, charge_median, freq = blend_inputs(r.guideline, r.comparable, r.charge_median,
+                                                 r.freq, r.several, r.match)
+        f = features(r.guideline, median(comp), charge_median, freq or 0, r.several,
                      median(comp[:3]), r.floor, r.upper)
         if f is None:
             continue
@@ -536,18 +536,25 @@ def main(argv: Sequence[str] | None = None) -> int:
                           "utf-8")
         print(f"wrote {PARAMS}, with what the held-out cases measured: {scored.measured}")
     by_charge(held, preds)
-    rng = random.Random(args.seed)  # the held-out runs' pools: another draw than the fit's
-    for size in args.pools.split(","):
-        if size == "all":
-            continue
-        n = int(size)
-        small = pool_of(rng.sample(ref, n))
-        rows = [row(small, c, g_test[i], args.k) for i, c in enumerate(test)]
-        table(f"{heading.split(' (')[0]}, pool of {n} reference cases (seed {args.seed})", rows,
-              predictions(rows, params))
+    small_pools(heading.split(" (")[0], ref, test, g_test, args.k, args.pools, args.seed, params)
     print(f"\ntotal {time.perf_counter() - t0:.1f}s")
     print_reproduce("benchmarks.sentencing_guideline", argv)
     return 0
+
+
+def small_pools(title: str, ref: list[RefCase], test: list[RefCase], guides: list[Guide],
+                k: int, pools: str, seed: int, params: Params) -> None:
+    """The `test` cases estimated against pools of each size in `pools` (comma-separated; 'all'
+    is the whole pool, reported before) drawn from `ref` with `seed`: the held-out and the fresh
+    runs draw the same pools, another draw than the fit's."""
+    rng = random.Random(seed)
+    for size in pools.split(","):
+        if size in ("", "all"):
+            continue
+        small = pool_of(rng.sample(ref, int(size)))
+        rows = [row(small, c, guides[i], k) for i, c in enumerate(test)]
+        table(f"{title}, pool of {size} reference cases (seed {seed})", rows,
+              predictions(rows, params))
 
 
 def fresh_part(key: str) -> str:
@@ -580,14 +587,7 @@ def fresh(data: Path, k: int, every: int, limit: int, argv: Sequence[str] | None
     intervals(rows, preds)
     coverage(rows, load_params())
     by_charge(rows, preds)
-    rng = random.Random(seed)  # the same draws of the reference pool as the held-out runs'
-    for size in pools.split(","):
-        if size in ("", "all"):
-            continue
-        small = pool_of(rng.sample(ref, int(size)))
-        small_rows = [row(small, c, guides[i], k) for i, c in enumerate(test)]
-        table(f"FRESH ({name}), pool of {size} reference cases (seed {seed})", small_rows,
-              predictions(small_rows, load_params()))
+    small_pools(f"FRESH ({name})", ref, test, guides, k, pools, seed, load_params())
     print(f"\ntotal {time.perf_counter() - t0:.1f}s")
     print_reproduce("benchmarks.sentencing_guideline", argv)
     return 0

@@ -272,6 +272,16 @@ def others_only(guideline: float | None, several: bool, match: str) -> bool:
     return guideline is not None and not several and match == "sharing a charge"
 
 
+def blend_inputs(guideline: float | None, comparable: Sequence[float],
+                 charge_median: float | None, charge_n: int | None, several: bool, match: str
+                 ) -> tuple[Sequence[float], float | None, int | None]:
+    """The comparable terms, charge median and count the blend takes: none where
+    `others_only`. The fit (`benchmarks.sentencing_guideline.fit`) takes the same."""
+    if others_only(guideline, several, match):
+        return [], None, 0
+    return comparable, charge_median, charge_n
+
+
 def estimate(guideline: float | None, comparable: Sequence[float], charge_median: float | None,
              *, charge_n: int | None = None, several: bool = False,
              statutory: tuple[int, int] | None = None, floor: float | None = None,
@@ -285,8 +295,8 @@ def estimate(guideline: float | None, comparable: Sequence[float], charge_median
     With no rule and no pool case of the charges: the `pool`'s median (`fallback`, flagged),
     None without a pool."""
     params = params or load_params()
-    if others_only(guideline, several, match):
-        comparable, charge_median, charge_n = [], None, 0
+    comparable, charge_median, charge_n = blend_inputs(guideline, comparable, charge_median,
+                                                       charge_n, several, match)
     comp = median(comparable)
     f = features(guideline, comp, charge_median,
                  len(comparable) if charge_n is None else charge_n, several,
