@@ -77,6 +77,8 @@ def condition_params(condition: str, i: int) -> dict[str, Any]:
     if condition == "curled":  # a bound dossier's page photographed open: its free edge lifted
         # by 2-4 % of the page height (the photo's own curl is 0.4-0.7 %)
         return {"photo": True, "curl": 0.02 + 0.005 * (i % 5)}
+    if condition == "folded":  # a sheet folded in half or in three, unfolded and photographed
+        return {"photo": True, "fold": 1 + i % 2}
     if condition == "fax":  # 150 dpi, binarised, speckled, thick strokes, stretched (issue 19)
         return {"fax": True}
     raise ValueError(f"unknown condition {condition!r}")
@@ -94,6 +96,7 @@ CONDITIONS = (
     "photo",
     "moire",
     "curled",
+    "folded",
     "fax",
 )
 

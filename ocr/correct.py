@@ -71,6 +71,11 @@ A4_WIDTH_IN = 210 / 25.4
 SHEET_RATIO = 0.65  # a pixel at least this bright relative to the light around it is paper
 MIN_SHEET_AREA = 0.25  # of the photo: a smaller bright quadrilateral is not the sheet
 SPECK_MAX_AREA = 3  # px at fax resolution: smaller black components are noise
+#: moiré (``has_fringes``): the paper's brightness averaged over 1.25 and over 4 px at half
+#: resolution differs by more than this share in a tenth of the paper (fringes 12-40 px apart
+#: darken it by 10-18 %; on the bench's photos and curled pages 0-29 it is at most 0.5 %, on
+#: its moiré pages 0-29 at least 2.6 %)
+FRINGE_SHARE = 0.015
 
 Homography = Any  # a 3 × 3 numpy array: corrected pixel -> original pixel
 
@@ -245,6 +250,39 @@ def flatten_illumination(grey: np.ndarray) -> np.ndarray:
     background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
     flat = cv2.divide(grey, np.maximum(background, 1), scale=255)
     return np.asarray(flat, dtype=np.uint8)
+
+
+def has_fringes(image: Image.Image) -> bool:
+    """Whether a photo shows moiré fringes (a phone's sensor grid beating against a screen's
+    pixels or a halftone print): the paper between the strokes varies over a few pixels.
+
+    Why it matters: UVDoc (``ocr.dewarp``) can take the fringes for the page's lines and bend
+    the real ones; on the OCR bench's moiré pages 30-89 five pages read at 1.8-13.5 % CER
+    dewarped against 0.04-0.78 % with the homography alone (``ocr.document.ocr_page`` reads
+    such a photo both ways and keeps the better reading)."""
+    cv2 = _cv2()
+    if cv2 is None:
+        return False
+    grey = np.asarray(image.convert("L"))
+    h, w = grey.shape
+    small = cv2.resize(grey, (max(1, w // 2), max(1, h // 2)),
+                       interpolation=cv2.INTER_AREA).astype(np.float32)
+    # paper: bright beside the light around it, and not the desk
+    ink = small < 0.75 * cv2.dilate(small, np.ones((15, 15), np.uint8))
+    ink = cv2.dilate(ink.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    paper = ((~ink) & (small > 100)).astype(np.float32)
+
+    def mean(sigma: float) -> tuple[np.ndarray, np.ndarray]:
+        weight = cv2.GaussianBlur(paper, (0, 0), sigma)
+        return cv2.GaussianBlur(small * paper, (0, 0), sigma) / np.maximum(weight, 1e-3), weight
+
+    fine, fine_w = mean(1.25)
+    coarse, coarse_w = mean(4.0)
+    seen = (fine_w > 0.5) & (coarse_w > 0.3)
+    if not seen.any():
+        return False
+    spread = np.abs(fine - coarse)[seen] / np.maximum(coarse[seen], 1.0)
+    return float(np.percentile(spread, 90)) > FRINGE_SHARE
 
 
 def sheet_corners(grey: np.ndarray) -> np.ndarray | None:

@@ -28,6 +28,8 @@ from ocr.source import EngineFactory, SourceDocument
 if TYPE_CHECKING:
     from PIL import Image
 
+    from ocr.correct import Corrected
+    from ocr.dewarp import Dewarped
     from ocr.preprocess import Prepared
 
 log = logging.getLogger(__name__)
@@ -92,6 +94,9 @@ FLAGS = (
     "binarized",
     "perspective_corrected",
     "illumination_flattened",
+    "dewarped",  # a curled photo flattened (ocr.dewarp)
+    "dewarp_rejected",  # a photo read dewarped too: the homography alone read better
+    "moire",  # a photo with moiré fringes (ocr.correct.has_fringes): read both ways
     "fax_cleaned",
     "handwriting",
     "fingerprint",  # a red 捺印 (ocr.marks; PageResult.marks has where)
@@ -163,25 +168,35 @@ def ocr_page(
     bend of a curled page, where its model is installed); a scan is left as it is.
     """
     from ocr.cells import reread_empty_cells, split_runs
-    from ocr.correct import CORRECTIONS, ENABLED, Corrected, detect
-    from ocr.dewarp import dewarp
+    from ocr.correct import CORRECTIONS, ENABLED, detect, has_fringes
+    from ocr.dewarp import MISSED_INK, missed_ink
     from ocr.handwriting import handwritten
     from ocr.marks import find_marks, signature_marks
     from ocr.preprocess import Prepared, prepare
     from ocr.tables import find_rules, find_tables
 
-    # a photo is flattened first (ocr.dewarp: a curled page's bend; a flat one comes back as it
-    # was), then corrected as any photo (the light; the sheet when some desk is left)
     kind = detect(image) if preprocess and correct else None
     if preprocess and correct and isinstance(engine, PageKindEngine):
         # a fax: a wider second look at its unsure characters; a scan: lines found on a
         # smaller copy of the page (without ``correct`` the kind is unknown: the engine as is)
         engine = engine.for_kind(kind)
-    flat = dewarp(image) if kind == "photo" else None
-    fixed: Corrected | None = (CORRECTIONS[kind](flat.image if flat is not None else image)
-                               if kind in ENABLED else None)
-    # the page the clean-up starts from (and whose colours ocr.handwriting looks up)
-    base = fixed.image if fixed is not None else flat.image if flat is not None else image
+    noted: list[str] = []
+    # a photo is flattened first (ocr.dewarp: a curled page's bend; a flat one comes back as it
+    # was), then corrected as any photo (the light; the sheet when some desk is left); one with
+    # moiré fringes, which UVDoc can take for lines, is read with the homography alone and
+    # dewarped, and the better reading kept
+    fringed = kind == "photo" and has_fringes(image)
+    if fringed:
+        noted.append("moire")
+    flat: Dewarped | None
+    fixed: Corrected | None
+    if kind == "photo":
+        flat, fixed, base = _photo_page(image, dewarped=not fringed)
+    else:
+        flat = None
+        fixed = CORRECTIONS[kind](image) if kind in ENABLED else None
+        # the page the clean-up starts from (and whose colours ocr.handwriting looks up)
+        base = fixed.image if fixed is not None else image
     if preprocess:
         prep = prepare(base, binarize=binarize)
     else:
@@ -195,6 +210,19 @@ def ocr_page(
                                      preprocess)
         if _reading_score(other) > _reading_score(lines):
             prep, lines = plain, other
+    if kind == "photo" and preprocess and (
+            fringed or missed_ink(prep.image, [ln.box for ln in lines]) > MISSED_INK):
+        # moiré (a curled page read with the homography alone reads in pieces, a flat one may
+        # be bent by UVDoc), or lines lost on a dewarped page (ocr.dewarp.missed_ink): the
+        # other way is read too and the better reading kept
+        o_flat, o_fixed, o_base = _photo_page(image, dewarped=flat is None)
+        if (o_flat is None) != (flat is None):  # without UVDoc there is no other way
+            o_prep, o_lines = _read_upright(engine, prepare(o_base, binarize=binarize),
+                                            preprocess)
+            if _reading_score(o_lines) > _reading_score(lines):
+                flat, fixed, base, prep, lines = o_flat, o_fixed, o_base, o_prep, o_lines
+            if flat is None:  # UVDoc's reading was made and lost
+                noted.append("dewarp_rejected")
     # a table's empty cells that hold ink read on their own (a lone 序号 digit the detector
     # missed; ocr.cells): only on a page with a table
     tables = find_tables(lines) if preprocess else []
@@ -218,7 +246,7 @@ def ocr_page(
     lines = [Line(ln.text, to_original(ln.box), ln.confidence, h)
              for ln, h in zip(lines, hand, strict=True)]
     confidence = sum(ln.confidence for ln in lines) / len(lines) if lines else None
-    flags = [step for c in reversed(undo) for step in c.steps]
+    flags = noted + [step for c in reversed(undo) for step in c.steps]
     flags += [s for s in prep.steps if s.startswith("rotated_")]
     flags += [s for s in prep.steps if s.startswith(("deskewed", "scaled_"))]
     flags += [s for s in prep.steps if s in ("seal_suppressed", "contrast_stretched", "binarized")]
@@ -258,6 +286,19 @@ def ocr_page(
         marks=marks,
         rules=rules,
     )
+
+
+def _photo_page(image: Image.Image, dewarped: bool
+                ) -> tuple[Dewarped | None, Corrected | None, Image.Image]:
+    """A photo flattened by UVDoc (``dewarped``, where installed and the sheet stands upright)
+    then corrected (``ocr.correct.correct_photo``), and the page the clean-up starts from."""
+    from ocr.correct import CORRECTIONS, ENABLED
+    from ocr.dewarp import dewarp
+
+    flat = dewarp(image) if dewarped else None
+    page = flat.image if flat is not None else image
+    fixed = CORRECTIONS["photo"](page) if "photo" in ENABLED else None
+    return flat, fixed, fixed.image if fixed is not None else page
 
 
 def page_confidence(lines: list[Line]) -> float:

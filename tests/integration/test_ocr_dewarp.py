@@ -8,6 +8,7 @@ Slow: the engine's models and UVDoc load once; two readings of one full page.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -80,3 +81,46 @@ def test_a_flat_scan_keeps_all_its_text() -> None:
     px, py = flat.points_to_original(fxs[pick], fys[pick])
     for x, y in zip(np.rint(px).astype(int), np.rint(py).astype(int), strict=True):
         assert grey[y - 2:y + 3, x - 2:x + 3].min() < 128, (x, y)
+
+
+
+@pytest.mark.slow
+def test_a_photo_with_moire_is_read_with_the_homography(
+        rapid: OcrEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The OCR bench's moiré page 17: UVDoc's grid follows the fringes, the detector finds 29
+    lines of 59 on the dewarped page and it reads at 74 % CER; the homography alone reads it.
+    Fringes found, the page is read both ways and the homography's reading kept; without
+    that, the lines lost dewarped send the page to the homography all the same."""
+    import ocr.correct
+    import ocr.dewarp
+    from benchmarks.ocr import render_set
+
+    spec = render_set(18, ["moire"], tmp_path, 17)[0]
+    with Image.open(spec.image) as im:
+        shot = im.convert("RGB")
+    shot.info["dpi"] = (spec.dpi, spec.dpi)
+    page = ocr_page(1, shot, rapid)
+    assert page.flags[:2] == ["moire", "dewarp_rejected"] and "dewarped" not in page.flags
+    assert cer(spec.truth, page.text) < 0.01, page.text
+    monkeypatch.setattr(ocr.correct, "has_fringes", lambda image: False)
+    caught = ocr_page(1, shot, rapid)
+    assert caught.flags[0] == "dewarp_rejected" and "dewarped" not in caught.flags
+    assert cer(spec.truth, caught.text) < 0.01, caught.text
+    monkeypatch.setattr(ocr.dewarp, "MISSED_INK", 1.0)  # neither: the fault they catch
+    bent = ocr_page(1, shot, rapid)
+    print(f"\nmoiré photo: CER {cer(spec.truth, bent.text):.2%} dewarped -> "
+          f"{cer(spec.truth, page.text):.2%} with the homography alone")
+    assert bent.flags[0] == "dewarped" and cer(spec.truth, bent.text) > 0.3
+
+
+@pytest.mark.slow
+def test_a_curled_photo_with_moire_is_still_dewarped(rapid: OcrEngine) -> None:
+    """Fringes: read with the homography alone, a curled page reads in pieces near its bent
+    edge (22 % CER); it is read dewarped too, and that reading kept."""
+    path = GOLD / "texts" / JUDGMENT
+    page, truth = render_pages(path.read_text("utf-8"))[0]
+    shot = degrade(page, photo=True, moire=True, curl=0.03, seed=2)
+    read = ocr_page(1, shot, rapid)
+    print(f"\ncurled photo with moiré: CER {cer(truth, read.text):.2%}, {read.flags}")
+    assert read.flags[:2] == ["moire", "dewarped"], read.flags
+    assert cer(truth, read.text) < 0.01, read.text

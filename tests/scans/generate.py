@@ -56,6 +56,7 @@ CONDITIONS: dict[str, dict[str, Any]] = {
     "rotated": {"rotate": 180, "noise": 4.0},
     "photo": {"photo": True},
     "moire": {"photo": True, "moire": True},
+    "folded": {"photo": True, "fold": 2},
     "fax": {"fax": True},
 }
 
@@ -318,6 +319,7 @@ def degrade(
     moire: bool = False,
     fax: bool = False,
     curl: float | None = None,
+    fold: int = 0,
     seed: int = 0,
 ) -> Image.Image:
     """Make a clean page look scanned; deterministic for a given ``seed``.
@@ -336,7 +338,12 @@ def degrade(
     moiré fringes over the photographed sheet (``moire_fringes``), as a phone's sensor grid beating
     against a screen's pixels or a halftone print gives them. ``curl`` (with ``photo``) lifts the
     sheet's edge by that share of the page height instead of 0.4-0.7 %: a page of a bound dossier
-    photographed open, bending the lines near its free edge.
+    photographed open, bending the lines near its free edge. ``fold`` (with ``photo``) gives the
+    sheet that many creases across (1: folded in half, 2: in three, as a letter in its
+    envelope), unfolded on the desk but still rising along each crease: the lines near a
+    crease are displaced by up to 0.3-0.6 % of the page height, more at one end of it, each
+    panel faces the light at its own angle (brightness 0.86-1.0) and the crease itself is a
+    thin shadow beside a highlight.
     """
     import numpy as np
 
@@ -376,14 +383,14 @@ def degrade(
         out = Image.open(buf).convert("RGB")
     out.info["dpi"] = dpi
     if photo:
-        out = _photograph(out, random.Random(seed), seed, moire, curl)
+        out = _photograph(out, random.Random(seed), seed, moire, curl, fold)
     elif fax:
         out = _fax(out, random.Random(seed), seed)
     return out
 
 
 def _photograph(img: Image.Image, rng: random.Random, seed: int,
-                moire: bool = False, curl: float | None = None) -> Image.Image:
+                moire: bool = False, curl: float | None = None, fold: int = 0) -> Image.Image:
     """A phone photo of the page: the sheet lies on a darker desk, seen a little from the side.
 
     The page is curled (its right or left edge lifts, bending the lines near it), projected by
@@ -412,6 +419,8 @@ def _photograph(img: Image.Image, rng: random.Random, seed: int,
     rel = (ys - h / 2) / (h / 2)
     map_x = np.broadcast_to(xs[None, :], (h, w)).astype(np.float32)
     map_y = (ys[:, None] + bend[None, :] * rel[:, None]).astype(np.float32)
+    if fold:
+        map_y, page = _creases(page, map_y, fold, rng)
     page = cv2.remap(page, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                      borderValue=(255, 255, 255))
     # 2. desk and perspective: the sheet fills ~85 % of the frame, corners moved at random
@@ -470,6 +479,32 @@ def _photograph(img: Image.Image, rng: random.Random, seed: int,
     # where the sheet's corners (tl, tr, br, bl) landed, for tests of page detection
     photo.info["sheet_corners"] = [(float(x), float(y)) for x, y in dst]
     return photo
+
+
+def _creases(page: Any, map_y: Any, fold: int, rng: random.Random) -> tuple[Any, Any]:
+    """``fold`` creases across a page at equal intervals (``degrade``'s ``fold``): the sampling
+    map moved by each crease's ridge (a tent 4-7 % of the page height wide, its height rising
+    from one end of the crease to the other) and the page shaded panel by panel."""
+    import numpy as np
+
+    h, w = page.shape[:2]
+    ys = np.arange(h, dtype=np.float32)
+    xs = np.arange(w, dtype=np.float32) / (w - 1)
+    shade = np.ones(h, np.float32)
+    lift = np.zeros((h, w), np.float32)
+    for k in range(fold):
+        yc = h * (k + 1) / (fold + 1)
+        band = rng.uniform(0.04, 0.07) * h
+        peak = rng.uniform(0.003, 0.006) * h
+        along = 0.5 + xs if rng.random() < 0.5 else 1.5 - xs  # higher at one end
+        tent = np.clip(1.0 - np.abs(ys - yc) / band, 0.0, 1.0)
+        lift += peak * tent[:, None] * along[None, :]
+        shade[ys >= yc] = rng.uniform(0.86, 1.0)  # the next panel, at its own angle
+        crease = np.abs(ys - yc)
+        shade *= 1.0 - 0.22 * np.exp(-((ys - yc) / 1.5) ** 2)  # the fold's own shadow
+        shade *= 1.0 + 0.05 * np.exp(-((crease - 4.0) / 2.0) ** 2)  # its lit edge
+    shaded = np.clip(page.astype(np.float32) * shade[:, None, None], 0, 255).astype(np.uint8)
+    return (map_y - lift).astype(np.float32), shaded
 
 
 def moire_fringes(h: int, w: int, rng: random.Random) -> Any:

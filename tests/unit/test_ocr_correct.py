@@ -198,3 +198,26 @@ def test_ocr_page_enlarges_a_fax_without_cleaning_it() -> None:
     assert np.array_equal(np.asarray(engine.seen[0]), np.asarray(enlarged.image))
     x0, y0, x1, y1 = result.lines[0].box
     assert x1 <= fax().width and y1 <= fax().height
+
+
+def test_moire_fringes_are_told_from_an_even_photo() -> None:
+    """ocr.correct.has_fringes: the generator's fringes over a page of text lines, against
+    the same page lit evenly and lit by a smooth gradient (a shadow is not a fringe)."""
+    import random
+
+    from ocr.correct import has_fringes
+    from tests.scans.generate import moire_fringes
+
+    h, w = 1400, 1000
+    grey = np.full((h, w), 235.0, np.float32)
+    for top in range(100, h - 100, 45):  # lines of 'characters' 30 px tall
+        for left in range(80, w - 80, 36):
+            grey[top:top + 30, left:left + 4] = 30
+            grey[top + 13:top + 17, left:left + 30] = 30
+    gradient = np.linspace(0.7, 1.0, w, dtype=np.float32)[None, :]
+    even = Image.fromarray(grey.astype(np.uint8)).convert("RGB")
+    shaded = Image.fromarray((grey * gradient).astype(np.uint8)).convert("RGB")
+    rgb = np.repeat(grey[..., None], 3, axis=2) * moire_fringes(h, w, random.Random(3))
+    fringed = Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8))
+    assert not has_fringes(even) and not has_fringes(shaded)
+    assert has_fringes(fringed)

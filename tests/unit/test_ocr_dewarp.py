@@ -1,5 +1,6 @@
 """ocr.dewarp's geometry: the page size from UVDoc's grid and boxes mapped back through it
-(synthetic grids whose answers are known), and the setting that turns it off."""
+(synthetic grids whose answers are known), the setting that turns it off, and the share of ink
+no read line holds (``missed_ink``: a dewarped photo that lost lines is read again without it)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ocr.dewarp import Dewarped, dewarp, enabled, page_size
+from ocr.dewarp import MISSED_INK, Dewarped, dewarp, enabled, missed_ink, page_size
 
 
 def grid(rows: int = 45, cols: int = 31, w: float = 3000.0, h: float = 4000.0,
@@ -143,3 +144,23 @@ def test_off_in_the_env_file_reaches_the_page_steps(
     engines.ocr_engine(settings)
     assert not enabled()
     assert os.environ["DOSSIER_OCR_CONFUSIONS"] == "off"  # read by ocr.lm's CharModel.load
+
+
+def page_with_two_lines() -> Image.Image:
+    grey = np.full((400, 600), 255, np.uint8)
+    grey[100:130, 50:550] = 0  # a line of ink
+    grey[250:280, 50:550] = 0  # another, as much ink
+    return Image.fromarray(grey).convert("RGB")
+
+
+def test_ink_outside_every_box_is_counted() -> None:
+    page = page_with_two_lines()
+    assert missed_ink(page, []) == 1.0
+    assert abs(missed_ink(page, [(48, 98, 552, 132)]) - 0.5) < 0.02
+    assert missed_ink(page, [(48, 98, 552, 132), (48, 248, 552, 282)]) == 0.0
+    assert missed_ink(page, [(48, 98, 552, 132)]) > MISSED_INK  # half the page lost: read again
+
+
+def test_a_blank_page_misses_nothing() -> None:
+    blank = Image.new("RGB", (300, 200), "white")
+    assert missed_ink(blank, []) == 0.0
