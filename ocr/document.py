@@ -169,7 +169,7 @@ def ocr_page(
     """
     from ocr.cells import reread_empty_cells, split_runs
     from ocr.correct import CORRECTIONS, ENABLED, detect, has_fringes
-    from ocr.dewarp import MISSED_INK, missed_ink
+    from ocr.dewarp import MISSED_INK, dewarp, missed_ink
     from ocr.handwriting import handwritten
     from ocr.marks import find_marks, signature_marks
     from ocr.preprocess import Prepared, prepare
@@ -191,7 +191,8 @@ def ocr_page(
     flat: Dewarped | None
     fixed: Corrected | None
     if kind == "photo":
-        flat, fixed, base = _photo_page(image, dewarped=not fringed)
+        flat = None if fringed else dewarp(image)
+        fixed, base = _corrected_photo(image, flat)
     else:
         flat = None
         fixed = CORRECTIONS[kind](image) if kind in ENABLED else None
@@ -215,8 +216,9 @@ def ocr_page(
         # moiré (a curled page read with the homography alone reads in pieces, a flat one may
         # be bent by UVDoc), or lines lost on a dewarped page (ocr.dewarp.missed_ink): the
         # other way is read too and the better reading kept
-        o_flat, o_fixed, o_base = _photo_page(image, dewarped=flat is None)
-        if (o_flat is None) != (flat is None):  # without UVDoc there is no other way
+        o_flat = dewarp(image) if flat is None else None
+        if flat is not None or o_flat is not None:  # without UVDoc there is no other way
+            o_fixed, o_base = _corrected_photo(image, o_flat)
             o_prep, o_lines = _read_upright(engine, prepare(o_base, binarize=binarize),
                                             preprocess)
             if _reading_score(o_lines) > _reading_score(lines):
@@ -288,17 +290,15 @@ def ocr_page(
     )
 
 
-def _photo_page(image: Image.Image, dewarped: bool
-                ) -> tuple[Dewarped | None, Corrected | None, Image.Image]:
-    """A photo flattened by UVDoc (``dewarped``, where installed and the sheet stands upright)
-    then corrected (``ocr.correct.correct_photo``), and the page the clean-up starts from."""
+def _corrected_photo(image: Image.Image, flat: Dewarped | None
+                     ) -> tuple[Corrected | None, Image.Image]:
+    """A photo, or its page as UVDoc flattened it (``flat``), corrected
+    (``ocr.correct.correct_photo``), and the page the clean-up starts from."""
     from ocr.correct import CORRECTIONS, ENABLED
-    from ocr.dewarp import dewarp
 
-    flat = dewarp(image) if dewarped else None
     page = flat.image if flat is not None else image
     fixed = CORRECTIONS["photo"](page) if "photo" in ENABLED else None
-    return flat, fixed, fixed.image if fixed is not None else page
+    return fixed, fixed.image if fixed is not None else page
 
 
 def page_confidence(lines: list[Line]) -> float:

@@ -497,12 +497,12 @@ def _creases(page: Any, map_y: Any, fold: int, rng: random.Random) -> tuple[Any,
         band = rng.uniform(0.04, 0.07) * h
         peak = rng.uniform(0.003, 0.006) * h
         along = 0.5 + xs if rng.random() < 0.5 else 1.5 - xs  # higher at one end
-        tent = np.clip(1.0 - np.abs(ys - yc) / band, 0.0, 1.0)
+        off = np.abs(ys - yc)  # rows' distance from the crease
+        tent = np.clip(1.0 - off / band, 0.0, 1.0)
         lift += peak * tent[:, None] * along[None, :]
         shade[ys >= yc] = rng.uniform(0.86, 1.0)  # the next panel, at its own angle
-        crease = np.abs(ys - yc)
-        shade *= 1.0 - 0.22 * np.exp(-((ys - yc) / 1.5) ** 2)  # the fold's own shadow
-        shade *= 1.0 + 0.05 * np.exp(-((crease - 4.0) / 2.0) ** 2)  # its lit edge
+        shade *= 1.0 - 0.22 * np.exp(-(off / 1.5) ** 2)  # the fold's own shadow
+        shade *= 1.0 + 0.05 * np.exp(-((off - 4.0) / 2.0) ** 2)  # its lit edge
     shaded = np.clip(page.astype(np.float32) * shade[:, None, None], 0, 255).astype(np.uint8)
     return (map_y - lift).astype(np.float32), shaded
 
