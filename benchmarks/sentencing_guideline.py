@@ -76,6 +76,7 @@ from sentencing.estimate import (
     median,
     pool_summary,
 )
+from sentencing.guideline import load
 from services.sentence_estimate import RefCase, ReferencePool
 
 LN216 = math.log(216)
@@ -157,10 +158,17 @@ def row(pool: ReferencePool, case: RefCase, guideline: Guide, k: int,
                comp.match)
 
 
-def guideline_months(cases: list[RefCase]) -> list[Guide]:
+#: the day whose law the bench applies: every judgment of the shared data was given before
+#: 2024-03-20, the first change of a dated amount (虚开, 法释〔2024〕4号) — CAIL2018 is of 2018, and
+#: none of JuDGE's 304 nor LeCaRD's 6,428 texts ends with a date of 2024 or later
+LAW_AS_OF = date(2018, 6, 1)
+
+
+def guideline_months(cases: list[RefCase], as_of: date = LAW_AS_OF) -> list[Guide]:
+    g = load().at(as_of)
     out: list[Guide] = []
     for c in cases:
-        r = guideline_for(c.facts, list(c.charges))
+        r = guideline_for(c.facts, list(c.charges), guideline=g)
         out.append((None if r["months"] is None else float(r["months"]),
                     None if r["bounds"] is None else float(r["bounds"][0]),
                     None if r["bounds"] is None else float(r["bounds"][1])))

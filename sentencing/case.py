@@ -107,4 +107,4 @@ def guideline_for(facts: str, charges: Sequence[str], *,
             "beyond": None if both is None else both["beyond"], "statutory": statutory,
             "bounds": bounds,
             "steps": steps, "province": g.province.get("meta", {}).get("province"),
-            "guideline": g.national["meta"]["title"]}
+            "guideline": g.national["meta"]["title"], "as_of": g.day.isoformat()}

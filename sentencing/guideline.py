@@ -21,6 +21,7 @@ import math
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -115,27 +116,62 @@ class Result:
 
 @dataclass(frozen=True)
 class Guideline:
-    """The national data with one province's file laid over it."""
+    """The national data with one province's file laid over it, read as the law stood on
+    `as_of` (None: today)."""
 
     national: dict[str, Any]
     province: dict[str, Any]
     name: str
+    as_of: date | None = None
 
     @property
     def charges(self) -> tuple[str, ...]:
         return tuple(self.national["crimes"])
 
+    @property
+    def day(self) -> date:
+        """The day whose law applies: a judgment is sentenced by the interpretation in force
+        when it is given (法释〔2001〕5号: a new interpretation governs the cases still undecided)."""
+        return self.as_of or date.today()
+
+    def at(self, day: date | None) -> Guideline:
+        """The same guideline read as the law stood on `day` (None: today)."""
+        return replace(self, as_of=day)
+
     def crime(self, charge: str) -> dict[str, Any] | None:
         return self.national["crimes"].get(normalise_charge(charge))
 
-    def threshold(self, name: str, flags: Iterable[str] = ()) -> tuple[float | None, bool]:
-        """The province's amount for a named threshold (else the national range's lower end),
-        and whether it is unverified. A national entry's `by_flag` names another threshold that
-        holds instead when the flag is present (信用卡诈骗: 恶意透支 has amounts of its own)."""
-        n = self.national.get("threshold_ranges", {}).get(name) or {}
+    def threshold_name(self, name: str, flags: Iterable[str] = ()) -> str:
+        """The threshold that holds for `name`: a national entry's `by_flag` names another one
+        that holds when the flag is present (信用卡诈骗: 恶意透支 has amounts of its own), and
+        an entry's `until` (a date) hands over to its `then` from that day on (虚开: 法〔2018〕
+        226号's amounts until 法释〔2024〕4号 took effect)."""
+        ranges = self.national.get("threshold_ranges", {})
+        n = ranges.get(name) or {}
         for flag, other in (n.get("by_flag") or {}).items():
             if flag in flags:
-                return self.threshold(str(other))
+                return self.threshold_name(str(other))
+        seen = {name}
+        while n.get("until") and self.day >= _day(n["until"]) and n.get("then") not in seen:
+            name = str(n["then"])
+            seen.add(name)
+            n = ranges.get(name) or {}
+        return name
+
+    def threshold_info(self, name: str, flags: Iterable[str] = ()) -> dict[str, Any]:
+        """The national entry of the threshold that holds (see `threshold_name`)."""
+        return dict(self.national.get("threshold_ranges", {}).get(
+            self.threshold_name(name, flags)) or {})
+
+    def measure_of(self, name: str) -> str:
+        """What a named threshold measures (an amount unless the entry says, e.g. tax_yuan)."""
+        return str(self.threshold_info(name).get("measure", "amount_yuan"))
+
+    def threshold(self, name: str, flags: Iterable[str] = ()) -> tuple[float | None, bool]:
+        """The province's amount for a named threshold (else the national range's lower end),
+        and whether it is unverified; the threshold as `threshold_name` resolves it."""
+        name = self.threshold_name(name, flags)
+        n = self.national.get("threshold_ranges", {}).get(name) or {}
         p = self.province.get("thresholds", {}).get(name)
         if p is not None:
             return float(p["yuan"]), bool(p.get("unverified"))
@@ -184,6 +220,11 @@ def load(province: str = DEFAULT_PROVINCE) -> Guideline:
     return Guideline(national, prov, province)
 
 
+def _day(value: Any) -> date:
+    """A TOML date, or its ISO text."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
 # --- tiers, starting point, base sentence ---------------------------------------------------
 
 def _holds(g: Guideline, when: Mapping[str, Any], x: Inputs) -> bool:
@@ -193,18 +234,28 @@ def _holds(g: Guideline, when: Mapping[str, Any], x: Inputs) -> bool:
                 return True
         elif key == "unmeasured_flags":  # the tier's amount in words, where no amount is read
             if x.flags & set(want) and not any(
-                    x.value("amount_yuan" if m == "threshold" else m) is not None
+                    x.value(g.measure_of(str(when[m])) if m == "threshold" else m) is not None
                     for m in when if m in MEASURES or m == "threshold"):
                 return True
         elif key == "threshold":
             yuan, _ = g.threshold(str(want), x.flags)
-            if yuan is not None and (x.amount_yuan or 0) >= yuan:
+            if yuan is not None and (x.value(g.measure_of(str(want))) or 0) >= yuan:
                 return True
         else:
             v = x.value(key)
             if v is not None and v >= float(want):
                 return True
     return False
+
+
+def _threshold_basis(g: Guideline, name: str, flags: Iterable[str]) -> str:
+    """The basis of the threshold in force, with the province's own amount where it sets one."""
+    resolved = g.threshold_name(name, flags)
+    text = str(g.threshold_info(name, flags).get("basis") or resolved)
+    own = g.province.get("thresholds", {}).get(resolved)
+    if own is not None:
+        text += f"（{g.province['meta']['province']}：{float(own['yuan']):g}元）"
+    return text
 
 
 def _mid(r: Sequence[float]) -> float:
@@ -415,8 +466,18 @@ def compute(x: Inputs, g: Guideline | None = None) -> Result:
     s_lo, s_hi = (int(v) for v in tier["statutory"])
     start, start_lo, start_hi, step0 = _start(g, x, tier, t)
     basis0 = step0.basis + (f"；{tier['requires_basis']}" if tier.get("requires_basis") else "")
-    steps = [Step(step0.kind, f"{crime['article']}，{step0.label}", step0.months, basis0,
-                  None, step0.source, step0.unverified)]
+    named = tier.get("threshold") or tier.get("when", {}).get("threshold")
+    label0 = f"{crime['article']}，{step0.label}"
+    if named:  # the amount that opens the tier, as the law stood on the day (`Guideline.at`)
+        basis0 += f"；{_threshold_basis(g, str(named), x.flags)}"
+        least, _ = g.threshold(str(named), x.flags)
+        v = x.value(g.measure_of(str(named)))
+        if t == 0 and least is not None and v is not None and v < least:
+            # the lowest tier's own amount (虚开: 10万 since 2024-03-20) is not reached
+            what = _MEASURE_LABEL.get(g.measure_of(str(named)), "数额").replace("（元）", "")
+            label0 += f"（{what}{v:.12g}元，未达定罪数额{least:.12g}元，请核对）"
+    steps = [Step(step0.kind, label0, step0.months, basis0, None, step0.source,
+                  step0.unverified)]
     incs = _increments(g, x, t)
     base, base_lo, base_hi = start, start_lo, start_hi
     for point, lo, hi, st in incs:

@@ -17,6 +17,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ from sentencing.estimate import (
     pool_summary,
 )
 from sentencing.facts import Read
-from sentencing.guideline import normalise_charge
+from sentencing.guideline import load, normalise_charge
 from similarity.features import CaseFeatures, agreement, from_text
 from similarity.lexical import BM25
 
@@ -157,13 +158,15 @@ class ReferencePool:
 
 def combine(facts: str, charges: Sequence[str], comparable: Comparable | None, *,
             extracted: Read | None = None, overrides: Mapping[str, Any] | None = None,
-            whole_pool: Callable[[], PoolTerms | None] | None = None) -> dict[str, Any]:
+            whole_pool: Callable[[], PoolTerms | None] | None = None,
+            as_of: date | None = None) -> dict[str, Any]:
     """The guideline's computation, the comparable cases and the blended estimate, with the
     steps 起点 → 基准刑 → each adjustment → 宣告刑 → 估计 (months, range, life_or_death).
     `whole_pool` summarises the pool's fixed terms for the fallback when `comparable` carries
-    no summary; it is called only when there is no rule and no comparable case."""
+    no summary; it is called only when there is no rule and no comparable case. `as_of`: the
+    day whose law applies (None: today)."""
     g = guideline_for(facts, [normalise_charge(c) for c in charges], extracted=extracted,
-                      overrides=overrides)
+                      overrides=overrides, guideline=load().at(as_of))
     comp = comparable or Comparable([], [], None, 0, "none")
     # the lowest declared term the tiers allow picks the estimate's weights; the answer shows it
     # as the estimate's input `floor` (the guideline's own answer keeps its fields)
@@ -244,12 +247,13 @@ def read_queries(lines: Iterable[str], name: str = "输入") -> list[dict[str, A
 
 
 def sentence_lines(lines: Iterable[Mapping[str, Any]], pool: ReferencePool,
-                   k: int = 10) -> Iterable[dict[str, Any]]:
-    """`dossier sentence`: each {id, facts, charges} -> {id, months, range, steps, ...}."""
+                   k: int = 10, as_of: date | None = None) -> Iterable[dict[str, Any]]:
+    """`dossier sentence`: each {id, facts, charges} -> {id, months, range, steps, ...}, by
+    the law as it stood on `as_of` (None: today)."""
     for row in lines:
         facts = str(row.get("facts") or "")
         charges = [str(c) for c in row.get("charges") or []]
-        out = combine(facts, charges, pool.comparable(facts, charges, k))
+        out = combine(facts, charges, pool.comparable(facts, charges, k), as_of=as_of)
         yield {"id": row.get("id"), "months": out["months"], "range": out["range"],
                "life_or_death": out["life_or_death"], "fallback": out["fallback"],
                "steps": out["steps"], "guideline_months": out["guideline"]["months"],
@@ -450,8 +454,6 @@ def answer(settings: Any, result: dict[str, Any], facts: str, *, case_id: int | 
 def form_table() -> dict[str, Any]:
     """What the sentencing page offers a judge to change: the measures, the flags the tiers
     and increments use, and each circumstance with its range and default percentage."""
-    from sentencing.guideline import load
-
     g = load()
     circ = [{"key": k, "label": v["label"], "range": v["range"], "point": v["point"],
              "direction": v["direction"], "unverified": bool(v.get("unverified"))}
@@ -461,8 +463,6 @@ def form_table() -> dict[str, Any]:
 
 def form_keys() -> dict[str, frozenset[str]]:
     """The flags and circumstances the form offers (what a judge can check)."""
-    from sentencing.guideline import load
-
     return {"flags": frozenset(FLAG_LABELS),
             "circumstances": frozenset(load().national["circumstances"])}
 

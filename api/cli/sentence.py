@@ -3,7 +3,8 @@
 Each input line {"id", "facts", "charges": [...]} gives one output line {"id", "months",
 "range": [lo, hi], "life_or_death", "steps": [...]} (steps: 起点 → 基准刑 → each adjustment with
 its percentage and basis → 宣告刑 → the estimate). Comparable cases come from the data pool, or
-from `--reference`, a file in the CAIL2018 format of ../shared/data/cail2018.
+from `--reference`, a file in the CAIL2018 format of ../shared/data/cail2018. The law applied is
+today's unless `--as-of` names the day (a judgment of 2018 was given under 2018's amounts).
 """
 
 from __future__ import annotations
@@ -21,8 +22,13 @@ def sentence(input: Annotated[Path, typer.Option("--input", help="Q.jsonl: {id, 
              reference: Annotated[Path | None, typer.Option(
                  "--reference", help="CASES.jsonl(.gz) in the CAIL2018 format; default: the "
                                      "data pool's cases")] = None,
-             k: Annotated[int, typer.Option(help="comparable cases per estimate")] = 10) -> None:
+             k: Annotated[int, typer.Option(help="comparable cases per estimate")] = 10,
+             as_of: Annotated[str | None, typer.Option(
+                 "--as-of", help="YYYY-MM-DD: apply the law as it stood that day (dated amounts "
+                                 "such as 虚开's, 法释〔2024〕4号); default: today")] = None) -> None:
     """Estimate each case's term from the sentencing guideline and comparable cases."""
+    from datetime import date
+
     from services.sentence_estimate import (
         ReferencePool,
         pool_from_settings,
@@ -36,6 +42,10 @@ def sentence(input: Annotated[Path, typer.Option("--input", help="Q.jsonl: {id, 
 
     if not input.is_file():
         raise refuse(f"{input} not found（找不到输入文件）")
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise refuse(f"--as-of {as_of}：日期应写作 YYYY-MM-DD，如 2024-03-20") from None
     try:  # every line checked before anything is written: a bad line leaves no half output
         with input.open(encoding="utf-8") as fh:
             rows = read_queries(fh, str(input))
@@ -64,7 +74,7 @@ def sentence(input: Annotated[Path, typer.Option("--input", help="Q.jsonl: {id, 
     sink = sys.stdout if str(out) == "-" else out.open("w", encoding="utf-8")
     n = 0
     try:
-        for result in sentence_lines(rows, pool, k):
+        for result in sentence_lines(rows, pool, k, as_of=day):
             sink.write(json.dumps(result, ensure_ascii=False) + "\n")
             n += 1
     finally:

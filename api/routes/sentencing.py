@@ -63,6 +63,8 @@ class Step(Out):
 class GuidelineOut(Out):
     guideline: str
     province: str | None
+    as_of: str = Field(description="the day whose law was applied (YYYY-MM-DD; today): an "
+                                   "amount that changed, e.g. 虚开's by 法释〔2024〕4号, is read as of it")
     inputs: dict[str, Any] = Field(description="measures, flags, circumstances, provenance")
     charges: list[dict[str, Any]]
     known: bool = Field(description="every charge has rules")

@@ -59,11 +59,35 @@ def test_sentence_against_a_reference_file(tmp_path: Path) -> None:
     assert "6 reference" not in proc.stderr and "7 reference cases" in proc.stderr
 
 
-def run_sentence(tmp_path: Path, q: Path, out: Path, ref: Path) -> subprocess.CompletedProcess[str]:
+def run_sentence(tmp_path: Path, q: Path, out: Path, ref: Path,
+                 *more: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, DOSSIER_DATA_DIR=str(tmp_path / "data"))
     return subprocess.run([sys.executable, "-m", "api.cli", "sentence", "--input", str(q),
-                           "--out", str(out), "--reference", str(ref)], cwd=REPO, env=env,
+                           "--out", str(out), "--reference", str(ref), *more], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=300)
+
+
+def test_as_of_applies_the_law_of_that_day(tmp_path: Path) -> None:
+    """虚开 of 300万元 tax: 数额巨大 under 法〔2018〕226号 (≥ 250万), 数额较大 under 法释〔2024〕4号
+    (500万) from 2024-03-20 on; today's law unless --as-of names the day."""
+    ref = tmp_path / "cases.jsonl"
+    ref.write_text(cail("被告人张某为他人虚开增值税专用发票，税款数额人民币80万元。",
+                        ["虚开增值税专用发票、用于骗取出口退税、抵扣税款发票"], 40) + "\n", "utf-8")
+    q = tmp_path / "q.jsonl"
+    q.write_text(json.dumps({"id": "a", "facts": "被告人李某为他人虚开增值税专用发票，税款数额人民币300万元。",
+                             "charges": ["虚开增值税专用发票罪"]}, ensure_ascii=False) + "\n", "utf-8")
+    got = {}
+    for day in ("2023-06-01", None):
+        out = tmp_path / f"p-{day}.jsonl"
+        proc = run_sentence(tmp_path, q, out, ref, *(["--as-of", day] if day else []))
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        got[day] = json.loads(out.read_text("utf-8"))
+    assert got["2023-06-01"]["guideline_months"] == 133 and got[None]["guideline_months"] == 51
+    assert "法〔2018〕226号" in got["2023-06-01"]["steps"][0]["basis"]
+    assert "法释〔2024〕4号" in got[None]["steps"][0]["basis"]
+    proc = run_sentence(tmp_path, q, tmp_path / "p.jsonl", ref, "--as-of", "2024/03/20")
+    assert proc.returncode == 2 and "日期应写作 YYYY-MM-DD" in proc.stderr, proc.stderr
+    assert not (tmp_path / "p.jsonl").exists()
 
 
 def test_a_bad_line_is_refused_by_its_number_and_nothing_is_written(tmp_path: Path) -> None:

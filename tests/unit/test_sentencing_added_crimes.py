@@ -6,6 +6,8 @@ nothing passes the tier's maximum (an 无期徒刑 tier says so in `beyond`)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sentencing.facts import read
 from sentencing.guideline import Inputs, compute, load
 
@@ -58,27 +60,29 @@ def test_snatching_amount_increments_and_the_cap() -> None:
 
 
 def test_false_vat_invoices_by_tax_amount() -> None:
-    # 刑法第二百零五条; 法〔2018〕226号 (虚开税款 5万 / 50万 数额较大 / 250万 数额巨大); 起点 and
+    # 刑法第二百零五条; 法〔2018〕226号 (虚开税款 5万 / 50万 数额较大 / 250万 数额巨大), the law
+    # before 法释〔2024〕4号 (test_sentencing_dated_amounts has the day it changed); 起点 and
     # increments are the platform's (⚠, no 细则 text): 150,000 元 -> 三年以下, 起点 一年以下 ->
     # 6.5; +1 month per 20,000 above 50,000: 5 -> 11.5 -> 12
+    g = load().at(date(2024, 3, 19))
     name = "[虚开增值税专用发票、用于骗取出口退税、抵扣税款发票]"  # CAIL2018's spelling
-    r = compute(Inputs(name, tax_yuan=150000))
+    r = compute(Inputs(name, tax_yuan=150000), g)
     assert r.charge == "虚开增值税专用发票、用于骗取出口退税、抵扣税款发票罪"
     assert r.statutory == (1, 36) and r.months == 12
     assert all(s.unverified for s in r.steps if s.kind in ("起点", "增加"))
     # 1,200,000 元 ≥ 50万: 三年以上十年以下, 起点 三年至三年六个月 -> 39; +1 month per 200,000
     # above 500,000: 3 -> 42; 坦白 -10 % -> 37.8 -> 38
-    r = compute(Inputs("虚开增值税专用发票罪", tax_yuan=1_200_000, circumstances=c("坦白")))
+    r = compute(Inputs("虚开增值税专用发票罪", tax_yuan=1_200_000, circumstances=c("坦白")), g)
     assert r.statutory == (36, 120) and r.months == 38 and r.floor == 36
     # 40,000,000 元 ≥ 250万: 十年以上 (无期徒刑 beyond), 起点 132; +1 month per 500,000 above
     # 2,500,000: 75 -> 207, the base kept at the fixed-term top 180; 累犯 +25 % passes it: 180
     # declared, 无期徒刑 beyond
-    r = compute(Inputs("虚开增值税专用发票罪", tax_yuan=40_000_000))
+    r = compute(Inputs("虚开增值税专用发票罪", tax_yuan=40_000_000), g)
     assert r.statutory == (120, 180) and r.months == 180 and r.beyond is None
-    r = compute(Inputs("虚开增值税专用发票罪", tax_yuan=40_000_000, circumstances=c("累犯")))
+    r = compute(Inputs("虚开增值税专用发票罪", tax_yuan=40_000_000, circumstances=c("累犯")), g)
     assert r.months == 180 and r.range[1] == 180 and r.beyond == "无期徒刑"
     # the tier in the prosecutor's words, no tax amount read: 数额较大 -> 39
-    assert compute(Inputs("虚开增值税专用发票罪", flags=c("数额较大"))).months == 39
+    assert compute(Inputs("虚开增值税专用发票罪", flags=c("数额较大")), g).months == 39
     # the reading: the tax amount, not the invoices' total (价税合计) nor a tax paid back
     f = read("虚开增值税专用发票78份，价税合计7048364.1元，税额计1024121.23元。案发后补缴税款"
              "2000000元。", EQ)
