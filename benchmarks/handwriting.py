@@ -24,7 +24,13 @@ move with the skew or the photo, so there found and drawn are matched by count; 
 its own court seal, over the record's where it has one). The bars (`ocr.marks`) were set on the
 tune seeds.
 
-    python -m benchmarks.handwriting [--mark-conditions scanned,hard,faint,photo,rotated]
+Seals without red (`ocr.rings`): `--ring-pages N` printed judgment pages (other judgments than
+the pages above) stamped with the court seal and faxed, or scanned grey, and the same pages
+without a seal (faxed, scanned grey, photographed): a found seal is right when it covers the
+drawn one's place on the sheet (centres within 2 % of its sides); every seal found on a page
+without one is a false one. The bars were set on pages 0-9 of the gold texts (`--set tune`).
+
+    python -m benchmarks.handwriting [--mark-conditions scanned,hard,faint,photo,rotated,fax]
 
     python -m benchmarks.handwriting [--pages 12] [--set heldout|tune] [--printed 16]
 """
@@ -36,6 +42,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from benchmarks.paths import SHARED_DATA, print_reproduce
 
@@ -60,6 +67,61 @@ def _ratio(num: int, den: int) -> str:
     return f"{num / den:.3f}" if den else "n/a"
 
 
+def _grey(img: Any) -> Any:
+    out = img.convert("L")
+    out.info["dpi"] = img.info.get("dpi")
+    return out
+
+
+def ring_section(texts: Sequence[Path], first: int, n: int) -> None:
+    """Seals that lost their red (faxed, scanned grey) found by their ring, and false ones on
+    the same pages without a seal; seconds per page of the mark search (``find_marks``, what
+    ``ocr_page`` runs on the page as given)."""
+    from ocr.marks import find_marks
+    from tests.scans.generate import CONDITIONS, degrade, render_pages
+
+    found = {"faxed": [0, 0, 0], "grey": [0, 0, 0]}  # right, drawn, other seals found
+    false = {"fax": [0, 0], "grey": [0, 0], "photo": [0, 0]}  # seals found, pages
+    seconds, looked = 0.0, 0
+
+    def seals(img: Any) -> list[list[float]]:
+        nonlocal seconds, looked
+        t0 = time.perf_counter()
+        marks = find_marks(img)
+        seconds += time.perf_counter() - t0
+        looked += 1
+        return [m["box"] for m in marks if m["kind"] == "seal"]
+
+    def centre(box: Sequence[float], img: Any) -> tuple[float, float]:
+        return ((box[0] + box[2]) / 2 / img.width, (box[1] + box[3]) / 2 / img.height)
+
+    for k in range(first, first + n):
+        page = render_pages(texts[k % len(texts)].read_text("utf-8-sig"))[0][0]
+        sealed = degrade(page, seed=k, seal=True)
+        red = seals(sealed)
+        if len(red) != 1:  # the red test is measured above: here its place is the truth
+            continue
+        where = centre(red[0], sealed)
+        for name, img in (("faxed", degrade(page, seed=k, **{**CONDITIONS["fax"], "seal": True})),
+                          ("grey", _grey(sealed))):
+            boxes = seals(img)
+            right = [b for b in boxes if max(abs(a - w) for a, w in zip(centre(b, img), where,
+                                                                         strict=True)) < 0.02]
+            found[name][0] += min(1, len(right))
+            found[name][1] += 1
+            found[name][2] += len(boxes) - min(1, len(right))
+        for name, img in (("fax", degrade(page, seed=k, **CONDITIONS["fax"])),
+                          ("grey", _grey(degrade(page, seed=k, **CONDITIONS["scanned"]))),
+                          ("photo", degrade(page, seed=k, **CONDITIONS["photo"]))):
+            false[name][0] += len(seals(img))
+            false[name][1] += 1
+    print(f"seals without red, pages {first}-{first + n - 1}: " + ", ".join(
+        f"{name} {right}/{drawn} ({other} other)" for name, (right, drawn, other) in found.items())
+        + "; false seals: " + ", ".join(f"{name} {n_false} on {pages} pages"
+                                         for name, (n_false, pages) in false.items())
+        + f"; {seconds / max(looked, 1):.3f} s a page for the mark search")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.handwriting",
                                      description=__doc__.split("\n")[0])
@@ -68,7 +130,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=SHARED_DATA)
     parser.add_argument("--printed", type=int, default=16,
                         help="ordinary printed pages (eight scan conditions) checked for marks")
-    parser.add_argument("--mark-conditions", default="scanned,hard,faint,photo,rotated",
+    parser.add_argument("--ring-pages", type=int, default=20,
+                        help="printed pages whose seal is faxed or scanned grey (ocr.rings)")
+    parser.add_argument("--mark-conditions", default="scanned,hard,faint,photo,rotated,fax",
                         help="scan conditions the record pages' marks are also counted in "
                              "('' for none)")
     args = parser.parse_args(argv)
@@ -180,6 +244,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"marks on the records scanned '{cond}': " + ", ".join(
             f"{kind} precision {_ratio(c[0], c[0] + c[1])} recall {_ratio(c[0], c[0] + c[2])} "
             f"({c[0]}/{c[0] + c[2]}, {c[1]} false)" for kind, c in counted.items()))
+    if args.ring_pages:
+        ring_section(texts, 0 if args.set == "tune" else first + 40,
+                     min(args.ring_pages, 10) if args.set == "tune" else args.ring_pages)
     if args.printed:
         print(f"printed pages ({args.printed}, {len(conditions)} conditions): "
               f"{marked} of {total} lines marked handwritten")

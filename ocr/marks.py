@@ -352,13 +352,21 @@ def _measure_piece(rgb: Any, redness: Any, sl: tuple[slice, slice], block: int,
 
 
 def find_marks(image: Image.Image, dpi: float | None = None) -> list[dict[str, Any]]:
-    """The page's fingerprints and seals: ``{"kind", "box"}`` (box in the image's pixels)."""
-    out = []
+    """The page's fingerprints and seals: ``{"kind", "box"}`` (box in the image's pixels). A
+    page without red seals is also looked at for seals in any ink by their ring
+    (``ocr.rings``: a fax or a black-and-white scan keeps a seal's shape, not its red)."""
+    from ocr.rings import ring_seals
+
+    found: list[tuple[str, list[float]]] = []
     for shape in red_marks(image, dpi):
         kind = classify(shape)
         if kind is not None:
-            out.append({"kind": kind, "box": [round(v, 1) for v in shape.box]})
-    return out
+            found.append((kind, [round(v, 1) for v in shape.box]))
+    if not any(kind == "seal" for kind, _ in found):
+        found += [("seal", [round(v, 1) for v in box])
+                  for box in ring_seals(image, (dpi or page_dpi(image)) / 25.4)
+                  if not any(_overlaps(box, other) for _, other in found)]
+    return [{"kind": kind, "box": box} for kind, box in found]
 
 
 def _overlaps(a: Sequence[float], b: Sequence[float], pad: float = 0.0) -> bool:
