@@ -28,9 +28,9 @@ Seals without red (`ocr.rings`): `--ring-pages N` printed judgment pages (other 
 the pages above) stamped with the court seal and faxed, or scanned grey, and the same pages
 without a seal (faxed, scanned grey, photographed): a found seal is right when it covers the
 drawn one's place on the sheet (centres within 2 % of its sides); every seal found on a page
-without one is a false one. The bars were set on pages 0-9 of the gold texts (`--set tune`).
+without one is a false one, and every fingerprint found on any of them (`ocr.prints`). The bars were set on pages 0-9 of the gold texts (`--set tune`).
 
-    python -m benchmarks.handwriting [--mark-conditions scanned,hard,faint,photo,rotated,fax]
+    python -m benchmarks.handwriting [--mark-conditions scanned,hard,faint,photo,rotated,fax,grey]
 
     python -m benchmarks.handwriting [--pages 12] [--set heldout|tune] [--printed 16]
 """
@@ -82,14 +82,16 @@ def ring_section(texts: Sequence[Path], first: int, n: int) -> None:
 
     found = {"faxed": [0, 0, 0], "grey": [0, 0, 0]}  # right, drawn, other seals found
     false = {"fax": [0, 0], "grey": [0, 0], "photo": [0, 0]}  # seals found, pages
+    prints = 0  # fingerprints found: there are none on these pages
     seconds, looked = 0.0, 0
 
     def seals(img: Any) -> list[list[float]]:
-        nonlocal seconds, looked
+        nonlocal seconds, looked, prints
         t0 = time.perf_counter()
         marks = find_marks(img)
         seconds += time.perf_counter() - t0
         looked += 1
+        prints += sum(m["kind"] == "fingerprint" for m in marks)
         return [m["box"] for m in marks if m["kind"] == "seal"]
 
     def centre(box: Sequence[float], img: Any) -> tuple[float, float]:
@@ -119,6 +121,7 @@ def ring_section(texts: Sequence[Path], first: int, n: int) -> None:
         f"{name} {right}/{drawn} ({other} other)" for name, (right, drawn, other) in found.items())
         + "; false seals: " + ", ".join(f"{name} {n_false} on {pages} pages"
                                          for name, (n_false, pages) in false.items())
+        + f"; false fingerprints {prints} on {looked} pages"
         + f"; {seconds / max(looked, 1):.3f} s a page for the mark search")
 
 
@@ -132,9 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="ordinary printed pages (eight scan conditions) checked for marks")
     parser.add_argument("--ring-pages", type=int, default=20,
                         help="printed pages whose seal is faxed or scanned grey (ocr.rings)")
-    parser.add_argument("--mark-conditions", default="scanned,hard,faint,photo,rotated,fax",
+    parser.add_argument("--mark-conditions", default="scanned,hard,faint,photo,rotated,fax,grey",
                         help="scan conditions the record pages' marks are also counted in "
-                             "('' for none)")
+                             "('grey': scanned, then grey; '' for none)")
     args = parser.parse_args(argv)
 
     from ocr.document import needs_review, ocr_page
@@ -231,12 +234,14 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"recall {_ratio(mtp, mtp + mfn)} (tp {mtp}, fp {mfp}, fn {mfn})")
     for cond in [c for c in args.mark_conditions.split(",") if c]:
         counted = {kind: [0, 0, 0] for kind in kinds}
+        preset = CONDITIONS["scanned" if cond == "grey" else cond]
         for seed, img, drawn in records:
-            page = ocr_page(1, degrade(img, seed=seed, **CONDITIONS[cond]), engine)
+            scan = degrade(img, seed=seed, **preset)
+            page = ocr_page(1, _grey(scan) if cond == "grey" else scan, engine)
             for kind in kinds:
                 n = sum(m["kind"] == kind for m in page.marks)
                 want = sum(d.kind == kind for d in drawn)
-                if kind == "seal" and CONDITIONS[cond].get("seal"):
+                if kind == "seal" and preset.get("seal"):
                     want = 1
                 counted[kind][0] += min(n, want)
                 counted[kind][1] += max(0, n - want)

@@ -26,6 +26,9 @@ measured together, and kept as one print when they make one (a faint copy had cu
 A flat pink inside a mark (a faint copy's JPEG greys a print's middle, ridges gone) counts as ink
 for the hollow test, and no ridges are read on it (``SMEAR_REDNESS``, ``SMEAR_SPREAD``).
 
+On a page without colour (a fax, a grey or black-and-white scan) a seal is looked for by its
+ring (``ocr.rings``) and a print as a ridged blot (``ocr.prints``), where the red test found none.
+
 Anything else red (a red title, a line, a handwritten red correction) is no mark. A signature is
 a handwritten line (``ocr.handwriting``) that follows a signature label (被讯问人：, 签名, (签字),
 捺印 …) on its row, or a short handwritten line (a name, at most ``SIGNATURE_MAX_CHARS``) under
@@ -353,18 +356,26 @@ def _measure_piece(rgb: Any, redness: Any, sl: tuple[slice, slice], block: int,
 
 def find_marks(image: Image.Image, dpi: float | None = None) -> list[dict[str, Any]]:
     """The page's fingerprints and seals: ``{"kind", "box"}`` (box in the image's pixels). A
-    page without red seals is also looked at for seals in any ink by their ring
-    (``ocr.rings``: a fax or a black-and-white scan keeps a seal's shape, not its red)."""
-    from ocr.rings import ring_seals
+    page without red seals or prints is also looked at for them in any ink, a seal by its ring
+    (``ocr.rings``) and a print as a ridged blot (``ocr.prints``): a fax or a black-and-white
+    scan keeps their shapes, not their red. Both look at the page's 1 mm cells, taken once."""
+    from ocr.prints import blot_prints
+    from ocr.rings import page_cells, ring_seals
 
     found: list[tuple[str, list[float]]] = []
     for shape in red_marks(image, dpi):
         kind = classify(shape)
         if kind is not None:
             found.append((kind, [round(v, 1) for v in shape.box]))
-    if not any(kind == "seal" for kind, _ in found):
-        found += [("seal", [round(v, 1) for v in box])
-                  for box in ring_seals(image, (dpi or page_dpi(image)) / 25.4)
+    px_mm = (dpi or page_dpi(image)) / 25.4
+    looked: tuple[Any, int, bool] | None = None
+    for kind, finder in (("seal", ring_seals), ("fingerprint", blot_prints)):
+        if any(k == kind for k, _ in found):
+            continue
+        looked = looked or page_cells(image, px_mm)
+        if looked[2]:  # a coloured page: its marks are red
+            break
+        found += [(kind, [round(v, 1) for v in box]) for box in finder(image, px_mm, looked)
                   if not any(_overlaps(box, other) for _, other in found)]
     return [{"kind": kind, "box": box} for kind, box in found]
 

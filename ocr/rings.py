@@ -114,11 +114,13 @@ def sectors_inked(cells: Any, cy: float, cx: float, r: float) -> int:
     return int(((ring >= SECTOR_INK) & (ring >= beside + SECTOR_LEAD)).sum())
 
 
-def ring_seals(image: Image.Image, px_mm: float) -> list[tuple[float, float, float, float]]:
-    """Boxes (page pixels) of round seals on a page without colour; none on a coloured one."""
+def ring_seals(image: Image.Image, px_mm: float, looked: tuple[Any, int, bool] | None = None
+               ) -> list[tuple[float, float, float, float]]:
+    """Boxes (page pixels) of round seals on a page without colour; none on a coloured one.
+    ``looked`` is ``page_cells``'s answer when the caller has it already."""
     import numpy as np
 
-    cells, side, coloured = page_cells(image, px_mm)
+    cells, side, coloured = looked or page_cells(image, px_mm)
     if coloured:
         return []
     if min(cells.shape) < 2 * RADII_MM[0]:
