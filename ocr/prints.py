@@ -7,7 +7,7 @@ the prints were lost to the reviewer, and so were the signatures found beside th
 How, without a model: in the page's 1 mm cells (``ocr.rings.page_cells``) the inked ones
 (``DENSE``) are opened with a disc of ``OPEN_MM``: text lines (3–4 mm high, blank between them),
 handwriting, rules and a seal's ring vanish, while a print — an ellipse 8–24 mm inked all over
-— stays whole. What stays is then measured like a red mark (``ocr.marks.measure``, on the
+— stays whole. What stays is then measured like a red mark (``ocr.mark_shape.measure``, on the
 pixels darker than the region's paper) and kept when it is print-sized, has no hollow
 (``MIN_BAND``), shows ridges (``MIN_RIDGES_PER_MM``) and leaves its box's corners empty
 (``MAX_CORNERS``: a QR code or a solid block is as dense in its corners as inside). Only pages
@@ -44,7 +44,7 @@ def blot_prints(image: Image.Image, px_mm: float,
     import numpy as np
     from scipy import ndimage
 
-    from ocr.marks import measure
+    from ocr.mark_shape import measure
     from ocr.pixels import rgb_array
     from ocr.rings import page_cells
 
