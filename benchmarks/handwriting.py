@@ -67,18 +67,12 @@ def _ratio(num: int, den: int) -> str:
     return f"{num / den:.3f}" if den else "n/a"
 
 
-def _grey(img: Any) -> Any:
-    out = img.convert("L")
-    out.info["dpi"] = img.info.get("dpi")
-    return out
-
-
 def ring_section(texts: Sequence[Path], first: int, n: int) -> None:
     """Seals that lost their red (faxed, scanned grey) found by their ring, and false ones on
     the same pages without a seal; seconds per page of the mark search (``find_marks``, what
     ``ocr_page`` runs on the page as given)."""
     from ocr.marks import find_marks
-    from tests.scans.generate import CONDITIONS, degrade, render_pages
+    from tests.scans.generate import CONDITIONS, degrade, grey_scan, render_pages
 
     found = {"faxed": [0, 0, 0], "grey": [0, 0, 0]}  # right, drawn, other seals found
     false = {"fax": [0, 0], "grey": [0, 0], "photo": [0, 0]}  # seals found, pages
@@ -105,7 +99,7 @@ def ring_section(texts: Sequence[Path], first: int, n: int) -> None:
             continue
         where = centre(red[0], sealed)
         for name, img in (("faxed", degrade(page, seed=k, **{**CONDITIONS["fax"], "seal": True})),
-                          ("grey", _grey(sealed))):
+                          ("grey", grey_scan(sealed))):
             boxes = seals(img)
             right = [b for b in boxes if max(abs(a - w) for a, w in zip(centre(b, img), where,
                                                                          strict=True)) < 0.02]
@@ -113,7 +107,7 @@ def ring_section(texts: Sequence[Path], first: int, n: int) -> None:
             found[name][1] += 1
             found[name][2] += len(boxes) - min(1, len(right))
         for name, img in (("fax", degrade(page, seed=k, **CONDITIONS["fax"])),
-                          ("grey", _grey(degrade(page, seed=k, **CONDITIONS["scanned"]))),
+                          ("grey", grey_scan(degrade(page, seed=k, **CONDITIONS["scanned"]))),
                           ("photo", degrade(page, seed=k, **CONDITIONS["photo"]))):
             false[name][0] += len(seals(img))
             false[name][1] += 1
@@ -143,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ocr.document import needs_review, ocr_page
     from ocr.engines import get_engine
     from ocr.metrics import edit_distance, normalize
-    from tests.scans.generate import CONDITIONS, degrade, render_pages
+    from tests.scans.generate import CONDITIONS, degrade, grey_scan, render_pages
     from tests.scans.handwriting import INKS, render_record_marks
 
     texts = sorted((args.data / "extraction_gold" / "texts").glob("*.txt"))
@@ -237,7 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         preset = CONDITIONS["scanned" if cond == "grey" else cond]
         for seed, img, drawn in records:
             scan = degrade(img, seed=seed, **preset)
-            page = ocr_page(1, _grey(scan) if cond == "grey" else scan, engine)
+            page = ocr_page(1, grey_scan(scan) if cond == "grey" else scan, engine)
             for kind in kinds:
                 n = sum(m["kind"] == kind for m in page.marks)
                 want = sum(d.kind == kind for d in drawn)

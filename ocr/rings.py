@@ -5,12 +5,12 @@ document that carries its agency's seal (the one that counts) showed no seal at 
 of a seal there is its shape: a round ring 20–60 mm across, its stroke about a millimetre, far
 denser than the paper just inside and outside it, which text never is all the way round.
 
-How, without a model: the page's ink in 1 mm cells (its grey level reduced, so a binarised fax and
-a grey scan read alike); for each radius from 10 to 30 mm the ring's mean ink less the mean of the
-bands 1.5–3 mm inside and outside it, by one FFT convolution per radius (``RING_SCORE``: a low bar,
-so a grey seal is looked at too); each peak is then checked sector by sector: the ring must be inked and denser than its bands in at
-least ``RING_SECTORS`` of 36 sectors (a seal's impression fades in places; a block of text is
-as dense across a band as along it). Only pages without colour are looked at: on a colour page a
+How, without a model: the page's ink in 1 mm cells (its grey level reduced, so a binarised fax
+and a grey scan read alike); for each radius from 10 to 30 mm the ring's mean ink less the mean
+of the bands 1.5–3 mm inside and outside it, by one FFT convolution per radius (``RING_SCORE``: a
+low bar, so a grey seal is looked at too); each peak is then checked sector by sector: the ring
+must be inked and denser than its bands in at least ``RING_SECTORS`` of 36 sectors (a seal's
+impression fades in places; a block of text is as dense across a band as along it). Only pages without colour are looked at: on a colour page a
 seal is red and ``ocr.marks`` finds it, and a photo's desk and shadows make rings of their own.
 Figures: ``python -m benchmarks.handwriting`` (marks on faxed records and printed pages).
 """
@@ -88,7 +88,8 @@ def ring_scores(cells: Any) -> tuple[Any, Any]:
     radii = np.arange(RADII_MM[0], RADII_MM[1] + 1, RADIUS_STEP_MM)
     reach = int(RADII_MM[1] + BAND_MM[1] + 2)
     h, w = cells.shape
-    shape = (fft.next_fast_len(h + 2 * reach, real=True), fft.next_fast_len(w + 2 * reach, real=True))
+    shape = (fft.next_fast_len(h + 2 * reach, real=True),
+             fft.next_fast_len(w + 2 * reach, real=True))
     spectrum = fft.rfft2(cells, shape)
     out = np.empty((len(radii), h, w), dtype=np.float32)
     for i, r in enumerate(radii):

@@ -471,10 +471,11 @@ def compute(x: Inputs, g: Guideline | None = None) -> Result:
     if named:  # the amount that opens the tier, as the law stood on the day (`Guideline.at`)
         basis0 += f"；{_threshold_basis(g, str(named), x.flags)}"
         least, _ = g.threshold(str(named), x.flags)
-        v = x.value(g.measure_of(str(named)))
+        measure = g.measure_of(str(named))
+        v = x.value(measure)
         if t == 0 and least is not None and v is not None and v < least:
             # the lowest tier's own amount (虚开: 10万 since 2024-03-20) is not reached
-            what = _MEASURE_LABEL.get(g.measure_of(str(named)), "数额").replace("（元）", "")
+            what = _MEASURE_LABEL.get(measure, "数额").replace("（元）", "")
             label0 += f"（{what}{v:.12g}元，未达定罪数额{least:.12g}元，请核对）"
     steps = [Step(step0.kind, label0, step0.months, basis0, None, step0.source,
                   step0.unverified)]

@@ -304,6 +304,14 @@ def render_columns(
     return img, "\n".join(([title] if title else []) + placed)
 
 
+
+def grey_scan(img: Image.Image) -> Image.Image:
+    """The page as a grey (or black-and-white) scanner gives it: no colour, the same dpi."""
+    out = img.convert("L")
+    out.info["dpi"] = img.info.get("dpi")
+    return out
+
+
 def degrade(
     img: Image.Image,
     *,

@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 
 from ocr.marks import find_marks, page_dpi
 from ocr.prints import blot_prints
-from tests.scans.generate import CONDITIONS, degrade, render_pages
+from tests.scans.generate import CONDITIONS, degrade, grey_scan, render_pages
 from tests.scans.handwriting import render_record_marks
 from tests.support.env import GOLD
 
@@ -24,19 +24,13 @@ def _text(k: int) -> str:
     return files[k].read_text("utf-8-sig")
 
 
-def _grey(img: Image.Image) -> Image.Image:
-    out = img.convert("L")
-    out.info["dpi"] = img.info.get("dpi")
-    return out
-
-
 @pytest.mark.parametrize("seed", [3, 6])
 def test_faxed_and_grey_prints_are_found_where_they_were_pressed(seed: int) -> None:
     img, _, drawn = render_record_marks(_text(seed), seed=seed)
     pressed = [d.box for d in drawn if d.kind == "fingerprint"]
     assert len(pressed) == 2
     for page in (degrade(img, seed=seed, **CONDITIONS["fax"]),
-                 _grey(degrade(img, seed=seed, **CONDITIONS["scanned"]))):
+                 grey_scan(degrade(img, seed=seed, **CONDITIONS["scanned"]))):
         sx, sy = page.width / img.width, page.height / img.height
         found = [m["box"] for m in find_marks(page) if m["kind"] == "fingerprint"]
         assert len(found) == 2, found
@@ -48,7 +42,7 @@ def test_faxed_and_grey_prints_are_found_where_they_were_pressed(seed: int) -> N
 @pytest.mark.parametrize("condition", ["fax", "scanned", "clean", "hard", "seal"])
 def test_no_print_on_a_printed_judgment_page(condition: str) -> None:
     page = degrade(render_pages(_text(25))[0][0], seed=25, **CONDITIONS[condition])
-    for img in (page, _grey(page)):
+    for img in (page, grey_scan(page)):
         assert blot_prints(img, page_dpi(img) / 25.4) == []
 
 

@@ -13,7 +13,7 @@ from PIL import Image
 from ocr.document import ocr_page
 from ocr.marks import find_marks, page_dpi
 from ocr.rings import has_colour, ring_seals
-from tests.scans.generate import CONDITIONS, degrade, render_pages, render_table
+from tests.scans.generate import CONDITIONS, degrade, grey_scan, render_pages, render_table
 from tests.support.env import GOLD
 
 
@@ -23,12 +23,6 @@ def _page(k: int) -> Image.Image:
     if not files:
         pytest.fail(f"no judgment texts under {GOLD / 'texts'} (the shared data)")
     return render_pages(files[k].read_text("utf-8-sig"))[0][0]
-
-
-def _grey(img: Image.Image) -> Image.Image:
-    out = img.convert("L")
-    out.info["dpi"] = img.info.get("dpi")
-    return out
 
 
 def _centre_mm(box: list[float], img: Image.Image) -> tuple[float, float]:
@@ -41,7 +35,7 @@ def test_a_faxed_or_grey_seal_is_found_where_its_red_was(k: int) -> None:
     sealed = degrade(_page(k), seed=k, seal=True)
     red = [m for m in find_marks(sealed) if m["kind"] == "seal"]
     assert len(red) == 1 and has_colour(sealed)
-    for img in (degrade(_page(k), seed=k, **{**CONDITIONS["fax"], "seal": True}), _grey(sealed)):
+    for img in (degrade(_page(k), seed=k, **{**CONDITIONS["fax"], "seal": True}), grey_scan(sealed)):
         assert not has_colour(img)
         found = find_marks(img)
         assert [m["kind"] for m in found] == ["seal"]
@@ -57,7 +51,7 @@ def test_a_faxed_or_grey_seal_is_found_where_its_red_was(k: int) -> None:
 @pytest.mark.parametrize("condition", ["fax", "scanned", "clean", "rotated"])
 def test_no_seal_on_pages_without_one(condition: str) -> None:
     img = degrade(_page(2), seed=2, **CONDITIONS[condition])
-    assert find_marks(img) == [] and find_marks(_grey(img)) == []
+    assert find_marks(img) == [] and find_marks(grey_scan(img)) == []
 
 
 @pytest.mark.parametrize("k", [0, 1, 2])
@@ -65,7 +59,7 @@ def test_no_seal_on_a_photographed_page(k: int) -> None:
     """A photo's desk, edges and shadows are no ring (some photos carry colour and are not
     looked at; a neutral one is, and must find nothing), nor is its grey copy."""
     photo = degrade(_page(k), seed=k, **CONDITIONS["photo"])
-    for img in (photo, _grey(photo)):
+    for img in (photo, grey_scan(photo)):
         assert ring_seals(img, page_dpi(img) / 25.4) == []
         assert [m for m in find_marks(img) if m["kind"] == "seal"] == []
 
